@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QDateTime>
+
+namespace mailkey {
+
+// Wall-clock time, injectable so tests can jump ahead (sign-in expiry, token refresh).
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual QDateTime now() const { return QDateTime::currentDateTimeUtc(); }
+
+    static Clock *system();
+};
+
+class ManualClock : public Clock {
+public:
+    explicit ManualClock(QDateTime start = QDateTime::currentDateTimeUtc()) : m_now(std::move(start)) {}
+    QDateTime now() const override { return m_now; }
+    void advance(qint64 seconds) { m_now = m_now.addSecs(seconds); }
+    void advanceMs(qint64 ms) { m_now = m_now.addMSecs(ms); }
+    void set(const QDateTime &t) { m_now = t; }
+
+private:
+    QDateTime m_now;
+};
+
+inline Clock *Clock::system()
+{
+    static Clock clock;
+    return &clock;
+}
+
+} // namespace mailkey

@@ -1,0 +1,43 @@
+#include "core/common/ProcessHardening.h"
+
+#include <QtGlobal>
+
+#if defined(Q_OS_UNIX)
+#include <sys/resource.h>
+#endif
+#if defined(Q_OS_LINUX)
+#include <sys/prctl.h>
+#endif
+
+namespace mailkey {
+
+void hardenProcess()
+{
+#if defined(Q_OS_UNIX)
+    struct rlimit limit {};
+    limit.rlim_cur = 0;
+    limit.rlim_max = 0;
+    setrlimit(RLIMIT_CORE, &limit);
+#endif
+#if defined(Q_OS_LINUX)
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
+bool coreDumpsDisabled()
+{
+#if defined(Q_OS_UNIX)
+    struct rlimit limit {};
+    if (getrlimit(RLIMIT_CORE, &limit) != 0)
+        return false;
+#if defined(Q_OS_LINUX)
+    if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+        return false;
+#endif
+    return limit.rlim_cur == 0 && limit.rlim_max == 0;
+#else
+    return true; // Windows: no core files; WER dumps are a system setting.
+#endif
+}
+
+} // namespace mailkey
