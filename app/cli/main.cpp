@@ -1,10 +1,8 @@
+#include "core/cli/Cli.h"
 #include "core/common/ProcessHardening.h"
-
-#include <QCoreApplication>
 
 int main(int argc, char **argv)
 {
     mailkey::hardenProcess();
-    QCoreApplication app(argc, argv);
-    return 0;
+    return mailkey::cli::run(argc, argv);
 }

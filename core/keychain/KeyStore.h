@@ -1,0 +1,55 @@
+#pragma once
+
+#include "core/common/Result.h"
+#include "core/common/SecureBytes.h"
+
+#include <QObject>
+#include <QQueue>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace mailkey {
+
+// Asynchronous access to the platform keychain (QtKeychain: Secret Service / KWallet, macOS
+// Keychain, Windows Credential Manager). Jobs run one at a time; each next job is started from
+// the event loop, never from inside the previous job's finished handler (PLATFORM-NOTES).
+// The insecure plaintext fallback of QtKeychain is always off.
+class KeyStore : public QObject {
+    Q_OBJECT
+public:
+    explicit KeyStore(QObject *parent = nullptr);
+    ~KeyStore() override;
+
+    using ReadCallback = std::function<void(Result<SecureBytes>)>;
+    using WriteCallback = std::function<void(Status)>;
+
+    // An entry that does not exist reads as ErrorCode::NotFound. Note that a locked Secret
+    // Service also reads an existing entry as "not found"; see probeLocked().
+    void read(const QString &key, ReadCallback done);
+    void write(const QString &key, const QByteArray &value, WriteCallback done);
+    void remove(const QString &key, WriteCallback done); // removing a missing entry is success
+
+    // Linux: asks the Secret Service over D-Bus whether its default collection is locked.
+    // Answers std::nullopt where that cannot be told (other platforms, no service).
+    void probeLocked(std::function<void(std::optional<bool>)> done);
+
+    // Human-readable name of the secure storage in use on this platform.
+    static QString backendName();
+    // Whether a session bus (Linux) is reachable at all; false means no keychain.
+    static bool sessionBusAvailable();
+
+    // The message for "no keychain at all", naming the supported keyrings.
+    static Error noKeychainError();
+
+private:
+    struct Job;
+    void enqueue(Job job);
+    void startNext();
+
+    std::unique_ptr<QQueue<Job>> m_queue;
+    bool m_busy = false;
+};
+
+} // namespace mailkey

@@ -1,0 +1,119 @@
+#pragma once
+
+// The one facade the window (ui/) and the local IPC server talk to. It owns the vault of one
+// profile, the provider registry, the sign-in sessions and the token lifecycle. Everything is
+// asynchronous: methods return at once and report through signals on the GUI thread.
+//
+// CONTRACT (written before the implementation; keep it stable, extend rather than change):
+//   start()                    unlock or create the vault; vaultStateChanged() when known
+//   accounts()                 snapshot, no secrets
+//   connectAccount(provider)   returns a ConnectSession (owned by the service) that emits
+//                              authorizationUrlReady(QUrl), succeeded(Account, bool created),
+//                              failed(Error), cancelled(); accountsChanged() follows a success
+//   reconnect(accountId)       the same, with login_hint = the account's address
+//   removeAccount(id)          revokes where the provider can, always wipes locally;
+//                              accountRemoved(id, RemovalReport)
+//   fetchFolders(id)           foldersLoaded(id, folders) or foldersFailed(id, Error)
+//   auditFor(id)               newest first
+//   signOutEverywhere()        revoke what can be, wipe all tokens, rotate the vault key,
+//                              incident in the audit log; signedOutEverywhere(Status)
+
+#include "core/common/Profile.h"
+#include "core/common/Result.h"
+#include "core/vault/VaultTypes.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <memory>
+
+class QNetworkAccessManager;
+
+namespace mailkey {
+
+class Clock;
+class ConnectSession;
+class KeyStore;
+class ProviderRegistry;
+class TokenManager;
+class Vault;
+
+enum class VaultState { Locked /* not yet unlocked */, Unlocking, Ready, Failed };
+
+struct MailFolder {
+    QString name;
+    int unread = 0;
+    int total = 0;
+};
+
+// Token facts that are safe to show (no token values).
+struct TokenSummary {
+    QString resource;
+    QDateTime expiresAt;
+    QDateTime issuedAt;
+    QStringList scopes;
+};
+
+struct RemovalReport {
+    bool revokedAtProvider = false;
+    QString message; // says honestly what happened (e.g. where to remove app access at Microsoft)
+};
+
+struct Alert {
+    enum class Kind { FailedSignIns, RefreshFailures, RejectedCallback } kind;
+    qint64 accountId = 0;
+    QString message;
+};
+
+class AccountService : public QObject {
+    Q_OBJECT
+public:
+    AccountService(Profile profile, QNetworkAccessManager *network, ProviderRegistry *providers,
+                   QObject *parent = nullptr);
+    ~AccountService() override;
+
+    void setClock(const Clock *clock); // tests
+
+    void start();
+    VaultState vaultState() const;
+    Error vaultError() const;
+    QString vaultPath() const;
+    QString cipherVersion() const;
+    const Profile &profile() const;
+    ProviderRegistry *providers() const;
+    std::shared_ptr<Vault> vault() const; // for the IPC server and tests; null until Ready
+    TokenManager *tokens() const;
+
+    QList<Account> accounts() const;
+    std::optional<Account> account(qint64 id) const;
+    QList<TokenSummary> tokenSummary(qint64 accountId) const;
+    QList<AuditEntry> auditFor(qint64 accountId, int limit = 200) const;
+
+    ConnectSession *connectAccount(const QString &providerId, const QString &loginHint = {});
+    ConnectSession *reconnect(qint64 accountId);
+    void removeAccount(qint64 accountId);
+    void refreshNow(qint64 accountId);
+    void fetchFolders(qint64 accountId);
+    void signOutEverywhere();
+
+Q_SIGNALS:
+    void vaultStateChanged();
+    void accountsChanged();
+    void accountChanged(qint64 accountId);
+    void accountRemoved(qint64 accountId, const mailkey::RemovalReport &report);
+    void removeFailed(qint64 accountId, const mailkey::Error &error);
+    void foldersLoaded(qint64 accountId, const QList<mailkey::MailFolder> &folders);
+    void foldersFailed(qint64 accountId, const mailkey::Error &error);
+    void alertRaised(const mailkey::Alert &alert);
+    void signedOutEverywhere(const mailkey::Status &result);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace mailkey

@@ -1,0 +1,1018 @@
+#include "core/vault/Vault.h"
+
+#include "core/common/Redactor.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QObject>
+#include <QtEndian>
+
+#include <sqlcipher/sqlite3.h>
+
+#include <cstdint>
+
+namespace mailkey {
+
+namespace {
+
+const sqlite3_destructor_type kTransient =
+    reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
+
+qint64 toMs(const QDateTime &t)
+{
+    return t.toMSecsSinceEpoch();
+}
+
+QDateTime fromMs(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+}
+
+// A prepared statement with bound values. Finalized on destruction.
+class Stmt {
+public:
+    Stmt(sqlite3 *db, const char *sql) : m_db(db) { m_rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr); }
+    ~Stmt() { sqlite3_finalize(m_stmt); }
+    Stmt(const Stmt &) = delete;
+    Stmt &operator=(const Stmt &) = delete;
+
+    bool prepared() const { return m_rc == SQLITE_OK && m_stmt; }
+    int prepareCode() const { return m_rc; }
+
+    void bind(int i, const QString &v)
+    {
+        const QByteArray u = v.toUtf8();
+        sqlite3_bind_text(m_stmt, i, u.constData(), int(u.size()), kTransient);
+    }
+    void bind(int i, qint64 v) { sqlite3_bind_int64(m_stmt, i, v); }
+    void bind(int i, int v) { sqlite3_bind_int(m_stmt, i, v); }
+    void bind(int i, const QByteArray &v) { sqlite3_bind_blob(m_stmt, i, v.constData(), int(v.size()), kTransient); }
+    void bind(int i, const QDateTime &v)
+    {
+        if (v.isValid())
+            sqlite3_bind_int64(m_stmt, i, toMs(v));
+        else
+            sqlite3_bind_null(m_stmt, i);
+    }
+    int step() { return sqlite3_step(m_stmt); }
+
+    QString text(int c) const
+    {
+        const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, c));
+        return p ? QString::fromUtf8(p, sqlite3_column_bytes(m_stmt, c)) : QString();
+    }
+    qint64 int64(int c) const { return sqlite3_column_int64(m_stmt, c); }
+    bool isNull(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
+    QDateTime time(int c) const { return isNull(c) ? QDateTime() : fromMs(int64(c)); }
+    QByteArray blob(int c) const
+    {
+        const void *p = sqlite3_column_blob(m_stmt, c);
+        return p ? QByteArray(static_cast<const char *>(p), sqlite3_column_bytes(m_stmt, c)) : QByteArray();
+    }
+
+private:
+    sqlite3 *m_db;
+    sqlite3_stmt *m_stmt = nullptr;
+    int m_rc = SQLITE_ERROR;
+};
+
+ErrorCode codeFor(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_NOTADB:
+        return ErrorCode::VaultWrongKey;
+    case SQLITE_CORRUPT:
+    case SQLITE_FORMAT:
+    case SQLITE_RANGE:
+        return ErrorCode::VaultDamaged;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+        return ErrorCode::VaultReadOnly;
+    case SQLITE_FULL:
+        return ErrorCode::DiskFull;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ErrorCode::VaultBusy;
+    case SQLITE_IOERR:
+        return ErrorCode::VaultIo;
+    default:
+        return ErrorCode::Internal;
+    }
+}
+
+// "x'<64 hex>'": SQLCipher's raw key form, which skips PBKDF2. Wiped by the caller.
+QByteArray rawKeySpec(const SecureBytes &key)
+{
+    QByteArray hex = key.bytes().toHex();
+    QByteArray spec;
+    spec.reserve(hex.size() + 3);
+    spec.append("x'").append(hex).append('\'');
+    secureWipe(hex);
+    return spec;
+}
+
+void appendField(QByteArray &buf, const QByteArray &field)
+{
+    char len[4];
+    qToBigEndian<quint32>(quint32(field.size()), len);
+    buf.append(len, 4).append(field);
+}
+
+void appendInt(QByteArray &buf, qint64 v)
+{
+    char b[8];
+    qToBigEndian<qint64>(v, b);
+    buf.append(b, 8);
+}
+
+QByteArray auditHash(const QByteArray &prevHash, const AuditEntry &e)
+{
+    QByteArray buf;
+    buf.append(prevHash);
+    appendInt(buf, e.id);
+    appendInt(buf, toMs(e.at));
+    appendInt(buf, e.accountId);
+    appendField(buf, e.accountEmail.toUtf8());
+    appendField(buf, e.action.toUtf8());
+    appendField(buf, e.outcome.toUtf8());
+    appendField(buf, e.detail.toUtf8());
+    appendField(buf, e.actor.toUtf8());
+    return QCryptographicHash::hash(buf, QCryptographicHash::Sha256);
+}
+
+const QByteArray kGenesis(32, '\0');
+
+const char *kSchemaV1[] = {
+    "CREATE TABLE accounts ("
+    " id INTEGER PRIMARY KEY,"
+    " provider TEXT NOT NULL,"
+    " email TEXT NOT NULL COLLATE NOCASE,"
+    " display_name TEXT NOT NULL DEFAULT '',"
+    " tenant TEXT NOT NULL DEFAULT '',"
+    " subject TEXT NOT NULL DEFAULT '',"
+    " status TEXT NOT NULL DEFAULT 'connected',"
+    " status_reason TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " last_refresh_at INTEGER,"
+    " next_refresh_at INTEGER,"
+    " failure_count INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE (provider, email))",
+    "CREATE TABLE tokens ("
+    " account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+    " resource TEXT NOT NULL,"
+    " access_token TEXT NOT NULL DEFAULT '',"
+    " refresh_token TEXT NOT NULL DEFAULT '',"
+    " expires_at INTEGER,"
+    " scopes TEXT NOT NULL DEFAULT '',"
+    " issued_at INTEGER NOT NULL,"
+    " PRIMARY KEY (account_id, resource))",
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY,"
+    " at INTEGER NOT NULL,"
+    " account_id INTEGER NOT NULL DEFAULT 0,"
+    " account_email TEXT NOT NULL DEFAULT '',"
+    " action TEXT NOT NULL,"
+    " outcome TEXT NOT NULL,"
+    " detail TEXT NOT NULL DEFAULT '',"
+    " actor TEXT NOT NULL DEFAULT '',"
+    " prev_hash BLOB NOT NULL,"
+    " hash BLOB NOT NULL)",
+    "CREATE INDEX audit_by_account ON audit (account_id, id)",
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+};
+
+Account readAccount(const Stmt &s)
+{
+    Account a;
+    a.id = s.int64(0);
+    a.provider = s.text(1);
+    a.email = s.text(2);
+    a.displayName = s.text(3);
+    a.tenant = s.text(4);
+    a.subject = s.text(5);
+    a.status = accountStatusFromString(s.text(6));
+    a.statusReason = s.text(7);
+    a.createdAt = s.time(8);
+    a.updatedAt = s.time(9);
+    a.lastRefreshAt = s.time(10);
+    a.nextRefreshAt = s.time(11);
+    a.failureCount = int(s.int64(12));
+    return a;
+}
+
+// Spliced into literals at compile time, so every statement stays a constant string.
+#define MAILKEY_ACCOUNT_SELECT \
+    "SELECT id, provider, email, display_name, tenant, subject, status, status_reason, created_at," \
+    " updated_at, last_refresh_at, next_refresh_at, failure_count FROM accounts"
+
+TokenRecord readToken(const Stmt &s)
+{
+    TokenRecord t;
+    t.accountId = s.int64(0);
+    t.resource = s.text(1);
+    t.accessToken = s.text(2);
+    t.refreshToken = s.text(3);
+    t.expiresAt = s.time(4);
+    t.scopes = s.text(5).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    t.issuedAt = s.time(6);
+    return t;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+QString accountStatusToString(AccountStatus status)
+{
+    switch (status) {
+    case AccountStatus::Connected: return QStringLiteral("connected");
+    case AccountStatus::Refreshing: return QStringLiteral("refreshing");
+    case AccountStatus::NeedsSignIn: return QStringLiteral("needs-sign-in");
+    case AccountStatus::Offline: return QStringLiteral("offline");
+    case AccountStatus::Error: return QStringLiteral("error");
+    }
+    return QStringLiteral("error");
+}
+
+AccountStatus accountStatusFromString(const QString &text)
+{
+    if (text == QLatin1String("connected")) return AccountStatus::Connected;
+    if (text == QLatin1String("refreshing")) return AccountStatus::Refreshing;
+    if (text == QLatin1String("needs-sign-in")) return AccountStatus::NeedsSignIn;
+    if (text == QLatin1String("offline")) return AccountStatus::Offline;
+    return AccountStatus::Error;
+}
+
+void TokenRecord::wipe()
+{
+    secureWipe(accessToken);
+    secureWipe(refreshToken);
+}
+
+QString vaultErrorMessage(ErrorCode code, const QString &path)
+{
+    const QString where = QDir::toNativeSeparators(path);
+    switch (code) {
+    case ErrorCode::VaultWrongKey:
+        return QObject::tr("MailKey cannot unlock its vault (%1): the key in your keychain does not open it, "
+                           "or the start of the file is damaged. If you copied the vault from another "
+                           "computer or profile, its keychain entry must come with it. The file was not changed.")
+            .arg(where);
+    case ErrorCode::VaultDamaged:
+        return QObject::tr("The vault file (%1) is damaged and cannot be read. It was not changed. Restore it "
+                           "from a backup, or move it aside and connect your accounts again.")
+            .arg(where);
+    case ErrorCode::VaultReadOnly:
+        return QObject::tr("The vault (%1) cannot be written: the file or its folder is read-only or not "
+                           "yours. Check its permissions (it should be yours, mode 0600, in a 0700 folder).")
+            .arg(where);
+    case ErrorCode::DiskFull:
+        return QObject::tr("The disk that holds the vault (%1) is full. Free some space and try again; "
+                           "nothing was lost.")
+            .arg(where);
+    case ErrorCode::VaultBusy:
+        return QObject::tr("The vault (%1) is busy in another MailKey process. Try again in a moment.").arg(where);
+    case ErrorCode::VaultIo:
+        return QObject::tr("The vault file (%1) could not be read or written (input/output error). Check the "
+                           "disk, then try again.")
+            .arg(where);
+    case ErrorCode::NotACipherBuild:
+        return QObject::tr("This MailKey build is linked against a SQLite without encryption. It refuses to "
+                           "open or write the vault. Install a build linked with SQLCipher.");
+    default:
+        return QObject::tr("The vault (%1) reported an unexpected error.").arg(where);
+    }
+}
+
+class Vault::Transaction {
+public:
+    explicit Transaction(Vault *v) : m_vault(v) { m_status = v->exec("BEGIN IMMEDIATE"); }
+    ~Transaction()
+    {
+        if (m_status.ok() && !m_done)
+            m_vault->exec("ROLLBACK").ok();
+    }
+    const Status &begun() const { return m_status; }
+    Status commit()
+    {
+        m_done = true;
+        Status s = m_vault->exec("COMMIT");
+        if (!s.ok())
+            m_vault->exec("ROLLBACK").ok();
+        return s;
+    }
+
+private:
+    Vault *m_vault;
+    Status m_status;
+    bool m_done = false;
+};
+
+Vault::~Vault()
+{
+    if (m_db)
+        sqlite3_close_v2(m_db);
+}
+
+QString Vault::linkedCipherVersion()
+{
+    sqlite3 *db = nullptr;
+    QString version;
+    if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nullptr) == SQLITE_OK) {
+        sqlite3_stmt *st = nullptr;
+        if (sqlite3_prepare_v2(db, "PRAGMA cipher_version", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+            const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(st, 0));
+            version = p ? QString::fromUtf8(p) : QString();
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return version;
+}
+
+Status Vault::ensurePrivateDirectory(const QString &dir)
+{
+    QDir d(dir);
+    if (!d.exists() && !QDir().mkpath(dir))
+        return Error(ErrorCode::VaultReadOnly,
+                     QObject::tr("MailKey could not create its data folder %1. Check that your home folder "
+                                 "is writable and not full.")
+                         .arg(QDir::toNativeSeparators(dir)));
+    QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    return {};
+}
+
+Error Vault::sqliteError(int rc, const char *what) const
+{
+    const ErrorCode code = codeFor(rc);
+    if (code == ErrorCode::Internal) {
+        // SQLite's own message names the failing SQL construct, never bound values.
+        const QString detail = m_db ? redact(QString::fromUtf8(sqlite3_errmsg(m_db))) : QString();
+        return {code, QObject::tr("The vault reported an unexpected error while %1: %2")
+                          .arg(QString::fromLatin1(what), detail)};
+    }
+    return {code, vaultErrorMessage(code, m_path)};
+}
+
+Status Vault::exec(const char *sql)
+{
+    const int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK)
+        return sqliteError(rc, "running a statement");
+    return {};
+}
+
+Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureBytes &key, OpenMode mode)
+{
+    if (key.size() != 32)
+        return Error(ErrorCode::Internal, QObject::tr("The vault key has the wrong size."));
+
+    QString target = path;
+    const QFileInfo info(path);
+    if (mode == OpenMode::OpenExisting) {
+        if (!info.exists())
+            return Error(ErrorCode::NotFound, QObject::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
+        // An empty or truncated file is damage, not a new database: SQLite would happily start
+        // writing a fresh database into a zero-length file.
+        if (info.size() == 0 || info.size() % 512 != 0)
+            return Error(ErrorCode::VaultDamaged, vaultErrorMessage(ErrorCode::VaultDamaged, path));
+        if (!info.isWritable() || !QFileInfo(info.absolutePath()).isWritable())
+            return Error(ErrorCode::VaultReadOnly, vaultErrorMessage(ErrorCode::VaultReadOnly, path));
+    } else {
+        if (info.exists())
+            return Error(ErrorCode::Internal, QObject::tr("A vault already exists at %1.").arg(QDir::toNativeSeparators(path)));
+        if (Status s = ensurePrivateDirectory(info.absolutePath()); !s)
+            return s.error();
+        // Build the new vault beside the target and rename it into place once complete, so a
+        // crash never leaves a half-made vault.db behind.
+        target = path + QStringLiteral(".new");
+        for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+            QFile::remove(target + QString::fromLatin1(suffix));
+    }
+
+    std::unique_ptr<Vault> v(new Vault);
+    v->m_path = path;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_PRIVATECACHE
+        | (mode == OpenMode::Create ? SQLITE_OPEN_CREATE : 0);
+    const QByteArray nativePath = QFile::encodeName(target);
+    int rc = sqlite3_open_v2(nativePath.constData(), &v->m_db, flags, nullptr);
+    if (rc != SQLITE_OK)
+        return v->sqliteError(rc, "opening the file");
+    sqlite3_extended_result_codes(v->m_db, 0);
+    sqlite3_busy_timeout(v->m_db, BusyTimeoutMs);
+
+    QByteArray spec = rawKeySpec(key);
+    rc = sqlite3_key(v->m_db, spec.constData(), int(spec.size()));
+    secureWipe(spec);
+    if (rc != SQLITE_OK)
+        return v->sqliteError(rc, "setting the key");
+
+    {
+        Stmt s(v->m_db, "PRAGMA cipher_version");
+        if (s.prepared() && s.step() == SQLITE_ROW)
+            v->m_cipherVersion = s.text(0);
+    }
+    if (v->m_cipherVersion.isEmpty())
+        return Error(ErrorCode::NotACipherBuild, vaultErrorMessage(ErrorCode::NotACipherBuild, path));
+    if (v->m_cipherVersion.section(QLatin1Char('.'), 0, 0).toInt() >= 4) {
+        // SQLCipher 4 builds (Windows/macOS packages) read and write the 3.x format, so a vault
+        // moves between builds. Must follow the key and precede the first read.
+        if (Status s = v->exec("PRAGMA cipher_compatibility = 3"); !s)
+            return s.error();
+    }
+
+    // The first real read tells a wrong key (SQLITE_NOTADB) apart. Nothing is written before
+    // the key is known to be right and the file is known to be intact.
+    {
+        Stmt s(v->m_db, "SELECT count(*) FROM sqlite_master");
+        if (!s.prepared())
+            return v->sqliteError(s.prepareCode(), "reading the vault");
+        rc = s.step();
+        if (rc != SQLITE_ROW)
+            return v->sqliteError(rc, "reading the vault");
+    }
+    if (mode == OpenMode::OpenExisting) {
+        if (Status s = v->checkIntegrity(); !s)
+            return s.error();
+    }
+    if (Status s = v->applyPragmas(); !s)
+        return s.error();
+    if (Status s = v->migrate(); !s)
+        return s.error();
+
+    if (mode == OpenMode::Create) {
+        // Fold the WAL into the file, close, then move into place and reopen.
+        v->exec("PRAGMA wal_checkpoint(TRUNCATE)").ok();
+        v.reset();
+        QFile::setPermissions(target, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        for (const char *suffix : {"-wal", "-shm"})
+            QFile::remove(target + QString::fromLatin1(suffix));
+        if (!QFile::rename(target, path)) {
+            QFile::remove(target);
+            return Error(ErrorCode::VaultIo, vaultErrorMessage(ErrorCode::VaultIo, path));
+        }
+        return open(path, key, OpenMode::OpenExisting);
+    }
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return v;
+}
+
+Status Vault::applyPragmas()
+{
+    {
+        Stmt s(m_db, "PRAGMA journal_mode = WAL");
+        if (!s.prepared())
+            return sqliteError(s.prepareCode(), "enabling write-ahead logging");
+        const int rc = s.step();
+        if (rc != SQLITE_ROW)
+            return sqliteError(rc, "enabling write-ahead logging");
+    }
+    for (const char *sql : {"PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON", "PRAGMA synchronous = FULL"}) {
+        if (Status s = exec(sql); !s)
+            return s;
+    }
+    return {};
+}
+
+Status Vault::checkIntegrity()
+{
+    Stmt s(m_db, "PRAGMA quick_check");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "checking the vault");
+    const int rc = s.step();
+    if (rc != SQLITE_ROW)
+        return sqliteError(rc, "checking the vault");
+    if (s.text(0) != QLatin1String("ok"))
+        return Error(ErrorCode::VaultDamaged, vaultErrorMessage(ErrorCode::VaultDamaged, m_path));
+    return {};
+}
+
+Status Vault::migrate()
+{
+    int version = 0;
+    {
+        Stmt s(m_db, "PRAGMA user_version");
+        const int rc = s.prepared() ? s.step() : s.prepareCode();
+        if (rc != SQLITE_ROW)
+            return sqliteError(rc, "reading the schema version");
+        version = int(s.int64(0));
+    }
+    if (version > SchemaVersion)
+        return Error(ErrorCode::Internal,
+                     QObject::tr("This vault was written by a newer version of MailKey (schema %1). Update "
+                                 "MailKey to open it; the file was not changed.")
+                         .arg(version));
+    if (version == SchemaVersion)
+        return {};
+
+    Transaction tx(this);
+    if (!tx.begun())
+        return tx.begun();
+    if (version < 1) {
+        for (const char *sql : kSchemaV1) {
+            if (Status s = exec(sql); !s)
+                return s;
+        }
+    }
+    // Future migrations: if (version < 2) { ... }
+    if (Status s = exec("PRAGMA user_version = 1"); !s)
+        return s;
+    return tx.commit();
+}
+
+Status Vault::checkpoint()
+{
+    Stmt s(m_db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "checkpointing");
+    const int rc = s.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sqliteError(rc, "checkpointing");
+    return {};
+}
+
+// Accounts -------------------------------------------------------------------------------------
+
+Result<UpsertResult> Vault::saveConnection(const AccountInfo &info, const TokenRecord &tokens, const QDateTime &now)
+{
+    if (info.provider.isEmpty() || info.email.isEmpty())
+        return Error(ErrorCode::InvalidInput, QObject::tr("An account needs a provider and an e-mail address."));
+    Transaction tx(this);
+    if (!tx.begun())
+        return tx.begun().error();
+
+    UpsertResult result;
+    {
+        Stmt s(m_db, "SELECT id FROM accounts WHERE provider = ?1 AND email = ?2");
+        s.bind(1, info.provider);
+        s.bind(2, info.email);
+        const int rc = s.step();
+        if (rc == SQLITE_ROW)
+            result.accountId = s.int64(0);
+        else if (rc != SQLITE_DONE)
+            return sqliteError(rc, "looking up the account");
+    }
+    if (result.accountId) {
+        Stmt s(m_db, "UPDATE accounts SET display_name = ?1, tenant = ?2, subject = ?3, email = ?4, status = ?5,"
+                     " status_reason = '', updated_at = ?6, last_refresh_at = ?6, failure_count = 0 WHERE id = ?7");
+        s.bind(1, info.displayName);
+        s.bind(2, info.tenant);
+        s.bind(3, info.subject);
+        s.bind(4, info.email);
+        s.bind(5, accountStatusToString(AccountStatus::Connected));
+        s.bind(6, now);
+        s.bind(7, result.accountId);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "updating the account");
+    } else {
+        Stmt s(m_db, "INSERT INTO accounts (provider, email, display_name, tenant, subject, status, created_at,"
+                     " updated_at, last_refresh_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)");
+        s.bind(1, info.provider);
+        s.bind(2, info.email);
+        s.bind(3, info.displayName);
+        s.bind(4, info.tenant);
+        s.bind(5, info.subject);
+        s.bind(6, accountStatusToString(AccountStatus::Connected));
+        s.bind(7, now);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "adding the account");
+        result.accountId = sqlite3_last_insert_rowid(m_db);
+        result.created = true;
+    }
+    {
+        // A new sign-in replaces every token of the account (other resources are minted again
+        // from the new refresh token on demand).
+        Stmt s(m_db, "DELETE FROM tokens WHERE account_id = ?1");
+        s.bind(1, result.accountId);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "replacing tokens");
+    }
+    {
+        Stmt s(m_db, "INSERT INTO tokens (account_id, resource, access_token, refresh_token, expires_at, scopes,"
+                     " issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        s.bind(1, result.accountId);
+        s.bind(2, tokens.resource.isEmpty() ? QString::fromLatin1(DefaultResource) : tokens.resource);
+        s.bind(3, tokens.accessToken);
+        s.bind(4, tokens.refreshToken);
+        s.bind(5, tokens.expiresAt);
+        s.bind(6, tokens.scopes.join(QLatin1Char(' ')));
+        s.bind(7, tokens.issuedAt.isValid() ? tokens.issuedAt : now);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "storing tokens");
+    }
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return result;
+}
+
+Result<QList<Account>> Vault::accounts()
+{
+    Stmt s(m_db, MAILKEY_ACCOUNT_SELECT " ORDER BY lower(email), provider");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "listing accounts");
+    QList<Account> list;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        list.append(readAccount(s));
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "listing accounts");
+    return list;
+}
+
+Result<std::optional<Account>> Vault::account(qint64 id)
+{
+    Stmt s(m_db, MAILKEY_ACCOUNT_SELECT " WHERE id = ?1");
+    s.bind(1, id);
+    const int rc = s.step();
+    if (rc == SQLITE_ROW)
+        return std::optional<Account>(readAccount(s));
+    if (rc == SQLITE_DONE)
+        return std::optional<Account>();
+    return sqliteError(rc, "reading an account");
+}
+
+Result<std::optional<Account>> Vault::findAccount(const QString &provider, const QString &email)
+{
+    Stmt s(m_db, MAILKEY_ACCOUNT_SELECT " WHERE provider = ?1 AND email = ?2");
+    s.bind(1, provider);
+    s.bind(2, email);
+    const int rc = s.step();
+    if (rc == SQLITE_ROW)
+        return std::optional<Account>(readAccount(s));
+    if (rc == SQLITE_DONE)
+        return std::optional<Account>();
+    return sqliteError(rc, "reading an account");
+}
+
+Result<QList<Account>> Vault::findAccountsByEmail(const QString &email)
+{
+    Stmt s(m_db, MAILKEY_ACCOUNT_SELECT " WHERE email = ?1 ORDER BY provider");
+    s.bind(1, email);
+    QList<Account> list;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        list.append(readAccount(s));
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "reading accounts");
+    return list;
+}
+
+Result<int> Vault::accountCount()
+{
+    Stmt s(m_db, "SELECT count(*) FROM accounts");
+    const int rc = s.prepared() ? s.step() : s.prepareCode();
+    if (rc != SQLITE_ROW)
+        return sqliteError(rc, "counting accounts");
+    return int(s.int64(0));
+}
+
+Status Vault::removeAccount(qint64 id)
+{
+    {
+        Transaction tx(this);
+        if (!tx.begun())
+            return tx.begun();
+        for (const char *sql : {"DELETE FROM tokens WHERE account_id = ?1", "DELETE FROM accounts WHERE id = ?1"}) {
+            Stmt s(m_db, sql);
+            s.bind(1, id);
+            if (const int rc = s.step(); rc != SQLITE_DONE)
+                return sqliteError(rc, "removing the account");
+        }
+        if (sqlite3_changes(m_db) == 0)
+            return Error(ErrorCode::NotFound, QObject::tr("That account is not in the vault."));
+        if (Status s = tx.commit(); !s)
+            return s;
+    }
+    // secure_delete zeroed the freed cells; the checkpoint removes the old page images from the WAL.
+    return checkpoint();
+}
+
+Status Vault::setAccountStatus(qint64 id, AccountStatus status, const QString &reason, const QDateTime &now)
+{
+    Stmt s(m_db, "UPDATE accounts SET status = ?1, status_reason = ?2, updated_at = ?3 WHERE id = ?4");
+    s.bind(1, accountStatusToString(status));
+    s.bind(2, redact(reason));
+    s.bind(3, now);
+    s.bind(4, id);
+    if (const int rc = s.step(); rc != SQLITE_DONE)
+        return sqliteError(rc, "updating the account status");
+    if (sqlite3_changes(m_db) == 0)
+        return Error(ErrorCode::NotFound, QObject::tr("That account is not in the vault."));
+    return {};
+}
+
+Status Vault::setRefreshSchedule(qint64 id, const QDateTime &next, int failureCount)
+{
+    Stmt s(m_db, "UPDATE accounts SET next_refresh_at = ?1, failure_count = ?2 WHERE id = ?3");
+    s.bind(1, next);
+    s.bind(2, failureCount);
+    s.bind(3, id);
+    if (const int rc = s.step(); rc != SQLITE_DONE)
+        return sqliteError(rc, "scheduling a refresh");
+    return {};
+}
+
+// Tokens ---------------------------------------------------------------------------------------
+
+Result<std::optional<TokenRecord>> Vault::token(qint64 accountId, const QString &resource)
+{
+    Stmt s(m_db, "SELECT account_id, resource, access_token, refresh_token, expires_at, scopes, issued_at"
+                 " FROM tokens WHERE account_id = ?1 AND resource = ?2");
+    s.bind(1, accountId);
+    s.bind(2, resource);
+    const int rc = s.step();
+    if (rc == SQLITE_ROW)
+        return std::optional<TokenRecord>(readToken(s));
+    if (rc == SQLITE_DONE)
+        return std::optional<TokenRecord>();
+    return sqliteError(rc, "reading a token");
+}
+
+Result<QList<TokenRecord>> Vault::tokens(qint64 accountId)
+{
+    Stmt s(m_db, "SELECT account_id, resource, access_token, refresh_token, expires_at, scopes, issued_at"
+                 " FROM tokens WHERE account_id = ?1 ORDER BY resource");
+    s.bind(1, accountId);
+    QList<TokenRecord> list;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        list.append(readToken(s));
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "reading tokens");
+    return list;
+}
+
+Status Vault::commitRefresh(qint64 accountId, const QString &resource, const QString &accessToken,
+                            const std::optional<QString> &newRefreshToken, const QDateTime &expiresAt,
+                            const QStringList &scopes, const QDateTime &now)
+{
+    Transaction tx(this);
+    if (!tx.begun())
+        return tx.begun();
+    QString refresh;
+    {
+        Stmt s(m_db, "SELECT refresh_token FROM tokens WHERE account_id = ?1 AND refresh_token <> ''"
+                     " ORDER BY resource = 'default' DESC LIMIT 1");
+        s.bind(1, accountId);
+        const int rc = s.step();
+        if (rc == SQLITE_ROW)
+            refresh = s.text(0);
+        else if (rc != SQLITE_DONE)
+            return sqliteError(rc, "reading tokens");
+    }
+    if (newRefreshToken && !newRefreshToken->isEmpty())
+        refresh = *newRefreshToken;
+    {
+        Stmt s(m_db, "DELETE FROM tokens WHERE account_id = ?1 AND resource = ?2");
+        s.bind(1, accountId);
+        s.bind(2, resource);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "storing tokens");
+    }
+    {
+        Stmt s(m_db, "INSERT INTO tokens (account_id, resource, access_token, refresh_token, expires_at, scopes,"
+                     " issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        s.bind(1, accountId);
+        s.bind(2, resource);
+        s.bind(3, accessToken);
+        s.bind(4, refresh);
+        s.bind(5, expiresAt);
+        s.bind(6, scopes.join(QLatin1Char(' ')));
+        s.bind(7, now);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "storing tokens");
+    }
+    if (newRefreshToken && !newRefreshToken->isEmpty()) {
+        // Rotation: the old refresh token must never be sent again, for any resource.
+        Stmt s(m_db, "UPDATE tokens SET refresh_token = ?1 WHERE account_id = ?2");
+        s.bind(1, refresh);
+        s.bind(2, accountId);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "rotating the refresh token");
+    }
+    {
+        Stmt s(m_db, "UPDATE accounts SET status = ?1, status_reason = '', last_refresh_at = ?2, updated_at = ?2,"
+                     " failure_count = 0 WHERE id = ?3");
+        s.bind(1, accountStatusToString(AccountStatus::Connected));
+        s.bind(2, now);
+        s.bind(3, accountId);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "updating the account");
+    }
+    secureWipe(refresh);
+    return tx.commit();
+}
+
+Status Vault::wipeAllTokens(const QString &reason, const QDateTime &now)
+{
+    {
+        Transaction tx(this);
+        if (!tx.begun())
+            return tx.begun();
+        if (Status s = exec("DELETE FROM tokens"); !s)
+            return s;
+        Stmt s(m_db, "UPDATE accounts SET status = ?1, status_reason = ?2, updated_at = ?3, next_refresh_at = NULL");
+        s.bind(1, accountStatusToString(AccountStatus::NeedsSignIn));
+        s.bind(2, reason);
+        s.bind(3, now);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "updating accounts");
+        if (Status st = tx.commit(); !st)
+            return st;
+    }
+    return checkpoint();
+}
+
+// Audit ----------------------------------------------------------------------------------------
+
+Status Vault::appendAudit(const AuditEntry &entry)
+{
+    Transaction tx(this);
+    if (!tx.begun())
+        return tx.begun();
+    if (Status s = appendAuditLocked(entry); !s)
+        return s;
+    return tx.commit();
+}
+
+Status Vault::appendAuditLocked(const AuditEntry &input)
+{
+    AuditEntry e = input;
+    e.detail = redact(e.detail).left(2000);
+    e.actor = e.actor.left(200);
+    if (!e.at.isValid())
+        e.at = QDateTime::currentDateTimeUtc();
+    e.at = fromMs(toMs(e.at)); // stored with millisecond precision; hash what is stored
+
+    QByteArray prev = kGenesis;
+    qint64 headId = 0;
+    {
+        Stmt s(m_db, "SELECT value FROM settings WHERE key = 'audit.head'");
+        const int rc = s.step();
+        if (rc == SQLITE_ROW) {
+            const QStringList parts = s.text(0).split(QLatin1Char(':'));
+            if (parts.size() == 2) {
+                headId = parts[0].toLongLong();
+                prev = QByteArray::fromHex(parts[1].toLatin1());
+            }
+        } else if (rc != SQLITE_DONE) {
+            return sqliteError(rc, "reading the audit log");
+        }
+    }
+    e.id = headId + 1;
+    const QByteArray hash = auditHash(prev, e);
+    {
+        Stmt s(m_db, "INSERT INTO audit (id, at, account_id, account_email, action, outcome, detail, actor,"
+                     " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        s.bind(1, e.id);
+        s.bind(2, e.at);
+        s.bind(3, e.accountId);
+        s.bind(4, e.accountEmail);
+        s.bind(5, e.action);
+        s.bind(6, e.outcome);
+        s.bind(7, e.detail);
+        s.bind(8, e.actor);
+        s.bind(9, prev);
+        s.bind(10, hash);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "writing the audit log");
+    }
+    {
+        Stmt s(m_db, "INSERT OR REPLACE INTO settings (key, value) VALUES ('audit.head', ?1)");
+        s.bind(1, QString::number(e.id) + QLatin1Char(':') + QString::fromLatin1(hash.toHex()));
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "writing the audit log");
+    }
+    return {};
+}
+
+Result<QList<AuditEntry>> Vault::audit(qint64 accountId, const QDateTime &since, int limit)
+{
+    Stmt s(m_db, "SELECT id, at, account_id, account_email, action, outcome, detail, actor FROM audit"
+                 " WHERE (?1 = 0 OR account_id = ?1) AND at >= ?2 ORDER BY id DESC LIMIT ?3");
+    s.bind(1, accountId);
+    s.bind(2, since.isValid() ? toMs(since) : qint64(0));
+    s.bind(3, qint64(limit));
+    QList<AuditEntry> list;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        AuditEntry e;
+        e.id = s.int64(0);
+        e.at = s.time(1);
+        e.accountId = s.int64(2);
+        e.accountEmail = s.text(3);
+        e.action = s.text(4);
+        e.outcome = s.text(5);
+        e.detail = s.text(6);
+        e.actor = s.text(7);
+        list.append(e);
+    }
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "reading the audit log");
+    return list;
+}
+
+Result<AuditVerification> Vault::verifyAudit()
+{
+    AuditVerification v;
+    Stmt s(m_db, "SELECT id, at, account_id, account_email, action, outcome, detail, actor, prev_hash, hash"
+                 " FROM audit ORDER BY id");
+    QByteArray prev = kGenesis;
+    qint64 expectedId = 1;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+        AuditEntry e;
+        e.id = s.int64(0);
+        e.at = s.time(1);
+        e.accountId = s.int64(2);
+        e.accountEmail = s.text(3);
+        e.action = s.text(4);
+        e.outcome = s.text(5);
+        e.detail = s.text(6);
+        e.actor = s.text(7);
+        const QByteArray storedPrev = s.blob(8);
+        const QByteArray storedHash = s.blob(9);
+        ++v.rows;
+        if (v.intact) {
+            if (e.id != expectedId) {
+                v.intact = false;
+                v.firstBadId = expectedId;
+                v.problem = QObject::tr("entry %1 is missing (deleted)").arg(expectedId);
+            } else if (storedPrev != prev) {
+                v.intact = false;
+                v.firstBadId = e.id;
+                v.problem = QObject::tr("entry %1 does not follow the entry before it").arg(e.id);
+            } else if (auditHash(prev, e) != storedHash) {
+                v.intact = false;
+                v.firstBadId = e.id;
+                v.problem = QObject::tr("entry %1 was modified").arg(e.id);
+            }
+        }
+        prev = storedHash;
+        expectedId = e.id + 1;
+    }
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "reading the audit log");
+    if (v.intact) {
+        Stmt h(m_db, "SELECT value FROM settings WHERE key = 'audit.head'");
+        const int hrc = h.step();
+        QString head = hrc == SQLITE_ROW ? h.text(0) : QString();
+        const QString expected = v.rows ? QString::number(expectedId - 1) + QLatin1Char(':') + QString::fromLatin1(prev.toHex())
+                                        : QString();
+        if (head != expected) {
+            v.intact = false;
+            v.firstBadId = expectedId;
+            v.problem = QObject::tr("the newest entries were removed (the log ends before its recorded head)");
+        }
+    }
+    return v;
+}
+
+// Settings -------------------------------------------------------------------------------------
+
+Result<std::optional<QString>> Vault::setting(const QString &key)
+{
+    Stmt s(m_db, "SELECT value FROM settings WHERE key = ?1");
+    s.bind(1, key);
+    const int rc = s.step();
+    if (rc == SQLITE_ROW)
+        return std::optional<QString>(s.text(0));
+    if (rc == SQLITE_DONE)
+        return std::optional<QString>();
+    return sqliteError(rc, "reading a setting");
+}
+
+Status Vault::setSetting(const QString &key, const QString &value)
+{
+    if (key.startsWith(QLatin1String("audit.")))
+        return Error(ErrorCode::InvalidInput, QObject::tr("That setting is reserved."));
+    Stmt s(m_db, "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)");
+    s.bind(1, key);
+    s.bind(2, value);
+    if (const int rc = s.step(); rc != SQLITE_DONE)
+        return sqliteError(rc, "writing a setting");
+    return {};
+}
+
+Status Vault::rekey(const SecureBytes &newKey)
+{
+    if (newKey.size() != 32)
+        return Error(ErrorCode::Internal, QObject::tr("The new vault key has the wrong size."));
+    QByteArray spec = rawKeySpec(newKey);
+    const int rc = sqlite3_rekey(m_db, spec.constData(), int(spec.size()));
+    secureWipe(spec);
+    if (rc != SQLITE_OK)
+        return sqliteError(rc, "re-encrypting the vault");
+    // Old-key page images must not stay in the WAL.
+    return checkpoint();
+}
+
+} // namespace mailkey

@@ -1,0 +1,114 @@
+#pragma once
+
+#include "core/common/Result.h"
+#include "core/common/SecureBytes.h"
+#include "core/vault/VaultTypes.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+struct sqlite3;
+
+namespace mailkey {
+
+// The encrypted vault: one SQLCipher database per profile, opened with a raw 256-bit key. All SQL
+// is prepared with bound values. All writes are transactions (BEGIN IMMEDIATE, so two processes
+// wait for each other through the busy timeout instead of failing). Errors are values; no error
+// path recreates, truncates or overwrites the file.
+//
+// A Vault is used from one thread at a time.
+class Vault {
+public:
+    enum class OpenMode {
+        OpenExisting, // the file must exist; it is never created
+        Create,       // the file must not exist; it is created atomically (temp file + rename)
+    };
+
+    static constexpr int SchemaVersion = 1;
+    static constexpr int BusyTimeoutMs = 10000;
+
+    ~Vault();
+    Vault(const Vault &) = delete;
+    Vault &operator=(const Vault &) = delete;
+
+    static Result<std::unique_ptr<Vault>> open(const QString &path, const SecureBytes &key, OpenMode mode);
+
+    // Creates the folder 0700 if needed. Returns false (with error) if that is impossible.
+    static Status ensurePrivateDirectory(const QString &dir);
+
+    QString path() const { return m_path; }
+    QString cipherVersion() const { return m_cipherVersion; }
+    // The SQLCipher library version this program was built against ("3.4.1", "4.6.0" ...).
+    static QString linkedCipherVersion();
+
+    // Accounts ---------------------------------------------------------------------------
+    // Adds the account, or updates it in place when (provider, email) exists, and replaces its
+    // tokens; one transaction.
+    Result<UpsertResult> saveConnection(const AccountInfo &info, const TokenRecord &tokens, const QDateTime &now);
+    Result<QList<Account>> accounts();
+    Result<std::optional<Account>> account(qint64 id);
+    Result<std::optional<Account>> findAccount(const QString &provider, const QString &email);
+    Result<QList<Account>> findAccountsByEmail(const QString &email);
+    Result<int> accountCount();
+    // Removes the account and all its tokens; leaves no token bytes in the database or WAL.
+    Status removeAccount(qint64 id);
+    Status setAccountStatus(qint64 id, AccountStatus status, const QString &reason, const QDateTime &now);
+    Status setRefreshSchedule(qint64 id, const QDateTime &next, int failureCount);
+
+    // Tokens -----------------------------------------------------------------------------
+    Result<std::optional<TokenRecord>> token(qint64 accountId, const QString &resource);
+    Result<QList<TokenRecord>> tokens(qint64 accountId);
+    // Stores a refreshed access token for `resource`. If newRefreshToken is set, it replaces the
+    // refresh token of every resource of this account, in the same transaction (rotation).
+    Status commitRefresh(qint64 accountId, const QString &resource, const QString &accessToken,
+                         const std::optional<QString> &newRefreshToken, const QDateTime &expiresAt,
+                         const QStringList &scopes, const QDateTime &now);
+    // Deletes every token of every account (sign out everywhere). Accounts stay, as NeedsSignIn.
+    Status wipeAllTokens(const QString &reason, const QDateTime &now);
+
+    // Audit log (append-only, hash-chained) ---------------------------------------------
+    Status appendAudit(const AuditEntry &entry);
+    // Newest first. accountId 0 = all accounts.
+    Result<QList<AuditEntry>> audit(qint64 accountId = 0, const QDateTime &since = {}, int limit = -1);
+    Result<AuditVerification> verifyAudit();
+
+    // Settings (non-secret) -------------------------------------------------------------
+    Result<std::optional<QString>> setting(const QString &key);
+    Status setSetting(const QString &key, const QString &value);
+
+    // Re-encrypts the whole database with a new key (PRAGMA rekey, one transaction).
+    Status rekey(const SecureBytes &newKey);
+
+    // Moves WAL content into the database and truncates the WAL, so deleted bytes do not linger.
+    Status checkpoint();
+
+    // Runs PRAGMA quick_check.
+    Status checkIntegrity();
+
+    // For tests and diagnostics: the raw handle. Never use it to bypass bound statements.
+    sqlite3 *handle() const { return m_db; }
+
+private:
+    Vault() = default;
+    class Transaction;
+    friend class Transaction;
+
+    Status exec(const char *sql);
+    Status migrate();
+    Status applyPragmas();
+    Error sqliteError(int rc, const char *what) const;
+    Status appendAuditLocked(const AuditEntry &entry);
+
+    sqlite3 *m_db = nullptr;
+    QString m_path;
+    QString m_cipherVersion;
+};
+
+QString vaultErrorMessage(ErrorCode code, const QString &path);
+
+} // namespace mailkey

@@ -1,0 +1,234 @@
+#include "core/vault/VaultAccess.h"
+
+#include "core/keychain/KeyStore.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QObject>
+
+namespace mailkey {
+
+namespace {
+
+constexpr int KeySize = 32;
+
+Error keyMissingError(const Profile &profile)
+{
+    return {ErrorCode::KeyMissing,
+            QObject::tr("MailKey's vault for profile \"%1\" exists, but its key is not in your keychain. "
+                        "If your keyring is locked, unlock it and try again. If the key was deleted, the "
+                        "vault cannot be opened; MailKey will not replace the key on its own, because that "
+                        "would make the vault unreadable for good. To start over, reset the vault "
+                        "(mailkey-cli --profile %1 reset-vault --yes, or Reset in the window): the old file "
+                        "is kept aside, not deleted.")
+                .arg(profile.name())};
+}
+
+void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, VaultAccess::OpenCallback done);
+
+void createFirstRun(const Profile &profile, KeyStore *store, VaultAccess::OpenCallback done)
+{
+    // The key goes into the keychain before any file exists: a failed write leaves nothing behind.
+    SecureBytes key = SecureBytes::random(KeySize);
+    const QByteArray copy(key.bytes().constData(), key.size());
+    auto shared = std::make_shared<SecureBytes>(std::move(key));
+    store->write(profile.keychainKey(), copy, [profile, shared, done = std::move(done)](Status written) {
+        if (!written) {
+            done(written.error());
+            return;
+        }
+        auto opened = Vault::open(profile.databasePath(), *shared, Vault::OpenMode::Create);
+        shared->clear();
+        if (!opened) {
+            done(opened.error());
+            return;
+        }
+        done(OpenedVault{std::shared_ptr<Vault>(std::move(opened).value()), true, false});
+    });
+    QByteArray wipe = copy;
+    secureWipe(wipe);
+}
+
+void tryPending(const Profile &profile, KeyStore *store, Error firstError, VaultAccess::OpenCallback done)
+{
+    store->read(profile.pendingKeychainKey(),
+                [profile, store, firstError, done = std::move(done)](Result<SecureBytes> pending) mutable {
+                    if (!pending) {
+                        done(firstError);
+                        return;
+                    }
+                    auto opened = Vault::open(profile.databasePath(), *pending, Vault::OpenMode::OpenExisting);
+                    if (!opened) {
+                        done(firstError);
+                        return;
+                    }
+                    // The rotation was interrupted after the rekey: finish it (promote, then drop
+                    // the pending entry).
+                    std::shared_ptr<Vault> vault(std::move(opened).value());
+                    const QByteArray bytes(pending->bytes().constData(), pending->size());
+                    store->write(profile.keychainKey(), bytes,
+                                 [profile, store, vault, done = std::move(done)](Status promoted) {
+                                     if (!promoted) {
+                                         done(promoted.error());
+                                         return;
+                                     }
+                                     store->remove(profile.pendingKeychainKey(), [vault, done](Status) {
+                                         AuditEntry e;
+                                         e.action = QStringLiteral("vault.key-rotation-completed");
+                                         e.outcome = QStringLiteral("ok");
+                                         e.detail = QStringLiteral("an interrupted key rotation was completed at startup");
+                                         e.actor = QStringLiteral("mailkey");
+                                         vault->appendAudit(e).ok();
+                                         done(OpenedVault{vault, false, true});
+                                     });
+                                 });
+                    QByteArray wipe = bytes;
+                    secureWipe(wipe);
+                });
+}
+
+void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, VaultAccess::OpenCallback done)
+{
+    auto opened = Vault::open(profile.databasePath(), key, Vault::OpenMode::OpenExisting);
+    key.clear();
+    if (!opened) {
+        if (opened.error().code == ErrorCode::VaultWrongKey) {
+            tryPending(profile, store, opened.error(), std::move(done));
+            return;
+        }
+        done(opened.error());
+        return;
+    }
+    std::shared_ptr<Vault> vault(std::move(opened).value());
+    // A pending entry next to a working current key is left over from a rotation interrupted
+    // before its rekey: it never encrypted anything; drop it.
+    store->remove(profile.pendingKeychainKey(), [vault, done = std::move(done)](Status) {
+        done(OpenedVault{vault, false, false});
+    });
+}
+
+} // namespace
+
+void VaultAccess::unlock(const Profile &profile, KeyStore *store, OpenCallback done)
+{
+    // Without any keychain the read fails with NoKeychain and nothing is created anywhere.
+    store->read(profile.keychainKey(), [profile, store, done = std::move(done)](Result<SecureBytes> key) mutable {
+        const bool vaultExists = QFileInfo::exists(profile.databasePath());
+        if (key) {
+            if (vaultExists) {
+                openExisting(profile, store, std::move(key).value(), std::move(done));
+            } else {
+                if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
+                    done(dir.error());
+                    return;
+                }
+                auto opened = Vault::open(profile.databasePath(), *key, Vault::OpenMode::Create);
+                if (!opened) {
+                    done(opened.error());
+                    return;
+                }
+                done(OpenedVault{std::shared_ptr<Vault>(std::move(opened).value()), true, false});
+            }
+            return;
+        }
+        if (key.error().code != ErrorCode::NotFound) {
+            done(key.error());
+            return;
+        }
+        if (vaultExists) {
+            // A locked Secret Service reads an existing entry as "not found": ask it.
+            store->probeLocked([profile, done = std::move(done)](std::optional<bool> locked) {
+                if (locked.value_or(false))
+                    done(Error(ErrorCode::KeychainLocked,
+                               QObject::tr("Your keyring is locked, so MailKey cannot read its vault key. "
+                                           "Unlock your keyring (for example with Seahorse, or by logging in "
+                                           "to your desktop session) and try again.")));
+                else
+                    done(keyMissingError(profile));
+            });
+            return;
+        }
+        if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
+            done(dir.error());
+            return;
+        }
+        createFirstRun(profile, store, std::move(done));
+    });
+}
+
+void VaultAccess::rotateKey(const std::shared_ptr<Vault> &vault, const Profile &profile, KeyStore *store,
+                            std::function<void(Status)> done, StepHook hook)
+{
+    if (!hook)
+        hook = [](RotationStep) {};
+    hook(RotationStep::Start);
+    auto newKey = std::make_shared<SecureBytes>(SecureBytes::random(KeySize));
+    const QByteArray bytes(newKey->bytes().constData(), newKey->size());
+    auto audit = [vault](const QString &outcome, const QString &detail) {
+        AuditEntry e;
+        e.action = QStringLiteral("vault.key-rotated");
+        e.outcome = outcome;
+        e.detail = detail;
+        e.actor = QStringLiteral("mailkey");
+        vault->appendAudit(e).ok();
+    };
+    store->write(profile.pendingKeychainKey(), bytes,
+                 [vault, profile, store, newKey, done = std::move(done), hook, audit](Status pendingWritten) {
+                     if (!pendingWritten) {
+                         audit(QStringLiteral("failed"), pendingWritten.error().message);
+                         done(pendingWritten);
+                         return;
+                     }
+                     hook(RotationStep::PendingWritten);
+                     if (Status rekeyed = vault->rekey(*newKey); !rekeyed) {
+                         // The vault still uses the current key; the stale pending entry is removed.
+                         store->remove(profile.pendingKeychainKey(), [done, rekeyed, audit](Status) {
+                             audit(QStringLiteral("failed"), rekeyed.error().message);
+                             done(rekeyed);
+                         });
+                         return;
+                     }
+                     hook(RotationStep::Rekeyed);
+                     const QByteArray again(newKey->bytes().constData(), newKey->size());
+                     newKey->clear();
+                     store->write(profile.keychainKey(), again, [profile, store, done, hook, audit](Status current) {
+                         if (!current) {
+                             // The vault is under the new key, which is safe in the pending entry;
+                             // the next unlock promotes it.
+                             audit(QStringLiteral("incomplete"), current.error().message);
+                             done(current);
+                             return;
+                         }
+                         hook(RotationStep::CurrentWritten);
+                         store->remove(profile.pendingKeychainKey(), [done, hook, audit](Status) {
+                             audit(QStringLiteral("ok"), QString());
+                             hook(RotationStep::Done);
+                             done(Status());
+                         });
+                     });
+                     QByteArray wipe = again;
+                     secureWipe(wipe);
+                 });
+    QByteArray wipe = bytes;
+    secureWipe(wipe);
+}
+
+Result<QString> VaultAccess::moveVaultAside(const Profile &profile)
+{
+    const QString db = profile.databasePath();
+    if (!QFileInfo::exists(db))
+        return Error(ErrorCode::NotFound, QObject::tr("There is no vault to reset for profile \"%1\".").arg(profile.name()));
+    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    const QString aside = db + QStringLiteral(".unreadable-") + stamp;
+    for (const char *suffix : {"-wal", "-shm"}) {
+        const QString from = db + QString::fromLatin1(suffix);
+        if (QFileInfo::exists(from) && !QFile::rename(from, aside + QString::fromLatin1(suffix)))
+            return Error(ErrorCode::VaultIo, QObject::tr("MailKey could not move %1 aside.").arg(from));
+    }
+    if (!QFile::rename(db, aside))
+        return Error(ErrorCode::VaultIo, QObject::tr("MailKey could not move %1 aside.").arg(db));
+    return aside;
+}
+
+} // namespace mailkey

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the Debian 12 packages MailKey needs to build, run and test, when any is missing.
+# Usage: scripts/install-deps.sh [run|test]   (default: test, which is a superset of run)
+set -eu
+what=${1:-test}
+
+run_pkgs="cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-networkauth-dev
+qtkeychain-qt6-dev libsqlcipher-dev libqt6svg6 qt6-qpa-plugins gnome-keyring dbus
+fonts-dejavu-core"
+test_pkgs="$run_pkgs libgtest-dev libgmock-dev libssl-dev dbus-daemon xvfb xauth ccache"
+
+case "$what" in
+  run) pkgs=$run_pkgs ;;
+  test) pkgs=$test_pkgs ;;
+  *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "Installing missing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

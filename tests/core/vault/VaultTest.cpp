@@ -1,0 +1,461 @@
+// The vault on its own: SQLCipher files, errors as values, accounts, tokens, audit chain.
+#include "core/vault/Vault.h"
+#include "tests/support/SqlCipherPages.h"
+#include "tests/support/TestUtil.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+#include <sqlcipher/sqlite3.h>
+
+using namespace mailkey;
+
+namespace {
+
+QByteArray fileHash(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+TokenRecord sampleTokens(const QString &access, const QString &refresh)
+{
+    TokenRecord t;
+    t.accessToken = access;
+    t.refreshToken = refresh;
+    t.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
+    t.scopes = {QStringLiteral("openid"), QStringLiteral("Mail.ReadWrite")};
+    return t;
+}
+
+AccountInfo sampleAccount(const QString &email, const QString &provider = QStringLiteral("microsoft"))
+{
+    return AccountInfo{provider, email, QStringLiteral("Alex Example"), QStringLiteral("tenant-1"), QStringLiteral("sub-1")};
+}
+
+// A recognisable, token-shaped value that appears nowhere else.
+QString uniqueToken(const char *tag)
+{
+    return QStringLiteral("TOKEN%1-").arg(QString::fromLatin1(tag)) + test::uniqueName(QStringLiteral("v")) + QStringLiteral("-ZZZZ");
+}
+
+class VaultTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(m_dir.isValid());
+        m_path = m_dir.path() + QStringLiteral("/profiles/p/vault.db");
+        m_key = SecureBytes::random(32);
+    }
+
+    std::unique_ptr<Vault> create()
+    {
+        auto v = Vault::open(m_path, m_key, Vault::OpenMode::Create);
+        EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().message.toStdString());
+        return v.ok() ? std::move(v).value() : nullptr;
+    }
+
+    QTemporaryDir m_dir;
+    QString m_path;
+    SecureBytes m_key;
+};
+
+TEST_F(VaultTest, CreatesAnEncryptedFileWithPrivatePermissions)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    EXPECT_FALSE(v->cipherVersion().isEmpty());
+    EXPECT_EQ(v->cipherVersion(), Vault::linkedCipherVersion());
+    v.reset();
+
+    QFile f(m_path);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    EXPECT_FALSE(f.read(16).startsWith("SQLite format 3"));
+    EXPECT_EQ(QFileInfo(m_path).permissions() & 0x7777,
+              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser);
+    const auto dirPerms = QFileInfo(QFileInfo(m_path).absolutePath()).permissions();
+    EXPECT_FALSE(dirPerms & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+                             | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther));
+    EXPECT_TRUE(dirPerms & QFileDevice::ExeOwner);
+    EXPECT_FALSE(QFileInfo::exists(m_path + QStringLiteral(".new")));
+}
+
+TEST_F(VaultTest, CreateRefusesToOverwriteAnExistingFile)
+{
+    ASSERT_TRUE(create());
+    const QByteArray before = fileHash(m_path);
+    auto again = Vault::open(m_path, SecureBytes::random(32), Vault::OpenMode::Create);
+    EXPECT_FALSE(again.ok());
+    EXPECT_EQ(fileHash(m_path), before);
+}
+
+TEST_F(VaultTest, StoredTokensNeverAppearInFileBytesButDoInDecryptedPages)
+{
+    const QString access = uniqueToken("A");
+    const QString refresh = uniqueToken("R");
+    auto v = create();
+    ASSERT_TRUE(v);
+    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(access, refresh),
+                                  QDateTime::currentDateTimeUtc()).ok());
+    // Bytes on disk while the vault is open (WAL in use) and after closing.
+    const QByteArray rawOpen = test::rawVaultBytes(m_path);
+    EXPECT_FALSE(rawOpen.contains(access.toUtf8()));
+    EXPECT_FALSE(rawOpen.contains(refresh.toUtf8()));
+    // Positive control: the token really is in the file, encrypted.
+    const QByteArray plain = test::decryptDatabasePages(m_path, m_key.bytes())
+        + test::decryptWalPages(m_path + QStringLiteral("-wal"), m_key.bytes());
+    EXPECT_TRUE(plain.contains(refresh.toUtf8()));
+    v.reset();
+    const QByteArray rawClosed = test::rawVaultBytes(m_path);
+    EXPECT_FALSE(rawClosed.contains(access.toUtf8()));
+    EXPECT_FALSE(rawClosed.contains(refresh.toUtf8()));
+}
+
+TEST_F(VaultTest, ReopensWithTheSameKeyAndKeepsData)
+{
+    {
+        auto v = create();
+        ASSERT_TRUE(v);
+        ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")),
+                                      QDateTime::currentDateTimeUtc()).ok());
+    }
+    auto v = Vault::open(m_path, m_key, Vault::OpenMode::OpenExisting);
+    ASSERT_TRUE(v.ok());
+    auto count = (*v)->accountCount();
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ(*count, 1);
+}
+
+TEST_F(VaultTest, WrongKeyIsCannotUnlockAndLeavesTheFileUnchanged)
+{
+    ASSERT_TRUE(create());
+    const QByteArray before = fileHash(m_path);
+    auto v = Vault::open(m_path, SecureBytes::random(32), Vault::OpenMode::OpenExisting);
+    ASSERT_FALSE(v.ok());
+    EXPECT_EQ(v.error().code, ErrorCode::VaultWrongKey);
+    EXPECT_TRUE(v.error().message.contains(QLatin1String("cannot unlock")));
+    EXPECT_EQ(fileHash(m_path), before);
+    EXPECT_FALSE(QFileInfo::exists(m_path + QStringLiteral("-wal")) && QFileInfo(m_path + QStringLiteral("-wal")).size() > 0);
+}
+
+TEST_F(VaultTest, ZeroLengthFileIsDamagedNotANewDatabase)
+{
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    QFile f(m_path);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.close();
+    auto v = Vault::open(m_path, m_key, Vault::OpenMode::OpenExisting);
+    ASSERT_FALSE(v.ok());
+    EXPECT_EQ(v.error().code, ErrorCode::VaultDamaged);
+    EXPECT_EQ(QFileInfo(m_path).size(), 0);
+}
+
+TEST_F(VaultTest, TruncatedFileIsDamaged)
+{
+    {
+        auto v = create();
+        ASSERT_TRUE(v);
+        for (int i = 0; i < 20; ++i)
+            ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
+                                          sampleTokens(uniqueToken("A"), uniqueToken("R")), QDateTime::currentDateTimeUtc()).ok());
+    }
+    for (int cut : {1024 + 100, 3000, 512}) {
+        QTemporaryDir copyDir;
+        const QString copy = copyDir.path() + QStringLiteral("/vault.db");
+        ASSERT_TRUE(QFile::copy(m_path, copy));
+        QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        ASSERT_TRUE(QFile::resize(copy, cut));
+        const QByteArray before = fileHash(copy);
+        auto v = Vault::open(copy, m_key, Vault::OpenMode::OpenExisting);
+        ASSERT_FALSE(v.ok()) << "cut at " << cut;
+        EXPECT_TRUE(v.error().code == ErrorCode::VaultDamaged || v.error().code == ErrorCode::VaultWrongKey)
+            << "cut at " << cut << ": " << v.error().message.toStdString();
+        EXPECT_EQ(fileHash(copy), before);
+    }
+}
+
+TEST_F(VaultTest, FlippedByteIsDetectedAndTheFileIsUnchanged)
+{
+    {
+        auto v = create();
+        ASSERT_TRUE(v);
+        for (int i = 0; i < 40; ++i)
+            ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
+                                          sampleTokens(uniqueToken("A"), uniqueToken("R")), QDateTime::currentDateTimeUtc()).ok());
+    }
+    const qint64 size = QFileInfo(m_path).size();
+    ASSERT_GT(size, 4 * 1024);
+    // Page 1 (the salt / header page) and a data page further in.
+    for (qint64 offset : {qint64(100), qint64(2 * 1024 + 300), size - 700}) {
+        QTemporaryDir copyDir;
+        const QString copy = copyDir.path() + QStringLiteral("/vault.db");
+        ASSERT_TRUE(QFile::copy(m_path, copy));
+        QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        {
+            QFile f(copy);
+            ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+            f.seek(offset);
+            char c = 0;
+            f.getChar(&c);
+            f.seek(offset);
+            f.putChar(char(c ^ 0x5a));
+        }
+        const QByteArray before = fileHash(copy);
+        auto v = Vault::open(copy, m_key, Vault::OpenMode::OpenExisting);
+        ASSERT_FALSE(v.ok()) << "flip at " << offset;
+        // A flip on page 1 cannot be told apart from a wrong key (the HMAC of that page fails);
+        // anywhere else it is damage.
+        if (offset < 1024)
+            EXPECT_EQ(v.error().code, ErrorCode::VaultWrongKey);
+        else
+            EXPECT_EQ(v.error().code, ErrorCode::VaultDamaged) << v.error().message.toStdString();
+        EXPECT_EQ(fileHash(copy), before);
+    }
+}
+
+TEST_F(VaultTest, ReadOnlyFileIsSaidPlainly)
+{
+    ASSERT_TRUE(create());
+    QFile::setPermissions(m_path, QFileDevice::ReadOwner);
+    if (QFileInfo(m_path).isWritable())
+        GTEST_SKIP() << "running as a user who can write read-only files (root): permission checks do not apply";
+    auto v = Vault::open(m_path, m_key, Vault::OpenMode::OpenExisting);
+    ASSERT_FALSE(v.ok());
+    EXPECT_EQ(v.error().code, ErrorCode::VaultReadOnly);
+}
+
+TEST_F(VaultTest, DuplicateProviderAndEmailUpdatesInPlace)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const auto now = QDateTime::currentDateTimeUtc();
+    auto first = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    ASSERT_TRUE(first.ok());
+    EXPECT_TRUE(first->created);
+    AccountInfo renamed = sampleAccount(QStringLiteral("A@Example.com"));
+    renamed.displayName = QStringLiteral("New Name");
+    const QString newRefresh = uniqueToken("R2");
+    auto second = v->saveConnection(renamed, sampleTokens(uniqueToken("A2"), newRefresh), now.addSecs(5));
+    ASSERT_TRUE(second.ok());
+    EXPECT_FALSE(second->created);
+    EXPECT_EQ(second->accountId, first->accountId);
+    auto all = v->accounts();
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 1);
+    EXPECT_EQ(all->at(0).displayName, QStringLiteral("New Name"));
+    auto tok = v->token(first->accountId, QString::fromLatin1(DefaultResource));
+    ASSERT_TRUE(tok.ok() && tok->has_value());
+    EXPECT_TRUE((*tok)->refreshToken == newRefresh);
+
+    // Same address at another provider is another account.
+    auto other = v->saveConnection(sampleAccount(QStringLiteral("a@example.com"), QStringLiteral("google")),
+                                   sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    ASSERT_TRUE(other.ok());
+    EXPECT_TRUE(other->created);
+}
+
+TEST_F(VaultTest, RemovalLeavesNoTokenBytesInDatabaseWalOrFreePages)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const QString access = uniqueToken("A");
+    const QString refresh = uniqueToken("R");
+    const QString keepRefresh = uniqueToken("K");
+    auto added = v->saveConnection(sampleAccount(QStringLiteral("gone@example.com")), sampleTokens(access, refresh),
+                                   QDateTime::currentDateTimeUtc());
+    ASSERT_TRUE(added.ok());
+    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("kept@example.com")), sampleTokens(uniqueToken("B"), keepRefresh),
+                                  QDateTime::currentDateTimeUtc()).ok());
+    // Rotate once so an older value also existed.
+    ASSERT_TRUE(v->commitRefresh(added->accountId, QString::fromLatin1(DefaultResource), uniqueToken("A3"), uniqueToken("R3"),
+                                 QDateTime::currentDateTimeUtc().addSecs(3600), {}, QDateTime::currentDateTimeUtc()).ok());
+    ASSERT_TRUE(v->removeAccount(added->accountId).ok());
+
+    const QByteArray plain = test::decryptDatabasePages(m_path, m_key.bytes())
+        + test::decryptWalPages(m_path + QStringLiteral("-wal"), m_key.bytes());
+    EXPECT_TRUE(plain.contains(keepRefresh.toUtf8())) << "positive control: decryption works";
+    EXPECT_FALSE(plain.contains(access.toUtf8()));
+    EXPECT_FALSE(plain.contains(refresh.toUtf8()));
+    EXPECT_FALSE(plain.contains("TOKENA3-"));
+    EXPECT_FALSE(plain.contains("TOKENR3-"));
+    auto count = v->accountCount();
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ(*count, 1);
+    EXPECT_EQ(v->removeAccount(added->accountId).error().code, ErrorCode::NotFound);
+}
+
+TEST_F(VaultTest, RotationReplacesTheRefreshTokenOfEveryResourceInOneTransaction)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const auto now = QDateTime::currentDateTimeUtc();
+    auto added = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), QStringLiteral("old-refresh")), now);
+    ASSERT_TRUE(added.ok());
+    const qint64 id = added->accountId;
+    // IMAP token minted without a new refresh token: keeps the old one.
+    ASSERT_TRUE(v->commitRefresh(id, QStringLiteral("imap"), QStringLiteral("imap-access"), std::nullopt, now.addSecs(3600), {}, now).ok());
+    auto imap = v->token(id, QStringLiteral("imap"));
+    ASSERT_TRUE(imap.ok() && imap->has_value());
+    EXPECT_TRUE((*imap)->refreshToken == QStringLiteral("old-refresh"));
+    // A rotated refresh token replaces it everywhere.
+    ASSERT_TRUE(v->commitRefresh(id, QString::fromLatin1(DefaultResource), QStringLiteral("new-access"), QStringLiteral("new-refresh"),
+                                 now.addSecs(3600), {}, now).ok());
+    auto all = v->tokens(id);
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 2);
+    for (const TokenRecord &t : *all)
+        EXPECT_TRUE(t.refreshToken == QStringLiteral("new-refresh")) << t.resource.toStdString();
+}
+
+TEST_F(VaultTest, WipeAllTokensLeavesAccountsNeedingSignIn)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const QString refresh = uniqueToken("R");
+    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), refresh),
+                                  QDateTime::currentDateTimeUtc()).ok());
+    ASSERT_TRUE(v->wipeAllTokens(QStringLiteral("signed out everywhere"), QDateTime::currentDateTimeUtc()).ok());
+    auto all = v->accounts();
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 1);
+    EXPECT_EQ(all->at(0).status, AccountStatus::NeedsSignIn);
+    const QByteArray plain = test::decryptDatabasePages(m_path, m_key.bytes())
+        + test::decryptWalPages(m_path + QStringLiteral("-wal"), m_key.bytes());
+    EXPECT_TRUE(plain.contains("a@example.com")) << "positive control";
+    EXPECT_FALSE(plain.contains(refresh.toUtf8()));
+}
+
+class AuditChainTest : public VaultTest {
+protected:
+    void fill(Vault &v, int n)
+    {
+        for (int i = 0; i < n; ++i) {
+            AuditEntry e;
+            e.action = QStringLiteral("token.refreshed");
+            e.outcome = QStringLiteral("ok");
+            e.accountId = 1;
+            e.accountEmail = QStringLiteral("a@example.com");
+            e.detail = QStringLiteral("entry %1").arg(i);
+            ASSERT_TRUE(v.appendAudit(e).ok());
+        }
+    }
+    static void execRaw(Vault &v, const char *sql)
+    {
+        ASSERT_EQ(sqlite3_exec(v.handle(), sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(v.handle());
+    }
+};
+
+TEST_F(AuditChainTest, IntactChainVerifies)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    fill(*v, 10);
+    auto r = v->verifyAudit();
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->intact) << r->problem.toStdString();
+    EXPECT_EQ(r->rows, 10);
+    auto list = v->audit();
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 10);
+    EXPECT_EQ(list->first().detail, QStringLiteral("entry 9")) << "newest first";
+}
+
+TEST_F(AuditChainTest, TheLogIsAppendOnlyThroughSql)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    fill(*v, 3);
+    EXPECT_NE(sqlite3_exec(v->handle(), "UPDATE audit SET outcome = 'ok'", nullptr, nullptr, nullptr), SQLITE_OK);
+    EXPECT_NE(sqlite3_exec(v->handle(), "DELETE FROM audit", nullptr, nullptr, nullptr), SQLITE_OK);
+}
+
+TEST_F(AuditChainTest, DetectsAnEditedRow)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    fill(*v, 10);
+    execRaw(*v, "DROP TRIGGER audit_no_update");
+    execRaw(*v, "UPDATE audit SET outcome = 'failed' WHERE id = 4");
+    auto r = v->verifyAudit();
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->intact);
+    EXPECT_EQ(r->firstBadId, 4);
+}
+
+TEST_F(AuditChainTest, DetectsADeletedRowInTheMiddleAndAtTheEnd)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    fill(*v, 10);
+    execRaw(*v, "DROP TRIGGER audit_no_delete");
+    execRaw(*v, "DELETE FROM audit WHERE id = 10");
+    auto r = v->verifyAudit();
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->intact);
+    execRaw(*v, "DELETE FROM audit WHERE id = 5");
+    r = v->verifyAudit();
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->intact);
+    EXPECT_EQ(r->firstBadId, 5);
+}
+
+TEST_F(AuditChainTest, DetailsAreRedactedBeforeStorage)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    AuditEntry e;
+    e.action = QStringLiteral("token.refresh");
+    e.outcome = QStringLiteral("failed");
+    e.detail = QStringLiteral("POST body refresh_token=0.AXYAsecretsecretsecretsecretsecret1234567890&client_id=x");
+    ASSERT_TRUE(v->appendAudit(e).ok());
+    auto list = v->audit();
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 1);
+    EXPECT_FALSE(list->first().detail.contains(QLatin1String("secretsecret")));
+    EXPECT_TRUE(list->first().detail.contains(QLatin1String("refresh_token=")));
+}
+
+TEST_F(VaultTest, SettingsRoundTripAndReservedKeys)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    ASSERT_TRUE(v->setSetting(QStringLiteral("ui/theme"), QStringLiteral("dark")).ok());
+    auto s = v->setting(QStringLiteral("ui/theme"));
+    ASSERT_TRUE(s.ok() && s->has_value());
+    EXPECT_EQ(**s, QStringLiteral("dark"));
+    EXPECT_FALSE(v->setSetting(QStringLiteral("audit.head"), QStringLiteral("0:00")).ok());
+}
+
+TEST_F(VaultTest, RekeyedVaultOpensOnlyWithTheNewKey)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")),
+                                  QDateTime::currentDateTimeUtc()).ok());
+    SecureBytes newKey = SecureBytes::random(32);
+    ASSERT_TRUE(v->rekey(newKey).ok());
+    v.reset();
+    auto old = Vault::open(m_path, m_key, Vault::OpenMode::OpenExisting);
+    ASSERT_FALSE(old.ok());
+    EXPECT_EQ(old.error().code, ErrorCode::VaultWrongKey);
+    auto fresh = Vault::open(m_path, newKey, Vault::OpenMode::OpenExisting);
+    ASSERT_TRUE(fresh.ok());
+    auto count = (*fresh)->accountCount();
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ(*count, 1);
+}
+
+TEST_F(VaultTest, ErrorMessagesNeverContainTheKey)
+{
+    ASSERT_TRUE(create());
+    auto v = Vault::open(m_path, SecureBytes::random(32), Vault::OpenMode::OpenExisting);
+    ASSERT_FALSE(v.ok());
+    EXPECT_FALSE(v.error().message.contains(QString::fromLatin1(m_key.bytes().toHex())));
+    test::expectNotLogged({m_key.bytes().toHex()});
+}
+
+} // namespace
