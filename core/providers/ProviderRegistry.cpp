@@ -1,0 +1,288 @@
+#include "core/providers/ProviderRegistry.h"
+
+namespace mailkey {
+
+ProviderRegistry::ProviderRegistry() : ProviderRegistry(Settings()) {}
+
+ProviderRegistry::ProviderRegistry(const Settings &settings, const QProcessEnvironment &environment)
+    : m_settings(settings), m_env(environment)
+{
+    rebuild();
+}
+
+void ProviderRegistry::setSettings(const Settings &settings)
+{
+    m_settings = settings;
+    rebuild();
+}
+
+void ProviderRegistry::setEnvironment(const QProcessEnvironment &environment)
+{
+    m_env = environment;
+    rebuild();
+}
+
+Status ProviderRegistry::loadCustomProviders(const QString &path)
+{
+    Result<ProviderFile::Contents> r = path.isEmpty() ? ProviderFile::loadDefault() : ProviderFile::load(path);
+    if (!r) {
+        setCustomProviders(ProviderFile::Contents());
+        return r.error();
+    }
+    setCustomProviders(*r);
+    return {};
+}
+
+void ProviderRegistry::setCustomProviders(const ProviderFile::Contents &contents)
+{
+    m_custom = contents.providers;
+    m_fileProblems = contents.problems;
+    rebuild();
+}
+
+QString ProviderRegistry::environmentPrefix(const QString &id)
+{
+    QString up = id.toUpper();
+    up.replace(QLatin1Char('-'), QLatin1Char('_'));
+    return QStringLiteral("MAILKEY_") + up + QLatin1Char('_');
+}
+
+QString ProviderRegistry::clientIdVariable(const QString &id)
+{
+    return environmentPrefix(id) + QStringLiteral("CLIENT_ID");
+}
+
+QString ProviderRegistry::clientSecretVariable(const QString &id)
+{
+    return environmentPrefix(id) + QStringLiteral("CLIENT_SECRET");
+}
+
+QString ProviderRegistry::settingsKey(const QString &id, const QString &name)
+{
+    return QStringLiteral("provider/") + id + QLatin1Char('/') + name;
+}
+
+void ProviderRegistry::rebuild()
+{
+    m_configProblems.clear();
+    m_resolved.clear();
+
+    // Microsoft: tenant and authority host, environment before settings.
+    const QString msId = QString::fromLatin1(Provider::MicrosoftId);
+    auto pick = [this, &msId](const QString &name, QString &source) -> QString {
+        const QString var = environmentPrefix(msId) + name.toUpper();
+        const QString envValue = m_env.value(var).trimmed();
+        if (!envValue.isEmpty()) {
+            source = var;
+            return envValue;
+        }
+        const QString key = settingsKey(msId, name);
+        const QString setValue = m_settings.value(key).trimmed();
+        if (!setValue.isEmpty()) {
+            source = key;
+            return setValue;
+        }
+        return QString();
+    };
+    QString tenantSource;
+    QString hostSource;
+    QString tenant = pick(QStringLiteral("tenant"), tenantSource);
+    QString host = pick(QStringLiteral("authority_host"), hostSource);
+    if (!tenant.isEmpty() && !Provider::isValidMicrosoftTenant(tenant.toLower())) {
+        m_configProblems.append(ProviderProblem{
+            -1, msId, tenantSource,
+            QStringLiteral("is not a valid tenant (use common, organizations, consumers, a tenant id or a "
+                           "domain); using \"common\"")});
+        tenant.clear();
+    }
+    if (!host.isEmpty() && !Provider::isValidAuthorityHost(host)) {
+        m_configProblems.append(ProviderProblem{
+            -1, msId, hostSource,
+            QStringLiteral("is not a valid host name; using login.microsoftonline.com")});
+        host.clear();
+    }
+    if (tenant.isEmpty())
+        tenant = QString::fromLatin1(Provider::DefaultMicrosoftTenant);
+    if (host.isEmpty())
+        host = QString::fromLatin1(Provider::DefaultMicrosoftAuthorityHost);
+    Result<Provider> ms = Provider::microsoft(tenant, host);
+    // Both values were validated above, so this cannot fail; stay safe anyway.
+    if (!ms)
+        ms = Provider::microsoft();
+
+    m_resolved.append(resolve(*ms));
+    m_resolved.append(resolve(Provider::google()));
+    for (const Provider &p : std::as_const(m_custom))
+        m_resolved.append(resolve(p));
+}
+
+Provider ProviderRegistry::resolve(const Provider &base)
+{
+    Provider p = base;
+
+    // Client id and secret: the first source with a client id provides both.
+    const QString envId = m_env.value(clientIdVariable(p.id)).trimmed();
+    const QString setId = m_settings.value(settingsKey(p.id, QStringLiteral("client_id"))).trimmed();
+    if (!envId.isEmpty()) {
+        p.clientId = envId;
+        p.clientSecret = m_env.value(clientSecretVariable(p.id)).trimmed();
+        p.credentialSource = Provider::CredentialSource::Environment;
+    } else if (!setId.isEmpty()) {
+        p.clientId = setId;
+        p.clientSecret = m_settings.value(settingsKey(p.id, QStringLiteral("client_secret"))).trimmed();
+        p.credentialSource = Provider::CredentialSource::Settings;
+    } else if (p.kind == Provider::Kind::Custom && !base.clientId.isEmpty()) {
+        p.credentialSource = Provider::CredentialSource::File; // as loaded from providers.json
+    } else {
+        p.clientId.clear();
+        p.clientSecret.clear();
+        p.credentialSource = Provider::CredentialSource::None;
+    }
+
+    // Mail API base override (tests, proxies, sovereign Graph hosts).
+    const QString baseKey = settingsKey(p.id, QStringLiteral("mail_api_base"));
+    const QString baseText = m_settings.value(baseKey).trimmed();
+    if (!baseText.isEmpty()) {
+        const QUrl url(baseText, QUrl::StrictMode);
+        QString why = Provider::endpointProblem(url);
+        if (why.isEmpty() && p.mailApi == Provider::MailApi::None)
+            why = QStringLiteral("this provider has no mail API");
+        if (why.isEmpty())
+            p.setMailApiBase(url);
+        else
+            m_configProblems.append(ProviderProblem{-1, p.id, baseKey, why});
+    }
+    return p;
+}
+
+bool ProviderRegistry::contains(const QString &id) const
+{
+    for (const Provider &p : m_resolved) {
+        if (p.id == id)
+            return true;
+    }
+    return false;
+}
+
+Provider ProviderRegistry::provider(const QString &id) const
+{
+    for (const Provider &p : m_resolved) {
+        if (p.id == id)
+            return p;
+    }
+    return Provider();
+}
+
+QList<Provider> ProviderRegistry::providers() const
+{
+    return m_resolved;
+}
+
+QStringList ProviderRegistry::ids() const
+{
+    QStringList out;
+    for (const Provider &p : m_resolved)
+        out.append(p.id);
+    return out;
+}
+
+QList<ProviderProblem> ProviderRegistry::problems() const
+{
+    return m_fileProblems + m_configProblems;
+}
+
+Result<Provider> ProviderRegistry::providerForSignIn(const QString &id) const
+{
+    const Provider p = provider(id);
+    if (!p.isValid()) {
+        return Error(ErrorCode::NotFound,
+                     QStringLiteral("There is no provider \"%1\". Known providers: %2.")
+                         .arg(id.left(40), ids().join(QStringLiteral(", "))));
+    }
+    if (p.clientId.isEmpty())
+        return missingClientIdError(p);
+    return p;
+}
+
+bool ProviderRegistry::applyDiscovery(const Provider &discovered)
+{
+    if (discovered.needsDiscovery || discovered.kind != Provider::Kind::Custom)
+        return false;
+    for (Provider &p : m_custom) {
+        if (p.id != discovered.id)
+            continue;
+        if (p.issuer != discovered.issuer)
+            return false;
+        p.authorizationEndpoint = discovered.authorizationEndpoint;
+        p.tokenEndpoint = discovered.tokenEndpoint;
+        p.userinfoEndpoint = discovered.userinfoEndpoint;
+        p.revocationEndpoint = discovered.revocationEndpoint;
+        p.profileEndpoint = discovered.profileEndpoint;
+        p.issRequired = discovered.issRequired;
+        p.needsDiscovery = false;
+        rebuild();
+        return true;
+    }
+    return false;
+}
+
+QString ProviderRegistry::redirectUriToRegister(const Provider &provider)
+{
+    return provider.redirectUriWithoutPort();
+}
+
+Error ProviderRegistry::missingClientIdError(const Provider &provider)
+{
+    const QString idVar = clientIdVariable(provider.id);
+    const QString secretVar = clientSecretVariable(provider.id);
+    const QString redirect = redirectUriToRegister(provider);
+    QString msg;
+    switch (provider.kind) {
+    case Provider::Kind::Microsoft:
+        msg = QStringLiteral(
+                  "MailKey has no client id for %1. Register an app in the Microsoft Entra admin center "
+                  "(https://entra.microsoft.com): App registrations → New registration → under Redirect URI "
+                  "choose the \"Public client/native (mobile & desktop)\" platform (shown as \"Mobile and "
+                  "desktop applications\" under Authentication → Add a platform) and enter the redirect URI "
+                  "%2. MailKey adds a free port at each sign-in; Entra ignores the port for http://localhost, "
+                  "but the path must match. Do not use the \"Web\" platform (AADSTS7000218). "
+                  "Then copy the Application (client) ID and set it in the environment variable %3, in "
+                  "MailKey's settings (Providers), or as the setting %4.")
+                  .arg(provider.displayName, redirect, idVar,
+                       settingsKey(provider.id, QStringLiteral("client_id")));
+        break;
+    case Provider::Kind::Google:
+        msg = QStringLiteral(
+                  "MailKey has no client id for %1. In the Google Cloud console "
+                  "(https://console.cloud.google.com): enable the Gmail API (APIs & Services → Library), "
+                  "set up the OAuth consent screen, then APIs & Services → Credentials → Create credentials → "
+                  "OAuth client ID → application type \"Desktop app\". Desktop clients accept the loopback "
+                  "redirect http://127.0.0.1 on any port implicitly, so there is no redirect URI to register "
+                  "(MailKey uses %2 with a free port). Copy the client id and client secret (a desktop client's "
+                  "secret is not confidential, but Google asks for it) and set them in the environment "
+                  "variables %3 and %4, or in MailKey's settings (Providers). While the app is in \"Testing\" "
+                  "mode, add your address as a test user; its sign-ins then expire after 7 days.")
+                  .arg(provider.displayName, redirect, idVar, secretVar);
+        break;
+    case Provider::Kind::Custom: {
+        QString portExample = redirect;
+        const QString hostPart = QStringLiteral("http://")
+                                 + (provider.redirectHost.contains(QLatin1Char(':'))
+                                        ? QString(QLatin1Char('[') + provider.redirectHost + QLatin1Char(']'))
+                                        : provider.redirectHost);
+        portExample.insert(hostPart.size(), QStringLiteral(":<any port>"));
+        msg = QStringLiteral(
+                  "MailKey has no client id for %1. Register MailKey with %1 (issuer %2) as a public (native) "
+                  "client using the authorization code flow with PKCE, and register the redirect URI %3 "
+                  "(MailKey picks a free port at each sign-in, so the server must accept %4, as RFC 8252 "
+                  "section 7.3 requires for loopback redirects). Then set the client id in the environment "
+                  "variable %5, in MailKey's settings (Providers), or as \"client_id\" of provider \"%6\" in %7.")
+                  .arg(provider.displayName, provider.issuer, redirect, portExample, idVar, provider.id,
+                       ProviderFile::defaultPath());
+        break;
+    }
+    }
+    return Error(ErrorCode::Config, msg);
+}
+
+} // namespace mailkey

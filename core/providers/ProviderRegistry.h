@@ -1,0 +1,90 @@
+#pragma once
+
+#include "core/common/Result.h"
+#include "core/providers/Provider.h"
+#include "core/providers/ProviderFile.h"
+
+#include <QList>
+#include <QMap>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+namespace mailkey {
+
+// All providers MailKey knows: the built-in Microsoft and Google ones, then the custom ones from
+// providers.json, each resolved with the user's configuration.
+//
+// Client id (and secret) precedence, per provider, first match wins:
+//   1. environment: MAILKEY_<ID>_CLIENT_ID / MAILKEY_<ID>_CLIENT_SECRET (id upper-cased, '-' -> '_')
+//   2. settings:    provider/<id>/client_id / provider/<id>/client_secret
+//   3. providers.json: client_id / client_secret (custom providers only)
+// The secret always comes from the same place as the client id (a secret set elsewhere belongs
+// to another client and is ignored).
+//
+// Microsoft: tenant from MAILKEY_MICROSOFT_TENANT, else setting provider/microsoft/tenant, else
+// "common"; authority host from MAILKEY_MICROSOFT_AUTHORITY_HOST, else
+// provider/microsoft/authority_host, else login.microsoftonline.com. An invalid value is reported
+// in problems() and the default is used instead.
+// Mail API base (Graph / Gmail), e.g. for a local fake server: setting provider/<id>/mail_api_base
+// (https, or http on loopback only).
+class ProviderRegistry {
+public:
+    using Settings = QMap<QString, QString>;
+
+    // Built-ins only, system environment, no settings.
+    ProviderRegistry();
+    explicit ProviderRegistry(const Settings &settings,
+                              const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
+
+    void setSettings(const Settings &settings);
+    void setEnvironment(const QProcessEnvironment &environment);
+
+    // Custom providers. loadCustomProviders(): an empty path means the default file
+    // (<config>/providers.json, absent = none). A whole-file error is returned and the custom
+    // providers are cleared; per-provider problems go to problems().
+    Status loadCustomProviders(const QString &path = QString());
+    void setCustomProviders(const ProviderFile::Contents &contents);
+
+    bool contains(const QString &id) const;
+    // A resolved copy; an invalid Provider (isValid() false) for an unknown id.
+    Provider provider(const QString &id) const;
+    // Built-ins first, then custom providers in file order.
+    QList<Provider> providers() const;
+    QStringList ids() const;
+    // Problems of providers.json (left-out providers) and of settings / environment values.
+    QList<ProviderProblem> problems() const;
+
+    // The provider ready for sign-in: NotFound for an unknown id, missingClientIdError() when no
+    // client id is set. (A provider with needsDiscovery still needs OidcDiscovery first.)
+    Result<Provider> providerForSignIn(const QString &id) const;
+
+    // Keeps what OidcDiscovery found for a custom provider, so later lookups have its endpoints.
+    // Returns false if `discovered` is not a known custom provider or still needs discovery.
+    bool applyDiscovery(const Provider &discovered);
+
+    static QString environmentPrefix(const QString &id); // MAILKEY_<ID>_
+    static QString clientIdVariable(const QString &id);  // MAILKEY_<ID>_CLIENT_ID
+    static QString clientSecretVariable(const QString &id);
+    static QString settingsKey(const QString &id, const QString &name); // provider/<id>/<name>
+
+    // What to register with the provider, without the port (MailKey picks a free port per
+    // sign-in): http://localhost/oauth/microsoft, http://127.0.0.1/oauth/google,
+    // http://127.0.0.1/oauth/<id>.
+    static QString redirectUriToRegister(const Provider &provider);
+    // ErrorCode::Config; says how to register an app with this provider and where to put the id.
+    static Error missingClientIdError(const Provider &provider);
+
+private:
+    void rebuild();
+    Provider resolve(const Provider &base);
+
+    Settings m_settings;
+    QProcessEnvironment m_env;
+    QList<Provider> m_custom;
+    QList<ProviderProblem> m_fileProblems;
+    QList<ProviderProblem> m_configProblems;
+    QList<Provider> m_resolved;
+};
+
+} // namespace mailkey
