@@ -138,6 +138,9 @@ void KeyStore::startNext()
     }
     Job job = m_queue->dequeue();
     const QString service = QString::fromLatin1(KeychainService);
+    // Jobs have no parent: one still in flight when this store goes away finishes on its own
+    // and deletes itself (its finished() connection dies with the store). Destroying it early
+    // would leave the keychain backend calling back into freed memory.
 
     auto finishAndContinue = [this](auto callback) {
         // Queue the next job on the event loop; never from inside this finished handler.
@@ -160,7 +163,7 @@ void KeyStore::startNext()
 
     switch (job.kind) {
     case Job::Kind::Read: {
-        auto *kj = new QKeychain::ReadPasswordJob(service, this);
+        auto *kj = new QKeychain::ReadPasswordJob(service);
         kj->setInsecureFallback(false);
         kj->setAutoDelete(true);
         kj->setKey(job.key);
@@ -180,7 +183,7 @@ void KeyStore::startNext()
         break;
     }
     case Job::Kind::Write: {
-        auto *kj = new QKeychain::WritePasswordJob(service, this);
+        auto *kj = new QKeychain::WritePasswordJob(service);
         kj->setInsecureFallback(false);
         kj->setAutoDelete(true);
         kj->setKey(job.key);
@@ -199,7 +202,7 @@ void KeyStore::startNext()
         break;
     }
     case Job::Kind::Remove: {
-        auto *kj = new QKeychain::DeletePasswordJob(service, this);
+        auto *kj = new QKeychain::DeletePasswordJob(service);
         kj->setInsecureFallback(false);
         kj->setAutoDelete(true);
         kj->setKey(job.key);

@@ -103,9 +103,9 @@ void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, Vaul
     std::shared_ptr<Vault> vault(std::move(opened).value());
     // A pending entry next to a working current key is left over from a rotation interrupted
     // before its rekey: it never encrypted anything; drop it.
-    store->remove(profile.pendingKeychainKey(), [vault, done = std::move(done)](Status) {
-        done(OpenedVault{vault, false, false});
-    });
+    // The caller does not wait for this clean-up.
+    done(OpenedVault{vault, false, false});
+    store->remove(profile.pendingKeychainKey(), [](Status) {});
 }
 
 } // namespace
