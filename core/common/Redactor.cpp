@@ -147,18 +147,25 @@ QString maskRun(const QRegularExpressionMatch &m)
     const QList<QStringView> segments = core.split(QLatin1Char('/'));
     bool pathLike = false;
     for (QStringView seg : segments) {
-        if (isGuid(seg) || (seg.size() >= 2 && seg.size() < 24 && isAsciiLetter(seg.front())
-                            && !looksRandom(seg) && seg.count(QLatin1Char('+')) == 0)) {
-            // a word-like segment ("users", "oauth2", "mailFolders") or a GUID
-            bool wordy = isGuid(seg);
-            if (!wordy) {
-                int digits = 0;
-                for (QChar c : seg)
-                    digits += (c >= QLatin1Char('0') && c <= QLatin1Char('9')) ? 1 : 0;
-                wordy = digits <= 2;
-            }
-            pathLike |= wordy;
+        // A word-like segment ("users", "oauth2", "mailFolders") or a GUID makes it a path.
+        if (isGuid(seg)) {
+            pathLike = true;
+            continue;
         }
+        if (seg.size() < 3 || seg.size() >= 24 || seg.front() < QLatin1Char('a')
+            || seg.front() > QLatin1Char('z'))
+            continue;
+        int digits = 0, upper = 0, other = 0;
+        for (QChar c : seg) {
+            if (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+                ++digits;
+            else if (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+                ++upper;
+            else if (c < QLatin1Char('a') || c > QLatin1Char('z'))
+                ++other;
+        }
+        if (digits <= 2 && upper * 4 <= seg.size() && other == 0)
+            pathLike = true;
     }
     const bool base64ish = core.contains(QLatin1Char('+')) || run.endsWith(QLatin1Char('='));
     if (!pathLike || base64ish) {
@@ -325,7 +332,7 @@ QString redactImpl(const QString &input)
     // Loose log text for unmistakable names: "refresh_token: abc", "password = hunter2".
     static const QRegularExpression looseField = re(
         QStringLiteral("(?<![\\w.\\-])((?:") + kStrongNames
-            + QStringLiteral(")\\s*[:=]\\s*\"?)(?![\\[\"])([^\\s\"',;&]+)"),
+            + QStringLiteral(")\\s*[:=]\\s*\"?)(?![\\[\"])([^\\s\"',;&)\\]}]+)"),
         true);
     s = replaceAll(s, looseField, [](const QRegularExpressionMatch &m) -> QString {
         static const QStringList nothing = {QStringLiteral("null"), QStringLiteral("none"),
@@ -349,7 +356,7 @@ QString redactImpl(const QString &input)
     });
     // Percent-encoded query inside a parameter: state%3D...%26code%3D...
     static const QRegularExpression encodedField = re(
-        QStringLiteral("(?<![\\w.\\-])((") + kSecretNames
+        QStringLiteral("(?:(?<![\\w.\\-])|(?<=%26)|(?<=%3F)|(?<=%23))((") + kSecretNames
             + QStringLiteral(")%3D)((?:(?!%26)[^&\\s\"'#<>\\\\,;)\\[\\]])+)"),
         true);
     s = replaceAll(s, encodedField, keepFirstGroup);

@@ -1,0 +1,626 @@
+#include "core/oauth/ConnectSession.h"
+
+#include "core/common/Clock.h"
+#include "core/oauth/OAuthErrorCatalog.h"
+#include "core/oauth/OAuthState.h"
+#include "core/oauth/Pkce.h"
+#include "core/providers/OidcDiscovery.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/vault/Vault.h"
+
+#include <QDesktopServices>
+#include <QLoggingCategory>
+#include <QMultiMap>
+#include <QNetworkAccessManager>
+#include <QOAuth2AuthorizationCodeFlow>
+#include <QVariant>
+#include <QtGlobal>
+
+namespace mailkey {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcConnect, "mailkey.connect")
+
+QString str(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+// Parameter values go into the URL query / form body through QUrlQuery, which leaves '+', '&'
+// and '=' of a plain value alone. Percent-encode every value we add ourselves exactly once, so a
+// '+' in a login hint or client secret is not read as a space by the server.
+QVariant encoded(const QByteArray &value)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(QString::fromUtf8(value)));
+}
+
+QVariant encoded(const QString &value)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(value));
+}
+
+void replaceParameter(QMultiMap<QString, QVariant> *params, const char *key, const QVariant &value)
+{
+    const QString k = QString::fromLatin1(key);
+    params->remove(k);
+    params->insert(k, value);
+}
+
+// Parameters of the authorization request that belong to the protocol: a provider's extra
+// parameters (providers.json, built-ins) may not replace them.
+bool isProtocolParameter(const QString &name)
+{
+    static const char *const reserved[] = {"response_type", "client_id", "redirect_uri", "scope",
+                                           "state", "code_challenge", "code_challenge_method",
+                                           "nonce", "login_hint", "code_verifier", "client_secret"};
+    for (const char *r : reserved) {
+        if (name == QLatin1String(r))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+const char *const ConnectSession::ExpiredMessage =
+    "This sign-in took too long and has expired. Please connect again.";
+
+ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<Vault> vault,
+                               QNetworkAccessManager *nam, QObject *parent)
+    : QObject(parent), m_provider(provider), m_vault(std::move(vault)), m_nam(nam)
+{
+    m_expiryTimer.setSingleShot(false);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &ConnectSession::checkExpiry);
+    m_tokenTimer.setSingleShot(true);
+    connect(&m_tokenTimer, &QTimer::timeout, this, [this] {
+        if (m_phase != Phase::ExchangingCode)
+            return;
+        fail(Error(ErrorCode::Network,
+                   str("%1 did not answer the token request in time. Please connect again.")
+                       .arg(m_provider.displayName)),
+             str("the token request timed out"));
+    });
+}
+
+ConnectSession::~ConnectSession()
+{
+    teardown();
+}
+
+void ConnectSession::setOptions(const Options &options)
+{
+    m_options = options;
+    m_options.expirySeconds = qMax(1, m_options.expirySeconds);
+    m_options.expiryCheckMs = qMax(1, m_options.expiryCheckMs);
+    m_options.tokenTimeoutMs = qMax(1, m_options.tokenTimeoutMs);
+}
+
+void ConnectSession::setClock(const Clock *clock)
+{
+    m_clock = clock;
+}
+
+QDateTime ConnectSession::now() const
+{
+    return (m_clock ? m_clock : Clock::system())->now();
+}
+
+bool ConnectSession::isFinished() const
+{
+    return m_phase == Phase::Succeeded || m_phase == Phase::Failed || m_phase == Phase::Cancelled;
+}
+
+QString ConnectSession::redirectUri() const
+{
+    return m_handler ? m_handler->callback() : QString();
+}
+
+quint16 ConnectSession::listenPort() const
+{
+    return m_handler ? m_handler->port() : 0;
+}
+
+bool ConnectSession::isListening() const
+{
+    return m_handler && m_handler->isListening();
+}
+
+QString ConnectSession::phaseName(Phase phase)
+{
+    switch (phase) {
+    case Phase::Idle: return str("idle");
+    case Phase::Discovering: return str("discovering");
+    case Phase::WaitingForBrowser: return str("waiting for the browser");
+    case Phase::ExchangingCode: return str("exchanging the code");
+    case Phase::FetchingProfile: return str("fetching the profile");
+    case Phase::Storing: return str("storing");
+    case Phase::Succeeded: return str("succeeded");
+    case Phase::Failed: return str("failed");
+    case Phase::Cancelled: return str("cancelled");
+    }
+    return QString();
+}
+
+QString ConnectSession::rejectReasonText(LoopbackReplyHandler::RejectReason reason)
+{
+    using R = LoopbackReplyHandler::RejectReason;
+    switch (reason) {
+    case R::MissingState: return str("the callback had no state");
+    case R::WrongState: return str("the callback's state did not match this sign-in");
+    case R::ReusedState: return str("the callback's state was already used");
+    case R::WrongIssuer: return str("the callback came from another issuer (RFC 9207 iss)");
+    case R::MissingIssuer: return str("the callback had no issuer (RFC 9207 iss) although the provider sends one");
+    case R::Expired: return str("the callback came after the sign-in had expired");
+    case R::MalformedCallback: return str("the callback had neither a code nor an error");
+    }
+    return str("the callback was not valid");
+}
+
+void ConnectSession::setPhase(Phase phase)
+{
+    if (m_phase == phase)
+        return;
+    m_phase = phase;
+    Q_EMIT phaseChanged(phase);
+}
+
+void ConnectSession::audit(const QString &action, const QString &outcome, const QString &detail,
+                           qint64 accountId, const QString &email)
+{
+    if (!m_vault)
+        return;
+    AuditEntry e;
+    e.at = now();
+    e.accountId = accountId;
+    e.accountEmail = email;
+    e.action = action;
+    e.outcome = outcome;
+    e.detail = detail; // the vault redacts it before storing
+    e.actor = str("mailkey");
+    if (Status s = m_vault->appendAudit(e); !s)
+        qCWarning(lcConnect, "could not write to the audit log: %s", qPrintable(s.error().message));
+}
+
+// --- start -------------------------------------------------------------------------------------
+
+void ConnectSession::start()
+{
+    if (m_started || isFinished())
+        return;
+    m_started = true;
+
+    if (!m_vault) {
+        fail(Error(ErrorCode::Internal,
+                   str("The vault is not open, so MailKey cannot store a new account. Unlock the "
+                       "vault first, then connect again.")));
+        return;
+    }
+    if (!m_provider.isValid()) {
+        fail(Error(ErrorCode::NotFound, str("This provider is not known to MailKey.")));
+        return;
+    }
+    audit(str("connect.started"), str("ok"),
+          str("provider %1%2").arg(m_provider.id,
+                                   m_options.loginHint.isEmpty() ? QString()
+                                                                 : str(" (reconnect)")));
+    if (m_provider.clientId.isEmpty()) {
+        fail(ProviderRegistry::missingClientIdError(m_provider), str("no client id is set"));
+        return;
+    }
+    if (m_provider.needsDiscovery) {
+        setPhase(Phase::Discovering);
+        auto *discovery = new OidcDiscovery(m_nam, this);
+        m_discovery = discovery;
+        connect(discovery, &OidcDiscovery::finished, this, [this](const Provider &p) {
+            if (m_phase != Phase::Discovering)
+                return;
+            m_provider = p;
+            m_provider.needsDiscovery = false;
+            Q_EMIT providerDiscovered(m_provider);
+            if (m_phase == Phase::Discovering)
+                beginAuthorization();
+        });
+        connect(discovery, &OidcDiscovery::failed, this, [this](const Error &error) {
+            if (m_phase == Phase::Discovering)
+                fail(error, str("OpenID discovery failed: ") + error.message);
+        });
+        discovery->start(m_provider);
+        return;
+    }
+    beginAuthorization();
+}
+
+void ConnectSession::beginAuthorization()
+{
+    if (m_provider.authorizationEndpoint.isEmpty() || m_provider.tokenEndpoint.isEmpty()) {
+        fail(Error(ErrorCode::Config,
+                   str("The provider \"%1\" has no authorization or token endpoint. Check its "
+                       "settings in providers.json.")
+                       .arg(m_provider.displayName)));
+        return;
+    }
+
+    // The listener: loopback only, a fresh ephemeral port for this attempt.
+    auto *handler = new LoopbackReplyHandler(m_provider.redirectHost, m_provider.redirectPath, this);
+    m_handler = handler;
+    if (!handler->listen()) {
+        fail(Error(ErrorCode::Internal,
+                   str("MailKey could not open a local port to receive the answer of the sign-in "
+                       "page. Check that the redirect host and path of \"%1\" are valid and "
+                       "that local connections are allowed, then connect again.")
+                       .arg(m_provider.displayName)),
+             str("could not listen on a loopback port"));
+        return;
+    }
+
+    // This attempt's secrets: state (256 bits, OS CSPRNG), PKCE S256, and a nonce for OIDC.
+    m_state = OAuthState::generate();
+    PkcePair pkce = Pkce::generate();
+    m_verifier = std::move(pkce.verifier);
+    m_challenge = pkce.challenge;
+    const bool oidc = m_provider.scopes.contains(str("openid"));
+    if (oidc)
+        m_nonce = OAuthState::generateNonce();
+
+    handler->setExpectedState(m_state.bytes());
+    handler->setExpectedIssuer(m_provider.issuer, m_provider.issRequired);
+    m_deadline = now().addSecs(m_options.expirySeconds);
+    handler->setDeadline(m_deadline, m_clock);
+
+    // Our slot first: it runs before the flow's own callbackReceived slot (connected in grant()),
+    // so a callback refused here never reaches the flow.
+    connect(handler, &QAbstractOAuthReplyHandler::callbackReceived, this,
+            &ConnectSession::onCallbackReceived);
+    connect(handler, &LoopbackReplyHandler::callbackRejected, this,
+            &ConnectSession::onCallbackRejected);
+    connect(handler, &LoopbackReplyHandler::callbackError, this, &ConnectSession::onCallbackError);
+    connect(handler, &LoopbackReplyHandler::tokenReplyReceived, this, &ConnectSession::onTokenReply);
+
+    auto *flow = new QOAuth2AuthorizationCodeFlow(m_nam, this);
+    m_flow = flow;
+    flow->setAuthorizationUrl(m_provider.authorizationEndpoint);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 9, 0)
+    flow->setTokenUrl(m_provider.tokenEndpoint);
+#else
+    flow->setAccessTokenUrl(m_provider.tokenEndpoint);
+#endif
+    flow->setClientIdentifier(m_provider.clientId);
+    // The client secret is not given to Qt (6.4 sends it unencoded, and on refresh even empty):
+    // it is added below, encoded, only to the token request.
+    flow->setReplyHandler(handler);
+    // Our state, never Qt's (6.4: 8 characters from a clock-seeded mt19937, CVE-2024-36048). Qt
+    // keeps comparing it in its own callback slot, which only runs after the listener checked it
+    // in constant time.
+    flow->setState(QString::fromLatin1(m_state.bytes()));
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+    // Qt 6.8 added PKCE (S256 by default): turn it off so the challenge and verifier are ours,
+    // the same on every version, and never sent twice.
+    flow->setPkceMethod(QOAuth2AuthorizationCodeFlow::PkceMethod::None);
+#endif
+#if QT_VERSION >= QT_VERSION_CHECK(6, 9, 0)
+    // Qt 6.9 adds its own nonce for "openid": ours is sent instead.
+    flow->setNonceMode(QAbstractOAuth2::NonceMode::Disabled);
+#endif
+
+    // PKCE, scope, nonce, login_hint and the provider's extra parameters, on every Qt version.
+    // Each value is removed first, so nothing is ever sent twice whatever the Qt version adds.
+    flow->setModifyParametersFunction(
+        [this](QAbstractOAuth::Stage stage, QMultiMap<QString, QVariant> *params) {
+            if (stage == QAbstractOAuth::Stage::RequestingAuthorization) {
+                replaceParameter(params, "scope", encoded(m_provider.scopes.join(QLatin1Char(' '))));
+                replaceParameter(params, "state", encoded(m_state.bytes()));
+                replaceParameter(params, "code_challenge", encoded(m_challenge));
+                replaceParameter(params, "code_challenge_method",
+                                 QString::fromLatin1(Pkce::kMethod));
+                params->remove(str("code_verifier"));
+                params->remove(str("nonce"));
+                if (!m_nonce.isEmpty())
+                    params->insert(str("nonce"), encoded(m_nonce.bytes()));
+                params->remove(str("login_hint"));
+                if (!m_options.loginHint.isEmpty())
+                    params->insert(str("login_hint"), encoded(m_options.loginHint));
+                for (const auto &extra : std::as_const(m_provider.extraAuthorizationParameters)) {
+                    if (isProtocolParameter(extra.first))
+                        continue;
+                    params->remove(extra.first);
+                    params->insert(extra.first, encoded(extra.second));
+                }
+            } else if (stage == QAbstractOAuth::Stage::RequestingAccessToken) {
+                replaceParameter(params, "code_verifier", encoded(m_verifier.bytes()));
+                params->remove(str("client_secret"));
+                if (!m_provider.clientSecret.isEmpty())
+                    params->insert(str("client_secret"), encoded(m_provider.clientSecret));
+            }
+        });
+    connect(flow, &QAbstractOAuth::authorizeWithBrowser, this,
+            &ConnectSession::onAuthorizeWithBrowser);
+
+    setPhase(Phase::WaitingForBrowser);
+    qCInfo(lcConnect, "sign-in with provider \"%s\" started; listening on loopback port %u",
+           qPrintable(m_provider.id), unsigned(handler->port()));
+    m_expiryTimer.start(m_options.expiryCheckMs);
+    flow->grant();
+    if (m_phase == Phase::WaitingForBrowser && m_authorizationUrl.isEmpty()) {
+        fail(Error(ErrorCode::Internal,
+                   str("MailKey could not build the sign-in address for \"%1\". Check the "
+                       "provider settings.")
+                       .arg(m_provider.displayName)));
+    }
+}
+
+void ConnectSession::onAuthorizeWithBrowser(const QUrl &url)
+{
+    if (m_phase != Phase::WaitingForBrowser)
+        return;
+    m_authorizationUrl = url;
+    Q_EMIT authorizationUrlReady(url);
+    if (m_phase != Phase::WaitingForBrowser || !m_options.openBrowser)
+        return;
+    if (!QDesktopServices::openUrl(url))
+        qCInfo(lcConnect, "no browser could be opened; the sign-in address is offered to copy");
+}
+
+// --- the callback ------------------------------------------------------------------------------
+
+void ConnectSession::onCallbackReceived(const QVariantMap &values)
+{
+    if (m_phase != Phase::WaitingForBrowser)
+        return;
+    // RFC 9207 for Microsoft's multi-tenant endpoints: the handler cannot know the tenant in
+    // advance (issuer empty), the provider can tell whether an `iss` belongs to it.
+    const QString iss = values.value(str("iss")).toString();
+    if (!iss.isEmpty() && m_provider.issuer.isEmpty() && !m_provider.acceptsIssuer(iss)) {
+        if (m_flow)
+            QObject::disconnect(m_handler, &QAbstractOAuthReplyHandler::callbackReceived,
+                                m_flow, nullptr); // the flow must not redeem this code
+        Q_EMIT rejectedCallback(LoopbackReplyHandler::RejectReason::WrongIssuer);
+        audit(str("callback.rejected"), str("rejected"),
+              rejectReasonText(LoopbackReplyHandler::RejectReason::WrongIssuer));
+        fail(Error(ErrorCode::Provider,
+                   str("The sign-in answer did not come from %1, so MailKey did not use it. "
+                       "Please connect again.")
+                       .arg(m_provider.displayName)),
+             str("wrong issuer"));
+        return;
+    }
+    m_expiryTimer.stop();
+    audit(str("callback.accepted"), str("ok"),
+          str("authorization code received on port %1").arg(listenPort()));
+    setPhase(Phase::ExchangingCode);
+    m_tokenTimer.start(m_options.tokenTimeoutMs);
+    // The flow's own slot runs next and posts the token request (code_verifier added by the
+    // modify-parameters function).
+}
+
+void ConnectSession::onCallbackRejected(LoopbackReplyHandler::RejectReason reason)
+{
+    using R = LoopbackReplyHandler::RejectReason;
+    if (isFinished())
+        return;
+    Q_EMIT rejectedCallback(reason);
+    if (isFinished())
+        return;
+    // Bounded, so a flood of forged requests cannot flood the audit log.
+    if (m_rejectedAudits < 20) {
+        ++m_rejectedAudits;
+        audit(str("callback.rejected"), str("rejected"), rejectReasonText(reason));
+    }
+    switch (reason) {
+    case R::Expired:
+        fail(Error(ErrorCode::Expired, QString::fromUtf8(ExpiredMessage)),
+             str("the sign-in expired"));
+        break;
+    case R::WrongIssuer:
+    case R::MissingIssuer:
+        fail(Error(ErrorCode::Provider,
+                   str("The sign-in answer did not come from %1, so MailKey did not use it. "
+                       "Please connect again.")
+                       .arg(m_provider.displayName)),
+             rejectReasonText(reason));
+        break;
+    case R::MissingState:
+    case R::WrongState:
+    case R::ReusedState:
+    case R::MalformedCallback:
+        // Not for this attempt (or forged): keep waiting for the real answer.
+        qCInfo(lcConnect, "a request to the sign-in listener was refused; still waiting");
+        break;
+    }
+}
+
+void ConnectSession::onCallbackError(const QString &error, const QString &description)
+{
+    if (m_phase != Phase::WaitingForBrowser)
+        return;
+    const OAuthError e = OAuthErrorCatalog::fromAuthorizationResponse(error, description);
+    audit(str("callback.accepted"), str("error"),
+          str("the provider answered with the error \"%1\"").arg(e.error));
+    fail(OAuthErrorCatalog::toError(e), str("sign-in refused by the provider: ") + e.userMessage);
+}
+
+// --- tokens ------------------------------------------------------------------------------------
+
+void ConnectSession::onTokenReply(int httpStatus, const QByteArray &contentType,
+                                  const QByteArray &body, const QByteArray &retryAfter,
+                                  QNetworkReply::NetworkError error)
+{
+    Q_UNUSED(retryAfter)
+    if (m_phase != Phase::ExchangingCode)
+        return;
+    m_tokenTimer.stop();
+    // A reply without HTTP status is a network failure (parseTokenReply: Transient).
+    const int status = error != QNetworkReply::NoError && httpStatus == 0 ? 0 : httpStatus;
+    TokenReplyResult result = parseTokenReply(status, contentType, body, now(), m_provider.scopes);
+    if (!result) {
+        const OAuthError &e = result.oauthError();
+        Error err = result.error();
+        if (e.kind == OAuthErrorKind::Transient) {
+            // The catalogue's "MailKey will try again later" is for refreshes; a code is
+            // single-use, so a sign-in has to start again.
+            err = Error(ErrorCode::Network,
+                        str("%1 could not be reached or is unavailable right now%2, so the "
+                            "sign-in could not be completed. Please connect again in a few "
+                            "minutes.")
+                            .arg(m_provider.displayName,
+                                 status > 0 ? str(" (HTTP %1)").arg(status) : QString()));
+        }
+        qCInfo(lcConnect, "the token request of provider \"%s\" failed (HTTP %d)",
+               qPrintable(m_provider.id), status);
+        fail(err, str("token request failed: ") + err.message);
+        return;
+    }
+    m_tokens = std::move(result.tokens());
+    // The code is redeemed; the verifier, state and the flow have served their purpose.
+    m_verifier.clear();
+    m_state.clear();
+    audit(str("tokens.issued"), str("ok"),
+          str("scopes: %1; access token valid for %2 s; refresh token: %3")
+              .arg(m_tokens.scopes.join(QLatin1Char(' ')))
+              .arg(m_tokens.expiresIn)
+              .arg(m_tokens.refreshToken.isEmpty() ? str("no") : str("yes")));
+
+    setPhase(Phase::FetchingProfile);
+    auto *fetcher = new ProfileFetcher(m_nam, this);
+    m_profile = fetcher;
+    fetcher->setClock(m_clock);
+    fetcher->setRetryPolicy(m_options.profileRetry);
+    connect(fetcher, &ProfileFetcher::finished, this, &ConnectSession::onProfile);
+    connect(fetcher, &ProfileFetcher::failed, this, [this](const Error &e) {
+        if (m_phase == Phase::FetchingProfile)
+            fail(e, str("account profile not received: ") + e.message);
+    });
+    fetcher->start(m_provider, m_tokens.accessToken, m_tokens.idToken, m_nonce.bytes());
+}
+
+// --- store -------------------------------------------------------------------------------------
+
+void ConnectSession::onProfile(const AccountInfo &profile)
+{
+    if (m_phase != Phase::FetchingProfile)
+        return;
+    setPhase(Phase::Storing);
+    AccountInfo info = profile;
+    info.provider = m_provider.id;
+    info.email = info.email.trimmed();
+
+    TokenRecord record;
+    record.resource = QString::fromLatin1(DefaultResource);
+    record.accessToken = m_tokens.accessToken;
+    record.refreshToken = m_tokens.refreshToken;
+    record.expiresAt = m_tokens.expiresAt;
+    record.issuedAt = now();
+    record.scopes = m_tokens.scopes;
+    const QDateTime at = now();
+    Result<UpsertResult> saved = m_vault->saveConnection(info, record, at);
+    record.wipe();
+    m_tokens.wipe();
+    if (!saved) {
+        fail(saved.error(), str("the account could not be stored: ") + saved.error().message);
+        return;
+    }
+
+    Account account;
+    if (auto stored = m_vault->account(saved->accountId); stored && stored.value()) {
+        account = *stored.value();
+    } else {
+        account.id = saved->accountId;
+        account.provider = info.provider;
+        account.email = info.email;
+        account.displayName = info.displayName;
+        account.tenant = info.tenant;
+        account.subject = info.subject;
+        account.createdAt = at;
+        account.updatedAt = at;
+    }
+    const bool created = saved->created;
+    audit(created ? str("account.added") : str("account.updated"), str("ok"),
+          created ? str("connected with %1").arg(m_provider.displayName)
+                  : str("already connected; sign-in renewed"),
+          account.id, account.email);
+    const QString message =
+        created ? str("%1 is now connected (%2).").arg(account.email, m_provider.displayName)
+                : str("%1 is already connected; sign-in renewed.").arg(account.email);
+    qCInfo(lcConnect, "sign-in with provider \"%s\" completed (%s)", qPrintable(m_provider.id),
+           created ? "new account" : "existing account renewed");
+    setPhase(Phase::Succeeded);
+    teardown();
+    Q_EMIT succeeded(account, created, message);
+    Q_EMIT finished();
+}
+
+// --- endings -----------------------------------------------------------------------------------
+
+void ConnectSession::checkExpiry()
+{
+    if (m_phase != Phase::WaitingForBrowser) {
+        m_expiryTimer.stop();
+        return;
+    }
+    if (m_deadline.isValid() && now() > m_deadline) {
+        if (m_handler)
+            m_handler->close(); // a late callback finds nobody listening
+        fail(Error(ErrorCode::Expired, QString::fromUtf8(ExpiredMessage)), str("the sign-in expired"));
+    }
+}
+
+void ConnectSession::cancel()
+{
+    if (isFinished())
+        return;
+    const bool wasStarted = m_started;
+    setPhase(Phase::Cancelled);
+    teardown();
+    if (wasStarted)
+        audit(str("connect.cancelled"), str("cancelled"), str("provider %1").arg(m_provider.id));
+    qCInfo(lcConnect, "sign-in with provider \"%s\" cancelled", qPrintable(m_provider.id));
+    Q_EMIT cancelled();
+    Q_EMIT finished();
+}
+
+void ConnectSession::fail(const Error &error, const QString &auditDetail)
+{
+    if (isFinished())
+        return;
+    setPhase(Phase::Failed);
+    teardown();
+    audit(str("connect.failed"), str("failed"),
+          str("provider %1: %2").arg(m_provider.id,
+                                     auditDetail.isEmpty() ? error.message : auditDetail));
+    qCInfo(lcConnect, "sign-in with provider \"%s\" failed", qPrintable(m_provider.id));
+    Q_EMIT failed(error);
+    Q_EMIT finished();
+}
+
+void ConnectSession::teardown()
+{
+    m_expiryTimer.stop();
+    m_tokenTimer.stop();
+    if (m_handler) {
+        m_handler->close();
+        m_handler->disconnect(this);
+        if (m_flow)
+            m_handler->disconnect(m_flow);
+        m_handler->setExpectedState({});
+    }
+    if (m_discovery) {
+        m_discovery->disconnect(this);
+        m_discovery->cancel();
+    }
+    if (m_profile) {
+        m_profile->disconnect(this);
+        m_profile->cancel();
+    }
+    if (m_flow) {
+        m_flow->disconnect(this);
+        // The flow keeps a copy of our state; drop it.
+        m_flow->setState(QString());
+        m_flow->setModifyParametersFunction({});
+    }
+    m_state.clear();
+    m_verifier.clear();
+    m_nonce.clear();
+    m_tokens.wipe();
+}
+
+} // namespace mailkey
