@@ -61,6 +61,31 @@ bool isProtocolParameter(const QString &name)
     return false;
 }
 
+// Qt NetworkAuth logs the whole authorization URL (state, nonce, PKCE challenge) at debug
+// level ("qt.networkauth.oauth2: Generated URL: ..."), which anyone can switch on with
+// QT_LOGGING_RULES. A category filter keeps debug and info output of qt.networkauth* off,
+// whatever the rules say; warnings stay. Installed once, chained to the previous filter.
+QLoggingCategory::CategoryFilter g_previousFilter = nullptr;
+
+void networkAuthLogFilter(QLoggingCategory *category)
+{
+    if (g_previousFilter)
+        g_previousFilter(category);
+    if (qstrncmp(category->categoryName(), "qt.networkauth", 14) == 0) {
+        category->setEnabled(QtDebugMsg, false);
+        category->setEnabled(QtInfoMsg, false);
+    }
+}
+
+void silenceNetworkAuthDebugLog()
+{
+    static const bool installed = [] {
+        g_previousFilter = QLoggingCategory::installFilter(networkAuthLogFilter);
+        return true;
+    }();
+    Q_UNUSED(installed)
+}
+
 } // namespace
 
 const char *const ConnectSession::ExpiredMessage =
@@ -70,6 +95,7 @@ ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<Vault> 
                                QNetworkAccessManager *nam, QObject *parent)
     : QObject(parent), m_provider(provider), m_vault(std::move(vault)), m_nam(nam)
 {
+    silenceNetworkAuthDebugLog();
     m_expiryTimer.setSingleShot(false);
     connect(&m_expiryTimer, &QTimer::timeout, this, &ConnectSession::checkExpiry);
     m_tokenTimer.setSingleShot(true);
@@ -99,6 +125,11 @@ void ConnectSession::setOptions(const Options &options)
 void ConnectSession::setClock(const Clock *clock)
 {
     m_clock = clock;
+}
+
+void ConnectSession::setPreflightError(const Error &error)
+{
+    m_preflightError = error;
 }
 
 QDateTime ConnectSession::now() const
@@ -190,6 +221,11 @@ void ConnectSession::start()
         return;
     m_started = true;
 
+    if (m_preflightError) {
+        audit(str("connect.started"), str("ok"), str("provider %1").arg(m_provider.id));
+        fail(*m_preflightError);
+        return;
+    }
     if (!m_vault) {
         fail(Error(ErrorCode::Internal,
                    str("The vault is not open, so MailKey cannot store a new account. Unlock the "
@@ -202,8 +238,9 @@ void ConnectSession::start()
     }
     audit(str("connect.started"), str("ok"),
           str("provider %1%2").arg(m_provider.id,
-                                   m_options.loginHint.isEmpty() ? QString()
-                                                                 : str(" (reconnect)")));
+                                   m_options.loginHint.isEmpty()
+                                       ? QString()
+                                       : str(", login hint %1").arg(m_options.loginHint)));
     if (m_provider.clientId.isEmpty()) {
         fail(ProviderRegistry::missingClientIdError(m_provider), str("no client id is set"));
         return;
@@ -449,8 +486,10 @@ void ConnectSession::onTokenReply(int httpStatus, const QByteArray &contentType,
     if (m_phase != Phase::ExchangingCode)
         return;
     m_tokenTimer.stop();
-    // A reply without HTTP status is a network failure (parseTokenReply: Transient).
-    const int status = error != QNetworkReply::NoError && httpStatus == 0 ? 0 : httpStatus;
+    // A reply without an HTTP status (error set, status 0) is a network failure, which
+    // parseTokenReply reports as Transient.
+    Q_UNUSED(error)
+    const int status = httpStatus;
     TokenReplyResult result = parseTokenReply(status, contentType, body, now(), m_provider.scopes);
     if (!result) {
         const OAuthError &e = result.oauthError();

@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 QT_BEGIN_NAMESPACE
 class QNetworkAccessManager;
@@ -89,6 +90,9 @@ public:
     void setOptions(const Options &options); // before start()
     const Options &options() const { return m_options; }
     void setClock(const Clock *clock);       // nullptr = system clock; before start()
+    // start() fails at once with this error (the provider cannot be used: unknown, no client
+    // id, vault not open). The attempt is still audited.
+    void setPreflightError(const Error &error);
 
     const Provider &provider() const { return m_provider; }
     QString providerId() const { return m_provider.id; }
@@ -151,6 +155,7 @@ private:
     Options m_options;
     Phase m_phase = Phase::Idle;
     bool m_started = false;
+    std::optional<Error> m_preflightError;
 
     QPointer<LoopbackReplyHandler> m_handler;
     QPointer<QOAuth2AuthorizationCodeFlow> m_flow;

@@ -113,9 +113,7 @@ void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
         if (!claims) {
             qCWarning(lcProfile, "the id_token of the sign-in was refused (reason %d)", int(why));
             finishWith(Error(ErrorCode::Provider,
-                             str("MailKey could not verify the sign-in answer of %1: %2 Please "
-                                 "connect again; if it keeps happening, check the provider "
-                                 "settings.")
+                             str("MailKey could not verify the sign-in answer of %1: %2")
                                  .arg(provider.displayName, claims.error().message)));
             return;
         }

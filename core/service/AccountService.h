@@ -20,6 +20,7 @@
 
 #include "core/common/Profile.h"
 #include "core/common/Result.h"
+#include "core/oauth/ConnectSession.h"
 #include "core/vault/VaultTypes.h"
 
 #include <QDateTime>
@@ -77,6 +78,10 @@ public:
     ~AccountService() override;
 
     void setClock(const Clock *clock); // tests
+    // Options for every ConnectSession made from now on (CLI: openBrowser = false for
+    // --no-browser; tests: short retries). The login hint is set per session.
+    void setConnectOptions(const ConnectSession::Options &options);
+    QList<ConnectSession *> activeSessions() const;
 
     void start();
     VaultState vaultState() const;
@@ -93,6 +98,8 @@ public:
     QList<TokenSummary> tokenSummary(qint64 accountId) const;
     QList<AuditEntry> auditFor(qint64 accountId, int limit = 200) const;
 
+    // The session is a child of the service, started from the event loop (connect first), and
+    // deleted a few seconds after its finished() signal: keep it in a QPointer.
     ConnectSession *connectAccount(const QString &providerId, const QString &loginHint = {});
     ConnectSession *reconnect(qint64 accountId);
     void removeAccount(qint64 accountId);
@@ -110,6 +117,10 @@ Q_SIGNALS:
     void foldersFailed(qint64 accountId, const mailkey::Error &error);
     void alertRaised(const mailkey::Alert &alert);
     void signedOutEverywhere(const mailkey::Status &result);
+    // Extensions: a new sign-in attempt (monitoring counts its rejectedCallback()s); the
+    // outcome of refreshNow().
+    void sessionCreated(mailkey::ConnectSession *session);
+    void refreshFinished(qint64 accountId, const mailkey::Status &result);
 
 private:
     struct Private;
