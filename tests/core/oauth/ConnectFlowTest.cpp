@@ -977,9 +977,21 @@ TEST_F(ConnectFlowTest, PublicClientSendsNoSecret)
     EXPECT_EQ(m_server.requestCount(Endpoint::UserInfo), 1);
 }
 
+TEST_F(ConnectFlowTest, MicrosoftAsAPublicClientConnects)
+{
+    // What MailKey really is at Microsoft: a public client, no secret, signed id_token.
+    Provider p = microsoft();
+    p.clientId = kPublicClient;
+    p.clientSecret.clear();
+    SessionWatch *watch = connectOnce(p);
+    ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+    EXPECT_FALSE(m_server.tokenRequests().last().contains(QStringLiteral("client_secret")));
+    EXPECT_EQ(accountCount(), 1);
+}
+
 TEST_F(ConnectFlowTest, UnsignedIdTokenIsRefused)
 {
-    // A public client of the fake server gets an id_token with "alg":"none".
+    m_server.setUnsignedIdTokens(true); // "alg":"none"
     Provider p = microsoft();
     p.clientId = kPublicClient;
     p.clientSecret.clear();

@@ -1346,9 +1346,13 @@ FakeHttpResponse FakeAuthServer::handleRefreshGrant(const QMap<QString, QString>
 
 QString FakeAuthServer::makeIdToken(const GrantRecord &grant) const
 {
-    const QString secret = m_clients.value(grant.clientId).clientSecret;
-    const bool hs256 = !secret.isEmpty();
-    const QJsonObject header{{str("alg"), hs256 ? str("HS256") : str("none")}, {str("typ"), str("JWT")}};
+    // Always signed, like a real provider's RS256 tokens: with the client's secret for a
+    // confidential client, else with a key of the server's own that the client cannot know.
+    static const QByteArray serverKey = QByteArray::number(QRandomGenerator::system()->generate64(), 36)
+        + QByteArray::number(QRandomGenerator::system()->generate64(), 36);
+    const QString clientSecret = m_clients.value(grant.clientId).clientSecret;
+    const QByteArray secret = clientSecret.isEmpty() ? serverKey : clientSecret.toUtf8();
+    const QJsonObject header{{str("alg"), m_unsignedIdTokens ? str("none") : str("HS256")}, {str("typ"), str("JWT")}};
     const qint64 iat = now().toSecsSinceEpoch();
     QJsonObject claims{{str("iss"), issuer()},
                        {str("sub"), grant.user.subject},
@@ -1368,10 +1372,9 @@ QString FakeAuthServer::makeIdToken(const GrantRecord &grant) const
     }
     const QByteArray signingInput = base64Url(QJsonDocument(header).toJson(QJsonDocument::Compact))
         + '.' + base64Url(QJsonDocument(claims).toJson(QJsonDocument::Compact));
-    QByteArray signature;
-    if (hs256)
-        signature = base64Url(QMessageAuthenticationCode::hash(signingInput, secret.toUtf8(),
-                                                               QCryptographicHash::Sha256));
+    const QByteArray signature = m_unsignedIdTokens
+        ? QByteArray()
+        : base64Url(QMessageAuthenticationCode::hash(signingInput, secret, QCryptographicHash::Sha256));
     return QString::fromLatin1(signingInput + '.' + signature);
 }
 
@@ -1637,7 +1640,7 @@ FakeHttpResponse FakeAuthServer::handleDiscovery(const FakeHttpRequest &request)
         {str("response_modes_supported"), QJsonArray{str("query")}},
         {str("grant_types_supported"), QJsonArray{str("authorization_code"), str("refresh_token")}},
         {str("subject_types_supported"), QJsonArray{str("public")}},
-        {str("id_token_signing_alg_values_supported"), QJsonArray{str("HS256"), str("none")}},
+        {str("id_token_signing_alg_values_supported"), QJsonArray{str("HS256")}},
         {str("scopes_supported"),
          QJsonArray{str("openid"), str("email"), str("profile"), str("offline_access")}},
         {str("claims_supported"),

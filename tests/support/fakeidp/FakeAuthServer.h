@@ -146,6 +146,8 @@ public:
     void setCodeLifetime(int seconds);         // default 60
     void setClock(const mailkey::Clock *clock); // nullptr = system clock; used for every expiry
     void setSendIss(bool send);                // default true (RFC 9207), discovery follows
+    // Fault: id_tokens with "alg":"none" and no signature (a client must refuse them).
+    void setUnsignedIdTokens(bool unsignedTokens) { m_unsignedIdTokens = unsignedTokens; }
     void setMinStateLength(int chars);         // default 16; 1 = any non-empty state
     // The next valid /authorize redirects with error=<error>&error_description=...&state=...
     void setNextAuthorizeError(const QString &error, const QString &description = QString());
@@ -255,6 +257,7 @@ private:
     int m_codeLifetime = 60;
     const mailkey::Clock *m_clock = nullptr;
     bool m_sendIss = true;
+    bool m_unsignedIdTokens = false;
     int m_minStateLength = 16;
     QString m_nextAuthorizeError;
     QString m_nextAuthorizeErrorDescription;
