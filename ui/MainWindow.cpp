@@ -1,10 +1,950 @@
 #include "ui/MainWindow.h"
 
+#include "core/oauth/ConnectSession.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/vault/VaultAccess.h"
+#include "ui/AccountDelegate.h"
+#include "ui/AccountDetails.h"
+#include "ui/AccountModel.h"
+#include "ui/AppSettings.h"
+#include "ui/Banner.h"
+#include "ui/ConnectPanel.h"
+#include "ui/EmptyState.h"
+#include "ui/SafeText.h"
+#include "ui/SettingsDialog.h"
+#include "ui/VaultErrorAdvice.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QHBoxLayout>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QListView>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScreen>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
 namespace mailkey {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+namespace {
+const char *const IconPath = ":/icons/mailkey.svg";
+} // namespace
+
+MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *parent)
+    : QMainWindow(parent), m_service(service), m_settings(settings)
 {
+    if (!m_settings) {
+        m_ownSettings = std::make_unique<AppSettings>();
+        m_settings = m_ownSettings.get();
+    }
     setWindowTitle(tr("MailKey"));
+    if (m_service->profile().name() != QLatin1String(Profile::DefaultName))
+        setWindowTitle(tr("MailKey — %1").arg(m_service->profile().name()));
+    setObjectName(QStringLiteral("mainWindow"));
+    if (QFile::exists(QString::fromLatin1(IconPath)))
+        setWindowIcon(QIcon(QString::fromLatin1(IconPath)));
+
+    buildUi();
+    buildMenus();
+    reloadProviders();
+
+    connect(m_service, &AccountService::vaultStateChanged, this, &MainWindow::updateForVaultState);
+    connect(m_service, &AccountService::accountsChanged, this, &MainWindow::refillAccounts);
+    connect(m_service, &AccountService::accountChanged, this, &MainWindow::onAccountChanged);
+    connect(m_service, &AccountService::accountRemoved, this, &MainWindow::onAccountRemoved);
+    connect(m_service, &AccountService::removeFailed, this, &MainWindow::onRemoveFailed);
+    connect(m_service, &AccountService::foldersLoaded, this, &MainWindow::onFoldersLoaded);
+    connect(m_service, &AccountService::foldersFailed, this, &MainWindow::onFoldersFailed);
+    connect(m_service, &AccountService::alertRaised, this, &MainWindow::onAlert);
+    connect(m_service, &AccountService::signedOutEverywhere, this, &MainWindow::onSignedOutEverywhere);
+
+    const QByteArray geometry = m_settings->windowGeometry();
+    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
+        const QFontMetrics fm = fontMetrics();
+        resize(fm.averageCharWidth() * 130, fm.height() * 38);
+    }
+    const QByteArray splitter = m_settings->splitterState();
+    if (!splitter.isEmpty())
+        m_accountsPage->restoreState(splitter);
+
+    updateForVaultState();
+    if (m_service->vaultState() == VaultState::Locked) {
+        // The window first, the vault from the event loop.
+        m_startRequested = true;
+        QTimer::singleShot(0, m_service, &AccountService::start);
+    }
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::setClock(const Clock *clock)
+{
+    m_clock = clock;
+    m_model->setClock(clock);
+    m_details->setClock(clock);
+}
+
+void MainWindow::buildUi()
+{
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setSpacing(6);
+
+    // Header: what this is, and the main action.
+    auto *header = new QHBoxLayout;
+    auto *title = new QLabel(tr("Mailboxes"), central);
+    title->setTextFormat(Qt::PlainText);
+    QFont titleFont = title->font();
+    titleFont.setBold(true);
+    if (titleFont.pointSizeF() > 0)
+        titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
+    title->setFont(titleFont);
+    header->addWidget(title);
+    header->addStretch(1);
+    m_connectButton = new QToolButton(central);
+    m_connectButton->setObjectName(QStringLiteral("connectButton"));
+    m_connectButton->setText(tr("Connect account"));
+    m_connectButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_connectButton->setPopupMode(QToolButton::InstantPopup);
+    m_connectButton->setAccessibleName(tr("Connect account"));
+    m_connectMenu = new QMenu(m_connectButton);
+    m_connectMenu->setObjectName(QStringLiteral("connectMenu"));
+    m_connectButton->setMenu(m_connectMenu);
+    connect(m_connectMenu, &QMenu::triggered, this, [this](QAction *action) {
+        const QString id = action->data().toString();
+        if (id.isEmpty())
+            return;
+        if (id == QLatin1String("#settings"))
+            openSettings();
+        else
+            connectProvider(id);
+    });
+    header->addWidget(m_connectButton);
+    auto *settingsButton = new QToolButton(central);
+    settingsButton->setText(tr("Settings"));
+    settingsButton->setObjectName(QStringLiteral("settingsButton"));
+    connect(settingsButton, &QToolButton::clicked, this, &MainWindow::openSettings);
+    header->addWidget(settingsButton);
+    layout->addLayout(header);
+
+    // Banners: the vault (startup), configuration problems, alerts, the last action's outcome.
+    m_vaultBanner = new Banner(central);
+    m_vaultBanner->setObjectName(QStringLiteral("vaultBanner"));
+    m_vaultBanner->setDismissible(false);
+    m_configBanner = new Banner(central);
+    m_configBanner->setObjectName(QStringLiteral("configBanner"));
+    m_alertBanner = new Banner(central);
+    m_alertBanner->setObjectName(QStringLiteral("alertBanner"));
+    m_messageBanner = new Banner(central);
+    m_messageBanner->setObjectName(QStringLiteral("messageBanner"));
+    layout->addWidget(m_vaultBanner);
+    layout->addWidget(m_configBanner);
+    layout->addWidget(m_alertBanner);
+    layout->addWidget(m_messageBanner);
+
+    m_connectPanel = new ConnectPanel(central);
+    layout->addWidget(m_connectPanel);
+    connect(m_connectPanel, &ConnectPanel::cancelRequested, this, [this] {
+        if (m_session)
+            m_session->cancel();
+    });
+    connect(m_connectPanel, &ConnectPanel::openAgainRequested, this, [](const QUrl &url) {
+        QDesktopServices::openUrl(url);
+    });
+    connect(m_connectPanel, &ConnectPanel::urlCopied, this, [this] {
+        statusBar()->showMessage(tr("Sign-in address copied"), 4000);
+    });
+
+    // Pages.
+    m_pages = new QStackedWidget(central);
+
+    m_loadingPage = new QWidget(m_pages);
+    m_loadingPage->setObjectName(QStringLiteral("loadingPage"));
+    {
+        auto *l = new QVBoxLayout(m_loadingPage);
+        l->addStretch(1);
+        auto *text = new QLabel(tr("Opening your vault…"), m_loadingPage);
+        text->setTextFormat(Qt::PlainText);
+        text->setAlignment(Qt::AlignCenter);
+        auto *bar = new QProgressBar(m_loadingPage);
+        bar->setRange(0, 0);
+        bar->setTextVisible(false);
+        bar->setMaximumWidth(fontMetrics().averageCharWidth() * 30);
+        bar->setAccessibleName(tr("Opening your vault"));
+        l->addWidget(text);
+        l->addWidget(bar, 0, Qt::AlignHCenter);
+        l->addStretch(2);
+    }
+
+    m_unavailablePage = new QWidget(m_pages);
+    m_unavailablePage->setObjectName(QStringLiteral("unavailablePage"));
+    {
+        auto *l = new QVBoxLayout(m_unavailablePage);
+        l->addStretch(1);
+        m_unavailableText = new QLabel(m_unavailablePage);
+        m_unavailableText->setTextFormat(Qt::PlainText);
+        m_unavailableText->setWordWrap(true);
+        m_unavailableText->setAlignment(Qt::AlignCenter);
+        l->addWidget(m_unavailableText);
+        l->addStretch(2);
+    }
+
+    m_empty = new EmptyState(m_pages);
+    connect(m_empty, &EmptyState::connectRequested, this, &MainWindow::connectProvider);
+    connect(m_empty, &EmptyState::settingsRequested, this, &MainWindow::openSettings);
+
+    m_accountsPage = new QSplitter(Qt::Horizontal, m_pages);
+    m_accountsPage->setObjectName(QStringLiteral("accountsPage"));
+    m_accountsPage->setChildrenCollapsible(false);
+    m_model = new AccountModel(this);
+    m_list = new QListView(m_accountsPage);
+    m_list->setObjectName(QStringLiteral("accountList"));
+    m_list->setAccessibleName(tr("Connected mailboxes"));
+    m_list->setModel(m_model);
+    m_list->setItemDelegate(new AccountDelegate(m_list));
+    m_list->setUniformItemSizes(true);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_list->setMouseTracking(true);
+    m_list->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_list->setMinimumWidth(fontMetrics().averageCharWidth() * 34);
+    m_list->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_list->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onSelectionChanged);
+    m_details = new AccountDetails(m_accountsPage);
+    m_details->setMinimumWidth(fontMetrics().averageCharWidth() * 40);
+    m_accountsPage->addWidget(m_list);
+    m_accountsPage->addWidget(m_details);
+    m_accountsPage->setStretchFactor(0, 2);
+    m_accountsPage->setStretchFactor(1, 3);
+    connect(m_details, &AccountDetails::reconnectRequested, this, &MainWindow::reconnectAccount);
+    connect(m_details, &AccountDetails::removeRequested, this, &MainWindow::confirmRemoveAccount);
+    connect(m_details, &AccountDetails::copyAddressRequested, this, &MainWindow::copyAddress);
+    connect(m_details, &AccountDetails::reloadFoldersRequested, this, &MainWindow::reloadFolders);
+
+    m_pages->addWidget(m_loadingPage);
+    m_pages->addWidget(m_unavailablePage);
+    m_pages->addWidget(m_empty);
+    m_pages->addWidget(m_accountsPage);
+    layout->addWidget(m_pages, 1);
+    setCentralWidget(central);
+
+    m_statusLabel = new QLabel(this);
+    m_statusLabel->setTextFormat(Qt::PlainText);
+    statusBar()->addPermanentWidget(m_statusLabel);
+
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePage);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updatePage);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updatePage);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *app = menuBar()->addMenu(tr("&MailKey"));
+    m_menuConnect = app->addMenu(tr("&Connect account"));
+    connect(m_menuConnect, &QMenu::triggered, this, [this](QAction *action) {
+        const QString id = action->data().toString();
+        if (id == QLatin1String("#settings"))
+            openSettings();
+        else if (!id.isEmpty())
+            connectProvider(id);
+    });
+    QAction *settings = app->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    settings->setShortcut(QKeySequence::Preferences);
+    settings->setMenuRole(QAction::PreferencesRole);
+    app->addSeparator();
+    m_signOutAction = app->addAction(tr("Sign out &everywhere…"), this, &MainWindow::confirmSignOutEverywhere);
+    m_signOutAction->setObjectName(QStringLiteral("signOutEverywhereAction"));
+    app->addSeparator();
+    QAction *quit = app->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *mailbox = menuBar()->addMenu(tr("Mail&box"));
+    m_reconnectAction = mailbox->addAction(tr("&Reconnect"), this, [this] { reconnectAccount(selectedAccountId()); });
+    m_reconnectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_copyAction = mailbox->addAction(tr("&Copy address"), this, [this] { copyAddress(selectedAccountId()); });
+    m_copyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    m_reloadFoldersAction = mailbox->addAction(tr("Reload &folders"), this, [this] { reloadFolders(selectedAccountId()); });
+    m_reloadFoldersAction->setShortcut(QKeySequence::Refresh);
+    mailbox->addSeparator();
+    m_removeAction = mailbox->addAction(tr("Re&move…"), this, [this] { confirmRemoveAccount(selectedAccountId()); });
+    m_removeAction->setShortcut(QKeySequence::Delete);
+    // Delete only where it cannot mean "delete text": in the list.
+    m_removeAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_list->addAction(m_removeAction);
+
+    connect(m_list, &QListView::customContextMenuRequested, this, [this, mailbox](const QPoint &pos) {
+        const QModelIndex index = m_list->indexAt(pos);
+        if (!index.isValid())
+            return;
+        m_list->setCurrentIndex(index);
+        mailbox->popup(m_list->viewport()->mapToGlobal(pos));
+    });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *about = help->addAction(tr("&About MailKey"), this, [this] {
+        QMessageBox::about(this, tr("About MailKey"),
+                           tr("MailKey %1\nConnects mailboxes with OAuth 2.0 and keeps their tokens in an "
+                              "encrypted vault (SQLCipher %2), keyed from your system keychain.")
+                               .arg(QStringLiteral(MAILKEY_VERSION), m_service->cipherVersion()));
+    });
+    about->setMenuRole(QAction::AboutRole);
+    updateActions();
+}
+
+QString MainWindow::providerName(const QString &providerId) const
+{
+    return m_model->providerName(providerId);
+}
+
+void MainWindow::reloadProviders()
+{
+    ProviderRegistry *registry = m_service->providers();
+    if (!registry)
+        return;
+    const Status loaded = m_settings->applyTo(registry);
+    QStringList problems;
+    if (!loaded.ok())
+        problems.append(loaded.error().message);
+    for (const ProviderProblem &p : registry->problems())
+        problems.append(p.message());
+    if (problems.isEmpty()) {
+        m_configBanner->hide();
+    } else {
+        m_configBanner->showMessage(Banner::Kind::Warning, tr("Some provider settings were not used"),
+                                    problems.join(QLatin1Char('\n')));
+        QPushButton *open = m_configBanner->addButton(tr("Open settings…"));
+        connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
+    }
+    QHash<QString, QString> names;
+    for (const Provider &p : registry->providers())
+        names.insert(p.id, p.displayName);
+    m_model->setProviderNames(names);
+    m_empty->setProviders(registry->providers());
+    rebuildConnectMenu();
+}
+
+void MainWindow::rebuildConnectMenu()
+{
+    ProviderRegistry *registry = m_service->providers();
+    for (QMenu *menu : {m_connectMenu, m_menuConnect}) {
+        menu->clear();
+        if (registry) {
+            for (const Provider &p : registry->providers()) {
+                QString text = SafeText::clean(p.displayName.isEmpty() ? p.id : p.displayName, 48);
+                if (p.clientId.isEmpty())
+                    text = tr("%1 (needs a client id)").arg(text);
+                QAction *a = menu->addAction(text);
+                a->setData(p.id);
+                a->setObjectName(QStringLiteral("connect-") + p.id);
+            }
+        }
+        menu->addSeparator();
+        QAction *add = menu->addAction(tr("Add a provider…"));
+        add->setData(QStringLiteral("#settings"));
+        add->setObjectName(QStringLiteral("addProvider"));
+    }
+}
+
+QWidget *MainWindow::currentPage() const
+{
+    return m_pages->currentWidget();
+}
+
+void MainWindow::updateForVaultState()
+{
+    const VaultState state = m_service->vaultState();
+    switch (state) {
+    case VaultState::Locked:
+    case VaultState::Unlocking:
+        m_pages->setCurrentWidget(m_loadingPage);
+        if (m_vaultBanner->isVisible())
+            m_vaultBanner->setBusy(true);
+        m_statusLabel->setText(tr("Opening the vault…"));
+        break;
+    case VaultState::Ready:
+        m_vaultBanner->hide();
+        refillAccounts();
+        m_statusLabel->setText(m_service->cipherVersion().isEmpty()
+                                   ? QString()
+                                   : tr("Encrypted vault (SQLCipher %1)").arg(m_service->cipherVersion()));
+        m_statusLabel->setToolTip(SafeText::toolTip(m_service->vaultPath()));
+        break;
+    case VaultState::Failed: {
+        const VaultErrorAdvice advice = VaultErrorAdvice::forError(m_service->vaultError());
+        m_vaultBanner->showMessage(Banner::Kind::Error, advice.title, advice.fullText());
+        if (advice.canRetry) {
+            QPushButton *retry = m_vaultBanner->addButton(tr("Retry"));
+            retry->setObjectName(QStringLiteral("retryVaultButton"));
+            connect(retry, &QPushButton::clicked, this, &MainWindow::retryVault);
+        }
+        if (advice.offerReset) {
+            QPushButton *reset = m_vaultBanner->addButton(tr("Reset vault…"));
+            reset->setObjectName(QStringLiteral("resetVaultButton"));
+            connect(reset, &QPushButton::clicked, this, &MainWindow::confirmResetVault);
+        }
+        m_model->setAccounts({});
+        m_details->clearAccount();
+        m_unavailableText->setText(
+            tr("Your mailboxes are shown here once the vault opens. Nothing has been deleted.\nVault: %1")
+                .arg(SafeText::clean(m_service->vaultPath(), 512)));
+        m_pages->setCurrentWidget(m_unavailablePage);
+        m_statusLabel->setText(tr("Vault not open"));
+        break;
+    }
+    }
+    updateActions();
+}
+
+void MainWindow::retryVault()
+{
+    m_vaultBanner->setBusy(true);
+    m_pages->setCurrentWidget(m_loadingPage);
+    m_service->start();
+}
+
+void MainWindow::refillAccounts()
+{
+    if (m_service->vaultState() != VaultState::Ready) {
+        updateActions();
+        return;
+    }
+    const qint64 selected = selectedAccountId();
+    m_model->setAccounts(m_service->accounts());
+    for (const Account &a : m_model->accounts())
+        refreshExpiry(a.id);
+    updatePage();
+    if (m_model->rowCount() > 0 && !m_list->selectionModel()->hasSelection()) {
+        m_list->setCurrentIndex(m_model->index(0));
+    } else if (selected && m_model->indexOfId(selected).isValid()) {
+        showDetailsFor(selected, false);
+    }
+    updateActions();
+}
+
+void MainWindow::refreshExpiry(qint64 accountId)
+{
+    QDateTime expiry;
+    for (const TokenSummary &t : m_service->tokenSummary(accountId)) {
+        if (t.resource == QLatin1String(DefaultResource) || !expiry.isValid())
+            expiry = t.expiresAt;
+    }
+    m_model->setTokenExpiry(accountId, expiry);
+}
+
+void MainWindow::updatePage()
+{
+    if (m_service->vaultState() != VaultState::Ready)
+        return;
+    m_pages->setCurrentWidget(m_model->rowCount() > 0 ? static_cast<QWidget *>(m_accountsPage)
+                                                      : static_cast<QWidget *>(m_empty));
+    updateActions();
+}
+
+qint64 MainWindow::selectedAccountId() const
+{
+    const QModelIndex current = m_list->selectionModel()->currentIndex();
+    if (!current.isValid() || !m_list->selectionModel()->isSelected(current))
+        return 0;
+    return current.data(AccountModel::IdRole).toLongLong();
+}
+
+void MainWindow::selectAccount(qint64 accountId)
+{
+    const QModelIndex index = m_model->indexOfId(accountId);
+    if (!index.isValid())
+        return;
+    m_list->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+    m_list->scrollTo(index);
+}
+
+void MainWindow::onSelectionChanged()
+{
+    const qint64 id = selectedAccountId();
+    if (id == m_details->accountId() && id != 0)
+        return;
+    if (id == 0) {
+        m_details->clearAccount();
+    } else {
+        showDetailsFor(id, true);
+    }
+    updateActions();
+}
+
+void MainWindow::showDetailsFor(qint64 accountId, bool fetchFolders)
+{
+    const std::optional<Account> account = m_service->account(accountId);
+    if (!account) {
+        m_details->clearAccount();
+        return;
+    }
+    m_details->showAccount(*account, providerName(account->provider), m_service->tokenSummary(accountId));
+    m_details->setActivity(m_service->auditFor(accountId));
+    if (m_removing.contains(accountId))
+        m_details->setBusy(tr("Removing…"));
+    if (fetchFolders) {
+        const auto cached = m_folderCache.constFind(accountId);
+        if (cached != m_folderCache.constEnd())
+            m_details->setFolders(*cached);
+        else
+            m_details->setFoldersLoading();
+        m_service->fetchFolders(accountId);
+    }
+}
+
+void MainWindow::reloadFolders(qint64 accountId)
+{
+    if (accountId == 0)
+        return;
+    if (accountId == m_details->accountId())
+        m_details->setFoldersLoading();
+    m_service->fetchFolders(accountId);
+}
+
+void MainWindow::onFoldersLoaded(qint64 accountId, const QList<MailFolder> &folders)
+{
+    m_folderCache.insert(accountId, folders);
+    if (accountId == m_details->accountId())
+        m_details->setFolders(folders);
+}
+
+void MainWindow::onFoldersFailed(qint64 accountId, const Error &error)
+{
+    if (accountId == m_details->accountId())
+        m_details->setFoldersError(error.message);
+}
+
+void MainWindow::onAccountChanged(qint64 accountId)
+{
+    const std::optional<Account> account = m_service->account(accountId);
+    if (!account) {
+        m_model->removeAccount(accountId);
+        return;
+    }
+    m_model->updateAccount(*account);
+    refreshExpiry(accountId);
+    if (accountId == m_details->accountId())
+        showDetailsFor(accountId, false);
+    updateActions();
+}
+
+// Connect / reconnect -------------------------------------------------------------------------
+
+void MainWindow::connectProvider(const QString &providerId)
+{
+    if (m_session || m_service->vaultState() != VaultState::Ready)
+        return;
+    ProviderRegistry *registry = m_service->providers();
+    if (registry) {
+        const Result<Provider> ready = registry->providerForSignIn(providerId);
+        if (!ready) {
+            m_messageBanner->showMessage(Banner::Kind::Warning,
+                                         ready.error().code == ErrorCode::Config
+                                             ? tr("%1 needs a client id first").arg(providerName(providerId))
+                                             : tr("Cannot connect"),
+                                         ready.error().message);
+            QPushButton *open = m_messageBanner->addButton(tr("Open settings…"));
+            connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
+            return;
+        }
+    }
+    ConnectSession *session = m_service->connectAccount(providerId);
+    startSession(session, tr("Connecting to %1").arg(providerName(providerId)), providerId, 0);
+}
+
+void MainWindow::reconnectAccount(qint64 accountId)
+{
+    if (accountId == 0 || m_session || m_service->vaultState() != VaultState::Ready)
+        return;
+    const std::optional<Account> account = m_service->account(accountId);
+    if (!account)
+        return;
+    ConnectSession *session = m_service->reconnect(accountId);
+    startSession(session, tr("Signing in again as %1").arg(SafeText::clean(account->email)), account->provider,
+                 accountId);
+}
+
+void MainWindow::startSession(ConnectSession *session, const QString &title, const QString &providerId,
+                              qint64 reconnectId)
+{
+    if (!session) {
+        m_messageBanner->showMessage(Banner::Kind::Error, tr("Sign-in could not start"),
+                                     tr("MailKey could not start the sign-in. Check the provider settings and "
+                                        "try again."));
+        return;
+    }
+    m_session = session;
+    m_sessionProvider = providerId;
+    m_sessionAccount = reconnectId;
+    m_messageBanner->hide();
+    m_connectPanel->start(title);
+
+    connect(session, &ConnectSession::authorizationUrlReady, this, [this, session](const QUrl &url) {
+        if (session == m_session)
+            m_connectPanel->setUrl(url);
+    });
+    connect(session, &ConnectSession::succeeded, this,
+            [this, session](const Account &account, bool created, const QString &message) {
+                if (session != m_session)
+                    return;
+                endSession();
+                m_model->updateAccount(account);
+                refreshExpiry(account.id);
+                m_folderCache.remove(account.id);
+                selectAccount(account.id);
+                showDetailsFor(account.id, true);
+                m_messageBanner->showMessage(Banner::Kind::Success,
+                                             created ? tr("Mailbox connected") : tr("Signed in again"),
+                                             message.isEmpty() ? SafeText::clean(account.email) : message);
+                QTimer::singleShot(0, this, &MainWindow::updatePage);
+            });
+    connect(session, &ConnectSession::failed, this, [this, session](const Error &error) {
+        if (session != m_session)
+            return;
+        const QString provider = m_sessionProvider;
+        const qint64 account = m_sessionAccount;
+        endSession();
+        QString heading = tr("Sign-in failed");
+        if (error.code == ErrorCode::Expired)
+            heading = tr("The sign-in expired");
+        else if (error.code == ErrorCode::Config)
+            heading = tr("%1 is not set up yet").arg(providerName(provider));
+        else if (error.code == ErrorCode::Network)
+            heading = tr("Could not reach %1").arg(providerName(provider));
+        m_messageBanner->showMessage(Banner::Kind::Error, heading, error.message);
+        QPushButton *again = m_messageBanner->addButton(tr("Try again"));
+        again->setObjectName(QStringLiteral("tryAgainButton"));
+        connect(again, &QPushButton::clicked, this, [this, provider, account] {
+            if (account)
+                reconnectAccount(account);
+            else
+                connectProvider(provider);
+        });
+        if (error.code == ErrorCode::Config) {
+            QPushButton *open = m_messageBanner->addButton(tr("Open settings…"));
+            connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
+        }
+    });
+    connect(session, &ConnectSession::cancelled, this, [this, session] {
+        if (session != m_session)
+            return;
+        endSession();
+        m_messageBanner->showMessage(Banner::Kind::Info, tr("Sign-in cancelled"),
+                                     tr("Nothing was changed. You can close the browser tab."));
+    });
+    connect(session, &QObject::destroyed, this, [this] {
+        if (!m_session)
+            endSession();
+    });
+
+    // The session may already be past these steps (a URL made, or an immediate failure).
+    if (session->authorizationUrl().isValid())
+        m_connectPanel->setUrl(session->authorizationUrl());
+    if (session->isFinished() && session->phase() != ConnectSession::Phase::Succeeded) {
+        endSession();
+        m_messageBanner->showMessage(Banner::Kind::Error, tr("Sign-in failed"),
+                                     tr("The sign-in stopped before it began. Check the provider settings and "
+                                        "try again."));
+    }
+    updateActions();
+}
+
+void MainWindow::endSession()
+{
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = nullptr;
+    m_sessionProvider.clear();
+    m_sessionAccount = 0;
+    m_connectPanel->finish();
+    updateActions();
+}
+
+// Remove, copy -------------------------------------------------------------------------------
+
+QMessageBox *MainWindow::confirmBox(const QString &objectName, const QString &title, const QString &text,
+                                    const QString &informative, const QString &confirmText)
+{
+    auto *box = new QMessageBox(this);
+    box->setObjectName(objectName);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setIcon(QMessageBox::Warning);
+    box->setWindowTitle(title);
+    box->setTextFormat(Qt::PlainText);
+    box->setText(text);
+    box->setInformativeText(informative);
+    // Both texts may quote values from providers: plain text only.
+    const auto labels = box->findChildren<QLabel *>();
+    for (QLabel *label : labels)
+        label->setTextFormat(Qt::PlainText);
+    QPushButton *confirm = box->addButton(confirmText, QMessageBox::DestructiveRole);
+    confirm->setObjectName(QStringLiteral("confirmButton"));
+    QPushButton *cancel = box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(cancel);
+    box->setEscapeButton(cancel);
+    box->setWindowModality(Qt::WindowModal);
+    return box;
+}
+
+void MainWindow::confirmRemoveAccount(qint64 accountId)
+{
+    if (accountId == 0 || m_removing.contains(accountId))
+        return;
+    const std::optional<Account> account = m_service->account(accountId);
+    if (!account)
+        return;
+    const QString email = SafeText::clean(account->email);
+    QMessageBox *box = confirmBox(
+        QStringLiteral("confirmRemove"), tr("Remove mailbox"), tr("Remove %1 from MailKey?").arg(email),
+        tr("MailKey asks %1 to revoke its access where the provider allows it, and deletes the tokens from this "
+           "computer. Mail programs that get their password from MailKey stop working for this mailbox.")
+            .arg(providerName(account->provider)),
+        tr("Remove"));
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, accountId](QAbstractButton *button) {
+        if (box->buttonRole(button) != QMessageBox::DestructiveRole)
+            return;
+        m_removing.insert(accountId);
+        if (m_details->accountId() == accountId)
+            m_details->setBusy(tr("Removing…"));
+        updateActions();
+        m_service->removeAccount(accountId);
+    });
+    box->open();
+}
+
+void MainWindow::onAccountRemoved(qint64 accountId, const RemovalReport &report)
+{
+    m_removing.remove(accountId);
+    m_folderCache.remove(accountId);
+    const QModelIndex index = m_model->indexOfId(accountId);
+    const QString email = index.isValid() ? index.data(AccountModel::EmailRole).toString() : QString();
+    const int row = index.isValid() ? index.row() : -1;
+    m_model->removeAccount(accountId);
+    if (m_details->accountId() == accountId)
+        m_details->clearAccount();
+    if (m_model->rowCount() > 0 && row >= 0)
+        m_list->setCurrentIndex(m_model->index(qMin(row, m_model->rowCount() - 1)));
+    m_messageBanner->showMessage(report.revokedAtProvider ? Banner::Kind::Success : Banner::Kind::Info,
+                                 email.isEmpty() ? tr("Mailbox removed") : tr("%1 was removed").arg(email),
+                                 report.message);
+    updatePage();
+}
+
+void MainWindow::onRemoveFailed(qint64 accountId, const Error &error)
+{
+    m_removing.remove(accountId);
+    if (m_details->accountId() == accountId)
+        m_details->clearBusy();
+    m_messageBanner->showMessage(Banner::Kind::Error, tr("The mailbox was not removed"), error.message);
+    updateActions();
+}
+
+void MainWindow::copyAddress(qint64 accountId)
+{
+    const QModelIndex index = m_model->indexOfId(accountId);
+    if (!index.isValid())
+        return;
+    const QString email = index.data(AccountModel::EmailRole).toString();
+    QGuiApplication::clipboard()->setText(email);
+    statusBar()->showMessage(tr("Copied %1").arg(email), 4000);
+}
+
+// Settings, sign out everywhere, vault reset ----------------------------------------------
+
+void MainWindow::openSettings()
+{
+    if (findChild<SettingsDialog *>())
+        return;
+    auto *dialog = new SettingsDialog(m_settings, QProcessEnvironment::systemEnvironment(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, &MainWindow::reloadProviders);
+    dialog->open();
+}
+
+void MainWindow::confirmSignOutEverywhere()
+{
+    if (m_signingOut || m_service->vaultState() != VaultState::Ready)
+        return;
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("confirmSignOutEverywhere"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Sign out everywhere"));
+    auto *layout = new QVBoxLayout(dialog);
+    auto *text = new QLabel(
+        tr("This is for when you think a token or this computer was compromised.\n\n"
+           "MailKey will ask every provider that supports it to revoke its access, delete every token from the "
+           "vault, give the vault a new key and record the incident in the activity log.\n\n"
+           "Every mailbox stays in the list but has to be signed in again, and mail programs that use MailKey "
+           "stop working until you do. At Microsoft, also remove MailKey under \"Apps and services\" of your "
+           "account to end sessions there."),
+        dialog);
+    text->setTextFormat(Qt::PlainText);
+    text->setWordWrap(true);
+    layout->addWidget(text);
+    auto *understand = new QCheckBox(tr("I understand that every mailbox has to be signed in again"), dialog);
+    understand->setObjectName(QStringLiteral("understandCheck"));
+    layout->addWidget(understand);
+    auto *buttons = new QDialogButtonBox(dialog);
+    QPushButton *go = buttons->addButton(tr("Sign out everywhere"), QDialogButtonBox::DestructiveRole);
+    go->setObjectName(QStringLiteral("confirmButton"));
+    go->setEnabled(false);
+    QPushButton *cancel = buttons->addButton(QDialogButtonBox::Cancel);
+    cancel->setDefault(true);
+    layout->addWidget(buttons);
+    connect(understand, &QCheckBox::toggled, go, &QPushButton::setEnabled);
+    connect(cancel, &QPushButton::clicked, dialog, &QDialog::reject);
+    connect(go, &QPushButton::clicked, dialog, [this, dialog, understand] {
+        if (!understand->isChecked())
+            return;
+        dialog->accept();
+        m_signingOut = true;
+        m_messageBanner->showMessage(Banner::Kind::Info, tr("Signing out everywhere…"),
+                                     tr("Revoking access and wiping tokens."));
+        m_messageBanner->setBusy(true);
+        updateActions();
+        m_service->signOutEverywhere();
+    });
+    dialog->setWindowModality(Qt::WindowModal);
+    dialog->open();
+}
+
+void MainWindow::onSignedOutEverywhere(const Status &result)
+{
+    m_signingOut = false;
+    if (result.ok())
+        m_messageBanner->showMessage(Banner::Kind::Success, tr("Signed out everywhere"),
+                                     tr("All tokens were revoked where possible and deleted, and the vault has a "
+                                        "new key. Reconnect each mailbox to use it again."));
+    else
+        m_messageBanner->showMessage(Banner::Kind::Error, tr("Sign out everywhere did not finish"),
+                                     result.error().message);
+    refillAccounts();
+}
+
+void MainWindow::confirmResetVault()
+{
+    if (m_service->vaultState() != VaultState::Failed)
+        return;
+    QMessageBox *box = confirmBox(
+        QStringLiteral("confirmResetVault"), tr("Reset vault"), tr("Set this vault aside and start an empty one?"),
+        tr("The vault file %1 is moved aside, not deleted, so it can still be recovered if its key turns up. "
+           "A new, empty vault with a new key is created. Every mailbox has to be connected again.")
+            .arg(SafeText::clean(m_service->vaultPath(), 512)),
+        tr("Reset vault"));
+    connect(box, &QMessageBox::buttonClicked, this, [this, box](QAbstractButton *button) {
+        if (box->buttonRole(button) != QMessageBox::DestructiveRole)
+            return;
+        const Result<QString> moved = VaultAccess::moveVaultAside(m_service->profile());
+        if (!moved) {
+            m_messageBanner->showMessage(Banner::Kind::Error, tr("The vault was not reset"), moved.error().message);
+            return;
+        }
+        m_messageBanner->showMessage(Banner::Kind::Info, tr("The old vault was set aside"),
+                                     tr("It is now at %1. A new, empty vault is being created.").arg(*moved));
+        retryVault();
+    });
+    box->open();
+}
+
+// Alerts, desktop manners ------------------------------------------------------------------
+
+void MainWindow::onAlert(const Alert &alert)
+{
+    QString title;
+    switch (alert.kind) {
+    case Alert::Kind::FailedSignIns:
+        title = tr("Repeated failed sign-ins");
+        break;
+    case Alert::Kind::RefreshFailures:
+        title = tr("Token refreshes keep failing");
+        break;
+    case Alert::Kind::RejectedCallback:
+        title = tr("A sign-in response was rejected");
+        break;
+    }
+    m_alertBanner->showMessage(Banner::Kind::Warning, title, alert.message);
+    if (alert.accountId) {
+        const qint64 id = alert.accountId;
+        QPushButton *show = m_alertBanner->addButton(tr("Show mailbox"));
+        connect(show, &QPushButton::clicked, this, [this, id] { selectAccount(id); });
+    }
+    notifyDesktop(title, alert.message);
+}
+
+void MainWindow::notifyDesktop(const QString &title, const QString &message)
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable() || !QSystemTrayIcon::supportsMessages())
+        return;
+    if (!m_tray) {
+        m_tray = new QSystemTrayIcon(this);
+        QIcon icon = windowIcon();
+        if (icon.isNull())
+            icon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
+        m_tray->setIcon(icon);
+        m_tray->setToolTip(tr("MailKey"));
+        connect(m_tray, &QSystemTrayIcon::activated, this, &MainWindow::raiseAndActivate);
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::raiseAndActivate);
+        m_tray->show();
+    }
+    m_tray->showMessage(SafeText::clean(title, 120), SafeText::cleanMultiline(message, 400),
+                        QSystemTrayIcon::Warning, 10000);
+}
+
+void MainWindow::raiseAndActivate()
+{
+    if (isMinimized())
+        setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+    show();
+    raise();
+    activateWindow();
+}
+
+void MainWindow::updateActions()
+{
+    const bool ready = m_service->vaultState() == VaultState::Ready;
+    const qint64 id = selectedAccountId();
+    const bool idle = !m_session;
+    m_connectButton->setEnabled(ready && idle);
+    if (m_menuConnect)
+        m_menuConnect->setEnabled(ready && idle);
+    m_empty->setEnabled(ready && idle);
+    if (m_reconnectAction) {
+        m_reconnectAction->setEnabled(ready && idle && id != 0 && !m_removing.contains(id));
+        m_removeAction->setEnabled(ready && id != 0 && !m_removing.contains(id));
+        m_copyAction->setEnabled(id != 0);
+        m_reloadFoldersAction->setEnabled(ready && id != 0);
+        m_signOutAction->setEnabled(ready && !m_signingOut);
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_settings->setWindowGeometry(saveGeometry());
+    m_settings->setSplitterState(m_accountsPage->saveState());
+    m_settings->sync();
+    if (m_session)
+        m_session->cancel();
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace mailkey

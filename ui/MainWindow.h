@@ -1,13 +1,152 @@
 #pragma once
 
+#include "core/common/Clock.h"
+#include "core/common/Result.h"
+#include "core/service/AccountService.h"
+
+#include <QHash>
+#include <QList>
 #include <QMainWindow>
+#include <QPointer>
+#include <QSet>
+#include <QUrl>
+
+#include <memory>
+
+class QListView;
+class QMenu;
+class QMessageBox;
+class QSplitter;
+class QStackedWidget;
+class QSystemTrayIcon;
+class QToolButton;
+class QLabel;
 
 namespace mailkey {
 
+class AccountDetails;
+class AccountModel;
+class AppSettings;
+class Banner;
+class ConnectPanel;
+class ConnectSession;
+class EmptyState;
+
+// The double-click GUI: connected mailboxes in a list, their details, connect / reconnect /
+// remove, settings, and the startup and keychain/vault banners. Talks only to AccountService.
+//
+// It appears at once; if the service has not started yet it is started from the event loop and
+// the list fills in when the vault is ready. A failed vault is a banner with core's message, the
+// next steps, Retry and (for a lost key or a damaged file) a confirmed "Reset vault…".
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    // `settings`: nullptr = the default settings file (Profile::configRoot()/settings.ini).
+    explicit MainWindow(AccountService *service, AppSettings *settings = nullptr, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void setClock(const Clock *clock);
+
+    // For tests and the single-instance hand-over.
+    AccountModel *model() const { return m_model; }
+    QListView *accountList() const { return m_list; }
+    AccountDetails *details() const { return m_details; }
+    EmptyState *emptyState() const { return m_empty; }
+    ConnectPanel *connectPanel() const { return m_connectPanel; }
+    Banner *vaultBanner() const { return m_vaultBanner; }
+    Banner *messageBanner() const { return m_messageBanner; }
+    Banner *alertBanner() const { return m_alertBanner; }
+    Banner *configBanner() const { return m_configBanner; }
+    QToolButton *connectButton() const { return m_connectButton; }
+    QMenu *connectMenu() const { return m_connectMenu; }
+    ConnectSession *currentSession() const { return m_session; }
+    QWidget *currentPage() const;
+    QWidget *loadingPage() const { return m_loadingPage; }
+    QWidget *unavailablePage() const { return m_unavailablePage; }
+    QSplitter *accountsPage() const { return m_accountsPage; }
+
+    qint64 selectedAccountId() const;
+    void selectAccount(qint64 accountId);
+
+public Q_SLOTS:
+    void raiseAndActivate();
+    void connectProvider(const QString &providerId);
+    void reconnectAccount(qint64 accountId);
+    void confirmRemoveAccount(qint64 accountId); // asks first (window-modal, objectName "confirmRemove")
+    void copyAddress(qint64 accountId);
+    void reloadFolders(qint64 accountId);
+    void openSettings();
+    void confirmSignOutEverywhere();             // objectName "confirmSignOutEverywhere"
+    void confirmResetVault();                    // objectName "confirmResetVault"
+    void retryVault();
+    void reloadProviders();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildUi();
+    void buildMenus();
+    void rebuildConnectMenu();
+    void updateForVaultState();
+    void refillAccounts();
+    void refreshExpiry(qint64 accountId);
+    void updatePage();
+    void showDetailsFor(qint64 accountId, bool fetchFolders);
+    void onSelectionChanged();
+    void startSession(ConnectSession *session, const QString &title, const QString &providerId, qint64 reconnectId);
+    void endSession();
+    void onAccountChanged(qint64 accountId);
+    void onAccountRemoved(qint64 accountId, const RemovalReport &report);
+    void onRemoveFailed(qint64 accountId, const Error &error);
+    void onFoldersLoaded(qint64 accountId, const QList<MailFolder> &folders);
+    void onFoldersFailed(qint64 accountId, const Error &error);
+    void onAlert(const Alert &alert);
+    void onSignedOutEverywhere(const Status &result);
+    void notifyDesktop(const QString &title, const QString &message);
+    void updateActions();
+    QString providerName(const QString &providerId) const;
+    QMessageBox *confirmBox(const QString &objectName, const QString &title, const QString &text,
+                            const QString &informative, const QString &confirmText);
+
+    AccountService *m_service;
+    std::unique_ptr<AppSettings> m_ownSettings;
+    AppSettings *m_settings;
+    const Clock *m_clock = nullptr;
+
+    AccountModel *m_model = nullptr;
+    QListView *m_list = nullptr;
+    AccountDetails *m_details = nullptr;
+    EmptyState *m_empty = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    QWidget *m_loadingPage = nullptr;
+    QWidget *m_unavailablePage = nullptr;
+    QLabel *m_unavailableText = nullptr;
+    QSplitter *m_accountsPage = nullptr;
+    ConnectPanel *m_connectPanel = nullptr;
+    Banner *m_vaultBanner = nullptr;
+    Banner *m_messageBanner = nullptr;
+    Banner *m_alertBanner = nullptr;
+    Banner *m_configBanner = nullptr;
+    QToolButton *m_connectButton = nullptr;
+    QMenu *m_connectMenu = nullptr;
+    QMenu *m_menuConnect = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QLabel *m_statusLabel = nullptr;
+
+    QAction *m_reconnectAction = nullptr;
+    QAction *m_removeAction = nullptr;
+    QAction *m_copyAction = nullptr;
+    QAction *m_reloadFoldersAction = nullptr;
+    QAction *m_signOutAction = nullptr;
+
+    QPointer<ConnectSession> m_session;
+    QString m_sessionProvider;
+    qint64 m_sessionAccount = 0;
+    QSet<qint64> m_removing;
+    QHash<qint64, QList<MailFolder>> m_folderCache;
+    bool m_startRequested = false;
+    bool m_signingOut = false;
 };
 
 } // namespace mailkey

@@ -1,13 +1,70 @@
+// mailkey: the double-click GUI. Thin: process hardening, the application object, one instance
+// per user and profile, the account service and the main window.
 #include "core/common/ProcessHardening.h"
+#include "core/common/Profile.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/service/AccountService.h"
 #include "ui/MainWindow.h"
+#include "ui/SingleInstance.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QFile>
+#include <QIcon>
+#include <QNetworkAccessManager>
+#include <QTextStream>
+
+#include <memory>
 
 int main(int argc, char **argv)
 {
     mailkey::hardenProcess();
     QApplication app(argc, argv);
-    mailkey::MainWindow window;
-    window.show();
-    return app.exec();
+    QCoreApplication::setOrganizationName(QStringLiteral("MailKey"));
+    QCoreApplication::setApplicationName(QStringLiteral("MailKey"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MAILKEY_VERSION));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("MailKey"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.mailkey.MailKey"));
+    if (QFile::exists(QStringLiteral(":/icons/mailkey.svg")))
+        QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/mailkey.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Connect mailboxes with OAuth 2.0 and keep their tokens in an encrypted vault."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption profileOption(QStringLiteral("profile"),
+                                           QStringLiteral("Use the profile NAME (its own vault). Default: default."),
+                                           QStringLiteral("NAME"), QString::fromLatin1(mailkey::Profile::DefaultName));
+    parser.addOption(profileOption);
+    parser.process(app);
+    const QString profileName = parser.value(profileOption);
+    if (!mailkey::Profile::isValidName(profileName)) {
+        QTextStream(stderr) << "mailkey: a profile name has letters, digits, '.', '_' and '-' only "
+                               "(up to 64 characters).\n";
+        return 2;
+    }
+    const mailkey::Profile profile(profileName);
+
+    QNetworkAccessManager network;
+    mailkey::ProviderRegistry providers;
+    std::unique_ptr<mailkey::AccountService> service;
+    std::unique_ptr<mailkey::MainWindow> window;
+
+    mailkey::SingleInstance instance(mailkey::SingleInstance::socketNameFor(profile.ipcSocketName()));
+    QObject::connect(&instance, &mailkey::SingleInstance::alreadyRunning, &app,
+                     [] { QMetaObject::invokeMethod(qApp, &QCoreApplication::quit, Qt::QueuedConnection); });
+    QObject::connect(&instance, &mailkey::SingleInstance::primary, &app, [&] {
+        service = std::make_unique<mailkey::AccountService>(profile, &network, &providers);
+        window = std::make_unique<mailkey::MainWindow>(service.get());
+        QObject::connect(&instance, &mailkey::SingleInstance::activationRequested, window.get(),
+                         &mailkey::MainWindow::raiseAndActivate);
+        window->show();
+    });
+    instance.start();
+
+    const int rc = QApplication::exec();
+    window.reset();
+    service.reset();
+    return rc;
 }

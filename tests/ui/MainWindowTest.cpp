@@ -1,0 +1,776 @@
+// The main window end to end: a real AccountService (real vault under a real Secret Service),
+// the strict fake authorization server, and a URL handler standing in for the browser.
+// Connect through the UI, reconnect, remove, cancel while waiting, folders, hostile names, and the
+// keychain / vault banners (no keychain, locked keychain, key missing, damaged vault).
+#include "core/common/Profile.h"
+#include "core/keychain/KeyStore.h"
+#include "core/oauth/ConnectSession.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/service/AccountService.h"
+#include "core/vault/Vault.h"
+#include "tests/support/TestUtil.h"
+#include "tests/support/fakeidp/FakeAuthServer.h"
+#include "tests/support/fakeidp/FakeBrowser.h"
+#include "ui/AccountDetails.h"
+#include "ui/AccountModel.h"
+#include "ui/AppSettings.h"
+#include "ui/Banner.h"
+#include "ui/ConnectPanel.h"
+#include "ui/ElidedLabel.h"
+#include "ui/EmptyState.h"
+#include "ui/MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QSplitter>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenu>
+#include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QProcess>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+#include <QTreeWidget>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+using namespace mailkey;
+using mailkey::test::FakeAuthServer;
+using mailkey::test::FakeBrowser;
+using mailkey::test::waitFor;
+
+// QDesktopServices::openUrl("http://...") lands here: each URL gets its own FakeBrowser, unless
+// `hold` (the user has not signed in yet).
+class Desktop : public QObject {
+    Q_OBJECT
+public:
+    explicit Desktop(QNetworkAccessManager *nam) : m_nam(nam) {}
+    bool hold = false;
+    QList<QUrl> opened;
+    QList<FakeBrowser *> browsers;
+
+    FakeBrowser *visit(const QUrl &url)
+    {
+        auto *b = new FakeBrowser(m_nam, this);
+        browsers.append(b);
+        b->open(url);
+        return b;
+    }
+
+public Q_SLOTS:
+    void open(const QUrl &url)
+    {
+        opened.append(url);
+        if (!hold)
+            visit(url);
+    }
+
+private:
+    QNetworkAccessManager *m_nam;
+};
+
+namespace {
+
+const QString kClient = QStringLiteral("mailkey-ui-test-client");
+// A confidential client: the fake server signs its id_tokens (HS256); "alg":"none" is refused.
+const QString kSecret = QStringLiteral("ui-test-secret+/value");
+const QString kHostileName = QStringLiteral("<b>Eve</b> <img src=\"http://evil.example/x.png\"> \u202Eevil");
+const QString kHostileFolder = QStringLiteral("<i>Inbox</i><script>alert(1)</script>");
+
+FakeAuthServer::User user(const QString &email, const QString &name)
+{
+    return {QStringLiteral("sub-") + email, email, name, email};
+}
+
+void expectAllLabelsPlain(QWidget *root)
+{
+    const auto labels = root->findChildren<QLabel *>();
+    for (QLabel *l : labels) {
+        EXPECT_EQ(l->textFormat(), Qt::PlainText) << "label " << l->objectName().toStdString();
+    }
+}
+
+QAction *menuAction(QMenu *menu, const QString &objectName)
+{
+    const auto actions = menu->actions();
+    for (QAction *a : actions) {
+        if (a->objectName() == objectName)
+            return a;
+    }
+    return nullptr;
+}
+
+template<typename T>
+T *waitForChild(QWidget *parent, const QString &name, int ms = 5000)
+{
+    T *found = nullptr;
+    waitFor([&] {
+        found = parent->findChild<T *>(name);
+        return found && found->isVisible();
+    }, ms);
+    return found;
+}
+
+// A test that runs in a child process with its own environment (no D-Bus, its own keyring).
+bool isChild(const char *which)
+{
+    return qEnvironmentVariable("MAILKEY_UI_TEST_CHILD") == QLatin1String(which);
+}
+
+struct ChildResult {
+    int exitCode = -1;
+    QString output;
+};
+
+ChildResult runChild(const char *which, const QStringList &programAndArgs, const QProcessEnvironment &env)
+{
+    QProcess p;
+    QProcessEnvironment e = env;
+    e.insert(QStringLiteral("MAILKEY_UI_TEST_CHILD"), QString::fromLatin1(which));
+    p.setProcessEnvironment(e);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(programAndArgs.first(), programAndArgs.mid(1));
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromLocal8Bit(p.readAll())};
+}
+
+} // namespace
+
+// ------------------------------------------------------------------------------------------
+
+class MainWindowTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        if (qEnvironmentVariableIsSet("MAILKEY_UI_TEST_CHILD"))
+            GTEST_SKIP() << "parent-only test";
+        ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
+        ASSERT_TRUE(m_dir.isValid());
+        qputenv("MAILKEY_DATA_DIR", QFile::encodeName(m_dir.filePath(QStringLiteral("data"))));
+        qputenv("MAILKEY_CONFIG_DIR", QFile::encodeName(m_dir.filePath(QStringLiteral("config"))));
+        QDir().mkpath(m_dir.filePath(QStringLiteral("config")));
+
+        ASSERT_TRUE(m_server.listen());
+        m_server.addClient({kClient, kSecret, {}});
+        m_server.setUser(user(QStringLiteral("alice@example.com"), QStringLiteral("Alice Example")));
+        m_server.setMailFolders({{kHostileFolder, 3, 12}, {QStringLiteral("Sent Items"), 0, 40}});
+        writeProvidersFile();
+
+        m_settings = std::make_unique<AppSettings>(m_dir.filePath(QStringLiteral("config/settings.ini")));
+        m_settings->setProviderValue(QStringLiteral("microsoft"), QStringLiteral("client_id"), QStringLiteral("ms-ui-test"));
+        m_settings->setProviderValue(QStringLiteral("microsoft"), QStringLiteral("mail_api_base"),
+                                     m_server.baseUrl().toString() + QStringLiteral("v1.0"));
+
+        m_nam.setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+        m_desktop = std::make_unique<Desktop>(&m_nam);
+        QDesktopServices::setUrlHandler(QStringLiteral("http"), m_desktop.get(), "open");
+        m_registry = std::make_unique<ProviderRegistry>(ProviderRegistry::Settings{}, QProcessEnvironment());
+    }
+
+    void TearDown() override
+    {
+        if (qEnvironmentVariableIsSet("MAILKEY_UI_TEST_CHILD"))
+            return;
+        QDesktopServices::unsetUrlHandler(QStringLiteral("http"));
+        QList<QByteArray> secrets{kSecret.toUtf8(), m_server.lastIssuedAccessToken().toUtf8(), m_server.lastIssuedRefreshToken().toUtf8(),
+                                  m_server.lastIssuedCode().toUtf8(), m_server.lastIssuedIdToken().toUtf8()};
+        for (const QUrlQuery &q : m_server.authorizeRequests())
+            secrets.append(q.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded).toUtf8());
+        for (const auto &t : m_server.tokenRequests())
+            secrets.append(t.value(QStringLiteral("code_verifier")).toUtf8());
+        secrets.removeAll(QByteArray());
+        test::expectNotLogged(secrets);
+        m_window.reset();
+        m_service.reset();
+        qunsetenv("MAILKEY_DATA_DIR");
+        qunsetenv("MAILKEY_CONFIG_DIR");
+    }
+
+    void writeProvidersFile()
+    {
+        const QJsonObject provider{
+            {QStringLiteral("id"), QStringLiteral("fake")},
+            {QStringLiteral("name"), QStringLiteral("Fake IdP")},
+            {QStringLiteral("issuer"), m_server.issuer()},
+            {QStringLiteral("authorization_endpoint"), m_server.authorizeUrl().toString()},
+            {QStringLiteral("token_endpoint"), m_server.tokenUrl().toString()},
+            {QStringLiteral("userinfo_endpoint"), m_server.userinfoUrl().toString()},
+            {QStringLiteral("revocation_endpoint"), m_server.revokeUrl().toString()},
+            {QStringLiteral("client_id"), kClient},
+            {QStringLiteral("client_secret"), kSecret},
+            {QStringLiteral("scopes"), QJsonArray{QStringLiteral("openid"), QStringLiteral("email"),
+                                                  QStringLiteral("profile"), QStringLiteral("offline_access")}},
+        };
+        QFile f(m_dir.filePath(QStringLiteral("config/providers.json")));
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(QJsonObject{{QStringLiteral("providers"), QJsonArray{provider}}}).toJson());
+    }
+
+    // The service and the window, shown; waits for the vault.
+    void open(bool waitReady = true)
+    {
+        m_service = std::make_unique<AccountService>(m_profile, &m_nam, m_registry.get());
+        ConnectSession::Options o;
+        o.profileRetry = RetryPolicy::fast();
+        m_service->setConnectOptions(o);
+        m_window = std::make_unique<MainWindow>(m_service.get(), m_settings.get());
+        m_window->show();
+        if (waitReady) {
+            ASSERT_TRUE(waitFor([&] { return m_service->vaultState() == VaultState::Ready; }, 30000));
+        }
+    }
+
+    // Connects through the UI: the "Connect account" menu, the browser, the callback.
+    Account connectThroughUi(const QString &providerAction = QStringLiteral("connect-fake"))
+    {
+        QAction *action = menuAction(m_window->connectMenu(), providerAction);
+        EXPECT_TRUE(action);
+        if (!action)
+            return Account();
+        EXPECT_TRUE(m_window->connectButton()->isEnabled());
+        const int rows = m_window->model()->rowCount();
+        action->trigger();
+        EXPECT_TRUE(m_window->connectPanel()->isVisible());
+        EXPECT_FALSE(m_window->connectButton()->isEnabled());
+        EXPECT_TRUE(waitFor([&] { return m_window->messageBanner()->isVisible(); }, 30000));
+        EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success) << m_window->messageBanner()->message().toStdString();
+        EXPECT_FALSE(m_window->connectPanel()->isVisible());
+        EXPECT_TRUE(m_window->connectButton()->isEnabled());
+        EXPECT_GE(m_window->model()->rowCount(), rows);
+        const qint64 id = m_window->selectedAccountId();
+        EXPECT_NE(id, 0);
+        return m_window->model()->accountAt(m_window->model()->indexOfId(id));
+    }
+
+    QTemporaryDir m_dir;
+    Profile m_profile{test::uniqueName(QStringLiteral("ui"))};
+    FakeAuthServer m_server;
+    QNetworkAccessManager m_nam;
+    std::unique_ptr<Desktop> m_desktop;
+    std::unique_ptr<AppSettings> m_settings;
+    std::unique_ptr<ProviderRegistry> m_registry;
+    std::unique_ptr<AccountService> m_service;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+TEST_F(MainWindowTest, AppearsAtOnceThenShowsTheEmptyState)
+{
+    open(false);
+    // Before the event loop ran: the window is there, the vault is not open yet.
+    EXPECT_TRUE(m_window->isVisible());
+    EXPECT_EQ(m_window->windowTitle(), QStringLiteral("MailKey — ") + m_profile.name());
+    EXPECT_TRUE(QFile::exists(QStringLiteral(":/icons/mailkey.svg")));
+    EXPECT_FALSE(m_window->windowIcon().isNull());
+    EXPECT_EQ(m_window->currentPage(), m_window->loadingPage());
+    EXPECT_NE(m_service->vaultState(), VaultState::Ready);
+    EXPECT_FALSE(m_window->connectButton()->isEnabled());
+
+    ASSERT_TRUE(waitFor([&] { return m_service->vaultState() == VaultState::Ready; }, 30000));
+    EXPECT_EQ(m_window->currentPage(), m_window->emptyState());
+    EXPECT_TRUE(m_window->vaultBanner()->isHidden());
+    EXPECT_TRUE(m_window->connectButton()->isEnabled());
+    // The configured providers, and "Add a provider…".
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("connect-microsoft")));
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("connect-google")));
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("connect-fake")));
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("addProvider")));
+    // Google has no client id in this test: the empty state says how to get one.
+    EXPECT_TRUE(m_window->emptyState()->findChild<QLabel *>(QStringLiteral("clientIdHint-google")));
+    EXPECT_FALSE(m_window->emptyState()->findChild<QLabel *>(QStringLiteral("clientIdHint-fake")));
+    expectAllLabelsPlain(m_window.get());
+}
+
+TEST_F(MainWindowTest, ConnectThroughTheUiShowsTheNewRowSelected)
+{
+    m_server.setUser(user(QStringLiteral("eve@example.com"), kHostileName));
+    open();
+    const Account a = connectThroughUi();
+    EXPECT_EQ(a.email, QStringLiteral("eve@example.com"));
+    ASSERT_EQ(m_window->model()->rowCount(), 1);
+    EXPECT_EQ(m_window->currentPage(), static_cast<QWidget *>(m_window->accountsPage()));
+    EXPECT_EQ(m_desktop->opened.size(), 1);
+    EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("Mailbox connected"));
+
+    // The hostile display name is shown literally, cleaned of its bidi override, everywhere.
+    const QModelIndex row = m_window->model()->index(0);
+    EXPECT_TRUE(row.data(Qt::DisplayRole).toString().startsWith(QStringLiteral("<b>Eve</b> <img")));
+    EXPECT_FALSE(row.data(Qt::DisplayRole).toString().contains(QChar(0x202E)));
+    auto *name = m_window->details()->findChild<ElidedLabel *>(QStringLiteral("detailsName"));
+    ASSERT_TRUE(name);
+    EXPECT_TRUE(name->text().startsWith(QStringLiteral("<b>Eve</b>")));
+    expectAllLabelsPlain(m_window.get());
+
+    // Details: provider, scopes, expiry; a provider without a mail API says so in place.
+    EXPECT_TRUE(m_window->details()->findChild<QLabel *>(QStringLiteral("detailsProvider"))->text().contains(QStringLiteral("Fake IdP")));
+    EXPECT_TRUE(m_window->details()->findChild<QLabel *>(QStringLiteral("detailsScopes"))->text().contains(QStringLiteral("offline_access")));
+    auto *folderError = m_window->details()->findChild<QLabel *>(QStringLiteral("folderError"));
+    ASSERT_TRUE(waitFor([&] { return folderError->isVisible(); }, 10000));
+    EXPECT_TRUE(folderError->text().contains(QStringLiteral("no mail folder API")));
+    // Activity: the mailbox's audit entries (the sign-in added it).
+    QTreeWidget *activity = m_window->details()->activityList();
+    ASSERT_GE(activity->topLevelItemCount(), 1);
+    EXPECT_EQ(activity->topLevelItem(0)->text(1), QStringLiteral("Mailbox added"));
+
+    // Copy address.
+    m_window->copyAddress(a.id);
+    EXPECT_EQ(QGuiApplication::clipboard()->text(), QStringLiteral("eve@example.com"));
+}
+
+TEST_F(MainWindowTest, FoldersLoadWithProgressAndShowLiterally)
+{
+    open();
+    // A Microsoft mailbox whose Graph API is the fake server: its token comes from a real sign-in.
+    const Account fake = connectThroughUi();
+    const auto token = m_service->vault()->token(fake.id, QStringLiteral("default"));
+    ASSERT_TRUE(token.ok() && token.value().has_value());
+    AccountInfo info{QStringLiteral("microsoft"), QStringLiteral("ms@contoso.example"), QStringLiteral("Megan Bowen"),
+                     QStringLiteral("contoso.onmicrosoft.com"), QStringLiteral("sub-ms")};
+    TokenRecord record = **token;
+    const auto saved = m_service->vault()->saveConnection(info, record, QDateTime::currentDateTimeUtc());
+    record.wipe();
+    ASSERT_TRUE(saved.ok());
+    Q_EMIT m_service->accountsChanged();
+    ASSERT_TRUE(waitFor([&] { return m_window->model()->rowCount() == 2; }));
+
+    m_window->selectAccount(saved->accountId);
+    QTreeWidget *folders = m_window->details()->folderList();
+    ASSERT_TRUE(waitFor([&] { return folders->isVisible() && folders->topLevelItemCount() == 2; }, 15000));
+    EXPECT_EQ(folders->topLevelItem(0)->text(0), kHostileFolder);
+    EXPECT_EQ(folders->topLevelItem(0)->text(1), QStringLiteral("3"));
+    EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::MailFolders), 1);
+    EXPECT_TRUE(m_window->details()->findChild<QLabel *>(QStringLiteral("detailsTenant"))->text().contains(QStringLiteral("contoso")));
+
+    // Reload: a progress indicator while it runs, then the folders again.
+    m_server.setLatency(300);
+    m_window->reloadFolders(saved->accountId);
+    EXPECT_TRUE(m_window->details()->findChild<QWidget *>(QStringLiteral("folderProgress"))->isVisible());
+    ASSERT_TRUE(waitFor([&] { return folders->isVisible(); }, 15000));
+    // An error is shown in place.
+    m_server.setLatency(0);
+    FakeAuthServer::Fault fault;
+    fault.kind = FakeAuthServer::Fault::ServerError;
+    fault.count = -1;
+    m_server.injectFault(FakeAuthServer::Endpoint::MailFolders, fault);
+    m_window->reloadFolders(saved->accountId);
+    auto *folderError = m_window->details()->findChild<QLabel *>(QStringLiteral("folderError"));
+    ASSERT_TRUE(waitFor([&] { return folderError->isVisible(); }, 60000));
+    EXPECT_FALSE(folderError->text().isEmpty());
+    m_server.clearFaults();
+}
+
+TEST_F(MainWindowTest, HostileNamesDoNotChangeTheLayout)
+{
+    open();
+    connectThroughUi();
+    m_window->resize(900, 600);
+    waitFor([] { return false; }, 50);
+    const QSize minimum = m_window->minimumSizeHint();
+    const int rowHeight = m_window->accountList()->sizeHintForRow(0);
+    const int width = m_window->width();
+
+    m_server.setUser(user(QString(5000, QLatin1Char('x')) + QStringLiteral("@example.com"),
+                          QString(10000, QLatin1Char('W')) + QStringLiteral("\u202E\u2066")));
+    connectThroughUi();
+    ASSERT_EQ(m_window->model()->rowCount(), 2);
+    waitFor([] { return false; }, 50);
+    EXPECT_EQ(m_window->accountList()->sizeHintForRow(1), rowHeight);
+    EXPECT_EQ(m_window->minimumSizeHint(), minimum);
+    EXPECT_EQ(m_window->width(), width);
+    EXPECT_LE(m_window->details()->sizeHint().width(), 1200);
+}
+
+TEST_F(MainWindowTest, KeyboardMovesAndActsOnTheSelection)
+{
+    open();
+    const Account first = connectThroughUi();
+    m_server.setUser(user(QStringLiteral("bob@example.com"), QStringLiteral("Bob")));
+    const Account second = connectThroughUi();
+    QListView *list = m_window->accountList();
+    m_window->activateWindow();
+    list->setFocus();
+    m_window->selectAccount(first.id);
+    QTest::keyClick(list, Qt::Key_Down);
+    EXPECT_EQ(m_window->selectedAccountId(), second.id);
+    EXPECT_EQ(m_window->details()->accountId(), second.id);
+    QTest::keyClick(list, Qt::Key_Up);
+    EXPECT_EQ(m_window->selectedAccountId(), first.id);
+    // The rows speak: name and address, provider and status.
+    const QModelIndex current = list->currentIndex();
+    EXPECT_EQ(current.data(Qt::AccessibleTextRole).toString(), QStringLiteral("Alice Example, alice@example.com"));
+    EXPECT_TRUE(current.data(Qt::AccessibleDescriptionRole).toString().startsWith(QStringLiteral("Fake IdP, Connected")));
+    EXPECT_FALSE(list->accessibleName().isEmpty());
+    // Delete in the list asks to remove the selected mailbox.
+    QAction *remove = nullptr;
+    for (QAction *a : list->actions()) {
+        if (a->shortcut() == QKeySequence(QKeySequence::Delete))
+            remove = a;
+    }
+    ASSERT_TRUE(remove);
+    remove->trigger();
+    auto *box = waitForChild<QMessageBox>(m_window.get(), QStringLiteral("confirmRemove"));
+    ASSERT_TRUE(box);
+    EXPECT_TRUE(box->text().contains(QStringLiteral("alice@example.com")));
+    // Escape (the default button too) is Cancel: a stray Enter removes nothing.
+    EXPECT_EQ(box->defaultButton(), box->button(QMessageBox::Cancel));
+    box->button(QMessageBox::Cancel)->click();
+    waitFor([] { return false; }, 50);
+    EXPECT_EQ(m_window->model()->rowCount(), 2);
+}
+
+TEST_F(MainWindowTest, ReconnectKeepsTheRow)
+{
+    open();
+    const Account first = connectThroughUi();
+    m_server.setUser(user(QStringLiteral("bob@example.com"), QStringLiteral("Bob")));
+    const Account second = connectThroughUi();
+    ASSERT_EQ(m_window->model()->rowCount(), 2);
+    m_server.setUser(user(QStringLiteral("alice@example.com"), QStringLiteral("Alice Example")));
+
+    m_window->selectAccount(first.id);
+    auto *reconnect = m_window->details()->findChild<QPushButton *>(QStringLiteral("reconnectButton"));
+    ASSERT_TRUE(reconnect);
+    reconnect->click();
+    EXPECT_TRUE(m_window->connectPanel()->isVisible());
+    ASSERT_TRUE(waitFor([&] { return !m_window->connectPanel()->isVisible(); }, 30000));
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success) << m_window->messageBanner()->message().toStdString();
+    EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("Signed in again"));
+    ASSERT_EQ(m_window->model()->rowCount(), 2);
+    EXPECT_EQ(m_window->model()->index(0).data(AccountModel::IdRole).toLongLong(), first.id);
+    EXPECT_EQ(m_window->model()->index(1).data(AccountModel::IdRole).toLongLong(), second.id);
+    EXPECT_EQ(m_window->selectedAccountId(), first.id);
+    // The sign-in asked for that mailbox.
+    EXPECT_EQ(m_server.authorizeRequests().last().queryItemValue(QStringLiteral("login_hint"), QUrl::FullyDecoded),
+              QStringLiteral("alice@example.com"));
+}
+
+TEST_F(MainWindowTest, RemoveAsksThenSaysWhatHappened)
+{
+    open();
+    const Account a = connectThroughUi();
+    auto *remove = m_window->details()->findChild<QPushButton *>(QStringLiteral("removeButton"));
+    ASSERT_TRUE(remove);
+
+    // Cancel first: nothing happens.
+    remove->click();
+    auto *box = waitForChild<QMessageBox>(m_window.get(), QStringLiteral("confirmRemove"));
+    ASSERT_TRUE(box);
+    EXPECT_TRUE(box->text().contains(QStringLiteral("alice@example.com")));
+    expectAllLabelsPlain(box);
+    box->button(QMessageBox::Cancel)->click();
+    waitFor([] { return false; }, 50);
+    EXPECT_EQ(m_window->model()->rowCount(), 1);
+
+    remove->click();
+    box = waitForChild<QMessageBox>(m_window.get(), QStringLiteral("confirmRemove"));
+    ASSERT_TRUE(box);
+    box->findChild<QPushButton *>(QStringLiteral("confirmButton"))->click();
+    ASSERT_TRUE(waitFor([&] { return m_window->model()->rowCount() == 0; }, 30000));
+    EXPECT_TRUE(m_window->messageBanner()->isVisible());
+    EXPECT_TRUE(m_window->messageBanner()->title().contains(QStringLiteral("alice@example.com")));
+    EXPECT_FALSE(m_window->messageBanner()->message().isEmpty());
+    // The banner says revoked only when the provider did revoke.
+    EXPECT_EQ(m_window->messageBanner()->kind() == Banner::Kind::Success, m_server.revocationCount() > 0);
+    EXPECT_EQ(m_window->currentPage(), m_window->emptyState());
+    EXPECT_FALSE(m_service->account(a.id).has_value());
+}
+
+TEST_F(MainWindowTest, CancelWhileWaitingClosesTheSignIn)
+{
+    open();
+    m_desktop->hold = true; // the user never signs in
+    QAction *action = menuAction(m_window->connectMenu(), QStringLiteral("connect-fake"));
+    ASSERT_TRUE(action);
+    action->trigger();
+    ConnectPanel *panel = m_window->connectPanel();
+    EXPECT_TRUE(panel->isVisible());
+    EXPECT_TRUE(panel->findChild<QLabel *>(QStringLiteral("waitingLabel"))->text().contains(QStringLiteral("Waiting for you to sign in")));
+    ASSERT_TRUE(waitFor([&] { return panel->url().isValid(); }, 10000));
+    ASSERT_EQ(m_desktop->opened.size(), 1);
+    EXPECT_EQ(panel->url(), m_desktop->opened.first());
+    EXPECT_TRUE(panel->findChild<QLineEdit *>(QStringLiteral("signInUrl"))->text().startsWith(m_server.authorizeUrl().toString()));
+
+    // Open again: the same URL goes to the browser again.
+    panel->openButton()->click();
+    EXPECT_EQ(m_desktop->opened.size(), 2);
+    EXPECT_EQ(m_desktop->opened.last(), m_desktop->opened.first());
+
+    QPointer<ConnectSession> session = m_window->currentSession();
+    ASSERT_TRUE(session);
+    const quint16 port = session->listenPort();
+    EXPECT_NE(port, 0);
+    panel->cancelButton()->click();
+    ASSERT_TRUE(waitFor([&] { return !panel->isVisible(); }, 5000));
+    EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("Sign-in cancelled"));
+    EXPECT_TRUE(m_window->connectButton()->isEnabled());
+    EXPECT_EQ(m_window->currentSession(), nullptr);
+
+    // The user signs in after all, too late: the listener is gone, nothing is added.
+    FakeBrowser *late = m_desktop->visit(m_desktop->opened.first());
+    ASSERT_TRUE(waitFor([&] { return !late->isBusy(); }, 10000));
+    waitFor([] { return false; }, 100);
+    EXPECT_EQ(m_window->model()->rowCount(), 0);
+    EXPECT_EQ(m_window->currentPage(), m_window->emptyState());
+}
+
+TEST_F(MainWindowTest, FailedSignInSaysWhatHappenedAndWhatToDo)
+{
+    open();
+    m_server.setNextAuthorizeError(QStringLiteral("access_denied"), QStringLiteral("The user declined consent."));
+    QAction *action = menuAction(m_window->connectMenu(), QStringLiteral("connect-fake"));
+    ASSERT_TRUE(action);
+    action->trigger();
+    ASSERT_TRUE(waitFor([&] { return m_window->messageBanner()->isVisible(); }, 30000));
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Error);
+    EXPECT_FALSE(m_window->messageBanner()->message().isEmpty());
+    EXPECT_TRUE(m_window->messageBanner()->button(QStringLiteral("Try again")));
+    EXPECT_FALSE(m_window->connectPanel()->isVisible());
+    EXPECT_EQ(m_window->model()->rowCount(), 0);
+
+    // A provider without a client id: how to set one, and a way to the settings; no browser.
+    const int opened = m_desktop->opened.size();
+    QAction *google = menuAction(m_window->connectMenu(), QStringLiteral("connect-google"));
+    ASSERT_TRUE(google);
+    EXPECT_TRUE(google->text().contains(QStringLiteral("needs a client id")));
+    google->trigger();
+    EXPECT_TRUE(m_window->messageBanner()->isVisible());
+    EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("console.cloud.google.com")));
+    EXPECT_TRUE(m_window->messageBanner()->button(QStringLiteral("Open settings…")));
+    EXPECT_EQ(m_desktop->opened.size(), opened);
+}
+
+TEST_F(MainWindowTest, AlertsShowAsABanner)
+{
+    open();
+    const Account a = connectThroughUi();
+    Alert alert{Alert::Kind::RefreshFailures, a.id, QStringLiteral("Refreshing <b>alice</b> failed 5 times.")};
+    Q_EMIT m_service->alertRaised(alert);
+    EXPECT_TRUE(m_window->alertBanner()->isVisible());
+    EXPECT_EQ(m_window->alertBanner()->kind(), Banner::Kind::Warning);
+    EXPECT_EQ(m_window->alertBanner()->message(), QStringLiteral("Refreshing <b>alice</b> failed 5 times."));
+    EXPECT_TRUE(m_window->alertBanner()->button(QStringLiteral("Show mailbox")));
+}
+
+TEST_F(MainWindowTest, GeometryIsRemembered)
+{
+    open();
+    m_window->resize(777, 555);
+    m_window->close();
+    m_window.reset();
+    EXPECT_FALSE(m_settings->windowGeometry().isEmpty());
+    m_window = std::make_unique<MainWindow>(m_service.get(), m_settings.get());
+    EXPECT_EQ(m_window->size(), QSize(777, 555));
+}
+
+TEST_F(MainWindowTest, SignOutEverywhereNeedsAStrongConfirmation)
+{
+    open();
+    connectThroughUi();
+    m_window->confirmSignOutEverywhere();
+    auto *dialog = waitForChild<QDialog>(m_window.get(), QStringLiteral("confirmSignOutEverywhere"));
+    ASSERT_TRUE(dialog);
+    auto *go = dialog->findChild<QPushButton *>(QStringLiteral("confirmButton"));
+    ASSERT_TRUE(go);
+    EXPECT_FALSE(go->isEnabled()); // not before "I understand"
+    dialog->reject();
+    waitFor([] { return false; }, 50);
+    EXPECT_EQ(m_window->model()->index(0).data(AccountModel::StatusRole).toInt(), int(AccountStatus::Connected));
+}
+
+// Vault and keychain banners ---------------------------------------------------------------
+
+TEST_F(MainWindowTest, DamagedVaultShowsABannerAndCanBeResetOnlyWhenConfirmed)
+{
+    open();
+    connectThroughUi();
+    const QString path = m_service->vaultPath();
+    m_window.reset();
+    m_service.reset();
+    {
+        QFile f(path);
+        ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+        QByteArray junk(4096, '\x5a');
+        ASSERT_TRUE(f.seek(0));
+        f.write(junk);
+    }
+    open(false);
+    ASSERT_TRUE(waitFor([&] { return m_service->vaultState() == VaultState::Failed; }, 30000));
+    Banner *banner = m_window->vaultBanner();
+    EXPECT_TRUE(banner->isVisible());
+    EXPECT_EQ(banner->kind(), Banner::Kind::Error);
+    EXPECT_FALSE(banner->title().isEmpty());
+    EXPECT_TRUE(banner->message().contains(m_service->vaultError().message));
+    EXPECT_EQ(m_window->currentPage(), m_window->unavailablePage()); // not a silent empty list
+    EXPECT_EQ(m_window->model()->rowCount(), 0);
+    EXPECT_FALSE(m_window->connectButton()->isEnabled());
+    QPushButton *retry = banner->button(QStringLiteral("Retry"));
+    QPushButton *reset = banner->button(QStringLiteral("Reset vault…"));
+    ASSERT_TRUE(retry);
+    ASSERT_TRUE(reset);
+
+    // Retry: still damaged, still a banner.
+    retry->click();
+    ASSERT_TRUE(waitFor([&] { return m_service->vaultState() == VaultState::Failed; }, 30000));
+    EXPECT_TRUE(m_window->vaultBanner()->isVisible());
+    EXPECT_TRUE(QFile::exists(path));
+
+    // Reset, cancelled: the file stays where it is.
+    m_window->vaultBanner()->button(QStringLiteral("Reset vault…"))->click();
+    auto *box = waitForChild<QMessageBox>(m_window.get(), QStringLiteral("confirmResetVault"));
+    ASSERT_TRUE(box);
+    box->button(QMessageBox::Cancel)->click();
+    waitFor([] { return false; }, 50);
+    EXPECT_EQ(m_service->vaultState(), VaultState::Failed);
+    const QByteArray damaged = [&] { QFile f(path); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+
+    // Reset, confirmed: moved aside (kept), a new empty vault.
+    m_window->vaultBanner()->button(QStringLiteral("Reset vault…"))->click();
+    box = waitForChild<QMessageBox>(m_window.get(), QStringLiteral("confirmResetVault"));
+    ASSERT_TRUE(box);
+    box->findChild<QPushButton *>(QStringLiteral("confirmButton"))->click();
+    ASSERT_TRUE(waitFor([&] { return m_service->vaultState() == VaultState::Ready; }, 30000));
+    EXPECT_TRUE(m_window->vaultBanner()->isHidden());
+    EXPECT_EQ(m_window->currentPage(), m_window->emptyState());
+    bool keptAside = false;
+    const auto entries = QDir(QFileInfo(path).absolutePath()).entryInfoList(QDir::Files);
+    for (const QFileInfo &fi : entries) {
+        if (fi.absoluteFilePath() == QFileInfo(path).absoluteFilePath())
+            continue;
+        QFile f(fi.absoluteFilePath());
+        if (f.open(QIODevice::ReadOnly) && f.readAll() == damaged)
+            keptAside = true;
+    }
+    EXPECT_TRUE(keptAside);
+}
+
+TEST_F(MainWindowTest, MissingKeyOffersAConfirmedReset)
+{
+    open();
+    m_window.reset();
+    m_service.reset();
+    KeyStore store;
+    std::optional<Status> removed;
+    store.remove(m_profile.keychainKey(), [&](Status s) { removed.emplace(s); });
+    ASSERT_TRUE(waitFor([&] { return removed.has_value(); }, 20000));
+    ASSERT_TRUE(removed->ok());
+
+    open(false);
+    ASSERT_TRUE(waitFor([&] { return m_service->vaultState() == VaultState::Failed; }, 30000));
+    EXPECT_EQ(m_service->vaultError().code, ErrorCode::KeyMissing);
+    EXPECT_TRUE(m_window->vaultBanner()->isVisible());
+    EXPECT_TRUE(m_window->vaultBanner()->title().contains(QStringLiteral("key")));
+    EXPECT_TRUE(m_window->vaultBanner()->button(QStringLiteral("Reset vault…")));
+    EXPECT_TRUE(m_window->vaultBanner()->button(QStringLiteral("Retry")));
+    EXPECT_TRUE(QFile::exists(m_profile.databasePath())); // never silently replaced
+}
+
+TEST_F(MainWindowTest, NoKeychainShowsABanner)
+{
+    // A child process without a session bus (and without X11 for D-Bus autolaunch).
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dir.filePath(QStringLiteral("no-bus")));
+    QDir().mkpath(m_dir.filePath(QStringLiteral("no-bus")));
+    const ChildResult r = runChild("nokeychain", {QCoreApplication::applicationFilePath(),
+                                                  QStringLiteral("--gtest_filter=ChildOnly.NoKeychain")}, env);
+    EXPECT_EQ(r.exitCode, 0) << r.output.toStdString();
+    EXPECT_TRUE(r.output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << r.output.toStdString();
+}
+
+TEST_F(MainWindowTest, LockedKeychainShowsABanner)
+{
+    // A child process with a keyring of its own (it gets locked).
+    const QString script = QString::fromLocal8Bit(MAILKEY_WITH_KEYRING_SCRIPT);
+    const ChildResult r = runChild("locked", {QStringLiteral("sh"), script, QCoreApplication::applicationFilePath(),
+                                              QStringLiteral("--gtest_filter=ChildOnly.LockedKeychain")},
+                                   QProcessEnvironment::systemEnvironment());
+    EXPECT_EQ(r.exitCode, 0) << r.output.toStdString();
+    EXPECT_TRUE(r.output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << r.output.toStdString();
+}
+
+// Run only as children of the two tests above.
+TEST(ChildOnly, NoKeychain)
+{
+    if (!isChild("nokeychain"))
+        GTEST_SKIP() << "runs as a child of MainWindowTest.NoKeychainShowsABanner";
+    ASSERT_FALSE(KeyStore::sessionBusAvailable());
+    QTemporaryDir dir;
+    qputenv("MAILKEY_DATA_DIR", QFile::encodeName(dir.filePath(QStringLiteral("data"))));
+    qputenv("MAILKEY_CONFIG_DIR", QFile::encodeName(dir.filePath(QStringLiteral("config"))));
+    QNetworkAccessManager nam;
+    ProviderRegistry registry(ProviderRegistry::Settings{}, QProcessEnvironment());
+    AppSettings settings(dir.filePath(QStringLiteral("config/settings.ini")));
+    AccountService service(Profile(QStringLiteral("nokeychain")), &nam, &registry);
+    MainWindow window(&service, &settings);
+    window.show();
+    ASSERT_TRUE(waitFor([&] { return service.vaultState() == VaultState::Failed; }, 30000));
+    EXPECT_EQ(service.vaultError().code, ErrorCode::NoKeychain);
+    EXPECT_TRUE(window.vaultBanner()->isVisible());
+    EXPECT_EQ(window.vaultBanner()->title(), QStringLiteral("No keychain is available"));
+    EXPECT_TRUE(window.vaultBanner()->message().contains(service.vaultError().message));
+    EXPECT_TRUE(window.vaultBanner()->button(QStringLiteral("Retry")));
+    EXPECT_FALSE(window.vaultBanner()->button(QStringLiteral("Reset vault…")));
+    EXPECT_EQ(window.currentPage(), window.unavailablePage());
+    // Nothing was written without a keychain.
+    EXPECT_FALSE(QFile::exists(Profile(QStringLiteral("nokeychain")).databasePath()));
+    window.vaultBanner()->button(QStringLiteral("Retry"))->click();
+    ASSERT_TRUE(waitFor([&] { return service.vaultState() == VaultState::Failed; }, 30000));
+    EXPECT_TRUE(window.vaultBanner()->isVisible());
+}
+
+TEST(ChildOnly, LockedKeychain)
+{
+    if (!isChild("locked"))
+        GTEST_SKIP() << "runs as a child of MainWindowTest.LockedKeychainShowsABanner";
+    ASSERT_TRUE(KeyStore::sessionBusAvailable());
+    QTemporaryDir dir;
+    qputenv("MAILKEY_DATA_DIR", QFile::encodeName(dir.filePath(QStringLiteral("data"))));
+    qputenv("MAILKEY_CONFIG_DIR", QFile::encodeName(dir.filePath(QStringLiteral("config"))));
+    QNetworkAccessManager nam;
+    ProviderRegistry registry(ProviderRegistry::Settings{}, QProcessEnvironment());
+    AppSettings settings(dir.filePath(QStringLiteral("config/settings.ini")));
+    const Profile profile(QStringLiteral("locked"));
+    {
+        AccountService first(profile, &nam, &registry);
+        first.start();
+        ASSERT_TRUE(waitFor([&] { return first.vaultState() == VaultState::Ready; }, 30000));
+    }
+    const int rc = QProcess::execute(
+        QStringLiteral("gdbus"),
+        {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"), QStringLiteral("org.freedesktop.secrets"),
+         QStringLiteral("--object-path"), QStringLiteral("/org/freedesktop/secrets"), QStringLiteral("--method"),
+         QStringLiteral("org.freedesktop.Secret.Service.Lock"), QStringLiteral("['/org/freedesktop/secrets/collection/login']")});
+    ASSERT_EQ(rc, 0);
+
+    AccountService service(profile, &nam, &registry);
+    MainWindow window(&service, &settings);
+    window.show();
+    ASSERT_TRUE(waitFor([&] { return service.vaultState() == VaultState::Failed; }, 30000));
+    EXPECT_EQ(service.vaultError().code, ErrorCode::KeychainLocked);
+    EXPECT_TRUE(window.vaultBanner()->isVisible());
+    EXPECT_EQ(window.vaultBanner()->title(), QStringLiteral("Your keychain is locked"));
+    EXPECT_TRUE(window.vaultBanner()->button(QStringLiteral("Retry")));
+    EXPECT_FALSE(window.vaultBanner()->button(QStringLiteral("Reset vault…"))); // never offered for a lock
+    EXPECT_EQ(window.currentPage(), window.unavailablePage());
+    EXPECT_TRUE(QFile::exists(profile.databasePath()));
+}
+
+#include "MainWindowTest.moc"

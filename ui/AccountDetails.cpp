@@ -1,0 +1,368 @@
+#include "ui/AccountDetails.h"
+
+#include "ui/AccountModel.h"
+#include "ui/AvatarWidget.h"
+#include "ui/ElidedLabel.h"
+#include "ui/SafeText.h"
+
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace mailkey {
+
+namespace {
+
+QLabel *plainLabel(QWidget *parent)
+{
+    auto *l = new QLabel(parent);
+    l->setTextFormat(Qt::PlainText);
+    l->setWordWrap(true);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    return l;
+}
+
+void setPlain(QLabel *label, const QString &text)
+{
+    SafeText::setLabelMultiline(label, text, 1024);
+}
+
+} // namespace
+
+AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("accountDetails"));
+    auto *layout = new QVBoxLayout(this);
+
+    // Header: avatar, name, address, status; actions.
+    auto *header = new QHBoxLayout;
+    m_avatar = new AvatarWidget(this);
+    header->addWidget(m_avatar, 0, Qt::AlignTop);
+    auto *who = new QVBoxLayout;
+    who->setSpacing(2);
+    m_name = new ElidedLabel(this);
+    m_name->setObjectName(QStringLiteral("detailsName"));
+    QFont big = m_name->font();
+    big.setBold(true);
+    if (big.pointSizeF() > 0)
+        big.setPointSizeF(big.pointSizeF() * 1.25);
+    m_name->setFont(big);
+    m_email = new ElidedLabel(this);
+    m_email->setObjectName(QStringLiteral("detailsEmail"));
+    m_status = plainLabel(this);
+    m_status->setObjectName(QStringLiteral("detailsStatus"));
+    who->addWidget(m_name);
+    who->addWidget(m_email);
+    who->addWidget(m_status);
+    header->addLayout(who, 1);
+    layout->addLayout(header);
+
+    auto *actions = new QHBoxLayout;
+    m_reconnect = new QPushButton(tr("Reconnect"), this);
+    m_reconnect->setObjectName(QStringLiteral("reconnectButton"));
+    m_reconnect->setToolTip(tr("Sign in again for this mailbox; it keeps its place in the list."));
+    m_remove = new QPushButton(tr("Remove…"), this);
+    m_remove->setObjectName(QStringLiteral("removeButton"));
+    m_remove->setToolTip(tr("Revoke MailKey's access where the provider allows it and delete the tokens."));
+    m_copy = new QPushButton(tr("Copy address"), this);
+    m_copy->setObjectName(QStringLiteral("copyAddressButton"));
+    actions->addWidget(m_reconnect);
+    actions->addWidget(m_remove);
+    actions->addWidget(m_copy);
+    m_busyBar = new QProgressBar(this);
+    m_busyBar->setRange(0, 0);
+    m_busyBar->setTextVisible(false);
+    m_busyBar->setMaximumWidth(80);
+    m_busyBar->setMaximumHeight(fontMetrics().height() / 2 + 4);
+    m_busyBar->hide();
+    m_busyLabel = new QLabel(this);
+    m_busyLabel->setTextFormat(Qt::PlainText);
+    m_busyLabel->hide();
+    actions->addWidget(m_busyBar);
+    actions->addWidget(m_busyLabel);
+    actions->addStretch(1);
+    layout->addLayout(actions);
+
+    connect(m_reconnect, &QPushButton::clicked, this, [this] { Q_EMIT reconnectRequested(m_account.id); });
+    connect(m_remove, &QPushButton::clicked, this, [this] { Q_EMIT removeRequested(m_account.id); });
+    connect(m_copy, &QPushButton::clicked, this, [this] { Q_EMIT copyAddressRequested(m_account.id); });
+
+    // Facts.
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setRowWrapPolicy(QFormLayout::DontWrapRows);
+    m_provider = addRow(form, tr("Provider"), QStringLiteral("detailsProvider"));
+    m_tenant = addRow(form, tr("Tenant"), QStringLiteral("detailsTenant"));
+    m_scopes = addRow(form, tr("Granted scopes"), QStringLiteral("detailsScopes"));
+    m_expiry = addRow(form, tr("Token expires"), QStringLiteral("detailsExpiry"));
+    m_lastRefresh = addRow(form, tr("Last refresh"), QStringLiteral("detailsLastRefresh"));
+    m_nextRefresh = addRow(form, tr("Next refresh"), QStringLiteral("detailsNextRefresh"));
+    m_since = addRow(form, tr("Connected since"), QStringLiteral("detailsSince"));
+    layout->addLayout(form);
+
+    // Folders and activity.
+    m_tabs = new QTabWidget(this);
+    auto *folderPage = new QWidget(m_tabs);
+    auto *folderLayout = new QVBoxLayout(folderPage);
+    m_folderStack = new QStackedWidget(folderPage);
+
+    auto *loadingPage = new QWidget(m_folderStack);
+    auto *loadingLayout = new QVBoxLayout(loadingPage);
+    auto *loadingText = new QLabel(tr("Loading folders…"), loadingPage);
+    loadingText->setTextFormat(Qt::PlainText);
+    m_folderProgress = new QProgressBar(loadingPage);
+    m_folderProgress->setObjectName(QStringLiteral("folderProgress"));
+    m_folderProgress->setRange(0, 0);
+    m_folderProgress->setTextVisible(false);
+    m_folderProgress->setAccessibleName(tr("Loading folders"));
+    loadingLayout->addWidget(loadingText);
+    loadingLayout->addWidget(m_folderProgress);
+    loadingLayout->addStretch(1);
+
+    m_folders = new QTreeWidget(m_folderStack);
+    m_folders->setObjectName(QStringLiteral("folderList"));
+    m_folders->setAccessibleName(tr("Mail folders"));
+    m_folders->setColumnCount(3);
+    m_folders->setHeaderLabels({tr("Folder"), tr("Unread"), tr("Total")});
+    m_folders->setRootIsDecorated(false);
+    m_folders->setUniformRowHeights(true);
+    m_folders->setTextElideMode(Qt::ElideRight);
+    m_folders->setWordWrap(false);
+    m_folders->header()->setStretchLastSection(false);
+    m_folders->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_folders->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_folders->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    m_folders->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+
+    auto *errorPage = new QWidget(m_folderStack);
+    auto *errorLayout = new QVBoxLayout(errorPage);
+    m_folderError = plainLabel(errorPage);
+    m_folderError->setObjectName(QStringLiteral("folderError"));
+    errorLayout->addWidget(m_folderError);
+    errorLayout->addStretch(1);
+
+    m_folderStack->addWidget(loadingPage);
+    m_folderStack->addWidget(m_folders);
+    m_folderStack->addWidget(errorPage);
+    folderLayout->addWidget(m_folderStack, 1);
+    m_reloadFolders = new QPushButton(tr("Reload folders"), folderPage);
+    m_reloadFolders->setObjectName(QStringLiteral("reloadFoldersButton"));
+    connect(m_reloadFolders, &QPushButton::clicked, this, [this] { Q_EMIT reloadFoldersRequested(m_account.id); });
+    auto *reloadRow = new QHBoxLayout;
+    reloadRow->addStretch(1);
+    reloadRow->addWidget(m_reloadFolders);
+    folderLayout->addLayout(reloadRow);
+    m_tabs->addTab(folderPage, tr("Folders"));
+
+    m_activity = new QTreeWidget(m_tabs);
+    m_activity->setObjectName(QStringLiteral("activityList"));
+    m_activity->setAccessibleName(tr("Activity"));
+    m_activity->setColumnCount(4);
+    m_activity->setHeaderLabels({tr("When"), tr("What"), tr("Result"), tr("Details")});
+    m_activity->setRootIsDecorated(false);
+    m_activity->setUniformRowHeights(true);
+    m_activity->setWordWrap(false);
+    m_activity->setTextElideMode(Qt::ElideRight);
+    m_activity->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_activity->header()->setSectionResizeMode(1, QHeaderView::Interactive);
+    m_activity->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    m_activity->header()->setStretchLastSection(true);
+    m_activity->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_tabs->addTab(m_activity, tr("Activity"));
+    layout->addWidget(m_tabs, 1);
+
+    clearAccount();
+}
+
+QLabel *AccountDetails::addRow(QFormLayout *form, const QString &label, const QString &objectName)
+{
+    QLabel *value = plainLabel(this);
+    value->setObjectName(objectName);
+    auto *name = new QLabel(label, this);
+    name->setTextFormat(Qt::PlainText);
+    name->setBuddy(value);
+    form->addRow(name, value);
+    return value;
+}
+
+void AccountDetails::setClock(const Clock *clock)
+{
+    m_clock = clock;
+}
+
+QString AccountDetails::formatTime(const QDateTime &when) const
+{
+    if (!when.isValid())
+        return tr("—");
+    const QString absolute = QLocale().toString(when.toLocalTime(), QLocale::ShortFormat);
+    const qint64 secs = (m_clock ? m_clock : Clock::system())->now().secsTo(when);
+    if (secs >= 0)
+        return tr("%1 (in %2)").arg(absolute, AccountModel::humanDuration(secs));
+    return tr("%1 (%2 ago)").arg(absolute, AccountModel::humanDuration(-secs));
+}
+
+void AccountDetails::showAccount(const Account &account, const QString &providerName,
+                                 const QList<TokenSummary> &tokens)
+{
+    const bool same = account.id == m_account.id;
+    m_account = account;
+    setEnabled(true);
+    m_avatar->setPerson(account.displayName, account.email);
+    m_name->setText(account.displayName.trimmed().isEmpty() ? account.email : account.displayName);
+    m_email->setText(account.email);
+    setPlain(m_status, AccountModel::describeStatus(account, (m_clock ? m_clock : Clock::system())->now()));
+    setPlain(m_provider, providerName);
+    setPlain(m_tenant, account.tenant.isEmpty() ? tr("—") : account.tenant);
+
+    QStringList scopeLines;
+    QDateTime expiry;
+    for (const TokenSummary &t : tokens) {
+        const QString scopes = t.scopes.join(QLatin1Char(' '));
+        if (tokens.size() > 1)
+            scopeLines.append(tr("%1: %2").arg(t.resource, scopes));
+        else
+            scopeLines.append(scopes);
+        if (t.resource == QLatin1String(DefaultResource) || !expiry.isValid())
+            expiry = t.expiresAt;
+    }
+    setPlain(m_scopes, scopeLines.isEmpty() ? tr("No tokens stored") : scopeLines.join(QLatin1Char('\n')));
+    setPlain(m_expiry, formatTime(expiry));
+    setPlain(m_lastRefresh, account.lastRefreshAt.isValid() ? formatTime(account.lastRefreshAt) : tr("Not yet"));
+    setPlain(m_nextRefresh, formatTime(account.nextRefreshAt));
+    setPlain(m_since, formatTime(account.createdAt));
+    if (!same) {
+        m_folders->clear();
+        m_activity->clear();
+        clearBusy();
+    }
+}
+
+void AccountDetails::clearAccount()
+{
+    m_account = Account();
+    m_avatar->setPerson(QString(), QString());
+    m_name->setText(tr("No mailbox selected"));
+    m_email->setText(QString());
+    for (QLabel *l : {m_status, m_provider, m_tenant, m_scopes, m_expiry, m_lastRefresh, m_nextRefresh, m_since})
+        l->clear();
+    m_folders->clear();
+    m_activity->clear();
+    m_folderStack->setCurrentWidget(m_folders);
+    clearBusy();
+    setEnabled(false);
+}
+
+void AccountDetails::setFoldersLoading()
+{
+    m_folderStack->setCurrentIndex(0);
+    m_reloadFolders->setEnabled(false);
+}
+
+void AccountDetails::setFolders(const QList<MailFolder> &folders)
+{
+    m_folders->clear();
+    QList<QTreeWidgetItem *> items;
+    for (const MailFolder &f : folders) {
+        auto *item = new QTreeWidgetItem;
+        const QString name = SafeText::clean(f.name, 128);
+        item->setText(0, name);
+        item->setToolTip(0, SafeText::toolTip(f.name));
+        item->setData(0, Qt::AccessibleTextRole, tr("%1, %n unread", nullptr, f.unread).arg(name));
+        item->setText(1, QLocale().toString(f.unread));
+        item->setText(2, QLocale().toString(f.total));
+        item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
+        item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
+        if (f.unread > 0) {
+            QFont bold = m_folders->font();
+            bold.setBold(true);
+            item->setFont(0, bold);
+            item->setFont(1, bold);
+        }
+        items.append(item);
+    }
+    m_folders->addTopLevelItems(items);
+    if (folders.isEmpty()) {
+        setPlain(m_folderError, tr("This mailbox has no folders."));
+        m_folderStack->setCurrentIndex(2);
+    } else {
+        m_folderStack->setCurrentWidget(m_folders);
+    }
+    m_reloadFolders->setEnabled(true);
+}
+
+void AccountDetails::setFoldersError(const QString &message)
+{
+    setPlain(m_folderError, message);
+    m_folderStack->setCurrentIndex(2);
+    m_reloadFolders->setEnabled(true);
+}
+
+QString AccountDetails::actionText(const QString &action)
+{
+    static const QHash<QString, QString> names = {
+        {QStringLiteral("connect.started"), tr("Sign-in started")},
+        {QStringLiteral("connect.callback"), tr("Browser returned")},
+        {QStringLiteral("connect.callback-rejected"), tr("Callback rejected")},
+        {QStringLiteral("connect.tokens-issued"), tr("Tokens issued")},
+        {QStringLiteral("connect.failed"), tr("Sign-in failed")},
+        {QStringLiteral("connect.cancelled"), tr("Sign-in cancelled")},
+        {QStringLiteral("account.added"), tr("Mailbox added")},
+        {QStringLiteral("account.updated"), tr("Sign-in renewed")},
+        {QStringLiteral("account.removed"), tr("Mailbox removed")},
+        {QStringLiteral("token.refreshed"), tr("Token refreshed")},
+        {QStringLiteral("token.refresh-failed"), tr("Refresh failed")},
+        {QStringLiteral("token.handed-out"), tr("Token handed out")},
+        {QStringLiteral("token.revoked"), tr("Tokens revoked")},
+    };
+    const QString known = names.value(action);
+    return known.isEmpty() ? SafeText::clean(action, 64) : known;
+}
+
+void AccountDetails::setActivity(const QList<AuditEntry> &entries)
+{
+    m_activity->clear();
+    QList<QTreeWidgetItem *> items;
+    for (const AuditEntry &e : entries) {
+        auto *item = new QTreeWidgetItem;
+        item->setText(0, QLocale().toString(e.at.toLocalTime(), QLocale::ShortFormat));
+        item->setText(1, actionText(e.action));
+        item->setText(2, SafeText::clean(e.outcome, 32));
+        QString detail = SafeText::clean(e.detail, 200);
+        const QString actor = SafeText::clean(e.actor, 64);
+        if (!actor.isEmpty() && actor != QLatin1String("mailkey"))
+            detail = detail.isEmpty() ? tr("by %1").arg(actor) : tr("%1 (by %2)").arg(detail, actor);
+        item->setText(3, detail);
+        item->setToolTip(3, SafeText::toolTip(e.detail));
+        items.append(item);
+    }
+    m_activity->addTopLevelItems(items);
+    m_tabs->setTabText(1, entries.isEmpty() ? tr("Activity") : tr("Activity (%1)").arg(entries.size()));
+}
+
+void AccountDetails::setBusy(const QString &what)
+{
+    m_busyLabel->setText(SafeText::clean(what, 80));
+    m_busyLabel->show();
+    m_busyBar->show();
+    m_reconnect->setEnabled(false);
+    m_remove->setEnabled(false);
+}
+
+void AccountDetails::clearBusy()
+{
+    m_busyLabel->hide();
+    m_busyBar->hide();
+    m_reconnect->setEnabled(true);
+    m_remove->setEnabled(true);
+}
+
+} // namespace mailkey

@@ -1,0 +1,93 @@
+#pragma once
+
+#include "core/common/Clock.h"
+#include "core/service/AccountService.h"
+#include "core/vault/VaultTypes.h"
+
+#include <QList>
+#include <QWidget>
+
+class QFormLayout;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QStackedWidget;
+class QTabWidget;
+class QTreeWidget;
+
+namespace mailkey {
+
+class ElidedLabel;
+class AvatarWidget;
+
+// The selected mailbox: who it is, its provider and tenant, granted scopes, token expiry, last and
+// next refresh, connected since; its folders (loaded asynchronously, errors in place) and its
+// activity (audit entries, newest first); actions Reconnect, Remove and Copy address.
+// Data comes in through setters (MainWindow asks AccountService); this widget has no service.
+class AccountDetails : public QWidget {
+    Q_OBJECT
+public:
+    explicit AccountDetails(QWidget *parent = nullptr);
+
+    void setClock(const Clock *clock);
+
+    void showAccount(const Account &account, const QString &providerName, const QList<TokenSummary> &tokens);
+    void clearAccount();
+    qint64 accountId() const { return m_account.id; }
+    const Account &account() const { return m_account; }
+
+    void setFoldersLoading();
+    void setFolders(const QList<MailFolder> &folders);
+    void setFoldersError(const QString &message);
+    void setActivity(const QList<AuditEntry> &entries);
+
+    // A running action on this account ("Removing…"): the actions are disabled meanwhile.
+    void setBusy(const QString &what);
+    void clearBusy();
+
+    QString formatTime(const QDateTime &when) const; // "12 Mar 2025 14:03 (in 42 min)"
+
+    QTreeWidget *folderList() const { return m_folders; }
+    QTreeWidget *activityList() const { return m_activity; }
+
+Q_SIGNALS:
+    void reconnectRequested(qint64 accountId);
+    void removeRequested(qint64 accountId);
+    void copyAddressRequested(qint64 accountId);
+    void reloadFoldersRequested(qint64 accountId);
+
+private:
+    QLabel *addRow(QFormLayout *form, const QString &label, const QString &objectName);
+    static QString actionText(const QString &action);
+
+    const Clock *m_clock = nullptr;
+    Account m_account;
+
+    AvatarWidget *m_avatar = nullptr;
+    ElidedLabel *m_name = nullptr;
+    ElidedLabel *m_email = nullptr;
+    QLabel *m_status = nullptr;
+    QLabel *m_busyLabel = nullptr;
+    QProgressBar *m_busyBar = nullptr;
+    QPushButton *m_reconnect = nullptr;
+    QPushButton *m_remove = nullptr;
+    QPushButton *m_copy = nullptr;
+
+    QLabel *m_provider = nullptr;
+    QLabel *m_tenant = nullptr;
+    QLabel *m_scopes = nullptr;
+    QLabel *m_expiry = nullptr;
+    QLabel *m_lastRefresh = nullptr;
+    QLabel *m_nextRefresh = nullptr;
+    QLabel *m_since = nullptr;
+
+    QTabWidget *m_tabs = nullptr;
+    QStackedWidget *m_folderStack = nullptr;
+    QProgressBar *m_folderProgress = nullptr;
+    QTreeWidget *m_folders = nullptr;
+    QLabel *m_folderError = nullptr;
+    QPushButton *m_reloadFolders = nullptr;
+    QTreeWidget *m_activity = nullptr;
+};
+
+} // namespace mailkey

@@ -1,0 +1,287 @@
+#include "ui/AccountModel.h"
+
+#include "ui/Avatar.h"
+#include "ui/SafeText.h"
+
+#include <QSet>
+
+namespace mailkey {
+
+AccountModel::AccountModel(QObject *parent) : QAbstractListModel(parent)
+{
+    m_tick.setInterval(30 * 1000);
+    connect(&m_tick, &QTimer::timeout, this, &AccountModel::refreshRelativeTimes);
+    m_tick.start();
+}
+
+void AccountModel::setClock(const Clock *clock)
+{
+    m_clock = clock;
+    refreshRelativeTimes();
+}
+
+void AccountModel::setProviderNames(const QHash<QString, QString> &names)
+{
+    m_providerNames = names;
+    if (!m_accounts.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_accounts.size()) - 1));
+}
+
+QString AccountModel::providerName(const QString &providerId) const
+{
+    const QString name = m_providerNames.value(providerId);
+    if (!name.isEmpty())
+        return SafeText::clean(name, 64);
+    if (providerId == QLatin1String("microsoft"))
+        return tr("Outlook / Microsoft 365");
+    if (providerId == QLatin1String("google"))
+        return tr("Gmail");
+    return SafeText::clean(providerId, 64);
+}
+
+QDateTime AccountModel::now() const
+{
+    return (m_clock ? m_clock : Clock::system())->now();
+}
+
+int AccountModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_accounts.size());
+}
+
+Qt::ItemFlags AccountModel::flags(const QModelIndex &index) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return Qt::NoItemFlags;
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemNeverHasChildren;
+}
+
+QString AccountModel::humanDuration(qint64 seconds)
+{
+    if (seconds < 60)
+        return tr("less than a minute");
+    const qint64 minutes = (seconds + 30) / 60;
+    if (minutes < 60)
+        return tr("%n min", nullptr, int(minutes));
+    const qint64 hours = minutes / 60;
+    if (hours < 48) {
+        const qint64 rest = minutes % 60;
+        return rest ? tr("%1 h %2 min").arg(hours).arg(rest) : tr("%n h", nullptr, int(hours));
+    }
+    return tr("%n days", nullptr, int(hours / 24));
+}
+
+QString AccountModel::statusText(const Account &a) const
+{
+    return describeStatus(a, now());
+}
+
+QString AccountModel::describeStatus(const Account &a, const QDateTime &now)
+{
+    const QString reason = SafeText::clean(a.statusReason, 120);
+    switch (a.status) {
+    case AccountStatus::Connected:
+        if (a.nextRefreshAt.isValid()) {
+            const qint64 secs = now.secsTo(a.nextRefreshAt);
+            if (secs > 0)
+                return tr("Connected · refreshes in %1").arg(humanDuration(secs));
+            return tr("Connected · refresh due");
+        }
+        return tr("Connected");
+    case AccountStatus::Refreshing:
+        return tr("Refreshing…");
+    case AccountStatus::NeedsSignIn:
+        return reason.isEmpty() ? tr("Needs sign-in") : tr("Needs sign-in: %1").arg(reason);
+    case AccountStatus::Offline:
+        if (a.nextRefreshAt.isValid()) {
+            const qint64 secs = now.secsTo(a.nextRefreshAt);
+            if (secs > 0)
+                return tr("Offline · will retry in %1").arg(humanDuration(secs));
+        }
+        return tr("Offline · will retry");
+    case AccountStatus::Error:
+        return reason.isEmpty() ? tr("Error") : tr("Error: %1").arg(reason);
+    }
+    return QString();
+}
+
+QVariant AccountModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return QVariant();
+    const Account &a = m_accounts.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole: {
+        const QString name = SafeText::clean(a.displayName);
+        return name.isEmpty() ? SafeText::clean(a.email) : name;
+    }
+    case Qt::ToolTipRole:
+        return SafeText::toolTip(SafeText::clean(a.displayName) + QLatin1Char(' ')
+                                 + SafeText::clean(a.email) + QLatin1String(" — ") + statusText(a));
+    case Qt::AccessibleTextRole: {
+        const QString name = SafeText::clean(a.displayName);
+        const QString email = SafeText::clean(a.email);
+        return name.isEmpty() || name == email ? email : tr("%1, %2").arg(name, email);
+    }
+    case Qt::AccessibleDescriptionRole:
+        return tr("%1, %2").arg(providerName(a.provider), statusText(a));
+    case IdRole:
+        return a.id;
+    case EmailRole:
+        return SafeText::clean(a.email);
+    case DisplayNameRole:
+        return SafeText::clean(a.displayName);
+    case ProviderRole:
+        return a.provider;
+    case ProviderNameRole:
+        return providerName(a.provider);
+    case StatusRole:
+        return int(a.status);
+    case StatusTextRole:
+        return statusText(a);
+    case StatusReasonRole:
+        return SafeText::clean(a.statusReason);
+    case ExpiryRole:
+        return m_expiry.value(a.id);
+    case LastRefreshRole:
+        return a.lastRefreshAt;
+    case NextRefreshRole:
+        return a.nextRefreshAt;
+    case ConnectedSinceRole:
+        return a.createdAt;
+    case TenantRole:
+        return SafeText::clean(a.tenant);
+    case InitialsRole:
+        return Avatar::initials(a.displayName, a.email);
+    case AvatarColorRole:
+        return Avatar::color(a.email);
+    default:
+        return QVariant();
+    }
+}
+
+QHash<int, QByteArray> AccountModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractListModel::roleNames();
+    names.insert(IdRole, "accountId");
+    names.insert(EmailRole, "email");
+    names.insert(DisplayNameRole, "displayName");
+    names.insert(ProviderRole, "provider");
+    names.insert(ProviderNameRole, "providerName");
+    names.insert(StatusRole, "status");
+    names.insert(StatusTextRole, "statusText");
+    names.insert(StatusReasonRole, "statusReason");
+    names.insert(ExpiryRole, "expiry");
+    names.insert(LastRefreshRole, "lastRefresh");
+    names.insert(NextRefreshRole, "nextRefresh");
+    names.insert(ConnectedSinceRole, "connectedSince");
+    names.insert(TenantRole, "tenant");
+    names.insert(InitialsRole, "initials");
+    names.insert(AvatarColorRole, "avatarColor");
+    return names;
+}
+
+Account AccountModel::accountAt(const QModelIndex &index) const
+{
+    if (!index.isValid() || index.model() != this || index.row() < 0 || index.row() >= m_accounts.size())
+        return Account();
+    return m_accounts.at(index.row());
+}
+
+QModelIndex AccountModel::indexOfId(qint64 id) const
+{
+    for (int row = 0; row < m_accounts.size(); ++row) {
+        if (m_accounts.at(row).id == id)
+            return index(row);
+    }
+    return QModelIndex();
+}
+
+void AccountModel::setAccounts(const QList<Account> &accounts)
+{
+    QSet<qint64> keep;
+    for (const Account &a : accounts)
+        keep.insert(a.id);
+    // Remove rows that are gone, from the bottom up, in contiguous runs.
+    for (int row = int(m_accounts.size()) - 1; row >= 0;) {
+        if (keep.contains(m_accounts.at(row).id)) {
+            --row;
+            continue;
+        }
+        int first = row;
+        while (first > 0 && !keep.contains(m_accounts.at(first - 1).id))
+            --first;
+        beginRemoveRows(QModelIndex(), first, row);
+        for (int r = row; r >= first; --r)
+            m_expiry.remove(m_accounts.at(r).id);
+        m_accounts.remove(first, row - first + 1);
+        endRemoveRows();
+        row = first - 1;
+    }
+    // Update the rows that stay, append the new ones.
+    QList<Account> added;
+    for (const Account &a : accounts) {
+        const QModelIndex idx = indexOfId(a.id);
+        if (idx.isValid()) {
+            m_accounts[idx.row()] = a;
+            Q_EMIT dataChanged(idx, idx);
+        } else {
+            bool duplicate = false;
+            for (const Account &b : std::as_const(added))
+                duplicate = duplicate || b.id == a.id;
+            if (!duplicate)
+                added.append(a);
+        }
+    }
+    if (!added.isEmpty()) {
+        const int first = int(m_accounts.size());
+        beginInsertRows(QModelIndex(), first, first + int(added.size()) - 1);
+        m_accounts.append(added);
+        endInsertRows();
+    }
+}
+
+void AccountModel::updateAccount(const Account &account)
+{
+    const QModelIndex idx = indexOfId(account.id);
+    if (idx.isValid()) {
+        m_accounts[idx.row()] = account;
+        Q_EMIT dataChanged(idx, idx);
+        return;
+    }
+    const int row = int(m_accounts.size());
+    beginInsertRows(QModelIndex(), row, row);
+    m_accounts.append(account);
+    endInsertRows();
+}
+
+void AccountModel::removeAccount(qint64 id)
+{
+    const QModelIndex idx = indexOfId(id);
+    if (!idx.isValid())
+        return;
+    beginRemoveRows(QModelIndex(), idx.row(), idx.row());
+    m_accounts.removeAt(idx.row());
+    m_expiry.remove(id);
+    endRemoveRows();
+}
+
+void AccountModel::setTokenExpiry(qint64 id, const QDateTime &expiresAt)
+{
+    if (m_expiry.value(id) == expiresAt)
+        return;
+    m_expiry.insert(id, expiresAt);
+    const QModelIndex idx = indexOfId(id);
+    if (idx.isValid())
+        Q_EMIT dataChanged(idx, idx, {ExpiryRole});
+}
+
+void AccountModel::refreshRelativeTimes()
+{
+    if (m_accounts.isEmpty())
+        return;
+    Q_EMIT dataChanged(index(0), index(int(m_accounts.size()) - 1),
+                       {StatusTextRole, Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
+}
+
+} // namespace mailkey

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "core/common/Clock.h"
+#include "core/vault/VaultTypes.h"
+
+#include <QAbstractListModel>
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QTimer>
+
+namespace mailkey {
+
+// The connected mailboxes, one row each, fed from AccountService's signals. No network code and
+// no secrets. Every text role returns text cleaned by SafeText (names and addresses come from
+// providers); accountAt() returns the Account as core gave it.
+class AccountModel : public QAbstractListModel {
+    Q_OBJECT
+public:
+    enum Roles {
+        IdRole = Qt::UserRole + 1,
+        EmailRole,
+        DisplayNameRole,
+        ProviderRole,     // provider id
+        ProviderNameRole, // "Outlook / Microsoft 365", "Gmail", the custom name
+        StatusRole,       // int(AccountStatus)
+        StatusTextRole,   // "Connected · refreshes in 42 min", "Needs sign-in: ..."
+        StatusReasonRole,
+        ExpiryRole,       // token expiry (QDateTime), when known (setTokenExpiry)
+        LastRefreshRole,
+        NextRefreshRole,
+        ConnectedSinceRole,
+        TenantRole,
+        InitialsRole,
+        AvatarColorRole,  // QColor
+    };
+    Q_ENUM(Roles)
+
+    explicit AccountModel(QObject *parent = nullptr);
+
+    void setClock(const Clock *clock); // nullptr = system clock
+    // Provider id -> the name shown on the badge.
+    void setProviderNames(const QHash<QString, QString> &names);
+    QString providerName(const QString &providerId) const;
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+
+    Account accountAt(const QModelIndex &index) const;
+    QModelIndex indexOfId(qint64 id) const;
+    QList<Account> accounts() const { return m_accounts; }
+
+    // "refreshes in 42 min", "Needs sign-in: ...": the status line of one account.
+    QString statusText(const Account &account) const;
+    static QString describeStatus(const Account &account, const QDateTime &now);
+    static QString humanDuration(qint64 seconds);
+
+public Q_SLOTS:
+    // Rows of accounts that stay keep their place (and the selection); gone ones are removed,
+    // new ones appended in the given order.
+    void setAccounts(const QList<mailkey::Account> &accounts);
+    // Updates the row with that id, or appends it.
+    void updateAccount(const mailkey::Account &account);
+    void removeAccount(qint64 id);
+    void setTokenExpiry(qint64 id, const QDateTime &expiresAt);
+    // Re-evaluates "in 42 min" texts (called by an internal timer every 30 s).
+    void refreshRelativeTimes();
+
+private:
+    QDateTime now() const;
+
+    QList<Account> m_accounts;
+    QHash<qint64, QDateTime> m_expiry;
+    QHash<QString, QString> m_providerNames;
+    const Clock *m_clock = nullptr;
+    QTimer m_tick;
+};
+
+} // namespace mailkey

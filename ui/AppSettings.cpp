@@ -1,0 +1,100 @@
+#include "ui/AppSettings.h"
+
+#include "core/common/Profile.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+
+namespace mailkey {
+
+AppSettings::AppSettings() : AppSettings(defaultPath()) {}
+
+AppSettings::AppSettings(const QString &path) : m_settings(std::make_unique<QSettings>(path, QSettings::IniFormat))
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+}
+
+AppSettings::~AppSettings() = default;
+
+QString AppSettings::defaultPath()
+{
+    return Profile::configRoot() + QStringLiteral("/settings.ini");
+}
+
+QString AppSettings::path() const
+{
+    return m_settings->fileName();
+}
+
+ProviderRegistry::Settings AppSettings::providerSettings() const
+{
+    ProviderRegistry::Settings out;
+    m_settings->beginGroup(QStringLiteral("provider"));
+    const QStringList keys = m_settings->allKeys();
+    for (const QString &key : keys)
+        out.insert(QStringLiteral("provider/") + key, m_settings->value(key).toString());
+    m_settings->endGroup();
+    return out;
+}
+
+QString AppSettings::providerValue(const QString &providerId, const QString &name) const
+{
+    return m_settings->value(ProviderRegistry::settingsKey(providerId, name)).toString();
+}
+
+void AppSettings::setProviderValue(const QString &providerId, const QString &name, const QString &value)
+{
+    const QString key = ProviderRegistry::settingsKey(providerId, name);
+    if (value.trimmed().isEmpty())
+        m_settings->remove(key);
+    else
+        m_settings->setValue(key, value.trimmed());
+}
+
+QString AppSettings::customProvidersFile() const
+{
+    return m_settings->value(QStringLiteral("providers/file")).toString();
+}
+
+void AppSettings::setCustomProvidersFile(const QString &path)
+{
+    if (path.trimmed().isEmpty())
+        m_settings->remove(QStringLiteral("providers/file"));
+    else
+        m_settings->setValue(QStringLiteral("providers/file"), path.trimmed());
+}
+
+QByteArray AppSettings::windowGeometry() const
+{
+    return m_settings->value(QStringLiteral("window/geometry")).toByteArray();
+}
+
+void AppSettings::setWindowGeometry(const QByteArray &geometry)
+{
+    m_settings->setValue(QStringLiteral("window/geometry"), geometry);
+}
+
+QByteArray AppSettings::splitterState() const
+{
+    return m_settings->value(QStringLiteral("window/splitter")).toByteArray();
+}
+
+void AppSettings::setSplitterState(const QByteArray &state)
+{
+    m_settings->setValue(QStringLiteral("window/splitter"), state);
+}
+
+void AppSettings::sync()
+{
+    m_settings->sync();
+    QFile::setPermissions(path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+}
+
+Status AppSettings::applyTo(ProviderRegistry *registry) const
+{
+    registry->setSettings(providerSettings());
+    return registry->loadCustomProviders(customProvidersFile());
+}
+
+} // namespace mailkey

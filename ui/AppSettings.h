@@ -1,0 +1,54 @@
+#pragma once
+
+#include "core/providers/ProviderRegistry.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <memory>
+
+class QSettings;
+
+namespace mailkey {
+
+// MailKey's non-secret settings, in <Profile::configRoot()>/settings.ini (so MAILKEY_CONFIG_DIR
+// moves them too):
+//   provider/<id>/client_id, provider/<id>/client_secret (a desktop client's secret: not
+//   confidential, but never logged), provider/microsoft/tenant, provider/microsoft/authority_host,
+//   provider/<id>/mail_api_base    - the keys ProviderRegistry reads
+//   providers/file                 - the custom providers file (empty: the default providers.json)
+//   window/geometry, window/splitter
+// Tokens and keys never go here.
+class AppSettings {
+public:
+    AppSettings();                              // the default file
+    explicit AppSettings(const QString &path); // tests
+    ~AppSettings();
+
+    static QString defaultPath();
+    QString path() const;
+
+    ProviderRegistry::Settings providerSettings() const;
+    QString providerValue(const QString &providerId, const QString &name) const;
+    // An empty value removes the key.
+    void setProviderValue(const QString &providerId, const QString &name, const QString &value);
+
+    QString customProvidersFile() const; // empty = default
+    void setCustomProvidersFile(const QString &path);
+
+    QByteArray windowGeometry() const;
+    void setWindowGeometry(const QByteArray &geometry);
+    QByteArray splitterState() const;
+    void setSplitterState(const QByteArray &state);
+
+    void sync();
+
+    // Applies these settings to a registry and (re)loads the custom providers file. Returns the
+    // whole-file error, if any; per-provider problems are in registry->problems().
+    Status applyTo(ProviderRegistry *registry) const;
+
+private:
+    std::unique_ptr<QSettings> m_settings;
+};
+
+} // namespace mailkey

@@ -1,0 +1,313 @@
+#include "ui/SettingsDialog.h"
+
+#include "core/providers/ProviderFile.h"
+#include "core/providers/ProviderRegistry.h"
+#include "ui/AppSettings.h"
+#include "ui/SafeText.h"
+
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+namespace mailkey {
+
+namespace {
+
+QLabel *formLabel(const QString &text, QWidget *parent)
+{
+    auto *l = new QLabel(text, parent);
+    l->setTextFormat(Qt::PlainText); // custom provider names come from a file
+    return l;
+}
+
+QLabel *problemLabelFor(QWidget *parent)
+{
+    auto *l = new QLabel(parent);
+    l->setTextFormat(Qt::PlainText);
+    l->setWordWrap(true);
+    QPalette pal = l->palette();
+    const bool dark = pal.color(QPalette::Window).lightness() < 128;
+    pal.setColor(QPalette::WindowText, dark ? QColor(0xEF, 0x9A, 0x9A) : QColor(0xB7, 0x1C, 0x1C));
+    l->setPalette(pal);
+    l->hide();
+    return l;
+}
+
+} // namespace
+
+SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment &environment, QWidget *parent)
+    : QDialog(parent), m_settings(settings), m_env(environment)
+{
+    setWindowTitle(tr("MailKey Settings"));
+    setObjectName(QStringLiteral("settingsDialog"));
+    auto *outer = new QVBoxLayout(this);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *page = new QWidget(scroll);
+    auto *layout = new QVBoxLayout(page);
+    scroll->setWidget(page);
+    outer->addWidget(scroll, 1);
+
+    const QString ms = QString::fromLatin1(Provider::MicrosoftId);
+    const QString google = QString::fromLatin1(Provider::GoogleId);
+
+    // Microsoft.
+    auto *msBox = new QGroupBox(tr("Outlook / Microsoft 365"), page);
+    auto *msForm = new QFormLayout(msBox);
+    addField(msForm, tr("Client id"), QStringLiteral("microsoftClientId"),
+             settings->providerValue(ms, QStringLiteral("client_id")), &SettingsDialog::clientIdProblem,
+             tr("Application (client) ID from Microsoft Entra"));
+    addEnvironmentNote(msForm, ms);
+    addField(msForm, tr("Tenant"), QStringLiteral("microsoftTenant"), settings->providerValue(ms, QStringLiteral("tenant")),
+             &SettingsDialog::tenantProblem, QStringLiteral("common"));
+    addField(msForm, tr("Authority host"), QStringLiteral("microsoftAuthorityHost"),
+             settings->providerValue(ms, QStringLiteral("authority_host")), &SettingsDialog::authorityHostProblem,
+             QString::fromLatin1(Provider::DefaultMicrosoftAuthorityHost));
+    if (Result<Provider> p = Provider::microsoft())
+        addNote(msForm, tr("Redirect URI to register (platform \"Mobile and desktop applications\"): %1")
+                            .arg(ProviderRegistry::redirectUriToRegister(*p)));
+    layout->addWidget(msBox);
+
+    // Google.
+    auto *gBox = new QGroupBox(tr("Gmail"), page);
+    auto *gForm = new QFormLayout(gBox);
+    addField(gForm, tr("Client id"), QStringLiteral("googleClientId"),
+             settings->providerValue(google, QStringLiteral("client_id")), &SettingsDialog::clientIdProblem,
+             tr("OAuth client ID of a \"Desktop app\" client"));
+    QLineEdit *secret = addField(gForm, tr("Client secret"), QStringLiteral("googleClientSecret"),
+                                 settings->providerValue(google, QStringLiteral("client_secret")),
+                                 &SettingsDialog::clientIdProblem, tr("The desktop client's secret"));
+    secret->setEchoMode(QLineEdit::PasswordEchoOnEdit);
+    addEnvironmentNote(gForm, google);
+    addNote(gForm, tr("A desktop client's secret is not confidential, but MailKey never shows it in logs. "
+                      "Redirect: %1 with any port (nothing to register).")
+                       .arg(ProviderRegistry::redirectUriToRegister(Provider::google())));
+    layout->addWidget(gBox);
+
+    // Custom providers.
+    m_customBox = new QGroupBox(tr("Custom providers"), page);
+    m_customForm = new QFormLayout(m_customBox);
+    auto *fileRow = new QWidget(m_customBox);
+    auto *fileLayout = new QHBoxLayout(fileRow);
+    fileLayout->setContentsMargins(0, 0, 0, 0);
+    auto *fileEdit = new QLineEdit(settings->customProvidersFile(), fileRow);
+    fileEdit->setObjectName(QStringLiteral("providersFile"));
+    fileEdit->setPlaceholderText(ProviderFile::defaultPath());
+    fileEdit->setClearButtonEnabled(true);
+    auto *browse = new QPushButton(tr("Browse…"), fileRow);
+    fileLayout->addWidget(fileEdit, 1);
+    fileLayout->addWidget(browse);
+    m_customForm->addRow(formLabel(tr("Providers file"), m_customBox), fileRow);
+    m_fileProblems = problemLabelFor(m_customBox);
+    m_fileProblems->setObjectName(QStringLiteral("providersFileProblem"));
+    m_customForm->addRow(m_fileProblems);
+    m_fields.insert(QStringLiteral("providersFile"), Field{fileEdit, m_fileProblems, [this](const QString &path) {
+                                                               const QString effective = path.trimmed().isEmpty()
+                                                                   ? QString()
+                                                                   : path.trimmed();
+                                                               return providersFileProblem(effective);
+                                                           }});
+    addNote(m_customForm, tr("A JSON file with RFC 8414 field names; see the README. Empty: %1 if it exists.")
+                              .arg(ProviderFile::defaultPath()));
+    connect(browse, &QPushButton::clicked, this, [this, fileEdit] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Custom providers file"), fileEdit->text(),
+                                                          tr("JSON files (*.json);;All files (*)"));
+        if (!path.isEmpty()) {
+            fileEdit->setText(path);
+            rebuildCustomClientIds();
+        }
+    });
+    connect(fileEdit, &QLineEdit::editingFinished, this, &SettingsDialog::rebuildCustomClientIds);
+    connect(fileEdit, &QLineEdit::textChanged, this, &SettingsDialog::validateAll);
+    layout->addWidget(m_customBox);
+    layout->addStretch(1);
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+    outer->addWidget(m_buttons);
+
+    rebuildCustomClientIds();
+    validateAll();
+    resize(fontMetrics().averageCharWidth() * 90, fontMetrics().height() * 36);
+}
+
+QString SettingsDialog::clientIdProblem(const QString &value)
+{
+    const QString v = value.trimmed();
+    if (v.isEmpty())
+        return QString();
+    if (v.size() > 512)
+        return tr("This is too long to be a client id.");
+    for (const QChar c : v) {
+        if (c.isSpace() || c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
+            return tr("A client id has no spaces or invisible characters; copy it again from the provider's console.");
+    }
+    return QString();
+}
+
+QString SettingsDialog::tenantProblem(const QString &value)
+{
+    const QString v = value.trimmed();
+    if (v.isEmpty() || Provider::isValidMicrosoftTenant(v.toLower()))
+        return QString();
+    return tr("Use common, organizations, consumers, your tenant id (a GUID) or your domain "
+              "(for example contoso.onmicrosoft.com).");
+}
+
+QString SettingsDialog::authorityHostProblem(const QString &value)
+{
+    const QString v = value.trimmed();
+    if (v.isEmpty() || Provider::isValidAuthorityHost(v))
+        return QString();
+    return tr("Enter a host name only, such as login.microsoftonline.com or login.microsoftonline.us "
+              "(no https://, no path, no port).");
+}
+
+QString SettingsDialog::providersFileProblem(const QString &path, QList<Provider> *providers)
+{
+    Result<ProviderFile::Contents> loaded = path.isEmpty() ? ProviderFile::loadDefault() : ProviderFile::load(path);
+    if (!loaded)
+        return loaded.error().message;
+    if (providers)
+        *providers = loaded->providers;
+    QStringList lines;
+    for (const ProviderProblem &p : loaded->problems)
+        lines.append(p.message());
+    return lines.join(QLatin1Char('\n'));
+}
+
+QLineEdit *SettingsDialog::addField(QFormLayout *form, const QString &label, const QString &objectName,
+                                    const QString &value, std::function<QString(const QString &)> validate,
+                                    const QString &placeholder)
+{
+    auto *edit = new QLineEdit(value, form->parentWidget());
+    edit->setObjectName(objectName);
+    edit->setPlaceholderText(placeholder);
+    edit->setClearButtonEnabled(true);
+    QLabel *problem = problemLabelFor(form->parentWidget());
+    problem->setObjectName(objectName + QStringLiteral("Problem"));
+    form->addRow(formLabel(label, form->parentWidget()), edit);
+    form->addRow(problem);
+    m_fields.insert(objectName, Field{edit, problem, std::move(validate)});
+    connect(edit, &QLineEdit::textChanged, this, &SettingsDialog::validateAll);
+    return edit;
+}
+
+void SettingsDialog::addNote(QFormLayout *form, const QString &text, const QString &objectName)
+{
+    auto *note = new QLabel(form->parentWidget());
+    note->setObjectName(objectName);
+    note->setWordWrap(true);
+    note->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    SafeText::setLabelMultiline(note, text, 2000);
+    QFont small = note->font();
+    if (small.pointSizeF() > 0)
+        small.setPointSizeF(small.pointSizeF() * 0.9);
+    note->setFont(small);
+    form->addRow(note);
+}
+
+void SettingsDialog::addEnvironmentNote(QFormLayout *form, const QString &providerId)
+{
+    const QString var = ProviderRegistry::clientIdVariable(providerId);
+    if (m_env.value(var).trimmed().isEmpty())
+        return;
+    addNote(form, tr("The environment variable %1 is set; it takes precedence over this setting.").arg(var),
+            QStringLiteral("envNote-") + providerId);
+}
+
+void SettingsDialog::rebuildCustomClientIds()
+{
+    // Remove the rows of the previous file's providers.
+    for (const QString &name : std::as_const(m_customFieldNames)) {
+        const Field f = m_fields.take(name);
+        if (f.edit)
+            m_customForm->removeRow(f.edit);
+        if (f.problem)
+            m_customForm->removeRow(f.problem);
+    }
+    m_customFieldNames.clear();
+    m_customProviders.clear();
+    const QString path = field(QStringLiteral("providersFile"))->text().trimmed();
+    providersFileProblem(path, &m_customProviders);
+    for (const Provider &p : std::as_const(m_customProviders)) {
+        const QString name = QStringLiteral("customClientId-") + p.id;
+        const QString label = tr("%1 client id").arg(SafeText::clean(p.displayName.isEmpty() ? p.id : p.displayName, 40));
+        addField(m_customForm, label, name, m_settings->providerValue(p.id, QStringLiteral("client_id")),
+                 &SettingsDialog::clientIdProblem,
+                 p.clientId.isEmpty() ? tr("Client id") : tr("From the providers file"));
+        m_customFieldNames.append(name);
+    }
+    validateAll();
+}
+
+void SettingsDialog::validateAll()
+{
+    bool ok = true;
+    for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it) {
+        const QString problem = it->validate ? it->validate(it->edit->text()) : QString();
+        SafeText::setLabelMultiline(it->problem, problem, 2000);
+        it->problem->setVisible(!problem.isEmpty());
+        // The providers file: per-provider problems only leave those providers out (a warning);
+        // a file that cannot be used at all blocks saving.
+        if (!problem.isEmpty() && it.key() == QLatin1String("providersFile")) {
+            const QString path = it->edit->text().trimmed();
+            Result<ProviderFile::Contents> c = path.isEmpty() ? ProviderFile::loadDefault() : ProviderFile::load(path);
+            if (!c)
+                ok = false;
+            continue;
+        }
+        if (!problem.isEmpty())
+            ok = false;
+    }
+    if (m_buttons)
+        m_buttons->button(QDialogButtonBox::Save)->setEnabled(ok);
+}
+
+bool SettingsDialog::hasProblems() const
+{
+    return m_buttons && !m_buttons->button(QDialogButtonBox::Save)->isEnabled();
+}
+
+QLineEdit *SettingsDialog::field(const QString &objectName) const
+{
+    return m_fields.value(objectName).edit;
+}
+
+QLabel *SettingsDialog::problemLabel(const QString &objectName) const
+{
+    return m_fields.value(objectName).problem;
+}
+
+void SettingsDialog::accept()
+{
+    validateAll();
+    if (hasProblems())
+        return;
+    const QString ms = QString::fromLatin1(Provider::MicrosoftId);
+    const QString google = QString::fromLatin1(Provider::GoogleId);
+    m_settings->setProviderValue(ms, QStringLiteral("client_id"), field(QStringLiteral("microsoftClientId"))->text());
+    m_settings->setProviderValue(ms, QStringLiteral("tenant"), field(QStringLiteral("microsoftTenant"))->text().toLower());
+    m_settings->setProviderValue(ms, QStringLiteral("authority_host"),
+                                 field(QStringLiteral("microsoftAuthorityHost"))->text().toLower());
+    m_settings->setProviderValue(google, QStringLiteral("client_id"), field(QStringLiteral("googleClientId"))->text());
+    m_settings->setProviderValue(google, QStringLiteral("client_secret"),
+                                 field(QStringLiteral("googleClientSecret"))->text());
+    m_settings->setCustomProvidersFile(field(QStringLiteral("providersFile"))->text());
+    for (const Provider &p : std::as_const(m_customProviders))
+        m_settings->setProviderValue(p.id, QStringLiteral("client_id"),
+                                     field(QStringLiteral("customClientId-") + p.id)->text());
+    m_settings->sync();
+    QDialog::accept();
+}
+
+} // namespace mailkey

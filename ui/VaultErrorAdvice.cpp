@@ -1,0 +1,96 @@
+#include "ui/VaultErrorAdvice.h"
+
+#include <QCoreApplication>
+
+namespace mailkey {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("mailkey::VaultErrorAdvice", text);
+}
+} // namespace
+
+QString VaultErrorAdvice::fullText() const
+{
+    if (nextSteps.isEmpty())
+        return message;
+    if (message.isEmpty())
+        return nextSteps;
+    return message + QStringLiteral("\n\n") + nextSteps;
+}
+
+VaultErrorAdvice VaultErrorAdvice::forError(const Error &error)
+{
+    VaultErrorAdvice a;
+    a.message = error.message;
+    switch (error.code) {
+    case ErrorCode::NoKeychain:
+        a.title = tr("No keychain is available");
+        a.nextSteps = tr("MailKey keeps the key of its vault in your system keychain and does not store it "
+                         "anywhere else. Start or install a keyring (GNOME Keyring, KWallet or another "
+                         "Secret Service), make sure you are in a desktop session, then press Retry.");
+        break;
+    case ErrorCode::KeychainLocked:
+        a.title = tr("Your keychain is locked");
+        a.nextSteps = tr("Unlock your keyring (it may ask for your login password), then press Retry. "
+                         "Nothing was changed.");
+        break;
+    case ErrorCode::KeyMissing:
+        a.title = tr("The key of your vault is missing");
+        a.nextSteps = tr("Your vault is still on disk, but its key is not in the keychain. If you can restore "
+                         "the keychain (for example from a backup), do that and press Retry. Otherwise, "
+                         "\"Reset vault…\" moves the old vault aside (it is not deleted) and starts an empty "
+                         "one; every mailbox then has to be connected again.");
+        a.offerReset = true;
+        break;
+    case ErrorCode::KeychainFailed:
+        a.title = tr("The keychain did not answer");
+        a.nextSteps = tr("Check that your keyring is running and unlocked, then press Retry.");
+        break;
+    case ErrorCode::VaultWrongKey:
+        a.title = tr("The vault does not open with the key in your keychain");
+        a.nextSteps = tr("The keychain holds a different key than the one this vault was made with. Restore "
+                         "the right keychain entry and press Retry, or \"Reset vault…\" to move this vault "
+                         "aside and start an empty one.");
+        a.offerReset = true;
+        break;
+    case ErrorCode::VaultDamaged:
+        a.title = tr("The vault is damaged");
+        a.nextSteps = tr("Restore the vault file from a backup and press Retry, or \"Reset vault…\" to move the "
+                         "damaged file aside (it is kept for recovery) and start an empty vault.");
+        a.offerReset = true;
+        break;
+    case ErrorCode::VaultReadOnly:
+        a.title = tr("The vault cannot be written");
+        a.nextSteps = tr("Check the permissions of the vault's folder, then press Retry.");
+        break;
+    case ErrorCode::DiskFull:
+        a.title = tr("The disk is full");
+        a.nextSteps = tr("Free some disk space, then press Retry.");
+        break;
+    case ErrorCode::VaultBusy:
+        a.title = tr("The vault is busy");
+        a.nextSteps = tr("Another MailKey program is using the vault. Wait a moment, then press Retry.");
+        break;
+    case ErrorCode::NotACipherBuild:
+        a.title = tr("This MailKey build cannot encrypt");
+        a.nextSteps = tr("It was built without SQLCipher and will not write anything. Install an official "
+                         "MailKey package.");
+        a.canRetry = false;
+        break;
+    case ErrorCode::VaultIo:
+        a.title = tr("The vault could not be read");
+        a.nextSteps = tr("Check the disk and the permissions of the vault's folder, then press Retry.");
+        break;
+    default:
+        a.title = tr("The vault could not be opened");
+        a.nextSteps = tr("Press Retry. If this keeps happening, start MailKey from a terminal to see more details.");
+        break;
+    }
+    if (a.message.isEmpty())
+        a.message = a.title;
+    return a;
+}
+
+} // namespace mailkey
