@@ -6,17 +6,66 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QResizeEvent>
+#include <QScrollArea>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace mailkey {
 
+namespace {
+
+// The scroll area's content: exactly as tall as its word-wrapped text needs at its current
+// width (QScrollArea alone sizes it by sizeHint(), which clips wrapped labels when narrow).
+class WrappingContent : public QWidget {
+public:
+    using QWidget::QWidget;
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QWidget::resizeEvent(event);
+        if (layout() && layout()->hasHeightForWidth()) {
+            const int needed = layout()->totalHeightForWidth(width());
+            if (needed != minimumHeight())
+                setMinimumHeight(needed);
+        }
+    }
+};
+
+} // namespace
+
 EmptyState::EmptyState(QWidget *parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("emptyState"));
-    auto *outer = new QVBoxLayout(this);
+    // Everything sits in a scroll area: word-wrapped help can be taller than a small window,
+    // and must then scroll rather than overlap.
+    auto *root = new QVBoxLayout(this);
+    root->setContentsMargins(0, 0, 0, 0);
+    auto *scroll = new QScrollArea(this);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    root->addWidget(scroll);
+    auto *content = new WrappingContent(scroll);
+    content->setObjectName(QStringLiteral("emptyContent"));
+    scroll->setWidget(content);
+    // A centred column of bounded width, centred by stretches: widgets added to a box layout
+    // with an alignment flag get their sizeHint() size, which clips word-wrapped labels.
+    auto *outer = new QVBoxLayout(content);
     outer->addStretch(1);
+    auto *row = new QHBoxLayout;
+    outer->addLayout(row);
+    outer->addStretch(2);
+    auto *column = new QWidget(content);
+    column->setMaximumWidth(fontMetrics().averageCharWidth() * 90);
+    row->addStretch(1);
+    row->addWidget(column, 100);
+    row->addStretch(1);
+    auto *col = new QVBoxLayout(column);
+    col->setContentsMargins(0, 0, 0, 0);
 
-    auto *title = new QLabel(tr("No mailboxes connected yet"), this);
+    auto *title = new QLabel(tr("No mailboxes connected yet"), column);
     title->setTextFormat(Qt::PlainText);
     title->setObjectName(QStringLiteral("emptyTitle"));
     QFont big = title->font();
@@ -25,29 +74,27 @@ EmptyState::EmptyState(QWidget *parent) : QWidget(parent)
         big.setPointSizeF(big.pointSizeF() * 1.4);
     title->setFont(big);
     title->setAlignment(Qt::AlignCenter);
-    outer->addWidget(title);
+    col->addWidget(title);
 
     auto *explain = new QLabel(
         tr("MailKey signs in to your mailboxes with your provider's own sign-in page and keeps their tokens "
            "in an encrypted vault on this computer.\n"
            "Your mail programs then get a fresh access token from MailKey instead of your password."),
-        this);
+        column);
     explain->setObjectName(QStringLiteral("emptyExplanation"));
     explain->setTextFormat(Qt::PlainText);
     explain->setWordWrap(true);
     explain->setAlignment(Qt::AlignCenter);
-    explain->setMaximumWidth(fontMetrics().averageCharWidth() * 80);
-    outer->addWidget(explain, 0, Qt::AlignHCenter);
+    col->addWidget(explain);
+    col->addSpacing(fontMetrics().height() / 2);
 
-    m_buttons = new QWidget(this);
+    m_buttons = new QWidget(column);
     new QHBoxLayout(m_buttons);
-    outer->addWidget(m_buttons, 0, Qt::AlignHCenter);
+    col->addWidget(m_buttons, 0, Qt::AlignHCenter); // buttons do not wrap: alignment is harmless
 
-    m_hintBox = new QWidget(this);
+    m_hintBox = new QWidget(column);
     m_hints = new QVBoxLayout(m_hintBox);
-    m_hintBox->setMaximumWidth(fontMetrics().averageCharWidth() * 90);
-    outer->addWidget(m_hintBox, 0, Qt::AlignHCenter);
-    outer->addStretch(2);
+    col->addWidget(m_hintBox);
 }
 
 void EmptyState::setProviders(const QList<Provider> &providers)
@@ -73,10 +120,27 @@ void EmptyState::setProviders(const QList<Provider> &providers)
 
         if (p.clientId.isEmpty()) {
             anyMissing = true;
+            // One line says what is missing; the full registration steps open on request.
+            auto *summary = new QLabel(m_hintBox);
+            summary->setObjectName(QStringLiteral("clientIdSummary-") + p.id);
+            summary->setWordWrap(true);
+            SafeText::setLabelText(summary, tr("%1 needs a client ID before you can connect it.").arg(name));
+            auto *toggle = new QToolButton(m_hintBox);
+            toggle->setObjectName(QStringLiteral("clientIdHowTo-") + p.id);
+            toggle->setText(tr("How do I get one?"));
+            toggle->setCheckable(true);
+            toggle->setAutoRaise(true);
             auto *hint = new QLabel(m_hintBox);
             hint->setObjectName(QStringLiteral("clientIdHint-") + p.id);
             hint->setWordWrap(true);
+            hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
             SafeText::setLabelMultiline(hint, ProviderRegistry::missingClientIdError(p).message, 2000);
+            hint->setVisible(false);
+            connect(toggle, &QToolButton::toggled, hint, &QLabel::setVisible);
+            auto *line = new QHBoxLayout;
+            line->addWidget(summary, 1);
+            line->addWidget(toggle, 0, Qt::AlignTop);
+            m_hints->addLayout(line);
             m_hints->addWidget(hint);
         }
     }

@@ -31,6 +31,7 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QToolButton>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTemporaryDir>
@@ -409,6 +410,50 @@ TEST(Banner, TintsFromThePalette)
 }
 
 // Empty state ---------------------------------------------------------------------------------
+
+TEST(EmptyState, NothingOverlapsAtTheDefaultWindowSizeEvenWithHelpOpen)
+{
+    ProviderRegistry registry(ProviderRegistry::Settings{}, QProcessEnvironment());
+    EmptyState empty;
+    empty.setProviders(registry.providers());
+    empty.resize(780, 480);
+    empty.show();
+    QCoreApplication::processEvents();
+    const auto expectNoOverlap = [&empty](const char *when) {
+        QList<QWidget *> visible;
+        for (QLabel *label : empty.findChildren<QLabel *>())
+            if (label->isVisible())
+                visible << label;
+        for (QPushButton *button : empty.findChildren<QPushButton *>())
+            if (button->isVisible())
+                visible << button;
+        ASSERT_GE(visible.size(), 4) << when;
+        QWidget *content = &empty;
+        for (int i = 0; i < visible.size(); ++i) {
+            const QRect a(visible[i]->mapTo(content, QPoint(0, 0)), visible[i]->size());
+            // A wrapped label gets at least the height its text needs at its width.
+            if (auto *label = qobject_cast<QLabel *>(visible[i]); label && label->wordWrap()) {
+                EXPECT_GE(label->height(), label->heightForWidth(label->width()))
+                    << when << ": " << label->objectName().toStdString() << " is clipped";
+            }
+            for (int j = i + 1; j < visible.size(); ++j) {
+                if (visible[i]->isAncestorOf(visible[j]) || visible[j]->isAncestorOf(visible[i]))
+                    continue;
+                const QRect b(visible[j]->mapTo(content, QPoint(0, 0)), visible[j]->size());
+                EXPECT_FALSE(a.intersects(b)) << when << ": " << visible[i]->objectName().toStdString() << " overlaps "
+                                              << visible[j]->objectName().toStdString();
+            }
+        }
+    };
+    expectNoOverlap("help closed");
+    for (QToolButton *toggle : empty.findChildren<QToolButton *>())
+        toggle->setChecked(true);
+    QCoreApplication::processEvents();
+    expectNoOverlap("help open");
+    auto *msHint = empty.findChild<QLabel *>(QStringLiteral("clientIdHint-microsoft"));
+    ASSERT_TRUE(msHint);
+    EXPECT_TRUE(msHint->isVisible());
+}
 
 TEST(EmptyState, ExplainsAndOffersProvidersWithClientIdHelp)
 {
