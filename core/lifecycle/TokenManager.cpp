@@ -1,0 +1,961 @@
+#include "core/lifecycle/TokenManager.h"
+
+#include "core/common/Clock.h"
+#include "core/common/Redactor.h"
+#include "core/common/SecureBytes.h"
+#include "core/lifecycle/AlertMonitor.h"
+#include "core/lifecycle/CrossProcessLock.h"
+#include "core/lifecycle/Revoker.h"
+#include "core/lifecycle/SignOutEverywhere.h"
+#include "core/oauth/OAuthErrorCatalog.h"
+#include "core/oauth/TokenReply.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/vault/Vault.h"
+
+#include <QCryptographicHash>
+#include <QFileInfo>
+#include <QLocale>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QThread>
+#include <QTimer>
+
+namespace mailkey {
+
+Q_LOGGING_CATEGORY(lcTokens, "mailkey.tokens")
+
+namespace {
+
+QByteArray tokenHash(const QString &token)
+{
+    if (token.isEmpty())
+        return {};
+    return QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256);
+}
+
+void appendForm(QByteArray &body, const char *name, const QString &value)
+{
+    if (!body.isEmpty())
+        body += '&';
+    body += name;
+    body += '=';
+    // Percent-encode everything but the unreserved characters: tokens contain '+' and '/'.
+    QByteArray utf8 = value.toUtf8();
+    body += QUrl::toPercentEncoding(QString::fromUtf8(utf8));
+    secureWipe(utf8);
+}
+
+QString timeText(const QDateTime &t)
+{
+    return QLocale().toString(t.toLocalTime(), QLocale::ShortFormat);
+}
+
+bool isDefaultResource(const QString &resource)
+{
+    return resource.isEmpty() || resource == QLatin1String(DefaultResource);
+}
+
+QString normalResource(const QString &resource)
+{
+    return isDefaultResource(resource) ? QString::fromLatin1(DefaultResource) : resource;
+}
+
+} // namespace
+
+TokenManager::TokenManager(std::shared_ptr<Vault> vault, ProviderRegistry *providers, QNetworkAccessManager *network,
+                           Profile profile, const Clock *clock, QObject *parent)
+    : QObject(parent),
+      m_vault(std::move(vault)),
+      m_providers(providers),
+      m_network(network),
+      m_profile(std::move(profile)),
+      m_clock(clock ? clock : Clock::system()),
+      m_rateLimiter(m_clock),
+      m_backoff(m_options.backoff)
+{
+    m_rateLimiter.setLimits(m_options.rateLimits);
+    m_alerts = new AlertMonitor(m_vault, m_clock, this);
+    m_revoker = new Revoker(m_vault, m_providers, m_network, &m_rateLimiter, m_clock, this);
+}
+
+TokenManager::~TokenManager()
+{
+    cancelAll();
+    flushWork(); // audit entries still queued
+}
+
+void TokenManager::setOptions(const Options &options)
+{
+    m_options = options;
+    m_rateLimiter.setLimits(options.rateLimits);
+    m_backoff.setPolicy(options.backoff);
+}
+
+void TokenManager::setVault(std::shared_ptr<Vault> vault)
+{
+    cancelAll();
+    m_vault = std::move(vault);
+    m_alerts->setVault(m_vault);
+    m_revoker->setVault(m_vault);
+}
+
+QString TokenManager::offlineReason(const QString &why, const QDateTime &retryAt)
+{
+    QString text = QObject::tr("Offline, will retry");
+    if (retryAt.isValid())
+        text += QObject::tr(" at %1").arg(timeText(retryAt));
+    text += QLatin1Char('.');
+    if (!why.isEmpty())
+        text += QLatin1Char(' ') + why;
+    return text;
+}
+
+// ---- Entry points ------------------------------------------------------------------------------
+
+void TokenManager::accessToken(qint64 accountId, const QString &resource, int minValiditySeconds,
+                               AccessTokenCallback done)
+{
+    accessToken(accountId, resource, minValiditySeconds, QStringLiteral("mailkey"), std::move(done));
+}
+
+void TokenManager::accessToken(qint64 accountId, const QString &resource, int minValiditySeconds,
+                               const QString &actor, AccessTokenCallback done)
+{
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, accountId, resource, minValiditySeconds, actor, done = std::move(done)]() mutable {
+                accessToken(accountId, resource, minValiditySeconds, actor, std::move(done));
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    Waiter w;
+    w.resource = normalResource(resource);
+    w.minValiditySeconds = qBound(0, minValiditySeconds, 24 * 3600);
+    w.mode = Mode::OnDemand;
+    w.actor = actor.isEmpty() ? QStringLiteral("mailkey") : actor.left(200);
+    w.done = std::move(done);
+    enqueue(accountId, std::move(w));
+}
+
+void TokenManager::refreshNow(qint64 accountId, const QString &resource, StatusCallback done)
+{
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, accountId, resource, done = std::move(done)]() mutable { refreshNow(accountId, resource, std::move(done)); },
+            Qt::QueuedConnection);
+        return;
+    }
+    Waiter w;
+    w.resource = normalResource(resource);
+    w.mode = Mode::Forced;
+    if (m_vault) {
+        if (auto t = m_vault->token(accountId, w.resource); t.ok() && t->has_value()) {
+            w.staleTokenHash = tokenHash((*t)->accessToken);
+            (*t)->wipe();
+        }
+    }
+    if (done)
+        w.done = [done = std::move(done)](Result<AccessToken> r) { done(r.ok() ? Status() : Status(r.error())); };
+    enqueue(accountId, std::move(w));
+}
+
+void TokenManager::refreshScheduled(qint64 accountId, const QString &resource, StatusCallback done)
+{
+    Waiter w;
+    w.resource = normalResource(resource);
+    w.mode = Mode::Scheduled;
+    if (m_vault) {
+        if (auto t = m_vault->token(accountId, w.resource); t.ok() && t->has_value()) {
+            w.staleTokenHash = tokenHash((*t)->accessToken);
+            (*t)->wipe();
+        }
+    }
+    if (done)
+        w.done = [done = std::move(done)](Result<AccessToken> r) { done(r.ok() ? Status() : Status(r.error())); };
+    enqueue(accountId, std::move(w));
+}
+
+bool TokenManager::isRefreshing(qint64 accountId) const
+{
+    return m_flights.contains(accountId);
+}
+
+int TokenManager::activeRefreshCount() const
+{
+    int n = 0;
+    for (const auto &f : m_flights) {
+        if (f->reply)
+            ++n;
+    }
+    return n;
+}
+
+void TokenManager::removeAccount(qint64 accountId, std::function<void(Result<RevocationOutcome>)> done)
+{
+    cancelAccount(accountId);
+    m_revoker->removeAccount(accountId, [this, accountId, done = std::move(done)](Result<RevocationOutcome> r) {
+        m_alerts->recordRefreshSuccess(accountId); // forget its failure streak
+        if (done)
+            done(std::move(r));
+    });
+}
+
+void TokenManager::signOutEverywhere(KeyStore *keyStore, std::function<void(Result<SignOutReport>)> done)
+{
+    cancelAll();
+    auto *job = new SignOutEverywhere(m_vault, m_profile, keyStore, m_revoker, m_clock, this);
+    job->start([this, job, done = std::move(done)](Result<SignOutReport> r) {
+        if (m_vault) {
+            if (auto accounts = m_vault->accounts(); accounts.ok()) {
+                for (const Account &a : *accounts)
+                    Q_EMIT accountStatusChanged(a.id);
+            }
+        }
+        job->deleteLater();
+        if (done)
+            done(std::move(r));
+    });
+}
+
+// ---- Queue -------------------------------------------------------------------------------------
+
+void TokenManager::enqueue(qint64 accountId, Waiter waiter)
+{
+    if (!m_vault) {
+        if (waiter.done)
+            waiter.done(Error(ErrorCode::Internal, tr("The vault is not open yet.")));
+        return;
+    }
+    std::shared_ptr<Flight> &f = m_flights[accountId];
+    if (!f) {
+        f = std::make_shared<Flight>();
+        f->generation = m_nextGeneration++;
+    }
+    f->queue.append(std::move(waiter));
+    scheduleProcess(accountId);
+}
+
+void TokenManager::scheduleProcess(qint64 accountId)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end())
+        return;
+    std::shared_ptr<Flight> f = *it;
+    // Busy: the queue is looked at again when the current step ends.
+    if (f->running || f->reply || (f->lockTimer && f->lockTimer->isActive())
+        || (f->sendTimer && f->sendTimer->isActive()))
+        return;
+    f->running = true;
+    const quint64 gen = f->generation;
+    post([this, accountId, gen] {
+        auto it2 = m_flights.find(accountId);
+        if (it2 == m_flights.end() || (*it2)->generation != gen)
+            return;
+        (*it2)->running = false;
+        processNext(accountId);
+    });
+}
+
+// The GUI thread must never stall: work that writes to the vault (each write is a transaction
+// with an fsync, a few ms on a normal disk) runs as small items, one per event-loop turn, in order.
+void TokenManager::post(std::function<void()> work)
+{
+    m_work.push_back(std::move(work));
+    if (!m_pumpScheduled) {
+        m_pumpScheduled = true;
+        QMetaObject::invokeMethod(this, &TokenManager::pump, Qt::QueuedConnection);
+    }
+}
+
+void TokenManager::pump()
+{
+    m_pumpScheduled = false;
+    if (m_work.empty())
+        return;
+    std::function<void()> work = std::move(m_work.front());
+    m_work.pop_front();
+    if (!m_work.empty()) {
+        // Queued before running the item: events that arrive meanwhile get their turn first.
+        m_pumpScheduled = true;
+        QMetaObject::invokeMethod(this, &TokenManager::pump, Qt::QueuedConnection);
+    }
+    work();
+}
+
+void TokenManager::flushWork()
+{
+    while (!m_work.empty()) {
+        std::function<void()> work = std::move(m_work.front());
+        m_work.pop_front();
+        work();
+    }
+}
+
+bool TokenManager::waiterSatisfied(const Waiter &w, const std::optional<TokenRecord> &token, const QDateTime &now) const
+{
+    if (!token || token->accessToken.isEmpty() || !token->expiresAt.isValid())
+        return false;
+    if (w.mode == Mode::OnDemand)
+        return token->expiresAt >= now.addSecs(w.minValiditySeconds);
+    // Scheduled / forced: done if the token changed since the request (another caller or process
+    // refreshed it meanwhile).
+    if (token->expiresAt <= now)
+        return false;
+    return !w.staleTokenHash.isEmpty() ? tokenHash(token->accessToken) != w.staleTokenHash : true;
+}
+
+void TokenManager::processNext(qint64 accountId)
+{
+    for (;;) {
+        auto it = m_flights.find(accountId);
+        if (it == m_flights.end())
+            return;
+        std::shared_ptr<Flight> f = *it;
+        if (f->queue.isEmpty()) {
+            finishFlight(accountId);
+            return;
+        }
+        const QString resource = f->queue.first().resource;
+        const QDateTime now = m_clock->now();
+
+        Result<std::optional<Account>> acc = m_vault->account(accountId);
+        if (!acc) {
+            failAll(accountId, acc.error());
+            return;
+        }
+        if (!acc->has_value()) {
+            failAll(accountId, Error(ErrorCode::NotFound, tr("That account is not in the vault (it may have been removed).")));
+            return;
+        }
+        const Account account = **acc;
+        if (account.status == AccountStatus::NeedsSignIn) {
+            failAll(accountId, Error(ErrorCode::NeedsSignIn,
+                                     account.statusReason.isEmpty()
+                                         ? tr("%1 needs to be signed in again.").arg(account.email)
+                                         : account.statusReason));
+            return;
+        }
+
+        Result<std::optional<TokenRecord>> tok = m_vault->token(accountId, resource);
+        if (!tok) {
+            failAll(accountId, tok.error());
+            return;
+        }
+        std::optional<TokenRecord> token = std::move(*tok);
+
+        // Whoever is satisfied by the stored token gets it now.
+        bool anyLeft = false;
+        bool anyForced = false;
+        QList<Waiter> keep;
+        QList<Waiter> served;
+        for (Waiter &w : f->queue) {
+            if (w.resource != resource) {
+                keep.append(std::move(w));
+                continue;
+            }
+            if (waiterSatisfied(w, token, now)) {
+                served.append(std::move(w));
+            } else {
+                anyLeft = true;
+                anyForced = anyForced || w.mode == Mode::Forced;
+                keep.append(std::move(w));
+            }
+        }
+        f->queue = std::move(keep);
+        if (!served.isEmpty()) {
+            AccessToken at;
+            at.accountId = accountId;
+            at.resource = resource;
+            at.token = token->accessToken;
+            at.expiresAt = token->expiresAt;
+            at.scopes = token->scopes;
+            at.refreshed = false;
+            for (const Waiter &w : served)
+                deliver(accountId, w, at);
+        }
+        if (token)
+            token->wipe();
+        if (!anyLeft)
+            continue;
+
+        // A refresh is needed.
+        Result<Provider> provider = providerFor(account);
+        if (!provider) {
+            // A setup problem: no network call, but the account shows it and waits its back-off
+            // (the scheduler must not ask again every second).
+            const int failures = account.failureCount + 1;
+            const QDateTime next = now.addMSecs(m_backoff.delayMs(failures));
+            (void)m_vault->setRefreshSchedule(accountId, next, failures);
+            setStatus(accountId, account.status, AccountStatus::Error, provider.error().message);
+            failGroup(accountId, resource, provider.error());
+            continue;
+        }
+        const QStringList scopes = provider->scopesFor(resource);
+        if (scopes.isEmpty() && !isDefaultResource(resource)) {
+            failGroup(accountId, resource,
+                      Error(ErrorCode::InvalidInput,
+                            tr("%1 has no resource \"%2\" (known: default, imap, smtp).")
+                                .arg(provider->displayName, resource.left(40))));
+            continue;
+        }
+        if (!anyForced && account.failureCount > 0 && account.nextRefreshAt.isValid() && account.nextRefreshAt > now
+            && (account.status == AccountStatus::Offline || account.status == AccountStatus::Error)) {
+            failGroup(accountId, resource,
+                      Error(account.status == AccountStatus::Offline ? ErrorCode::Network : ErrorCode::Provider,
+                            account.statusReason.isEmpty() ? offlineReason(QString(), account.nextRefreshAt)
+                                                           : account.statusReason));
+            continue;
+        }
+        const QString hostKey = RateLimiter::keyFor(provider->tokenEndpoint);
+        if (const QDateTime blocked = m_rateLimiter.blockedUntil(hostKey); blocked.isValid()) {
+            const QString why = tr("%1 asked MailKey to wait before the next request.").arg(provider->displayName);
+            const QString reason = offlineReason(why, blocked);
+            if (account.status != AccountStatus::Offline || account.nextRefreshAt != blocked) {
+                if (!account.nextRefreshAt.isValid() || account.nextRefreshAt < blocked)
+                    (void)m_vault->setRefreshSchedule(accountId, blocked, qMax(1, account.failureCount));
+                setStatus(accountId, account.status, AccountStatus::Offline, reason);
+            }
+            failGroup(accountId, resource, Error(ErrorCode::Network, reason));
+            continue;
+        }
+
+        // The cross-process lock, then everything again (another process may have refreshed).
+        if (!f->lock || !f->lock->isLocked()) {
+            acquireLock(accountId);
+            return;
+        }
+
+        QString refreshToken;
+        {
+            Result<QList<TokenRecord>> all = m_vault->tokens(accountId);
+            if (!all) {
+                failAll(accountId, all.error());
+                return;
+            }
+            for (TokenRecord &t : *all) {
+                if (refreshToken.isEmpty() && t.resource == QLatin1String(DefaultResource))
+                    refreshToken = t.refreshToken;
+            }
+            for (TokenRecord &t : *all) {
+                if (refreshToken.isEmpty())
+                    refreshToken = t.refreshToken;
+                t.wipe();
+            }
+        }
+        if (refreshToken.isEmpty()) {
+            const QString reason =
+                tr("MailKey has no refresh token for %1 (the provider did not issue one, or the tokens were "
+                   "wiped). Sign in again.")
+                    .arg(account.email);
+            recordNeedsSignIn(accountId, reason);
+            writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"),
+                       QStringLiteral("resource=%1; no refresh token").arg(resource));
+            const Error err(ErrorCode::NeedsSignIn, reason);
+            endRefresh(accountId, err);
+            failAll(accountId, err);
+            return;
+        }
+
+        f->resource = resource;
+        secureWipe(f->previousRefresh);
+        f->previousRefresh = refreshToken;
+        secureWipe(refreshToken);
+        f->requestedScopes = scopes;
+        f->hostKey = hostKey;
+        f->refreshing = true;
+        Q_EMIT refreshStarted(accountId);
+        const qint64 wait = m_rateLimiter.reserve(hostKey);
+        const quint64 gen = f->generation;
+        if (wait > 0) {
+            if (!f->sendTimer) {
+                f->sendTimer = new QTimer(this);
+                f->sendTimer->setSingleShot(true);
+                connect(f->sendTimer, &QTimer::timeout, this, [this, accountId, gen] { sendRefresh(accountId, gen); });
+            }
+            f->sendTimer->start(int(qMin<qint64>(wait, 24LL * 3600 * 1000)));
+        } else {
+            sendRefresh(accountId, gen);
+        }
+        return;
+    }
+}
+
+void TokenManager::acquireLock(qint64 accountId)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end())
+        return;
+    std::shared_ptr<Flight> f = *it;
+    if (!f->lock) {
+        const QString lockPath = m_profile.lockPath();
+        (void)Vault::ensurePrivateDirectory(QFileInfo(lockPath).absolutePath());
+        f->lock = std::make_unique<CrossProcessLock>(lockPath, accountId);
+    }
+    Result<bool> r = f->lock->tryLock();
+    if (!r) {
+        failAll(accountId, r.error());
+        return;
+    }
+    if (*r) {
+        f->lockWaitedMs = 0;
+        stage(accountId, Stage::LockAcquired);
+        if (m_flights.value(accountId) == f)
+            processNext(accountId);
+        return;
+    }
+    if (f->lockWaitedMs >= m_options.lockTimeoutMs) {
+        f->lockWaitedMs = 0;
+        failAll(accountId,
+                Error(ErrorCode::VaultBusy,
+                      tr("Another MailKey program (the window or mailkey-cli) is renewing this account's access and "
+                         "has not finished. Try again in a minute.")));
+        return;
+    }
+    if (!f->lockTimer) {
+        f->lockTimer = new QTimer(this);
+        f->lockTimer->setSingleShot(true);
+        const quint64 gen = f->generation;
+        connect(f->lockTimer, &QTimer::timeout, this, [this, accountId, gen] {
+            auto it2 = m_flights.find(accountId);
+            if (it2 == m_flights.end() || (*it2)->generation != gen)
+                return;
+            (*it2)->lockWaitedMs += m_options.lockRetryMs;
+            acquireLock(accountId);
+        });
+    }
+    f->lockTimer->start(qMax(1, m_options.lockRetryMs));
+}
+
+void TokenManager::sendRefresh(qint64 accountId, quint64 generation)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end() || (*it)->generation != generation)
+        return;
+    std::shared_ptr<Flight> f = *it;
+    Result<std::optional<Account>> acc = m_vault->account(accountId);
+    if (!acc || !acc->has_value()) {
+        const Error err = acc ? Error(ErrorCode::NotFound, tr("That account is not in the vault.")) : acc.error();
+        endRefresh(accountId, err);
+        failAll(accountId, err);
+        return;
+    }
+    Result<Provider> provider = providerFor(**acc);
+    if (!provider) {
+        endRefresh(accountId, provider.error());
+        failAll(accountId, provider.error());
+        return;
+    }
+    // Retry-After may have been set by another account's reply while this one waited its turn.
+    if (const QDateTime blocked = m_rateLimiter.blockedUntil(f->hostKey); blocked.isValid()) {
+        const QString reason = offlineReason(tr("%1 asked MailKey to wait before the next request.").arg(provider->displayName), blocked);
+        endRefresh(accountId, Error(ErrorCode::Network, reason));
+        failAll(accountId, Error(ErrorCode::Network, reason));
+        return;
+    }
+
+    QByteArray body;
+    appendForm(body, "grant_type", QStringLiteral("refresh_token"));
+    appendForm(body, "refresh_token", f->previousRefresh);
+    appendForm(body, "client_id", provider->clientId);
+    if (!f->requestedScopes.isEmpty())
+        appendForm(body, "scope", f->requestedScopes.join(QLatin1Char(' ')));
+    if (!provider->clientSecret.isEmpty())
+        appendForm(body, "client_secret", provider->clientSecret);
+
+    QNetworkRequest request(provider->tokenEndpoint);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
+    request.setRawHeader("Accept", "application/json");
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    request.setTransferTimeout(m_options.transferTimeoutMs);
+
+    QNetworkReply *reply = m_network->post(request, body);
+    secureWipe(body);
+    f->reply = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, accountId, generation, reply] { onReply(accountId, generation, reply); });
+    stage(accountId, Stage::RequestSent);
+}
+
+void TokenManager::onReply(qint64 accountId, quint64 generation, QNetworkReply *reply)
+{
+    reply->deleteLater();
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end() || (*it)->generation != generation || (*it)->reply != reply)
+        return;
+    std::shared_ptr<Flight> f = *it;
+    f->reply = nullptr;
+    f->running = true; // busy until the reply is handled
+    const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    QByteArray contentType = reply->rawHeader("Content-Type");
+    QByteArray retryAfterHeader = reply->rawHeader("Retry-After");
+    QByteArray body = reply->isOpen() ? reply->read(kMaxTokenReplySize + 1) : QByteArray();
+    post([this, accountId, generation, httpStatus, contentType, retryAfterHeader, body = std::move(body)]() mutable {
+        auto it2 = m_flights.find(accountId);
+        if (it2 == m_flights.end() || (*it2)->generation != generation) {
+            secureWipe(body);
+            return;
+        }
+        (*it2)->running = false;
+        handleReply(accountId, httpStatus, contentType, retryAfterHeader, body);
+    });
+}
+
+void TokenManager::handleReply(qint64 accountId, int httpStatus, const QByteArray &contentType,
+                               const QByteArray &retryAfterHeader, QByteArray &body)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end())
+        return;
+    std::shared_ptr<Flight> f = *it;
+    const QDateTime now = m_clock->now();
+    const QString resource = f->resource;
+
+    TokenReplyResult parsed = parseTokenReply(httpStatus, contentType, body, now, f->requestedScopes, f->previousRefresh);
+    secureWipe(body);
+    secureWipe(f->previousRefresh);
+
+    Result<std::optional<Account>> acc = m_vault->account(accountId);
+    if (!acc || !acc->has_value()) {
+        parsed = TokenReplyResult(OAuthError());
+        const Error err = acc ? Error(ErrorCode::NotFound, tr("That account is not in the vault (it may have been removed)."))
+                              : acc.error();
+        endRefresh(accountId, err);
+        failAll(accountId, err);
+        return;
+    }
+    const Account account = **acc;
+
+    if (!parsed.ok()) {
+        OAuthError e = parsed.oauthError();
+        QDateTime retryAfter;
+        if (!retryAfterHeader.isEmpty() && (httpStatus == 429 || httpStatus == 503 || httpStatus >= 500))
+            retryAfter = parseRetryAfter(retryAfterHeader, now);
+        handleFailure(accountId, account, e, httpStatus, retryAfter);
+        return;
+    }
+
+    TokenSet &t = parsed.tokens();
+    stage(accountId, Stage::ReplyReceived);
+    if (m_flights.value(accountId) != f)
+        return; // cancelled from the hook
+    // Rotation: the new refresh token goes into the vault with the new access token, in one
+    // transaction, before anything is handed out.
+    const std::optional<QString> newRefresh = t.refreshTokenRotated ? std::optional<QString>(t.refreshToken) : std::nullopt;
+    const Status committed = m_vault->commitRefresh(accountId, resource, t.accessToken, newRefresh, t.expiresAt, t.scopes, now);
+    if (!committed) {
+        qCWarning(lcTokens, "account %lld: could not store the refreshed tokens: %s", accountId,
+                  qUtf8Printable(committed.error().message));
+        writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"),
+                   QStringLiteral("resource=%1; the vault could not store the new tokens: %2").arg(resource, committed.error().message));
+        (void)m_vault->setAccountStatus(accountId, AccountStatus::Error, committed.error().message, now);
+        Q_EMIT accountStatusChanged(accountId);
+        endRefresh(accountId, committed.error());
+        failAll(accountId, committed.error());
+        return;
+    }
+    stage(accountId, Stage::Committed);
+    if (m_flights.value(accountId) != f)
+        return;
+
+    audit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("ok"),
+          QStringLiteral("resource=%1; valid for %2 s").arg(resource).arg(t.expiresIn));
+    if (t.refreshTokenRotated)
+        audit(accountId, account.email, QStringLiteral("token.rotated"), QStringLiteral("ok"),
+              QStringLiteral("new refresh token stored with the %1 access token").arg(resource));
+    m_alerts->recordRefreshSuccess(accountId);
+    if (account.status != AccountStatus::Connected)
+        Q_EMIT accountStatusChanged(accountId);
+    endRefresh(accountId, Status());
+
+    AccessToken at;
+    at.accountId = accountId;
+    at.resource = resource;
+    at.token = t.accessToken;
+    at.expiresAt = t.expiresAt;
+    at.scopes = t.scopes;
+    at.refreshed = true;
+    t.wipe();
+    succeed(accountId, at);
+}
+
+void TokenManager::succeed(qint64 accountId, const AccessToken &token)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end())
+        return;
+    std::shared_ptr<Flight> f = *it;
+    QList<Waiter> served;
+    QList<Waiter> keep;
+    for (Waiter &w : f->queue) {
+        if (w.resource == token.resource)
+            served.append(std::move(w));
+        else
+            keep.append(std::move(w));
+    }
+    f->queue = std::move(keep);
+    for (const Waiter &w : served)
+        deliver(accountId, w, token);
+    scheduleProcess(accountId);
+}
+
+void TokenManager::handleFailure(qint64 accountId, const Account &account, const OAuthError &error, int httpStatus,
+                                 const QDateTime &retryAfter)
+{
+    const QDateTime now = m_clock->now();
+    OAuthErrorKind kind = error.kind;
+    QString message = error.userMessage;
+    // At the token endpoint of a refresh, invalid_grant always means the refresh token is dead
+    // (expired, revoked, reused): only a new sign-in helps, whatever the AADSTS number says.
+    if (error.error.compare(QLatin1String("invalid_grant"), Qt::CaseInsensitive) == 0) {
+        if (kind != OAuthErrorKind::NeedsSignIn) {
+            kind = OAuthErrorKind::NeedsSignIn;
+            message = OAuthErrorCatalog::message(error.error, error.description, 0, httpStatus);
+            if (error.aadsts > 0)
+                message += QStringLiteral(" (Microsoft error AADSTS%1)").arg(error.aadsts);
+        }
+    }
+    if (kind == OAuthErrorKind::Malformed)
+        kind = OAuthErrorKind::Transient; // a captive portal, a proxy page, a cut-off reply
+    if (message.isEmpty())
+        message = tr("The provider's reply could not be used.");
+
+    const int failures = account.failureCount + 1;
+    const auto fit = m_flights.find(accountId);
+    const QString resource = fit != m_flights.end() ? (*fit)->resource : QString();
+    const QString hostKey = fit != m_flights.end() ? (*fit)->hostKey : QString();
+    const QString detail = QStringLiteral("resource=%1; HTTP %2; %3%4")
+                               .arg(resource, QString::number(httpStatus),
+                                    error.error.isEmpty() ? QString() : error.error + QStringLiteral("; "), message);
+    Error err;
+    if (kind == OAuthErrorKind::NeedsSignIn) {
+        recordNeedsSignIn(accountId, message);
+        writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"), detail);
+        m_alerts->recordRefreshFailure(accountId, message, failures);
+        err = Error(ErrorCode::NeedsSignIn, message);
+    } else {
+        QDateTime next = now.addMSecs(m_backoff.delayMs(failures));
+        if (retryAfter.isValid()) {
+            if (!hostKey.isEmpty())
+                m_rateLimiter.blockUntil(hostKey, retryAfter);
+            if (retryAfter > next)
+                next = retryAfter;
+        }
+        const bool transient = kind == OAuthErrorKind::Transient;
+        const AccountStatus status = transient ? AccountStatus::Offline : AccountStatus::Error;
+        const QString reason = transient ? offlineReason(message, next)
+                                         : message + QLatin1Char(' ') + tr("MailKey will try again at %1.").arg(timeText(next));
+        (void)m_vault->setRefreshSchedule(accountId, next, failures);
+        setStatus(accountId, AccountStatus::Refreshing /* force the signal */, status, reason);
+        writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"),
+                   detail + QStringLiteral("; attempt %1, next at %2").arg(failures).arg(next.toString(Qt::ISODate)));
+        m_alerts->recordRefreshFailure(accountId, message, failures);
+        err = Error(transient ? ErrorCode::Network : (kind == OAuthErrorKind::Configuration ? ErrorCode::Config : ErrorCode::Provider),
+                    reason);
+    }
+    endRefresh(accountId, err);
+    failAll(accountId, err);
+}
+
+void TokenManager::recordNeedsSignIn(qint64 accountId, const QString &reason)
+{
+    const QDateTime now = m_clock->now();
+    Result<std::optional<Account>> acc = m_vault->account(accountId);
+    const int failures = (acc.ok() && acc->has_value()) ? (*acc)->failureCount + 1 : 1;
+    (void)m_vault->setRefreshSchedule(accountId, QDateTime(), failures);
+    setStatus(accountId, AccountStatus::Refreshing /* force the signal */, AccountStatus::NeedsSignIn, reason);
+}
+
+void TokenManager::setStatus(qint64 accountId, AccountStatus previous, AccountStatus status, const QString &reason)
+{
+    const Status s = m_vault->setAccountStatus(accountId, status, reason, m_clock->now());
+    if (!s)
+        qCWarning(lcTokens, "account %lld: could not store its status: %s", accountId, qUtf8Printable(s.error().message));
+    if (previous != status || status != AccountStatus::Connected)
+        Q_EMIT accountStatusChanged(accountId);
+}
+
+void TokenManager::failGroup(qint64 accountId, const QString &resource, const Error &error)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end())
+        return;
+    std::shared_ptr<Flight> f = *it;
+    QList<Waiter> failed;
+    QList<Waiter> keep;
+    for (Waiter &w : f->queue) {
+        if (w.resource == resource)
+            failed.append(std::move(w));
+        else
+            keep.append(std::move(w));
+    }
+    f->queue = std::move(keep);
+    for (const Waiter &w : failed)
+        deliver(accountId, w, error);
+}
+
+void TokenManager::failAll(qint64 accountId, const Error &error)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end())
+        return;
+    std::shared_ptr<Flight> f = *it;
+    const QList<Waiter> failed = std::move(f->queue);
+    f->queue.clear();
+    for (const Waiter &w : failed)
+        deliver(accountId, w, error);
+    // New callers may have queued from inside a callback: they start afresh.
+    if (m_flights.value(accountId) == f) {
+        if (f->queue.isEmpty())
+            finishFlight(accountId);
+        else
+            scheduleProcess(accountId);
+    }
+}
+
+void TokenManager::deliver(qint64 accountId, const Waiter &w, const Result<AccessToken> &result)
+{
+    if (result.ok() && w.mode == Mode::OnDemand && !w.actor.isEmpty()) {
+        // Audited before the caller gets the token, in its own turn (one vault write).
+        post([this, accountId, w, result] {
+            QString email;
+            if (m_vault) {
+                if (auto acc = m_vault->account(accountId); acc.ok() && acc->has_value())
+                    email = (*acc)->email;
+            }
+            writeAudit(accountId, email, QStringLiteral("token.handed-out"), QStringLiteral("ok"),
+                       QStringLiteral("resource=%1; valid until %2").arg(result->resource, result->expiresAt.toString(Qt::ISODate)),
+                       w.actor);
+            if (w.done)
+                w.done(result);
+        });
+        return;
+    }
+    if (w.done)
+        w.done(result);
+}
+
+void TokenManager::endRefresh(qint64 accountId, const Status &result)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end() || !(*it)->refreshing)
+        return;
+    (*it)->refreshing = false;
+    Q_EMIT refreshFinished(accountId, result);
+}
+
+void TokenManager::finishFlight(qint64 accountId)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end())
+        return;
+    std::shared_ptr<Flight> f = *it;
+    if (!f->queue.isEmpty() || f->reply)
+        return;
+    m_flights.erase(it);
+    if (f->lockTimer)
+        f->lockTimer->deleteLater();
+    if (f->sendTimer)
+        f->sendTimer->deleteLater();
+    secureWipe(f->previousRefresh);
+    if (f->lock)
+        f->lock->unlock();
+}
+
+void TokenManager::cancelAccount(qint64 accountId)
+{
+    auto it = m_flights.find(accountId);
+    if (it == m_flights.end())
+        return;
+    std::shared_ptr<Flight> f = *it;
+    m_flights.erase(it);
+    if (f->lockTimer) {
+        f->lockTimer->stop();
+        f->lockTimer->deleteLater();
+    }
+    if (f->sendTimer) {
+        f->sendTimer->stop();
+        f->sendTimer->deleteLater();
+    }
+    if (f->reply) {
+        QNetworkReply *reply = f->reply;
+        f->reply = nullptr;
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+    }
+    secureWipe(f->previousRefresh);
+    if (f->lock)
+        f->lock->unlock();
+    const Error err(ErrorCode::Cancelled, tr("The request was cancelled."));
+    if (f->refreshing)
+        Q_EMIT refreshFinished(accountId, err);
+    for (const Waiter &w : std::as_const(f->queue)) {
+        if (w.done)
+            w.done(err);
+    }
+}
+
+void TokenManager::cancelAll()
+{
+    const QList<qint64> ids = m_flights.keys();
+    for (qint64 id : ids)
+        cancelAccount(id);
+}
+
+// ---- Helpers -----------------------------------------------------------------------------------
+
+Result<Provider> TokenManager::providerFor(const Account &account) const
+{
+    if (!m_providers)
+        return Error(ErrorCode::Config, tr("No providers are configured."));
+    Provider p = m_providers->provider(account.provider);
+    if (!p.isValid())
+        return Error(ErrorCode::Config,
+                     tr("The provider \"%1\" of %2 is not configured any more. Add it back to providers.json, or "
+                        "remove the account.")
+                         .arg(account.provider.left(40), account.email));
+    if (p.needsDiscovery || !p.tokenEndpoint.isValid())
+        return Error(ErrorCode::Config, tr("The token address of %1 is not known yet.").arg(p.displayName));
+    if (p.clientId.isEmpty())
+        return ProviderRegistry::missingClientIdError(p);
+    return p;
+}
+
+void TokenManager::audit(qint64 accountId, const QString &email, const QString &action, const QString &outcome,
+                         const QString &detail, const QString &actor)
+{
+    const QDateTime at = m_clock->now();
+    post([this, accountId, email, action, outcome, detail, actor, at] {
+        writeAudit(accountId, email, action, outcome, detail, actor, at);
+    });
+}
+
+void TokenManager::writeAudit(qint64 accountId, const QString &email, const QString &action, const QString &outcome,
+                              const QString &detail, const QString &actor, const QDateTime &at)
+{
+    if (!m_vault)
+        return;
+    AuditEntry e;
+    e.at = at.isValid() ? at : m_clock->now();
+    e.accountId = accountId;
+    e.accountEmail = email;
+    e.action = action;
+    e.outcome = outcome;
+    e.detail = detail;
+    e.actor = actor.isEmpty() ? QStringLiteral("mailkey") : actor;
+    if (Status s = m_vault->appendAudit(e); !s)
+        qCWarning(lcTokens, "could not write the audit log: %s", qUtf8Printable(s.error().message));
+}
+
+void TokenManager::stage(qint64 accountId, Stage s)
+{
+    if (m_stageHook)
+        m_stageHook(accountId, s);
+}
+
+} // namespace mailkey
