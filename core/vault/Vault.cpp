@@ -213,6 +213,21 @@ Account readAccount(const Stmt &s)
     "SELECT id, provider, email, display_name, tenant, subject, status, status_reason, created_at," \
     " updated_at, last_refresh_at, next_refresh_at, failure_count FROM accounts"
 
+// Columns 0-7 of "SELECT id, at, account_id, account_email, action, outcome, detail, actor".
+AuditEntry readAudit(const Stmt &s)
+{
+    AuditEntry e;
+    e.id = s.int64(0);
+    e.at = s.time(1);
+    e.accountId = s.int64(2);
+    e.accountEmail = s.text(3);
+    e.action = s.text(4);
+    e.outcome = s.text(5);
+    e.detail = s.text(6);
+    e.actor = s.text(7);
+    return e;
+}
+
 TokenRecord readToken(const Stmt &s)
 {
     TokenRecord t;
@@ -903,18 +918,8 @@ Result<QList<AuditEntry>> Vault::audit(qint64 accountId, const QDateTime &since,
     s.bind(3, qint64(limit));
     QList<AuditEntry> list;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
-        AuditEntry e;
-        e.id = s.int64(0);
-        e.at = s.time(1);
-        e.accountId = s.int64(2);
-        e.accountEmail = s.text(3);
-        e.action = s.text(4);
-        e.outcome = s.text(5);
-        e.detail = s.text(6);
-        e.actor = s.text(7);
-        list.append(e);
-    }
+    while ((rc = s.step()) == SQLITE_ROW)
+        list.append(readAudit(s));
     if (rc != SQLITE_DONE)
         return sqliteError(rc, "reading the audit log");
     return list;
@@ -929,15 +934,7 @@ Result<AuditVerification> Vault::verifyAudit()
     qint64 expectedId = 1;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
-        AuditEntry e;
-        e.id = s.int64(0);
-        e.at = s.time(1);
-        e.accountId = s.int64(2);
-        e.accountEmail = s.text(3);
-        e.action = s.text(4);
-        e.outcome = s.text(5);
-        e.detail = s.text(6);
-        e.actor = s.text(7);
+        const AuditEntry e = readAudit(s);
         const QByteArray storedPrev = s.blob(8);
         const QByteArray storedHash = s.blob(9);
         ++v.rows;
