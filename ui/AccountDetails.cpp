@@ -75,6 +75,10 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     m_remove->setToolTip(tr("Revoke MailKey's access where the provider allows it and delete the tokens."));
     m_copy = new QPushButton(tr("Copy address"), this);
     m_copy->setObjectName(QStringLiteral("copyAddressButton"));
+    m_refresh = new QPushButton(tr("Refresh now"), this);
+    m_refresh->setObjectName(QStringLiteral("refreshNowButton"));
+    m_refresh->setToolTip(tr("Renew this mailbox's access token now instead of waiting for the next scheduled refresh."));
+    actions->addWidget(m_refresh);
     actions->addWidget(m_reconnect);
     actions->addWidget(m_remove);
     actions->addWidget(m_copy);
@@ -92,6 +96,7 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     actions->addStretch(1);
     layout->addLayout(actions);
 
+    connect(m_refresh, &QPushButton::clicked, this, [this] { Q_EMIT refreshRequested(m_account.id); });
     connect(m_reconnect, &QPushButton::clicked, this, [this] { Q_EMIT reconnectRequested(m_account.id); });
     connect(m_remove, &QPushButton::clicked, this, [this] { Q_EMIT removeRequested(m_account.id); });
     connect(m_copy, &QPushButton::clicked, this, [this] { Q_EMIT copyAddressRequested(m_account.id); });
@@ -244,6 +249,7 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
         m_activity->clear();
         clearBusy();
     }
+    updateActionButtons();
 }
 
 void AccountDetails::clearAccount()
@@ -322,6 +328,11 @@ QString AccountDetails::actionText(const QString &action)
         {QStringLiteral("token.refresh-failed"), tr("Refresh failed")},
         {QStringLiteral("token.handed-out"), tr("Token handed out")},
         {QStringLiteral("token.revoked"), tr("Tokens revoked")},
+        {QStringLiteral("token.rotated"), tr("Refresh token rotated")},
+        {QStringLiteral("incident.sign-out-everywhere"), tr("Signed out everywhere")},
+        {QStringLiteral("alert.failed-sign-ins"), tr("Alert: failed sign-ins")},
+        {QStringLiteral("alert.refresh-failures"), tr("Alert: refreshes failing")},
+        {QStringLiteral("alert.rejected-callback"), tr("Alert: callback rejected")},
     };
     const QString known = names.value(action);
     return known.isEmpty() ? SafeText::clean(action, 64) : known;
@@ -353,16 +364,32 @@ void AccountDetails::setBusy(const QString &what)
     m_busyLabel->setText(SafeText::clean(what, 80));
     m_busyLabel->show();
     m_busyBar->show();
-    m_reconnect->setEnabled(false);
-    m_remove->setEnabled(false);
+    m_busy = true;
+    updateActionButtons();
 }
 
 void AccountDetails::clearBusy()
 {
     m_busyLabel->hide();
     m_busyBar->hide();
-    m_reconnect->setEnabled(true);
-    m_remove->setEnabled(true);
+    m_busy = false;
+    updateActionButtons();
+}
+
+void AccountDetails::updateActionButtons()
+{
+    // A mailbox that needs a new sign-in cannot be refreshed: Reconnect is the way out, and
+    // it is emphasised; a refresh already in flight is not asked for twice.
+    const bool needsSignIn = m_account.id != 0 && m_account.status == AccountStatus::NeedsSignIn;
+    m_reconnect->setEnabled(!m_busy);
+    m_remove->setEnabled(!m_busy);
+    m_refresh->setEnabled(!m_busy && m_account.id != 0 && !needsSignIn
+                          && m_account.status != AccountStatus::Refreshing);
+    QFont f = m_reconnect->font();
+    if (f.bold() != needsSignIn) {
+        f.setBold(needsSignIn);
+        m_reconnect->setFont(f);
+    }
 }
 
 } // namespace mailkey

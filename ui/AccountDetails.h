@@ -22,7 +22,7 @@ class AvatarWidget;
 
 // The selected mailbox: who it is, its provider and tenant, granted scopes, token expiry, last and
 // next refresh, connected since; its folders (loaded asynchronously, errors in place) and its
-// activity (audit entries, newest first); actions Reconnect, Remove and Copy address.
+// activity (audit entries, newest first); actions Refresh now, Reconnect, Remove and Copy address.
 // Data comes in through setters (MainWindow asks AccountService); this widget has no service.
 class AccountDetails : public QWidget {
     Q_OBJECT
@@ -55,10 +55,12 @@ Q_SIGNALS:
     void removeRequested(qint64 accountId);
     void copyAddressRequested(qint64 accountId);
     void reloadFoldersRequested(qint64 accountId);
+    void refreshRequested(qint64 accountId);
 
 private:
     QLabel *addRow(QFormLayout *form, const QString &label, const QString &objectName);
     static QString actionText(const QString &action);
+    void updateActionButtons();
 
     const Clock *m_clock = nullptr;
     Account m_account;
@@ -72,6 +74,8 @@ private:
     QPushButton *m_reconnect = nullptr;
     QPushButton *m_remove = nullptr;
     QPushButton *m_copy = nullptr;
+    QPushButton *m_refresh = nullptr;
+    bool m_busy = false;
 
     QLabel *m_provider = nullptr;
     QLabel *m_tenant = nullptr;

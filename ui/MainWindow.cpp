@@ -74,6 +74,7 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
     connect(m_service, &AccountService::foldersFailed, this, &MainWindow::onFoldersFailed);
     connect(m_service, &AccountService::alertRaised, this, &MainWindow::onAlert);
     connect(m_service, &AccountService::signedOutEverywhere, this, &MainWindow::onSignedOutEverywhere);
+    connect(m_service, &AccountService::refreshFinished, this, &MainWindow::onRefreshFinished);
 
     const QByteArray geometry = m_settings->windowGeometry();
     if (geometry.isEmpty() || !restoreGeometry(geometry)) {
@@ -240,6 +241,7 @@ void MainWindow::buildUi()
     connect(m_details, &AccountDetails::removeRequested, this, &MainWindow::confirmRemoveAccount);
     connect(m_details, &AccountDetails::copyAddressRequested, this, &MainWindow::copyAddress);
     connect(m_details, &AccountDetails::reloadFoldersRequested, this, &MainWindow::reloadFolders);
+    connect(m_details, &AccountDetails::refreshRequested, this, &MainWindow::refreshNow);
 
     m_pages->addWidget(m_loadingPage);
     m_pages->addWidget(m_unavailablePage);
@@ -286,6 +288,10 @@ void MainWindow::buildMenus()
     m_copyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     m_reloadFoldersAction = mailbox->addAction(tr("Reload &folders"), this, [this] { reloadFolders(selectedAccountId()); });
     m_reloadFoldersAction->setShortcut(QKeySequence::Refresh);
+    m_refreshAction = mailbox->addAction(tr("Refresh &now"), this, [this] { refreshNow(selectedAccountId()); });
+    m_refreshAction->setObjectName(QStringLiteral("refreshNowAction"));
+    m_refreshAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_refreshAction->setStatusTip(tr("Renew the selected mailbox's access token now"));
     mailbox->addSeparator();
     m_removeAction = mailbox->addAction(tr("Re&move…"), this, [this] { confirmRemoveAccount(selectedAccountId()); });
     m_removeAction->setShortcut(QKeySequence::Delete);
@@ -519,6 +525,49 @@ void MainWindow::reloadFolders(qint64 accountId)
     if (accountId == m_details->accountId())
         m_details->setFoldersLoading();
     m_service->fetchFolders(accountId);
+}
+
+void MainWindow::refreshNow(qint64 accountId)
+{
+    if (accountId == 0 || m_service->vaultState() != VaultState::Ready || m_removing.contains(accountId)
+        || m_refreshRequested.contains(accountId))
+        return;
+    const QModelIndex index = m_model->indexOfId(accountId);
+    if (!index.isValid())
+        return;
+    m_refreshRequested.insert(accountId);
+    statusBar()->showMessage(tr("Renewing the access of %1…").arg(index.data(AccountModel::EmailRole).toString()));
+    updateActions();
+    m_service->refreshNow(accountId);
+}
+
+void MainWindow::onRefreshFinished(qint64 accountId, const Status &result)
+{
+    if (!m_refreshRequested.remove(accountId))
+        return; // not asked for here
+    updateActions();
+    const QModelIndex index = m_model->indexOfId(accountId);
+    const QString email = index.isValid() ? index.data(AccountModel::EmailRole).toString() : QString();
+    if (result.ok()) {
+        statusBar()->showMessage(tr("The access of %1 was renewed").arg(email), 6000);
+        // The folders were listed with the old token; nothing to redo. The details show the new
+        // expiry once the row changes (accountChanged).
+        return;
+    }
+    statusBar()->clearMessage();
+    const Error &error = result.error();
+    if (error.code == ErrorCode::Cancelled)
+        return;
+    const bool needsSignIn = error.code == ErrorCode::NeedsSignIn;
+    m_messageBanner->showMessage(needsSignIn ? Banner::Kind::Warning : Banner::Kind::Error,
+                                 needsSignIn ? tr("%1 needs to be signed in again").arg(email)
+                                             : tr("The access of %1 was not renewed").arg(email),
+                                 error.message);
+    if (needsSignIn && index.isValid()) {
+        QPushButton *again = m_messageBanner->addButton(tr("Reconnect"));
+        again->setObjectName(QStringLiteral("bannerReconnectButton"));
+        connect(again, &QPushButton::clicked, this, [this, accountId] { reconnectAccount(accountId); });
+    }
 }
 
 void MainWindow::onFoldersLoaded(qint64 accountId, const QList<MailFolder> &folders)
@@ -831,13 +880,25 @@ void MainWindow::confirmSignOutEverywhere()
 void MainWindow::onSignedOutEverywhere(const Status &result)
 {
     m_signingOut = false;
-    if (result.ok())
-        m_messageBanner->showMessage(Banner::Kind::Success, tr("Signed out everywhere"),
-                                     tr("All tokens were revoked where possible and deleted, and the vault has a "
-                                        "new key. Reconnect each mailbox to use it again."));
-    else
+    m_folderCache.clear();
+    if (!result.ok()) {
         m_messageBanner->showMessage(Banner::Kind::Error, tr("Sign out everywhere did not finish"),
                                      result.error().message);
+        refillAccounts();
+        return;
+    }
+    // What really happened, per provider: revoked, still being retried, or to be removed by hand.
+    const std::optional<SignOutReport> report = m_service->lastSignOutReport();
+    QStringList lines;
+    bool byHand = false;
+    if (report) {
+        lines.append(report->summary());
+        lines.append(report->messages);
+        byHand = report->pending > 0 || report->notRevocable > 0 || report->failed > 0;
+    }
+    lines.append(tr("Reconnect each mailbox to use it again."));
+    m_messageBanner->showMessage(byHand ? Banner::Kind::Warning : Banner::Kind::Success, tr("Signed out everywhere"),
+                                 lines.join(QLatin1Char('\n')));
     refillAccounts();
 }
 
@@ -933,6 +994,11 @@ void MainWindow::updateActions()
         m_removeAction->setEnabled(ready && id != 0 && !m_removing.contains(id));
         m_copyAction->setEnabled(id != 0);
         m_reloadFoldersAction->setEnabled(ready && id != 0);
+        // A mailbox that needs a new sign-in cannot be refreshed (Reconnect), nor one already refreshing.
+        const int status = id != 0 ? m_model->indexOfId(id).data(AccountModel::StatusRole).toInt() : -1;
+        m_refreshAction->setEnabled(ready && id != 0 && !m_removing.contains(id) && !m_refreshRequested.contains(id)
+                                    && !m_signingOut && status != int(AccountStatus::NeedsSignIn)
+                                    && status != int(AccountStatus::Refreshing));
         m_signOutAction->setEnabled(ready && !m_signingOut);
     }
 }

@@ -58,6 +58,8 @@ public:
     Banner *alertBanner() const { return m_alertBanner; }
     Banner *configBanner() const { return m_configBanner; }
     QToolButton *connectButton() const { return m_connectButton; }
+    QAction *refreshNowAction() const { return m_refreshAction; }
+    QAction *signOutEverywhereAction() const { return m_signOutAction; }
     QMenu *connectMenu() const { return m_connectMenu; }
     ConnectSession *currentSession() const { return m_session; }
     QWidget *currentPage() const;
@@ -75,6 +77,7 @@ public Q_SLOTS:
     void confirmRemoveAccount(qint64 accountId); // asks first (window-modal, objectName "confirmRemove")
     void copyAddress(qint64 accountId);
     void reloadFolders(qint64 accountId);
+    void refreshNow(qint64 accountId);           // renew the access token now; the row shows Refreshing…
     void openSettings();
     void confirmSignOutEverywhere();             // objectName "confirmSignOutEverywhere"
     void confirmResetVault();                    // objectName "confirmResetVault"
@@ -103,6 +106,7 @@ private:
     void onFoldersFailed(qint64 accountId, const Error &error);
     void onAlert(const Alert &alert);
     void onSignedOutEverywhere(const Status &result);
+    void onRefreshFinished(qint64 accountId, const Status &result);
     void notifyDesktop(const QString &title, const QString &message);
     void updateActions();
     QString providerName(const QString &providerId) const;
@@ -138,12 +142,14 @@ private:
     QAction *m_removeAction = nullptr;
     QAction *m_copyAction = nullptr;
     QAction *m_reloadFoldersAction = nullptr;
+    QAction *m_refreshAction = nullptr;
     QAction *m_signOutAction = nullptr;
 
     QPointer<ConnectSession> m_session;
     QString m_sessionProvider;
     qint64 m_sessionAccount = 0;
     QSet<qint64> m_removing;
+    QSet<qint64> m_refreshRequested; // "Refresh now" clicked, outcome not shown yet
     QHash<qint64, QList<MailFolder>> m_folderCache;
     bool m_startRequested = false;
     bool m_signingOut = false;

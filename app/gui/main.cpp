@@ -1,7 +1,9 @@
 // mailkey: the double-click GUI. Thin: process hardening, the application object, one instance
-// per user and profile, the account service and the main window.
+// per user and profile, the account service and the main window, and (once the vault is open)
+// the local socket mailkey-cli delegates token requests to.
 #include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
+#include "core/ipc/IpcServer.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
 #include "ui/MainWindow.h"
@@ -56,6 +58,13 @@ int main(int argc, char **argv)
                      [] { QMetaObject::invokeMethod(qApp, &QCoreApplication::quit, Qt::QueuedConnection); });
     QObject::connect(&instance, &mailkey::SingleInstance::primary, &app, [&] {
         service = std::make_unique<mailkey::AccountService>(profile, &network, &providers);
+        // mailkey-cli asks the running window for tokens (one cache, one refresh per account):
+        // the IPC server starts once the vault is open and is owned by the service.
+        mailkey::AccountService *svc = service.get();
+        QObject::connect(svc, &mailkey::AccountService::vaultStateChanged, svc, [svc] {
+            if (svc->vaultState() == mailkey::VaultState::Ready && !svc->findChild<mailkey::IpcServer *>())
+                mailkey::IpcServer::attach(svc);
+        });
         window = std::make_unique<mailkey::MainWindow>(service.get());
         QObject::connect(&instance, &mailkey::SingleInstance::activationRequested, window.get(),
                          &mailkey::MainWindow::raiseAndActivate);

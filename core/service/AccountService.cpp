@@ -2,6 +2,10 @@
 
 #include "core/common/Clock.h"
 #include "core/keychain/KeyStore.h"
+#include "core/lifecycle/AccessToken.h"
+#include "core/lifecycle/AlertMonitor.h"
+#include "core/lifecycle/Revoker.h"
+#include "core/lifecycle/TokenManager.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/MailFolderFetcher.h"
@@ -13,6 +17,7 @@
 #include <QMetaObject>
 #include <QNetworkAccessManager>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 namespace mailkey {
@@ -30,21 +35,28 @@ QString str(const char *text)
 // (success or failure) reaches the browser before the socket is dropped.
 constexpr int kFinishedSessionLingerMs = 3000;
 
-// An access token this close to its expiry is treated as expired.
-constexpr qint64 kExpirySkewSeconds = 30;
+// An access token handed to an API call must be valid for at least this long.
+constexpr int kMinValiditySeconds = 60;
 
-QString whereToRemoveAccess(const Provider &provider, const QString &providerId)
+// The program name in the audit log for tokens the window itself uses.
+const char *const kActor = "mailkey";
+
+// After a refresh (or the start) the scheduler computes the account's next due time about a
+// second later (RefreshScheduler::Options::minIntervalMs); the rows are re-read after that.
+constexpr int kDisplayUpdateMarginMs = 300;
+constexpr int kDisplayRowsPerTurn = 8;
+
+Alert::Kind alertKind(AlertKind kind)
 {
-    if (provider.kind == Provider::Kind::Microsoft || providerId == QLatin1String(Provider::MicrosoftId))
-        return str("To remove MailKey's access there too, open https://account.live.com/consent/Manage "
-                   "(personal Microsoft account) or https://myapps.microsoft.com (work or school "
-                   "account) and remove MailKey.");
-    if (provider.kind == Provider::Kind::Google || providerId == QLatin1String(Provider::GoogleId))
-        return str("To remove MailKey's access there too, open https://myaccount.google.com/permissions "
-                   "and remove MailKey.");
-    const QString name = provider.displayName.isEmpty() ? providerId : provider.displayName;
-    return str("To remove MailKey's access there too, remove the app in your account settings at %1.")
-        .arg(name);
+    switch (kind) {
+    case AlertKind::FailedSignIns:
+        return Alert::Kind::FailedSignIns;
+    case AlertKind::RefreshFailures:
+        return Alert::Kind::RefreshFailures;
+    case AlertKind::RejectedCallback:
+        break;
+    }
+    return Alert::Kind::RejectedCallback;
 }
 
 } // namespace
@@ -62,6 +74,21 @@ struct AccountService::Private {
     ConnectSession::Options connectOptions;
     QList<QPointer<ConnectSession>> sessions;
     QHash<qint64, QPointer<MailFolderFetcher>> folderFetches;
+    QHash<qint64, quint64> folderGeneration;
+
+    // Token lifecycle (children of q, made when the vault is Ready).
+    TokenManager *tokens = nullptr;
+    RefreshScheduler *scheduler = nullptr;
+    bool autoRefresh = true;
+    std::optional<RefreshScheduler::Options> schedulerOptions;
+    QSet<qint64> refreshing;         // between TokenManager::refreshStarted and refreshFinished
+    QSet<qint64> removing;
+    bool signingOut = false;
+    std::optional<SignOutReport> lastSignOut;
+    QSet<qint64> displayDirty;       // rows to re-read once the scheduler has looked again
+    QTimer *displayTimer = nullptr;
+    bool displayAll = false;         // re-read the whole list (after the start)
+    bool destroying = false;
 
     QDateTime now() const { return (clock ? clock : Clock::system())->now(); }
 
@@ -81,60 +108,221 @@ struct AccountService::Private {
                          "again."));
     }
 
-    void audit(qint64 accountId, const QString &email, const QString &action,
-               const QString &outcome, const QString &detail)
-    {
-        if (!vault)
-            return;
-        AuditEntry e;
-        e.at = now();
-        e.accountId = accountId;
-        e.accountEmail = email;
-        e.action = action;
-        e.outcome = outcome;
-        e.detail = detail;
-        e.actor = str("mailkey");
-        if (Status s = vault->appendAudit(e); !s)
-            qCWarning(lcService, "could not write to the audit log: %s", qPrintable(s.error().message));
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // TODO(lifecycle): THE single place where the service obtains an access token for an API
-    // call. Today it reads the stored token from the vault and reports an expired one; switch
-    // it to TokenManager (which refreshes when needed) once core/lifecycle/TokenManager lands.
-    // `done` may run synchronously or later; callers must not assume either.
-    // ---------------------------------------------------------------------------------------
+    // THE single place where the service obtains an access token for an API call: through
+    // TokenManager, which hands out the stored token while it is valid for another minute and
+    // refreshes it first otherwise (single flight, rotation, back-off, audit "token.handed-out").
+    // `done` runs later, on the GUI thread, and never after the service is gone.
     void withAccessToken(qint64 accountId, const QString &resource,
                          std::function<void(Result<QString>)> done)
     {
-        if (!vault) {
-            done(vaultNotReady());
+        if (!tokens) {
+            const Error e = vaultNotReady();
+            post([done = std::move(done), e] { done(e); });
             return;
         }
-        Result<std::optional<TokenRecord>> token = vault->token(accountId, resource);
-        if (!token) {
-            done(token.error());
-            return;
+        QPointer<AccountService> guard(q);
+        tokens->accessToken(accountId, resource, kMinValiditySeconds, QString::fromLatin1(kActor),
+                            [guard, done = std::move(done)](Result<AccessToken> token) {
+                                if (!guard || guard->d->destroying)
+                                    return;
+                                if (!token) {
+                                    done(token.error());
+                                    return;
+                                }
+                                Result<QString> value(token->token);
+                                done(value);
+                                if (value)
+                                    secureWipe(*value);
+                            });
+    }
+
+    // Creates the lifecycle objects for the open vault (once), and starts the scheduler.
+    void startLifecycle()
+    {
+        if (!tokens) {
+            tokens = new TokenManager(vault, providers, network, profile, clock, q);
+            QObject::connect(tokens, &TokenManager::accountStatusChanged, q,
+                             [this](qint64 id) { rowChanged(id, true); });
+            QObject::connect(tokens, &TokenManager::refreshStarted, q, [this](qint64 id) {
+                refreshing.insert(id);
+                rowChanged(id, false);
+            });
+            QObject::connect(tokens, &TokenManager::refreshFinished, q, [this](qint64 id, const Status &) {
+                refreshing.remove(id);
+                rowChanged(id, true);
+            });
+            QObject::connect(tokens->alerts(), &AlertMonitor::alertRaised, q,
+                             [this](AlertKind kind, qint64 id, const QString &message) {
+                                 Q_EMIT q->alertRaised(Alert{alertKind(kind), id, message});
+                             });
+            QObject::connect(tokens->revoker(), &Revoker::pendingRevocationFinished, q,
+                             [](qint64 id, const QString &, bool revoked) {
+                                 qCInfo(lcService, "account %lld: the queued revocation %s",
+                                        static_cast<long long>(id), revoked ? "succeeded" : "was given up");
+                             });
+            scheduler = new RefreshScheduler(tokens, q);
+            if (schedulerOptions)
+                scheduler->setOptions(*schedulerOptions);
+            displayTimer = new QTimer(q);
+            displayTimer->setSingleShot(true);
+            QObject::connect(displayTimer, &QTimer::timeout, q, [this] {
+                if (displayAll) {
+                    displayAll = false;
+                    displayDirty.clear();
+                    Q_EMIT q->accountsChanged();
+                    return;
+                }
+                // A few rows per event-loop turn: after a burst of refreshes the views re-read
+                // their rows without stalling the GUI thread.
+                int n = 0;
+                for (auto it = displayDirty.begin(); it != displayDirty.end() && n < kDisplayRowsPerTurn; ++n) {
+                    const qint64 id = *it;
+                    it = displayDirty.erase(it);
+                    Q_EMIT q->accountChanged(id);
+                }
+                if (!displayDirty.isEmpty())
+                    displayTimer->start(0);
+            });
+        } else {
+            tokens->setVault(vault);
         }
-        if (!token.value() || token.value()->accessToken.isEmpty()) {
-            done(Error(ErrorCode::NeedsSignIn,
-                       str("MailKey has no access token for this mailbox. Use Reconnect to sign in "
-                           "again.")));
+        if (autoRefresh)
+            scheduler->start();
+        // Once the scheduler has computed every account's next refresh, the views re-read the list.
+        displayAll = true;
+        displayTimer->start((scheduler ? scheduler->options().minIntervalMs : 1000) + kDisplayUpdateMarginMs);
+    }
+
+    // The row of an account changed: tell the views now, and again once the scheduler has
+    // recomputed its next refresh time (`later`).
+    void rowChanged(qint64 id, bool later)
+    {
+        Q_EMIT q->accountChanged(id);
+        if (later)
+            markForDisplay(id);
+    }
+
+    void markForDisplay(qint64 id)
+    {
+        if (!displayTimer)
             return;
+        displayDirty.insert(id);
+        if (!displayTimer->isActive()) {
+            const int interval = scheduler ? scheduler->options().minIntervalMs : 1000;
+            displayTimer->start(interval + kDisplayUpdateMarginMs);
         }
-        TokenRecord record = *token.value();
-        token.value()->wipe();
-        if (record.expiresAt.isValid() && record.expiresAt.addSecs(-kExpirySkewSeconds) <= now()) {
-            record.wipe();
-            done(Error(ErrorCode::Expired,
-                       str("MailKey's access to this mailbox has expired and could not be renewed "
-                           "here. Use Reconnect to sign in again.")));
-            return;
+    }
+
+    // The account as the views should show it: Refreshing while a refresh is in flight, and for
+    // a healthy account the time of its next refresh.
+    Account present(Account a) const
+    {
+        if (refreshing.contains(a.id) && a.status != AccountStatus::NeedsSignIn)
+            a.status = AccountStatus::Refreshing;
+        if (a.status == AccountStatus::Connected || a.status == AccountStatus::Refreshing)
+            a.nextRefreshAt = nextRefreshFor(a);
+        return a;
+    }
+
+    QDateTime nextRefreshFor(const Account &a) const
+    {
+        // A due time computed before the last refresh is stale (the token has changed since).
+        const auto current = [&a](const QDateTime &t) {
+            return t.isValid() && (!a.lastRefreshAt.isValid() || t > a.lastRefreshAt);
+        };
+        if (scheduler && scheduler->isRunning()) {
+            const QDateTime due = scheduler->dueAt(a.id);
+            if (current(due))
+                return due;
         }
-        QString access = record.accessToken;
-        record.wipe();
-        done(access);
-        secureWipe(access);
+        if (current(a.nextRefreshAt))
+            return a.nextRefreshAt;
+        // Not computed yet: estimate it the way the scheduler does (ahead of expiry by the lead
+        // time, at most half the lifetime), without its few minutes of jitter.
+        if (!vault)
+            return QDateTime();
+        Result<QList<TokenRecord>> records = vault->tokens(a.id);
+        if (!records)
+            return QDateTime();
+        const qint64 lead = scheduler ? scheduler->options().leadSeconds : 300;
+        QDateTime earliest;
+        for (TokenRecord &t : *records) {
+            if (t.expiresAt.isValid() && !t.refreshToken.isEmpty()) {
+                const qint64 lifetime = t.issuedAt.isValid() ? qMax<qint64>(1, t.issuedAt.secsTo(t.expiresAt)) : 3600;
+                const QDateTime d = t.expiresAt.addSecs(-qMin(lead, lifetime / 2));
+                if (!earliest.isValid() || d < earliest)
+                    earliest = d;
+            }
+            t.wipe();
+        }
+        return earliest;
+    }
+
+    void cancelFolderFetch(qint64 accountId)
+    {
+        ++folderGeneration[accountId]; // a token request still on its way is dropped on arrival
+        if (auto fetch = folderFetches.take(accountId); fetch) {
+            fetch->disconnect(q);
+            fetch->cancel();
+            fetch->deleteLater();
+        }
+    }
+
+    // One folder listing: an access token from TokenManager, then the mail API. A 401 from the
+    // API (the token was revoked or expired early) forces one refresh and one more try; if the
+    // refresh fails the account shows why (e.g. "Needs sign-in") and so does the error.
+    void startFolderFetch(qint64 accountId, const Provider &provider, quint64 generation, bool retried)
+    {
+        const auto current = [this, accountId, generation] {
+            return !destroying && folderGeneration.value(accountId) == generation;
+        };
+        withAccessToken(accountId, QString::fromLatin1(DefaultResource),
+                        [this, accountId, provider, generation, retried, current](Result<QString> token) {
+            if (!current()) {
+                if (token)
+                    secureWipe(*token);
+                return;
+            }
+            if (!token) {
+                Q_EMIT q->foldersFailed(accountId, token.error());
+                return;
+            }
+            auto *fetcher = new MailFolderFetcher(network, q);
+            folderFetches.insert(accountId, fetcher);
+            QObject::connect(fetcher, &MailFolderFetcher::finished, q,
+                             [this, accountId, fetcher](const QList<MailFolder> &folders) {
+                                 if (folderFetches.value(accountId) == fetcher)
+                                     folderFetches.remove(accountId);
+                                 fetcher->deleteLater();
+                                 Q_EMIT q->foldersLoaded(accountId, folders);
+                             });
+            QObject::connect(fetcher, &MailFolderFetcher::failed, q,
+                             [this, accountId, provider, generation, retried, current, fetcher](const Error &e) {
+                if (folderFetches.value(accountId) == fetcher)
+                    folderFetches.remove(accountId);
+                fetcher->deleteLater();
+                if (e.code != ErrorCode::NeedsSignIn || retried || !tokens) {
+                    Q_EMIT q->foldersFailed(accountId, e);
+                    return;
+                }
+                qCInfo(lcService, "account %lld: the mail API refused the access token; renewing it once",
+                       static_cast<long long>(accountId));
+                QPointer<AccountService> guard(q);
+                tokens->refreshNow(accountId, QString::fromLatin1(DefaultResource),
+                                   [this, guard, accountId, provider, generation, current, e](Status refreshed) {
+                    if (!guard || !current())
+                        return;
+                    if (refreshed)
+                        startFolderFetch(accountId, provider, generation, true);
+                    else
+                        Q_EMIT q->foldersFailed(accountId, refreshed.error().code == ErrorCode::NeedsSignIn
+                                                               ? refreshed.error()
+                                                               : e);
+                });
+            });
+            fetcher->start(provider, *token);
+            secureWipe(*token);
+        });
     }
 };
 
@@ -151,6 +339,15 @@ AccountService::AccountService(Profile profile, QNetworkAccessManager *network,
 
 AccountService::~AccountService()
 {
+    d->destroying = true;
+    // The lifecycle first, while the service is still whole: cancelled requests call back.
+    delete d->scheduler;
+    d->scheduler = nullptr;
+    if (d->tokens) {
+        d->tokens->disconnect(this);
+        delete d->tokens;
+        d->tokens = nullptr;
+    }
     for (const QPointer<ConnectSession> &s : std::as_const(d->sessions)) {
         if (s)
             s->disconnect(this);
@@ -166,6 +363,20 @@ AccountService::~AccountService()
 void AccountService::setClock(const Clock *clock)
 {
     d->clock = clock;
+}
+
+void AccountService::setAutoRefresh(bool enabled)
+{
+    d->autoRefresh = enabled;
+    if (d->scheduler && !enabled)
+        d->scheduler->stop();
+}
+
+void AccountService::setSchedulerOptions(const RefreshScheduler::Options &options)
+{
+    d->schedulerOptions = options;
+    if (d->scheduler)
+        d->scheduler->setOptions(options);
 }
 
 void AccountService::setConnectOptions(const ConnectSession::Options &options)
@@ -205,6 +416,7 @@ void AccountService::start()
             p->vault = result->vault;
             p->state = VaultState::Ready;
             qCInfo(lcService, "vault ready%s", result->created ? " (created)" : "");
+            p->startLifecycle();
         }
         Q_EMIT guard->vaultStateChanged();
         if (p->state == VaultState::Ready)
@@ -249,8 +461,22 @@ std::shared_ptr<Vault> AccountService::vault() const
 
 TokenManager *AccountService::tokens() const
 {
-    // TODO(lifecycle): return the TokenManager once core/lifecycle/TokenManager exists.
-    return nullptr;
+    return d->tokens;
+}
+
+RefreshScheduler *AccountService::scheduler() const
+{
+    return d->scheduler;
+}
+
+std::optional<SignOutReport> AccountService::lastSignOutReport() const
+{
+    return d->lastSignOut;
+}
+
+bool AccountService::isRefreshing(qint64 accountId) const
+{
+    return d->refreshing.contains(accountId);
 }
 
 // --- reading ----------------------------------------------------------------------------------
@@ -264,7 +490,11 @@ QList<Account> AccountService::accounts() const
         qCWarning(lcService, "could not list accounts: %s", qPrintable(list.error().message));
         return {};
     }
-    return list.value();
+    QList<Account> out;
+    out.reserve(list->size());
+    for (const Account &a : std::as_const(*list))
+        out.append(d->present(a));
+    return out;
 }
 
 std::optional<Account> AccountService::account(qint64 id) const
@@ -272,9 +502,9 @@ std::optional<Account> AccountService::account(qint64 id) const
     if (!d->vault)
         return std::nullopt;
     Result<std::optional<Account>> a = d->vault->account(id);
-    if (!a)
+    if (!a || !a->has_value())
         return std::nullopt;
-    return a.value();
+    return d->present(**a);
 }
 
 QList<TokenSummary> AccountService::tokenSummary(qint64 accountId) const
@@ -336,8 +566,14 @@ ConnectSession *AccountService::connectAccount(const QString &providerId, const 
     QPointer<ConnectSession> guard(session);
     connect(session, &ConnectSession::succeeded, this,
             [this](const Account &account, bool, const QString &) {
+                if (d->tokens) {
+                    // A new sign-in ends a streak of refresh failures; the scheduler plans anew.
+                    d->tokens->alerts()->recordRefreshSuccess(account.id);
+                    if (d->scheduler && d->scheduler->isRunning())
+                        QTimer::singleShot(0, d->scheduler, &RefreshScheduler::poll);
+                }
                 Q_EMIT accountsChanged();
-                Q_EMIT accountChanged(account.id);
+                d->rowChanged(account.id, true);
             });
     connect(session, &ConnectSession::providerDiscovered, this, [this](const Provider &p) {
         if (d->providers)
@@ -349,9 +585,28 @@ ConnectSession *AccountService::connectAccount(const QString &providerId, const 
         if (guard)
             QTimer::singleShot(kFinishedSessionLingerMs, guard.data(), &QObject::deleteLater);
     });
-    // TODO(lifecycle): feed the AlertMonitor here (rejectedCallback ->
-    // recordRejectedCallback(ConnectSession::rejectReasonText(reason)); failed ->
-    // recordFailedSignIn(0, error.message)). Until then, sessionCreated() lets a monitor attach.
+    // Monitoring: every rejected callback (a possible forgery) and every failed sign-in that got
+    // as far as the provider (a sign-in page was made; not "no client id" or "vault locked",
+    // which are setup problems) count towards the alert thresholds.
+    connect(session, &ConnectSession::rejectedCallback, this,
+            [this](LoopbackReplyHandler::RejectReason reason) {
+                if (d->tokens)
+                    d->tokens->alerts()->recordRejectedCallback(ConnectSession::rejectReasonText(reason));
+            });
+    connect(session, &ConnectSession::failed, this, [this, guard, loginHint, providerId](const Error &error) {
+        if (!d->tokens || !guard || !guard->authorizationUrl().isValid())
+            return;
+        qint64 accountId = 0;
+        if (!loginHint.isEmpty() && d->vault) {
+            if (Result<QList<Account>> list = d->vault->accounts(); list) {
+                for (const Account &a : std::as_const(*list)) {
+                    if (a.provider == providerId && a.email.compare(loginHint, Qt::CaseInsensitive) == 0)
+                        accountId = a.id;
+                }
+            }
+        }
+        d->tokens->alerts()->recordFailedSignIn(accountId, error.message);
+    });
     Q_EMIT sessionCreated(session);
     // Started from the event loop, so the caller can connect to the session's signals first.
     QMetaObject::invokeMethod(session, &ConnectSession::start, Qt::QueuedConnection);
@@ -375,7 +630,7 @@ ConnectSession *AccountService::reconnect(qint64 accountId)
 
 void AccountService::removeAccount(qint64 accountId)
 {
-    if (!d->vault) {
+    if (!d->vault || !d->tokens) {
         const Error e = d->vaultNotReady();
         d->post([this, accountId, e] { Q_EMIT removeFailed(accountId, e); });
         return;
@@ -388,56 +643,91 @@ void AccountService::removeAccount(qint64 accountId)
         });
         return;
     }
-    if (auto fetch = d->folderFetches.take(accountId); fetch) {
-        fetch->disconnect(this);
-        fetch->cancel();
-        fetch->deleteLater();
-    }
+    if (d->removing.contains(accountId))
+        return; // the first request reports
+    d->cancelFolderFetch(accountId);
+    d->removing.insert(accountId);
 
-    // TODO(lifecycle): revoke at the provider first where it has a revocation endpoint (Google,
-    // custom providers), through core/lifecycle; today the removal is local only.
-    if (Status s = d->vault->removeAccount(accountId); !s) {
-        d->audit(accountId, a->email, str("account.removed"), str("failed"), s.error().message);
-        const Error e = s.error();
-        d->post([this, accountId, e] { Q_EMIT removeFailed(accountId, e); });
-        return;
-    }
-    const Provider provider = d->providers ? d->providers->provider(a->provider) : Provider();
-    RemovalReport report;
-    report.revokedAtProvider = false;
-    report.message = str("%1 was removed from MailKey and its tokens were deleted from this "
-                         "computer. Its access was not revoked at the provider. %2")
-                         .arg(a->email, whereToRemoveAccess(provider, a->provider));
-    d->audit(accountId, a->email, str("account.removed"), str("ok"),
-             str("deleted here; not revoked at the provider"));
-    qCInfo(lcService, "account %lld removed", static_cast<long long>(accountId));
-    d->post([this, accountId, report] {
-        Q_EMIT accountRemoved(accountId, report);
-        Q_EMIT accountsChanged();
+    // TokenManager: cancels the account's refreshes, wipes it from the vault (always), then
+    // revokes the grant at the provider where it has an endpoint (Revoker; audited there).
+    QPointer<AccountService> guard(this);
+    d->tokens->removeAccount(accountId, [guard, accountId](Result<RevocationOutcome> outcome) {
+        if (!guard || guard->d->destroying)
+            return;
+        AccountService *q = guard.data();
+        q->d->removing.remove(accountId);
+        q->d->refreshing.remove(accountId);
+        if (!outcome) {
+            const Error e = outcome.error();
+            q->d->post([q, accountId, e] { Q_EMIT q->removeFailed(accountId, e); });
+            return;
+        }
+        RemovalReport report;
+        report.revokedAtProvider = outcome->revokedAtProvider;
+        report.message = outcome->message;
+        qCInfo(lcService, "account %lld removed (%s)", static_cast<long long>(accountId),
+               outcome->revokedAtProvider ? "revoked at the provider"
+                                          : (outcome->pending ? "revocation pending" : "not revoked at the provider"));
+        q->d->post([q, accountId, report] {
+            Q_EMIT q->accountRemoved(accountId, report);
+            Q_EMIT q->accountsChanged();
+        });
     });
 }
 
-// --- token lifecycle (not here yet) -----------------------------------------------------------
+// --- token lifecycle ----------------------------------------------------------------------
 
 void AccountService::refreshNow(qint64 accountId)
 {
-    // TODO(lifecycle): hand over to TokenManager::refreshNow(accountId) and report its outcome.
-    d->post([this, accountId] {
-        Q_EMIT refreshFinished(accountId,
-                               Error(ErrorCode::Internal,
-                                     str("Refreshing a sign-in on demand is not available yet in "
-                                         "this version of MailKey.")));
+    if (!d->tokens) {
+        const Error e = d->vaultNotReady();
+        d->post([this, accountId, e] { Q_EMIT refreshFinished(accountId, e); });
+        return;
+    }
+    QPointer<AccountService> guard(this);
+    d->tokens->refreshNow(accountId, QString::fromLatin1(DefaultResource), [guard, accountId](Status result) {
+        if (!guard || guard->d->destroying)
+            return;
+        AccountService *q = guard.data();
+        q->d->post([q, accountId, result] { Q_EMIT q->refreshFinished(accountId, result); });
     });
 }
 
 void AccountService::signOutEverywhere()
 {
-    // TODO(lifecycle): revoke what can be revoked, Vault::wipeAllTokens, VaultAccess::rotateKey,
-    // audit the incident; then report the Status.
-    d->post([this] {
-        Q_EMIT signedOutEverywhere(Error(ErrorCode::Internal,
-                                         str("Signing out everywhere is not available yet in this "
-                                             "version of MailKey.")));
+    if (!d->tokens) {
+        const Error e = d->vaultNotReady();
+        d->post([this, e] { Q_EMIT signedOutEverywhere(e); });
+        return;
+    }
+    if (d->signingOut)
+        return; // the running one reports
+    d->signingOut = true;
+    for (const qint64 id : d->folderFetches.keys())
+        d->cancelFolderFetch(id);
+    qCInfo(lcService, "signing out everywhere");
+    QPointer<AccountService> guard(this);
+    d->tokens->signOutEverywhere(d->keyStore, [guard](Result<SignOutReport> result) {
+        if (!guard || guard->d->destroying)
+            return;
+        AccountService *q = guard.data();
+        q->d->signingOut = false;
+        q->d->refreshing.clear();
+        Status status;
+        if (result) {
+            q->d->lastSignOut = *result;
+            qCInfo(lcService, "signed out everywhere: %d account(s), %d revoked, %d pending, %d not revocable, "
+                              "%d refused",
+                   result->accounts, result->revoked, result->pending, result->notRevocable, result->failed);
+        } else {
+            q->d->lastSignOut.reset();
+            status = result.error();
+            qCWarning(lcService, "sign out everywhere did not finish: %s", qPrintable(result.error().message));
+        }
+        q->d->post([q, status] {
+            Q_EMIT q->signedOutEverywhere(status);
+            Q_EMIT q->accountsChanged();
+        });
     });
 }
 
@@ -472,37 +762,8 @@ void AccountService::fetchFolders(qint64 accountId)
                             .arg(provider.displayName)));
         return;
     }
-    if (auto previous = d->folderFetches.take(accountId); previous) {
-        previous->disconnect(this);
-        previous->cancel();
-        previous->deleteLater();
-    }
-
-    d->withAccessToken(accountId, QString::fromLatin1(DefaultResource),
-                       [this, accountId, provider, failLater](Result<QString> token) {
-        if (!token) {
-            failLater(token.error());
-            return;
-        }
-        auto *fetcher = new MailFolderFetcher(d->network, this);
-        d->folderFetches.insert(accountId, fetcher);
-        connect(fetcher, &MailFolderFetcher::finished, this,
-                [this, accountId, fetcher](const QList<MailFolder> &folders) {
-                    if (d->folderFetches.value(accountId) == fetcher)
-                        d->folderFetches.remove(accountId);
-                    fetcher->deleteLater();
-                    Q_EMIT foldersLoaded(accountId, folders);
-                });
-        connect(fetcher, &MailFolderFetcher::failed, this,
-                [this, accountId, fetcher](const Error &e) {
-                    if (d->folderFetches.value(accountId) == fetcher)
-                        d->folderFetches.remove(accountId);
-                    fetcher->deleteLater();
-                    Q_EMIT foldersFailed(accountId, e);
-                });
-        fetcher->start(provider, token.value());
-        secureWipe(token.value());
-    });
+    d->cancelFolderFetch(accountId); // a newer request replaces an older one
+    d->startFolderFetch(accountId, provider, d->folderGeneration.value(accountId), false);
 }
 
 } // namespace mailkey

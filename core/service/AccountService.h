@@ -17,9 +17,21 @@
 //   auditFor(id)               newest first
 //   signOutEverywhere()        revoke what can be, wipe all tokens, rotate the vault key,
 //                              incident in the audit log; signedOutEverywhere(Status)
+//
+// Token lifecycle (core/lifecycle): once the vault is Ready the service owns a TokenManager
+// (tokens()) and a RefreshScheduler (scheduler(), started unless setAutoRefresh(false)). Every
+// access token the service uses (folders) comes from TokenManager::accessToken, which refreshes
+// an expired one first. refreshNow / removeAccount / signOutEverywhere go through it too.
+// Account snapshots (accounts(), account()) show the live state: Refreshing while a refresh is
+// in flight, and for a Connected account nextRefreshAt is when it will be refreshed.
+// accountChanged(id) is emitted whenever that state changes (started, finished, failed,
+// offline, needs sign-in). Alerts of the AlertMonitor (failed sign-ins, refresh failures,
+// rejected callbacks) are forwarded as alertRaised().
 
 #include "core/common/Profile.h"
 #include "core/common/Result.h"
+#include "core/lifecycle/RefreshScheduler.h"
+#include "core/lifecycle/SignOutEverywhere.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/vault/VaultTypes.h"
 
@@ -31,6 +43,7 @@
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 
@@ -77,7 +90,11 @@ public:
                    QObject *parent = nullptr);
     ~AccountService() override;
 
-    void setClock(const Clock *clock); // tests
+    void setClock(const Clock *clock); // tests; before start()
+    // Tests: false keeps the RefreshScheduler from starting when the vault is ready (on-demand
+    // refreshes still happen). Before start().
+    void setAutoRefresh(bool enabled);
+    void setSchedulerOptions(const RefreshScheduler::Options &options); // before start()
     // Options for every ConnectSession made from now on (CLI: openBrowser = false for
     // --no-browser; tests: short retries). The login hint is set per session.
     void setConnectOptions(const ConnectSession::Options &options);
@@ -91,7 +108,11 @@ public:
     const Profile &profile() const;
     ProviderRegistry *providers() const;
     std::shared_ptr<Vault> vault() const; // for the IPC server and tests; null until Ready
-    TokenManager *tokens() const;
+    TokenManager *tokens() const;        // null until Ready
+    RefreshScheduler *scheduler() const; // null until Ready
+    // What the last signOutEverywhere() did (per-provider messages included); empty before.
+    std::optional<SignOutReport> lastSignOutReport() const;
+    bool isRefreshing(qint64 accountId) const; // a refresh request is in flight
 
     QList<Account> accounts() const;
     std::optional<Account> account(qint64 id) const;

@@ -1,7 +1,9 @@
 // The main window end to end: a real AccountService (real vault under a real Secret Service),
 // the strict fake authorization server, and a URL handler standing in for the browser.
 // Connect through the UI, reconnect, remove, cancel while waiting, folders, hostile names, and the
-// keychain / vault banners (no keychain, locked keychain, key missing, damaged vault).
+// keychain / vault banners (no keychain, locked keychain, key missing, damaged vault); the token
+// lifecycle as the window shows it: live status (Refreshing…, Needs sign-in after a revoked
+// grant), Refresh now, alerts, revoked-or-not on removal, sign out everywhere's real result.
 #include "core/common/Profile.h"
 #include "core/keychain/KeyStore.h"
 #include "core/oauth/ConnectSession.h"
@@ -22,6 +24,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QDesktopServices>
 #include <QDir>
@@ -37,6 +40,7 @@
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QPushButton>
 #include <QTemporaryDir>
@@ -485,10 +489,105 @@ TEST_F(MainWindowTest, RemoveAsksThenSaysWhatHappened)
     EXPECT_TRUE(m_window->messageBanner()->isVisible());
     EXPECT_TRUE(m_window->messageBanner()->title().contains(QStringLiteral("alice@example.com")));
     EXPECT_FALSE(m_window->messageBanner()->message().isEmpty());
-    // The banner says revoked only when the provider did revoke.
-    EXPECT_EQ(m_window->messageBanner()->kind() == Banner::Kind::Success, m_server.revocationCount() > 0);
+    // The provider has a revocation endpoint: it was asked, and the banner says it confirmed.
+    EXPECT_EQ(m_server.revocationCount(), 1);
+    EXPECT_FALSE(m_server.isGrantActive(QStringLiteral("alice@example.com")));
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success);
+    EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("confirmed that MailKey's access was revoked")))
+        << m_window->messageBanner()->message().toStdString();
     EXPECT_EQ(m_window->currentPage(), m_window->emptyState());
     EXPECT_FALSE(m_service->account(a.id).has_value());
+}
+
+TEST_F(MainWindowTest, RemovingAMicrosoftMailboxSaysItWasOnlyDeletedHere)
+{
+    open();
+    // A Microsoft mailbox (tokens copied from a real sign-in at the fake server).
+    const Account fake = connectThroughUi();
+    const auto token = m_service->vault()->token(fake.id, QStringLiteral("default"));
+    ASSERT_TRUE(token.ok() && token.value().has_value());
+    TokenRecord record = **token;
+    const auto saved = m_service->vault()->saveConnection(
+        AccountInfo{QStringLiteral("microsoft"), QStringLiteral("megan@contoso.example"), QStringLiteral("Megan Bowen"),
+                    QStringLiteral("contoso.onmicrosoft.com"), QStringLiteral("sub-megan")},
+        record, QDateTime::currentDateTimeUtc());
+    record.wipe();
+    ASSERT_TRUE(saved.ok());
+    Q_EMIT m_service->accountsChanged();
+    ASSERT_TRUE(waitFor([&] { return m_window->model()->rowCount() == 2; }));
+
+    m_window->selectAccount(saved->accountId);
+    m_window->confirmRemoveAccount(saved->accountId);
+    auto *box = waitForChild<QMessageBox>(m_window.get(), QStringLiteral("confirmRemove"));
+    ASSERT_TRUE(box);
+    box->findChild<QPushButton *>(QStringLiteral("confirmButton"))->click();
+    ASSERT_TRUE(waitFor([&] { return m_window->model()->rowCount() == 1; }, 30000));
+    EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::Revoke), 0); // nothing to call at Microsoft
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Info);
+    EXPECT_TRUE(m_window->messageBanner()->title().contains(QStringLiteral("megan@contoso.example")));
+    const QString message = m_window->messageBanner()->message();
+    EXPECT_TRUE(message.contains(QStringLiteral("Microsoft does not let desktop apps revoke"))) << message.toStdString();
+    EXPECT_TRUE(message.contains(QStringLiteral("myapps.microsoft.com")) || message.contains(QStringLiteral("account.live.com")));
+    EXPECT_TRUE(m_server.isGrantActive(QStringLiteral("alice@example.com"))); // the other mailbox is untouched
+}
+
+TEST_F(MainWindowTest, StatusIsLiveAndARevokedGrantTurnsIntoNeedsSignInThenReconnectKeepsTheRow)
+{
+    open();
+    const Account a = connectThroughUi();
+    m_server.setUser(user(QStringLiteral("bob@example.com"), QStringLiteral("Bob")));
+    const Account other = connectThroughUi();
+    m_server.setUser(user(QStringLiteral("alice@example.com"), QStringLiteral("Alice Example")));
+    m_window->selectAccount(a.id);
+    const auto statusText = [&] {
+        return m_window->model()->index(m_window->model()->indexOfId(a.id).row()).data(AccountModel::StatusTextRole).toString();
+    };
+    auto *detailsStatus = m_window->details()->findChild<QLabel *>(QStringLiteral("detailsStatus"));
+    ASSERT_TRUE(detailsStatus);
+    auto *refreshButton = m_window->details()->findChild<QPushButton *>(QStringLiteral("refreshNowButton"));
+    ASSERT_TRUE(refreshButton);
+    // Connected, with the time of the next (scheduled) refresh.
+    EXPECT_TRUE(statusText().startsWith(QStringLiteral("Connected · refreshes in"))) << statusText().toStdString();
+
+    // Refresh now: "Refreshing…" while the request runs, then Connected again.
+    QAction *refresh = m_window->refreshNowAction();
+    ASSERT_TRUE(refresh);
+    ASSERT_TRUE(refresh->isEnabled());
+    const int refreshes = m_server.refreshCount();
+    m_server.setLatency(400);
+    refreshButton->click();
+    ASSERT_TRUE(waitFor([&] { return statusText() == QStringLiteral("Refreshing…"); }, 5000)) << statusText().toStdString();
+    EXPECT_EQ(detailsStatus->text(), QStringLiteral("Refreshing…"));
+    EXPECT_FALSE(refresh->isEnabled()); // not twice at once
+    ASSERT_TRUE(waitFor([&] { return statusText().startsWith(QStringLiteral("Connected")); }, 15000));
+    EXPECT_EQ(m_server.refreshCount(), refreshes + 1);
+    ASSERT_TRUE(waitFor([&] { return refresh->isEnabled(); }, 5000));
+    m_server.setLatency(0);
+
+    // The user removes MailKey's access at the provider; the next refresh is refused.
+    m_server.revokeAllGrants();
+    refresh->trigger();
+    ASSERT_TRUE(waitFor([&] { return statusText().startsWith(QStringLiteral("Needs sign-in")); }, 15000))
+        << statusText().toStdString();
+    EXPECT_TRUE(detailsStatus->text().startsWith(QStringLiteral("Needs sign-in")));
+    EXPECT_FALSE(refreshButton->isEnabled()); // only a new sign-in helps
+    EXPECT_FALSE(refresh->isEnabled());
+    ASSERT_TRUE(waitFor([&] { return m_window->messageBanner()->isVisible(); }, 5000));
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Warning);
+    EXPECT_TRUE(m_window->messageBanner()->title().contains(QStringLiteral("alice@example.com")));
+    QPushButton *reconnect = m_window->messageBanner()->button(QStringLiteral("Reconnect"));
+    ASSERT_TRUE(reconnect);
+    // The other mailbox's row did not change by itself (its grant is dead too, but it was not asked).
+    EXPECT_NE(m_window->model()->indexOfId(other.id).data(AccountModel::StatusRole).toInt(), int(AccountStatus::Refreshing));
+
+    // Reconnect from the banner: the same row, connected again.
+    reconnect->click();
+    ASSERT_TRUE(waitFor([&] { return m_window->messageBanner()->title() == QStringLiteral("Signed in again"); }, 30000))
+        << m_window->messageBanner()->title().toStdString();
+    ASSERT_EQ(m_window->model()->rowCount(), 2);
+    EXPECT_EQ(m_window->model()->index(0).data(AccountModel::IdRole).toLongLong(), a.id);
+    EXPECT_TRUE(statusText().startsWith(QStringLiteral("Connected"))) << statusText().toStdString();
+    EXPECT_TRUE(refreshButton->isEnabled());
 }
 
 TEST_F(MainWindowTest, CancelWhileWaitingClosesTheSignIn)
@@ -555,6 +654,35 @@ TEST_F(MainWindowTest, FailedSignInSaysWhatHappenedAndWhatToDo)
     EXPECT_EQ(m_desktop->opened.size(), opened);
 }
 
+TEST_F(MainWindowTest, ARejectedSignInResponseShowsTheAlertBanner)
+{
+    open();
+    m_desktop->hold = true; // the browser is open, the user has not signed in yet
+    QAction *action = menuAction(m_window->connectMenu(), QStringLiteral("connect-fake"));
+    ASSERT_TRUE(action);
+    action->trigger();
+    ASSERT_TRUE(waitFor([&] { return m_window->connectPanel()->url().isValid(); }, 10000));
+    QPointer<ConnectSession> session = m_window->currentSession();
+    ASSERT_TRUE(session);
+    EXPECT_TRUE(m_window->alertBanner()->isHidden());
+
+    // A request with someone else's state reaches the loopback listener.
+    QUrl forged(session->redirectUri());
+    forged.setQuery(QStringLiteral("code=forged&state=not-the-state-of-this-attempt"));
+    QNetworkReply *reply = m_nam.get(QNetworkRequest(forged));
+    ASSERT_TRUE(waitFor([&] { return reply->isFinished(); }, 10000));
+    reply->deleteLater();
+    ASSERT_TRUE(waitFor([&] { return m_window->alertBanner()->isVisible(); }, 10000));
+    EXPECT_EQ(m_window->alertBanner()->kind(), Banner::Kind::Warning);
+    EXPECT_EQ(m_window->alertBanner()->title(), QStringLiteral("A sign-in response was rejected"));
+    EXPECT_FALSE(m_window->alertBanner()->message().isEmpty());
+    EXPECT_FALSE(m_window->alertBanner()->message().contains(QStringLiteral("not-the-state")));
+    // The attempt is still waiting for the real browser.
+    EXPECT_TRUE(m_window->connectPanel()->isVisible());
+    m_window->connectPanel()->cancelButton()->click();
+    ASSERT_TRUE(waitFor([&] { return !m_window->connectPanel()->isVisible(); }, 5000));
+}
+
 TEST_F(MainWindowTest, AlertsShowAsABanner)
 {
     open();
@@ -591,6 +719,26 @@ TEST_F(MainWindowTest, SignOutEverywhereNeedsAStrongConfirmation)
     dialog->reject();
     waitFor([] { return false; }, 50);
     EXPECT_EQ(m_window->model()->index(0).data(AccountModel::StatusRole).toInt(), int(AccountStatus::Connected));
+
+    // Confirmed: the banner says what really happened, and every row needs a sign-in.
+    m_window->signOutEverywhereAction()->trigger();
+    dialog = waitForChild<QDialog>(m_window.get(), QStringLiteral("confirmSignOutEverywhere"));
+    ASSERT_TRUE(dialog);
+    dialog->findChild<QCheckBox *>(QStringLiteral("understandCheck"))->setChecked(true);
+    go = dialog->findChild<QPushButton *>(QStringLiteral("confirmButton"));
+    ASSERT_TRUE(go->isEnabled());
+    go->click();
+    ASSERT_TRUE(waitFor([&] { return m_window->messageBanner()->title() == QStringLiteral("Signed out everywhere"); }, 30000))
+        << m_window->messageBanner()->title().toStdString() << ": " << m_window->messageBanner()->message().toStdString();
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success);
+    const QString message = m_window->messageBanner()->message();
+    EXPECT_TRUE(message.contains(QStringLiteral("revoked at the provider: 1"))) << message.toStdString();
+    EXPECT_TRUE(message.contains(QStringLiteral("vault key was replaced"))) << message.toStdString();
+    EXPECT_EQ(m_server.revocationCount(), 1);
+    ASSERT_EQ(m_window->model()->rowCount(), 1);
+    EXPECT_EQ(m_window->model()->index(0).data(AccountModel::StatusRole).toInt(), int(AccountStatus::NeedsSignIn));
+    EXPECT_TRUE(m_service->tokenSummary(m_window->model()->index(0).data(AccountModel::IdRole).toLongLong()).isEmpty());
+    EXPECT_TRUE(m_window->signOutEverywhereAction()->isEnabled());
 }
 
 // Vault and keychain banners ---------------------------------------------------------------

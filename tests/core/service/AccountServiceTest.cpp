@@ -1,19 +1,28 @@
 // AccountService, the facade of the window and the CLI: the vault unlocked through a real Secret
 // Service (KEYRING), sign-ins against the fake authorization server, folders from its Graph- and
-// Gmail-style endpoints, local removal, and the lifecycle operations that are not wired yet.
+// Gmail-style endpoints, and the token lifecycle wired through it: folders with an expired token
+// (refreshed first), refresh now with rotation, removal with and without revocation, sign out
+// everywhere (wipe, key rotation, incident), live account states and the alerts.
 #include "core/common/Clock.h"
 #include "core/keychain/KeyStore.h"
+#include "core/lifecycle/RefreshScheduler.h"
+#include "core/lifecycle/TokenManager.h"
 #include "core/oauth/ConnectSession.h"
+#include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
 #include "core/vault/Vault.h"
+#include "core/vault/VaultAccess.h"
 #include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPointer>
 #include <QNetworkProxy>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -66,6 +75,9 @@ protected:
         ProviderRegistry::Settings settings;
         settings.insert(QStringLiteral("provider/microsoft/mail_api_base"), base + QStringLiteral("v1.0"));
         settings.insert(QStringLiteral("provider/google/mail_api_base"), base + QStringLiteral("gmail/v1"));
+        // A Microsoft-kind provider takes its client id from the settings (like the built-in one).
+        settings.insert(QStringLiteral("provider/fake-ms/client_id"), kClient);
+        settings.insert(QStringLiteral("provider/fake-ms/client_secret"), kSecret);
         m_registry = std::make_unique<ProviderRegistry>(settings, QProcessEnvironment());
         ASSERT_TRUE(m_dir.isValid());
         const QString path = m_dir.filePath(QStringLiteral("providers.json"));
@@ -74,13 +86,38 @@ protected:
         f.write(QStringLiteral(
                     R"({"providers": [{"id": "example", "name": "Example Mail", "issuer": "%1",
                       "authorization_endpoint": "%1/authorize", "token_endpoint": "%1/token",
-                      "userinfo_endpoint": "%1/userinfo", "client_id": "%2",
+                      "userinfo_endpoint": "%1/userinfo", "revocation_endpoint": "%1/revoke",
+                      "client_id": "%2",
                       "client_secret": "%3",
                       "scopes": ["openid", "email", "offline_access"]}]})")
                     .arg(m_server.issuer(), kClient, kSecret)
                     .toUtf8());
         f.close();
         ASSERT_TRUE(m_registry->loadCustomProviders(path).ok());
+
+        // "fake-ms": a Microsoft-kind provider (no revocation endpoint, Graph folders) whose
+        // token endpoint is the fake server, so its tokens can really be refreshed here.
+        Provider ms;
+        ms.id = QStringLiteral("fake-ms");
+        ms.displayName = QStringLiteral("Fake Microsoft");
+        ms.kind = Provider::Kind::Microsoft;
+        ms.issuer = m_server.issuer();
+        ms.authorizationEndpoint = m_server.authorizeUrl();
+        ms.tokenEndpoint = m_server.tokenUrl();
+        ms.mailApi = Provider::MailApi::MicrosoftGraph;
+        ms.setMailApiBase(QUrl(base + QStringLiteral("v1.0")));
+        ms.clientId = kClient;
+        ms.clientSecret = kSecret;
+        ms.scopes = {QStringLiteral("openid"), QStringLiteral("profile"), QStringLiteral("email"),
+                     QStringLiteral("offline_access"), QStringLiteral("User.Read"), QStringLiteral("Mail.Read")};
+        ms.redirectPath = QStringLiteral("/oauth/fake-ms");
+        ProviderFile::Contents contents;
+        contents.providers = {m_registry->provider(QStringLiteral("example")), ms};
+        m_registry->setCustomProviders(contents);
+        ASSERT_TRUE(m_registry->provider(QStringLiteral("fake-ms")).isValid());
+        ASSERT_FALSE(m_registry->provider(QStringLiteral("example")).revocationEndpoint.isEmpty());
+        // One clock for the service and the server: an expired token is expired at both ends.
+        m_server.setClock(&m_clock);
 
         m_service = std::make_unique<AccountService>(Profile(test::uniqueName(QStringLiteral("svc"))),
                                                      &m_nam, m_registry.get());
@@ -93,10 +130,40 @@ protected:
 
     void TearDown() override
     {
-        test::expectNotLogged({m_server.lastIssuedAccessToken().toUtf8(),
-                               m_server.lastIssuedRefreshToken().toUtf8(),
-                               m_server.lastIssuedCode().toUtf8()});
+        QList<QByteArray> secrets{kSecret.toUtf8(), m_server.lastIssuedAccessToken().toUtf8(),
+                                  m_server.lastIssuedRefreshToken().toUtf8(), m_server.lastIssuedCode().toUtf8()};
+        for (const auto &t : m_server.tokenRequests()) {
+            secrets.append(t.value(QStringLiteral("refresh_token")).toUtf8());
+            secrets.append(t.value(QStringLiteral("code_verifier")).toUtf8());
+        }
+        secrets.removeAll(QByteArray());
+        test::expectNotLogged(secrets);
         m_service.reset();
+    }
+
+    // A connection through the service (the registry's provider), waited for.
+    Account connectVia(const QString &providerId)
+    {
+        const Outcome outcome = drive(m_service->connectAccount(providerId));
+        EXPECT_EQ(outcome.successes, 1) << outcome.error.message.toStdString();
+        return outcome.account;
+    }
+
+    std::optional<TokenRecord> storedToken(qint64 accountId)
+    {
+        auto t = m_service->vault()->token(accountId, QString::fromLatin1(DefaultResource));
+        EXPECT_TRUE(t.ok());
+        return t.ok() ? *t : std::nullopt;
+    }
+
+    int auditCount(const QString &action, const QString &outcome = QString())
+    {
+        int n = 0;
+        for (const AuditEntry &e : m_service->auditFor(0, 1000)) {
+            if (e.action == action && (outcome.isEmpty() || e.outcome == outcome))
+                ++n;
+        }
+        return n;
     }
 
     void startService()
@@ -177,7 +244,12 @@ TEST_F(AccountServiceTest, StartUnlocksOrCreatesTheVault)
     EXPECT_TRUE(QFileInfo::exists(m_service->vaultPath()));
     EXPECT_FALSE(m_service->cipherVersion().isEmpty());
     EXPECT_TRUE(m_service->accounts().isEmpty());
-    EXPECT_EQ(m_service->tokens(), nullptr); // TODO(lifecycle)
+    // The token lifecycle runs from here on.
+    ASSERT_NE(m_service->tokens(), nullptr);
+    EXPECT_EQ(m_service->tokens()->vault(), m_service->vault());
+    EXPECT_EQ(m_service->tokens()->clock(), &m_clock);
+    ASSERT_NE(m_service->scheduler(), nullptr);
+    EXPECT_TRUE(m_service->scheduler()->isRunning());
 }
 
 TEST_F(AccountServiceTest, BeforeTheVaultIsReadyNothingIsConnected)
@@ -294,6 +366,7 @@ TEST_F(AccountServiceTest, GmailLabels)
 
 TEST_F(AccountServiceTest, FolderFailures)
 {
+    m_service->setAutoRefresh(false);
     startService();
     // A provider without a mail API.
     Outcome custom = drive(m_service->connectAccount(QStringLiteral("example")));
@@ -303,67 +376,364 @@ TEST_F(AccountServiceTest, FolderFailures)
     ASSERT_TRUE(waitFor([&] { return failed.count() == 1; }));
     EXPECT_TRUE(failed.last().at(1).value<Error>().message.contains(QStringLiteral("no mail folder API")));
 
-    // Access revoked at the provider: 401, reported as "sign in again".
-    const Account ms = connectBuiltIn(QStringLiteral("microsoft"));
+    // Access revoked at the provider: the API says 401, MailKey renews the token once to be
+    // sure, the provider refuses (invalid_grant): "sign in again", and the account shows it.
+    const Account ms = connectVia(QStringLiteral("fake-ms"));
+    ASSERT_GT(ms.id, 0);
     m_server.revokeAllGrants();
+    const int folderRequests = m_server.requestCount(FakeAuthServer::Endpoint::MailFolders);
+    const int tokenRequests = m_server.requestCount(FakeAuthServer::Endpoint::Token);
     m_service->fetchFolders(ms.id);
     ASSERT_TRUE(waitFor([&] { return failed.count() == 2; }));
     EXPECT_EQ(failed.last().at(1).value<Error>().code, ErrorCode::NeedsSignIn);
+    EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::MailFolders), folderRequests + 1); // no second try
+    EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::Token), tokenRequests + 1);        // one renewal
+    ASSERT_TRUE(m_service->account(ms.id).has_value());
+    EXPECT_EQ(m_service->account(ms.id)->status, AccountStatus::NeedsSignIn);
+    EXPECT_FALSE(m_service->account(ms.id)->statusReason.isEmpty());
 
-    // The stored access token has expired (no refresh here yet): reported, nothing sent.
-    const int before = m_server.requestCount(FakeAuthServer::Endpoint::MailFolders);
-    m_clock.advance(2 * 3600);
+    // While it needs a sign-in nothing is sent at all.
     m_service->fetchFolders(ms.id);
     ASSERT_TRUE(waitFor([&] { return failed.count() == 3; }));
-    EXPECT_EQ(failed.last().at(1).value<Error>().code, ErrorCode::Expired);
-    EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::MailFolders), before);
+    EXPECT_EQ(failed.last().at(1).value<Error>().code, ErrorCode::NeedsSignIn);
+    EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::Token), tokenRequests + 1);
 
     m_service->fetchFolders(999999);
     ASSERT_TRUE(waitFor([&] { return failed.count() == 4; }));
     EXPECT_EQ(failed.last().at(1).value<Error>().code, ErrorCode::NotFound);
 }
 
-TEST_F(AccountServiceTest, RemoveAccountWipesLocallyAndSaysItWasNotRevoked)
+TEST_F(AccountServiceTest, FoldersWorkWithAnExpiredAccessToken)
+{
+    m_service->setAutoRefresh(false); // only the folder request may cause the refresh
+    startService();
+    const Account ms = connectVia(QStringLiteral("fake-ms"));
+    ASSERT_GT(ms.id, 0);
+    const std::optional<TokenRecord> before = storedToken(ms.id);
+    ASSERT_TRUE(before.has_value());
+    const QString oldAccess = before->accessToken;
+
+    m_clock.advance(2 * 3600); // the access token expired an hour ago, at both ends
+    EXPECT_FALSE(m_server.isAccessTokenValid(oldAccess));
+    const int refreshes = m_server.refreshCount();
+    QSignalSpy loaded(m_service.get(), &AccountService::foldersLoaded);
+    QSignalSpy failed(m_service.get(), &AccountService::foldersFailed);
+    m_service->fetchFolders(ms.id);
+    EXPECT_EQ(loaded.count() + failed.count(), 0); // asynchronous
+    ASSERT_TRUE(waitFor([&] { return loaded.count() + failed.count() > 0; }));
+    ASSERT_EQ(loaded.count(), 1) << (failed.isEmpty() ? std::string()
+                                                       : failed.first().at(1).value<Error>().message.toStdString());
+    EXPECT_EQ(loaded.first().at(1).value<QList<MailFolder>>().size(), 3);
+    EXPECT_EQ(m_server.refreshCount(), refreshes + 1); // refreshed first, once
+
+    const std::optional<TokenRecord> after = storedToken(ms.id);
+    ASSERT_TRUE(after.has_value());
+    EXPECT_FALSE(after->accessToken == oldAccess);
+    EXPECT_TRUE(m_server.isAccessTokenValid(after->accessToken));
+    EXPECT_GT(after->expiresAt, m_clock.now().addSecs(3000));
+    EXPECT_EQ(auditCount(QStringLiteral("token.refreshed"), QStringLiteral("ok")), 1);
+    bool handedOut = false;
+    for (const AuditEntry &e : m_service->auditFor(ms.id)) {
+        if (e.action == QLatin1String("token.handed-out"))
+            handedOut = handedOut || e.actor == QLatin1String("mailkey");
+    }
+    EXPECT_TRUE(handedOut);
+
+    // A valid token is used as it is: no second refresh.
+    m_service->fetchFolders(ms.id);
+    ASSERT_TRUE(waitFor([&] { return loaded.count() == 2; }));
+    EXPECT_EQ(m_server.refreshCount(), refreshes + 1);
+}
+
+TEST_F(AccountServiceTest, RefreshNowRotatesAndNeverReusesTheOldRefreshToken)
+{
+    m_service->setAutoRefresh(false);
+    startService();
+    const Account ms = connectVia(QStringLiteral("fake-ms"));
+    ASSERT_GT(ms.id, 0);
+    const QString firstRefresh = storedToken(ms.id)->refreshToken;
+    ASSERT_FALSE(firstRefresh.isEmpty());
+
+    // The rows follow the refresh: Refreshing while it runs, Connected with the next time after.
+    QList<AccountStatus> seen;
+    QObject::connect(m_service.get(), &AccountService::accountChanged, m_service.get(), [&](qint64 id) {
+        if (id == ms.id)
+            seen.append(m_service->account(id)->status);
+    });
+    QSignalSpy finished(m_service.get(), &AccountService::refreshFinished);
+    m_server.setLatency(100);
+    const int refreshes = m_server.refreshCount();
+    m_service->refreshNow(ms.id);
+    ASSERT_TRUE(waitFor([&] { return finished.count() == 1; }));
+    EXPECT_TRUE(finished.first().at(1).value<Status>().ok());
+    EXPECT_EQ(finished.first().at(0).toLongLong(), ms.id);
+    EXPECT_EQ(m_server.refreshCount(), refreshes + 1);
+    EXPECT_TRUE(seen.contains(AccountStatus::Refreshing));
+    EXPECT_FALSE(m_service->isRefreshing(ms.id));
+    const Account now = *m_service->account(ms.id);
+    EXPECT_EQ(now.status, AccountStatus::Connected);
+    ASSERT_TRUE(now.nextRefreshAt.isValid());
+    EXPECT_GT(now.nextRefreshAt, m_clock.now().addSecs(3000)); // ~5 min before the new expiry
+    EXPECT_LT(now.nextRefreshAt, m_clock.now().addSecs(3600));
+
+    // Rotated: a new refresh token is stored, the old one is dead at the server.
+    const QString secondRefresh = storedToken(ms.id)->refreshToken;
+    EXPECT_FALSE(secondRefresh == firstRefresh);
+    EXPECT_FALSE(m_server.isRefreshTokenValid(firstRefresh));
+    EXPECT_TRUE(m_server.isRefreshTokenValid(secondRefresh));
+    EXPECT_GE(auditCount(QStringLiteral("token.rotated")), 1);
+
+    // Again: the server revokes the whole grant if a rotated token is ever presented again.
+    m_service->refreshNow(ms.id);
+    ASSERT_TRUE(waitFor([&] { return finished.count() == 2; }));
+    EXPECT_TRUE(finished.last().at(1).value<Status>().ok());
+    EXPECT_EQ(m_server.refreshCount(), refreshes + 2);
+    EXPECT_TRUE(m_server.isGrantActive(QStringLiteral("dana@example.com")));
+    int uses = 0;
+    for (const auto &request : m_server.tokenRequests()) {
+        if (request.value(QStringLiteral("refresh_token")) == firstRefresh)
+            ++uses;
+    }
+    EXPECT_EQ(uses, 1); // sent once, never again
+    EXPECT_FALSE(storedToken(ms.id)->refreshToken == secondRefresh);
+}
+
+TEST_F(AccountServiceTest, RevokedGrantMeansNeedsSignInAndRepeatedOutagesRaiseAnAlert)
+{
+    m_service->setAutoRefresh(false);
+    startService();
+    QSignalSpy alerts(m_service.get(), &AccountService::alertRaised);
+    QSignalSpy finished(m_service.get(), &AccountService::refreshFinished);
+
+    // A provider outage: Offline, will retry; the 4th failure in a row raises one alert.
+    const Account ms = connectVia(QStringLiteral("fake-ms"));
+    ASSERT_GT(ms.id, 0);
+    FakeAuthServer::Fault outage;
+    outage.kind = FakeAuthServer::Fault::ServerError;
+    outage.httpStatus = 503;
+    outage.count = 4;
+    m_server.injectFault(FakeAuthServer::Endpoint::Token, outage);
+    for (int i = 1; i <= 4; ++i) {
+        m_service->refreshNow(ms.id);
+        ASSERT_TRUE(waitFor([&] { return finished.count() == i; }));
+        EXPECT_FALSE(finished.last().at(1).value<Status>().ok());
+        EXPECT_EQ(m_service->account(ms.id)->status, AccountStatus::Offline);
+        EXPECT_EQ(alerts.count(), i == 4 ? 1 : 0) << "after failure " << i;
+    }
+    const auto alert = alerts.first().at(0).value<Alert>();
+    EXPECT_EQ(alert.kind, Alert::Kind::RefreshFailures);
+    EXPECT_EQ(alert.accountId, ms.id);
+    EXPECT_FALSE(alert.message.isEmpty());
+    EXPECT_TRUE(AccountServiceTest::storedToken(ms.id).has_value()); // tokens kept
+
+    // Back, then the user removes the app's access at the provider: Needs sign-in, with the reason.
+    m_service->refreshNow(ms.id);
+    ASSERT_TRUE(waitFor([&] { return finished.count() == 5; }));
+    EXPECT_TRUE(finished.last().at(1).value<Status>().ok());
+    EXPECT_EQ(m_service->account(ms.id)->status, AccountStatus::Connected);
+    m_server.revokeAllGrants();
+    m_service->refreshNow(ms.id);
+    ASSERT_TRUE(waitFor([&] { return finished.count() == 6; }));
+    EXPECT_EQ(finished.last().at(1).value<Status>().error().code, ErrorCode::NeedsSignIn);
+    const Account needs = *m_service->account(ms.id);
+    EXPECT_EQ(needs.status, AccountStatus::NeedsSignIn);
+    EXPECT_FALSE(needs.statusReason.isEmpty());
+
+    // Reconnect: the same account, connected again.
+    const Outcome again = drive(m_service->reconnect(ms.id));
+    ASSERT_EQ(again.successes, 1) << again.error.message.toStdString();
+    EXPECT_EQ(again.account.id, ms.id);
+    EXPECT_EQ(m_service->account(ms.id)->status, AccountStatus::Connected);
+    EXPECT_EQ(m_service->accounts().size(), 1);
+}
+
+TEST_F(AccountServiceTest, RemovalRevokesWhereTheProviderCanAndSaysSoHonestly)
 {
     startService();
-    const Account account = connectBuiltIn(QStringLiteral("google"));
-    ASSERT_GT(account.id, 0);
+    // A custom provider with a revocation endpoint: revoked there, wiped here.
+    const Account custom = connectVia(QStringLiteral("example"));
+    ASSERT_GT(custom.id, 0);
     QSignalSpy removed(m_service.get(), &AccountService::accountRemoved);
     QSignalSpy changed(m_service.get(), &AccountService::accountsChanged);
-    m_service->removeAccount(account.id);
+    EXPECT_EQ(m_server.revocationCount(), 0);
+    m_service->removeAccount(custom.id);
     EXPECT_EQ(removed.count(), 0); // reported from the event loop
     ASSERT_TRUE(waitFor([&] { return removed.count() == 1; }));
-    EXPECT_EQ(removed.first().at(0).toLongLong(), account.id);
-    const auto report = removed.first().at(1).value<RemovalReport>();
-    EXPECT_FALSE(report.revokedAtProvider);
-    EXPECT_TRUE(report.message.contains(QStringLiteral("not revoked")));
-    EXPECT_TRUE(report.message.contains(QStringLiteral("myaccount.google.com/permissions")));
+    EXPECT_EQ(removed.first().at(0).toLongLong(), custom.id);
+    auto report = removed.first().at(1).value<RemovalReport>();
+    EXPECT_TRUE(report.revokedAtProvider);
+    EXPECT_EQ(m_server.revocationCount(), 1);
+    EXPECT_FALSE(m_server.isGrantActive(QStringLiteral("dana@example.com")));
+    EXPECT_TRUE(report.message.contains(QStringLiteral("confirmed"))) << report.message.toStdString();
     EXPECT_GE(changed.count(), 1);
     EXPECT_TRUE(m_service->accounts().isEmpty());
-    EXPECT_TRUE(m_service->tokenSummary(account.id).isEmpty());
+    EXPECT_TRUE(m_service->tokenSummary(custom.id).isEmpty());
+    EXPECT_EQ(auditCount(QStringLiteral("token.revoked"), QStringLiteral("ok")), 1);
 
-    bool audited = false;
-    for (const AuditEntry &e : m_service->auditFor(account.id)) {
-        if (e.action == QLatin1String("account.removed"))
-            audited = e.detail.contains(QStringLiteral("not revoked at the provider"));
-    }
-    EXPECT_TRUE(audited);
+    // Microsoft: no revocation for public clients; deleted here, and the message says where to
+    // remove MailKey's access by hand. Nothing is sent to /revoke.
+    const Account ms = connectBuiltIn(QStringLiteral("microsoft"));
+    ASSERT_GT(ms.id, 0);
+    const int revokeRequests = m_server.requestCount(FakeAuthServer::Endpoint::Revoke);
+    m_service->removeAccount(ms.id);
+    ASSERT_TRUE(waitFor([&] { return removed.count() == 2; }));
+    report = removed.last().at(1).value<RemovalReport>();
+    EXPECT_FALSE(report.revokedAtProvider);
+    EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::Revoke), revokeRequests);
+    EXPECT_EQ(m_server.revocationCount(), 1);
+    EXPECT_TRUE(report.message.contains(QStringLiteral("Microsoft does not let desktop apps revoke")))
+        << report.message.toStdString();
+    EXPECT_TRUE(report.message.contains(QStringLiteral("account.live.com/consent/Manage"))
+                || report.message.contains(QStringLiteral("myapps.microsoft.com")));
+    EXPECT_FALSE(m_service->account(ms.id).has_value());
+    EXPECT_TRUE(m_service->tokenSummary(ms.id).isEmpty());
+    EXPECT_EQ(auditCount(QStringLiteral("token.revoked"), QStringLiteral("not-supported")), 1);
 
     QSignalSpy removeFailed(m_service.get(), &AccountService::removeFailed);
-    m_service->removeAccount(account.id);
+    m_service->removeAccount(ms.id);
     ASSERT_TRUE(waitFor([&] { return removeFailed.count() == 1; }));
     EXPECT_EQ(removeFailed.first().at(1).value<Error>().code, ErrorCode::NotFound);
 }
 
-TEST_F(AccountServiceTest, LifecycleOperationsSayTheyAreNotAvailableYet)
+TEST_F(AccountServiceTest, SignOutEverywhereWipesRevokesRotatesAndRecordsTheIncident)
+{
+    m_service->setAutoRefresh(false);
+    startService();
+    const Account custom = connectVia(QStringLiteral("example"));
+    ASSERT_GT(custom.id, 0);
+    m_server.setUser({QStringLiteral("sub-eli"), QStringLiteral("eli@example.com"), QStringLiteral("Eli"),
+                      QStringLiteral("eli@example.com")});
+    const Account ms = connectVia(QStringLiteral("fake-ms"));
+    ASSERT_GT(ms.id, 0);
+    ASSERT_EQ(m_service->accounts().size(), 2);
+
+    // The key in the keychain before.
+    KeyStore store;
+    std::optional<QByteArray> keyBefore;
+    store.read(m_service->profile().keychainKey(), [&](Result<SecureBytes> k) {
+        keyBefore = k ? QCryptographicHash::hash(k->bytes(), QCryptographicHash::Sha256) : QByteArray();
+    });
+    ASSERT_TRUE(waitFor([&] { return keyBefore.has_value(); }, 20000));
+    ASSERT_FALSE(keyBefore->isEmpty());
+
+    QSignalSpy done(m_service.get(), &AccountService::signedOutEverywhere);
+    m_service->signOutEverywhere();
+    ASSERT_TRUE(waitFor([&] { return done.count() == 1; }, 30000));
+    const Status result = done.first().at(0).value<Status>();
+    ASSERT_TRUE(result.ok()) << result.error().message.toStdString();
+    const std::optional<SignOutReport> report = m_service->lastSignOutReport();
+    ASSERT_TRUE(report.has_value());
+    EXPECT_EQ(report->accounts, 2);
+    EXPECT_EQ(report->revoked, 1);      // example
+    EXPECT_EQ(report->notRevocable, 1); // fake-ms (Microsoft)
+    EXPECT_TRUE(report->tokensWiped);
+    EXPECT_TRUE(report->keyRotated);
+    EXPECT_EQ(m_server.revocationCount(), 1);
+
+    // The accounts stay, every one needs a sign-in, no token is left.
+    const QList<Account> accounts = m_service->accounts();
+    ASSERT_EQ(accounts.size(), 2);
+    for (const Account &a : accounts) {
+        EXPECT_EQ(a.status, AccountStatus::NeedsSignIn);
+        EXPECT_TRUE(m_service->tokenSummary(a.id).isEmpty());
+    }
+    EXPECT_EQ(auditCount(QStringLiteral("incident.sign-out-everywhere"), QStringLiteral("ok")), 1);
+
+    // A new key is in the keychain and the vault opens with it.
+    std::optional<QByteArray> keyAfter;
+    store.read(m_service->profile().keychainKey(), [&](Result<SecureBytes> k) {
+        keyAfter = k ? QCryptographicHash::hash(k->bytes(), QCryptographicHash::Sha256) : QByteArray();
+    });
+    ASSERT_TRUE(waitFor([&] { return keyAfter.has_value(); }, 20000));
+    EXPECT_FALSE(keyAfter->isEmpty());
+    EXPECT_FALSE(*keyAfter == *keyBefore);
+    std::optional<Result<OpenedVault>> reopened;
+    VaultAccess::unlock(m_service->profile(), &store, [&](Result<OpenedVault> r) { reopened.emplace(std::move(r)); });
+    ASSERT_TRUE(waitFor([&] { return reopened.has_value(); }, 20000));
+    ASSERT_TRUE(reopened->ok()) << reopened->error().message.toStdString();
+    EXPECT_FALSE((*reopened)->created);
+    auto list = (*reopened)->vault->accounts();
+    ASSERT_TRUE(list.ok());
+    EXPECT_EQ(list->size(), 2);
+
+    // Folders now say "sign in again" without a network request.
+    const int tokenRequests = m_server.requestCount(FakeAuthServer::Endpoint::Token);
+    QSignalSpy failed(m_service.get(), &AccountService::foldersFailed);
+    m_service->fetchFolders(ms.id);
+    ASSERT_TRUE(waitFor([&] { return failed.count() == 1; }));
+    EXPECT_EQ(failed.first().at(1).value<Error>().code, ErrorCode::NeedsSignIn);
+    EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::Token), tokenRequests);
+    Q_UNUSED(custom);
+}
+
+TEST_F(AccountServiceTest, SixFailedSignInsWithinAnHourRaiseExactlyOneAlert)
 {
     startService();
+    QSignalSpy alerts(m_service.get(), &AccountService::alertRaised);
+    for (int i = 1; i <= 7; ++i) {
+        m_server.setNextAuthorizeError(QStringLiteral("access_denied"), QStringLiteral("The user declined."));
+        const Outcome o = drive(m_service->connectAccount(QStringLiteral("example")));
+        ASSERT_EQ(o.failures, 1) << "attempt " << i;
+        m_clock.advance(60);
+        waitFor([] { return false; }, 20); // the monitor sees the failure in the same turn
+        EXPECT_EQ(alerts.count(), i >= 6 ? 1 : 0) << "after attempt " << i;
+    }
+    const auto alert = alerts.first().at(0).value<Alert>();
+    EXPECT_EQ(alert.kind, Alert::Kind::FailedSignIns);
+    EXPECT_FALSE(alert.message.isEmpty());
+    EXPECT_GE(auditCount(QStringLiteral("alert.failed-sign-ins")), 1);
+
+    // Setup problems are not sign-in attempts: they do not count.
+    QSignalSpy alerts2(m_service.get(), &AccountService::alertRaised);
+    m_clock.advance(2 * 3600);
+    for (int i = 0; i < 7; ++i) {
+        const Outcome o = drive(m_service->connectAccount(QStringLiteral("google")), false); // no client id
+        ASSERT_EQ(o.failures, 1);
+    }
+    EXPECT_EQ(alerts2.count(), 0);
+}
+
+TEST_F(AccountServiceTest, ARejectedCallbackRaisesAnAlert)
+{
+    startService();
+    QSignalSpy alerts(m_service.get(), &AccountService::alertRaised);
+    ConnectSession *session = m_service->connectAccount(QStringLiteral("example"));
+    QPointer<ConnectSession> guard(session);
+    QSignalSpy urlReady(session, &ConnectSession::authorizationUrlReady);
+    ASSERT_TRUE(waitFor([&] { return urlReady.count() == 1; }));
+
+    // Someone else (not the browser with this attempt's state) calls the loopback listener.
+    QUrl forged(session->redirectUri());
+    forged.setQuery(QStringLiteral("code=forged-code&state=forged-state-0123456789"));
+    QNetworkReply *reply = m_nam.get(QNetworkRequest(forged));
+    ASSERT_TRUE(waitFor([&] { return reply->isFinished(); }));
+    reply->deleteLater();
+    ASSERT_TRUE(waitFor([&] { return alerts.count() == 1; }));
+    const auto alert = alerts.first().at(0).value<Alert>();
+    EXPECT_EQ(alert.kind, Alert::Kind::RejectedCallback);
+    EXPECT_FALSE(alert.message.isEmpty());
+    EXPECT_FALSE(alert.message.contains(QStringLiteral("forged-state"))); // no values from the request
+    EXPECT_GE(auditCount(QStringLiteral("alert.rejected-callback")), 1);
+
+    // The attempt goes on (a forged request does not end it) until the user cancels.
+    ASSERT_TRUE(guard);
+    EXPECT_FALSE(guard->isFinished());
+    guard->cancel();
+    ASSERT_TRUE(waitFor([&] { return !guard || guard->isFinished(); }));
+}
+
+TEST_F(AccountServiceTest, BeforeTheVaultIsOpenLifecycleOperationsFailClearly)
+{
     QSignalSpy refreshed(m_service.get(), &AccountService::refreshFinished);
     QSignalSpy signedOut(m_service.get(), &AccountService::signedOutEverywhere);
+    QSignalSpy removeFailed(m_service.get(), &AccountService::removeFailed);
     m_service->refreshNow(1);
     m_service->signOutEverywhere();
-    ASSERT_TRUE(waitFor([&] { return refreshed.count() == 1 && signedOut.count() == 1; }));
-    EXPECT_FALSE(refreshed.first().at(1).value<Status>().ok());
-    EXPECT_TRUE(refreshed.first().at(1).value<Status>().error().message.contains(QStringLiteral("not available yet")));
+    m_service->removeAccount(1);
+    EXPECT_EQ(refreshed.count() + signedOut.count() + removeFailed.count(), 0); // from the event loop
+    ASSERT_TRUE(waitFor([&] { return refreshed.count() == 1 && signedOut.count() == 1 && removeFailed.count() == 1; }));
+    EXPECT_TRUE(refreshed.first().at(1).value<Status>().error().message.contains(QStringLiteral("not unlocked")));
     EXPECT_FALSE(signedOut.first().at(0).value<Status>().ok());
+    EXPECT_EQ(m_service->tokens(), nullptr);
+    EXPECT_FALSE(m_service->lastSignOutReport().has_value());
 }

@@ -1,0 +1,117 @@
+// For bench/cli/run.sh.
+//   bench_cli_helper expire PROFILE EMAIL
+//       marks the access tokens of one account as expired (expiry one minute ago, tokens
+//       unchanged), so the next `mailkey-cli token` must refresh;
+//   bench_cli_helper window PROFILE PROVIDERS_FILE
+//       stands in for the MailKey window: opens the vault, runs a TokenManager and an IpcServer on
+//       the profile's socket until SIGTERM/SIGINT, so `mailkey-cli token` is answered over the socket.
+#include "core/common/Profile.h"
+#include "core/ipc/IpcServer.h"
+#include "core/keychain/KeyStore.h"
+#include "core/lifecycle/TokenManager.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/vault/VaultAccess.h"
+
+#include <QCoreApplication>
+#include <QNetworkAccessManager>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace mailkey;
+
+namespace {
+
+int g_fds[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_fds[0], &c, 1);
+}
+
+int expire(QCoreApplication &app, const std::shared_ptr<Vault> &vault, const QString &email)
+{
+    auto found = vault->findAccountsByEmail(email);
+    if (!found || found->isEmpty()) {
+        std::fputs("bench_cli_helper: no such account\n", stderr);
+        return 4;
+    }
+    auto tokens = vault->tokens(found->first().id);
+    if (!tokens)
+        return 5;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (TokenRecord &t : *tokens) {
+        const bool ok = vault->commitRefresh(t.accountId, t.resource, t.accessToken, std::nullopt, now.addSecs(-60),
+                                             t.scopes, now)
+                            .ok();
+        t.wipe();
+        if (!ok)
+            return 6;
+    }
+    Q_UNUSED(app)
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.size() != 4 || (args[1] != QLatin1String("expire") && args[1] != QLatin1String("window"))) {
+        std::fputs("usage: bench_cli_helper expire PROFILE EMAIL | window PROFILE PROVIDERS_FILE\n", stderr);
+        return 2;
+    }
+    const QString mode = args[1];
+    const Profile profile(args[2]);
+    KeyStore store;
+    QNetworkAccessManager network;
+    ProviderRegistry registry;
+    std::unique_ptr<TokenManager> tokens;
+    std::unique_ptr<IpcServer> server;
+    int code = 1;
+    VaultAccess::unlock(profile, &store, [&](Result<OpenedVault> opened) {
+        if (!opened) {
+            std::fprintf(stderr, "bench_cli_helper: %s\n", qPrintable(opened.error().message));
+            app.exit(3);
+            return;
+        }
+        if (mode == QLatin1String("expire")) {
+            code = expire(app, opened->vault, args[3]);
+            app.exit(code);
+            return;
+        }
+        if (Status s = registry.loadCustomProviders(args[3]); !s) {
+            std::fprintf(stderr, "bench_cli_helper: %s\n", qPrintable(s.error().message));
+            app.exit(4);
+            return;
+        }
+        tokens = std::make_unique<TokenManager>(opened->vault, &registry, &network, profile);
+        server = std::make_unique<IpcServer>(tokens.get(), &registry);
+        server->listen(profile, [&](Status s) {
+            if (!s) {
+                std::fprintf(stderr, "bench_cli_helper: %s\n", qPrintable(s.error().message));
+                app.exit(5);
+                return;
+            }
+            std::puts("listening");
+            std::fflush(stdout);
+            code = 0;
+        });
+    });
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_fds) == 0) {
+        auto *notifier = new QSocketNotifier(qintptr(g_fds[1]), QSocketNotifier::Read, &app);
+        QObject::connect(notifier, &QSocketNotifier::activated, &app, [] { QCoreApplication::quit(); });
+        std::signal(SIGTERM, onSignal);
+        std::signal(SIGINT, onSignal);
+    }
+    const int rc = app.exec();
+    server.reset();
+    tokens.reset();
+    return rc != 0 ? rc : code;
+}

@@ -1,0 +1,253 @@
+#include "core/cli/CliSupport.h"
+
+#include "core/common/Redactor.h"
+#include "core/keychain/KeyStore.h"
+#include "core/lifecycle/TokenManager.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/vault/VaultAccess.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QNetworkAccessManager>
+#include <QSettings>
+
+#include <cstdio>
+
+namespace mailkey::cli {
+
+Q_LOGGING_CATEGORY(lcCli, "mailkey.cli")
+
+namespace {
+QElapsedTimer &clock()
+{
+    static QElapsedTimer timer;
+    return timer;
+}
+const bool g_started = (clock().start(), true);
+} // namespace
+
+qint64 elapsedMs()
+{
+    Q_UNUSED(g_started)
+    return clock().elapsed();
+}
+
+void out(const QString &text)
+{
+    QByteArray b = text.toUtf8();
+    std::fwrite(b.constData(), 1, size_t(b.size()), stdout);
+    std::fflush(stdout);
+    secureWipe(b);
+}
+
+void err(const QString &text)
+{
+    const QByteArray b = redact(text).toUtf8();
+    std::fwrite(b.constData(), 1, size_t(b.size()), stderr);
+    std::fflush(stderr);
+}
+
+QString oneLine(const QString &text)
+{
+    QString out = text;
+    for (QChar &c : out) {
+        const char16_t u = c.unicode();
+        if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == 0x2028 || u == 0x2029)
+            c = QLatin1Char('?');
+    }
+    return out;
+}
+
+void errVerbatim(const QString &text)
+{
+    const QByteArray b = text.toUtf8();
+    std::fwrite(b.constData(), 1, size_t(b.size()), stderr);
+    std::fflush(stderr);
+}
+
+struct Context::Owned {
+    std::unique_ptr<QNetworkAccessManager> network;
+    std::unique_ptr<IpcClient> ipc;
+    std::unique_ptr<ProviderRegistry> registry;
+    std::unique_ptr<TokenManager> tokens;
+};
+
+Context::Context() : m_owned(std::make_unique<Owned>()) {}
+
+Context::~Context()
+{
+    // The token manager first: it cancels its work and calls back with Cancelled.
+    m_owned->tokens.reset();
+    m_owned->ipc.reset();
+    m_owned->network.reset();
+}
+
+QNetworkAccessManager *Context::network()
+{
+    if (!m_owned->network)
+        m_owned->network = std::make_unique<QNetworkAccessManager>();
+    return m_owned->network.get();
+}
+
+IpcClient *Context::ipc()
+{
+    if (!m_owned->ipc)
+        m_owned->ipc = std::make_unique<IpcClient>(profile.ipcSocketName());
+    return m_owned->ipc.get();
+}
+
+Result<ProviderRegistry *> Context::providers(const QString &providersFile)
+{
+    if (m_owned->registry)
+        return m_owned->registry.get();
+    // The same settings file and keys as the window (ui/AppSettings): provider/<id>/<name> and
+    // providers/file, in <config>/settings.ini.
+    // CLI-NEEDS: the provider part of ui/AppSettings in core/ (e.g. core/providers/ProviderSettings),
+    // so the window and mailkey-cli read the settings with one piece of code.
+    QSettings settings(Profile::configRoot() + QStringLiteral("/settings.ini"), QSettings::IniFormat);
+    ProviderRegistry::Settings values;
+    settings.beginGroup(QStringLiteral("provider"));
+    const QStringList keys = settings.allKeys();
+    for (const QString &key : keys)
+        values.insert(QStringLiteral("provider/") + key, settings.value(key).toString());
+    settings.endGroup();
+    QString file = providersFile;
+    if (file.isEmpty())
+        file = settings.value(QStringLiteral("providers/file")).toString();
+    else if (!QFileInfo(file).isFile())
+        return Error(ErrorCode::InvalidInput,
+                     QStringLiteral("--providers: there is no file %1.").arg(file.left(300)));
+    auto registry = std::make_unique<ProviderRegistry>(values);
+    if (Status s = registry->loadCustomProviders(file); !s)
+        return s.error();
+    m_owned->registry = std::move(registry);
+    return m_owned->registry.get();
+}
+
+TokenManager *Context::tokens(const std::shared_ptr<Vault> &vault, ProviderRegistry *registry)
+{
+    if (!m_owned->tokens)
+        m_owned->tokens = std::make_unique<TokenManager>(vault, registry, network(), profile);
+    return m_owned->tokens.get();
+}
+
+ParsedArgs parseArgs(const QStringList &args, const QStringList &flagNames, const QStringList &valueNames)
+{
+    ParsedArgs p;
+    bool onlyPositional = false;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (onlyPositional || !a.startsWith(QLatin1Char('-')) || a == QLatin1String("-")) {
+            p.positional << a;
+            continue;
+        }
+        if (a == QLatin1String("--")) {
+            onlyPositional = true;
+            continue;
+        }
+        QString name = a;
+        QString value;
+        const bool inlineValue = a.startsWith(QLatin1String("--")) && a.contains(QLatin1Char('='));
+        if (inlineValue) {
+            name = a.section(QLatin1Char('='), 0, 0);
+            value = a.section(QLatin1Char('='), 1);
+        }
+        if (flagNames.contains(name) && !inlineValue) {
+            p.flags.insert(name);
+        } else if (valueNames.contains(name)) {
+            if (!inlineValue) {
+                if (i + 1 >= args.size()) {
+                    p.error = QStringLiteral("%1 needs a value").arg(name);
+                    return p;
+                }
+                value = args[++i];
+            }
+            if (p.values.contains(name)) {
+                p.error = QStringLiteral("%1 is given twice").arg(name);
+                return p;
+            }
+            p.values.insert(name, value);
+        } else {
+            p.error = QStringLiteral("unknown option '%1'").arg(a.left(80));
+            return p;
+        }
+    }
+    return p;
+}
+
+void failWith(Context &ctx, const Error &e)
+{
+    if (ctx.finished)
+        return;
+    QString message = e.message.trimmed();
+    message.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    err(QStringLiteral("mailkey-cli: %1\n").arg(oneLine(message)));
+    ctx.finish(exitCodeFor(e.code));
+}
+
+bool usageError(Context &ctx, const QString &command, const QString &problem)
+{
+    if (ctx.finished)
+        return false;
+    err(QStringLiteral("mailkey-cli %1: %2. See: mailkey-cli %1 --help\n").arg(command, oneLine(problem)));
+    ctx.finish(Usage);
+    return false;
+}
+
+QString isoTime(const QDateTime &t)
+{
+    return t.isValid() ? t.toUTC().toString(Qt::ISODate) : QString();
+}
+
+void withVault(Context &ctx, std::function<void(const std::shared_ptr<Vault> &)> then)
+{
+    qCDebug(lcCli, "%lld ms: unlocking the vault", elapsedMs());
+    VaultAccess::unlock(ctx.profile, ctx.store, [&ctx, then = std::move(then)](Result<OpenedVault> opened) {
+        qCDebug(lcCli, "%lld ms: vault %s", elapsedMs(), opened ? "open" : "not open");
+        if (!opened) {
+            failWith(ctx, opened.error());
+            return;
+        }
+        then(opened->vault);
+    });
+}
+
+void askWindow(Context &ctx, const QJsonObject &request, int timeoutMs, bool fallbackAfterSend,
+               std::function<void(const QJsonObject &reply)> answered, std::function<void()> notReachable)
+{
+    qCDebug(lcCli, "%lld ms: asking the MailKey window", elapsedMs());
+    ctx.ipc()->send(request, timeoutMs,
+                    [answered = std::move(answered), notReachable = std::move(notReachable),
+                     fallbackAfterSend](IpcClient::Reply reply) {
+                        qCDebug(lcCli, "%lld ms: window %s (%s)", elapsedMs(), reply.answered ? "answered" : "did not answer",
+                                qPrintable(reply.problem));
+                        if (reply.foreignPeer)
+                            err(QStringLiteral("mailkey-cli: warning: %1.\n").arg(reply.problem));
+                        if (reply.answered) {
+                            const QString code = reply.body.value(QStringLiteral("error"))
+                                                     .toObject()
+                                                     .value(QStringLiteral("code"))
+                                                     .toString();
+                            if (!reply.body.value(QStringLiteral("ok")).toBool()
+                                && (code == QLatin1String(ipc::NotReadyCode)
+                                    || code == QLatin1String(ipc::UnsupportedVersionCode)
+                                    || code == QLatin1String(ipc::UnknownOpCode))) {
+                                notReachable();
+                                return;
+                            }
+                            answered(reply.body);
+                            return;
+                        }
+                        if (!reply.sent || fallbackAfterSend) {
+                            notReachable();
+                            return;
+                        }
+                        answered(ipc::errorReply(
+                            ipc::errorCodeName(ErrorCode::Internal),
+                            QStringLiteral("The MailKey window took the request but stopped answering (%1). "
+                                           "Check the result with: mailkey-cli list")
+                                .arg(reply.problem)));
+                    });
+}
+
+} // namespace mailkey::cli

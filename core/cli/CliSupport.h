@@ -1,0 +1,119 @@
+#pragma once
+
+// Shared plumbing of the mailkey-cli commands (one file per command group: VaultCommands.cpp,
+// TokenCommands.cpp, ConnectCommand.cpp). Not a public API.
+
+#include "core/cli/ExitCode.h"
+#include "core/common/Profile.h"
+#include "core/common/Result.h"
+#include "core/ipc/IpcClient.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+#include <QMap>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+class QNetworkAccessManager;
+
+namespace mailkey {
+class KeyStore;
+class ProviderRegistry;
+class TokenManager;
+class Vault;
+} // namespace mailkey
+
+namespace mailkey::cli {
+
+Q_DECLARE_LOGGING_CATEGORY(lcCli)
+
+// Milliseconds since mailkey-cli started (for the MAILKEY_DEBUG timings).
+qint64 elapsedMs();
+
+// Writes to stdout (only the value that was asked for). One write, flushed.
+void out(const QString &text);
+// Writes a message to stderr, through redact().
+void err(const QString &text);
+// `text` as one printable line: control characters (newlines, ESC ...) become '?', so an echoed
+// argument can neither break the one-line error nor drive the terminal.
+QString oneLine(const QString &text);
+// Writes to stderr WITHOUT redact(): only for the sign-in address, which must reach the user
+// intact (it carries the state and the PKCE challenge by design, never a token).
+void errVerbatim(const QString &text);
+
+struct Context {
+    Profile profile;
+    QString command;
+    QStringList args; // after the command name
+    KeyStore *store = nullptr;
+    std::function<void(int)> finish;
+    // Set by a command that can stop cleanly on Ctrl-C; otherwise Ctrl-C ends with 130 at once.
+    std::function<void()> onInterrupt;
+    // Set by a command whose work is complete and committed when it finishes: the process then
+    // ends without tearing down (no vault close with its WAL checkpoint, no D-Bus goodbyes).
+    bool quickExit = false;
+    // finish() was called: later failures (a cancelled request calling back) print nothing.
+    bool finished = false;
+
+    // Created on first use.
+    QNetworkAccessManager *network();
+    IpcClient *ipc();
+    // The providers, loaded as the window loads them (settings.ini, environment) plus the
+    // custom providers file (`providersFile`, else the configured or default providers.json).
+    Result<ProviderRegistry *> providers(const QString &providersFile);
+    // A TokenManager over `vault` (standalone: the CLI refreshes itself under the cross-process lock).
+    TokenManager *tokens(const std::shared_ptr<Vault> &vault, ProviderRegistry *registry);
+
+    Context();
+    ~Context();
+    Context(const Context &) = delete;
+    Context &operator=(const Context &) = delete;
+
+private:
+    struct Owned;
+    std::unique_ptr<Owned> m_owned;
+};
+
+using Command = std::function<void(Context &)>;
+
+struct CommandInfo {
+    const char *help;
+    Command run;
+};
+
+// Options of a command: flags (--json) and options with a value (--since TIME). Anything else that
+// starts with "--" is an error; the rest are positional arguments.
+struct ParsedArgs {
+    QStringList positional;
+    QSet<QString> flags;
+    QMap<QString, QString> values;
+    QString error;
+};
+ParsedArgs parseArgs(const QStringList &args, const QStringList &flagNames, const QStringList &valueNames);
+
+void failWith(Context &ctx, const Error &e);
+bool usageError(Context &ctx, const QString &command, const QString &problem);
+QString isoTime(const QDateTime &t);
+
+// Unlocks the vault, then runs `then` with it; failures end the command with the right code.
+void withVault(Context &ctx, std::function<void(const std::shared_ptr<Vault> &)> then);
+
+// Asks the running MailKey window (if any). `answered` gets the window's reply; `notReachable`
+// runs when no window answered before the request was sent, or the window said it cannot serve
+// it yet (no vault open, older protocol): the caller then does the work itself. A window that took
+// the request and then broke off is reported by `answered` with a synthetic error reply only when
+// `fallbackAfterSend` is false; with true (idempotent requests such as token), it falls back.
+void askWindow(Context &ctx, const QJsonObject &request, int timeoutMs, bool fallbackAfterSend,
+               std::function<void(const QJsonObject &reply)> answered, std::function<void()> notReachable);
+
+// Command tables of each group.
+void addVaultCommands(std::map<QString, CommandInfo> &table);
+void addTokenCommands(std::map<QString, CommandInfo> &table);
+void addConnectCommand(std::map<QString, CommandInfo> &table);
+
+} // namespace mailkey::cli

@@ -1,0 +1,156 @@
+#include "core/cli/CliSupport.h"
+
+#include "core/ipc/TokenBroker.h"
+#include "core/oauth/ConnectSession.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/vault/Vault.h"
+
+#include <QCoreApplication>
+#include <QJsonObject>
+#include <QProcess>
+#include <QUrl>
+
+#if defined(Q_OS_MACOS) || defined(Q_OS_WIN)
+#include <QDesktopServices>
+#include <QGuiApplication>
+#endif
+
+// connect PROVIDER: the sign-in flow of issue 3 (ConnectSession) from the command line.
+
+namespace mailkey::cli {
+
+namespace {
+
+// Opens the address in the user's browser. macOS and Windows: QDesktopServices (mailkey-cli made a
+// QGuiApplication for this command). Linux and other Unix systems: xdg-open, started detached with
+// its output sent to /dev/null, because QDesktopServices there needs a QGuiApplication connected to
+// a display (it aborts without one) and lets the browser write into mailkey-cli's stdout; and only
+// in a graphical session (over ssh or on a console, xdg-open would start a text browser that
+// cannot be seen).
+// CLI-NEEDS: ConnectSession without its own QDesktopServices::openUrl call (an injectable opener,
+// set by the window). Only that call makes mailkey-cli link Qt6::Gui and its X11/GL/font
+// libraries: 4.8 MB of the 25 MB memory budget and ~2 ms of every start, `token` included.
+enum class BrowserResult { Opened, Failed, NoDisplay };
+
+BrowserResult openBrowser(const QUrl &url)
+{
+#if defined(Q_OS_MACOS) || defined(Q_OS_WIN)
+    if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
+        return BrowserResult::Failed;
+    return QDesktopServices::openUrl(url) ? BrowserResult::Opened : BrowserResult::Failed;
+#else
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        return BrowserResult::NoDisplay;
+    QProcess process;
+    process.setProgram(QStringLiteral("xdg-open"));
+    process.setArguments({url.toString(QUrl::FullyEncoded)});
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.setStandardOutputFile(QProcess::nullDevice());
+    process.setStandardErrorFile(QProcess::nullDevice());
+    return process.startDetached() ? BrowserResult::Opened : BrowserResult::Failed;
+#endif
+}
+
+void cmdConnect(Context &ctx)
+{
+    const QString cmd = QStringLiteral("connect");
+    const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--no-browser")},
+                                   {QStringLiteral("--login-hint"), QStringLiteral("--providers")});
+    if (!p.error.isEmpty() || p.positional.size() != 1) {
+        usageError(ctx, cmd,
+                   !p.error.isEmpty() ? p.error
+                                      : QStringLiteral("needs one provider: microsoft, google or the id of a custom provider"));
+        return;
+    }
+    const QString providerId = p.positional.first();
+    const QString loginHint = p.values.value(QStringLiteral("--login-hint")).trimmed();
+    const bool noBrowser = p.flags.contains(QStringLiteral("--no-browser"));
+    if (p.values.contains(QStringLiteral("--login-hint")) && !TokenBroker::isPlausibleAddress(loginHint)) {
+        usageError(ctx, cmd, QStringLiteral("--login-hint '%1' is not an e-mail address").arg(loginHint.left(80)));
+        return;
+    }
+    Result<ProviderRegistry *> registry = ctx.providers(p.values.value(QStringLiteral("--providers")));
+    if (!registry) {
+        failWith(ctx, registry.error());
+        return;
+    }
+    ProviderRegistry *providers = *registry;
+    if (!providers->contains(providerId)) {
+        usageError(ctx, cmd,
+                   QStringLiteral("'%1' is not a known provider (known: %2)")
+                       .arg(providerId.left(40), providers->ids().join(QStringLiteral(", "))));
+        return;
+    }
+    // Problems of the providers file that concern this provider (it may have been left out).
+    Result<Provider> provider = providers->providerForSignIn(providerId);
+    if (!provider) {
+        failWith(ctx, provider.error());
+        return;
+    }
+    withVault(ctx, [&ctx, provider = *provider, providers, loginHint, noBrowser](const std::shared_ptr<Vault> &vault) {
+        auto *session = new ConnectSession(provider, vault, ctx.network(), QCoreApplication::instance());
+        ConnectSession::Options options;
+        options.loginHint = loginHint;
+        options.openBrowser = false; // opened here, with the result reported
+        session->setOptions(options);
+        QObject::connect(session, &ConnectSession::providerDiscovered, session,
+                         [providers](const Provider &discovered) { providers->applyDiscovery(discovered); });
+        QObject::connect(session, &ConnectSession::authorizationUrlReady, session,
+                         [noBrowser, name = provider.displayName](const QUrl &url) {
+                             // The address goes out verbatim: it must work when pasted into a browser.
+                             errVerbatim(QStringLiteral("Sign in to %1 in your browser at this address:\n\n  %2\n\n")
+                                             .arg(name, url.toString(QUrl::FullyEncoded)));
+                             const BrowserResult opened = noBrowser ? BrowserResult::Failed : openBrowser(url);
+                             if (noBrowser)
+                                 err(QStringLiteral("Open it in a browser on this computer (the answer comes back to "
+                                                    "127.0.0.1/localhost). Waiting; Ctrl-C cancels.\n"));
+                             else if (opened == BrowserResult::Opened)
+                                 err(QStringLiteral("Your browser was asked to open it. Waiting; Ctrl-C cancels.\n"));
+                             else if (opened == BrowserResult::NoDisplay)
+                                 err(QStringLiteral("There is no graphical session here: open the address in a browser on "
+                                                    "this computer. Waiting; Ctrl-C cancels.\n"));
+                             else
+                                 err(QStringLiteral("No browser could be started: open the address yourself. Waiting; "
+                                                    "Ctrl-C cancels.\n"));
+                         });
+        QObject::connect(session, &ConnectSession::succeeded, session,
+                         [&ctx](const Account &account, bool, const QString &message) {
+                             if (!message.isEmpty())
+                                 err(message.trimmed() + QLatin1Char('\n'));
+                             out(account.email + QLatin1Char('\n'));
+                             // Tell a running window to re-read the vault (best effort).
+                             ctx.ipc()->setConnectTimeout(500);
+                             ctx.ipc()->send(QJsonObject{{QStringLiteral("op"), QStringLiteral("accounts-changed")}}, 1000,
+                                             [&ctx](IpcClient::Reply) { ctx.finish(Ok); });
+                         });
+        QObject::connect(session, &ConnectSession::failed, session, [&ctx](const Error &e) { failWith(ctx, e); });
+        QObject::connect(session, &ConnectSession::cancelled, session, [&ctx] {
+            err(QStringLiteral("Sign-in cancelled.\n"));
+            ctx.finish(Cancelled);
+        });
+        ctx.onInterrupt = [session] { session->cancel(); };
+        session->start();
+    });
+}
+
+} // namespace
+
+void addConnectCommand(std::map<QString, CommandInfo> &table)
+{
+    table.insert({QStringLiteral("connect"),
+                  {"Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]\n"
+                   "                   [--providers FILE]\n\n"
+                   "Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,\n"
+                   "Google Workspace) or the id of a provider in providers.json. The sign-in address is printed\n"
+                   "on standard error and opened in your browser; MailKey waits for the answer on a loopback\n"
+                   "address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the\n"
+                   "connected address on standard output. Connecting an account again renews its sign-in.\n"
+                   "Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.\n\n"
+                   "  --login-hint EMAIL  fill in the account name on the sign-in page\n"
+                   "  --no-browser        do not start a browser: open the printed address yourself, in a\n"
+                   "                      browser on this computer\n"
+                   "  --providers FILE    custom providers file instead of <config>/providers.json\n",
+                   cmdConnect}});
+}
+
+} // namespace mailkey::cli

@@ -1,0 +1,123 @@
+#include "core/cli/RequestingProgram.h"
+
+#include <QFileInfo>
+#include <QStringList>
+
+#if defined(Q_OS_LINUX)
+#include <QFile>
+#include <unistd.h>
+#elif defined(Q_OS_MACOS)
+#include <libproc.h>
+#include <sys/proc_info.h>
+#include <unistd.h>
+#elif defined(Q_OS_WIN)
+#include <windows.h>
+#include <tlhelp32.h>
+#endif
+
+namespace mailkey::cli {
+
+namespace {
+
+struct ProcessInfo {
+    QString name;
+    qint64 parent = 0;
+};
+
+// The name and parent of one process; an empty name when unknown.
+ProcessInfo processInfo(qint64 pid)
+{
+    ProcessInfo info;
+#if defined(Q_OS_LINUX)
+    QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+    if (comm.open(QIODevice::ReadOnly))
+        info.name = QString::fromLocal8Bit(comm.readAll()).trimmed();
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (stat.open(QIODevice::ReadOnly)) {
+        // "pid (comm) state ppid ...": comm may contain spaces and parentheses; the last ')' ends it.
+        const QByteArray s = stat.readAll();
+        const qsizetype close = s.lastIndexOf(')');
+        if (close > 0) {
+            const QList<QByteArray> fields = s.mid(close + 2).split(' ');
+            if (fields.size() > 1)
+                info.parent = fields.at(1).toLongLong();
+        }
+    }
+#elif defined(Q_OS_MACOS)
+    char path[PROC_PIDPATHINFO_MAXSIZE] = {};
+    if (proc_pidpath(int(pid), path, sizeof(path)) > 0)
+        info.name = QFileInfo(QString::fromLocal8Bit(path)).fileName();
+    struct proc_bsdinfo bsd = {};
+    if (proc_pidinfo(int(pid), PROC_PIDTBSDINFO, 0, &bsd, PROC_PIDTBSDINFO_SIZE) == PROC_PIDTBSDINFO_SIZE) {
+        info.parent = qint64(bsd.pbi_ppid);
+        if (info.name.isEmpty())
+            info.name = QString::fromLocal8Bit(bsd.pbi_comm);
+    }
+#elif defined(Q_OS_WIN)
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    if (snap != INVALID_HANDLE_VALUE) {
+        PROCESSENTRY32W entry = {};
+        entry.dwSize = sizeof(entry);
+        for (BOOL ok = Process32FirstW(snap, &entry); ok; ok = Process32NextW(snap, &entry)) {
+            if (qint64(entry.th32ProcessID) == pid) {
+                info.name = QFileInfo(QString::fromWCharArray(entry.szExeFile)).completeBaseName();
+                info.parent = qint64(entry.th32ParentProcessID);
+                break;
+            }
+        }
+        CloseHandle(snap);
+    }
+#else
+    Q_UNUSED(pid)
+#endif
+    return info;
+}
+
+qint64 ownParent()
+{
+#if defined(Q_OS_UNIX)
+    return qint64(::getppid());
+#elif defined(Q_OS_WIN)
+    return processInfo(qint64(GetCurrentProcessId())).parent;
+#else
+    return 0;
+#endif
+}
+
+bool isShell(const QString &name)
+{
+    static const QStringList shells = {QStringLiteral("sh"),   QStringLiteral("bash"), QStringLiteral("dash"),
+                                       QStringLiteral("zsh"),  QStringLiteral("fish"), QStringLiteral("ksh"),
+                                       QStringLiteral("mksh"), QStringLiteral("cmd"),  QStringLiteral("powershell"),
+                                       QStringLiteral("pwsh")};
+    return shells.contains(name);
+}
+
+QString printable(const QString &s)
+{
+    QString out;
+    for (const QChar c : s) {
+        if (c.isPrint() && out.size() < 64)
+            out += c;
+    }
+    return out;
+}
+
+} // namespace
+
+QString requestingProgram()
+{
+    const qint64 parent = ownParent();
+    if (parent <= 0)
+        return QString();
+    const ProcessInfo p = processInfo(parent);
+    const QString name = printable(p.name);
+    if (name.isEmpty() || !isShell(name) || p.parent <= 1)
+        return name;
+    const QString grand = printable(processInfo(p.parent).name);
+    if (grand.isEmpty() || isShell(grand))
+        return name;
+    return QStringLiteral("%1 (via %2)").arg(grand, name);
+}
+
+} // namespace mailkey::cli

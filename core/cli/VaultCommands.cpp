@@ -1,0 +1,354 @@
+#include "core/cli/CliSupport.h"
+
+#include "core/common/Redactor.h"
+#include "core/ipc/IpcProtocol.h"
+#include "core/keychain/KeyStore.h"
+#include "core/vault/VaultAccess.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+// list, audit, rotate-key, status, reset-vault: the commands about the vault itself.
+
+namespace mailkey::cli {
+
+namespace {
+
+// "2026-11-20", "2026-11-20T10:00:00Z", or a relative "7d" / "12h" / "30m".
+QDateTime parseSince(const QString &text, const QDateTime &now)
+{
+    static const QRegularExpression rel(QStringLiteral("^(\\d{1,6})([dhm])$"));
+    const auto m = rel.match(text);
+    if (m.hasMatch()) {
+        const qint64 n = m.captured(1).toLongLong();
+        const QChar unit = m.captured(2).at(0);
+        const qint64 secs = unit == QLatin1Char('d') ? n * 86400 : unit == QLatin1Char('h') ? n * 3600 : n * 60;
+        return now.addSecs(-secs);
+    }
+    QDateTime t = QDateTime::fromString(text, Qt::ISODate);
+    if (!t.isValid()) {
+        const QDate d = QDate::fromString(text, Qt::ISODate);
+        if (d.isValid())
+            t = QDateTime(d, QTime(0, 0), Qt::UTC);
+    }
+    return t;
+}
+
+QString statusText(const Account &a)
+{
+    switch (a.status) {
+    case AccountStatus::Connected: return QStringLiteral("connected");
+    case AccountStatus::Refreshing: return QStringLiteral("refreshing");
+    case AccountStatus::NeedsSignIn: return QStringLiteral("needs sign-in");
+    case AccountStatus::Offline: return QStringLiteral("offline, will retry");
+    case AccountStatus::Error: return QStringLiteral("error");
+    }
+    return QString();
+}
+
+void cmdList(Context &ctx)
+{
+    const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--json")}, {});
+    if (!p.error.isEmpty() || !p.positional.isEmpty()) {
+        usageError(ctx, QStringLiteral("list"), p.error.isEmpty() ? QStringLiteral("takes no arguments") : p.error);
+        return;
+    }
+    const bool json = p.flags.contains(QStringLiteral("--json"));
+    withVault(ctx, [&ctx, json](const std::shared_ptr<Vault> &vault) {
+        auto accounts = vault->accounts();
+        if (!accounts) {
+            failWith(ctx, accounts.error());
+            return;
+        }
+        QJsonArray array;
+        QString table;
+        for (const Account &a : *accounts) {
+            QDateTime expiry;
+            if (auto t = vault->token(a.id, QString::fromLatin1(DefaultResource)); t && t->has_value())
+                expiry = (*t)->expiresAt;
+            if (json) {
+                array.append(QJsonObject{
+                    {QStringLiteral("email"), a.email},
+                    {QStringLiteral("provider"), a.provider},
+                    {QStringLiteral("display_name"), a.displayName},
+                    {QStringLiteral("status"), accountStatusToString(a.status)},
+                    {QStringLiteral("status_reason"), a.statusReason},
+                    {QStringLiteral("expires_at"), isoTime(expiry)},
+                    {QStringLiteral("last_refresh_at"), isoTime(a.lastRefreshAt)},
+                    {QStringLiteral("connected_since"), isoTime(a.createdAt)},
+                });
+            } else {
+                table += QStringLiteral("%1  %2  %3  %4\n")
+                             .arg(a.email, -32)
+                             .arg(a.provider, -10)
+                             .arg(statusText(a), -20)
+                             .arg(expiry.isValid() ? QStringLiteral("expires ") + isoTime(expiry) : QString());
+            }
+        }
+        if (json)
+            out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
+        else if (accounts->isEmpty())
+            err(QStringLiteral("No accounts are connected. Connect one with: mailkey-cli connect microsoft|google|<custom id>\n"));
+        else
+            out(table);
+        ctx.finish(Ok);
+    });
+}
+
+void cmdAudit(Context &ctx)
+{
+    const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--json"), QStringLiteral("--verify")}, {QStringLiteral("--since")});
+    if (!p.error.isEmpty() || p.positional.size() > 1) {
+        usageError(ctx, QStringLiteral("audit"), p.error.isEmpty() ? QStringLiteral("takes at most one address") : p.error);
+        return;
+    }
+    QDateTime since;
+    if (p.values.contains(QStringLiteral("--since"))) {
+        since = parseSince(p.values.value(QStringLiteral("--since")), QDateTime::currentDateTimeUtc());
+        if (!since.isValid()) {
+            usageError(ctx, QStringLiteral("audit"),
+                       QStringLiteral("--since takes a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)"));
+            return;
+        }
+    }
+    const bool json = p.flags.contains(QStringLiteral("--json"));
+    const bool verify = p.flags.contains(QStringLiteral("--verify"));
+    const QString email = p.positional.value(0);
+    withVault(ctx, [&ctx, json, verify, since, email](const std::shared_ptr<Vault> &vault) {
+        if (verify) {
+            auto v = vault->verifyAudit();
+            if (!v) {
+                failWith(ctx, v.error());
+                return;
+            }
+            if (v->intact) {
+                out(QStringLiteral("The audit log is intact (%1 entries).\n").arg(v->rows));
+                ctx.finish(Ok);
+            } else {
+                out(QStringLiteral("The audit log was tampered with: %1.\n").arg(v->problem));
+                ctx.finish(Failure);
+            }
+            return;
+        }
+        qint64 accountId = 0;
+        if (!email.isEmpty()) {
+            auto found = vault->findAccountsByEmail(email);
+            if (!found) {
+                failWith(ctx, found.error());
+                return;
+            }
+            if (found->isEmpty()) {
+                failWith(ctx, Error(ErrorCode::NotFound, QStringLiteral("No account with the address %1 is connected.").arg(email.left(200))));
+                return;
+            }
+            accountId = found->first().id;
+        }
+        auto entries = vault->audit(accountId, since);
+        if (!entries) {
+            failWith(ctx, entries.error());
+            return;
+        }
+        if (json) {
+            QJsonArray array;
+            for (const AuditEntry &e : *entries)
+                array.append(QJsonObject{{QStringLiteral("id"), e.id},
+                                         {QStringLiteral("time"), isoTime(e.at)},
+                                         {QStringLiteral("account"), e.accountEmail},
+                                         {QStringLiteral("action"), e.action},
+                                         {QStringLiteral("outcome"), e.outcome},
+                                         {QStringLiteral("detail"), e.detail},
+                                         {QStringLiteral("actor"), e.actor}});
+            out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
+        } else {
+            QString text;
+            for (const AuditEntry &e : *entries)
+                text += QStringLiteral("%1  %2  %3  %4  %5%6\n")
+                            .arg(isoTime(e.at), e.accountEmail.isEmpty() ? QStringLiteral("-") : e.accountEmail, e.action, e.outcome,
+                                 e.detail, e.actor.isEmpty() ? QString() : QStringLiteral(" [") + e.actor + QLatin1Char(']'));
+            out(text);
+        }
+        ctx.finish(Ok);
+    });
+}
+
+void rotateKeyHere(Context &ctx)
+{
+    withVault(ctx, [&ctx](const std::shared_ptr<Vault> &vault) {
+        VaultAccess::rotateKey(vault, ctx.profile, ctx.store, [&ctx](Status s) {
+            if (!s) {
+                failWith(ctx, s.error());
+                return;
+            }
+            err(QStringLiteral("The vault was re-encrypted with a new key; the keychain holds the new key.\n"));
+            ctx.finish(Ok);
+        });
+    });
+}
+
+void cmdRotateKey(Context &ctx)
+{
+    if (!ctx.args.isEmpty()) {
+        usageError(ctx, QStringLiteral("rotate-key"), QStringLiteral("takes no arguments"));
+        return;
+    }
+    // The window keeps the vault open: a new key must be set through its connection, or the
+    // window could no longer read its own vault.
+    askWindow(
+        ctx, QJsonObject{{QStringLiteral("op"), QStringLiteral("rotate-key")}}, 120000, false,
+        [&ctx](const QJsonObject &reply) {
+            if (!reply.value(QStringLiteral("ok")).toBool()) {
+                failWith(ctx, ipc::errorFromReply(reply));
+                return;
+            }
+            err(QStringLiteral("The MailKey window re-encrypted the vault with a new key; the keychain holds the new key.\n"));
+            ctx.finish(Ok);
+        },
+        [&ctx] { rotateKeyHere(ctx); });
+}
+
+void cmdStatus(Context &ctx)
+{
+    for (const QString &a : ctx.args) {
+        err(QStringLiteral("mailkey-cli status: unknown option '%1'. See: mailkey-cli status --help\n").arg(oneLine(a.left(80))));
+        ctx.finish(Usage);
+        return;
+    }
+    ctx.ipc()->setConnectTimeout(1000);
+    ctx.ipc()->send(QJsonObject{{QStringLiteral("op"), QStringLiteral("hello")}}, 2000, [&ctx](IpcClient::Reply hello) {
+        QString app;
+        if (hello.answered && hello.body.value(QStringLiteral("ok")).toBool()) {
+            const qint64 pid = qint64(hello.body.value(QStringLiteral("pid")).toDouble());
+            app = hello.body.value(QStringLiteral("ready")).toBool()
+                ? QStringLiteral("running (pid %1); token requests go through it").arg(pid)
+                : QStringLiteral("running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself").arg(pid);
+        } else if (hello.answered) {
+            app = QStringLiteral("running, but it does not understand this mailkey-cli (%1)")
+                      .arg(ipc::errorFromReply(hello.body).message);
+        } else if (hello.foreignPeer) {
+            app = QStringLiteral("not running (a socket of another user has its name: ignored)");
+        } else {
+            app = QStringLiteral("not running; mailkey-cli opens the vault itself");
+        }
+        ctx.ipc()->close();
+        VaultAccess::unlock(ctx.profile, ctx.store, [&ctx, app](Result<OpenedVault> opened) {
+            out(QStringLiteral("Profile:   %1\n").arg(ctx.profile.name()));
+            out(QStringLiteral("Vault:     %1\n").arg(QDir::toNativeSeparators(ctx.profile.databasePath())));
+            out(QStringLiteral("Keychain:  %1 (service \"%2\", entry \"%3\")\n")
+                    .arg(KeyStore::backendName(), QString::fromLatin1(KeychainService), ctx.profile.keychainKey()));
+            out(QStringLiteral("App:       %1\n").arg(app));
+            if (!opened) {
+                out(QStringLiteral("State:     unavailable\n"));
+                failWith(ctx, opened.error());
+                return;
+            }
+            const auto &vault = opened->vault;
+            auto count = vault->accountCount();
+            if (!count) {
+                failWith(ctx, count.error());
+                return;
+            }
+            out(QStringLiteral("Cipher:    SQLCipher %1\n").arg(vault->cipherVersion()));
+            out(QStringLiteral("State:     %1\n")
+                    .arg(opened->created ? QStringLiteral("unlocked (created now)") : QStringLiteral("unlocked")));
+            out(QStringLiteral("Accounts:  %1\n").arg(*count));
+            ctx.finish(Ok);
+        });
+    });
+}
+
+void resetVaultHere(Context &ctx);
+
+void cmdResetVault(Context &ctx)
+{
+    const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--yes")}, {});
+    if (!p.error.isEmpty() || !p.positional.isEmpty()) {
+        usageError(ctx, QStringLiteral("reset-vault"), p.error.isEmpty() ? QStringLiteral("takes no arguments") : p.error);
+        return;
+    }
+    if (!p.flags.contains(QStringLiteral("--yes"))) {
+        err(QStringLiteral("mailkey-cli reset-vault: this moves the current vault file aside and starts an empty one; "
+                           "all connected accounts must then be connected again. The old file is kept. "
+                           "Run again with --yes to confirm.\n"));
+        ctx.finish(Usage);
+        return;
+    }
+    // Never under a running window: it has the vault open.
+    ctx.ipc()->setConnectTimeout(1000);
+    ctx.ipc()->send(QJsonObject{{QStringLiteral("op"), QStringLiteral("hello")}}, 2000, [&ctx](IpcClient::Reply hello) {
+        ctx.ipc()->close();
+        if (hello.answered) {
+            failWith(ctx, Error(ErrorCode::Internal, QStringLiteral("The MailKey window is running and has the vault open. "
+                                                                    "Quit it first, then run reset-vault again.")));
+            return;
+        }
+        resetVaultHere(ctx);
+    });
+}
+
+void resetVaultHere(Context &ctx)
+{
+    auto aside = VaultAccess::moveVaultAside(ctx.profile);
+    if (!aside) {
+        failWith(ctx, aside.error());
+        return;
+    }
+    // The old key entry no longer opens anything that is in use; a new one is made on unlock.
+    ctx.store->remove(ctx.profile.keychainKey(), [&ctx, path = *aside](Status) {
+        err(QStringLiteral("The old vault was moved to %1.\n").arg(QDir::toNativeSeparators(path)));
+        VaultAccess::unlock(ctx.profile, ctx.store, [&ctx](Result<OpenedVault> opened) {
+            if (!opened) {
+                failWith(ctx, opened.error());
+                return;
+            }
+            err(QStringLiteral("A new, empty vault was created.\n"));
+            ctx.finish(Ok);
+        });
+    });
+}
+
+} // namespace
+
+void addVaultCommands(std::map<QString, CommandInfo> &table)
+{
+    const std::map<QString, CommandInfo> mine = {
+        {QStringLiteral("list"),
+         {"Usage: mailkey-cli [--profile NAME] list [--json]\n\n"
+          "Lists the connected accounts with provider, status and token expiry.\n"
+          "  --json   one JSON array (email, provider, display_name, status, status_reason,\n"
+          "           expires_at, last_refresh_at, connected_since)\n",
+          cmdList}},
+        {QStringLiteral("audit"),
+         {"Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]\n\n"
+          "Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.\n"
+          "  EMAIL         only the entries of that account\n"
+          "  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)\n"
+          "  --json        one JSON array\n"
+          "  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was\n"
+          "                edited or deleted\n",
+          cmdAudit}},
+        {QStringLiteral("rotate-key"),
+         {"Usage: mailkey-cli [--profile NAME] rotate-key\n\n"
+          "Re-encrypts the vault with a new random key and stores it in the keychain. Safe to\n"
+          "interrupt: the vault always opens with what the keychain holds. When the MailKey window\n"
+          "is running, it does the rotation (it has the vault open).\n",
+          cmdRotateKey}},
+        {QStringLiteral("status"),
+         {"Usage: mailkey-cli [--profile NAME] status\n\n"
+          "Unlocks the vault (creating it and its key on first run) and prints where it is, its\n"
+          "cipher version, the keychain in use, the profile, whether the MailKey window is\n"
+          "running (mailkey-cli then asks it for tokens) and the number of accounts.\n",
+          cmdStatus}},
+        {QStringLiteral("reset-vault"),
+         {"Usage: mailkey-cli [--profile NAME] reset-vault --yes\n\n"
+          "For a vault whose key is gone for good: moves the vault file aside (it is kept, never\n"
+          "deleted) and creates a new, empty vault with a new key. Refused while the MailKey window\n"
+          "is running.\n",
+          cmdResetVault}},
+    };
+    table.insert(mine.begin(), mine.end());
+}
+
+} // namespace mailkey::cli

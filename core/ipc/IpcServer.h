@@ -1,0 +1,98 @@
+#pragma once
+
+#include "core/common/Profile.h"
+#include "core/common/Result.h"
+#include "core/ipc/TokenBroker.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+class QLocalServer;
+class QLocalSocket;
+
+namespace mailkey {
+
+class AccountService;
+class KeyStore;
+class ProviderRegistry;
+class TokenManager;
+
+// The window's side of the local socket mailkey-cli talks to (protocol: core/ipc/IpcProtocol.h),
+// so the window and the CLI share one token cache and one refresh, and so that operations which
+// change the open vault under the window's feet (remove, sign out everywhere, rotate the key) run
+// in the window.
+//
+//   IpcServer::attach(service);   // in the window, once the AccountService exists
+//
+// Reachable by the same user only: the socket is created with QLocalServer::UserAccessOption, and
+// each connection's peer user id is checked (SO_PEERCRED / getpeereid) before a byte is read.
+// Limits: MaxRequestBytes per request, one request at a time per connection, a whole request
+// within requestTimeoutMs, idle connections closed after idleTimeoutMs, at most maxConnections.
+// Nothing is logged but the op name and the outcome; tokens only travel in replies to `token`.
+class IpcServer : public QObject {
+    Q_OBJECT
+public:
+    struct Limits {
+        int maxConnections = 16;
+        int maxRequestBytes = 16 * 1024;
+        int requestTimeoutMs = 5000; // from the first byte of a request to its last
+        int idleTimeoutMs = 60000;   // a connection with no request in flight
+    };
+
+    // `tokens` may be null until the vault is open (requests are then answered "not-ready" and
+    // the CLI opens the vault itself); set it later with setTokenManager().
+    IpcServer(TokenManager *tokens, ProviderRegistry *providers, QObject *parent = nullptr);
+    ~IpcServer() override;
+
+    // The window's one line: a server owned by `service` that follows its vault state (requests
+    // are served once the vault is open), listens on its profile's socket, and forwards
+    // accountsChanged() to the service's accountsChanged() so the window re-reads the vault.
+    static IpcServer *attach(AccountService *service);
+
+    void setTokenManager(TokenManager *tokens);
+    // The keychain used by sign-out-everywhere and rotate-key; the server makes its own if unset.
+    void setKeyStore(KeyStore *keyStore);
+    void setLimits(const Limits &limits) { m_limits = limits; }
+    const Limits &limits() const { return m_limits; }
+
+    // Listens on profile.ipcSocketName(). A socket of that name that nobody answers on (left by a
+    // crash) is replaced; one that answers belongs to another running window: that is an error.
+    void listen(const Profile &profile, std::function<void(Status)> done = {});
+    void listen(const QString &name, std::function<void(Status)> done = {});
+    void close();
+    bool isListening() const;
+    QString fullServerName() const;
+
+    int connectionCount() const;
+    int rejectedPeerCount() const { return m_rejectedPeers; }
+
+Q_SIGNALS:
+    // The vault changed through the socket (an account removed, signed out everywhere, a new key,
+    // or a CLI connected an account on its own): views should re-read it.
+    void accountsChanged();
+    void requestHandled(const QString &op, bool ok);
+
+private:
+    class Connection;
+    friend class Connection;
+
+    void startListening(const QString &name, std::function<void(Status)> done);
+    void onNewConnection();
+    void handle(Connection *connection, const QJsonObject &request);
+    void reply(Connection *connection, const QString &op, QJsonObject message);
+    KeyStore *keyStore();
+
+    QLocalServer *m_server = nullptr;
+    QList<Connection *> m_connections;
+    TokenBroker m_broker;
+    Profile m_profile;
+    QPointer<KeyStore> m_keyStore;
+    KeyStore *m_ownKeyStore = nullptr;
+    Limits m_limits;
+    int m_rejectedPeers = 0;
+};
+
+} // namespace mailkey

@@ -1,0 +1,213 @@
+#include "core/ipc/TokenBroker.h"
+
+#include "core/common/SecureBytes.h"
+#include "core/lifecycle/TokenManager.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/vault/Vault.h"
+
+#include <QCoreApplication>
+
+namespace mailkey {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("TokenBroker", text);
+}
+
+Error notOpen()
+{
+    return Error(ErrorCode::Internal, tr("The vault is not open yet."));
+}
+
+} // namespace
+
+TokenBroker::TokenAnswer::~TokenAnswer()
+{
+    secureWipe(token);
+}
+
+TokenBroker::TokenBroker(TokenManager *tokens, ProviderRegistry *providers) : m_tokens(tokens), m_providers(providers) {}
+
+void TokenBroker::setTokenManager(TokenManager *tokens)
+{
+    m_tokens = tokens;
+}
+
+TokenManager *TokenBroker::tokenManager() const
+{
+    return m_tokens.data();
+}
+
+bool TokenBroker::isPlausibleAddress(const QString &email)
+{
+    // RFC 5321: a path of at most 256 octets including "<>", a local part of at most 64.
+    const qsizetype at = email.indexOf(QLatin1Char('@'));
+    if (email.isEmpty() || email.size() > 254 || at < 1 || at > 64 || at == email.size() - 1
+        || email.indexOf(QLatin1Char('@'), at + 1) >= 0)
+        return false;
+    // Nothing that could be a control character, whitespace, a double quote, a path or a list.
+    static const QString forbidden = QStringLiteral("\"\\/<>()[],;:");
+    for (const QChar c : email) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.isSpace() || forbidden.contains(c))
+            return false;
+    }
+    const QString domain = email.mid(at + 1);
+    return !domain.startsWith(QLatin1Char('.')) && !domain.endsWith(QLatin1Char('.')) && !domain.contains(QLatin1String(".."));
+}
+
+Result<QString> TokenBroker::vaultResource(const Provider &provider, const QString &resource)
+{
+    const QString r = resource.trimmed().toLower();
+    if (r.isEmpty() || r == QLatin1String(Provider::ResourceGraph) || r == QLatin1String(Provider::ResourceDefault))
+        return QString::fromLatin1(DefaultResource);
+    if (r != QLatin1String(Provider::ResourceImap) && r != QLatin1String(Provider::ResourceSmtp))
+        return Error(ErrorCode::InvalidInput,
+                     tr("\"%1\" is not a resource: use graph, imap or smtp.").arg(resource.left(40)));
+    if (provider.isValid()) {
+        const QStringList wanted = provider.scopesFor(r);
+        const QStringList signIn = provider.scopesFor(QString::fromLatin1(DefaultResource));
+        bool covered = !wanted.isEmpty();
+        for (const QString &s : wanted)
+            covered = covered && signIn.contains(s);
+        if (covered)
+            return QString::fromLatin1(DefaultResource);
+    }
+    return r;
+}
+
+Result<Account> TokenBroker::findAccount(Vault *vault, const ProviderRegistry *providers, const QString &email,
+                                         const QString &provider)
+{
+    if (!vault)
+        return notOpen();
+    if (!isPlausibleAddress(email))
+        return Error(ErrorCode::InvalidInput, tr("\"%1\" is not an e-mail address.").arg(email.left(80)));
+    Result<QList<Account>> exact = vault->findAccountsByEmail(email);
+    if (!exact)
+        return exact.error();
+    QList<Account> found = *exact;
+    if (found.isEmpty()) {
+        Result<QList<Account>> all = vault->accounts();
+        if (!all)
+            return all.error();
+        for (const Account &a : *all) {
+            if (a.email.compare(email, Qt::CaseInsensitive) == 0)
+                found.append(a);
+        }
+    }
+    if (!provider.isEmpty()) {
+        QList<Account> ofProvider;
+        for (const Account &a : std::as_const(found)) {
+            if (a.provider == provider)
+                ofProvider.append(a);
+        }
+        if (ofProvider.isEmpty() && (!providers || !providers->contains(provider))) {
+            bool usedByAnAccount = false;
+            if (Result<QList<Account>> all = vault->accounts(); all) {
+                for (const Account &a : *all)
+                    usedByAnAccount = usedByAnAccount || a.provider == provider;
+            }
+            if (!usedByAnAccount) {
+                const QString known = providers ? providers->ids().join(QStringLiteral(", ")) : QString();
+                return Error(ErrorCode::InvalidInput,
+                             tr("\"%1\" is not a known provider (known: %2).").arg(provider.left(40), known));
+            }
+        }
+        found = ofProvider;
+    }
+    if (found.isEmpty()) {
+        return Error(ErrorCode::NotFound,
+                     provider.isEmpty()
+                         ? tr("No account with the address %1 is connected. See the connected accounts with: "
+                              "mailkey-cli list")
+                               .arg(email.left(200))
+                         : tr("No %1 account with the address %2 is connected. See the connected accounts with: "
+                              "mailkey-cli list")
+                               .arg(provider.left(40), email.left(200)));
+    }
+    if (found.size() > 1) {
+        QStringList ids;
+        for (const Account &a : std::as_const(found))
+            ids << a.provider;
+        return Error(ErrorCode::InvalidInput,
+                     tr("%1 is connected with more than one provider (%2): add --provider ID.")
+                         .arg(found.first().email, ids.join(QStringLiteral(", "))));
+    }
+    return found.first();
+}
+
+void TokenBroker::token(const TokenQuery &query, std::function<void(Result<TokenAnswer>)> done) const
+{
+    TokenManager *tm = m_tokens.data();
+    if (!tm || !tm->vault()) {
+        done(notOpen());
+        return;
+    }
+    Result<Account> account = findAccount(tm->vault().get(), m_providers, query.email, query.provider);
+    if (!account) {
+        done(account.error());
+        return;
+    }
+    const Provider provider = m_providers ? m_providers->provider(account->provider) : Provider();
+    Result<QString> resource = vaultResource(provider, query.resource);
+    if (!resource) {
+        done(resource.error());
+        return;
+    }
+    QString asked = query.resource.trimmed().toLower();
+    if (asked.isEmpty() || asked == QLatin1String(DefaultResource))
+        asked = QString::fromLatin1(Provider::ResourceGraph);
+    const Account acc = *account;
+    tm->accessToken(acc.id, *resource, query.minValiditySeconds, query.actor,
+                    [acc, asked, done = std::move(done)](Result<AccessToken> r) {
+                        if (!r) {
+                            done(r.error());
+                            return;
+                        }
+                        TokenAnswer answer;
+                        answer.email = acc.email;
+                        answer.provider = acc.provider;
+                        answer.resource = asked;
+                        answer.token = r->token;
+                        answer.expiresAt = r->expiresAt;
+                        answer.refreshed = r->refreshed;
+                        done(answer);
+                    });
+}
+
+void TokenBroker::remove(const QString &email, const QString &provider,
+                         std::function<void(Result<RemovalAnswer>)> done) const
+{
+    TokenManager *tm = m_tokens.data();
+    if (!tm || !tm->vault()) {
+        done(notOpen());
+        return;
+    }
+    Result<Account> account = findAccount(tm->vault().get(), m_providers, email, provider);
+    if (!account) {
+        done(account.error());
+        return;
+    }
+    const Account acc = *account;
+    tm->removeAccount(acc.id, [acc, done = std::move(done)](Result<RevocationOutcome> r) {
+        if (!r) {
+            done(r.error());
+            return;
+        }
+        done(RemovalAnswer{acc.email, acc.provider, *r});
+    });
+}
+
+void TokenBroker::signOutEverywhere(KeyStore *keyStore, std::function<void(Result<SignOutReport>)> done) const
+{
+    TokenManager *tm = m_tokens.data();
+    if (!tm || !tm->vault()) {
+        done(notOpen());
+        return;
+    }
+    tm->signOutEverywhere(keyStore, std::move(done));
+}
+
+} // namespace mailkey

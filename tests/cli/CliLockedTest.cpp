@@ -1,0 +1,68 @@
+// A locked keyring (locked over D-Bus, as PLATFORM-NOTES shows): mailkey-cli token must fail with
+// exit code 5 and a message that says to unlock it, print nothing on stdout, and write nothing.
+#include "core/cli/ExitCode.h"
+#include "core/keychain/KeyStore.h"
+#include "tests/cli/CliHarness.h"
+#include "tests/support/TestUtil.h"
+
+#include <QCryptographicHash>
+#include <QDBusConnection>
+#include <QDBusMessage>
+#include <QDBusObjectPath>
+#include <QFile>
+
+using namespace mailkey;
+using mailkey::test::CliHarness;
+using mailkey::test::CliRun;
+
+namespace {
+
+bool lockLoginKeyring()
+{
+    QDBusMessage m = QDBusMessage::createMethodCall(QStringLiteral("org.freedesktop.secrets"),
+                                                    QStringLiteral("/org/freedesktop/secrets"),
+                                                    QStringLiteral("org.freedesktop.Secret.Service"), QStringLiteral("Lock"));
+    m << QVariant::fromValue(
+        QList<QDBusObjectPath>{QDBusObjectPath(QStringLiteral("/org/freedesktop/secrets/collection/login"))});
+    const QDBusMessage reply = QDBusConnection::sessionBus().call(m, QDBus::Block, 10000);
+    return reply.type() == QDBusMessage::ReplyMessage;
+}
+
+QByteArray fileHash(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+} // namespace
+
+TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
+{
+    ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
+    CliHarness h;
+    ASSERT_TRUE(h.ok());
+    const CliRun connected = h.connect();
+    ASSERT_EQ(connected.exitCode, cli::Ok) << connected.errForMessage();
+    const CliRun before = h.run({QStringLiteral("token"), CliHarness::Email});
+    ASSERT_EQ(before.exitCode, cli::Ok);
+    const QByteArray vaultBefore = fileHash(h.profile().databasePath());
+
+    ASSERT_TRUE(lockLoginKeyring());
+
+    for (const QStringList &args : {QStringList{QStringLiteral("token"), CliHarness::Email},
+                                    QStringList{QStringLiteral("token"), CliHarness::Email, QStringLiteral("--sasl"),
+                                                QStringLiteral("xoauth2")},
+                                    QStringList{QStringLiteral("list")}}) {
+        const CliRun r = h.run(args);
+        const std::string which = args.join(QLatin1Char(' ')).toStdString();
+        EXPECT_EQ(r.exitCode, cli::VaultUnavailable) << which << ": " << r.errForMessage();
+        EXPECT_TRUE(r.out.isEmpty()) << which;
+        EXPECT_EQ(r.err.count('\n'), 1) << which << ": " << r.errForMessage();
+        EXPECT_TRUE(r.errText().contains(QLatin1String("locked"))) << r.errForMessage();
+        EXPECT_TRUE(r.errText().contains(QLatin1String("Unlock"))) << r.errForMessage();
+        EXPECT_TRUE(h.containsNoSecret(r.err));
+    }
+    EXPECT_TRUE(fileHash(h.profile().databasePath()) == vaultBefore) << "nothing was written";
+}

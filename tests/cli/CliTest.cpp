@@ -1,0 +1,455 @@
+// mailkey-cli as a subprocess, against the in-process fake authorization server and the real
+// Secret Service of tests/support/with-keyring.sh: each command's stdout, stderr and exit code.
+// Token values are compared with EXPECT_TRUE(a == b) and never printed.
+#include "core/cli/ExitCode.h"
+#include "core/keychain/KeyStore.h"
+#include "core/vault/VaultAccess.h"
+#include "tests/cli/CliHarness.h"
+#include "tests/support/TestUtil.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpSocket>
+#include <QUrlQuery>
+
+#include <csignal>
+
+using namespace mailkey;
+using mailkey::test::CliHarness;
+using mailkey::test::CliRun;
+using mailkey::test::waitFor;
+
+namespace {
+
+QStringList args(std::initializer_list<const char *> list)
+{
+    QStringList out;
+    for (const char *a : list)
+        out << QString::fromUtf8(a);
+    return out;
+}
+
+bool portAccepts(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress(QHostAddress::LocalHost), port);
+    const bool ok = socket.waitForConnected(1000);
+    socket.abort();
+    return ok;
+}
+
+quint16 redirectPort(const QUrl &signInUrl)
+{
+    const QUrl redirect(QUrlQuery(signInUrl).queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
+    return quint16(redirect.port());
+}
+
+// One line on stderr, nothing on stdout, no crash text.
+void expectOneLineError(const CliRun &r, int code)
+{
+    EXPECT_EQ(r.exitCode, code) << r.errForMessage();
+    EXPECT_TRUE(r.out.isEmpty());
+    EXPECT_EQ(r.err.count('\n'), 1) << r.errForMessage();
+    EXPECT_TRUE(r.err.startsWith("mailkey-cli")) << r.errForMessage();
+    for (const char *crash : {"terminate called", "Aborted", "Segmentation", "ASSERT", "qFatal"})
+        EXPECT_FALSE(r.err.contains(crash)) << r.errForMessage();
+}
+
+QByteArray decoded(const CliRun &r)
+{
+    return QByteArray::fromBase64(r.out.trimmed());
+}
+
+} // namespace
+
+class CliTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
+        ASSERT_FALSE(qEnvironmentVariableIsEmpty("MAILKEY_CLI"));
+        h = std::make_unique<CliHarness>();
+        ASSERT_TRUE(h->ok());
+    }
+    void TearDown() override
+    {
+        if (h) {
+            test::expectNotLogged(h->secrets());
+            m_vault.reset();
+            h.reset();
+        }
+    }
+
+    void connectAlice()
+    {
+        const CliRun r = h->connect();
+        ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+        ASSERT_EQ(r.outText(), CliHarness::Email + QLatin1Char('\n'));
+    }
+
+    // The vault as this process sees it (same folders, same keyring).
+    std::shared_ptr<Vault> vault()
+    {
+        if (m_vault)
+            return m_vault;
+        std::optional<Result<OpenedVault>> opened;
+        VaultAccess::unlock(h->profile(), &m_keyStore, [&](Result<OpenedVault> r) { opened.emplace(std::move(r)); });
+        if (!waitFor([&] { return opened.has_value(); }, 20000) || !opened->ok())
+            return nullptr;
+        m_vault = opened->value().vault;
+        return m_vault;
+    }
+
+    QString vaultToken(const QString &field)
+    {
+        auto v = vault();
+        if (!v)
+            return QString();
+        auto accounts = v->findAccountsByEmail(CliHarness::Email);
+        if (!accounts || accounts->isEmpty())
+            return QString();
+        auto t = v->token(accounts->first().id, QStringLiteral("default"));
+        if (!t || !t->has_value())
+            return QString();
+        return field == QLatin1String("refresh") ? (*t)->refreshToken : (*t)->accessToken;
+    }
+
+    std::unique_ptr<CliHarness> h;
+    KeyStore m_keyStore;
+    std::shared_ptr<Vault> m_vault;
+};
+
+// ---- connect -------------------------------------------------------------------------------------
+
+TEST_F(CliTest, ConnectNoBrowserPrintsTheSignInAddressAndThenOnlyTheMailbox)
+{
+    const CliRun r = h->connect();
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_EQ(r.outText(), CliHarness::Email + QLatin1Char('\n'));
+    const QUrl url = CliHarness::signInUrl(r.err);
+    ASSERT_TRUE(url.isValid());
+    EXPECT_EQ(url.port(), h->server().port());
+    EXPECT_TRUE(QUrlQuery(url).hasQueryItem(QStringLiteral("code_challenge")));
+    EXPECT_FALSE(portAccepts(redirectPort(url))) << "the loopback listener is closed after the sign-in";
+    EXPECT_TRUE(h->containsNoSecret(r.err));
+
+    const CliRun list = h->run(args({"list"}));
+    EXPECT_EQ(list.exitCode, cli::Ok);
+    EXPECT_TRUE(list.outText().contains(CliHarness::Email));
+    EXPECT_TRUE(list.outText().contains(QLatin1String("fake")));
+    EXPECT_TRUE(list.outText().contains(QLatin1String("connected")));
+    EXPECT_TRUE(h->containsNoSecret(list.out));
+    EXPECT_TRUE(h->containsNoSecret(list.err));
+
+    // Connecting again renews the sign-in in place.
+    const CliRun again = h->connect();
+    ASSERT_EQ(again.exitCode, cli::Ok) << again.errForMessage();
+    EXPECT_EQ(again.outText(), CliHarness::Email + QLatin1Char('\n'));
+    const CliRun json = h->run(args({"list", "--json"}));
+    EXPECT_EQ(QJsonDocument::fromJson(json.out).array().size(), 1);
+}
+
+TEST_F(CliTest, ConnectOpensTheBrowserThroughXdgOpenWithoutTouchingStdout)
+{
+    QTemporaryDir bin;
+    ASSERT_TRUE(bin.isValid());
+    const QString opened = bin.path() + QStringLiteral("/opened-url");
+    QFile script(bin.path() + QStringLiteral("/xdg-open"));
+    ASSERT_TRUE(script.open(QIODevice::WriteOnly));
+    // A noisy "browser": whatever it prints must not reach mailkey-cli's stdout.
+    script.write("#!/bin/sh\necho browser-noise-on-stdout\necho browser-noise-on-stderr >&2\nprintf '%s' \"$1\" > \""
+                 + opened.toUtf8() + ".tmp\"\nmv \"" + opened.toUtf8() + ".tmp\" \"" + opened.toUtf8() + "\"\n");
+    script.close();
+    script.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QProcessEnvironment env = h->environment();
+    env.insert(QStringLiteral("PATH"), bin.path() + QLatin1Char(':') + env.value(QStringLiteral("PATH")));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("DISPLAY"));
+    h->setEnvironment(env);
+
+    // No graphical session: no browser is started (xdg-open would pick an invisible text browser).
+    {
+        std::unique_ptr<QProcess> p = h->start(args({"connect", "fake"}));
+        QByteArray err;
+        ASSERT_TRUE(waitFor(
+            [&] {
+                err += p->readAllStandardError();
+                return err.contains("no graphical session");
+            },
+            20000))
+            << err.toStdString();
+        p->kill();
+        p->waitForFinished(5000);
+        EXPECT_FALSE(QFile::exists(opened));
+    }
+
+    env.insert(QStringLiteral("DISPLAY"), QStringLiteral(":42"));
+    h->setEnvironment(env);
+    std::unique_ptr<QProcess> p = h->start(args({"connect", "fake"}));
+    ASSERT_TRUE(waitFor([&] { return QFile::exists(opened); }, 20000)) << "xdg-open was not started";
+    QFile f(opened);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QUrl url(QString::fromUtf8(f.readAll()), QUrl::StrictMode);
+    ASSERT_TRUE(url.isValid());
+    test::FakeBrowser browser;
+    browser.open(url);
+    const CliRun r = CliHarness::finish(*p);
+    EXPECT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_EQ(r.outText(), CliHarness::Email + QLatin1Char('\n'));
+    EXPECT_TRUE(r.errText().contains(QLatin1String("browser was asked to open it")));
+    EXPECT_FALSE(r.err.contains("browser-noise"));
+}
+
+TEST_F(CliTest, ConnectCtrlCCancelsCleanlyAndClosesTheListener)
+{
+    std::unique_ptr<QProcess> p = h->start(args({"connect", "fake", "--no-browser"}));
+    QByteArray err;
+    QUrl url;
+    ASSERT_TRUE(waitFor(
+        [&] {
+            err += p->readAllStandardError();
+            url = CliHarness::signInUrl(err);
+            return url.isValid();
+        },
+        20000));
+    const quint16 port = redirectPort(url);
+    ASSERT_TRUE(portAccepts(port));
+    ASSERT_EQ(::kill(pid_t(p->processId()), SIGINT), 0);
+    CliRun r = CliHarness::finish(*p);
+    r.err.prepend(err);
+    EXPECT_EQ(r.exitCode, cli::Cancelled) << r.errForMessage();
+    EXPECT_TRUE(r.out.isEmpty());
+    EXPECT_TRUE(r.errText().contains(QLatin1String("cancelled")));
+    EXPECT_FALSE(portAccepts(port));
+    const CliRun list = h->run(args({"list", "--json"}));
+    EXPECT_EQ(QJsonDocument::fromJson(list.out).array().size(), 0);
+}
+
+TEST_F(CliTest, ConnectBadInputIsOneLineAndTheRightCode)
+{
+    expectOneLineError(h->run(args({"connect", "nosuchprovider", "--no-browser"})), cli::Usage);
+    expectOneLineError(h->run(args({"connect", "fake", "--login-hint", "not an address"})), cli::Usage);
+    expectOneLineError(h->run(args({"connect", "fake", "--frobnicate"})), cli::Usage);
+    expectOneLineError(h->run(args({"connect"})), cli::Usage);
+    expectOneLineError(h->run(QStringList{QStringLiteral("connect"), QStringLiteral("fake"), QStringLiteral("--providers"),
+                                          h->configDir() + QStringLiteral("/missing.json")}),
+                       cli::Usage);
+}
+
+// ---- token ---------------------------------------------------------------------------------------
+
+TEST_F(CliTest, TokenPrintsTheCachedTokenAndAuditsTheRequestingProgram)
+{
+    connectAlice();
+    const QString issued = h->server().lastIssuedAccessToken();
+    const int refreshes = h->server().refreshCount();
+    const CliRun r = h->run(args({"token", "alice@example.com"}));
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_TRUE(r.outText() == issued + QLatin1Char('\n')) << "stdout is exactly the token and a newline";
+    EXPECT_TRUE(r.err.isEmpty());
+    EXPECT_EQ(h->server().refreshCount(), refreshes);
+
+    // Through a shell, as mail programs run it: the shell's parent is named.
+    QProcess sh;
+    sh.setProcessEnvironment(h->environment());
+    sh.start(QStringLiteral("/bin/sh"),
+             {QStringLiteral("-c"), QStringLiteral("\"$0\" --profile \"$1\" token alice@example.com >/dev/null; true"),
+              qEnvironmentVariable("MAILKEY_CLI"), h->profileName()});
+    const CliRun viaShell = CliHarness::finish(sh);
+    EXPECT_EQ(viaShell.exitCode, 0);
+
+    const CliRun audit = h->run(args({"audit", "alice@example.com", "--json"}));
+    ASSERT_EQ(audit.exitCode, cli::Ok);
+    QStringList actors;
+    const QJsonArray entries = QJsonDocument::fromJson(audit.out).array();
+    for (const QJsonValue &v : entries) {
+        if (v.toObject().value(QStringLiteral("action")).toString() == QLatin1String("token.handed-out"))
+            actors << v.toObject().value(QStringLiteral("actor")).toString();
+    }
+    EXPECT_EQ(actors, QStringList({QStringLiteral("test_cli (via sh)"), QStringLiteral("test_cli")}));
+    EXPECT_TRUE(h->containsNoSecret(audit.out));
+}
+
+TEST_F(CliTest, TokenRefreshesATokenThatExpiresWithinAMinuteAndCommitsItFirst)
+{
+    h->server().setAccessTokenLifetime(45); // < 60 s: every request must refresh
+    connectAlice();
+    const QString first = h->server().lastIssuedAccessToken();
+    const QString firstRefresh = h->server().lastIssuedRefreshToken();
+    const int refreshes = h->server().refreshCount();
+
+    const CliRun r = h->run(args({"token", "alice@example.com"}));
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_EQ(h->server().refreshCount(), refreshes + 1);
+    const QString printed = r.outText().trimmed();
+    EXPECT_FALSE(printed == first) << "an expiring token is not handed out";
+    EXPECT_TRUE(printed == h->server().lastIssuedAccessToken());
+    EXPECT_TRUE(h->server().isAccessTokenValid(printed));
+    // Committed: the vault holds the printed token and the rotated refresh token.
+    EXPECT_TRUE(vaultToken(QStringLiteral("access")) == printed);
+    EXPECT_TRUE(vaultToken(QStringLiteral("refresh")) == h->server().lastIssuedRefreshToken());
+    EXPECT_FALSE(vaultToken(QStringLiteral("refresh")) == firstRefresh);
+    EXPECT_TRUE(h->containsNoSecret(r.err));
+
+    // The next one refreshes again with the rotated refresh token (a reuse would kill the grant).
+    const CliRun again = h->run(args({"token", "alice@example.com", "--resource", "imap"}));
+    ASSERT_EQ(again.exitCode, cli::Ok) << again.errForMessage();
+    EXPECT_EQ(h->server().refreshCount(), refreshes + 2);
+    EXPECT_TRUE(h->server().isGrantActive(CliHarness::Email));
+}
+
+TEST_F(CliTest, SaslStringsAreExactlyTheDocumentedBytes)
+{
+    connectAlice();
+    const QByteArray token = h->server().lastIssuedAccessToken().toUtf8();
+
+    const CliRun xo = h->run(args({"token", "alice@example.com", "--sasl", "xoauth2"}));
+    ASSERT_EQ(xo.exitCode, cli::Ok) << xo.errForMessage();
+    EXPECT_EQ(xo.out.count('\n'), 1);
+    EXPECT_TRUE(decoded(xo) == "user=alice@example.com\x01" "auth=Bearer " + token + "\x01\x01");
+
+    const CliRun ob = h->run(args({"token", "alice@example.com", "--sasl", "oauthbearer"}));
+    ASSERT_EQ(ob.exitCode, cli::Ok) << ob.errForMessage();
+    EXPECT_TRUE(decoded(ob) == "n,a=alice@example.com,\x01" "auth=Bearer " + token + "\x01\x01");
+
+    const CliRun hp = h->run(args({"token", "alice@example.com", "--sasl", "oauthbearer", "--resource", "smtp", "--host",
+                                   "smtp.example.com", "--port", "587"}));
+    ASSERT_EQ(hp.exitCode, cli::Ok) << hp.errForMessage();
+    EXPECT_TRUE(decoded(hp)
+                == "n,a=alice@example.com,\x01host=smtp.example.com\x01port=587\x01" "auth=Bearer " + token + "\x01\x01");
+
+    // A custom provider's sign-in token serves IMAP and SMTP: no extra token request.
+    const int refreshes = h->server().refreshCount();
+    const CliRun smtp = h->run(args({"token", "alice@example.com", "--resource", "smtp"}));
+    EXPECT_TRUE(smtp.out.trimmed() == token);
+    EXPECT_EQ(h->server().refreshCount(), refreshes);
+
+    expectOneLineError(h->run(args({"token", "alice@example.com", "--sasl", "plain"})), cli::Usage);
+    expectOneLineError(h->run(args({"token", "alice@example.com", "--host", "x.example"})), cli::Usage);
+    expectOneLineError(h->run(args({"token", "alice@example.com", "--sasl", "oauthbearer", "--port", "x"})), cli::Usage);
+}
+
+TEST_F(CliTest, TokenBadInputGetsOneLineAndTheRightCode)
+{
+    connectAlice();
+    expectOneLineError(h->run(args({"token", "nobody@example.com"})), cli::AccountNotFound);
+    expectOneLineError(h->run(args({"token", "not-an-address"})), cli::Usage);
+    expectOneLineError(h->run(args({"token", "alice@@example.com"})), cli::Usage);
+    expectOneLineError(h->run(args({"token", "alice@example.com", "--provider", "nosuch"})), cli::Usage);
+    expectOneLineError(h->run(args({"token", "alice@example.com", "--provider", "google"})), cli::AccountNotFound);
+    expectOneLineError(h->run(args({"token", "alice@example.com", "--resource", "pop3"})), cli::Usage);
+    expectOneLineError(h->run(args({"token", "alice@example.com", "--verbose"})), cli::Usage);
+    expectOneLineError(h->run(args({"token", "alice@example.com", "bob@example.com"})), cli::Usage);
+    expectOneLineError(h->run(args({"token"})), cli::Usage);
+    // An echoed argument cannot break the line or reach the terminal as an escape sequence.
+    const CliRun nasty = h->run({QStringLiteral("token"), QStringLiteral("a\nb\x1b[31m@example.com")});
+    expectOneLineError(nasty, cli::Usage);
+    EXPECT_FALSE(nasty.err.contains('\x1b'));
+    expectOneLineError(h->run({QStringLiteral("--profile"), QStringLiteral("x\ny")}), cli::Usage);
+    expectOneLineError(h->run({QStringLiteral("status"), QStringLiteral("--\x1b]0;x")}), cli::Usage);
+    expectOneLineError(h->run(args({"tokens", "alice@example.com"})), cli::Usage);
+    // Case does not matter for the address.
+    EXPECT_EQ(h->run(args({"token", "Alice@Example.COM"})).exitCode, cli::Ok);
+}
+
+TEST_F(CliTest, TokenOfARevokedGrantNeedsSignIn)
+{
+    h->server().setAccessTokenLifetime(45);
+    connectAlice();
+    h->server().revokeAllGrants();
+    const CliRun r = h->run(args({"token", "alice@example.com"}));
+    expectOneLineError(r, cli::NeedsSignIn);
+    EXPECT_TRUE(h->containsNoSecret(r.err));
+    const CliRun list = h->run(args({"list", "--json"}));
+    EXPECT_EQ(QJsonDocument::fromJson(list.out).array().at(0).toObject().value(QStringLiteral("status")).toString(),
+              QStringLiteral("needs-sign-in"))
+        << list.out.toStdString();
+}
+
+TEST_F(CliTest, TokenWithTheProviderUnreachableIsANetworkFailure)
+{
+    h->server().setAccessTokenLifetime(45);
+    connectAlice();
+    h->server().close();
+    const CliRun r = h->run(args({"token", "alice@example.com"}));
+    expectOneLineError(r, cli::Network);
+    EXPECT_TRUE(h->containsNoSecret(r.err));
+}
+
+// ---- remove, sign-out-everywhere, status, help ---------------------------------------------------
+
+TEST_F(CliTest, RemoveRevokesAtTheProviderAndDeletesHere)
+{
+    connectAlice();
+    const CliRun r = h->run(args({"remove", "alice@example.com"}));
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_TRUE(r.out.isEmpty());
+    EXPECT_TRUE(r.errText().contains(QLatin1String("confirmed"))) << r.errForMessage();
+    EXPECT_EQ(h->server().revocationCount(), 1);
+    EXPECT_FALSE(h->server().isGrantActive(CliHarness::Email));
+    EXPECT_TRUE(h->containsNoSecret(r.err));
+    expectOneLineError(h->run(args({"token", "alice@example.com"})), cli::AccountNotFound);
+    expectOneLineError(h->run(args({"remove", "alice@example.com"})), cli::AccountNotFound);
+    expectOneLineError(h->run(args({"remove", "nonsense"})), cli::Usage);
+}
+
+TEST_F(CliTest, RemoveWithoutARevocationEndpointSaysTokensWereOnlyDeletedHere)
+{
+    h->writeProviders(false);
+    connectAlice();
+    const CliRun r = h->run(args({"remove", "alice@example.com"}));
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_EQ(h->server().revocationCount(), 0);
+    EXPECT_TRUE(h->server().isGrantActive(CliHarness::Email));
+    EXPECT_TRUE(r.errText().contains(QLatin1String("from this computer"))) << r.errForMessage();
+    EXPECT_FALSE(r.errText().contains(QLatin1String("confirmed"))) << r.errForMessage();
+}
+
+TEST_F(CliTest, SignOutEverywhereNeedsYesThenWipesEveryToken)
+{
+    connectAlice();
+    const CliRun refused = h->run(args({"sign-out-everywhere"}));
+    EXPECT_EQ(refused.exitCode, cli::Usage);
+    EXPECT_TRUE(refused.errText().contains(QLatin1String("--yes")));
+    EXPECT_TRUE(h->server().isGrantActive(CliHarness::Email));
+
+    const CliRun r = h->run(args({"sign-out-everywhere", "--yes"}));
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_TRUE(r.out.isEmpty());
+    EXPECT_TRUE(r.errText().contains(QLatin1String("Signed out everywhere"))) << r.errForMessage();
+    EXPECT_FALSE(h->server().isGrantActive(CliHarness::Email));
+    EXPECT_TRUE(h->containsNoSecret(r.err));
+    expectOneLineError(h->run(args({"token", "alice@example.com"})), cli::NeedsSignIn);
+    // The vault opens with the new key.
+    EXPECT_EQ(h->run(args({"list"})).exitCode, cli::Ok);
+}
+
+TEST_F(CliTest, StatusSaysTheWindowIsNotRunning)
+{
+    const CliRun r = h->run(args({"status"}));
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_TRUE(r.outText().contains(QLatin1String("App:       not running"))) << r.out.toStdString();
+    EXPECT_TRUE(r.outText().contains(QLatin1String("Accounts:  0")));
+    expectOneLineError(h->run(args({"status", "--bogus"})), cli::Usage);
+}
+
+TEST_F(CliTest, EveryCommandHasHelpAndTheOverviewListsThemAll)
+{
+    const CliRun overview = h->run(args({"--help"}));
+    ASSERT_EQ(overview.exitCode, cli::Ok);
+    for (const char *command : {"connect", "token", "list", "remove", "audit", "rotate-key", "sign-out-everywhere",
+                                "status", "reset-vault"}) {
+        EXPECT_TRUE(overview.out.contains(command)) << command;
+        const CliRun r = h->run(QStringList{QString::fromLatin1(command), QStringLiteral("--help")});
+        EXPECT_EQ(r.exitCode, cli::Ok) << command;
+        EXPECT_TRUE(r.out.startsWith(QByteArray(QByteArray("Usage: mailkey-cli [--profile NAME] ") + command))) << command;
+        EXPECT_TRUE(r.err.isEmpty()) << command;
+    }
+    const CliRun version = h->run(args({"--version"}));
+    EXPECT_TRUE(version.out.startsWith("mailkey-cli "));
+    expectOneLineError(h->run(args({"--nope"})), cli::Usage);
+}
