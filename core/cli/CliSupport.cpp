@@ -202,14 +202,20 @@ QString isoTime(const QDateTime &t)
 void withVault(Context &ctx, std::function<void(const std::shared_ptr<Vault> &)> then)
 {
     qCDebug(lcCli, "%lld ms: unlocking the vault", elapsedMs());
-    VaultAccess::unlock(ctx.profile, ctx.store, [&ctx, then = std::move(then)](Result<OpenedVault> opened) {
-        qCDebug(lcCli, "%lld ms: vault %s", elapsedMs(), opened ? "open" : "not open");
-        if (!opened) {
-            failWith(ctx, opened.error());
-            return;
-        }
-        then(opened->vault);
-    });
+    // Header check only: this runs at every mail login, and a full check reads the whole file
+    // (which grows with the audit log). Damage still shows as VaultDamaged when a page is read;
+    // `mailkey-cli status` and the window check every page.
+    VaultAccess::unlock(
+        ctx.profile, ctx.store,
+        [&ctx, then = std::move(then)](Result<OpenedVault> opened) {
+            qCDebug(lcCli, "%lld ms: vault %s", elapsedMs(), opened ? "open" : "not open");
+            if (!opened) {
+                failWith(ctx, opened.error());
+                return;
+            }
+            then(opened->vault);
+        },
+        Vault::IntegrityCheck::Header);
 }
 
 void askWindow(Context &ctx, const QJsonObject &request, int timeoutMs, bool fallbackAfterSend,

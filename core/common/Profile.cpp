@@ -2,6 +2,7 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
 
@@ -65,7 +66,15 @@ QString Profile::ipcSocketName() const
     const QByteArray h = QCryptographicHash::hash(dataDir().toUtf8(), QCryptographicHash::Sha256)
                              .toHex()
                              .left(16);
-    return QStringLiteral("mailkey-") + QString::fromLatin1(h);
+    const QString name = QStringLiteral("mailkey-") + QString::fromLatin1(h);
+#if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
+    // A bare name would be a socket in /tmp, where another user could take the name first. The
+    // per-user runtime folder (XDG_RUNTIME_DIR, 0700, checked by Qt) cannot be squatted.
+    const QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
+    if (!runtime.isEmpty() && QFileInfo(runtime).isDir())
+        return runtime + QLatin1Char('/') + name;
+#endif
+    return name;
 }
 
 } // namespace mailkey

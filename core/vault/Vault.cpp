@@ -385,7 +385,8 @@ Status Vault::exec(const char *sql)
     return {};
 }
 
-Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureBytes &key, OpenMode mode)
+Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureBytes &key, OpenMode mode,
+                                           IntegrityCheck check)
 {
     if (key.size() != 32)
         return Error(ErrorCode::Internal, QObject::tr("The vault key has the wrong size."));
@@ -454,7 +455,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
         if (rc != SQLITE_ROW)
             return v->sqliteError(rc, "reading the vault");
     }
-    if (mode == OpenMode::OpenExisting) {
+    if (mode == OpenMode::OpenExisting && check == IntegrityCheck::Full) {
         if (Status s = v->checkIntegrity(); !s)
             return s.error();
     }
@@ -474,7 +475,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
             QFile::remove(target);
             return Error(ErrorCode::VaultIo, vaultErrorMessage(ErrorCode::VaultIo, path));
         }
-        return open(path, key, OpenMode::OpenExisting);
+        return open(path, key, OpenMode::OpenExisting, check);
     }
     QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     return v;

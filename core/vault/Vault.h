@@ -29,6 +29,12 @@ public:
         Create,       // the file must not exist; it is created atomically (temp file + rename)
     };
 
+    // How much of the file is verified when it is opened. Full reads every page (PRAGMA
+    // quick_check) and finds damage anywhere at once; Header only proves the key and the schema
+    // page, and damage elsewhere surfaces as VaultDamaged when that page is read. The window checks
+    // fully once at start-up; mailkey-cli's token hand-out, called at every mail login, does not.
+    enum class IntegrityCheck { Full, Header };
+
     static constexpr int SchemaVersion = 1;
     static constexpr int BusyTimeoutMs = 10000;
 
@@ -36,7 +42,8 @@ public:
     Vault(const Vault &) = delete;
     Vault &operator=(const Vault &) = delete;
 
-    static Result<std::unique_ptr<Vault>> open(const QString &path, const SecureBytes &key, OpenMode mode);
+    static Result<std::unique_ptr<Vault>> open(const QString &path, const SecureBytes &key, OpenMode mode,
+                                               IntegrityCheck check = IntegrityCheck::Full);
 
     // Creates the folder 0700 if needed. Returns false (with error) if that is impossible.
     static Status ensurePrivateDirectory(const QString &dir);

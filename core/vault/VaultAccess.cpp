@@ -25,7 +25,8 @@ Error keyMissingError(const Profile &profile)
                 .arg(profile.name())};
 }
 
-void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, VaultAccess::OpenCallback done);
+void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, VaultAccess::OpenCallback done,
+                  Vault::IntegrityCheck check);
 
 void createFirstRun(const Profile &profile, KeyStore *store, VaultAccess::OpenCallback done)
 {
@@ -50,15 +51,16 @@ void createFirstRun(const Profile &profile, KeyStore *store, VaultAccess::OpenCa
     secureWipe(wipe);
 }
 
-void tryPending(const Profile &profile, KeyStore *store, Error firstError, VaultAccess::OpenCallback done)
+void tryPending(const Profile &profile, KeyStore *store, Error firstError, VaultAccess::OpenCallback done,
+                Vault::IntegrityCheck check)
 {
     store->read(profile.pendingKeychainKey(),
-                [profile, store, firstError, done = std::move(done)](Result<SecureBytes> pending) mutable {
+                [profile, store, firstError, done = std::move(done), check](Result<SecureBytes> pending) mutable {
                     if (!pending) {
                         done(firstError);
                         return;
                     }
-                    auto opened = Vault::open(profile.databasePath(), *pending, Vault::OpenMode::OpenExisting);
+                    auto opened = Vault::open(profile.databasePath(), *pending, Vault::OpenMode::OpenExisting, check);
                     if (!opened) {
                         done(firstError);
                         return;
@@ -88,13 +90,14 @@ void tryPending(const Profile &profile, KeyStore *store, Error firstError, Vault
                 });
 }
 
-void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, VaultAccess::OpenCallback done)
+void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, VaultAccess::OpenCallback done,
+                  Vault::IntegrityCheck check)
 {
-    auto opened = Vault::open(profile.databasePath(), key, Vault::OpenMode::OpenExisting);
+    auto opened = Vault::open(profile.databasePath(), key, Vault::OpenMode::OpenExisting, check);
     key.clear();
     if (!opened) {
         if (opened.error().code == ErrorCode::VaultWrongKey) {
-            tryPending(profile, store, opened.error(), std::move(done));
+            tryPending(profile, store, opened.error(), std::move(done), check);
             return;
         }
         done(opened.error());
@@ -110,14 +113,14 @@ void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, Vaul
 
 } // namespace
 
-void VaultAccess::unlock(const Profile &profile, KeyStore *store, OpenCallback done)
+void VaultAccess::unlock(const Profile &profile, KeyStore *store, OpenCallback done, Vault::IntegrityCheck check)
 {
     // Without any keychain the read fails with NoKeychain and nothing is created anywhere.
-    store->read(profile.keychainKey(), [profile, store, done = std::move(done)](Result<SecureBytes> key) mutable {
+    store->read(profile.keychainKey(), [profile, store, done = std::move(done), check](Result<SecureBytes> key) mutable {
         const bool vaultExists = QFileInfo::exists(profile.databasePath());
         if (key) {
             if (vaultExists) {
-                openExisting(profile, store, std::move(key).value(), std::move(done));
+                openExisting(profile, store, std::move(key).value(), std::move(done), check);
             } else {
                 if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
                     done(dir.error());

@@ -30,7 +30,8 @@ struct OpenedVault {
 class VaultAccess {
 public:
     using OpenCallback = std::function<void(Result<OpenedVault>)>;
-    static void unlock(const Profile &profile, KeyStore *store, OpenCallback done);
+    static void unlock(const Profile &profile, KeyStore *store, OpenCallback done,
+                       Vault::IntegrityCheck check = Vault::IntegrityCheck::Full);
 
     // Steps of a key rotation, in order. A test hook may stop the process at any of them.
     enum class RotationStep { Start, PendingWritten, Rekeyed, CurrentWritten, Done };

@@ -217,6 +217,38 @@ TEST_F(VaultTest, FlippedByteIsDetectedAndTheFileIsUnchanged)
     }
 }
 
+TEST_F(VaultTest, HeaderCheckOpensButDamageStillSurfacesAsDamaged)
+{
+    {
+        auto v = create();
+        ASSERT_TRUE(v);
+        for (int i = 0; i < 40; ++i)
+            ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
+                                          sampleTokens(uniqueToken("A"), uniqueToken("R")), QDateTime::currentDateTimeUtc()).ok());
+    }
+    const qint64 offset = QFileInfo(m_path).size() - 700;
+    {
+        QFile f(m_path);
+        ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+        f.seek(offset);
+        char c = 0;
+        f.getChar(&c);
+        f.seek(offset);
+        f.putChar(char(c ^ 0x5a));
+    }
+    const QByteArray before = fileHash(m_path);
+    auto full = Vault::open(m_path, m_key, Vault::OpenMode::OpenExisting, Vault::IntegrityCheck::Full);
+    ASSERT_FALSE(full.ok());
+    EXPECT_EQ(full.error().code, ErrorCode::VaultDamaged);
+    auto quick = Vault::open(m_path, m_key, Vault::OpenMode::OpenExisting, Vault::IntegrityCheck::Header);
+    ASSERT_TRUE(quick.ok()) << quick.error().message.toStdString();
+    const Status check = (*quick)->checkIntegrity();
+    ASSERT_FALSE(check.ok());
+    EXPECT_EQ(check.error().code, ErrorCode::VaultDamaged);
+    quick->reset();
+    EXPECT_EQ(fileHash(m_path), before);
+}
+
 TEST_F(VaultTest, ReadOnlyFileIsSaidPlainly)
 {
     ASSERT_TRUE(create());
