@@ -6,7 +6,12 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlcipher/sqlite3.h>
 
@@ -252,12 +257,41 @@ TEST_F(VaultTest, HeaderCheckOpensButDamageStillSurfacesAsDamaged)
 TEST_F(VaultTest, ReadOnlyFileIsSaidPlainly)
 {
     ASSERT_TRUE(create());
+    const QString dir = QFileInfo(m_path).absolutePath();
+    if (::geteuid() != 0) {
+        QFile::setPermissions(m_path, QFileDevice::ReadOwner);
+        auto v = Vault::open(m_path, m_key, Vault::OpenMode::OpenExisting);
+        ASSERT_FALSE(v.ok());
+        EXPECT_EQ(v.error().code, ErrorCode::VaultReadOnly);
+        EXPECT_TRUE(v.error().message.contains(QLatin1String("read-only")));
+        return;
+    }
+    // Root may write anything: open the vault as "nobody", who owns it but only with read rights.
+    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+    ASSERT_FALSE(setpriv.isEmpty()) << "setpriv (util-linux) is needed to test permissions as root";
+    for (QString d = dir; d.startsWith(m_dir.path()); d = QFileInfo(d).absolutePath()) {
+        ASSERT_EQ(::chown(QFile::encodeName(d).constData(), 65534, 65534), 0);
+        QFile::setPermissions(d, QFileDevice::ReadOwner | QFileDevice::ExeOwner);
+    }
+    ASSERT_EQ(::chown(QFile::encodeName(m_path).constData(), 65534, 65534), 0);
     QFile::setPermissions(m_path, QFileDevice::ReadOwner);
-    if (QFileInfo(m_path).isWritable())
-        GTEST_SKIP() << "running as a user who can write read-only files (root): permission checks do not apply";
-    auto v = Vault::open(m_path, m_key, Vault::OpenMode::OpenExisting);
-    ASSERT_FALSE(v.ok());
-    EXPECT_EQ(v.error().code, ErrorCode::VaultReadOnly);
+    const QByteArray before = fileHash(m_path);
+
+    QProcess p;
+    p.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
+                      QCoreApplication::applicationDirPath() + QStringLiteral("/vault_helper"), QStringLiteral("open"), m_path});
+    ASSERT_TRUE(p.waitForStarted(10000));
+    p.write(m_key.bytes().toHex() + '\n');
+    p.closeWriteChannel();
+    ASSERT_TRUE(p.waitForFinished(30000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    EXPECT_EQ(p.exitCode(), 1) << out.toStdString() << p.readAllStandardError().toStdString();
+    EXPECT_TRUE(out.startsWith(QString::number(int(ErrorCode::VaultReadOnly)) + QLatin1Char(' '))) << out.toStdString();
+    EXPECT_TRUE(out.contains(QLatin1String("read-only"))) << out.toStdString();
+    EXPECT_EQ(fileHash(m_path), before);
+    // Give the folders back so QTemporaryDir can remove them.
+    for (QString d = dir; d.startsWith(m_dir.path()); d = QFileInfo(d).absolutePath())
+        QFile::setPermissions(d, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
 }
 
 TEST_F(VaultTest, DuplicateProviderAndEmailUpdatesInPlace)

@@ -2,11 +2,15 @@
 // SIGKILL at a chosen step. Uses the real keychain of the test's private D-Bus session.
 //   vault_helper rotate PROFILE STEP     (STEP 0..4 kills at that step; 9 completes)
 //   vault_helper write PROFILE PREFIX N  (N accounts + N audit entries, one per transaction)
+//   vault_helper open PATH               (raw key as hex on stdin; prints the error code number
+//                                         and message; no keychain: for the permission tests,
+//                                         run as another user)
 #include "core/common/Profile.h"
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QTimer>
 
 #include <csignal>
@@ -18,6 +22,19 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
+    if (args.size() == 3 && args[1] == QLatin1String("open")) {
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly))
+            return 2;
+        const SecureBytes key(QByteArray::fromHex(in.readLine().trimmed()));
+        auto opened = Vault::open(args[2], key, Vault::OpenMode::OpenExisting);
+        if (opened) {
+            std::puts("ok");
+            return 0;
+        }
+        std::printf("%d %s\n", int(opened.error().code), qPrintable(opened.error().message));
+        return 1;
+    }
     if (args.size() < 3) {
         std::fputs("usage: vault_helper rotate|write PROFILE ...\n", stderr);
         return 2;
