@@ -345,7 +345,10 @@ void ConnectSession::beginAuthorization()
     flow->setModifyParametersFunction(
         [this](QAbstractOAuth::Stage stage, QMultiMap<QString, QVariant> *params) {
             if (stage == QAbstractOAuth::Stage::RequestingAuthorization) {
-                replaceParameter(params, "scope", encoded(m_provider.scopes.join(QLatin1Char(' '))));
+                // The sign-in scopes plus the other resources' scopes to consent to now
+                // (Microsoft: Outlook IMAP/SMTP), so later token requests for them are allowed.
+                replaceParameter(params, "scope",
+                                 encoded(m_provider.authorizationScopes().join(QLatin1Char(' '))));
                 replaceParameter(params, "state", encoded(m_state.bytes()));
                 replaceParameter(params, "code_challenge", encoded(m_challenge));
                 replaceParameter(params, "code_challenge_method",
@@ -365,6 +368,15 @@ void ConnectSession::beginAuthorization()
                 }
             } else if (stage == QAbstractOAuth::Stage::RequestingAccessToken) {
                 replaceParameter(params, "code_verifier", encoded(m_verifier.bytes()));
+                // Qt 6.4 sends no scope here; the token would then be for everything the
+                // authorization request asked for, which spans two resources with consent
+                // scopes and Microsoft refuses (one resource per token request). So the code is
+                // redeemed for the sign-in scopes alone: always for Microsoft (its v2.0 token
+                // endpoint expects it), else only when consent scopes were added above.
+                params->remove(str("scope"));
+                if (m_provider.kind == Provider::Kind::Microsoft
+                    || m_provider.authorizationScopes() != m_provider.scopes)
+                    params->insert(str("scope"), encoded(m_provider.scopes.join(QLatin1Char(' '))));
                 params->remove(str("client_secret"));
                 if (!m_provider.clientSecret.isEmpty())
                     params->insert(str("client_secret"), encoded(m_provider.clientSecret));

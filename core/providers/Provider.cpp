@@ -72,6 +72,19 @@ QStringList Provider::scopesFor(const QString &resource) const
     return resourceScopes.value(resource);
 }
 
+QStringList Provider::authorizationScopes() const
+{
+    QStringList out;
+    out.reserve(scopes.size() + consentScopes.size());
+    for (const QStringList *list : {&scopes, &consentScopes}) {
+        for (const QString &s : *list) {
+            if (!s.isEmpty() && !out.contains(s))
+                out.append(s);
+        }
+    }
+    return out;
+}
+
 bool Provider::acceptsIssuer(const QString &iss) const
 {
     if (iss.isEmpty())
@@ -149,6 +162,8 @@ Result<Provider> Provider::microsoft(const QString &tenantIn, const QString &aut
                             {outlook + QStringLiteral("/IMAP.AccessAsUser.All"), QStringLiteral("offline_access")});
     p.resourceScopes.insert(QString::fromLatin1(ResourceSmtp),
                             {outlook + QStringLiteral("/SMTP.Send"), QStringLiteral("offline_access")});
+    // Consent to IMAP and SMTP at sign-in, or their later token requests fail with AADSTS65001.
+    p.consentScopes = {outlook + QStringLiteral("/IMAP.AccessAsUser.All"), outlook + QStringLiteral("/SMTP.Send")};
     p.redirectHost = QStringLiteral("localhost"); // the Entra portal accepts only http://localhost
     p.redirectPath = QStringLiteral("/oauth/microsoft");
     p.extraAuthorizationParameters = {{QStringLiteral("prompt"), QStringLiteral("select_account")}};

@@ -60,6 +60,12 @@ struct Provider {
     // Per-resource scope sets (Microsoft: one resource per token request). Resources not listed
     // here, other than default/graph, have no scopes: scopesFor() returns an empty list.
     QMap<QString, QStringList> resourceScopes;
+    // Scopes of other resources the user is asked to consent to at sign-in, so that later token
+    // requests for them (scopesFor("imap"), "smtp") with the same refresh token are allowed
+    // (MSAL's "extra scopes to consent"). They go into the authorization request only: the code
+    // redemption asks for `scopes` alone, since one token request targets one resource.
+    // Microsoft: the Outlook IMAP and SMTP scopes. Others (and providers.json): empty.
+    QStringList consentScopes;
 
     QString redirectHost = QStringLiteral("127.0.0.1"); // RFC 8252; "localhost" for Microsoft
     QString redirectPath;                                // "/oauth/<id>", distinct per provider
@@ -83,6 +89,8 @@ struct Provider {
     // The scopes for one token request for `resource` ("default"/"graph"/"" = scopes, "imap",
     // "smtp"). Empty for a resource this provider does not know.
     QStringList scopesFor(const QString &resource) const;
+    // The scope of the authorization request: scopes, then consentScopes, without duplicates.
+    QStringList authorizationScopes() const;
 
     // RFC 9207 mix-up defence: does an `iss` value from an authorization response belong to this
     // provider? Custom and Google: exact string comparison with `issuer`. Microsoft: with a tenant

@@ -685,7 +685,13 @@ TEST_F(FakeIdpTest, RefreshRotatesTheRefreshToken)
 TEST_F(FakeIdpTest, RefreshForAnotherResourceScope)
 {
     const QString imap = s("https://outlook.office.com/IMAP.AccessAsUser.All");
-    const HttpResult t = signIn();
+    // Consent to the Outlook scope at /authorize, redeem the code for the sign-in scopes only.
+    Params p = authorizeParams();
+    p.removeIf([](const QPair<QString, QString> &kv) { return kv.first == QLatin1String("scope"); });
+    p.append({s("scope"), kScope + QLatin1Char(' ') + imap});
+    const HttpResult t = redeem(authorize(p).locationItem("code"), kVerifier, {{s("scope"), kScope}});
+    ASSERT_EQ(t.status, 200) << t.body.constData();
+    EXPECT_EQ(t.str("scope"), kScope);
     const HttpResult r = refresh(t.str("refresh_token"), imap + s(" offline_access"));
     ASSERT_EQ(r.status, 200) << r.body.constData();
     EXPECT_EQ(r.str("scope"), imap + s(" offline_access"));
@@ -697,6 +703,76 @@ TEST_F(FakeIdpTest, RefreshForAnotherResourceScope)
     EXPECT_EQ(refresh(r.str("refresh_token"), imap + s(" User.Read")).str("error"), s("invalid_scope"));
     EXPECT_EQ(refresh(r.str("refresh_token"), s("Mail.Send")).str("error"), s("invalid_scope"));
     EXPECT_EQ(refresh(r.str("refresh_token"), s("openid email")).status, 200); // a subset is fine
+}
+
+TEST_F(FakeIdpTest, AuthorizeConsentsToSeveralResourcesTokenRequestsTargetOne)
+{
+    const QString imap = s("https://outlook.office.com/IMAP.AccessAsUser.All");
+    const QString smtp = s("https://outlook.office.com/SMTP.Send");
+    const QString graph = kScope + s(" User.Read Mail.ReadWrite");
+    const auto authorizeFor = [&](const QString &scope) {
+        Params p = authorizeParams();
+        p.removeIf([](const QPair<QString, QString> &kv) { return kv.first == QLatin1String("scope"); });
+        p.append({s("scope"), scope});
+        const HttpResult r = authorize(p);
+        EXPECT_EQ(r.status, 302);
+        return r.locationItem("code");
+    };
+    const QString all = graph + QLatin1Char(' ') + imap + QLatin1Char(' ') + smtp;
+
+    // A redemption without scope after a multi-resource /authorize would mix resources.
+    HttpResult r = redeem(authorizeFor(all));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.str("error"), s("invalid_scope"));
+    EXPECT_TRUE(r.str("error_description").startsWith(s("AADSTS28000")));
+    // So does one naming both resources.
+    r = redeem(authorizeFor(all), kVerifier, {{s("scope"), graph + QLatin1Char(' ') + imap}});
+    EXPECT_EQ(r.str("error"), s("invalid_scope"));
+
+    // Redeemed for Graph; the one refresh token then serves IMAP and SMTP.
+    r = redeem(authorizeFor(all), kVerifier, {{s("scope"), graph}});
+    ASSERT_EQ(r.status, 200) << r.body.constData();
+    EXPECT_EQ(r.str("scope"), graph);
+    EXPECT_EQ(get(server->meUrl(), r.str("access_token")).status, 200);
+    HttpResult i = refresh(r.str("refresh_token"), imap + s(" offline_access"));
+    ASSERT_EQ(i.status, 200) << i.body.constData();
+    HttpResult m = refresh(i.str("refresh_token"), smtp + s(" offline_access"));
+    ASSERT_EQ(m.status, 200) << m.body.constData();
+    const HttpResult back = refresh(m.str("refresh_token"), graph);
+    ASSERT_EQ(back.status, 200) << back.body.constData();
+    // A refresh without scope gets the resource the code was redeemed for, not a mix.
+    const HttpResult plain = refresh(back.str("refresh_token"));
+    ASSERT_EQ(plain.status, 200) << plain.body.constData();
+    EXPECT_EQ(plain.str("scope"), graph);
+}
+
+TEST_F(FakeIdpTest, RefreshForAResourceNotConsentedIsConsentRequired)
+{
+    const QString imap = s("https://outlook.office.com/IMAP.AccessAsUser.All");
+    const QString smtp = s("https://outlook.office.com/SMTP.Send");
+    const HttpResult t = signIn(); // consented to kScope only
+    const HttpResult r = refresh(t.str("refresh_token"), imap + s(" offline_access"));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.str("error"), s("invalid_grant"));
+    EXPECT_EQ(r.str("suberror"), s("consent_required"));
+    EXPECT_TRUE(r.str("error_description")
+                    .startsWith(s("AADSTS65001: The user or administrator has not consented to use the application")))
+        << r.str("error_description").toStdString();
+    EXPECT_EQ(r.json().value(s("error_codes")).toArray(), QJsonArray{65001});
+    // Nothing was consumed: the refresh token still works for what was consented.
+    EXPECT_EQ(refresh(t.str("refresh_token")).status, 200);
+
+    // Consent is per scope: IMAP consented does not cover SMTP.
+    Params p = authorizeParams();
+    p.removeIf([](const QPair<QString, QString> &kv) { return kv.first == QLatin1String("scope"); });
+    p.append({s("scope"), kScope + QLatin1Char(' ') + imap});
+    const HttpResult g = redeem(authorize(p).locationItem("code"), kVerifier, {{s("scope"), kScope}});
+    ASSERT_EQ(g.status, 200) << g.body.constData();
+    EXPECT_EQ(refresh(g.str("refresh_token"), smtp).str("suberror"), s("consent_required"));
+    // A code redemption asking for an unconsented resource is refused the same way.
+    const HttpResult c = redeem(obtainCode(), kVerifier, {{s("scope"), imap}});
+    EXPECT_EQ(c.str("error"), s("invalid_grant"));
+    EXPECT_EQ(c.str("suberror"), s("consent_required"));
 }
 
 TEST_F(FakeIdpTest, RotatedRefreshTokenReuseRevokesTheFamily)

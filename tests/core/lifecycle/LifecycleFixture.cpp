@@ -96,6 +96,10 @@ void LifecycleFixture::installProviders(ProviderRegistry &registry) const
                               QStringLiteral("offline_access")});
     ms.resourceScopes.insert(QStringLiteral("smtp"),
                              {QStringLiteral("https://outlook.office.com/SMTP.Send"), QStringLiteral("offline_access")});
+    // As the built-in Microsoft provider: consent to IMAP and SMTP at sign-in (the fake server
+    // refuses a refresh for a resource that was not consented, AADSTS65001).
+    ms.consentScopes = {QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All"),
+                        QStringLiteral("https://outlook.office.com/SMTP.Send")};
     ms.redirectPath = QStringLiteral("/oauth/fake-ms");
 
     Provider g;
@@ -135,7 +139,7 @@ Grant LifecycleFixture::obtainGrant(const QString &providerId, const QString &em
                                      {QStringLiteral("state"), randomString(16)},
                                      {QStringLiteral("code_challenge"), challenge},
                                      {QStringLiteral("code_challenge_method"), QStringLiteral("S256")},
-                                     {QStringLiteral("scope"), p.scopes.join(QLatin1Char(' '))}};
+                                     {QStringLiteral("scope"), p.authorizationScopes().join(QLatin1Char(' '))}};
     if (p.kind == Provider::Kind::Google)
         q.append({QStringLiteral("access_type"), QStringLiteral("offline")});
     QNetworkRequest authorize(QUrl::fromEncoded(m_server.authorizeUrl().toEncoded() + '?' + encode(q)));
@@ -149,11 +153,15 @@ Grant LifecycleFixture::obtainGrant(const QString &providerId, const QString &em
 
     QNetworkRequest token(m_server.tokenUrl());
     token.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
-    QNetworkReply *r2 = m_nam.post(token, encode({{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
-                                                  {QStringLiteral("code"), code},
-                                                  {QStringLiteral("redirect_uri"), redirect},
-                                                  {QStringLiteral("code_verifier"), verifier},
-                                                  {QStringLiteral("client_id"), QString::fromLatin1(kClientId)}}));
+    QList<QPair<QString, QString>> form{{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
+                                        {QStringLiteral("code"), code},
+                                        {QStringLiteral("redirect_uri"), redirect},
+                                        {QStringLiteral("code_verifier"), verifier},
+                                        {QStringLiteral("client_id"), QString::fromLatin1(kClientId)}};
+    // Like ConnectSession: the code is redeemed for the sign-in scopes (one resource) only.
+    if (!p.consentScopes.isEmpty())
+        form.append({QStringLiteral("scope"), p.scopes.join(QLatin1Char(' '))});
+    QNetworkReply *r2 = m_nam.post(token, encode(form));
     EXPECT_TRUE(waitFor([&] { return r2->isFinished(); }));
     const int status = r2->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     TokenReplyResult parsed = parseTokenReply(status, r2->rawHeader("Content-Type"), r2->readAll(), m_clock.now(), p.scopes);

@@ -375,8 +375,12 @@ TEST_F(ConnectFlowTest, PkceS256StateAndScopesInTheAuthorizationRequest)
     ASSERT_EQ(all("state").size(), 1);
     EXPECT_GE(all("state").first().size(), 43);          // >= 256 bits, base64url
     EXPECT_EQ(all("nonce").size(), 1);                   // OIDC scope
+    // The sign-in scopes, then the Outlook scopes to consent to now (IMAP/SMTP tokens later).
+    ASSERT_EQ(all("scope").size(), 1);
     EXPECT_EQ(all("scope").first(),
-              QStringLiteral("openid profile email offline_access User.Read Mail.ReadWrite Mail.Send"));
+              QStringLiteral("openid profile email offline_access User.Read Mail.ReadWrite Mail.Send "
+                             "https://outlook.office.com/IMAP.AccessAsUser.All "
+                             "https://outlook.office.com/SMTP.Send"));
     EXPECT_EQ(all("prompt"), QStringList{QStringLiteral("select_account")});
     EXPECT_EQ(all("response_type"), QStringList{QStringLiteral("code")});
     const QUrl redirect(all("redirect_uri").value(0));
@@ -391,6 +395,39 @@ TEST_F(ConnectFlowTest, PkceS256StateAndScopesInTheAuthorizationRequest)
     EXPECT_TRUE(Pkce::challengeS256(verifier) == all("code_challenge").first().toLatin1());
     EXPECT_TRUE(tokenRequest.value(QStringLiteral("client_secret")) == kSecret);
     EXPECT_EQ(tokenRequest.value(QStringLiteral("grant_type")), QStringLiteral("authorization_code"));
+    // The code is redeemed for Graph only: one resource per token request (Qt 6.4 itself sends
+    // no scope here; the server refuses a repeated parameter, so it was sent once).
+    EXPECT_EQ(tokenRequest.value(QStringLiteral("scope")),
+              QStringLiteral("openid profile email offline_access User.Read Mail.ReadWrite Mail.Send"));
+    // The token is the Graph one (Graph accepts it), from a grant that also covers Outlook.
+    EXPECT_FALSE(m_server.accessTokenScope(m_server.lastIssuedAccessToken()).contains(QStringLiteral("outlook")));
+    EXPECT_EQ(m_server.requestCount(Endpoint::Me), 1);
+}
+
+TEST_F(ConnectFlowTest, ConsentScopesGoToTheAuthorizationRequestOnlyAndWithoutDuplicates)
+{
+    // A consent scope that is also a sign-in scope is asked for once.
+    Provider p = microsoft();
+    p.consentScopes.prepend(QStringLiteral("offline_access"));
+    p.consentScopes.append(QStringLiteral("https://outlook.office.com/SMTP.Send"));
+    SessionWatch *watch = connectOnce(p);
+    ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+    const QStringList scope = m_server.authorizeRequests()
+                                  .last()
+                                  .queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded)
+                                  .split(QLatin1Char(' '));
+    EXPECT_EQ(scope.count(QStringLiteral("offline_access")), 1);
+    EXPECT_EQ(scope.count(QStringLiteral("https://outlook.office.com/SMTP.Send")), 1);
+    EXPECT_EQ(scope.size(), 9);
+
+    // Google has no consent scopes: the authorization and token requests are as before (no
+    // scope in the code redemption).
+    m_server.setUser(bob());
+    SessionWatch *g = connectOnce(google());
+    ASSERT_EQ(g->successes, 1) << g->error.message.toStdString();
+    EXPECT_EQ(m_server.authorizeRequests().last().queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded),
+              QStringLiteral("openid email profile https://mail.google.com/"));
+    EXPECT_FALSE(m_server.tokenRequests().last().contains(QStringLiteral("scope")));
 }
 
 TEST_F(ConnectFlowTest, GoogleWithSecretNonceLoginHintAndUserinfo)

@@ -1053,7 +1053,8 @@ FakeHttpResponse FakeAuthServer::handleAuthorize(const FakeHttpRequest &request)
 // /token ----------------------------------------------------------------------------------------
 
 FakeHttpResponse FakeAuthServer::tokenError(int status, const QString &error, int aadsts,
-                                            const QString &description, bool basicChallenge) const
+                                            const QString &description, bool basicChallenge,
+                                            const QString &subError) const
 {
     const QString traceId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QString correlationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -1075,14 +1076,15 @@ FakeHttpResponse FakeAuthServer::tokenError(int status, const QString &error, in
     // RFC 6749 5.2: a client that tried HTTP Basic gets the Basic challenge back.
     if (status == 401 && basicChallenge)
         headers.append(header("WWW-Authenticate", "Basic realm=\"fakeidp\""));
-    return noStore(jsonResponse(status,
-                                QJsonObject{{str("error"), error},
-                                            {str("error_description"), text},
-                                            {str("error_codes"), codes},
-                                            {str("timestamp"), timestamp},
-                                            {str("trace_id"), traceId},
-                                            {str("correlation_id"), correlationId}},
-                                std::move(headers)));
+    QJsonObject body{{str("error"), error},
+                     {str("error_description"), text},
+                     {str("error_codes"), codes},
+                     {str("timestamp"), timestamp},
+                     {str("trace_id"), traceId},
+                     {str("correlation_id"), correlationId}};
+    if (!subError.isEmpty())
+        body.insert(str("suberror"), subError);
+    return noStore(jsonResponse(status, body, std::move(headers)));
 }
 
 bool FakeAuthServer::authenticateClient(const FakeHttpRequest &request,
@@ -1169,23 +1171,50 @@ bool FakeAuthServer::authenticateClient(const FakeHttpRequest &request,
 
 namespace {
 
-// A requested scope must be granted, or be a URL scope of another resource (Microsoft's
-// multi-resource refresh token). Returns an error description or an empty string.
-QString checkRequestedScope(const QString &requested, const QString &granted)
+// Why a token request's scope is refused; empty error = accepted.
+struct ScopeProblem {
+    QString error;       // "invalid_scope" or "invalid_grant"
+    QString description; // starts with the AADSTS number
+    QString subError;    // Microsoft "suberror"
+    bool isEmpty() const { return error.isEmpty(); }
+};
+
+// Microsoft's rules for the scope of one token request (code redemption or refresh), given the
+// scopes `consented` at /authorize (which may span several resources):
+//  - all scopes belong to one resource (AADSTS28000, invalid_scope);
+//  - a resource's URL scope (https://...) that was not consented at /authorize:
+//    AADSTS65001, invalid_grant with suberror consent_required (what Entra answers when a
+//    refresh token is used for a permission the user never accepted);
+//  - any other scope that was not consented: AADSTS70011, invalid_scope.
+// A subset of the consented scopes is fine.
+ScopeProblem checkRequestedScope(const QString &requested, const QString &consented,
+                                 const QString &clientId)
 {
     const QStringList scopes = splitScope(requested);
     if (scopes.isEmpty())
-        return str("The scope parameter is empty.");
+        return {str("invalid_scope"), str("The scope parameter is empty."), QString()};
     if (mixesResources(scopes))
-        return str("AADSTS28000: Provided value for the input parameter scope is not valid "
-                   "because it contains more than one resource.");
-    const QStringList grantedScopes = splitScope(granted);
+        return {str("invalid_scope"),
+                str("AADSTS28000: Provided value for the input parameter scope is not valid "
+                    "because it contains more than one resource."),
+                QString()};
+    const QStringList consentedScopes = splitScope(consented);
     for (const QString &s : scopes) {
-        if (!grantedScopes.contains(s) && !s.startsWith(QLatin1String("https://")))
-            return str("AADSTS70011: The requested scope exceeds the scope granted by the "
-                       "resource owner.");
+        if (consentedScopes.contains(s))
+            continue;
+        if (s.startsWith(QLatin1String("https://")))
+            return {str("invalid_grant"),
+                    str("AADSTS65001: The user or administrator has not consented to use the "
+                        "application with ID '%1' named '%1'. Send an interactive authorization "
+                        "request for this user and resource.")
+                        .arg(clientId),
+                    str("consent_required")};
+        return {str("invalid_scope"),
+                str("AADSTS70011: The requested scope exceeds the scope granted by the "
+                    "resource owner."),
+                QString()};
     }
-    return QString();
+    return {};
 }
 
 } // namespace
@@ -1283,17 +1312,20 @@ FakeHttpResponse FakeAuthServer::handleAuthorizationCodeGrant(const QMap<QString
         return tokenError(400, str("invalid_grant"), 501481,
                           str("The Code_Verifier does not match the code_challenge supplied in "
                               "the authorization request."));
-    QString scope = it->scope;
-    if (params.contains(str("scope"))) {
-        const QString problem = checkRequestedScope(params.value(str("scope")), it->scope);
-        if (!problem.isEmpty())
-            return tokenError(400, str("invalid_scope"), 0, problem);
-        scope = params.value(str("scope")).simplified();
-    }
+    // No scope: the token is for everything consented at /authorize, which must then be one
+    // resource (a client that asked for consent to several resources names one here).
+    const QString scope = params.contains(str("scope")) ? params.value(str("scope")).simplified()
+                                                        : it->scope;
+    const ScopeProblem problem = checkRequestedScope(scope, it->scope, clientId);
+    if (!problem.isEmpty())
+        return tokenError(400, problem.error, 0, problem.description, false, problem.subError);
     GrantRecord grant;
     grant.clientId = clientId;
     grant.user = it->user;
-    grant.scope = it->scope;
+    grant.consented = it->scope;
+    // A refresh without scope gets what was consented if that is one resource (RFC 6749 6),
+    // else the resource the code was redeemed for.
+    grant.scope = mixesResources(splitScope(it->scope)) ? scope : it->scope;
     grant.nonce = it->nonce;
     grant.offline = it->offline;
     const int grantId = m_nextGrantId++;
@@ -1334,9 +1366,10 @@ FakeHttpResponse FakeAuthServer::handleRefreshGrant(const QMap<QString, QString>
                           str("The refresh token has expired due to inactivity."));
     QString scope = grant.scope;
     if (params.contains(str("scope"))) {
-        const QString problem = checkRequestedScope(params.value(str("scope")), grant.scope);
+        const ScopeProblem problem =
+            checkRequestedScope(params.value(str("scope")), grant.consented, clientId);
         if (!problem.isEmpty())
-            return tokenError(400, str("invalid_scope"), 0, problem);
+            return tokenError(400, problem.error, 0, problem.description, false, problem.subError);
         scope = params.value(str("scope")).simplified();
     }
     it->rotated = true;

@@ -21,10 +21,15 @@
 //  - A code is consumed by its first redemption attempt of the right client, even a failed one.
 //  - A public client (no secret configured) that sends a non-empty client_secret is refused
 //    (AADSTS700025); an empty client_secret parameter is ignored.
-//  - Scopes of one token request must belong to one resource: https://outlook.office.com/...
-//    scopes mixed with Graph scopes -> invalid_scope (AADSTS28000). A refresh may ask for other
-//    resources' URL scopes (Microsoft's multi-resource refresh token) or a subset of the granted
-//    scopes; any other new scope -> invalid_scope.
+//  - Consent (Microsoft): /authorize accepts scopes of several resources (Graph and
+//    https://outlook.office.com/...) and records them all as consented for the grant. Each
+//    token request (code redemption or refresh) must target one resource: Outlook scopes mixed
+//    with Graph scopes -> invalid_scope (AADSTS28000); a redemption without scope after a
+//    multi-resource /authorize is refused the same way. One refresh token serves every
+//    consented resource (Microsoft's multi-resource refresh token). A token request for a
+//    resource URL scope (https://...) that was not consented at /authorize -> 400 invalid_grant,
+//    "AADSTS65001: The user or administrator has not consented ...", suberror
+//    consent_required; any other scope not consented -> invalid_scope (AADSTS70011).
 //  - A token whose scope contains an https://outlook.office.com/ scope has the Outlook audience:
 //    the Graph, Gmail and userinfo endpoints refuse it with 401 (invalid audience).
 //  - Repeated parameters -> invalid_request (RFC 6749 3.1/3.2); the token endpoint refuses
@@ -204,7 +209,8 @@ private:
     struct GrantRecord {
         QString clientId;
         User user;
-        QString scope;
+        QString consented; // every scope of the /authorize request (may span resources)
+        QString scope;     // what a refresh without scope gets (one resource)
         QString nonce;
         bool offline = false;
         bool revoked = false;
@@ -239,7 +245,8 @@ private:
     FakeHttpResponse handleDiscovery(const FakeHttpRequest &request);
 
     FakeHttpResponse tokenError(int status, const QString &error, int aadsts,
-                                const QString &description, bool basicChallenge = false) const;
+                                const QString &description, bool basicChallenge = false,
+                                const QString &subError = QString()) const;
     FakeHttpResponse issueTokens(int grantId, const QString &scope, bool withRefresh);
     bool authenticateClient(const FakeHttpRequest &request, const QMap<QString, QString> &params,
                             QString *clientId, FakeHttpResponse *error) const;
