@@ -82,7 +82,9 @@ const char *kUsage =
     "\n"
     "Options:\n"
     "  --profile NAME         use a separate vault with its own key (default: \"default\")\n"
-    "  --providers FILE       (connect, token, remove, sign-out-everywhere) custom providers file\n"
+    "  --providers FILE       custom providers file (used by connect, token, remove and\n"
+    "                         sign-out-everywhere)\n"
+    "  --profile and --providers may also follow the command.\n"
     "  -h, --help             show help (also: mailkey-cli COMMAND --help)\n"
     "  --version              show the version\n"
     "\n"
@@ -171,7 +173,37 @@ int run(int argc, char **argv)
     QStringList args = app.arguments().mid(1);
 
     QString profileName = QString::fromLatin1(Profile::DefaultName);
-    // Global options come before the command.
+    QString providersFile;
+    // --profile and --providers may stand anywhere (people write `mailkey-cli token ADDR
+    // --profile work` as often as before the command): take them out first. "--" ends options.
+    for (int i = 0; i < args.size() && args[i] != QLatin1String("--"); ++i) {
+        for (const QString &name : {QStringLiteral("--profile"), QStringLiteral("--providers")}) {
+            QString value;
+            if (args[i] == name) {
+                if (i + 1 >= args.size()) {
+                    err(QStringLiteral("mailkey-cli: %1 needs a value.\n").arg(name));
+                    return Usage;
+                }
+                value = args[i + 1];
+                args.remove(i, 2);
+            } else if (args[i].startsWith(name + QLatin1Char('='))) {
+                value = args[i].mid(name.size() + 1);
+                args.remove(i);
+            } else {
+                continue;
+            }
+            (name == QLatin1String("--profile") ? profileName : providersFile) = value;
+            --i;
+            break;
+        }
+    }
+    if (!Profile::isValidName(profileName)) {
+        err(QStringLiteral("mailkey-cli: '%1' is not a valid profile name (letters, digits, '.', '_' and '-', "
+                           "up to 64 characters).\n")
+                .arg(oneLine(profileName.left(80))));
+        return Usage;
+    }
+    // The remaining global options come before the command.
     while (!args.isEmpty() && args.first().startsWith(QLatin1Char('-'))) {
         const QString opt = args.takeFirst();
         if (opt == QLatin1String("--help") || opt == QLatin1String("-h")) {
@@ -181,23 +213,6 @@ int run(int argc, char **argv)
         if (opt == QLatin1String("--version")) {
             out(QStringLiteral("mailkey-cli %1\n").arg(QStringLiteral(MAILKEY_VERSION)));
             return Ok;
-        }
-        if (opt == QLatin1String("--profile") || opt.startsWith(QLatin1String("--profile="))) {
-            if (opt.contains(QLatin1Char('=')))
-                profileName = opt.section(QLatin1Char('='), 1);
-            else if (!args.isEmpty())
-                profileName = args.takeFirst();
-            else {
-                err(QStringLiteral("mailkey-cli: --profile needs a name.\n"));
-                return Usage;
-            }
-            if (!Profile::isValidName(profileName)) {
-                err(QStringLiteral("mailkey-cli: '%1' is not a valid profile name (letters, digits, '.', '_' and '-', "
-                                   "up to 64 characters).\n")
-                        .arg(oneLine(profileName.left(80))));
-                return Usage;
-            }
-            continue;
         }
         err(QStringLiteral("mailkey-cli: unknown option '%1'. See: mailkey-cli --help\n").arg(oneLine(opt.left(80))));
         return Usage;
@@ -216,6 +231,11 @@ int run(int argc, char **argv)
         out(QString::fromLatin1(it->second.help));
         return Ok;
     }
+    // Commands that use providers read --providers themselves; for the others it changes nothing.
+    static const QStringList usesProviders = {QStringLiteral("connect"), QStringLiteral("token"),
+                                              QStringLiteral("remove"), QStringLiteral("sign-out-everywhere")};
+    if (!providersFile.isEmpty() && usesProviders.contains(name))
+        args << QStringLiteral("--providers") << providersFile;
 
     int code = Failure;
     {
