@@ -240,6 +240,29 @@ TEST_F(CliTest, ConnectBadInputIsOneLineAndTheRightCode)
                        cli::Usage);
 }
 
+TEST_F(CliTest, ProfileAndProvidersWorkBeforeOrAfterTheCommand)
+{
+    connectAlice();
+    const QString issued = h->server().lastIssuedAccessToken();
+    // --providers before the command, and after it.
+    CliRun before = h->run(QStringList{QStringLiteral("--providers"), h->providersFile(), QStringLiteral("token"),
+                                       QStringLiteral("alice@example.com")});
+    ASSERT_EQ(before.exitCode, cli::Ok) << before.errForMessage();
+    EXPECT_TRUE(before.outText() == issued + QLatin1Char('\n'));
+    CliRun after = h->run(QStringList{QStringLiteral("token"), QStringLiteral("alice@example.com"),
+                                      QStringLiteral("--providers=") + h->providersFile()});
+    ASSERT_EQ(after.exitCode, cli::Ok) << after.errForMessage();
+    EXPECT_TRUE(after.outText() == issued + QLatin1Char('\n'));
+    // A --profile after the command wins over the harness's one before it: another, empty vault.
+    const QString other = test::uniqueName(QStringLiteral("other"));
+    CliRun list = h->run(QStringList{QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--profile"), other});
+    ASSERT_EQ(list.exitCode, cli::Ok) << list.errForMessage();
+    EXPECT_EQ(list.outText().simplified(), QStringLiteral("[ ]"));
+    expectOneLineError(h->run(QStringList{QStringLiteral("list"), QStringLiteral("--profile"), QStringLiteral("../x")}),
+                       cli::Usage);
+    expectOneLineError(h->run(QStringList{QStringLiteral("list"), QStringLiteral("--profile")}), cli::Usage);
+}
+
 // ---- token ---------------------------------------------------------------------------------------
 
 TEST_F(CliTest, TokenPrintsTheCachedTokenAndAuditsTheRequestingProgram)
