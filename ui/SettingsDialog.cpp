@@ -2,7 +2,7 @@
 
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
-#include "ui/AppSettings.h"
+#include "core/service/AppSettings.h"
 #include "ui/SafeText.h"
 
 #include <QDialogButtonBox>

@@ -21,7 +21,7 @@
 #include "core/service/AccountService.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "ui/AccountModel.h"
-#include "ui/AppSettings.h"
+#include "core/service/AppSettings.h"
 #include "ui/MainWindow.h"
 
 #include <QAbstractItemView>

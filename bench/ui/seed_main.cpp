@@ -10,7 +10,7 @@
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
 #include "core/vault/Vault.h"
-#include "ui/AppSettings.h"
+#include "core/service/AppSettings.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -1,5 +1,7 @@
 #include "core/cli/CliSupport.h"
 
+#include "core/service/AppSettings.h"
+
 #include "core/common/Redactor.h"
 #include "core/keychain/KeyStore.h"
 #include "core/lifecycle/TokenManager.h"
@@ -9,7 +11,6 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QNetworkAccessManager>
-#include <QSettings>
 
 #include <cstdio>
 
@@ -100,20 +101,12 @@ Result<ProviderRegistry *> Context::providers(const QString &providersFile)
 {
     if (m_owned->registry)
         return m_owned->registry.get();
-    // The same settings file and keys as the window (ui/AppSettings): provider/<id>/<name> and
-    // providers/file, in <config>/settings.ini.
-    // CLI-NEEDS: the provider part of ui/AppSettings in core/ (e.g. core/providers/ProviderSettings),
-    // so the window and mailkey-cli read the settings with one piece of code.
-    QSettings settings(Profile::configRoot() + QStringLiteral("/settings.ini"), QSettings::IniFormat);
-    ProviderRegistry::Settings values;
-    settings.beginGroup(QStringLiteral("provider"));
-    const QStringList keys = settings.allKeys();
-    for (const QString &key : keys)
-        values.insert(QStringLiteral("provider/") + key, settings.value(key).toString());
-    settings.endGroup();
+    // The same settings.ini the window reads and writes.
+    const AppSettings settings;
+    ProviderRegistry::Settings values = settings.providerSettings();
     QString file = providersFile;
     if (file.isEmpty())
-        file = settings.value(QStringLiteral("providers/file")).toString();
+        file = settings.customProvidersFile();
     else if (!QFileInfo(file).isFile())
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("--providers: there is no file %1.").arg(file.left(300)));

@@ -15,7 +15,7 @@
 #include "tests/support/fakeidp/FakeBrowser.h"
 #include "ui/AccountDetails.h"
 #include "ui/AccountModel.h"
-#include "ui/AppSettings.h"
+#include "core/service/AppSettings.h"
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
 #include "ui/ElidedLabel.h"

@@ -9,7 +9,7 @@
 #include "ui/AccountDelegate.h"
 #include "ui/AccountDetails.h"
 #include "ui/AccountModel.h"
-#include "ui/AppSettings.h"
+#include "core/service/AppSettings.h"
 #include "ui/Avatar.h"
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"

@@ -1,4 +1,4 @@
-#include "ui/AppSettings.h"
+#include "core/service/AppSettings.h"
 
 #include "core/common/Profile.h"
 
@@ -10,10 +10,7 @@ namespace mailkey {
 
 AppSettings::AppSettings() : AppSettings(defaultPath()) {}
 
-AppSettings::AppSettings(const QString &path) : m_settings(std::make_unique<QSettings>(path, QSettings::IniFormat))
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-}
+AppSettings::AppSettings(const QString &path) : m_settings(std::make_unique<QSettings>(path, QSettings::IniFormat)) {}
 
 AppSettings::~AppSettings() = default;
 
@@ -87,6 +84,8 @@ void AppSettings::setSplitterState(const QByteArray &state)
 
 void AppSettings::sync()
 {
+    // Only writing creates the folder: reading (every mailkey-cli call) leaves no trace.
+    QDir().mkpath(QFileInfo(path()).absolutePath());
     m_settings->sync();
     QFile::setPermissions(path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 }
