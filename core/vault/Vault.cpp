@@ -241,6 +241,28 @@ TokenRecord readToken(const Stmt &s)
     return t;
 }
 
+// Steps `s` to the end, appending read(s) for each row. Returns SQLITE_DONE on success.
+template<typename T, typename Read>
+int collectRows(Stmt &s, QList<T> &out, Read read)
+{
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        out.append(read(s));
+    return rc;
+}
+
+// Reads at most one row into `out`. Returns SQLITE_DONE on success (found or not).
+template<typename T, typename Read>
+int readOptional(Stmt &s, std::optional<T> &out, Read read)
+{
+    const int rc = s.step();
+    if (rc == SQLITE_ROW) {
+        out = read(s);
+        return SQLITE_DONE;
+    }
+    return rc;
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -635,10 +657,7 @@ Result<QList<Account>> Vault::accounts()
     if (!s.prepared())
         return sqliteError(s.prepareCode(), "listing accounts");
     QList<Account> list;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW)
-        list.append(readAccount(s));
-    if (rc != SQLITE_DONE)
+    if (const int rc = collectRows(s, list, readAccount); rc != SQLITE_DONE)
         return sqliteError(rc, "listing accounts");
     return list;
 }
@@ -647,12 +666,10 @@ Result<std::optional<Account>> Vault::account(qint64 id)
 {
     Stmt s(m_db, MAILKEY_ACCOUNT_SELECT " WHERE id = ?1");
     s.bind(1, id);
-    const int rc = s.step();
-    if (rc == SQLITE_ROW)
-        return std::optional<Account>(readAccount(s));
-    if (rc == SQLITE_DONE)
-        return std::optional<Account>();
-    return sqliteError(rc, "reading an account");
+    std::optional<Account> found;
+    if (const int rc = readOptional(s, found, readAccount); rc != SQLITE_DONE)
+        return sqliteError(rc, "reading an account");
+    return found;
 }
 
 Result<std::optional<Account>> Vault::findAccount(const QString &provider, const QString &email)
@@ -660,12 +677,10 @@ Result<std::optional<Account>> Vault::findAccount(const QString &provider, const
     Stmt s(m_db, MAILKEY_ACCOUNT_SELECT " WHERE provider = ?1 AND email = ?2");
     s.bind(1, provider);
     s.bind(2, email);
-    const int rc = s.step();
-    if (rc == SQLITE_ROW)
-        return std::optional<Account>(readAccount(s));
-    if (rc == SQLITE_DONE)
-        return std::optional<Account>();
-    return sqliteError(rc, "reading an account");
+    std::optional<Account> found;
+    if (const int rc = readOptional(s, found, readAccount); rc != SQLITE_DONE)
+        return sqliteError(rc, "reading an account");
+    return found;
 }
 
 Result<QList<Account>> Vault::findAccountsByEmail(const QString &email)
@@ -673,10 +688,7 @@ Result<QList<Account>> Vault::findAccountsByEmail(const QString &email)
     Stmt s(m_db, MAILKEY_ACCOUNT_SELECT " WHERE email = ?1 ORDER BY provider");
     s.bind(1, email);
     QList<Account> list;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW)
-        list.append(readAccount(s));
-    if (rc != SQLITE_DONE)
+    if (const int rc = collectRows(s, list, readAccount); rc != SQLITE_DONE)
         return sqliteError(rc, "reading accounts");
     return list;
 }
@@ -744,12 +756,10 @@ Result<std::optional<TokenRecord>> Vault::token(qint64 accountId, const QString 
                  " FROM tokens WHERE account_id = ?1 AND resource = ?2");
     s.bind(1, accountId);
     s.bind(2, resource);
-    const int rc = s.step();
-    if (rc == SQLITE_ROW)
-        return std::optional<TokenRecord>(readToken(s));
-    if (rc == SQLITE_DONE)
-        return std::optional<TokenRecord>();
-    return sqliteError(rc, "reading a token");
+    std::optional<TokenRecord> found;
+    if (const int rc = readOptional(s, found, readToken); rc != SQLITE_DONE)
+        return sqliteError(rc, "reading a token");
+    return found;
 }
 
 Result<QList<TokenRecord>> Vault::tokens(qint64 accountId)
@@ -758,10 +768,7 @@ Result<QList<TokenRecord>> Vault::tokens(qint64 accountId)
                  " FROM tokens WHERE account_id = ?1 ORDER BY resource");
     s.bind(1, accountId);
     QList<TokenRecord> list;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW)
-        list.append(readToken(s));
-    if (rc != SQLITE_DONE)
+    if (const int rc = collectRows(s, list, readToken); rc != SQLITE_DONE)
         return sqliteError(rc, "reading tokens");
     return list;
 }
@@ -918,10 +925,7 @@ Result<QList<AuditEntry>> Vault::audit(qint64 accountId, const QDateTime &since,
     s.bind(2, since.isValid() ? toMs(since) : qint64(0));
     s.bind(3, qint64(limit));
     QList<AuditEntry> list;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW)
-        list.append(readAudit(s));
-    if (rc != SQLITE_DONE)
+    if (const int rc = collectRows(s, list, readAudit); rc != SQLITE_DONE)
         return sqliteError(rc, "reading the audit log");
     return list;
 }
