@@ -58,6 +58,8 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
     if (m_service->profile().name() != QLatin1String(Profile::DefaultName))
         setWindowTitle(tr("MailKey — %1").arg(m_service->profile().name()));
     setObjectName(QStringLiteral("mainWindow"));
+    // Sign-ins started from this window open in the user's default browser.
+    m_service->setUrlOpener([](const QUrl &url) { return QDesktopServices::openUrl(url); });
     if (QFile::exists(QString::fromLatin1(IconPath)))
         setWindowIcon(QIcon(QString::fromLatin1(IconPath)));
 

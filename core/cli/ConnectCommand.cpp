@@ -27,9 +27,8 @@ namespace {
 // a display (it aborts without one) and lets the browser write into mailkey-cli's stdout; and only
 // in a graphical session (over ssh or on a console, xdg-open would start a text browser that
 // cannot be seen).
-// CLI-NEEDS: ConnectSession without its own QDesktopServices::openUrl call (an injectable opener,
-// set by the window). Only that call makes mailkey-cli link Qt6::Gui and its X11/GL/font
-// libraries: 4.8 MB of the 25 MB memory budget and ~2 ms of every start, `token` included.
+// Qt Gui (and its X11/GL/font libraries: ~5 MB and ~2 ms of every start, `token` included) is
+// therefore linked into mailkey-cli on macOS and Windows only.
 enum class BrowserResult { Opened, Failed, NoDisplay };
 
 BrowserResult openBrowser(const QUrl &url)

@@ -8,7 +8,6 @@
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
 
-#include <QDesktopServices>
 #include <QLoggingCategory>
 #include <QMultiMap>
 #include <QNetworkAccessManager>
@@ -406,7 +405,7 @@ void ConnectSession::onAuthorizeWithBrowser(const QUrl &url)
     Q_EMIT authorizationUrlReady(url);
     if (m_phase != Phase::WaitingForBrowser || !m_options.openBrowser)
         return;
-    if (!QDesktopServices::openUrl(url))
+    if (!m_options.urlOpener || !m_options.urlOpener(url))
         qCInfo(lcConnect, "no browser could be opened; the sign-in address is offered to copy");
 }
 

@@ -39,7 +39,7 @@ class Vault;
 //   start()  [discovery if the provider has only an issuer]
 //     -> listener on a fresh ephemeral loopback port, state (256 bits), PKCE, nonce (OIDC)
 //     -> QOAuth2AuthorizationCodeFlow::grant() builds the authorization URL:
-//        authorizationUrlReady(url) + QDesktopServices::openUrl(url) (unless disabled)
+//        authorizationUrlReady(url) + Options::urlOpener(url) (unless disabled)
 //     -> the browser comes back to the listener, which checks state, deadline and RFC 9207 iss
 //     -> the flow posts the token request; its reply is parsed by parseTokenReply (never Qt)
 //     -> ProfileFetcher (Graph /me or userinfo + id_token), with retries
@@ -75,6 +75,10 @@ public:
     struct Options {
         QString loginHint;           // login_hint (reconnect: the account's address)
         bool openBrowser = true;     // false: only emit authorizationUrlReady (--no-browser)
+        // Opens the authorization URL in the user's browser; false when none could be opened.
+        // Set by whoever owns a desktop session (the window: QDesktopServices), so that core
+        // and mailkey-cli do not link Qt Gui. Unset: only authorizationUrlReady is emitted.
+        std::function<bool(const QUrl &)> urlOpener;
         int expirySeconds = 600;     // the whole sign-in in the browser
         int expiryCheckMs = 1000;    // how often the (injectable) clock is looked at
         int tokenTimeoutMs = 60000;  // the token request

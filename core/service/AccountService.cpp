@@ -72,6 +72,7 @@ struct AccountService::Private {
     VaultState state = VaultState::Locked;
     Error error;
     ConnectSession::Options connectOptions;
+    std::function<bool(const QUrl &)> urlOpener;
     QList<QPointer<ConnectSession>> sessions;
     QHash<qint64, QPointer<MailFolderFetcher>> folderFetches;
     QHash<qint64, quint64> folderGeneration;
@@ -384,6 +385,11 @@ void AccountService::setConnectOptions(const ConnectSession::Options &options)
     d->connectOptions = options;
 }
 
+void AccountService::setUrlOpener(std::function<bool(const QUrl &)> opener)
+{
+    d->urlOpener = std::move(opener);
+}
+
 QList<ConnectSession *> AccountService::activeSessions() const
 {
     QList<ConnectSession *> out;
@@ -558,6 +564,8 @@ ConnectSession *AccountService::connectAccount(const QString &providerId, const 
     session->setClock(d->clock);
     ConnectSession::Options options = d->connectOptions;
     options.loginHint = loginHint;
+    if (!options.urlOpener)
+        options.urlOpener = d->urlOpener;
     session->setOptions(options);
     if (preflight)
         session->setPreflightError(*preflight);

@@ -98,6 +98,10 @@ public:
     // Options for every ConnectSession made from now on (CLI: openBrowser = false for
     // --no-browser; tests: short retries). The login hint is set per session.
     void setConnectOptions(const ConnectSession::Options &options);
+    // Opens sign-in addresses in the browser for every ConnectSession made from now on, unless
+    // the connect options bring their own (the window: QDesktopServices). Kept apart from
+    // setConnectOptions so that one does not undo the other.
+    void setUrlOpener(std::function<bool(const QUrl &)> opener);
     QList<ConnectSession *> activeSessions() const;
 
     void start();

@@ -1,6 +1,6 @@
 // "Connect a mailbox" end to end, in one process, with real parts: a ConnectSession drives
-// QOAuth2AuthorizationCodeFlow with MailKey's loopback listener; QDesktopServices hands the
-// authorization URL to a stand-in browser (a real QNetworkAccessManager) that follows the strict
+// QOAuth2AuthorizationCodeFlow with MailKey's loopback listener; the session's URL opener hands
+// the authorization URL to a stand-in browser (a real QNetworkAccessManager) that follows the strict
 // fake authorization server back to the loopback port; the account lands in a real SQLCipher
 // vault keyed from a real Secret Service (KEYRING).
 //
@@ -18,7 +18,6 @@
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
 
-#include <QDesktopServices>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -44,7 +43,7 @@ using Reason = LoopbackReplyHandler::RejectReason;
 using Endpoint = FakeAuthServer::Endpoint;
 using Fault = FakeAuthServer::Fault;
 
-// Stands in for the desktop: QDesktopServices::openUrl("http://...") lands in open(), which
+// Stands in for the desktop: the sessions' URL opener (the window's is QDesktopServices) calls open(), which
 // gives each URL its own FakeBrowser (several sign-ins may be open at once).
 class BrowserPool : public QObject {
     Q_OBJECT
@@ -205,12 +204,10 @@ protected:
 
         m_nam.setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
         m_pool = std::make_unique<BrowserPool>(&m_nam);
-        QDesktopServices::setUrlHandler(QStringLiteral("http"), m_pool.get(), "open");
     }
 
     void TearDown() override
     {
-        QDesktopServices::unsetUrlHandler(QStringLiteral("http"));
         QList<QByteArray> secrets{m_server.lastIssuedAccessToken().toUtf8(),
                                   m_server.lastIssuedRefreshToken().toUtf8(),
                                   m_server.lastIssuedCode().toUtf8(),
@@ -272,6 +269,12 @@ protected:
     {
         if (fast)
             o.profileRetry = RetryPolicy::fast();
+        if (!o.urlOpener) {
+            o.urlOpener = [pool = m_pool.get()](const QUrl &url) {
+                pool->open(url);
+                return true;
+            };
+        }
         auto session = std::make_unique<ConnectSession>(p, m_vault, &m_nam);
         session->setOptions(o);
         session->setClock(&m_clock);
@@ -326,7 +329,7 @@ TEST_F(ConnectFlowTest, MicrosoftEndToEndStoresAccountInVault)
     EXPECT_EQ(session->phase(), ConnectSession::Phase::Succeeded);
     EXPECT_GE(phases.count(), 4);
 
-    // The URL went through QDesktopServices and was also emitted for the UI / CLI.
+    // The URL went through the opener and was also emitted for the UI / CLI.
     ASSERT_EQ(m_pool->opened.size(), 1);
     ASSERT_EQ(watch->urls.size(), 1);
     EXPECT_EQ(m_pool->opened.first(), watch->urls.first());
@@ -991,6 +994,35 @@ TEST_F(ConnectFlowTest, NoBrowserOptionOnlyEmitsTheUrl)
     m_pool->visit(watch->urls.first()); // the user pasted it into a browser
     ASSERT_TRUE(waitFor([w = watch] { return w->terminal() > 0; }, 20000));
     EXPECT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+}
+
+TEST_F(ConnectFlowTest, WhenNoBrowserOpensTheUrlIsStillOfferedAndTheSignInStillWorks)
+{
+    // No desktop (no opener) or an opener that fails: the attempt keeps waiting with the URL
+    // offered (the window's panel copies it), and finishes when the user pastes it by hand.
+    for (const bool withFailingOpener : {false, true}) {
+        SCOPED_TRACE(withFailingOpener ? "failing opener" : "no opener");
+        int calls = 0;
+        ConnectSession::Options o;
+        o.urlOpener = [&calls](const QUrl &) {
+            ++calls;
+            return false;
+        };
+        auto [session, watch] = make(microsoft(), o);
+        if (!withFailingOpener) {
+            ConnectSession::Options none = session->options();
+            none.urlOpener = nullptr;
+            session->setOptions(none);
+        }
+        session->start();
+        ASSERT_TRUE(waitFor([w = watch] { return !w->urls.isEmpty(); }));
+        EXPECT_EQ(calls, withFailingOpener ? 1 : 0);
+        EXPECT_EQ(session->phase(), ConnectSession::Phase::WaitingForBrowser);
+        EXPECT_TRUE(m_pool->opened.isEmpty());
+        m_pool->visit(watch->urls.first());
+        ASSERT_TRUE(waitFor([w = watch] { return w->terminal() > 0; }, 20000));
+        EXPECT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+    }
 }
 
 TEST_F(ConnectFlowTest, PublicClientSendsNoSecret)
