@@ -5,10 +5,10 @@ set -eu
 what=${1:-test}
 
 run_pkgs="cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-networkauth-dev
-qtkeychain-qt6-dev libsqlcipher-dev libqt6svg6 qt6-qpa-plugins gnome-keyring dbus
+qtkeychain-qt6-dev libsqlcipher-dev libssl-dev libqt6svg6 qt6-qpa-plugins gnome-keyring dbus
 fonts-dejavu-core"
 # The test suite also tries the README's mail-program recipes for real (tests/cli/recipes.sh).
-test_pkgs="$run_pkgs libgtest-dev libgmock-dev libssl-dev dbus-daemon xvfb xauth ccache
+test_pkgs="$run_pkgs libgtest-dev libgmock-dev libsecret-tools dbus-daemon xvfb xauth ccache
 python3 openssl curl mutt msmtp isync aerc git-email libsasl2-modules-kdexoauth2"
 
 case "$what" in

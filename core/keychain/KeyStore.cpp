@@ -1,6 +1,7 @@
 #include "core/keychain/KeyStore.h"
 
 #include "core/common/Profile.h"
+#include "core/keychain/SecretServiceReader.h"
 
 #include <QTimer>
 #include <qt6keychain/keychain.h>
@@ -130,6 +131,53 @@ void KeyStore::enqueue(Job job)
     }
 }
 
+void KeyStore::finishAndContinue(const std::function<void()> &callback)
+{
+    // Queue the next job on the event loop; never from inside this finished handler.
+    QTimer::singleShot(0, this, &KeyStore::startNext);
+    callback();
+}
+
+void KeyStore::readWithQtKeychain(Job job)
+{
+    const QString service = QString::fromLatin1(KeychainService);
+    auto *kj = new QKeychain::ReadPasswordJob(service);
+    kj->setInsecureFallback(false);
+    kj->setAutoDelete(true);
+    kj->setKey(job.key);
+    connect(kj, &QKeychain::Job::finished, this, [this, kj, done = std::move(job.readDone)](QKeychain::Job *) {
+        if (kj->error() == QKeychain::NoError) {
+            QByteArray data = kj->binaryData();
+            SecureBytes secret(QByteArray(data.constData(), data.size()));
+            secureWipe(data);
+            finishAndContinue([&] { done(std::move(secret)); });
+        } else {
+            const Error e = classify(kj->error(), kj->errorString());
+            finishAndContinue([&] { done(e); });
+        }
+    });
+    kj->start();
+}
+
+void KeyStore::removeWithQtKeychain(Job job)
+{
+    const QString service = QString::fromLatin1(KeychainService);
+    auto *kj = new QKeychain::DeletePasswordJob(service);
+    kj->setInsecureFallback(false);
+    kj->setAutoDelete(true);
+    kj->setKey(job.key);
+    connect(kj, &QKeychain::Job::finished, this,
+            [this, kj, done = std::move(job.writeDone)](QKeychain::Job *) {
+                if (kj->error() == QKeychain::NoError || kj->error() == QKeychain::EntryNotFound)
+                    finishAndContinue([&] { done(Status()); });
+                else {
+                    const Error e = classify(kj->error(), kj->errorString());
+                    finishAndContinue([&] { done(e); });
+                }
+            });
+    kj->start();
+}
+
 void KeyStore::startNext()
 {
     if (m_queue->isEmpty()) {
@@ -141,12 +189,6 @@ void KeyStore::startNext()
     // Jobs have no parent: one still in flight when this store goes away finishes on its own
     // and deletes itself (its finished() connection dies with the store). Destroying it early
     // would leave the keychain backend calling back into freed memory.
-
-    auto finishAndContinue = [this](auto callback) {
-        // Queue the next job on the event loop; never from inside this finished handler.
-        QTimer::singleShot(0, this, &KeyStore::startNext);
-        callback();
-    };
 
     if (!sessionBusAvailable()) {
         // QtKeychain would try to autolaunch D-Bus; answer now and never touch any other storage.
@@ -163,23 +205,26 @@ void KeyStore::startNext()
 
     switch (job.kind) {
     case Job::Kind::Read: {
-        auto *kj = new QKeychain::ReadPasswordJob(service);
-        kj->setInsecureFallback(false);
-        kj->setAutoDelete(true);
-        kj->setKey(job.key);
-        connect(kj, &QKeychain::Job::finished, this,
-                [this, kj, done = std::move(job.readDone), finishAndContinue](QKeychain::Job *) {
-                    if (kj->error() == QKeychain::NoError) {
-                        QByteArray data = kj->binaryData();
-                        SecureBytes secret(QByteArray(data.constData(), data.size()));
-                        secureWipe(data);
-                        finishAndContinue([&] { done(std::move(secret)); });
-                    } else {
-                        const Error e = classify(kj->error(), kj->errorString());
-                        finishAndContinue([&] { done(e); });
-                    }
-                });
-        kj->start();
+        if (SecretServiceReader::usable()) {
+            if (!m_direct)
+                m_direct = new SecretServiceReader(this);
+            // std::function needs a copyable callable: the job waits in a shared holder.
+            auto pending = std::make_shared<Job>(std::move(job));
+            m_direct->lookup(service, pending->key, [this, pending](SecretServiceReader::Answer answer) {
+                using State = SecretServiceReader::State;
+                if (answer.state == State::Unknown) {
+                    readWithQtKeychain(std::move(*pending));
+                    return;
+                }
+                ReadCallback done = std::move(pending->readDone);
+                if (answer.state == State::Found)
+                    finishAndContinue([&] { done(std::move(answer.value)); });
+                else
+                    finishAndContinue([&] { done(classify(QKeychain::EntryNotFound, QString())); });
+            });
+            break;
+        }
+        readWithQtKeychain(std::move(job));
         break;
     }
     case Job::Kind::Write: {
@@ -190,7 +235,7 @@ void KeyStore::startNext()
         kj->setBinaryData(job.value);
         secureWipe(job.value);
         connect(kj, &QKeychain::Job::finished, this,
-                [kj, done = std::move(job.writeDone), finishAndContinue](QKeychain::Job *) {
+                [this, kj, done = std::move(job.writeDone)](QKeychain::Job *) {
                     if (kj->error() == QKeychain::NoError)
                         finishAndContinue([&] { done(Status()); });
                     else {
@@ -202,20 +247,23 @@ void KeyStore::startNext()
         break;
     }
     case Job::Kind::Remove: {
-        auto *kj = new QKeychain::DeletePasswordJob(service);
-        kj->setInsecureFallback(false);
-        kj->setAutoDelete(true);
-        kj->setKey(job.key);
-        connect(kj, &QKeychain::Job::finished, this,
-                [kj, done = std::move(job.writeDone), finishAndContinue](QKeychain::Job *) {
-                    if (kj->error() == QKeychain::NoError || kj->error() == QKeychain::EntryNotFound)
-                        finishAndContinue([&] { done(Status()); });
-                    else {
-                        const Error e = classify(kj->error(), kj->errorString());
-                        finishAndContinue([&] { done(e); });
-                    }
-                });
-        kj->start();
+        if (SecretServiceReader::usable()) {
+            if (!m_direct)
+                m_direct = new SecretServiceReader(this);
+            // Nothing to remove (the common case: no key rotation was interrupted) is settled
+            // without QtKeychain.
+            auto pending = std::make_shared<Job>(std::move(job));
+            m_direct->probe(service, pending->key, [this, pending](SecretServiceReader::Answer answer) {
+                if (answer.state != SecretServiceReader::State::Absent) {
+                    removeWithQtKeychain(std::move(*pending));
+                    return;
+                }
+                WriteCallback done = std::move(pending->writeDone);
+                finishAndContinue([&] { done(Status()); });
+            });
+            break;
+        }
+        removeWithQtKeychain(std::move(job));
         break;
     }
     }

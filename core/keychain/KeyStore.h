@@ -12,10 +12,14 @@
 
 namespace mailkey {
 
+class SecretServiceReader;
+
 // Asynchronous access to the platform keychain (QtKeychain: Secret Service / KWallet, macOS
 // Keychain, Windows Credential Manager). Jobs run one at a time; each next job is started from
 // the event loop, never from inside the previous job's finished handler (PLATFORM-NOTES).
 // The insecure plaintext fallback of QtKeychain is always off.
+// Linux: reads first try SecretServiceReader (the same Secret Service entry over QtDBus, without
+// loading libsecret); whatever it cannot settle is read through QtKeychain as before.
 class KeyStore : public QObject {
     Q_OBJECT
 public:
@@ -47,9 +51,13 @@ private:
     struct Job;
     void enqueue(Job job);
     void startNext();
+    void readWithQtKeychain(Job job);
+    void removeWithQtKeychain(Job job);
+    void finishAndContinue(const std::function<void()> &callback);
 
     std::unique_ptr<QQueue<Job>> m_queue;
     bool m_busy = false;
+    SecretServiceReader *m_direct = nullptr; // child; made on the first read where usable
 };
 
 } // namespace mailkey
