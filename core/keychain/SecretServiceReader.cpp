@@ -2,6 +2,8 @@
 
 #include <QTimer>
 
+#include <atomic>
+
 #ifdef MAILKEY_HAVE_QTDBUS
 #include <QDBusArgument>
 #include <QDBusConnection>
@@ -18,7 +20,6 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
-#include <atomic>
 #include <memory>
 #endif
 
