@@ -211,16 +211,15 @@ void KeyStore::startNext()
             // std::function needs a copyable callable: the job waits in a shared holder.
             auto pending = std::make_shared<Job>(std::move(job));
             m_direct->lookup(service, pending->key, [this, pending](SecretServiceReader::Answer answer) {
-                using State = SecretServiceReader::State;
-                if (answer.state == State::Unknown) {
+                // Only a found value is taken from here. "Absent" is left to QtKeychain too: a
+                // missing key is rare (first run, an interrupted rotation) and decides whether
+                // a new key is made, so QtKeychain's own answer is the one that counts.
+                if (answer.state != SecretServiceReader::State::Found) {
                     readWithQtKeychain(std::move(*pending));
                     return;
                 }
                 ReadCallback done = std::move(pending->readDone);
-                if (answer.state == State::Found)
-                    finishAndContinue([&] { done(std::move(answer.value)); });
-                else
-                    finishAndContinue([&] { done(classify(QKeychain::EntryNotFound, QString())); });
+                finishAndContinue([&] { done(std::move(answer.value)); });
             });
             break;
         }

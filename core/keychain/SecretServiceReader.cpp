@@ -4,7 +4,7 @@
 
 #include <atomic>
 
-#ifdef MAILKEY_HAVE_QTDBUS
+#ifdef MAILKEY_SECRET_SERVICE_READER
 #include <QDBusArgument>
 #include <QDBusConnection>
 #include <QDBusMessage>
@@ -29,7 +29,15 @@ namespace {
 std::atomic<int> g_paddedSharedSecrets{0};
 } // namespace
 
-SecretServiceReader::SecretServiceReader(QObject *parent) : QObject(parent) {}
+SecretServiceReader::SecretServiceReader(QObject *parent)
+    : SecretServiceReader(QStringLiteral("org.freedesktop.secrets"), parent)
+{
+}
+
+SecretServiceReader::SecretServiceReader(const QString &busName, QObject *parent)
+    : QObject(parent), m_busName(busName)
+{
+}
 
 SecretServiceReader::~SecretServiceReader() = default;
 
@@ -38,7 +46,7 @@ int SecretServiceReader::paddedSharedSecrets()
     return g_paddedSharedSecrets.load();
 }
 
-#ifndef MAILKEY_HAVE_QTDBUS
+#ifndef MAILKEY_SECRET_SERVICE_READER
 
 bool SecretServiceReader::usable()
 {
@@ -61,7 +69,7 @@ void SecretServiceReader::probe(const QString &, const QString &, Callback done)
 
 namespace {
 
-const char *const Service = "org.freedesktop.secrets";
+const char *const DefaultService = "org.freedesktop.secrets";
 const char *const ServicePath = "/org/freedesktop/secrets";
 const char *const ServiceInterface = "org.freedesktop.Secret.Service";
 const char *const Algorithm = "dh-ietf1024-sha256-aes128-cbc-pkcs7";
@@ -187,10 +195,26 @@ QByteArray decrypt(const QByteArray &key, const QByteArray &iv, const QByteArray
     return out;
 }
 
-QDBusMessage serviceCall(const char *method)
+QDBusMessage serviceCall(const QString &busName, const char *method)
 {
-    return QDBusMessage::createMethodCall(QLatin1String(Service), QLatin1String(ServicePath),
+    return QDBusMessage::createMethodCall(busName, QLatin1String(ServicePath),
                                           QLatin1String(ServiceInterface), QLatin1String(method));
+}
+
+QDBusMessage busCall(const char *method)
+{
+    return QDBusMessage::createMethodCall(QStringLiteral("org.freedesktop.DBus"), QStringLiteral("/org/freedesktop/DBus"),
+                                          QStringLiteral("org.freedesktop.DBus"), QLatin1String(method));
+}
+
+// QtKeychain's other back end on Linux: KWallet (its D-Bus names, running or activatable).
+bool namesKWallet(const QStringList &names)
+{
+    for (const QString &n : names) {
+        if (n.startsWith(QLatin1String("org.kde.kwalletd")))
+            return true;
+    }
+    return false;
 }
 
 using Attributes = QMap<QString, QString>;
@@ -198,6 +222,7 @@ using Attributes = QMap<QString, QString>;
 } // namespace
 
 struct SecretServiceReader::Attempt {
+    QString busName;
     Callback done;
     DhPair dh;
     QString session; // the Secret Service session, closed at the end
@@ -206,6 +231,7 @@ struct SecretServiceReader::Attempt {
     bool base64Locked = false;
     bool plaintextSeen = false;
     bool searchFailed = false;
+    bool kwallet = false; // KWallet is on the bus: QtKeychain may use it instead
     bool wantValue = true;
     int pending = 0;
 
@@ -213,7 +239,7 @@ struct SecretServiceReader::Attempt {
     {
         if (!session.isEmpty()) {
             QDBusMessage close = QDBusMessage::createMethodCall(
-                QLatin1String(Service), session, QStringLiteral("org.freedesktop.Secret.Session"),
+                busName, session, QStringLiteral("org.freedesktop.Secret.Session"),
                 QStringLiteral("Close"));
             close.setAutoStartService(false);
             QDBusConnection::sessionBus().send(close);
@@ -259,6 +285,7 @@ void SecretServiceReader::start(const QString &service, const QString &key, bool
     Q_UNUSED(registered)
 
     auto attempt = std::make_shared<Attempt>();
+    attempt->busName = m_busName;
     attempt->done = std::move(done);
     attempt->wantValue = wantValue;
     QDBusConnection bus = QDBusConnection::sessionBus();
@@ -270,10 +297,25 @@ void SecretServiceReader::start(const QString &service, const QString &key, bool
     // All requests at once: the encrypted session (to read a value) and the searches for the
     // entry as QtKeychain stores binary data (type=base64) and as it would look first
     // (type=plaintext).
-    attempt->pending = 2;
+    attempt->pending = 4;
+    // Whether KWallet is running or can be started: QtKeychain uses it when it cannot load
+    // libsecret (and a second keyring may still own the Secret Service name), so nothing this
+    // reader sees is then certain.
+    for (const char *method : {"ListNames", "ListActivatableNames"}) {
+        auto *w = new QDBusPendingCallWatcher(bus.asyncCall(busCall(method), CallTimeoutMs), this);
+        connect(w, &QDBusPendingCallWatcher::finished, this, [this, attempt, w] {
+            w->deleteLater();
+            const QDBusPendingReply<QStringList> reply = *w;
+            if (reply.isError())
+                attempt->searchFailed = true;
+            else if (namesKWallet(reply.value()))
+                attempt->kwallet = true;
+            step(attempt);
+        });
+    }
     if (wantValue) {
         ++attempt->pending;
-        QDBusMessage open = serviceCall("OpenSession");
+        QDBusMessage open = serviceCall(m_busName, "OpenSession");
         open << QString::fromLatin1(Algorithm) << QVariant::fromValue(QDBusVariant(attempt->dh.publicKey()));
         auto *openWatch = new QDBusPendingCallWatcher(bus.asyncCall(open, CallTimeoutMs), this);
         connect(openWatch, &QDBusPendingCallWatcher::finished, this, [this, attempt, openWatch] {
@@ -288,7 +330,7 @@ void SecretServiceReader::start(const QString &service, const QString &key, bool
     }
 
     for (const char *type : {"plaintext", "base64"}) {
-        QDBusMessage search = serviceCall("SearchItems");
+        QDBusMessage search = serviceCall(m_busName, "SearchItems");
         const Attributes attributes{{QStringLiteral("user"), key},
                                     {QStringLiteral("server"), service},
                                     {QStringLiteral("type"), QString::fromLatin1(type)}};
@@ -315,7 +357,7 @@ void SecretServiceReader::step(const std::shared_ptr<Attempt> &attempt)
 {
     if (--attempt->pending > 0)
         return;
-    if (attempt->searchFailed) {
+    if (attempt->searchFailed || attempt->kwallet) {
         attempt->finish(State::Unknown);
         return;
     }
@@ -338,7 +380,7 @@ void SecretServiceReader::readSecret(const std::shared_ptr<Attempt> &attempt)
 {
     // The first unlocked match, as libsecret's lookup returns it.
     QDBusMessage get = QDBusMessage::createMethodCall(
-        QLatin1String(Service), attempt->base64Unlocked.first().path(),
+        attempt->busName, attempt->base64Unlocked.first().path(),
         QStringLiteral("org.freedesktop.Secret.Item"), QStringLiteral("GetSecret"));
     get << QVariant::fromValue(QDBusObjectPath(attempt->session));
     auto *w = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(get, CallTimeoutMs), this);

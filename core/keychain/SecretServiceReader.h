@@ -20,8 +20,8 @@ namespace mailkey {
 //
 // It answers only what it can settle for certain: Found (with the value), Absent (the Secret
 // Service holds no such entry at all, locked or not, of either type QtKeychain reads), or
-// Unknown. Unknown (no service, the entry locked, a plaintext entry QtKeychain would prefer, a
-// KDE session where QtKeychain uses KWallet, any unexpected answer) is left to QtKeychain, so
+// Unknown. Unknown (no service, the entry locked, a plaintext entry QtKeychain would prefer,
+// KWallet on the bus or a KDE session, where QtKeychain may use KWallet, any unexpected answer) is left to QtKeychain, so
 // behaviour and error messages stay QtKeychain's. It never writes, never unlocks and never
 // prompts.
 //
@@ -40,10 +40,13 @@ public:
     using Callback = std::function<void(Answer)>;
 
     explicit SecretServiceReader(QObject *parent = nullptr);
+    // Tests: another bus name than org.freedesktop.secrets (one nobody owns: every call fails).
+    explicit SecretServiceReader(const QString &busName, QObject *parent = nullptr);
     ~SecretServiceReader() override;
 
-    // Whether a lookup can be tried at all: Linux with a session bus, and not a KDE session
-    // (there QtKeychain prefers KWallet). MAILKEY_KEYCHAIN_DIRECT=0 turns the reader off.
+    // Whether a lookup can be tried at all: Linux (or another Unix without its own keychain)
+    // with a session bus, and not a KDE session (there QtKeychain prefers KWallet).
+    // MAILKEY_KEYCHAIN_DIRECT=0 turns the reader off.
     static bool usable();
 
     // Reads (service, key): Found with the value, Absent or Unknown. `done` is called exactly
@@ -62,6 +65,8 @@ private:
     void start(const QString &service, const QString &key, bool wantValue, Callback done);
     void step(const std::shared_ptr<Attempt> &attempt);
     void readSecret(const std::shared_ptr<Attempt> &attempt);
+
+    QString m_busName;
 };
 
 } // namespace mailkey

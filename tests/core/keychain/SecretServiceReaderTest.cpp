@@ -126,7 +126,8 @@ TEST_F(SecretServiceReaderTest, AnEntryThatExistsNowhereIsAbsent)
     EXPECT_EQ(lookupState(key), State::Found);
     // Another profile's entry, or another service's, is not this one.
     EXPECT_EQ(lookupState(key + QStringLiteral("x")), State::Absent);
-    // KeyStore reports "not found" exactly as QtKeychain does, and removes what is absent.
+    // KeyStore reports "not found" as QtKeychain does (it asks QtKeychain itself then), and
+    // removes what is absent.
     std::optional<Result<SecureBytes>> read;
     m_store.read(test::uniqueName(QStringLiteral("missing")), [&](Result<SecureBytes> r) { read.emplace(std::move(r)); });
     ASSERT_TRUE(test::waitFor([&] { return read.has_value(); }, 20000));
@@ -168,12 +169,21 @@ TEST_F(SecretServiceReaderTest, LeavesAValueThatIsNotBase64ToQtKeychain)
 
 TEST(SecretServiceReaderUsable, NotInAKdeSessionNorWhenTurnedOff)
 {
-    ASSERT_TRUE(SecretServiceReader::usable());
+    const char *const vars[] = {"XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "KDE_FULL_SESSION", "MAILKEY_KEYCHAIN_DIRECT"};
+    QList<std::optional<QByteArray>> saved;
+    for (const char *v : vars) {
+        saved.append(qEnvironmentVariableIsSet(v) ? std::optional<QByteArray>(qgetenv(v)) : std::nullopt);
+        qunsetenv(v);
+    }
+    EXPECT_TRUE(SecretServiceReader::usable());
     qputenv("XDG_CURRENT_DESKTOP", "KDE");
     EXPECT_FALSE(SecretServiceReader::usable()) << "QtKeychain prefers KWallet in a KDE session";
     qputenv("XDG_CURRENT_DESKTOP", "ubuntu:GNOME");
     EXPECT_TRUE(SecretServiceReader::usable());
     qunsetenv("XDG_CURRENT_DESKTOP");
+    qputenv("DESKTOP_SESSION", "plasma");
+    EXPECT_FALSE(SecretServiceReader::usable());
+    qunsetenv("DESKTOP_SESSION");
     qputenv("KDE_FULL_SESSION", "true");
     EXPECT_FALSE(SecretServiceReader::usable());
     qunsetenv("KDE_FULL_SESSION");
@@ -181,6 +191,47 @@ TEST(SecretServiceReaderUsable, NotInAKdeSessionNorWhenTurnedOff)
     EXPECT_FALSE(SecretServiceReader::usable());
     qunsetenv("MAILKEY_KEYCHAIN_DIRECT");
     EXPECT_TRUE(SecretServiceReader::usable());
+    for (int i = 0; i < saved.size(); ++i) {
+        if (saved[i])
+            qputenv(vars[i], *saved[i]);
+    }
+}
+
+TEST_F(SecretServiceReaderTest, WhenTheServiceDoesNotAnswerNothingIsSettled)
+{
+    // A bus name nobody owns stands for a Secret Service that is gone: every call fails, and
+    // neither "found" nor "absent" may come out of that.
+    SecretServiceReader nobody(QStringLiteral("org.freedesktop.secrets.nobody"));
+    for (const bool probe : {false, true}) {
+        std::optional<State> state;
+        auto done = [&](SecretServiceReader::Answer a) { state = a.state; };
+        if (probe)
+            nobody.probe(Service, test::uniqueName(QStringLiteral("gone")), done);
+        else
+            nobody.lookup(Service, test::uniqueName(QStringLiteral("gone")), done);
+        ASSERT_TRUE(test::waitFor([&] { return state.has_value(); }, 20000));
+        EXPECT_EQ(*state, State::Unknown) << (probe ? "probe" : "lookup");
+    }
+}
+
+TEST_F(SecretServiceReaderTest, WithKWalletOnTheBusNothingIsSettled)
+{
+    // QtKeychain uses KWallet when it cannot load libsecret: with KWallet on the bus, what the
+    // Secret Service holds (or does not) is not necessarily what QtKeychain would answer.
+    const QString key = test::uniqueName(QStringLiteral("kwallet"));
+    ASSERT_TRUE(writeWithKeyStore(key, SecureBytes::random(32).bytes()).ok());
+    const QString absent = test::uniqueName(QStringLiteral("kwallet-absent"));
+    ASSERT_EQ(lookupState(key), State::Found);
+    ASSERT_EQ(probeState(absent), State::Absent);
+
+    QDBusConnection kwallet = QDBusConnection::connectToBus(QDBusConnection::SessionBus, QStringLiteral("fake-kwalletd"));
+    ASSERT_TRUE(kwallet.registerService(QStringLiteral("org.kde.kwalletd5")));
+    EXPECT_EQ(lookupState(key), State::Unknown);
+    EXPECT_EQ(probeState(absent), State::Unknown);
+    EXPECT_EQ(probeState(key), State::Unknown);
+    kwallet.unregisterService(QStringLiteral("org.kde.kwalletd5"));
+    QDBusConnection::disconnectFromBus(QStringLiteral("fake-kwalletd"));
+    EXPECT_TRUE(test::waitFor([&] { return probeState(absent) == State::Absent; }, 5000));
 }
 
 // The point of the reader: a mail program's `mailkey-cli` call does not load libsecret (and GIO,
