@@ -72,6 +72,7 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
     connect(m_service, &AccountService::accountChanged, this, &MainWindow::onAccountChanged);
     connect(m_service, &AccountService::accountRemoved, this, &MainWindow::onAccountRemoved);
     connect(m_service, &AccountService::removeFailed, this, &MainWindow::onRemoveFailed);
+    connect(m_service, &AccountService::pendingRevocationFinished, this, &MainWindow::onPendingRevocationFinished);
     connect(m_service, &AccountService::foldersLoaded, this, &MainWindow::onFoldersLoaded);
     connect(m_service, &AccountService::foldersFailed, this, &MainWindow::onFoldersFailed);
     connect(m_service, &AccountService::alertRaised, this, &MainWindow::onAlert);
@@ -799,6 +800,15 @@ void MainWindow::onAccountRemoved(qint64 accountId, const RemovalReport &report)
                                  email.isEmpty() ? tr("Mailbox removed") : tr("%1 was removed").arg(email),
                                  report.message);
     updatePage();
+}
+
+void MainWindow::onPendingRevocationFinished(qint64, const QString &email, bool revoked, const QString &message)
+{
+    // The account is already gone from the list; this closes the story its removal started.
+    m_messageBanner->showMessage(revoked ? Banner::Kind::Success : Banner::Kind::Warning,
+                                 revoked ? tr("Access of %1 revoked").arg(email)
+                                         : tr("The access of %1 may still be active").arg(email),
+                                 message);
 }
 
 void MainWindow::onRemoveFailed(qint64 accountId, const Error &error)

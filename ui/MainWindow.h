@@ -101,6 +101,7 @@ private:
     void endSession();
     void onAccountChanged(qint64 accountId);
     void onAccountRemoved(qint64 accountId, const RemovalReport &report);
+    void onPendingRevocationFinished(qint64 accountId, const QString &email, bool revoked, const QString &message);
     void onRemoveFailed(qint64 accountId, const Error &error);
     void onFoldersLoaded(qint64 accountId, const QList<MailFolder> &folders);
     void onFoldersFailed(qint64 accountId, const Error &error);

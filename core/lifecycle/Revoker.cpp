@@ -420,7 +420,17 @@ void Revoker::runPending()
                        ok ? QStringLiteral("revoked after %1 attempts").arg(item.attempts + 1)
                           : QStringLiteral("gave up after %1 attempts: %2").arg(item.attempts + 1).arg(detail));
                  secureWipe(item.token);
-                 Q_EMIT pendingRevocationFinished(item.accountId, item.email, ok);
+                 const QString name = item.provider.isValid() ? item.provider.displayName : item.provider.id;
+                 const QString manual = manualRemovalUrl(item.provider, account);
+                 const QString where = manual.isEmpty() ? tr("in your account settings at %1").arg(name)
+                                                        : tr("at %1").arg(manual);
+                 const QString message =
+                     ok ? tr("%1 has now confirmed that MailKey's access to %2 was revoked.").arg(name, item.email)
+                        : tr("%1 still could not revoke MailKey's access to %2 (%3), and MailKey has stopped "
+                             "trying. The tokens were already deleted from this computer; remove MailKey's "
+                             "access yourself %4.")
+                              .arg(name, item.email, detail, where);
+                 Q_EMIT pendingRevocationFinished(item.accountId, item.email, ok, message);
              });
     }
     armPendingTimer();

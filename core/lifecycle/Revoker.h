@@ -87,7 +87,8 @@ public:
 
 Q_SIGNALS:
     // A revocation that was queued after a temporary failure finished: revoked, or given up.
-    void pendingRevocationFinished(qint64 accountId, const QString &email, bool revoked);
+    // `message` says which, in words for the user (given up: where to remove the access by hand).
+    void pendingRevocationFinished(qint64 accountId, const QString &email, bool revoked, const QString &message);
 
 private:
     struct Pending {

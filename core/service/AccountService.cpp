@@ -157,9 +157,10 @@ struct AccountService::Private {
                                  Q_EMIT q->alertRaised(Alert{alertKind(kind), id, message});
                              });
             QObject::connect(tokens->revoker(), &Revoker::pendingRevocationFinished, q,
-                             [](qint64 id, const QString &, bool revoked) {
+                             [this](qint64 id, const QString &email, bool revoked, const QString &message) {
                                  qCInfo(lcService, "account %lld: the queued revocation %s",
                                         static_cast<long long>(id), revoked ? "succeeded" : "was given up");
+                                 Q_EMIT q->pendingRevocationFinished(id, email, revoked, message);
                              });
             scheduler = new RefreshScheduler(tokens, q);
             if (schedulerOptions)

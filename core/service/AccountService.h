@@ -138,6 +138,9 @@ Q_SIGNALS:
     void accountChanged(qint64 accountId);
     void accountRemoved(qint64 accountId, const mailkey::RemovalReport &report);
     void removeFailed(qint64 accountId, const mailkey::Error &error);
+    // A revocation that was still pending when the account was removed has finished (the
+    // provider confirmed it, or MailKey gave up); `message` is for the user.
+    void pendingRevocationFinished(qint64 accountId, const QString &email, bool revoked, const QString &message);
     void foldersLoaded(qint64 accountId, const QList<mailkey::MailFolder> &folders);
     void foldersFailed(qint64 accountId, const mailkey::Error &error);
     void alertRaised(const mailkey::Alert &alert);

@@ -695,6 +695,25 @@ TEST_F(MainWindowTest, AlertsShowAsABanner)
     EXPECT_TRUE(m_window->alertBanner()->button(QStringLiteral("Show mailbox")));
 }
 
+TEST_F(MainWindowTest, AQueuedRevocationsOutcomeIsShown)
+{
+    // The service reports the end of a revocation that was queued when the mailbox was removed
+    // (AccountServiceTest drives the real one); the window tells the user either way.
+    open();
+    Q_EMIT m_service->pendingRevocationFinished(7, QStringLiteral("gail@gmail.example"), true,
+                                                QStringLiteral("Google has now confirmed that MailKey's access to gail@gmail.example was revoked."));
+    EXPECT_TRUE(m_window->messageBanner()->isVisible());
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success);
+    EXPECT_TRUE(m_window->messageBanner()->title().contains(QStringLiteral("gail@gmail.example")));
+    EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("confirmed")));
+
+    Q_EMIT m_service->pendingRevocationFinished(7, QStringLiteral("gail@gmail.example"), false,
+                                                QStringLiteral("Google still could not revoke ... at https://myaccount.google.com/connections."));
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Warning);
+    EXPECT_TRUE(m_window->messageBanner()->title().contains(QStringLiteral("may still be active")));
+    EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("https://myaccount.google.com")));
+}
+
 TEST_F(MainWindowTest, GeometryIsRemembered)
 {
     open();

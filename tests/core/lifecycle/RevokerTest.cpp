@@ -139,6 +139,9 @@ TEST_F(RevokerTest, Google503IsRetriedInTheBackgroundAfterTheLocalWipe)
     }
     ASSERT_EQ(finished.count(), 1);
     EXPECT_TRUE(finished.at(0).at(2).toBool());
+    const QString done = finished.at(0).at(3).toString();
+    EXPECT_TRUE(done.contains(QLatin1String("confirmed"))) << done.toStdString();
+    EXPECT_TRUE(done.contains(QLatin1String("gail@gmail.example"))) << done.toStdString();
     EXPECT_EQ(m_server.requestCount(Endpoint::Revoke), 3);
     EXPECT_EQ(m_server.revocationCount(), 1);
     EXPECT_FALSE(m_server.isGrantActive(QStringLiteral("gail@gmail.example")));
@@ -164,6 +167,9 @@ TEST_F(RevokerTest, BackgroundRetriesAreBounded)
     }
     ASSERT_EQ(finished.count(), 1);
     EXPECT_FALSE(finished.at(0).at(2).toBool());
+    const QString gaveUp = finished.at(0).at(3).toString();
+    EXPECT_TRUE(gaveUp.contains(QLatin1String("stopped trying"))) << gaveUp.toStdString();
+    EXPECT_TRUE(gaveUp.contains(QLatin1String("https://myaccount.google.com"))) << gaveUp.toStdString();
     for (int i = 0; i < 10; ++i) {
         m_clock.advance(3600);
         spin(10);

@@ -6,6 +6,7 @@
 #include "core/common/Clock.h"
 #include "core/keychain/KeyStore.h"
 #include "core/lifecycle/RefreshScheduler.h"
+#include "core/lifecycle/Revoker.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderFile.h"
@@ -664,6 +665,40 @@ TEST_F(AccountServiceTest, SignOutEverywhereWipesRevokesRotatesAndRecordsTheInci
     EXPECT_EQ(failed.first().at(1).value<Error>().code, ErrorCode::NeedsSignIn);
     EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::Token), tokenRequests);
     Q_UNUSED(custom);
+}
+
+TEST_F(AccountServiceTest, AQueuedRevocationThatLaterSucceedsIsReported)
+{
+    startService();
+    const Account custom = connectVia(QStringLiteral("example"));
+    ASSERT_GT(custom.id, 0);
+    // The revocation endpoint is down once: the account is wiped here at once, the revocation
+    // is queued, and when it goes through later the service says so (the window shows it).
+    // Retries after tens of milliseconds instead of 30 s (the Revoker is the service's own).
+    Revoker::Options ro = m_service->tokens()->revoker()->options();
+    ro.retry.initialMs = 50;
+    ro.retry.minimumMs = 10;
+    ro.retry.jitter = 0;
+    m_service->tokens()->revoker()->setOptions(ro);
+    m_server.injectFault(FakeAuthServer::Endpoint::Revoke, FakeAuthServer::Fault{FakeAuthServer::Fault::ServerError, 1, 503, 1, 0});
+    QSignalSpy removed(m_service.get(), &AccountService::accountRemoved);
+    QSignalSpy later(m_service.get(), &AccountService::pendingRevocationFinished);
+    m_service->removeAccount(custom.id);
+    ASSERT_TRUE(waitFor([&] { return removed.count() == 1; }));
+    const auto report = removed.first().at(1).value<RemovalReport>();
+    EXPECT_FALSE(report.revokedAtProvider);
+    EXPECT_TRUE(m_server.isGrantActive(QStringLiteral("dana@example.com")));
+    EXPECT_EQ(later.count(), 0);
+    for (int i = 0; i < 40 && later.isEmpty(); ++i) {
+        m_clock.advance(60);
+        waitFor([] { return false; }, 30);
+    }
+    ASSERT_EQ(later.count(), 1);
+    EXPECT_EQ(later.first().at(0).toLongLong(), custom.id);
+    EXPECT_EQ(later.first().at(1).toString(), QStringLiteral("dana@example.com"));
+    EXPECT_TRUE(later.first().at(2).toBool());
+    EXPECT_TRUE(later.first().at(3).toString().contains(QStringLiteral("confirmed"))) << later.first().at(3).toString().toStdString();
+    EXPECT_FALSE(m_server.isGrantActive(QStringLiteral("dana@example.com")));
 }
 
 TEST_F(AccountServiceTest, SixFailedSignInsWithinAnHourRaiseExactlyOneAlert)
