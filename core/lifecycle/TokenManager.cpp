@@ -1,6 +1,7 @@
 #include "core/lifecycle/TokenManager.h"
 
 #include "core/common/Clock.h"
+#include "core/common/NetworkReplies.h"
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
 #include "core/lifecycle/AlertMonitor.h"
@@ -881,13 +882,7 @@ void TokenManager::cancelAccount(qint64 accountId)
         f->sendTimer->stop();
         f->sendTimer->deleteLater();
     }
-    if (f->reply) {
-        QNetworkReply *reply = f->reply;
-        f->reply = nullptr;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-    }
+    dropReply(f->reply, this);
     secureWipe(f->previousRefresh);
     if (f->lock)
         f->lock->unlock();

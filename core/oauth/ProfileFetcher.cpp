@@ -1,6 +1,7 @@
 #include "core/oauth/ProfileFetcher.h"
 
 #include "core/common/Clock.h"
+#include "core/common/NetworkReplies.h"
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
 #include "core/oauth/TokenReply.h"
@@ -171,13 +172,7 @@ void ProfileFetcher::cancel()
 {
     m_retryTimer.stop();
     m_requestTimer.stop();
-    if (m_reply) {
-        QNetworkReply *reply = m_reply;
-        m_reply = nullptr;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-    }
+    dropReply(m_reply, this);
     m_running = false;
     wipe();
 }
@@ -193,17 +188,7 @@ void ProfileFetcher::sendRequest()
     if (!m_running)
         return;
     ++m_attempts;
-    QNetworkRequest request(m_url);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         QNetworkRequest::ManualRedirectPolicy); // never carry the token elsewhere
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                         QNetworkRequest::AlwaysNetwork);
-    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    request.setRawHeader("Accept", "application/json");
-    QByteArray auth = "Bearer " + m_accessToken.toUtf8();
-    request.setRawHeader("Authorization", auth);
-    secureWipe(auth);
-    QNetworkReply *reply = m_nam->get(request);
+    QNetworkReply *reply = m_nam->get(bearerJsonRequest(m_url, m_accessToken));
     m_reply = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onReplyFinished(reply); });
     m_requestTimer.start(std::max(1, m_policy.requestTimeoutMs));
@@ -213,11 +198,7 @@ void ProfileFetcher::onRequestTimeout()
 {
     if (!m_reply)
         return;
-    QNetworkReply *reply = m_reply;
-    m_reply = nullptr;
-    reply->disconnect(this);
-    reply->abort();
-    reply->deleteLater();
+    dropReply(m_reply, this);
     qCInfo(lcProfile, "profile request %d timed out", m_attempts);
     scheduleRetry({}, Error(ErrorCode::Network,
                             str("%1 did not answer in time when MailKey asked which mailbox this "

@@ -1,5 +1,7 @@
 #include "core/providers/OidcDiscovery.h"
 
+#include "core/common/NetworkReplies.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -105,13 +107,7 @@ void OidcDiscovery::cancel()
 
 void OidcDiscovery::dropReply()
 {
-    if (m_reply) {
-        QNetworkReply *reply = m_reply;
-        m_reply = nullptr;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-    }
+    mailkey::dropReply(m_reply, this);
 }
 
 void OidcDiscovery::onMetaDataChanged()

@@ -1,5 +1,6 @@
 #include "core/service/MailFolderFetcher.h"
 
+#include "core/common/NetworkReplies.h"
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
 
@@ -113,13 +114,7 @@ void MailFolderFetcher::start(const Provider &provider, const QString &accessTok
 void MailFolderFetcher::cancel()
 {
     m_timer.stop();
-    if (m_reply) {
-        QNetworkReply *reply = m_reply;
-        m_reply = nullptr;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-    }
+    dropReply(m_reply, this);
     m_running = false;
     secureWipe(m_accessToken);
     m_accessToken.clear();
@@ -137,16 +132,7 @@ void MailFolderFetcher::get(const QUrl &url, Step step)
 {
     ++m_requests;
     m_step = step;
-    QNetworkRequest request(url);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         QNetworkRequest::ManualRedirectPolicy); // the token stays with this host
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    request.setRawHeader("Accept", "application/json");
-    QByteArray auth = "Bearer " + m_accessToken.toUtf8();
-    request.setRawHeader("Authorization", auth);
-    secureWipe(auth);
-    QNetworkReply *reply = m_nam->get(request);
+    QNetworkReply *reply = m_nam->get(bearerJsonRequest(url, m_accessToken));
     m_reply = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onReply(reply); });
     m_timer.start(std::max(1, m_timeoutMs));
