@@ -150,25 +150,21 @@ void TokenManager::refreshNow(qint64 accountId, const QString &resource, StatusC
             Qt::QueuedConnection);
         return;
     }
-    Waiter w;
-    w.resource = normalResource(resource);
-    w.mode = Mode::Forced;
-    if (m_vault) {
-        if (auto t = m_vault->token(accountId, w.resource); t.ok() && t->has_value()) {
-            w.staleTokenHash = tokenHash((*t)->accessToken);
-            (*t)->wipe();
-        }
-    }
-    if (done)
-        w.done = [done = std::move(done)](Result<AccessToken> r) { done(r.ok() ? Status() : Status(r.error())); };
-    enqueue(accountId, std::move(w));
+    enqueueRefresh(accountId, resource, Mode::Forced, std::move(done));
 }
 
 void TokenManager::refreshScheduled(qint64 accountId, const QString &resource, StatusCallback done)
 {
+    enqueueRefresh(accountId, resource, Mode::Scheduled, std::move(done));
+}
+
+// A refresh whatever the stored token's expiry: the current access token's hash is kept so that
+// a refresh another process finished meanwhile (a different token) counts as done.
+void TokenManager::enqueueRefresh(qint64 accountId, const QString &resource, Mode mode, StatusCallback done)
+{
     Waiter w;
     w.resource = normalResource(resource);
-    w.mode = Mode::Scheduled;
+    w.mode = mode;
     if (m_vault) {
         if (auto t = m_vault->token(accountId, w.resource); t.ok() && t->has_value()) {
             w.staleTokenHash = tokenHash((*t)->accessToken);

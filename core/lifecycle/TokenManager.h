@@ -176,6 +176,7 @@ private:
     };
 
     void enqueue(qint64 accountId, Waiter waiter);
+    void enqueueRefresh(qint64 accountId, const QString &resource, Mode mode, StatusCallback done);
     void scheduleProcess(qint64 accountId);
     void processNext(qint64 accountId);
     void acquireLock(qint64 accountId);

@@ -11,6 +11,7 @@
 #include "core/service/AccountService.h"
 #include "core/vault/Vault.h"
 #include "tests/support/TestUtil.h"
+#include "tests/support/fakeidp/BrowserPool.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
 #include "ui/AccountDetails.h"
@@ -56,36 +57,6 @@ using namespace mailkey;
 using mailkey::test::FakeAuthServer;
 using mailkey::test::FakeBrowser;
 using mailkey::test::waitFor;
-
-// QDesktopServices::openUrl("http://...") lands here: each URL gets its own FakeBrowser, unless
-// `hold` (the user has not signed in yet).
-class Desktop : public QObject {
-    Q_OBJECT
-public:
-    explicit Desktop(QNetworkAccessManager *nam) : m_nam(nam) {}
-    bool hold = false;
-    QList<QUrl> opened;
-    QList<FakeBrowser *> browsers;
-
-    FakeBrowser *visit(const QUrl &url)
-    {
-        auto *b = new FakeBrowser(m_nam, this);
-        browsers.append(b);
-        b->open(url);
-        return b;
-    }
-
-public Q_SLOTS:
-    void open(const QUrl &url)
-    {
-        opened.append(url);
-        if (!hold)
-            visit(url);
-    }
-
-private:
-    QNetworkAccessManager *m_nam;
-};
 
 namespace {
 
@@ -183,7 +154,7 @@ protected:
                                      m_server.baseUrl().toString() + QStringLiteral("v1.0"));
 
         m_nam.setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
-        m_desktop = std::make_unique<Desktop>(&m_nam);
+        m_desktop = std::make_unique<test::BrowserPool>(&m_nam);
         QDesktopServices::setUrlHandler(QStringLiteral("http"), m_desktop.get(), "open");
         m_registry = std::make_unique<ProviderRegistry>(ProviderRegistry::Settings{}, QProcessEnvironment());
     }
@@ -267,7 +238,7 @@ protected:
     Profile m_profile{test::uniqueName(QStringLiteral("ui"))};
     FakeAuthServer m_server;
     QNetworkAccessManager m_nam;
-    std::unique_ptr<Desktop> m_desktop;
+    std::unique_ptr<test::BrowserPool> m_desktop; // QDesktopServices::openUrl("http://...") lands here
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<ProviderRegistry> m_registry;
     std::unique_ptr<AccountService> m_service;
@@ -940,4 +911,3 @@ TEST(ChildOnly, LockedKeychain)
     EXPECT_TRUE(QFile::exists(profile.databasePath()));
 }
 
-#include "MainWindowTest.moc"

@@ -15,6 +15,7 @@
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/support/TestUtil.h"
+#include "tests/support/fakeidp/BrowserPool.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
 
@@ -37,50 +38,12 @@
 
 using namespace mailkey;
 using mailkey::test::FakeAuthServer;
+using mailkey::test::BrowserPool;
 using mailkey::test::FakeBrowser;
 using mailkey::test::waitFor;
 using Reason = LoopbackReplyHandler::RejectReason;
 using Endpoint = FakeAuthServer::Endpoint;
 using Fault = FakeAuthServer::Fault;
-
-// Stands in for the desktop: the sessions' URL opener (the window's is QDesktopServices) calls open(), which
-// gives each URL its own FakeBrowser (several sign-ins may be open at once).
-class BrowserPool : public QObject {
-    Q_OBJECT
-public:
-    explicit BrowserPool(QNetworkAccessManager *nam, QObject *parent = nullptr)
-        : QObject(parent), m_nam(nam)
-    {
-    }
-
-    bool hold = false; // only record the URLs (the user has not clicked yet)
-    std::function<QUrl(const QUrl &)> rewrite;
-    QList<QUrl> opened;
-    QList<FakeBrowser *> browsers;
-
-    FakeBrowser *visit(const QUrl &url)
-    {
-        auto *browser = new FakeBrowser(m_nam, this);
-        if (rewrite)
-            browser->setRewriteRedirect(rewrite);
-        browsers.append(browser);
-        browser->open(url);
-        return browser;
-    }
-
-    static bool done(FakeBrowser *b) { return b && !b->isBusy(); }
-
-public Q_SLOTS:
-    void open(const QUrl &url)
-    {
-        opened.append(url);
-        if (!hold)
-            visit(url);
-    }
-
-private:
-    QNetworkAccessManager *m_nam;
-};
 
 namespace {
 
@@ -1084,4 +1047,3 @@ TEST_F(ConnectFlowTest, NothingSecretInTheLog)
     // TearDown checks every issued / sent secret against the captured log.
 }
 
-#include "ConnectFlowTest.moc"
