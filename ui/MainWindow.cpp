@@ -22,6 +22,7 @@
 #include <QDesktopServices>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
@@ -30,6 +31,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
@@ -927,14 +929,22 @@ void MainWindow::confirmResetVault()
     connect(box, &QMessageBox::buttonClicked, this, [this, box](QAbstractButton *button) {
         if (box->buttonRole(button) != QMessageBox::DestructiveRole)
             return;
-        const Result<QString> moved = VaultAccess::moveVaultAside(m_service->profile());
-        if (!moved) {
-            m_messageBanner->showMessage(Banner::Kind::Error, tr("The vault was not reset"), moved.error().message);
-            return;
-        }
-        m_messageBanner->showMessage(Banner::Kind::Info, tr("The old vault was set aside"),
-                                     tr("It is now at %1. A new, empty vault is being created.").arg(*moved));
-        retryVault();
+        m_vaultBanner->setBusy(true);
+        m_pages->setCurrentWidget(m_loadingPage);
+        QPointer<MainWindow> self(this);
+        m_service->resetVault([self](Result<VaultAccess::ResetOutcome> reset) {
+            if (!self)
+                return;
+            if (!reset) {
+                self->m_messageBanner->showMessage(Banner::Kind::Error, tr("The vault was not reset"),
+                                                   reset.error().message);
+                return;
+            }
+            self->m_messageBanner->showMessage(
+                Banner::Kind::Info, tr("The old vault was set aside"),
+                tr("It is now at %1, and its key stays in your keychain. A new, empty vault was created.")
+                    .arg(SafeText::clean(QDir::toNativeSeparators(reset->asidePath), 512)));
+        });
     });
     box->open();
 }

@@ -2,6 +2,7 @@
 
 #include "core/cli/CliSupport.h"
 #include "core/cli/ExitCode.h"
+#include "core/cli/FaultInjection.h"
 #include "core/cli/Interrupt.h"
 #include "core/common/Profile.h"
 #include "core/common/Redactor.h"
@@ -157,6 +158,7 @@ int run(int argc, char **argv)
 {
     g_debug = !qEnvironmentVariableIsEmpty("MAILKEY_DEBUG");
     qInstallMessageHandler(messageHandler);
+    installFaultInjection();
     if (!g_debug)
         QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false\n*.info=false"));
     qCDebug(lcCli, "%lld ms: started", elapsedMs());

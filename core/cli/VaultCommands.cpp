@@ -290,22 +290,23 @@ void cmdResetVault(Context &ctx)
 
 void resetVaultHere(Context &ctx)
 {
-    auto aside = VaultAccess::moveVaultAside(ctx.profile);
-    if (!aside) {
-        failWith(ctx, aside.error());
-        return;
-    }
-    // The old key entry no longer opens anything that is in use; a new one is made on unlock.
-    ctx.store->remove(ctx.profile.keychainKey(), [&ctx, path = *aside](Status) {
-        err(QStringLiteral("The old vault was moved to %1.\n").arg(QDir::toNativeSeparators(path)));
-        VaultAccess::unlock(ctx.profile, ctx.store, [&ctx](Result<OpenedVault> opened) {
-            if (!opened) {
-                failWith(ctx, opened.error());
-                return;
-            }
-            err(QStringLiteral("A new, empty vault was created.\n"));
-            ctx.finish(Ok);
-        });
+    VaultAccess::resetUnreadable(ctx.profile, ctx.store, [&ctx](Result<VaultAccess::ResetOutcome> reset) {
+        if (!reset) {
+            failWith(ctx, reset.error());
+            return;
+        }
+        err(QStringLiteral("The unreadable vault was moved to %1 (kept, not deleted).\n")
+                .arg(QDir::toNativeSeparators(reset->asidePath)));
+        if (!reset->keptKeyEntries.isEmpty()) {
+            // The part after the profile's entry name: the redactor masks "vault-key:..." in messages.
+            QStringList names;
+            for (const QString &entry : reset->keptKeyEntries)
+                names << QLatin1Char('"') + entry.mid(ctx.profile.keychainKey().size()) + QLatin1Char('"');
+            err(QStringLiteral("Its key stays in your keychain (service \"%1\"): the entries of profile \"%2\" ending in %3.\n")
+                    .arg(QString::fromLatin1(KeychainService), ctx.profile.name(), names.join(QStringLiteral(" and "))));
+        }
+        err(QStringLiteral("A new, empty vault was created.\n"));
+        ctx.finish(Ok);
     });
 }
 
@@ -343,9 +344,11 @@ void addVaultCommands(std::map<QString, CommandInfo> &table)
           cmdStatus}},
         {QStringLiteral("reset-vault"),
          {"Usage: mailkey-cli [--profile NAME] reset-vault --yes\n\n"
-          "For a vault whose key is gone for good: moves the vault file aside (it is kept, never\n"
-          "deleted) and creates a new, empty vault with a new key. Refused while the MailKey window\n"
-          "is running.\n",
+          "For a vault that cannot be opened with the key in your keychain (the key is gone, or\n"
+          "the file is damaged): moves the vault file aside (kept, never deleted), keeps its key in\n"
+          "the keychain under a new name, and creates a new, empty vault with a new key. Refused,\n"
+          "changing nothing, when the vault opens, when the keyring is locked or unreachable, and\n"
+          "while the MailKey window is running.\n",
           cmdResetVault}},
     };
     table.insert(mine.begin(), mine.end());

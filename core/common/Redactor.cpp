@@ -9,9 +9,14 @@ namespace mailkey {
 
 namespace {
 
+// Every pattern and word list below is made once and never destroyed: Qt and its plugins log
+// while the process tears down (after main() returned, from static destructors and from threads
+// being joined), and those messages still pass through redact(). A function-static object would
+// be destroyed by then (a use after free: heap corruption at exit with debug logging).
+
 const QString &placeholder()
 {
-    static const QString p = QString::fromLatin1(kRedacted);
+    static const QString &p = *new QString(QString::fromLatin1(kRedacted));
     return p;
 }
 
@@ -76,8 +81,8 @@ const QString kStrongNames = QStringLiteral(
 
 bool isGuid(QStringView s)
 {
-    static const QRegularExpression guid = re(QStringLiteral(
-        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+    static const QRegularExpression &guid = *new QRegularExpression(re(QStringLiteral(
+        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")));
     return guid.match(s.toString()).hasMatch();
 }
 
@@ -194,7 +199,7 @@ QString maskRun(const QRegularExpressionMatch &m)
 // Words that follow "Bearer"/"Basic" in prose or in WWW-Authenticate headers.
 bool isSchemeProse(const QString &value)
 {
-    static const QStringList words = {
+    static const QStringList &words = *new QStringList{
         QStringLiteral("token"),   QStringLiteral("tokens"),         QStringLiteral("realm"),
         QStringLiteral("scheme"),  QStringLiteral("schemes"),        QStringLiteral("auth"),
         QStringLiteral("header"),  QStringLiteral("headers"),        QStringLiteral("error"),
@@ -203,7 +208,7 @@ bool isSchemeProse(const QString &value)
         QStringLiteral("was"),     QStringLiteral("and"),            QStringLiteral("or"),
         QStringLiteral("not"),     QStringLiteral("the"),            QStringLiteral("with"),
     };
-    static const QRegularExpression authParam = re(QStringLiteral("^[a-z_]+=$"));
+    static const QRegularExpression &authParam = *new QRegularExpression(re(QStringLiteral("^[a-z_]+=$")));
     if (authParam.match(value).hasMatch())
         return true;
     for (QChar c : value)
@@ -217,31 +222,31 @@ QString redactImpl(const QString &input)
     QString s = input;
 
     // 1. SQLCipher keys: PRAGMA key = "x'...'", PRAGMA rekey = 'passphrase', PRAGMA key('...').
-    static const QRegularExpression pragmaKey = re(
+    static const QRegularExpression &pragmaKey = *new QRegularExpression(re(
         QStringLiteral("(\\bPRAGMA\\s+(?:\\w+\\.)?(?:hex)?(?:re)?key\\s*(?:=\\s*|\\(\\s*))"
                        "(\"[^\"]*\"|'(?:[^']|'')*'|[^\\s;)]+)"),
-        true);
+        true));
     s = replaceAll(s, pragmaKey, keepFirstGroup);
 
     // 2. Raw key blobs anywhere: x'<hex>'.
-    static const QRegularExpression hexBlob = re(QStringLiteral("\\b([xX]')[0-9a-fA-F]{16,}'"));
+    static const QRegularExpression &hexBlob = *new QRegularExpression(re(QStringLiteral("\\b([xX]')[0-9a-fA-F]{16,}'")));
     s = replaceAll(s, hexBlob, [](const QRegularExpressionMatch &m) -> QString {
         return m.captured(1) + placeholder() + QLatin1Char('\'');
     });
 
     // 3. Passwords in URLs: scheme://user:password@host.
-    static const QRegularExpression urlPassword = re(
-        QStringLiteral("(\\b[a-zA-Z][a-zA-Z0-9+.\\-]*://[^\\s/:@?#\"']+:)[^\\s@/?#\"']+(?=@)"));
+    static const QRegularExpression &urlPassword = *new QRegularExpression(re(
+        QStringLiteral("(\\b[a-zA-Z][a-zA-Z0-9+.\\-]*://[^\\s/:@?#\"']+:)[^\\s@/?#\"']+(?=@)")));
     s = replaceAll(s, urlPassword, keepFirstGroup);
 
     // 4. HTTP headers that carry credentials: mask the value up to the end of the line (or the
     //    closing quote when the headers are printed as JSON / a Qt debug string).
-    static const QRegularExpression header = re(
+    static const QRegularExpression &header = *new QRegularExpression(re(
         QStringLiteral("(\\b(?:Proxy-)?Authorization\"?\\s*[:=]\\s*\"?"
                        "(?:(?:Bearer|Basic|Digest|Negotiate|NTLM|MAC|DPoP|Token|OAuth|PoP)\\s+)?"
                        "|\\bCookie\"?\\s*[:=]\\s*\"?)"
                        "([^\\r\\n\"]+)"),
-        true);
+        true));
     s = replaceAll(s, header, [](const QRegularExpressionMatch &m) -> QString {
         if (m.captured(2).endsWith(placeholder())) // already redacted ("Bearer [redacted]")
             return m.captured(0);
@@ -250,18 +255,18 @@ QString redactImpl(const QString &input)
 
     // 5. SASL: AUTHENTICATE XOAUTH2 <base64>, AUTH PLAIN <base64>, and base64 continuations
     //    ("user=..." -> dXNlcj0, "n,a=..." -> bixh, "n,,..." -> biws).
-    static const QRegularExpression sasl = re(
+    static const QRegularExpression &sasl = *new QRegularExpression(re(
         QStringLiteral("(\\b(?:AUTHENTICATE|AUTH)\\s+(?:XOAUTH2|OAUTHBEARER|PLAIN|LOGIN|CRAM-MD5)"
                        "\\s+)(?!\\[redacted\\])[^\\s\"]+"),
-        true);
+        true));
     s = replaceAll(s, sasl, keepFirstGroup);
-    static const QRegularExpression saslBase64 = re(
-        QStringLiteral("(?<![A-Za-z0-9+/])(?:dXNlcj0|bixh|biws)[A-Za-z0-9+/]{12,}={0,2}"));
+    static const QRegularExpression &saslBase64 = *new QRegularExpression(re(
+        QStringLiteral("(?<![A-Za-z0-9+/])(?:dXNlcj0|bixh|biws)[A-Za-z0-9+/]{12,}={0,2}")));
     s = replaceAll(s, saslBase64, [](const QRegularExpressionMatch &) -> QString { return placeholder(); });
 
     // 6. Bare "Bearer <token>" / "Basic <base64>" (raw XOAUTH2 "auth=Bearer ...", log text).
-    static const QRegularExpression scheme = re(
-        QStringLiteral("\\b(Bearer|Basic)(\\s+)([A-Za-z0-9\\-._~+/!*$%]+=*)"), true);
+    static const QRegularExpression &scheme = *new QRegularExpression(re(
+        QStringLiteral("\\b(Bearer|Basic)(\\s+)([A-Za-z0-9\\-._~+/!*$%]+=*)"), true));
     s = replaceAll(s, scheme, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         const bool basic = m.captured(1).compare(QLatin1String("basic"), Qt::CaseInsensitive) == 0;
@@ -272,11 +277,11 @@ QString redactImpl(const QString &input)
 
     // 7. JSON fields: "access_token":"...", also JSON inside a JSON string (\"code\":\"...\").
     //    A JSON "code" that is an identifier ("InvalidAuthenticationToken") is an error code.
-    static const QRegularExpression identifier = re(QStringLiteral("^[A-Za-z_]{1,48}$"));
-    static const QRegularExpression jsonField = re(
+    static const QRegularExpression &identifier = *new QRegularExpression(re(QStringLiteral("^[A-Za-z_]{1,48}$")));
+    static const QRegularExpression &jsonField = *new QRegularExpression(re(
         QStringLiteral("(\"(") + kSecretNames
             + QStringLiteral(")\"\\s*:\\s*\")((?:[^\"\\\\]|\\\\.)*)\""),
-        true);
+        true));
     s = replaceAll(s, jsonField, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         if (value.isEmpty() || value == placeholder())
@@ -286,10 +291,10 @@ QString redactImpl(const QString &input)
             return m.captured(0);
         return QString(m.captured(1) + placeholder() + QLatin1Char('"'));
     });
-    static const QRegularExpression escapedJsonField = re(
+    static const QRegularExpression &escapedJsonField = *new QRegularExpression(re(
         QStringLiteral("(\\\\\"(") + kSecretNames
             + QStringLiteral(")\\\\\"\\s*:\\s*\\\\\")((?:[^\"\\\\]|\\\\[^\"])*)\\\\\""),
-        true);
+        true));
     s = replaceAll(s, escapedJsonField, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         if (value.isEmpty() || value == placeholder())
@@ -301,8 +306,8 @@ QString redactImpl(const QString &input)
     });
 
     // Single-quoted (Python / JavaScript style): 'access_token': '...'.
-    static const QRegularExpression quotedField = re(
-        QStringLiteral("('(") + kSecretNames + QStringLiteral(")'\\s*:\\s*')([^'\\\\]*)'"), true);
+    static const QRegularExpression &quotedField = *new QRegularExpression(re(
+        QStringLiteral("('(") + kSecretNames + QStringLiteral(")'\\s*:\\s*')([^'\\\\]*)'"), true));
     s = replaceAll(s, quotedField, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         if (value.isEmpty() || value == placeholder())
@@ -315,11 +320,11 @@ QString redactImpl(const QString &input)
 
     // 8. Form bodies, URL queries and fragments: name=value. A numeric "code" is an error code
     //    (https://login.microsoftonline.com/error?code=70008).
-    static const QRegularExpression digits = re(QStringLiteral("^\\d{1,9}$"));
-    static const QRegularExpression formField = re(
+    static const QRegularExpression &digits = *new QRegularExpression(re(QStringLiteral("^\\d{1,9}$")));
+    static const QRegularExpression &formField = *new QRegularExpression(re(
         QStringLiteral("(?<![\\w.\\-])((") + kSecretNames
             + QStringLiteral(")=)([^&\\s\"'#<>\\\\,;)\\[\\]]*)"),
-        true);
+        true));
     s = replaceAll(s, formField, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         if (value.isEmpty())
@@ -330,12 +335,12 @@ QString redactImpl(const QString &input)
         return QString(m.captured(1) + placeholder());
     });
     // Loose log text for unmistakable names: "refresh_token: abc", "password = hunter2".
-    static const QRegularExpression looseField = re(
+    static const QRegularExpression &looseField = *new QRegularExpression(re(
         QStringLiteral("(?<![\\w.\\-])((?:") + kStrongNames
             + QStringLiteral(")\\s*[:=]\\s*\"?)(?![\\[\"])([^\\s\"',;&)\\]}]+)"),
-        true);
+        true));
     s = replaceAll(s, looseField, [](const QRegularExpressionMatch &m) -> QString {
-        static const QStringList nothing = {QStringLiteral("null"), QStringLiteral("none"),
+        static const QStringList &nothing = *new QStringList{QStringLiteral("null"), QStringLiteral("none"),
                                             QStringLiteral("(null)"), QStringLiteral("<none>"),
                                             QStringLiteral("true"), QStringLiteral("false")};
         if (nothing.contains(m.captured(2), Qt::CaseInsensitive))
@@ -344,30 +349,30 @@ QString redactImpl(const QString &input)
     });
     // Loose text for the short names, only when the value looks like a secret (letters and
     // digits, 12+ characters): "token: 7dG3...", but not "refresh token: invalid_grant".
-    static const QRegularExpression weakField = re(
+    static const QRegularExpression &weakField = *new QRegularExpression(re(
         QStringLiteral("(?<![\\w.\\-])((?:token|state|code|nonce|secret)\\s*:\\s*\"?)"
                        "([^\\s\"',;&\\[]{12,})"),
-        true);
-    static const QRegularExpression letterAndDigit = re(QStringLiteral("[A-Za-z].*\\d|\\d.*[A-Za-z]"));
+        true));
+    static const QRegularExpression &letterAndDigit = *new QRegularExpression(re(QStringLiteral("[A-Za-z].*\\d|\\d.*[A-Za-z]")));
     s = replaceAll(s, weakField, [](const QRegularExpressionMatch &m) -> QString {
         if (!letterAndDigit.match(m.captured(2)).hasMatch())
             return m.captured(0);
         return m.captured(1) + placeholder();
     });
     // Percent-encoded query inside a parameter: state%3D...%26code%3D...
-    static const QRegularExpression encodedField = re(
+    static const QRegularExpression &encodedField = *new QRegularExpression(re(
         QStringLiteral("(?:(?<![\\w.\\-])|(?<=%26)|(?<=%3F)|(?<=%23))((") + kSecretNames
             + QStringLiteral(")%3D)((?:(?!%26)[^&\\s\"'#<>\\\\,;)\\[\\]])+)"),
-        true);
+        true));
     s = replaceAll(s, encodedField, keepFirstGroup);
 
     // 9. JWT / JWE: eyJ<header>.<payload>.<signature>[.<x>.<y>].
-    static const QRegularExpression jwt = re(
-        QStringLiteral("(?<![A-Za-z0-9_\\-])eyJ[A-Za-z0-9_\\-]*(?:\\.[A-Za-z0-9_\\-]*){2,4}"));
+    static const QRegularExpression &jwt = *new QRegularExpression(re(
+        QStringLiteral("(?<![A-Za-z0-9_\\-])eyJ[A-Za-z0-9_\\-]*(?:\\.[A-Za-z0-9_\\-]*){2,4}")));
     s = replaceAll(s, jwt, [](const QRegularExpressionMatch &) -> QString { return placeholder(); });
 
     // 10. Provider token shapes without a field name.
-    static const QRegularExpression shapes = re(QStringLiteral(
+    static const QRegularExpression &shapes = *new QRegularExpression(re(QStringLiteral(
         "(?<![\\w.\\-/])(?:"
         "ya29\\.[A-Za-z0-9_\\-.~+/]+"                           // Google access token
         "|1//[A-Za-z0-9_\\-.~+/]{10,}"                          // Google refresh token
@@ -378,14 +383,14 @@ QString redactImpl(const QString &input)
         "|Ew[A-D][A-Za-z0-9+/=_\\-!*$.]{20,}"                   // MSA access token
         "|[01]\\.A[A-Za-z0-9_\\-.!*$+/=]{20,}"                  // Entra v2 code / refresh token
         "|AQAB[A-Za-z0-9_\\-+/=.!*$]{20,}"                      // Entra v1 refresh token
-        ")"));
+        ")")));
     s = replaceAll(s, shapes, [](const QRegularExpressionMatch &) -> QString { return placeholder(); });
 
     // 11. Long unbroken base64/base64url/hex runs (not GUIDs, not e-mail local parts, not
     //     Google client ids, which are public).
-    static const QRegularExpression longRun = re(
+    static const QRegularExpression &longRun = *new QRegularExpression(re(
         QStringLiteral("(?<![A-Za-z0-9_\\-+/~])[A-Za-z0-9_\\-+/~]{32,}={0,2}(?![A-Za-z0-9_\\-+/~@])"
-                       "(?!\\.apps\\.googleusercontent\\.com)"));
+                       "(?!\\.apps\\.googleusercontent\\.com)")));
     s = replaceAll(s, longRun, maskRun);
 
     return s;

@@ -53,7 +53,14 @@ Error classify(QKeychain::Error error, const QString &detail)
     return {ErrorCode::KeychainFailed, QObject::tr("The keychain reported an unknown error.")};
 }
 
+KeyStore::OperationObserver g_observer = nullptr;
+
 } // namespace
+
+void KeyStore::setOperationObserver(OperationObserver observer)
+{
+    g_observer = observer;
+}
 
 struct KeyStore::Job {
     enum class Kind { Read, Write, Remove } kind;
@@ -135,6 +142,8 @@ void KeyStore::finishAndContinue(const std::function<void()> &callback)
 {
     // Queue the next job on the event loop; never from inside this finished handler.
     QTimer::singleShot(0, this, &KeyStore::startNext);
+    if (g_observer)
+        g_observer(m_currentOp, m_currentEntry, Phase::After);
     callback();
 }
 
@@ -186,6 +195,12 @@ void KeyStore::startNext()
     }
     Job job = m_queue->dequeue();
     const QString service = QString::fromLatin1(KeychainService);
+    m_currentOp = job.kind == Job::Kind::Read ? Operation::Read
+        : job.kind == Job::Kind::Write        ? Operation::Write
+                                              : Operation::Remove;
+    m_currentEntry = job.key;
+    if (g_observer)
+        g_observer(m_currentOp, m_currentEntry, Phase::Before);
     // Jobs have no parent: one still in flight when this store goes away finishes on its own
     // and deletes itself (its finished() connection dies with the store). Destroying it early
     // would leave the keychain backend calling back into freed memory.

@@ -47,6 +47,15 @@ public:
     // The message for "no keychain at all", naming the supported keyrings.
     static Error noKeychainError();
 
+    // Fault injection and tracing for tests: called for every operation of every KeyStore of
+    // the process, right before it starts (Before) and right after the keychain answered, before
+    // its callback runs (After). `entry` is the entry's name, never its value. Not thread-safe:
+    // set it once, before any KeyStore is used.
+    enum class Operation { Read, Write, Remove };
+    enum class Phase { Before, After };
+    using OperationObserver = void (*)(Operation op, const QString &entry, Phase phase);
+    static void setOperationObserver(OperationObserver observer);
+
 private:
     struct Job;
     void enqueue(Job job);
@@ -57,6 +66,8 @@ private:
 
     std::unique_ptr<QQueue<Job>> m_queue;
     bool m_busy = false;
+    Operation m_currentOp = Operation::Read; // of the job in flight, for the observer
+    QString m_currentEntry;
     SecretServiceReader *m_direct = nullptr; // child; made on the first read where usable
 };
 

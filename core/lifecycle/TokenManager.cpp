@@ -5,7 +5,7 @@
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
 #include "core/lifecycle/AlertMonitor.h"
-#include "core/lifecycle/CrossProcessLock.h"
+#include "core/common/CrossProcessLock.h"
 #include "core/lifecycle/Revoker.h"
 #include "core/lifecycle/SignOutEverywhere.h"
 #include "core/oauth/OAuthErrorCatalog.h"

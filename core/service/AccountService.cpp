@@ -414,21 +414,51 @@ void AccountService::start()
     VaultAccess::unlock(d->profile, d->keyStore, [guard](Result<OpenedVault> result) {
         if (!guard)
             return;
-        Private *p = guard->d.get();
-        if (!result) {
-            p->state = VaultState::Failed;
-            p->error = result.error();
-            qCWarning(lcService, "the vault could not be opened: %s", qPrintable(p->error.message));
-        } else {
-            p->vault = result->vault;
-            p->state = VaultState::Ready;
-            qCInfo(lcService, "vault ready%s", result->created ? " (created)" : "");
-            p->startLifecycle();
-        }
-        Q_EMIT guard->vaultStateChanged();
-        if (p->state == VaultState::Ready)
-            Q_EMIT guard->accountsChanged();
+        if (!result)
+            guard->adoptVault(result.error(), false);
+        else
+            guard->adoptVault(result->vault, result->created);
     });
+}
+
+void AccountService::resetVault(std::function<void(Result<VaultAccess::ResetOutcome>)> done)
+{
+    if (d->state != VaultState::Failed) {
+        done(Error(ErrorCode::InvalidInput, tr("Only a vault that could not be opened can be reset.")));
+        return;
+    }
+    d->state = VaultState::Unlocking;
+    Q_EMIT vaultStateChanged();
+    QPointer<AccountService> guard(this);
+    VaultAccess::resetUnreadable(d->profile, d->keyStore,
+                                 [guard, done = std::move(done)](Result<VaultAccess::ResetOutcome> reset) {
+                                     if (!guard)
+                                         return;
+                                     // Either way the state is known again: the new vault, or the
+                                     // reason the reset did not happen (the old vault is untouched).
+                                     if (!reset)
+                                         guard->adoptVault(reset.error(), false);
+                                     else
+                                         guard->adoptVault(reset->vault, true);
+                                     done(std::move(reset));
+                                 });
+}
+
+void AccountService::adoptVault(Result<std::shared_ptr<Vault>> opened, bool created)
+{
+    if (!opened) {
+        d->state = VaultState::Failed;
+        d->error = opened.error();
+        qCWarning(lcService, "the vault could not be opened: %s", qPrintable(d->error.message));
+    } else {
+        d->vault = *opened;
+        d->state = VaultState::Ready;
+        qCInfo(lcService, "vault ready%s", created ? " (created)" : "");
+        d->startLifecycle();
+    }
+    Q_EMIT vaultStateChanged();
+    if (d->state == VaultState::Ready)
+        Q_EMIT accountsChanged();
 }
 
 VaultState AccountService::vaultState() const

@@ -33,6 +33,7 @@
 #include "core/lifecycle/RefreshScheduler.h"
 #include "core/lifecycle/SignOutEverywhere.h"
 #include "core/oauth/ConnectSession.h"
+#include "core/vault/VaultAccess.h"
 #include "core/vault/VaultTypes.h"
 
 #include <QDateTime>
@@ -105,6 +106,10 @@ public:
     QList<ConnectSession *> activeSessions() const;
 
     void start();
+    // The window's "Reset vault": VaultAccess::resetUnreadable (only for a vault that could not be
+    // opened; the old file and its key are kept), then the new, empty vault is used as after
+    // start(). When the reset is refused the state goes back to Failed with the reason.
+    void resetVault(std::function<void(Result<VaultAccess::ResetOutcome>)> done);
     VaultState vaultState() const;
     Error vaultError() const;
     QString vaultPath() const;
@@ -151,6 +156,8 @@ Q_SIGNALS:
     void refreshFinished(qint64 accountId, const mailkey::Status &result);
 
 private:
+    void adoptVault(Result<std::shared_ptr<Vault>> opened, bool created);
+
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -1,5 +1,6 @@
 #include "core/vault/VaultAccess.h"
 
+#include "core/common/CrossProcessLock.h"
 #include "core/keychain/KeyStore.h"
 
 #include <QDateTime>
@@ -103,12 +104,12 @@ void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, Vaul
         done(opened.error());
         return;
     }
-    std::shared_ptr<Vault> vault(std::move(opened).value());
-    // A pending entry next to a working current key is left over from a rotation interrupted
-    // before its rekey: it never encrypted anything; drop it.
-    // The caller does not wait for this clean-up.
-    done(OpenedVault{vault, false, false});
-    store->remove(profile.pendingKeychainKey(), [](Status) {});
+    // A pending entry next to a working current key is either left over from a rotation that
+    // was interrupted before its rekey (it never encrypted anything) or belongs to a rotation
+    // running right now in another process or in this one. Removing it here could drop the
+    // only key of a vault that is being re-encrypted, so it is left alone: the next rotation
+    // overwrites it first thing, under the rotation lock.
+    done(OpenedVault{std::shared_ptr<Vault>(std::move(opened).value()), false, false});
 }
 
 } // namespace
@@ -160,12 +161,38 @@ void VaultAccess::unlock(const Profile &profile, KeyStore *store, OpenCallback d
     });
 }
 
+Result<std::shared_ptr<CrossProcessLock>> VaultAccess::lockForRotation(const Profile &profile)
+{
+    auto lock = std::make_shared<CrossProcessLock>(profile.lockPath(), RotationLockSlot);
+    const Result<bool> held = lock->tryLock();
+    if (!held)
+        return held.error();
+    if (!*held)
+        return Error(ErrorCode::VaultBusy,
+                     QObject::tr("Another MailKey program is changing the vault key right now. Wait a moment "
+                                 "and try again; nothing was changed."));
+    return lock;
+}
+
 void VaultAccess::rotateKey(const std::shared_ptr<Vault> &vault, const Profile &profile, KeyStore *store,
                             std::function<void(Status)> done, StepHook hook)
 {
     if (!hook)
         hook = [](RotationStep) {};
     hook(RotationStep::Start);
+    // Every keychain step below keeps one entry that opens the vault: the pending entry is
+    // written before the rekey and removed only after the current entry holds the new key. A
+    // second rotation at the same time (another process) would overwrite the pending entry
+    // between our rekey and our promotion, so rotations take a lock of their own.
+    auto lock = lockForRotation(profile);
+    if (!lock) {
+        done(lock.error());
+        return;
+    }
+    done = [done = std::move(done), held = *lock](Status s) {
+        held->unlock();
+        done(std::move(s));
+    };
     auto newKey = std::make_shared<SecureBytes>(SecureBytes::random(KeySize));
     const QByteArray bytes(newKey->bytes().constData(), newKey->size());
     auto audit = [vault](const QString &outcome, const QString &detail) {
@@ -217,12 +244,18 @@ void VaultAccess::rotateKey(const std::shared_ptr<Vault> &vault, const Profile &
     secureWipe(wipe);
 }
 
-Result<QString> VaultAccess::moveVaultAside(const Profile &profile)
+namespace {
+
+QString asideStamp()
+{
+    return QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+}
+
+Result<QString> moveAside(const Profile &profile, const QString &stamp)
 {
     const QString db = profile.databasePath();
     if (!QFileInfo::exists(db))
         return Error(ErrorCode::NotFound, QObject::tr("There is no vault to reset for profile \"%1\".").arg(profile.name()));
-    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
     const QString aside = db + QStringLiteral(".unreadable-") + stamp;
     for (const char *suffix : {"-wal", "-shm"}) {
         const QString from = db + QString::fromLatin1(suffix);
@@ -232,6 +265,111 @@ Result<QString> VaultAccess::moveVaultAside(const Profile &profile)
     if (!QFile::rename(db, aside))
         return Error(ErrorCode::VaultIo, QObject::tr("MailKey could not move %1 aside.").arg(db));
     return aside;
+}
+
+// Copies each entry that exists to "<entry>:aside-<stamp>", one after the other.
+void keepKeys(KeyStore *store, QStringList entries, const QString &stamp, QStringList kept,
+              std::function<void(Result<QStringList>)> done)
+{
+    if (entries.isEmpty()) {
+        done(kept);
+        return;
+    }
+    const QString entry = entries.takeFirst();
+    store->read(entry, [store, entry, entries, stamp, kept, done = std::move(done)](Result<SecureBytes> key) mutable {
+        if (!key) {
+            if (key.error().code != ErrorCode::NotFound) {
+                done(key.error());
+                return;
+            }
+            keepKeys(store, entries, stamp, kept, std::move(done));
+            return;
+        }
+        const QString copy = entry + QStringLiteral(":aside-") + stamp;
+        QByteArray bytes(key->bytes().constData(), key->size());
+        store->write(copy, bytes, [store, copy, entries, stamp, kept, done = std::move(done)](Status written) mutable {
+            if (!written) {
+                done(written.error());
+                return;
+            }
+            kept << copy;
+            keepKeys(store, entries, stamp, kept, std::move(done));
+        });
+        secureWipe(bytes);
+    });
+}
+
+} // namespace
+
+Result<QString> VaultAccess::moveVaultAside(const Profile &profile)
+{
+    return moveAside(profile, asideStamp());
+}
+
+void VaultAccess::resetUnreadable(const Profile &profile, KeyStore *store, std::function<void(Result<ResetOutcome>)> done)
+{
+    if (!QFileInfo::exists(profile.databasePath())) {
+        // Checked first: the unlock below would make a new vault on a first run.
+        done(Error(ErrorCode::NotFound,
+                   QObject::tr("There is no vault to reset for profile \"%1\".").arg(profile.name())));
+        return;
+    }
+    auto lock = lockForRotation(profile);
+    if (!lock) {
+        done(lock.error());
+        return;
+    }
+    unlock(profile, store, [profile, store, held = *lock, done = std::move(done)](Result<OpenedVault> opened) mutable {
+        if (opened) {
+            opened->vault.reset();
+            done(Error(ErrorCode::InvalidInput,
+                       QObject::tr("The vault of profile \"%1\" opens with the key in your keychain, so there is "
+                                   "nothing to reset and nothing was changed. To remove accounts, remove them one "
+                                   "by one or sign out everywhere.")
+                           .arg(profile.name())));
+            return;
+        }
+        const ErrorCode code = opened.error().code;
+        if (code != ErrorCode::KeyMissing && code != ErrorCode::VaultWrongKey && code != ErrorCode::VaultDamaged) {
+            // Not provably unreadable: locked or missing keychain, busy, read-only or full disk,
+            // or no vault at all. The reason is the unlock's own message; nothing was touched.
+            done(opened.error());
+            return;
+        }
+        const QString stamp = asideStamp();
+        keepKeys(store, {profile.keychainKey(), profile.pendingKeychainKey()}, stamp, {},
+                 [profile, store, held, stamp, done = std::move(done)](Result<QStringList> kept) mutable {
+                     if (!kept) {
+                         done(kept.error());
+                         return;
+                     }
+                     auto aside = moveAside(profile, stamp);
+                     if (!aside) {
+                         done(aside.error());
+                         return;
+                     }
+                     ResetOutcome outcome{*aside, *kept, {}};
+                     store->remove(profile.pendingKeychainKey(), [profile, store, held, outcome,
+                                                                  done = std::move(done)](Status) mutable {
+                         store->remove(profile.keychainKey(), [profile, store, held, outcome,
+                                                               done = std::move(done)](Status removed) mutable {
+                             if (!removed) {
+                                 done(removed.error());
+                                 return;
+                             }
+                             unlock(profile, store, [held, outcome, done = std::move(done)](Result<OpenedVault> fresh) mutable {
+                                 held->unlock();
+                                 if (!fresh) {
+                                     done(fresh.error());
+                                     return;
+                                 }
+                                 outcome.vault = fresh->vault;
+                                 done(outcome);
+                             });
+                         });
+                     });
+                 });
+    });
 }
 
 } // namespace mailkey

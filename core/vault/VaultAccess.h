@@ -4,11 +4,14 @@
 #include "core/common/Result.h"
 #include "core/vault/Vault.h"
 
+#include <QStringList>
+
 #include <functional>
 #include <memory>
 
 namespace mailkey {
 
+class CrossProcessLock;
 class KeyStore;
 
 struct OpenedVault {
@@ -39,12 +42,37 @@ public:
 
     // New random key; pending entry written first, PRAGMA rekey, current entry replaced, pending
     // removed. A crash at any point leaves a vault that opens with what the keychain holds.
+    // Holds the profile's rotation lock throughout: a rotation already running in another
+    // process makes this one fail with VaultBusy before anything is changed.
     static void rotateKey(const std::shared_ptr<Vault> &vault, const Profile &profile, KeyStore *store,
                           std::function<void(Status)> done, StepHook hook = {});
 
-    // The explicit, confirmed way out when the key is gone for good: moves the vault files aside
-    // (never deletes them) so a new vault can be made. Returns the new location.
+    // The explicit, confirmed way out when the key is gone for good (reset-vault, Reset in the
+    // window). Acts only on a vault that provably cannot be opened with what the keychain holds:
+    // it first unlocks as usual (current key, then the pending one) and goes on only when that
+    // fails with KeyMissing (the keyring is unlocked and has no key), VaultWrongKey or
+    // VaultDamaged. Any other outcome is returned unchanged and nothing is touched: a vault
+    // that opens (InvalidInput: nothing to reset), a locked or missing keychain, a busy,
+    // read-only or full disk. Then, in this order, each step safe to interrupt:
+    //   1. every key entry of the profile is copied to "<entry>:aside-<stamp>" (never deleted:
+    //      a damaged file may still be salvaged with its own key),
+    //   2. the vault files are moved to "<vault>.unreadable-<stamp>" (never deleted),
+    //   3. the current and pending entries are removed, and a first-run unlock makes a new key
+    //      and an empty vault.
+    struct ResetOutcome {
+        QString asidePath;          // where the old vault file is now
+        QStringList keptKeyEntries; // keychain entries that now hold the old keys
+        std::shared_ptr<Vault> vault; // the new, empty vault
+    };
+    static void resetUnreadable(const Profile &profile, KeyStore *store,
+                                std::function<void(Result<ResetOutcome>)> done);
+    // Step 2 alone: moves the vault files aside (never deletes them). Returns the new location.
     static Result<QString> moveVaultAside(const Profile &profile);
+
+    // The cross-process lock that key rotations (and resets) hold: slot 0 of the profile's lock
+    // file (accounts use their id, which is never 0). VaultBusy when another process holds it.
+    static constexpr qint64 RotationLockSlot = 0;
+    static Result<std::shared_ptr<CrossProcessLock>> lockForRotation(const Profile &profile);
 };
 
 } // namespace mailkey

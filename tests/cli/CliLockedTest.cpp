@@ -9,6 +9,7 @@
 #include <QDBusConnection>
 #include <QDBusMessage>
 #include <QDBusObjectPath>
+#include <QDir>
 #include <QFile>
 
 using namespace mailkey;
@@ -54,7 +55,9 @@ TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
     for (const QStringList &args : {QStringList{QStringLiteral("token"), CliHarness::Email},
                                     QStringList{QStringLiteral("token"), CliHarness::Email, QStringLiteral("--sasl"),
                                                 QStringLiteral("xoauth2")},
-                                    QStringList{QStringLiteral("list")}}) {
+                                    QStringList{QStringLiteral("list")},
+                                    // Issue 18: reset-vault used to move a readable vault aside here.
+                                    QStringList{QStringLiteral("reset-vault"), QStringLiteral("--yes")}}) {
         const CliRun r = h.run(args);
         const std::string which = args.join(QLatin1Char(' ')).toStdString();
         EXPECT_EQ(r.exitCode, cli::VaultUnavailable) << which << ": " << r.errForMessage();
@@ -65,4 +68,6 @@ TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
         EXPECT_TRUE(h.containsNoSecret(r.err));
     }
     EXPECT_TRUE(fileHash(h.profile().databasePath()) == vaultBefore) << "nothing was written";
+    const QStringList aside = QDir(h.profile().dataDir()).entryList({QStringLiteral("*.unreadable-*")});
+    EXPECT_TRUE(aside.isEmpty()) << aside.join(QLatin1Char(' ')).toStdString();
 }

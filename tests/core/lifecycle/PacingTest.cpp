@@ -3,7 +3,7 @@
 #include "core/common/Clock.h"
 #include "core/lifecycle/AlertMonitor.h"
 #include "core/lifecycle/Backoff.h"
-#include "core/lifecycle/CrossProcessLock.h"
+#include "core/common/CrossProcessLock.h"
 #include "core/lifecycle/RateLimiter.h"
 #include "core/vault/Vault.h"
 #include "tests/support/TestUtil.h"

@@ -14,7 +14,7 @@
 #include "core/common/Clock.h"
 #include "core/common/Profile.h"
 #include "core/common/SecureBytes.h"
-#include "core/lifecycle/CrossProcessLock.h"
+#include "core/common/CrossProcessLock.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"

@@ -178,8 +178,14 @@ TEST_F(VaultAccessTest, RotationSurvivesSigkillAtEveryStep)
             auto key = readKey(m_store, m_profile.keychainKey());
             ASSERT_TRUE(key.ok());
             EXPECT_TRUE(Vault::open(m_profile.databasePath(), *key, Vault::OpenMode::OpenExisting).ok()) << "step " << step;
+            // A pending entry may remain after a kill before the rekey (unlock no longer removes
+            // it: that removal, racing a rotation, lost the vault; issue 18). It never opens the
+            // vault, so it cannot be mistaken for its key, and the next rotation overwrites it.
             auto pending = readKey(m_store, m_profile.pendingKeychainKey());
-            EXPECT_FALSE(pending.ok()) << "no pending entry left after a successful unlock, step " << step;
+            if (pending.ok() && !(pending->bytes() == key->bytes())) {
+                EXPECT_FALSE(Vault::open(m_profile.databasePath(), *pending, Vault::OpenMode::OpenExisting).ok())
+                    << "a left-over pending key opens the vault, step " << step;
+            }
         }
     }
     QProcess p;

@@ -1,4 +1,4 @@
-#include "core/lifecycle/CrossProcessLock.h"
+#include "core/common/CrossProcessLock.h"
 
 #include <QDir>
 #include <QFile>
