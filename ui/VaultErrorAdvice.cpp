@@ -65,6 +65,11 @@ VaultErrorAdvice VaultErrorAdvice::forError(const Error &error)
         a.title = tr("The vault cannot be written");
         a.nextSteps = tr("Check the permissions of the vault's folder, then press Retry.");
         break;
+    case ErrorCode::VaultUnsafe:
+        a.title = tr("The vault's folder is not private");
+        a.nextSteps = tr("Another user of this computer could change the vault's folder or files. Follow the "
+                         "advice above, then press Retry.");
+        break;
     case ErrorCode::DiskFull:
         a.title = tr("The disk is full");
         a.nextSteps = tr("Free some disk space, then press Retry.");

@@ -38,6 +38,7 @@ ExitCode exitCodeFor(ErrorCode code)
     case ErrorCode::VaultBusy:
     case ErrorCode::VaultIo:
     case ErrorCode::NotACipherBuild:
+    case ErrorCode::VaultUnsafe:
         return VaultUnavailable;
     case ErrorCode::NotFound:
         return AccountNotFound;

@@ -113,7 +113,8 @@ Status CrossProcessLock::openFile()
 #endif
     int fd;
     do {
-        fd = ::open(native.constData(), O_RDWR | O_CREAT | O_CLOEXEC, S_IRUSR | S_IWUSR);
+        // Never through a link another user may have put there (issue 18).
+        fd = ::open(native.constData(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return lockError(m_path, QString::fromLocal8Bit(std::strerror(errno)));

@@ -24,6 +24,7 @@ enum class ErrorCode {
     VaultBusy,       // another process held the lock for longer than the busy timeout
     VaultIo,         // other I/O failure
     NotACipherBuild, // linked against a plain SQLite: refuse to write anything
+    VaultUnsafe,     // the folder or a file of the vault can be changed by another user, or is a link
     // Data
     NotFound,
     InvalidInput,

@@ -1,6 +1,7 @@
 #include "core/vault/Vault.h"
 
 #include "core/common/Redactor.h"
+#include "core/vault/PrivateLocation.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -377,14 +378,7 @@ QString Vault::linkedCipherVersion()
 
 Status Vault::ensurePrivateDirectory(const QString &dir)
 {
-    QDir d(dir);
-    if (!d.exists() && !QDir().mkpath(dir))
-        return Error(ErrorCode::VaultReadOnly,
-                     QObject::tr("MailKey could not create its data folder %1. Check that your home folder "
-                                 "is writable and not full.")
-                         .arg(QDir::toNativeSeparators(dir)));
-    QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    return {};
+    return PrivateLocation::secureFolder(dir, true);
 }
 
 Error Vault::sqliteError(int rc, const char *what) const
@@ -418,6 +412,10 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
     if (mode == OpenMode::OpenExisting) {
         if (!info.exists())
             return Error(ErrorCode::NotFound, QObject::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
+        // Before anything is opened: nobody else can change the folder, and no file in it is a
+        // link or someone else's (SQLite would follow a planted vault.db-wal link and write there).
+        if (Status s = PrivateLocation::secureVaultFiles(path); !s)
+            return s.error();
         // An empty or truncated file is damage, not a new database: SQLite would happily start
         // writing a fresh database into a zero-length file.
         if (info.size() == 0 || info.size() % 512 != 0)
@@ -428,6 +426,8 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
         if (info.exists())
             return Error(ErrorCode::Internal, QObject::tr("A vault already exists at %1.").arg(QDir::toNativeSeparators(path)));
         if (Status s = ensurePrivateDirectory(info.absolutePath()); !s)
+            return s.error();
+        if (Status s = PrivateLocation::secureVaultFiles(path); !s)
             return s.error();
         // Build the new vault beside the target and rename it into place once complete, so a
         // crash never leaves a half-made vault.db behind.

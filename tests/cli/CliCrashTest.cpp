@@ -19,9 +19,13 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryFile>
 
 #include <csignal>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mailkey;
 using mailkey::test::CliHarness;
@@ -352,4 +356,102 @@ TEST_F(CliCrashTest, DebugLoggingToTheLastMessageEndsCleanly)
         if (HasFailure())
             return;
     }
+}
+
+// ---- another user of the computer --------------------------------------------------------------
+
+namespace {
+
+// Runs `script` with sh as the user "nobody" (the tests run as root here and in CI).
+int runAsNobody(const QString &script)
+{
+    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+    if (setpriv.isEmpty())
+        return -1;
+    QProcess p;
+    p.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
+                      QStringLiteral("sh"), QStringLiteral("-c"), script});
+    if (!p.waitForFinished(20000))
+        return -2;
+    return p.exitCode();
+}
+
+QByteArray contents(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
+
+class CliOtherUserTest : public CliCrashTest {
+protected:
+    void SetUp() override
+    {
+        CliCrashTest::SetUp();
+        if (::geteuid() != 0)
+            GTEST_FAIL() << "these tests switch to the user nobody with setpriv: run them as root (as CI does)";
+        connectAll();
+        // Let "nobody" reach the profile folder (search permission only, nothing writable).
+        for (QString d = QFileInfo(h->profile().dataDir()).absolutePath(); d.size() > 1; d = QFileInfo(d).absolutePath()) {
+            if (!d.startsWith(QFileInfo(h->dataDir()).absolutePath()))
+                break;
+            m_opened << d;
+            ::chmod(QFile::encodeName(d).constData(), 0711);
+        }
+        m_victim = QFileInfo(h->dataDir()).absolutePath() + QStringLiteral("/victim.txt");
+        QFile v(m_victim);
+        ASSERT_TRUE(v.open(QIODevice::WriteOnly));
+        v.write("the victim's own file\n");
+    }
+    void TearDown() override
+    {
+        ::chmod(QFile::encodeName(h->profile().dataDir()).constData(), 0700);
+        EXPECT_EQ(::chown(QFile::encodeName(h->profile().dataDir()).constData(), 0, 0), 0);
+        for (const QString &d : std::as_const(m_opened))
+            ::chmod(QFile::encodeName(d).constData(), 0700);
+        CliCrashTest::TearDown();
+    }
+    QStringList m_opened;
+    QString m_victim;
+};
+
+TEST_F(CliOtherUserTest, ALinkPlantedInAWorldWritableFolderIsNeverFollowed)
+{
+    const QString dir = h->profile().dataDir();
+    ASSERT_EQ(::chmod(QFile::encodeName(dir).constData(), 0777), 0);
+    const QString wal = h->profile().databasePath() + QStringLiteral("-wal");
+    ASSERT_EQ(runAsNobody(QStringLiteral("rm -f '%1' && ln -s '%2' '%1'").arg(wal, m_victim)), 0);
+    const QByteArray before = contents(m_victim);
+
+    const CliRun refused = h->run({QStringLiteral("token"), emails().first()});
+    EXPECT_EQ(refused.exitCode, cli::VaultUnavailable) << refused.errForMessage();
+    EXPECT_TRUE(refused.out.isEmpty());
+    EXPECT_TRUE(refused.errText().contains(QLatin1String("other users"))) << refused.errForMessage();
+    EXPECT_TRUE(refused.errText().contains(QLatin1String("chmod 700"))) << refused.errForMessage();
+    EXPECT_TRUE(contents(m_victim) == before) << "the victim's file was written to";
+
+    // The folder made private again, the link is still refused: it was planted.
+    ASSERT_EQ(::chmod(QFile::encodeName(dir).constData(), 0700), 0);
+    const CliRun link = h->run({QStringLiteral("list")});
+    EXPECT_EQ(link.exitCode, cli::VaultUnavailable) << link.errForMessage();
+    EXPECT_TRUE(link.errText().contains(QLatin1String("link"))) << link.errForMessage();
+    EXPECT_TRUE(contents(m_victim) == before);
+
+    // Once it is removed, everything works, with nothing lost.
+    ASSERT_TRUE(QFile::remove(wal));
+    EXPECT_EQ(h->run({QStringLiteral("token"), emails().first()}).exitCode, cli::Ok);
+    expectVaultWhole("after the planted link was removed");
+    EXPECT_TRUE(contents(m_victim) == before);
+}
+
+TEST_F(CliOtherUserTest, AFolderOwnedBySomeoneElseIsNotUsed)
+{
+    const QString dir = h->profile().dataDir();
+    ASSERT_EQ(::chown(QFile::encodeName(dir).constData(), 65534, 65534), 0);
+    const CliRun r = h->run({QStringLiteral("token"), emails().first()});
+    EXPECT_EQ(r.exitCode, cli::VaultUnavailable) << r.errForMessage();
+    EXPECT_TRUE(r.errText().contains(QLatin1String("another user"))) << r.errForMessage();
+    ASSERT_EQ(::chown(QFile::encodeName(dir).constData(), 0, 0), 0);
+    EXPECT_EQ(h->run({QStringLiteral("token"), emails().first()}).exitCode, cli::Ok);
 }
