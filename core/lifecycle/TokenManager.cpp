@@ -63,6 +63,45 @@ QString normalResource(const QString &resource)
     return isDefaultResource(resource) ? QString::fromLatin1(DefaultResource) : resource;
 }
 
+// What one refresh asks for. RFC 6749 section 6: the scope "MUST NOT include any scope not
+// originally granted"; a refresh without scope gets the scope originally granted.
+struct RefreshScope {
+    QStringList request;  // the `scope` parameter; empty: none is sent
+    QStringList expected; // what a reply without `scope` was granted (RFC 6749 section 5.1)
+};
+
+// `granted`: the scopes stored with the account's default token (the sign-in reply's `scope`,
+// kept up to date by every refresh of it); empty when unknown.
+//  - Microsoft: the resource's own scopes (Provider::scopesFor). One token request targets one
+//    resource (Graph, Outlook IMAP, Outlook SMTP), so the scope has to name it; all of them were
+//    consented at sign-in (consentScopes). Microsoft's replies list Graph scopes in their long
+//    form and leave offline_access out, so the reply's scope cannot be sent back as it is.
+//  - Others, for the sign-in scopes (the default resource; a custom provider's imap and smtp use
+//    the same list): no `scope` at all, so whatever the server granted is renewed as it is, also
+//    when that is less than what was asked (offline_access left out under OpenID Connect Core
+//    section 11, a scope the user unticked, Google's granular consent).
+//  - Others, for a narrower resource scope (Google imap/smtp: https://mail.google.com/): that
+//    scope, less what the grant is known to lack. nullopt: the grant has none of it.
+std::optional<RefreshScope> refreshScopeFor(const Provider &provider, const QString &resource,
+                                            const QStringList &granted)
+{
+    const QStringList wanted = provider.scopesFor(resource);
+    if (provider.kind == Provider::Kind::Microsoft)
+        return RefreshScope{wanted, wanted};
+    if (wanted.isEmpty() || wanted == provider.scopes)
+        return RefreshScope{{}, granted.isEmpty() ? wanted : granted};
+    if (granted.isEmpty())
+        return RefreshScope{wanted, wanted};
+    QStringList request;
+    for (const QString &s : wanted) {
+        if (granted.contains(s))
+            request.append(s);
+    }
+    if (request.isEmpty())
+        return std::nullopt;
+    return RefreshScope{request, request};
+}
+
 } // namespace
 
 TokenManager::TokenManager(std::shared_ptr<Vault> vault, ProviderRegistry *providers, QNetworkAccessManager *network,
@@ -427,6 +466,7 @@ void TokenManager::processNext(qint64 accountId)
         }
 
         QString refreshToken;
+        QStringList granted; // the scopes of the default token: what the sign-in was granted
         {
             Result<QList<TokenRecord>> all = m_vault->tokens(accountId);
             if (!all) {
@@ -434,7 +474,10 @@ void TokenManager::processNext(qint64 accountId)
                 return;
             }
             for (TokenRecord &t : *all) {
-                if (refreshToken.isEmpty() && t.resource == QLatin1String(DefaultResource))
+                if (t.resource != QLatin1String(DefaultResource))
+                    continue;
+                granted = t.scopes;
+                if (refreshToken.isEmpty())
                     refreshToken = t.refreshToken;
             }
             for (TokenRecord &t : *all) {
@@ -457,11 +500,24 @@ void TokenManager::processNext(qint64 accountId)
             return;
         }
 
+        const std::optional<RefreshScope> scope = refreshScopeFor(*provider, resource, granted);
+        if (!scope) {
+            secureWipe(refreshToken);
+            failGroup(accountId, resource,
+                      Error(ErrorCode::NeedsSignIn,
+                            tr("When %1 was signed in, %2 did not grant MailKey the access that \"%3\" needs (%4). "
+                               "Sign in again and allow that access.")
+                                .arg(account.email, provider->displayName, resource.left(40),
+                                     scopes.join(QLatin1Char(' ')))));
+            continue;
+        }
+
         f->resource = resource;
         secureWipe(f->previousRefresh);
         f->previousRefresh = refreshToken;
         secureWipe(refreshToken);
-        f->requestedScopes = scopes;
+        f->requestedScopes = scope->request;
+        f->expectedScopes = scope->expected;
         f->hostKey = hostKey;
         f->refreshing = true;
         Q_EMIT refreshStarted(accountId);
@@ -612,7 +668,7 @@ void TokenManager::handleReply(qint64 accountId, int httpStatus, const QByteArra
     const QDateTime now = m_clock->now();
     const QString resource = f->resource;
 
-    TokenReplyResult parsed = parseTokenReply(httpStatus, contentType, body, now, f->requestedScopes, f->previousRefresh);
+    TokenReplyResult parsed = parseTokenReply(httpStatus, contentType, body, now, f->expectedScopes, f->previousRefresh);
     secureWipe(body);
     secureWipe(f->previousRefresh);
 
@@ -708,13 +764,16 @@ void TokenManager::handleFailure(qint64 accountId, const Account &account, const
     QString message = error.userMessage;
     // At the token endpoint of a refresh, invalid_grant always means the refresh token is dead
     // (expired, revoked, reused): only a new sign-in helps, whatever the AADSTS number says.
-    if (error.error.compare(QLatin1String("invalid_grant"), Qt::CaseInsensitive) == 0) {
-        if (kind != OAuthErrorKind::NeedsSignIn) {
-            kind = OAuthErrorKind::NeedsSignIn;
-            message = OAuthErrorCatalog::message(error.error, error.description, 0, httpStatus);
-            if (error.aadsts > 0)
-                message += QStringLiteral(" (Microsoft error AADSTS%1)").arg(error.aadsts);
-        }
+    // invalid_scope: the refresh asked for no more than was granted (or for no scope at all), so
+    // the provider has narrowed the grant since; a new sign-in, not the settings, can fix that.
+    const bool deadGrant = error.error.compare(QLatin1String("invalid_grant"), Qt::CaseInsensitive) == 0;
+    const bool narrowed = error.error.compare(QLatin1String("invalid_scope"), Qt::CaseInsensitive) == 0;
+    if ((deadGrant && kind != OAuthErrorKind::NeedsSignIn) || narrowed) {
+        kind = OAuthErrorKind::NeedsSignIn;
+        message = OAuthErrorCatalog::message(error.error, error.description, 0, httpStatus,
+                                             OAuthErrorCatalog::Endpoint::Refresh);
+        if (error.aadsts > 0)
+            message += QStringLiteral(" (Microsoft error AADSTS%1)").arg(error.aadsts);
     }
     if (kind == OAuthErrorKind::Malformed)
         kind = OAuthErrorKind::Transient; // a captive portal, a proxy page, a cut-off reply

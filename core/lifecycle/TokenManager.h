@@ -49,6 +49,11 @@ struct SignOutReport;
 //    (every refresh reads the current one from the vault, under the lock below).
 //  - Per resource: Microsoft's refresh token mints tokens for other resources (imap, smtp) with
 //    scope = Provider::scopesFor(resource); the vault keeps one access token per (account, resource).
+//  - Scope: a refresh never asks for more than was granted (RFC 6749 section 6). Other providers'
+//    refreshes of the sign-in scopes send no scope (= the scope originally granted), so a grant
+//    narrower than the request keeps working; a narrower resource scope (Google imap) is sent
+//    less what the stored grant lacks. An invalid_scope answer to a refresh is NeedsSignIn, with a
+//    message that says the provider narrowed the access (not that the settings are wrong).
 //  - Single flight: at most one refresh per account at a time. In this process, callers for an
 //    account queue behind the refresh in flight and get its result; across processes (the window
 //    and mailkey-cli share the vault) a CrossProcessLock per (profile, account) is taken first, by
@@ -168,7 +173,8 @@ private:
         QTimer *sendTimer = nullptr;
         QString resource;          // the resource being refreshed
         QString previousRefresh;   // the refresh token sent (to tell parseTokenReply)
-        QStringList requestedScopes;
+        QStringList requestedScopes; // the refresh's `scope`; empty: none was sent
+        QStringList expectedScopes;  // granted when the reply has no `scope`
         QString hostKey;
         bool running = false;      // processNext is scheduled or working
         bool refreshing = false;   // refreshStarted was emitted, refreshFinished not yet

@@ -46,6 +46,27 @@ void replaceParameter(QMultiMap<QString, QVariant> *params, const char *key, con
     params->insert(k, value);
 }
 
+// OpenID Connect Core 1.0 section 11: a request for offline_access must carry prompt=consent, or
+// the server ignores offline_access (node's oidc-provider then leaves it out of the grant).
+// Custom providers only: Microsoft issues refresh tokens for offline_access without a consent
+// prompt (and takes a single prompt value, select_account); Google has no offline_access scope
+// and asks with its own access_type=offline + prompt=consent. A prompt from the provider's
+// settings is kept and consent added to it, except prompt=none, which allows no other value.
+void requireConsentForOfflineAccess(const Provider &provider, QMultiMap<QString, QVariant> *params)
+{
+    if (provider.kind != Provider::Kind::Custom
+        || !provider.authorizationScopes().contains(QLatin1String("offline_access")))
+        return;
+    const QString key = QStringLiteral("prompt");
+    QStringList prompt = QUrl::fromPercentEncoding(params->value(key).toString().toUtf8())
+                             .split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (prompt.contains(QLatin1String("consent")) || prompt.contains(QLatin1String("none")))
+        return;
+    prompt.append(QStringLiteral("consent"));
+    params->remove(key);
+    params->insert(key, encoded(prompt.join(QLatin1Char(' '))));
+}
+
 // Parameters of the authorization request that belong to the protocol: a provider's extra
 // parameters (providers.json, built-ins) may not replace them.
 bool isProtocolParameter(const QString &name)
@@ -365,6 +386,7 @@ void ConnectSession::beginAuthorization()
                     params->remove(extra.first);
                     params->insert(extra.first, encoded(extra.second));
                 }
+                requireConsentForOfflineAccess(m_provider, params);
             } else if (stage == QAbstractOAuth::Stage::RequestingAccessToken) {
                 replaceParameter(params, "code_verifier", encoded(m_verifier.bytes()));
                 // Qt 6.4 sends no scope here; the token would then be for everything the

@@ -39,7 +39,9 @@ class Vault;
 //   start()  [discovery if the provider has only an issuer]
 //     -> listener on a fresh ephemeral loopback port, state (256 bits), PKCE, nonce (OIDC)
 //     -> QOAuth2AuthorizationCodeFlow::grant() builds the authorization URL:
-//        authorizationUrlReady(url) + Options::urlOpener(url) (unless disabled)
+//        authorizationUrlReady(url) + Options::urlOpener(url) (unless disabled); a custom
+//        provider whose scopes include offline_access gets prompt=consent (OpenID Connect Core
+//        section 11; without it the server leaves offline_access out of the grant)
 //     -> the browser comes back to the listener, which checks state, deadline and RFC 9207 iss
 //     -> the flow posts the token request; its reply is parsed by parseTokenReply (never Qt)
 //     -> ProfileFetcher (Graph /me or userinfo + id_token), with retries

@@ -164,6 +164,15 @@ QString baseMessage(const QString &error, const QString &description, int httpSt
         return msg("This app is not allowed to use this kind of sign-in. Check the app "
                   "registration: it must be a desktop / public client that may use the "
                   "authorization code flow.");
+    if (is(error, "invalid_scope") && where == OAuthErrorCatalog::Endpoint::Refresh) {
+        QString text = msg("The provider would not renew MailKey's access with the permissions "
+                           "(scopes) it granted at sign-in: it has withdrawn or narrowed some of "
+                           "them since. This is not caused by your settings. Sign in again to "
+                           "grant MailKey access anew.");
+        if (!description.isEmpty())
+            text += msg(" The provider said: %1").arg(description);
+        return text;
+    }
     if (is(error, "invalid_scope"))
         return msg("The provider does not accept the permissions (scopes) MailKey asked for. Check "
                   "the scopes in the provider settings.");

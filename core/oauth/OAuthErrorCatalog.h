@@ -39,7 +39,9 @@ struct OAuthError {
 // codes, Google's codes and the Microsoft AADSTS numbers people actually meet.
 class OAuthErrorCatalog {
 public:
-    enum class Endpoint { Token, Authorization };
+    // Token: the code exchange of a sign-in; Refresh: the token endpoint answering a refresh
+    // (MailKey asked for no more than was granted, so a scope error is not the settings' fault).
+    enum class Endpoint { Token, Authorization, Refresh };
 
     // Fills kind and userMessage of e from its error, description, aadsts and httpStatus.
     static void describe(OAuthError &e, Endpoint where = Endpoint::Token);

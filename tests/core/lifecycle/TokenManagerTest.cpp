@@ -276,6 +276,63 @@ TEST_F(TokenManagerTest, MintsAndStoresPerResourceTokensFromOneRefreshToken)
     EXPECT_EQ(bad.error().code, ErrorCode::InvalidInput);
 }
 
+TEST_F(TokenManagerTest, ARefreshAsksForNoMoreThanTheUserGranted)
+{
+    // The user unticked "email" on the consent screen: the grant has openid and mail only, and a
+    // refresh that names email is refused (RFC 6749 section 6). Google-kind: the refresh of the
+    // sign-in scopes sends no scope at all, the narrower IMAP scope only what was granted.
+    m_server.setDeclinedScopes({QStringLiteral("email")});
+    Grant g;
+    const qint64 id = connectAccount(QString::fromLatin1(kGoogleProvider), QStringLiteral("gail@gmail.example"), &g);
+    EXPECT_EQ(g.scopes, (QStringList{QStringLiteral("openid"), QStringLiteral("https://mail.google.com/")}));
+    m_clock.advance(3600);
+    auto r = fetch(*m_manager, id);
+    ASSERT_TRUE(r.ok()) << r.error().message.toStdString();
+    EXPECT_TRUE(r->refreshed);
+    EXPECT_FALSE(m_server.tokenRequests().last().contains(QStringLiteral("scope")));
+    EXPECT_EQ(stored(id)->scopes, g.scopes) << "the grant is still what the user allowed";
+
+    auto imap = fetch(*m_manager, id, QStringLiteral("imap"));
+    ASSERT_TRUE(imap.ok()) << imap.error().message.toStdString();
+    EXPECT_EQ(m_server.tokenRequests().last().value(QStringLiteral("scope")), QStringLiteral("https://mail.google.com/"));
+    EXPECT_EQ(account(id).status, AccountStatus::Connected);
+    expectNoRefreshTokenReused();
+}
+
+TEST_F(TokenManagerTest, AResourceWhoseScopeWasNotGrantedIsNotAskedFor)
+{
+    // The user unticked mail access: an IMAP token cannot be had from this grant. MailKey says so
+    // without a request the provider would refuse, and the default token keeps working.
+    m_server.setDeclinedScopes({QStringLiteral("https://mail.google.com/")});
+    const qint64 id = connectAccount(QString::fromLatin1(kGoogleProvider), QStringLiteral("gail@gmail.example"));
+    const int requests = m_server.requestCount(Endpoint::Token);
+    auto imap = fetch(*m_manager, id, QStringLiteral("imap"));
+    ASSERT_FALSE(imap.ok());
+    EXPECT_EQ(imap.error().code, ErrorCode::NeedsSignIn);
+    EXPECT_TRUE(imap.error().message.contains(QLatin1String("https://mail.google.com/"))) << imap.error().message.toStdString();
+    EXPECT_TRUE(imap.error().message.contains(QLatin1String("Sign in again"))) << imap.error().message.toStdString();
+    EXPECT_FALSE(imap.error().message.contains(QLatin1String("settings"))) << imap.error().message.toStdString();
+    EXPECT_EQ(m_server.requestCount(Endpoint::Token), requests);
+    m_clock.advance(3600);
+    EXPECT_TRUE(fetch(*m_manager, id).ok());
+}
+
+TEST_F(TokenManagerTest, AnInvalidScopeAnswerToARefreshDoesNotBlameTheSettings)
+{
+    const qint64 id = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("ann@example.com"));
+    m_clock.advance(3600);
+    m_server.setNextTokenError(400, QStringLiteral("invalid_scope"), QStringLiteral("refresh token missing requested scope"));
+    auto r = fetch(*m_manager, id);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::NeedsSignIn);
+    const QString reason = account(id).statusReason;
+    EXPECT_EQ(account(id).status, AccountStatus::NeedsSignIn);
+    EXPECT_FALSE(reason.contains(QLatin1String("provider settings"))) << reason.toStdString();
+    EXPECT_TRUE(reason.contains(QLatin1String("granted at sign-in"))) << reason.toStdString();
+    EXPECT_TRUE(reason.contains(QLatin1String("Sign in again"))) << reason.toStdString();
+    EXPECT_TRUE(reason.contains(QLatin1String("refresh token missing requested scope"))) << reason.toStdString();
+}
+
 TEST_F(TokenManagerTest, ConcurrentCallersShareOneRefresh)
 {
     Grant g;
@@ -507,6 +564,7 @@ INSTANTIATE_TEST_SUITE_P(
                       PermanentCase{"invalidGrantUnknownToken", "invalid_grant", "AADSTS9002313: Invalid request."},
                       PermanentCase{"interactionRequired", "interaction_required", "AADSTS50076: MFA required."},
                       PermanentCase{"consentRequired", "consent_required", "AADSTS65001: The user has not consented."},
+                      PermanentCase{"invalidScope", "invalid_scope", "AADSTS70011: The provided value for the input parameter 'scope' is not valid."},
                       PermanentCase{"revoked", "revoked", ""}),
     [](const ::testing::TestParamInfo<PermanentCase> &p) { return std::string(p.param.name); });
 

@@ -218,6 +218,22 @@ protected:
         return p;
     }
 
+    // A custom provider (OAuth, endpoints given) at the fake server; scopes are up to the test.
+    Provider custom(const QString &id, const QString &clientId) const
+    {
+        Provider p;
+        p.id = id;
+        p.displayName = id;
+        p.issuer = m_server.issuer();
+        p.authorizationEndpoint = m_server.authorizeUrl();
+        p.tokenEndpoint = m_server.tokenUrl();
+        p.userinfoEndpoint = m_server.userinfoUrl();
+        p.profileEndpoint = m_server.userinfoUrl();
+        p.clientId = clientId;
+        p.redirectPath = QStringLiteral("/oauth/") + id;
+        return p;
+    }
+
     ConnectSession::Options fastOptions() const
     {
         ConnectSession::Options o;
@@ -394,6 +410,44 @@ TEST_F(ConnectFlowTest, ConsentScopesGoToTheAuthorizationRequestOnlyAndWithoutDu
     EXPECT_EQ(m_server.authorizeRequests().last().queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded),
               QStringLiteral("openid email profile https://mail.google.com/"));
     EXPECT_FALSE(m_server.tokenRequests().last().contains(QStringLiteral("scope")));
+}
+
+TEST_F(ConnectFlowTest, OfflineAccessAtACustomProviderAsksForConsent)
+{
+    // OpenID Connect Core section 11: offline_access needs prompt=consent, or the server leaves
+    // it out of the grant. Custom OpenID providers get it; a prompt of their own is kept.
+    Provider example = custom(QStringLiteral("example"), kClient);
+    example.clientSecret = kSecret;
+    example.scopes = {QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("offline_access")};
+    const auto prompts = [&] {
+        return m_server.authorizeRequests().last().allQueryItemValues(QStringLiteral("prompt"), QUrl::FullyDecoded);
+    };
+
+    SessionWatch *watch = connectOnce(example);
+    ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+    EXPECT_EQ(prompts(), QStringList{QStringLiteral("consent")});
+
+    example.extraAuthorizationParameters = {{QStringLiteral("prompt"), QStringLiteral("login")}};
+    watch = connectOnce(example);
+    ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+    EXPECT_EQ(prompts(), QStringList{QStringLiteral("login consent")});
+
+    // Without offline_access there is nothing to consent to ahead of time.
+    example.extraAuthorizationParameters.clear();
+    example.scopes.removeAll(QStringLiteral("offline_access"));
+    watch = connectOnce(example);
+    ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+    EXPECT_TRUE(prompts().isEmpty());
+
+    // Google (access_type=offline + its own prompt=consent) and Microsoft (select_account; it
+    // issues refresh tokens for offline_access without a consent prompt) are left as they are.
+    m_server.setUser(bob());
+    watch = connectOnce(google());
+    ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+    EXPECT_EQ(prompts(), QStringList{QStringLiteral("consent")});
+    watch = connectOnce(microsoft());
+    ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+    EXPECT_EQ(prompts(), QStringList{QStringLiteral("select_account")});
 }
 
 TEST_F(ConnectFlowTest, GoogleWithSecretNonceLoginHintAndUserinfo)
@@ -991,16 +1045,8 @@ TEST_F(ConnectFlowTest, WhenNoBrowserOpensTheUrlIsStillOfferedAndTheSignInStillW
 TEST_F(ConnectFlowTest, PublicClientSendsNoSecret)
 {
     // A custom provider without "openid": who signed in comes from userinfo alone.
-    Provider p;
-    p.id = QStringLiteral("plain");
-    p.displayName = QStringLiteral("Plain OAuth");
-    p.issuer = m_server.issuer();
-    p.authorizationEndpoint = m_server.authorizeUrl();
-    p.tokenEndpoint = m_server.tokenUrl();
-    p.userinfoEndpoint = m_server.userinfoUrl();
-    p.clientId = kPublicClient;
+    Provider p = custom(QStringLiteral("plain"), kPublicClient);
     p.scopes = {QStringLiteral("email"), QStringLiteral("offline_access")};
-    p.redirectPath = QStringLiteral("/oauth/plain");
     SessionWatch *watch = connectOnce(p);
     ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
     EXPECT_EQ(watch->account.email, QStringLiteral("alice@example.com"));

@@ -1033,9 +1033,12 @@ FakeHttpResponse FakeAuthServer::handleAuthorize(const FakeHttpRequest &request)
     record.clientId = clientId;
     record.redirectUri = redirectUri;
     record.challenge = challenge;
-    record.scope = scope;
+    QStringList granted = splitScope(scope);
+    for (const QString &declined : std::as_const(m_declinedScopes))
+        granted.removeAll(declined);
+    record.scope = granted.join(QLatin1Char(' '));
     record.nonce = params.value(str("nonce"));
-    record.offline = splitScope(scope).contains(str("offline_access"))
+    record.offline = granted.contains(str("offline_access"))
         || params.value(str("access_type")) == QLatin1String("offline");
     record.user = m_user;
     record.expires = now().addSecs(m_codeLifetime);

@@ -154,6 +154,10 @@ public:
     // Fault: id_tokens with "alg":"none" and no signature (a client must refuse them).
     void setUnsignedIdTokens(bool unsignedTokens) { m_unsignedIdTokens = unsignedTokens; }
     void setMinStateLength(int chars);         // default 16; 1 = any non-empty state
+    // The user unticks these scopes on the consent screen (Google's granular consent): the grant
+    // of the next sign-ins, and every token of it, has the other requested scopes only; a token
+    // request that names a declined scope is refused (invalid_scope).
+    void setDeclinedScopes(const QStringList &scopes) { m_declinedScopes = scopes; }
     // The next valid /authorize redirects with error=<error>&error_description=...&state=...
     void setNextAuthorizeError(const QString &error, const QString &description = QString());
     // The next `count` token requests fail with this status and a Microsoft-style body; the AADSTS
@@ -266,6 +270,7 @@ private:
     bool m_sendIss = true;
     bool m_unsignedIdTokens = false;
     int m_minStateLength = 16;
+    QStringList m_declinedScopes;
     QString m_nextAuthorizeError;
     QString m_nextAuthorizeErrorDescription;
     int m_tokenErrorCount = 0;

@@ -1,0 +1,382 @@
+// MailKey against node's oidc-provider, an OpenID-certified authorization server nobody here
+// wrote (tests/thirdparty/oidc-provider, started on loopback per test): sign-in with PKCE through
+// AccountService / ConnectSession (OpenID discovery from the issuer alone, the devInteractions
+// login and consent pages filled in by a scripted browser, the loopback callback), refresh,
+// rotation with reuse detection, revocation, introspection, and grants narrower than what was
+// asked. The vault is a real SQLCipher file keyed from a real Secret Service (KEYRING).
+//
+// node or node_modules missing is a failure (see OidcProviderServer), never a skip. Token values
+// are compared with EXPECT_TRUE(a == b) and never printed.
+#include "core/keychain/KeyStore.h"
+#include "core/lifecycle/TokenManager.h"
+#include "core/oauth/ConnectSession.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/service/AccountService.h"
+#include "core/vault/Vault.h"
+#include "tests/support/TestUtil.h"
+#include "tests/thirdparty/InteractionBrowser.h"
+#include "tests/thirdparty/OidcProviderServer.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QProcessEnvironment>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QUrlQuery>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+
+using namespace mailkey;
+using mailkey::test::InteractionBrowser;
+using mailkey::test::OidcProviderServer;
+using mailkey::test::waitFor;
+
+namespace {
+
+const QString kProvider = QStringLiteral("oidc-provider");
+const QString kEmail = QStringLiteral("dana@example.com");
+
+QStringList sorted(QStringList list)
+{
+    list.sort();
+    return list;
+}
+
+QStringList scopeOf(const QJsonObject &introspection)
+{
+    return sorted(introspection.value(QStringLiteral("scope")).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts));
+}
+
+} // namespace
+
+class OidcProviderTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
+        ASSERT_TRUE(m_dir.isValid());
+        m_nam.setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+    }
+
+    void TearDown() override
+    {
+        QList<QByteArray> secrets;
+        for (const QString &t : std::as_const(m_seenTokens))
+            secrets.append(t.toUtf8());
+        secrets.removeAll(QByteArray());
+        test::expectNotLogged(secrets);
+        m_service.reset();
+        m_server.stop();
+    }
+
+    // The server, then a service whose providers.json names only the issuer and MailKey's client:
+    // the endpoints come from OpenID discovery.
+    void startAll(const QStringList &serverOptions = {})
+    {
+        const QString why = m_server.start(serverOptions);
+        ASSERT_TRUE(why.isEmpty()) << why.toStdString();
+
+        const QString path = m_dir.filePath(QStringLiteral("providers.json"));
+        QFile f(path);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral(R"({"providers": [{"id": "%1", "name": "oidc-provider", "issuer": "%2",
+                                   "client_id": "%3", "scopes": ["openid", "email", "profile", "offline_access"]}]})")
+                    .arg(kProvider, m_server.issuer(), QString::fromLatin1(OidcProviderServer::PublicClientId))
+                    .toUtf8());
+        f.close();
+        m_registry = std::make_unique<ProviderRegistry>(ProviderRegistry::Settings{}, QProcessEnvironment());
+        ASSERT_TRUE(m_registry->loadCustomProviders(path).ok());
+        ASSERT_TRUE(m_registry->problems().isEmpty());
+        ASSERT_EQ(m_registry->provider(kProvider).redirectPath, QString::fromLatin1(OidcProviderServer::RedirectPath));
+
+        m_service = std::make_unique<AccountService>(Profile(test::uniqueName(QStringLiteral("oidc"))), &m_nam,
+                                                     m_registry.get());
+        ConnectSession::Options options;
+        options.openBrowser = false; // the scripted browser is the user
+        options.profileRetry = RetryPolicy::fast();
+        m_service->setConnectOptions(options);
+        m_service->setAutoRefresh(false); // refreshes happen when a test asks for them
+        m_service->start();
+        ASSERT_TRUE(waitFor([&] {
+            return m_service->vaultState() == VaultState::Ready || m_service->vaultState() == VaultState::Failed;
+        }, 20000));
+        ASSERT_EQ(m_service->vaultState(), VaultState::Ready) << m_service->vaultError().message.toStdString();
+    }
+
+    // One sign-in through the service, the browser following the authorization URL.
+    std::optional<Account> signIn()
+    {
+        struct Outcome {
+            std::optional<Account> account;
+            std::optional<Error> error;
+            QString browserProblem;
+            bool done() const { return account || error || !browserProblem.isEmpty(); }
+        };
+        auto outcome = std::make_shared<Outcome>();
+        ConnectSession *session = m_service->connectAccount(kProvider);
+        QObject::connect(session, &ConnectSession::authorizationUrlReady, &m_browser,
+                         [this](const QUrl &url) { m_browser.open(url); });
+        QObject::connect(session, &ConnectSession::succeeded, session,
+                         [outcome](const Account &a, bool, const QString &) { outcome->account = a; });
+        QObject::connect(session, &ConnectSession::failed, session, [outcome](const Error &e) { outcome->error = e; });
+        const QMetaObject::Connection browserFailed = QObject::connect(
+            &m_browser, &InteractionBrowser::failed, session, [outcome](const QString &why) { outcome->browserProblem = why; });
+        EXPECT_TRUE(waitFor([&] { return outcome->done(); }, 30000)) << "the sign-in did not end";
+        QObject::disconnect(browserFailed);
+        EXPECT_TRUE(outcome->browserProblem.isEmpty()) << "browser: " << outcome->browserProblem.toStdString();
+        EXPECT_FALSE(outcome->error) << (outcome->error ? outcome->error->message.toStdString() : std::string());
+        if (outcome->account) {
+            EXPECT_TRUE(waitFor([&] { return !m_browser.isBusy(); }));
+            EXPECT_EQ(m_browser.lastStatus(), 200) << "MailKey's loopback page";
+            EXPECT_EQ(m_browser.lastUrl().path(), QString::fromLatin1(OidcProviderServer::RedirectPath));
+            remember(outcome->account->id);
+        }
+        return outcome->account;
+    }
+
+    std::optional<TokenRecord> stored(qint64 accountId, const QString &resource = QString::fromLatin1(DefaultResource))
+    {
+        auto t = m_service->vault()->token(accountId, resource);
+        EXPECT_TRUE(t.ok());
+        return t.ok() ? *t : std::nullopt;
+    }
+
+    // Every token value that reached the vault, for the log check at the end.
+    void remember(qint64 accountId)
+    {
+        auto all = m_service->vault()->tokens(accountId);
+        if (!all.ok())
+            return;
+        for (const TokenRecord &t : *all)
+            m_seenTokens << t.accessToken << t.refreshToken;
+    }
+
+    Status refresh(qint64 accountId)
+    {
+        std::optional<Status> result;
+        m_service->tokens()->refreshNow(accountId, QString::fromLatin1(DefaultResource),
+                                        [&](Status s) { result.emplace(s); });
+        EXPECT_TRUE(waitFor([&] { return result.has_value(); }, 20000)) << "no answer";
+        remember(accountId);
+        return result.value_or(Status(Error(ErrorCode::Internal, QStringLiteral("timeout"))));
+    }
+
+    // A token as a mail program gets it (mailkey-cli token / the IPC server).
+    Result<AccessToken> handOut(qint64 accountId, const QString &resource, const QString &program)
+    {
+        std::optional<Result<AccessToken>> result;
+        m_service->tokens()->accessToken(accountId, resource, 60, program,
+                                         [&](Result<AccessToken> r) { result.emplace(std::move(r)); });
+        EXPECT_TRUE(waitFor([&] { return result.has_value(); }, 20000)) << "no answer";
+        remember(accountId);
+        if (!result)
+            return Error(ErrorCode::Internal, QStringLiteral("timeout"));
+        if (result->ok())
+            m_seenTokens << (*result)->token;
+        return std::move(*result);
+    }
+
+    bool active(const QString &token, const QString &hint = QString())
+    {
+        return m_server.introspect(token, hint).value(QStringLiteral("active")).toBool();
+    }
+
+    QStringList authorizationParameter(const char *name) const
+    {
+        return QUrlQuery(m_browser.authorizationUrl()).allQueryItemValues(QString::fromLatin1(name), QUrl::FullyDecoded);
+    }
+
+    QTemporaryDir m_dir;
+    OidcProviderServer m_server;
+    QNetworkAccessManager m_nam;
+    InteractionBrowser m_browser;
+    std::unique_ptr<ProviderRegistry> m_registry;
+    std::unique_ptr<AccountService> m_service;
+    QStringList m_seenTokens;
+};
+
+TEST_F(OidcProviderTest, SignInWithPkceAndConsentToOfflineAccess)
+{
+    ASSERT_NO_FATAL_FAILURE(startAll());
+    const std::optional<Account> account = signIn();
+    ASSERT_TRUE(account);
+    EXPECT_EQ(account->email, kEmail);
+    EXPECT_EQ(account->provider, kProvider);
+    EXPECT_EQ(account->subject, kEmail);
+    EXPECT_EQ(m_browser.loginPages(), 1);
+    EXPECT_EQ(m_browser.consentPages(), 1);
+
+    // PKCE S256, state, nonce, and the consent prompt OpenID Connect Core section 11 requires
+    // for offline_access.
+    EXPECT_EQ(authorizationParameter("code_challenge_method"), QStringList{QStringLiteral("S256")});
+    EXPECT_EQ(authorizationParameter("code_challenge").size(), 1);
+    EXPECT_EQ(authorizationParameter("state").size(), 1);
+    EXPECT_EQ(authorizationParameter("nonce").size(), 1);
+    EXPECT_EQ(authorizationParameter("prompt"), QStringList{QStringLiteral("consent")});
+    EXPECT_EQ(authorizationParameter("client_id"), QStringList{QString::fromLatin1(OidcProviderServer::PublicClientId)});
+
+    // So offline_access was granted and a refresh token issued.
+    const std::optional<TokenRecord> t = stored(account->id);
+    ASSERT_TRUE(t);
+    EXPECT_FALSE(t->refreshToken.isEmpty());
+    EXPECT_EQ(sorted(t->scopes), sorted({QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("profile"),
+                                         QStringLiteral("offline_access")}));
+
+    // The server knows the token as MailKey's, for this user.
+    const QJsonObject info = m_server.introspect(t->accessToken);
+    EXPECT_TRUE(info.value(QStringLiteral("active")).toBool());
+    EXPECT_EQ(info.value(QStringLiteral("client_id")).toString(), QString::fromLatin1(OidcProviderServer::PublicClientId));
+    EXPECT_EQ(info.value(QStringLiteral("email")).toString(), kEmail);
+    EXPECT_EQ(scopeOf(info), sorted(t->scopes));
+    EXPECT_TRUE(active(t->refreshToken, QStringLiteral("refresh_token")));
+}
+
+TEST_F(OidcProviderTest, RefreshRotatesAndAReplayedRefreshTokenRevokesTheGrant)
+{
+    ASSERT_NO_FATAL_FAILURE(startAll());
+    const std::optional<Account> account = signIn();
+    ASSERT_TRUE(account);
+    const std::optional<TokenRecord> first = stored(account->id);
+    ASSERT_TRUE(first && !first->refreshToken.isEmpty());
+
+    const Status refreshed = refresh(account->id);
+    ASSERT_TRUE(refreshed.ok()) << refreshed.error().message.toStdString();
+    const std::optional<TokenRecord> second = stored(account->id);
+    ASSERT_TRUE(second);
+    EXPECT_FALSE(second->accessToken == first->accessToken);
+    EXPECT_FALSE(second->refreshToken == first->refreshToken) << "the refresh token rotates";
+    EXPECT_TRUE(active(second->accessToken));
+    EXPECT_TRUE(active(second->refreshToken, QStringLiteral("refresh_token")));
+    EXPECT_FALSE(active(first->refreshToken, QStringLiteral("refresh_token"))) << "the old one is used up";
+
+    // A second round uses the newest refresh token (a reuse would revoke the grant here).
+    ASSERT_TRUE(refresh(account->id).ok());
+    const std::optional<TokenRecord> third = stored(account->id);
+    ASSERT_TRUE(third);
+    EXPECT_TRUE(active(third->accessToken));
+
+    // An attacker replays the first refresh token: the server refuses it and revokes the grant.
+    const auto [status, reply] = m_server.refresh(first->refreshToken);
+    EXPECT_EQ(status, 400);
+    EXPECT_EQ(reply.value(QStringLiteral("error")).toString(), QStringLiteral("invalid_grant"));
+    EXPECT_FALSE(active(third->accessToken));
+    EXPECT_FALSE(active(third->refreshToken, QStringLiteral("refresh_token")));
+
+    // MailKey's next refresh is refused: the account needs a new sign-in, and says so.
+    const Status after = refresh(account->id);
+    ASSERT_FALSE(after.ok());
+    EXPECT_EQ(after.error().code, ErrorCode::NeedsSignIn);
+    const std::optional<Account> now = m_service->account(account->id);
+    ASSERT_TRUE(now);
+    EXPECT_EQ(now->status, AccountStatus::NeedsSignIn);
+    EXPECT_TRUE(now->statusReason.contains(QLatin1String("Sign in again"))) << now->statusReason.toStdString();
+
+    // A new sign-in brings it back.
+    const std::optional<Account> again = signIn();
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->id, account->id);
+    EXPECT_TRUE(refresh(account->id).ok());
+}
+
+TEST_F(OidcProviderTest, AHandedOutTokenIsActiveForItsUserAtIntrospection)
+{
+    ASSERT_NO_FATAL_FAILURE(startAll());
+    const std::optional<Account> account = signIn();
+    ASSERT_TRUE(account);
+
+    // IMAP and SMTP tokens, as mutt and msmtp get them, minted from the refresh token.
+    for (const QString &resource : {QStringLiteral("imap"), QStringLiteral("smtp")}) {
+        const Result<AccessToken> token = handOut(account->id, resource, QStringLiteral("mutt"));
+        ASSERT_TRUE(token.ok()) << resource.toStdString() << ": " << token.error().message.toStdString();
+        const QJsonObject info = m_server.introspect(token->token);
+        EXPECT_TRUE(info.value(QStringLiteral("active")).toBool()) << resource.toStdString();
+        // What Dovecot's passdb oauth2 reads (username_attribute = email).
+        EXPECT_EQ(info.value(QStringLiteral("email")).toString(), kEmail);
+        EXPECT_EQ(info.value(QStringLiteral("sub")).toString(), kEmail);
+        EXPECT_EQ(info.value(QStringLiteral("client_id")).toString(), QString::fromLatin1(OidcProviderServer::PublicClientId));
+        EXPECT_EQ(info.value(QStringLiteral("token_type")).toString(), QStringLiteral("Bearer"));
+        EXPECT_GT(qint64(info.value(QStringLiteral("exp")).toDouble()), QDateTime::currentSecsSinceEpoch());
+    }
+    // A token the server never issued is not active.
+    EXPECT_FALSE(active(QStringLiteral("not-a-token-of-this-server")));
+}
+
+TEST_F(OidcProviderTest, RemovingTheAccountRevokesItsGrant)
+{
+    ASSERT_NO_FATAL_FAILURE(startAll());
+    const std::optional<Account> account = signIn();
+    ASSERT_TRUE(account);
+    const std::optional<TokenRecord> t = stored(account->id);
+    ASSERT_TRUE(t && !t->refreshToken.isEmpty());
+    ASSERT_TRUE(active(t->accessToken));
+
+    QSignalSpy removed(m_service.get(), &AccountService::accountRemoved);
+    m_service->removeAccount(account->id);
+    ASSERT_TRUE(waitFor([&] { return removed.count() == 1; }, 20000));
+    const RemovalReport report = removed.first().at(1).value<RemovalReport>();
+    EXPECT_TRUE(report.revokedAtProvider) << report.message.toStdString();
+    EXPECT_FALSE(m_service->account(account->id).has_value());
+
+    // Revoking the refresh token ended the grant: neither token is active any more.
+    EXPECT_FALSE(active(t->refreshToken, QStringLiteral("refresh_token")));
+    EXPECT_FALSE(active(t->accessToken));
+}
+
+TEST_F(OidcProviderTest, OfflineAccessLeftOutOfTheGrantStillRefreshes)
+{
+    // The server leaves offline_access out when the request has no prompt=consent (OpenID Connect
+    // Core section 11), as here, where the prompt is lost on the way; it still hands a refresh
+    // token to the native client, as many servers do. The refresh must not ask for offline_access.
+    ASSERT_NO_FATAL_FAILURE(startAll({QStringLiteral("--refresh-without-offline-access")}));
+    m_browser.rewriteAuthorization = [](const QUrl &url) {
+        QUrlQuery q(url);
+        q.removeAllQueryItems(QStringLiteral("prompt"));
+        QUrl out = url;
+        out.setQuery(q);
+        return out;
+    };
+    const std::optional<Account> account = signIn();
+    ASSERT_TRUE(account);
+    EXPECT_TRUE(authorizationParameter("prompt").isEmpty());
+    const std::optional<TokenRecord> t = stored(account->id);
+    ASSERT_TRUE(t && !t->refreshToken.isEmpty());
+    EXPECT_FALSE(t->scopes.contains(QStringLiteral("offline_access")));
+    EXPECT_FALSE(scopeOf(m_server.introspect(t->refreshToken, QStringLiteral("refresh_token")))
+                     .contains(QStringLiteral("offline_access")));
+
+    const Status refreshed = refresh(account->id);
+    ASSERT_TRUE(refreshed.ok()) << refreshed.error().message.toStdString();
+    EXPECT_EQ(sorted(stored(account->id)->scopes), sorted(t->scopes));
+    const Result<AccessToken> imap = handOut(account->id, QStringLiteral("imap"), QStringLiteral("mbsync"));
+    ASSERT_TRUE(imap.ok()) << imap.error().message.toStdString();
+    EXPECT_TRUE(active(imap->token));
+    EXPECT_EQ(m_service->account(account->id)->status, AccountStatus::Connected);
+}
+
+TEST_F(OidcProviderTest, AScopeTheUserDidNotGrantIsNotAskedForAgain)
+{
+    // The user unticks "profile" on the consent page: the grant has the rest, offline_access
+    // included, and every refresh must stay within it.
+    ASSERT_NO_FATAL_FAILURE(startAll({QStringLiteral("--decline-scope"), QStringLiteral("profile")}));
+    const std::optional<Account> account = signIn();
+    ASSERT_TRUE(account);
+    EXPECT_EQ(account->email, kEmail);
+    const std::optional<TokenRecord> t = stored(account->id);
+    ASSERT_TRUE(t && !t->refreshToken.isEmpty());
+    const QStringList granted = sorted({QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("offline_access")});
+    EXPECT_EQ(sorted(t->scopes), granted);
+
+    const Status refreshed = refresh(account->id);
+    ASSERT_TRUE(refreshed.ok()) << refreshed.error().message.toStdString();
+    EXPECT_EQ(sorted(stored(account->id)->scopes), granted);
+    const Result<AccessToken> smtp = handOut(account->id, QStringLiteral("smtp"), QStringLiteral("msmtp"));
+    ASSERT_TRUE(smtp.ok()) << smtp.error().message.toStdString();
+    const QJsonObject info = m_server.introspect(smtp->token);
+    EXPECT_TRUE(info.value(QStringLiteral("active")).toBool());
+    EXPECT_EQ(scopeOf(info), granted);
+}
