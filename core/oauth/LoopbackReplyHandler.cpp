@@ -3,6 +3,7 @@
 #include "core/common/Clock.h"
 #include "core/common/SecureBytes.h"
 #include "core/oauth/CallbackPage.h"
+#include "core/oauth/LoopbackPeer.h"
 
 #include <QByteArrayView>
 #include <QCryptographicHash>
@@ -14,6 +15,7 @@
 
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
+#include <unistd.h>
 #endif
 
 namespace mailkey {
@@ -291,14 +293,15 @@ void LoopbackReplyHandler::onNewConnection(QTcpServer *server)
         QTcpSocket *socket = server->nextPendingConnection();
         if (!socket)
             break;
-        if (int(m_connections.size()) >= m_maxConnections) {
-            qCDebug(lcLoopback, "too many connections: closing a new one");
+        if (!admit(socket)) {
             socket->abort();
             socket->deleteLater();
             continue;
         }
         socket->setParent(this);
         auto conn = std::make_unique<Connection>();
+        conn->foreign = m_admittingForeign;
+        conn->serial = ++m_serial;
         conn->timer = new QTimer(socket);
         conn->timer->setSingleShot(true);
         conn->timer->start(m_requestTimeoutMs);
@@ -315,6 +318,46 @@ void LoopbackReplyHandler::onNewConnection(QTcpServer *server)
         if (socket->bytesAvailable() > 0)
             onReadyRead(socket);
     }
+}
+
+bool LoopbackReplyHandler::admit(QTcpSocket *socket)
+{
+    // Other users of this computer can see the port (/proc/net/tcp) and connect to it; the
+    // browser runs as this user. Connections of another user share a small budget of their own,
+    // so however many they open, or however slowly they send, the browser still gets in.
+    const std::optional<uint> uid =
+        loopbackPeerUid(socket->peerAddress(), socket->peerPort(), socket->localAddress(), socket->localPort());
+#ifdef Q_OS_UNIX
+    m_admittingForeign = uid && *uid != uint(::geteuid());
+#else
+    m_admittingForeign = false;
+#endif
+    int own = 0, foreign = 0;
+    QTcpSocket *oldest = nullptr;
+    quint64 oldestSerial = 0;
+    for (const auto &[s, c] : m_connections) {
+        (c->foreign ? foreign : own)++;
+        if (!c->foreign && !c->responded && (!oldest || c->serial < oldestSerial)) {
+            oldest = s;
+            oldestSerial = c->serial;
+        }
+    }
+    if (m_admittingForeign) {
+        if (foreign < MaxForeignConnections)
+            return true;
+        qCDebug(lcLoopback, "too many connections from other users: closing a new one");
+        return false;
+    }
+    if (own < m_maxConnections)
+        return true;
+    // Full with this user's own (or unattributable) connections: drop the oldest one still
+    // sending its request. The browser sends its whole request at once, so a connection that
+    // is slow to finish is the one to go, and a new one always gets its chance.
+    if (!oldest)
+        return false;
+    qCDebug(lcLoopback, "too many connections: dropping the oldest unfinished one");
+    dropConnection(oldest, true);
+    return true;
 }
 
 void LoopbackReplyHandler::dropConnection(QTcpSocket *socket, bool abort)

@@ -35,7 +35,12 @@ class Clock;
 //     or bytes after the header block -> 400
 //   - any path other than exactly redirectPath (prefixes, favicon, ...) -> 404
 //   - not complete within requestTimeout (slowloris) -> 408 and close
-//   - more than maxConnections at once -> the new connection is closed at once
+//   - connection slots: maxConnections for this user's connections (and those whose owner
+//     cannot be told: outside Linux); when they are full the oldest one still sending its
+//     request is dropped for the new one. Connections of other local users (Linux: the owner
+//     of the peer socket in /proc/net/tcp, see LoopbackPeer.h) get MaxForeignConnections
+//     slots of their own and are closed at once beyond that, so they can never crowd out the
+//     browser's callback.
 // Host header: "<host>:<port>" (case-insensitive). For host "localhost" the loopback literals
 // "127.0.0.1:<port>" and "[::1]:<port>" are accepted too: an IP literal cannot be a DNS
 // rebinding name, and browsers may show either. For host "127.0.0.1" only "127.0.0.1:<port>".
@@ -71,6 +76,7 @@ public:
 
     static constexpr int DefaultRequestTimeoutMs = 10000;
     static constexpr int DefaultMaxConnections = 16;
+    static constexpr int MaxForeignConnections = 4;
     static constexpr int MaxHeaderBytes = 8192; // request line + headers + blank line
     static constexpr int MaxHeaderCount = 100;
     static constexpr int MaxErrorDescriptionChars = 300;
@@ -128,6 +134,8 @@ private:
         QByteArray buffer;
         QTimer *timer = nullptr;
         bool responded = false;
+        bool foreign = false; // opened by another local user
+        quint64 serial = 0;   // order of arrival
     };
     struct Response {
         int status = 400;
@@ -138,6 +146,7 @@ private:
     };
 
     void onNewConnection(QTcpServer *server);
+    bool admit(QTcpSocket *socket); // makes room if needed; false: close the new connection
     void onReadyRead(QTcpSocket *socket);
     void onTimeout(QTcpSocket *socket);
     void dropConnection(QTcpSocket *socket, bool abort);
@@ -167,6 +176,8 @@ private:
     const Clock *m_clock = nullptr;
     int m_requestTimeoutMs = DefaultRequestTimeoutMs;
     int m_maxConnections = DefaultMaxConnections;
+    quint64 m_serial = 0;
+    bool m_admittingForeign = false; // set by admit() for the connection being accepted
 };
 
 } // namespace mailkey

@@ -2,6 +2,7 @@
 // issuer / deadline checks, the page, and use as a QOAuth2AuthorizationCodeFlow reply handler.
 #include "core/common/Clock.h"
 #include "core/oauth/CallbackPage.h"
+#include "core/oauth/LoopbackPeer.h"
 #include "core/oauth/LoopbackReplyHandler.h"
 #include "tests/support/TestUtil.h"
 
@@ -21,6 +22,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+
+#include <unistd.h>
 
 using mailkey::CallbackPage;
 using mailkey::LoopbackReplyHandler;
@@ -441,28 +444,88 @@ TEST_F(LoopbackTest, SlowRequestTimesOut)
     expectRealCallbackWorks();
 }
 
-TEST_F(LoopbackTest, ConnectionCountIsBounded)
+TEST_F(LoopbackTest, ConnectionCountIsBoundedAndTheNewestGetsIn)
 {
     handler->setMaxConnections(4);
     std::vector<std::unique_ptr<QTcpSocket>> idle;
     for (int i = 0; i < 4; ++i) {
         idle.push_back(std::make_unique<QTcpSocket>());
         idle.back()->connectToHost(QHostAddress(QHostAddress::LocalHost), handler->port());
+        ASSERT_TRUE(waitFor([&] { return handler->connectionCount() == i + 1; }, 3000));
     }
-    ASSERT_TRUE(waitFor([&] { return handler->connectionCount() == 4; }, 3000));
-    // The next one is closed without an answer.
+    // A fifth connection takes the place of the oldest one that is still sending its request.
     QTcpSocket extra;
     extra.connectToHost(QHostAddress(QHostAddress::LocalHost), handler->port());
-    EXPECT_TRUE(waitFor([&] {
-        return extra.state() == QAbstractSocket::UnconnectedState;
-    }, 3000));
-    EXPECT_EQ(extra.readAll().size(), 0);
+    EXPECT_TRUE(waitFor([&] { return idle.front()->state() == QAbstractSocket::UnconnectedState; }, 3000));
+    EXPECT_EQ(idle.front()->readAll().size(), 0);
+    EXPECT_EQ(extra.state(), QAbstractSocket::ConnectedState);
     EXPECT_EQ(handler->connectionCount(), 4);
-    // Once the idle ones go away, the real callback gets through.
-    idle.clear();
-    ASSERT_TRUE(waitFor([&] { return handler->connectionCount() == 0; }, 3000));
+    // With every slot taken by idle connections, the real callback still gets through.
     expectNoFlowSignals();
     expectRealCallbackWorks();
+}
+
+// Issue 18: 16 slow connections from another user (the port is visible to everyone in
+// /proc/net/tcp), or 200 at once, filled the listener and the browser's callback was refused.
+TEST_F(LoopbackTest, OtherUsersCannotCrowdOutTheCallback)
+{
+    ASSERT_EQ(::geteuid(), 0u) << "this test floods the listener as the user nobody (setpriv): run it as root, as CI does";
+    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+    ASSERT_FALSE(setpriv.isEmpty()) << "setpriv (util-linux) is needed";
+    ASSERT_TRUE(QFile::exists(QStringLiteral("/usr/bin/python3"))) << "python3 is needed for the flood";
+    // 16 connections that send one byte a second, then 200 that send nothing, all held open.
+    const QString flood = QStringLiteral(
+        "import socket, sys, time\n"
+        "port = int(sys.argv[1]); slow = []; idle = []\n"
+        "for i in range(16):\n"
+        "    s = socket.create_connection(('127.0.0.1', port)); s.send(b'G'); slow.append(s)\n"
+        "for i in range(200):\n"
+        "    try: idle.append(socket.create_connection(('127.0.0.1', port)))\n"
+        "    except OSError: pass\n"
+        "print('ready', flush=True)\n"
+        "for t in range(30):\n"
+        "    time.sleep(1)\n"
+        "    for s in slow:\n"
+        "        try: s.send(b'E')\n"
+        "        except OSError: pass\n");
+    QProcess attacker;
+    attacker.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
+                             QStringLiteral("/usr/bin/python3"), QStringLiteral("-c"), flood, QString::number(handler->port())});
+    ASSERT_TRUE(attacker.waitForStarted(5000));
+    ASSERT_TRUE(waitFor([&] { return attacker.canReadLine() || attacker.state() == QProcess::NotRunning; }, 20000));
+    ASSERT_EQ(attacker.readLine().trimmed(), QByteArray("ready")) << attacker.readAllStandardError().toStdString();
+    waitFor([] { return false; }, 300); // let the listener take in what is still queued
+    EXPECT_LE(handler->connectionCount(), LoopbackReplyHandler::MaxForeignConnections);
+    expectNoFlowSignals();
+    expectRealCallbackWorks();
+    attacker.kill();
+    attacker.waitForFinished(5000);
+}
+
+TEST(LoopbackPeerTest, FindsTheOwnerOfThePeerSocket)
+{
+    // Lines as Linux prints them: 127.0.0.1:40000 -> 127.0.0.1:8080 owned by uid 65534, and the
+    // accepted side (127.0.0.1:8080 -> 127.0.0.1:40000) owned by uid 0.
+    const QByteArray tcp =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 1 1\n"
+        "   1: 0100007F:9C40 0100007F:1F90 01 00000000:00000000 00:00000000 00000000 65534        0 2 1\n";
+    const QHostAddress lo(QHostAddress::LocalHost);
+    EXPECT_EQ(mailkey::loopbackPeerUidIn(tcp, lo, 40000, lo, 8080), std::optional<uint>(65534));
+    EXPECT_EQ(mailkey::loopbackPeerUidIn(tcp, lo, 8080, lo, 40000), std::optional<uint>(0));
+    EXPECT_EQ(mailkey::loopbackPeerUidIn(tcp, lo, 40001, lo, 8080), std::nullopt);
+    const QByteArray tcp6 =
+        "   0: 00000000000000000000000001000000:9C40 00000000000000000000000001000000:1F90 01 00000000:00000000 "
+        "00:00000000 00000000  1000        0 3 1\n";
+    const QHostAddress lo6(QHostAddress::LocalHostIPv6);
+    EXPECT_EQ(mailkey::loopbackPeerUidIn(tcp6, lo6, 40000, lo6, 8080), std::optional<uint>(1000));
+    // And for real: this process's own connection to a local server is its own.
+    QTcpServer server;
+    ASSERT_TRUE(server.listen(lo));
+    QTcpSocket client;
+    client.connectToHost(lo, server.serverPort());
+    ASSERT_TRUE(client.waitForConnected(3000));
+    EXPECT_EQ(mailkey::loopbackPeerUid(lo, client.localPort(), lo, server.serverPort()), std::optional<uint>(::geteuid()));
 }
 
 TEST_F(LoopbackTest, RealCallbackWorksAfterAllAbuse)
