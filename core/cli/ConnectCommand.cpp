@@ -1,6 +1,6 @@
 #include "core/cli/CliSupport.h"
 
-#include "core/ipc/TokenBroker.h"
+#include "core/common/MailAddress.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
@@ -64,7 +64,7 @@ void cmdConnect(Context &ctx)
     const QString providerId = p.positional.first();
     const QString loginHint = p.values.value(QStringLiteral("--login-hint")).trimmed();
     const bool noBrowser = p.flags.contains(QStringLiteral("--no-browser"));
-    if (p.values.contains(QStringLiteral("--login-hint")) && !TokenBroker::isPlausibleAddress(loginHint)) {
+    if (p.values.contains(QStringLiteral("--login-hint")) && !MailAddress::isPlausible(loginHint)) {
         usageError(ctx, cmd, QStringLiteral("--login-hint '%1' is not an e-mail address").arg(loginHint.left(80)));
         return;
     }

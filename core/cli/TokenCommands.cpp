@@ -2,6 +2,7 @@
 
 #include "core/cli/RequestingProgram.h"
 #include "core/cli/Sasl.h"
+#include "core/common/MailAddress.h"
 #include "core/common/SecureBytes.h"
 #include "core/ipc/IpcProtocol.h"
 #include "core/ipc/TokenBroker.h"
@@ -131,7 +132,7 @@ void cmdToken(Context &ctx)
     o.query.resource = p.values.value(QStringLiteral("--resource"),
                                       o.sasl.isEmpty() ? QStringLiteral("graph") : QStringLiteral("imap"))
                            .toLower();
-    if (!TokenBroker::isPlausibleAddress(o.query.email)) {
+    if (!MailAddress::isPlausible(o.query.email)) {
         usageError(ctx, cmd, QStringLiteral("'%1' is not an e-mail address").arg(o.query.email.left(80)));
         return;
     }
@@ -251,7 +252,7 @@ void cmdRemove(Context &ctx)
     const QString email = p.positional.first().trimmed();
     const QString provider = p.values.value(kProvider);
     const QString providersFile = p.values.value(kProviders);
-    if (!TokenBroker::isPlausibleAddress(email)) {
+    if (!MailAddress::isPlausible(email)) {
         usageError(ctx, cmd, QStringLiteral("'%1' is not an e-mail address").arg(email.left(80)));
         return;
     }
