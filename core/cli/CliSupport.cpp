@@ -117,7 +117,7 @@ Result<ProviderRegistry *> Context::providers(const QString &providersFile)
     QString file = providersFile;
     if (file.isEmpty())
         file = settings.customProvidersFile();
-    else if (!QFileInfo(file).isFile())
+    else if (!QFileInfo::exists(file))
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("--providers: there is no file %1.").arg(file.left(300)));
     auto registry = std::make_unique<ProviderRegistry>(values);

@@ -10,7 +10,6 @@
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
 
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -72,10 +71,6 @@ void printToken(Context &ctx, const TokenOptions &o, const QString &email, const
 
 void tokenHere(Context &ctx, const TokenOptions &o)
 {
-    if (!o.providersFile.isEmpty() && !QFileInfo(o.providersFile).isFile()) {
-        failWith(ctx, Error(ErrorCode::InvalidInput, QStringLiteral("--providers: there is no file %1.").arg(o.providersFile.left(300))));
-        return;
-    }
     // The keychain answers over D-Bus: the providers are loaded (once) meanwhile.
     auto registry = std::make_shared<std::optional<Result<ProviderRegistry *>>>();
     auto load = [&ctx, registry, file = o.providersFile]() -> const Result<ProviderRegistry *> & {
