@@ -74,14 +74,15 @@ void cmdConnect(Context &ctx)
         return;
     }
     ProviderRegistry *providers = *registry;
-    if (!providers->contains(providerId)) {
+    // An unknown id is a usage error; an entry of the providers file that was left out is
+    // explained (its fields and reasons), as is a provider without a client id.
+    Result<Provider> provider = providers->providerForSignIn(providerId);
+    if (!provider && provider.error().code == ErrorCode::NotFound) {
         usageError(ctx, cmd,
                    QStringLiteral("'%1' is not a known provider (known: %2)")
                        .arg(providerId.left(40), providers->ids().join(QStringLiteral(", "))));
         return;
     }
-    // Problems of the providers file that concern this provider (it may have been left out).
-    Result<Provider> provider = providers->providerForSignIn(providerId);
     if (!provider) {
         failWith(ctx, provider.error());
         return;
