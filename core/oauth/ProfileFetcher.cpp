@@ -50,12 +50,16 @@ Result<AccountInfo> checkedIdentity(AccountInfo info, const QString &providerNam
 {
     info.email = info.email.trimmed();
     if (!MailAddress::isPlausible(info.email)) {
+        QString shown = TextSafety::escaped(info.email.left(80), {});
+        if (info.email.size() > 80)
+            shown += QStringLiteral("... (%1 characters)").arg(info.email.size());
         return Error(ErrorCode::Provider,
                      str("%1 gave the account's e-mail address as \"%2\", which is not a mailbox address "
-                         "MailKey can use (it holds control, bidi or other invisible characters, spaces, "
-                         "or characters no address has). Nothing was stored. Ask the provider's "
-                         "administrator to correct the address, then connect again.")
-                         .arg(providerName, TextSafety::escaped(info.email.left(MailAddress::MaxLength), {})));
+                         "MailKey can use (at most 254 characters, a local part of at most 64, no control, "
+                         "bidi or other invisible characters, no spaces, quotes or brackets). Nothing was "
+                         "stored. Ask the provider's administrator to correct the address, then connect "
+                         "again.")
+                         .arg(providerName, shown));
     }
     for (const QString *id : {&info.subject, &info.tenant}) {
         if (TextSafety::containsUnsafe(*id) || id->size() > 1024) {
@@ -66,7 +70,7 @@ Result<AccountInfo> checkedIdentity(AccountInfo info, const QString &providerNam
                              .arg(providerName));
         }
     }
-    info.displayName = TextSafety::replaced(info.displayName, {}).simplified().left(256);
+    info.displayName = TextSafety::replaced(info.displayName, {}).simplified();
     if (info.displayName.isEmpty())
         info.displayName = info.email;
     return info;
