@@ -108,8 +108,7 @@ void messageHandler(QtMsgType type, const QMessageLogContext &context, const QSt
     const char *kind = type == QtDebugMsg ? "debug" : type == QtInfoMsg ? "info" : type == QtWarningMsg ? "warning" : "error";
     const QString line = QStringLiteral("mailkey-cli: [%1] %2: %3\n")
                              .arg(QLatin1String(kind), QLatin1String(context.category ? context.category : "default"), message);
-    const QByteArray b = redact(line).toUtf8();
-    std::fwrite(b.constData(), 1, size_t(b.size()), stderr);
+    err(line);
 }
 
 std::map<QString, CommandInfo> buildCommands()

@@ -3,6 +3,8 @@
 #include "core/service/AppSettings.h"
 
 #include "core/common/Redactor.h"
+#include "core/common/SecureBytes.h"
+#include "core/common/TextSafety.h"
 #include "core/keychain/KeyStore.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderRegistry.h"
@@ -33,37 +35,45 @@ qint64 elapsedMs()
     return clock().elapsed();
 }
 
+namespace {
+
+// The one way mailkey-cli writes to its standard output and error (which are often a terminal):
+// every control, bidi or other format character but newline and tab is written as a visible
+// \uXXXX escape (TextSafety::escaped), whoever put it into the text (a provider's answer, the
+// vault, an argument), so nothing printed can set the terminal's title, clear it, move its cursor
+// or reorder the line. One write, flushed. `wipe`: the text may hold a token.
+void write(std::FILE *stream, const QString &text, bool wipe)
+{
+    QString safe = TextSafety::escaped(text);
+    QByteArray b = safe.toUtf8();
+    std::fwrite(b.constData(), 1, size_t(b.size()), stream);
+    std::fflush(stream);
+    if (wipe) {
+        secureWipe(b);
+        secureWipe(safe);
+    }
+}
+
+} // namespace
+
 void out(const QString &text)
 {
-    QByteArray b = text.toUtf8();
-    std::fwrite(b.constData(), 1, size_t(b.size()), stdout);
-    std::fflush(stdout);
-    secureWipe(b);
+    write(stdout, text, true);
 }
 
 void err(const QString &text)
 {
-    const QByteArray b = redact(text).toUtf8();
-    std::fwrite(b.constData(), 1, size_t(b.size()), stderr);
-    std::fflush(stderr);
+    write(stderr, redact(text), false);
 }
 
 QString oneLine(const QString &text)
 {
-    QString out = text;
-    for (QChar &c : out) {
-        const char16_t u = c.unicode();
-        if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == 0x2028 || u == 0x2029)
-            c = QLatin1Char('?');
-    }
-    return out;
+    return TextSafety::replaced(text);
 }
 
 void errVerbatim(const QString &text)
 {
-    const QByteArray b = text.toUtf8();
-    std::fwrite(b.constData(), 1, size_t(b.size()), stderr);
-    std::fflush(stderr);
+    write(stderr, text, false);
 }
 
 struct Context::Owned {
@@ -107,7 +117,7 @@ Result<ProviderRegistry *> Context::providers(const QString &providersFile)
     QString file = providersFile;
     if (file.isEmpty())
         file = settings.customProvidersFile();
-    else if (!QFileInfo(file).isFile())
+    else if (!QFileInfo::exists(file))
         return Error(ErrorCode::InvalidInput,
                      QStringLiteral("--providers: there is no file %1.").arg(file.left(300)));
     auto registry = std::make_unique<ProviderRegistry>(values);

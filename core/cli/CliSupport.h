@@ -35,12 +35,15 @@ Q_DECLARE_LOGGING_CATEGORY(lcCli)
 // Milliseconds since mailkey-cli started (for the MAILKEY_DEBUG timings).
 qint64 elapsedMs();
 
-// Writes to stdout (only the value that was asked for). One write, flushed.
+// Everything mailkey-cli prints goes through out(), err() or errVerbatim(): one write, flushed, with
+// every control, bidi and other format character except newline and tab shown as a \uXXXX escape
+// (TextSafety), so no text from a provider, the vault or an argument can drive the terminal.
+// Writes to stdout (only the value that was asked for; the buffers are wiped after the write).
 void out(const QString &text);
 // Writes a message to stderr, through redact().
 void err(const QString &text);
-// `text` as one printable line: control characters (newlines, ESC ...) become '?', so an echoed
-// argument can neither break the one-line error nor drive the terminal.
+// `text` as one printable line: control, bidi and other format characters (newlines, ESC, U+202E
+// ...) become '?', so an echoed value can neither break the one-line error nor reorder it.
 QString oneLine(const QString &text);
 // Writes to stderr WITHOUT redact(): only for the sign-in address, which must reach the user
 // intact (it carries the state and the PKCE challenge by design, never a token).

@@ -1,6 +1,6 @@
 #include "core/cli/CliSupport.h"
 
-#include "core/ipc/TokenBroker.h"
+#include "core/common/MailAddress.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
@@ -64,7 +64,7 @@ void cmdConnect(Context &ctx)
     const QString providerId = p.positional.first();
     const QString loginHint = p.values.value(QStringLiteral("--login-hint")).trimmed();
     const bool noBrowser = p.flags.contains(QStringLiteral("--no-browser"));
-    if (p.values.contains(QStringLiteral("--login-hint")) && !TokenBroker::isPlausibleAddress(loginHint)) {
+    if (p.values.contains(QStringLiteral("--login-hint")) && !MailAddress::isPlausible(loginHint)) {
         usageError(ctx, cmd, QStringLiteral("--login-hint '%1' is not an e-mail address").arg(loginHint.left(80)));
         return;
     }
@@ -74,14 +74,15 @@ void cmdConnect(Context &ctx)
         return;
     }
     ProviderRegistry *providers = *registry;
-    if (!providers->contains(providerId)) {
+    // An unknown id is a usage error; an entry of the providers file that was left out is
+    // explained (its fields and reasons), as is a provider without a client id.
+    Result<Provider> provider = providers->providerForSignIn(providerId);
+    if (!provider && provider.error().code == ErrorCode::NotFound) {
         usageError(ctx, cmd,
                    QStringLiteral("'%1' is not a known provider (known: %2)")
                        .arg(providerId.left(40), providers->ids().join(QStringLiteral(", "))));
         return;
     }
-    // Problems of the providers file that concern this provider (it may have been left out).
-    Result<Provider> provider = providers->providerForSignIn(providerId);
     if (!provider) {
         failWith(ctx, provider.error());
         return;

@@ -24,6 +24,41 @@ struct ProcessInfo {
     qint64 parent = 0;
 };
 
+#if defined(Q_OS_LINUX)
+// The kernel keeps a process's name (comm) to 15 bytes: "dbus-run-session" is "dbus-run-sessio".
+// A name of that length may be cut, so the full name is looked for where Linux keeps paths, and
+// taken only if it begins with comm (it never replaces comm with something else):
+//  1. the executable: /proc/PID/exe, set by the kernel at exec, which the process cannot change
+//     (its name is whatever the file was called when it was run);
+//  2. argv[0], then argv[1] (a script run through its #! line: exe is the interpreter, comm and
+//     argv[1] name the script); the process writes these itself.
+// None of this is proof of anything: any program of the same user can copy itself to any name or
+// rename its comm (prctl). The audit field says which program claims to ask, for the user's
+// information; MailKey never bases a decision on it.
+QString fullName(qint64 pid, const QString &comm)
+{
+    constexpr int CommLength = 15; // TASK_COMM_LEN - 1
+    if (comm.toLocal8Bit().size() < CommLength)
+        return comm;
+    QStringList candidates;
+    QString exe = QFile::symLinkTarget(QStringLiteral("/proc/%1/exe").arg(pid));
+    if (exe.endsWith(QLatin1String(" (deleted)")))
+        exe.chop(10);
+    candidates << QFileInfo(exe).fileName();
+    QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    if (cmdline.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> argv = cmdline.read(8192).split('\0');
+        for (qsizetype i = 0; i < argv.size() && i < 2; ++i)
+            candidates << QFileInfo(QString::fromLocal8Bit(argv.at(i))).fileName();
+    }
+    for (const QString &c : std::as_const(candidates)) {
+        if (c.size() > comm.size() && c.startsWith(comm))
+            return c;
+    }
+    return comm;
+}
+#endif
+
 // The name and parent of one process; an empty name when unknown.
 ProcessInfo processInfo(qint64 pid)
 {
@@ -31,7 +66,7 @@ ProcessInfo processInfo(qint64 pid)
 #if defined(Q_OS_LINUX)
     QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
     if (comm.open(QIODevice::ReadOnly))
-        info.name = QString::fromLocal8Bit(comm.readAll()).trimmed();
+        info.name = fullName(pid, QString::fromLocal8Bit(comm.readAll()).trimmed());
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
     if (stat.open(QIODevice::ReadOnly)) {
         // "pid (comm) state ppid ...": comm may contain spaces and parentheses; the last ')' ends it.

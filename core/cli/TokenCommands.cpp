@@ -2,6 +2,7 @@
 
 #include "core/cli/RequestingProgram.h"
 #include "core/cli/Sasl.h"
+#include "core/common/MailAddress.h"
 #include "core/common/SecureBytes.h"
 #include "core/ipc/IpcProtocol.h"
 #include "core/ipc/TokenBroker.h"
@@ -9,7 +10,6 @@
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
 
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -71,10 +71,6 @@ void printToken(Context &ctx, const TokenOptions &o, const QString &email, const
 
 void tokenHere(Context &ctx, const TokenOptions &o)
 {
-    if (!o.providersFile.isEmpty() && !QFileInfo(o.providersFile).isFile()) {
-        failWith(ctx, Error(ErrorCode::InvalidInput, QStringLiteral("--providers: there is no file %1.").arg(o.providersFile.left(300))));
-        return;
-    }
     // The keychain answers over D-Bus: the providers are loaded (once) meanwhile.
     auto registry = std::make_shared<std::optional<Result<ProviderRegistry *>>>();
     auto load = [&ctx, registry, file = o.providersFile]() -> const Result<ProviderRegistry *> & {
@@ -131,7 +127,7 @@ void cmdToken(Context &ctx)
     o.query.resource = p.values.value(QStringLiteral("--resource"),
                                       o.sasl.isEmpty() ? QStringLiteral("graph") : QStringLiteral("imap"))
                            .toLower();
-    if (!TokenBroker::isPlausibleAddress(o.query.email)) {
+    if (!MailAddress::isPlausible(o.query.email)) {
         usageError(ctx, cmd, QStringLiteral("'%1' is not an e-mail address").arg(o.query.email.left(80)));
         return;
     }
@@ -251,7 +247,7 @@ void cmdRemove(Context &ctx)
     const QString email = p.positional.first().trimmed();
     const QString provider = p.values.value(kProvider);
     const QString providersFile = p.values.value(kProviders);
-    if (!TokenBroker::isPlausibleAddress(email)) {
+    if (!MailAddress::isPlausible(email)) {
         usageError(ctx, cmd, QStringLiteral("'%1' is not an e-mail address").arg(email.left(80)));
         return;
     }

@@ -1,5 +1,6 @@
 #include "core/ipc/TokenBroker.h"
 
+#include "core/common/MailAddress.h"
 #include "core/common/SecureBytes.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderRegistry.h"
@@ -40,23 +41,6 @@ TokenManager *TokenBroker::tokenManager() const
     return m_tokens.data();
 }
 
-bool TokenBroker::isPlausibleAddress(const QString &email)
-{
-    // RFC 5321: a path of at most 256 octets including "<>", a local part of at most 64.
-    const qsizetype at = email.indexOf(QLatin1Char('@'));
-    if (email.isEmpty() || email.size() > 254 || at < 1 || at > 64 || at == email.size() - 1
-        || email.indexOf(QLatin1Char('@'), at + 1) >= 0)
-        return false;
-    // Nothing that could be a control character, whitespace, a double quote, a path or a list.
-    static const QString forbidden = QStringLiteral("\"\\/<>()[],;:");
-    for (const QChar c : email) {
-        if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.isSpace() || forbidden.contains(c))
-            return false;
-    }
-    const QString domain = email.mid(at + 1);
-    return !domain.startsWith(QLatin1Char('.')) && !domain.endsWith(QLatin1Char('.')) && !domain.contains(QLatin1String(".."));
-}
-
 Result<QString> TokenBroker::vaultResource(const Provider &provider, const QString &resource)
 {
     const QString r = resource.trimmed().toLower();
@@ -82,7 +66,7 @@ Result<Account> TokenBroker::findAccount(Vault *vault, const ProviderRegistry *p
 {
     if (!vault)
         return notOpen();
-    if (!isPlausibleAddress(email))
+    if (!MailAddress::isPlausible(email))
         return Error(ErrorCode::InvalidInput, tr("\"%1\" is not an e-mail address.").arg(email.left(80)));
     Result<QList<Account>> exact = vault->findAccountsByEmail(email);
     if (!exact)

@@ -72,9 +72,6 @@ public:
     // providers: one token for everything), else the resource itself (Microsoft: Outlook IMAP and
     // SMTP are separate token requests). InvalidInput for anything but graph|imap|smtp|default.
     static Result<QString> vaultResource(const Provider &provider, const QString &resource);
-    // A plausible mailbox address: local@domain, no spaces or control characters,
-    // a local part of at most 64 and an address of at most 254 characters.
-    static bool isPlausibleAddress(const QString &email);
 
 private:
     QPointer<TokenManager> m_tokens;

@@ -1,9 +1,11 @@
 #include "core/oauth/ProfileFetcher.h"
 
 #include "core/common/Clock.h"
+#include "core/common/MailAddress.h"
 #include "core/common/NetworkReplies.h"
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
+#include "core/common/TextSafety.h"
 #include "core/oauth/TokenReply.h"
 
 #include <QJsonDocument>
@@ -37,6 +39,41 @@ QString jsonString(const QJsonObject &o, const char *key)
 {
     const QJsonValue v = o.value(QLatin1String(key));
     return v.isString() ? v.toString().trimmed() : QString();
+}
+
+// The identity a provider described, checked before anything is stored or shown: the address must
+// be one MailKey can use (MailAddress::isPlausible: no control, bidi or other format character, which
+// would otherwise reach terminals and the vault); the subject and tenant, opaque identifiers that
+// are compared later, must hold no such character either; the display name is only shown, so
+// those characters are dropped from it.
+Result<AccountInfo> checkedIdentity(AccountInfo info, const QString &providerName)
+{
+    info.email = info.email.trimmed();
+    if (!MailAddress::isPlausible(info.email)) {
+        QString shown = TextSafety::escaped(info.email.left(80), {});
+        if (info.email.size() > 80)
+            shown += QStringLiteral("... (%1 characters)").arg(info.email.size());
+        return Error(ErrorCode::Provider,
+                     str("%1 gave the account's e-mail address as \"%2\", which is not a mailbox address "
+                         "MailKey can use (at most 254 characters, a local part of at most 64, no control, "
+                         "bidi or other invisible characters, no spaces, quotes or brackets). Nothing was "
+                         "stored. Ask the provider's administrator to correct the address, then connect "
+                         "again.")
+                         .arg(providerName, shown));
+    }
+    for (const QString *id : {&info.subject, &info.tenant}) {
+        if (TextSafety::containsUnsafe(*id) || id->size() > 1024) {
+            return Error(ErrorCode::Provider,
+                         str("%1 described the account with an identifier that holds control or invisible "
+                             "characters, so MailKey did not connect it. Nothing was stored. Please report "
+                             "this to the provider's administrator.")
+                             .arg(providerName));
+        }
+    }
+    info.displayName = TextSafety::replaced(info.displayName, {}).simplified();
+    if (info.displayName.isEmpty())
+        info.displayName = info.email;
+    return info;
 }
 
 } // namespace
@@ -350,12 +387,14 @@ void ProfileFetcher::finishWith(const Result<AccountInfo> &result)
     m_requestTimer.stop();
     m_running = false;
     wipe();
-    if (result) {
+    const Result<AccountInfo> checked = result ? checkedIdentity(result.value(), m_provider.displayName) : result;
+    if (checked) {
         qCInfo(lcProfile, "account profile received after %d request(s)", m_attempts);
-        Q_EMIT finished(result.value());
+        Q_EMIT finished(checked.value());
     } else {
-        qCInfo(lcProfile, "account profile not received after %d request(s)", m_attempts);
-        Q_EMIT failed(result.error());
+        qCInfo(lcProfile, "account profile %s after %d request(s)", result ? "refused (malformed identity)" : "not received",
+               m_attempts);
+        Q_EMIT failed(checked.error());
     }
 }
 

@@ -14,6 +14,14 @@
 
 #include <optional>
 
+#if defined(Q_OS_UNIX)
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 namespace mailkey {
 
 namespace {
@@ -318,36 +326,114 @@ QString ProviderFile::defaultPath()
     return Profile::configRoot() + QLatin1Char('/') + QLatin1String(FileName);
 }
 
-Result<ProviderFile::Contents> ProviderFile::load(const QString &path)
+namespace {
+
+enum class IfMissing { Error, NoProviders };
+
+QString tooLarge()
 {
-    QFile file(path);
+    return QStringLiteral("is larger than %1 KiB").arg(ProviderFile::MaxFileSize / 1024);
+}
+
+#if defined(Q_OS_UNIX)
+// What a file that is not a regular file is, for the message.
+QString kindOf(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return QStringLiteral("a folder");
+    if (S_ISFIFO(mode))
+        return QStringLiteral("a named pipe (FIFO)");
+    if (S_ISSOCK(mode))
+        return QStringLiteral("a socket");
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return QStringLiteral("a device");
+    return QStringLiteral("not a regular file");
+}
+#endif
+
+// The bytes of a providers file, never blocking: `token` reads this file at every mail login, and a
+// FIFO or device there must not hang the mail program that called it. The file is opened without
+// blocking (O_NONBLOCK: opening a FIFO no one writes to returns at once) and the opened descriptor
+// is checked (fstat), so what is read is the regular file that was checked. Sets `missing` for a
+// file that does not exist.
+Result<QByteArray> readProvidersFile(const QString &path, bool &missing)
+{
+    missing = false;
+#if defined(Q_OS_UNIX)
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        const int e = errno;
+        if (e == ENOENT) {
+            missing = true;
+            return fileError(path, QStringLiteral("does not exist"));
+        }
+        if (e == ENXIO) // a socket, or a device without its driver
+            return fileError(path, QStringLiteral("is not a regular file"));
+        return fileError(path, QStringLiteral("cannot be read (%1)").arg(QString::fromLocal8Bit(std::strerror(e))));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        const mode_t mode = st.st_mode;
+        ::close(fd);
+        return fileError(path, QStringLiteral("is %1, not a regular file").arg(kindOf(mode)));
+    }
+    if (st.st_size > ProviderFile::MaxFileSize) {
+        ::close(fd);
+        return fileError(path, tooLarge());
+    }
+    QFile file;
+    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return fileError(path, QStringLiteral("cannot be read (%1)").arg(file.errorString()));
+    }
+#else
     const QFileInfo info(path);
-    if (!info.exists())
+    if (!info.exists()) {
+        missing = true;
         return fileError(path, QStringLiteral("does not exist"));
-    if (info.isDir())
-        return fileError(path, QStringLiteral("is a folder, not a file"));
-    if (info.size() > MaxFileSize)
-        return fileError(path, QStringLiteral("is larger than %1 KiB").arg(MaxFileSize / 1024));
+    }
+    if (!info.isFile())
+        return fileError(path, QStringLiteral("is not a regular file"));
+    if (info.size() > ProviderFile::MaxFileSize)
+        return fileError(path, tooLarge());
+    QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return fileError(path, QStringLiteral("cannot be read (%1)").arg(file.errorString()));
-    const QByteArray data = file.read(MaxFileSize + 1);
-    if (data.size() > MaxFileSize)
-        return fileError(path, QStringLiteral("is larger than %1 KiB").arg(MaxFileSize / 1024));
-    Result<Contents> r = parse(data, path);
+#endif
+    QByteArray data = file.read(ProviderFile::MaxFileSize + 1);
+    if (data.size() > ProviderFile::MaxFileSize)
+        return fileError(path, tooLarge());
+    return data;
+}
+
+Result<ProviderFile::Contents> loadFile(const QString &path, IfMissing ifMissing)
+{
+    bool missing = false;
+    const Result<QByteArray> data = readProvidersFile(path, missing);
+    if (!data && missing && ifMissing == IfMissing::NoProviders) {
+        ProviderFile::Contents empty;
+        empty.path = path;
+        return empty;
+    }
+    if (!data)
+        return data.error();
+    Result<ProviderFile::Contents> r = ProviderFile::parse(*data, path);
     if (r)
         r->path = path;
     return r;
 }
 
+} // namespace
+
+Result<ProviderFile::Contents> ProviderFile::load(const QString &path)
+{
+    return loadFile(path, IfMissing::Error);
+}
+
 Result<ProviderFile::Contents> ProviderFile::loadDefault()
 {
-    const QString path = defaultPath();
-    if (!QFileInfo::exists(path)) {
-        Contents empty;
-        empty.path = path;
-        return empty;
-    }
-    return load(path);
+    return loadFile(defaultPath(), IfMissing::NoProviders);
 }
 
 Result<ProviderFile::Contents> ProviderFile::parse(const QByteArray &json, const QString &sourceName)

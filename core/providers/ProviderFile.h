@@ -50,9 +50,12 @@ public:
     // <Profile::configRoot()>/providers.json
     static QString defaultPath();
 
-    // An explicit file (--providers FILE): a missing file is an error.
+    // An explicit file (--providers FILE): a missing file is an error. Only a regular file is read:
+    // a FIFO, device, socket or folder is refused at once, without blocking (the opened
+    // descriptor is what is checked).
     static Result<Contents> load(const QString &path);
-    // The default file: a missing file means "no custom providers", not an error.
+    // The default file, read as load() reads: a missing file means "no custom providers", not an
+    // error.
     static Result<Contents> loadDefault();
     // The JSON text itself; `sourceName` names it in messages.
     static Result<Contents> parse(const QByteArray &json, const QString &sourceName = QString());

@@ -35,6 +35,7 @@ Status ProviderRegistry::loadCustomProviders(const QString &path)
 
 void ProviderRegistry::setCustomProviders(const ProviderFile::Contents &contents)
 {
+    m_customPath = contents.path;
     m_custom = contents.providers;
     m_fileProblems = contents.problems;
     rebuild();
@@ -195,6 +196,19 @@ Result<Provider> ProviderRegistry::providerForSignIn(const QString &id) const
 {
     const Provider p = provider(id);
     if (!p.isValid()) {
+        // An entry of providers.json with this id was left out: say why, field by field.
+        QStringList why;
+        for (const ProviderProblem &problem : m_fileProblems) {
+            if (problem.id == id)
+                why.append(problem.message());
+        }
+        if (!why.isEmpty()) {
+            return Error(ErrorCode::Config,
+                         QStringLiteral("The provider \"%1\" in %2 was left out: %3. Fix the entry and try again.")
+                             .arg(id.left(40),
+                                  m_customPath.isEmpty() ? QString::fromLatin1(ProviderFile::FileName) : m_customPath,
+                                  why.join(QStringLiteral("; "))));
+        }
         return Error(ErrorCode::NotFound,
                      QStringLiteral("There is no provider \"%1\". Known providers: %2.")
                          .arg(id.left(40), ids().join(QStringLiteral(", "))));

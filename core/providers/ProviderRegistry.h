@@ -55,8 +55,9 @@ public:
     // Problems of providers.json (left-out providers) and of settings / environment values.
     QList<ProviderProblem> problems() const;
 
-    // The provider ready for sign-in: NotFound for an unknown id, missingClientIdError() when no
-    // client id is set. (A provider with needsDiscovery still needs OidcDiscovery first.)
+    // The provider ready for sign-in: NotFound for an unknown id; Config, with every problem of
+    // the entry (field and reason), for an id whose providers.json entry was left out;
+    // missingClientIdError() when no client id is set. (A provider with needsDiscovery still needs OidcDiscovery first.)
     Result<Provider> providerForSignIn(const QString &id) const;
 
     // Keeps what OidcDiscovery found for a custom provider, so later lookups have its endpoints.
@@ -81,6 +82,7 @@ private:
 
     Settings m_settings;
     QProcessEnvironment m_env;
+    QString m_customPath; // the providers file m_custom came from (empty: none, or parsed text)
     QList<Provider> m_custom;
     QList<ProviderProblem> m_fileProblems;
     QList<ProviderProblem> m_configProblems;

@@ -12,6 +12,7 @@
 
 #include <sqlcipher/sqlite3.h>
 
+#include <cerrno>
 #include <cstdint>
 
 namespace mailkey {
@@ -78,6 +79,17 @@ private:
     sqlite3_stmt *m_stmt = nullptr;
     int m_rc = SQLITE_ERROR;
 };
+
+// A full disk (or quota): SQLite says SQLITE_FULL when a page write fails, but SQLITE_IOERR when it
+// cannot grow the shared-memory index (-shm) or sync; the OS error of the failing call tells.
+bool isDiskFull(int systemErrno)
+{
+#if defined(EDQUOT)
+    if (systemErrno == EDQUOT)
+        return true;
+#endif
+    return systemErrno == ENOSPC;
+}
 
 ErrorCode codeFor(int rc)
 {
@@ -383,7 +395,9 @@ Status Vault::ensurePrivateDirectory(const QString &dir)
 
 Error Vault::sqliteError(int rc, const char *what) const
 {
-    const ErrorCode code = codeFor(rc);
+    ErrorCode code = codeFor(rc);
+    if (code == ErrorCode::VaultIo && m_db && isDiskFull(sqlite3_system_errno(m_db)))
+        code = ErrorCode::DiskFull;
     if (code == ErrorCode::Internal) {
         // SQLite's own message names the failing SQL construct, never bound values.
         const QString detail = m_db ? redact(QString::fromUtf8(sqlite3_errmsg(m_db))) : QString();
@@ -513,7 +527,14 @@ Status Vault::applyPragmas()
         if (rc != SQLITE_ROW)
             return sqliteError(rc, "enabling write-ahead logging");
     }
-    for (const char *sql : {"PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON", "PRAGMA synchronous = FULL"}) {
+    // Keep the -wal and -shm files when the last connection closes (the WAL emptied to 0 bytes by
+    // journal_size_limit, so no old frame stays behind): a reading command on a full disk then
+    // finds its shared-memory index in place, where it would otherwise have to allocate a new
+    // one and fail. Writing still needs space and says so (DiskFull).
+    int persistWal = 1;
+    sqlite3_file_control(m_db, "main", SQLITE_FCNTL_PERSIST_WAL, &persistWal);
+    for (const char *sql : {"PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON", "PRAGMA synchronous = FULL",
+                            "PRAGMA journal_size_limit = 0"}) {
         if (Status s = exec(sql); !s)
             return s;
     }

@@ -1,5 +1,6 @@
 #include "tests/cli/CliHarness.h"
 
+#include "core/vault/VaultAccess.h"
 #include "tests/support/TestUtil.h"
 
 #include <QDir>
@@ -9,6 +10,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+
+#include <optional>
 
 namespace mailkey::test {
 
@@ -134,6 +137,15 @@ CliRun CliHarness::connect(const QStringList &extraArgs)
     r.err.prepend(err);
     collect();
     return r;
+}
+
+std::shared_ptr<Vault> CliHarness::openVault(KeyStore *store) const
+{
+    std::optional<Result<OpenedVault>> opened;
+    VaultAccess::unlock(m_profile, store, [&](Result<OpenedVault> r) { opened.emplace(std::move(r)); });
+    if (!waitFor([&] { return opened.has_value(); }, 20000) || !opened->ok())
+        return nullptr;
+    return opened->value().vault;
 }
 
 void CliHarness::collect()

@@ -21,6 +21,11 @@
 
 class QProcess;
 
+namespace mailkey {
+class KeyStore;
+class Vault;
+} // namespace mailkey
+
 namespace mailkey::test {
 
 struct CliRun {
@@ -64,6 +69,10 @@ public:
     CliRun connect(const QStringList &extraArgs = {});
     // The sign-in address in a connect's stderr.
     static QUrl signInUrl(const QByteArray &stderrText);
+
+    // The vault as this process sees it (same folders, same keyring), unlocked through `store`;
+    // nullptr if it cannot be opened.
+    std::shared_ptr<Vault> openVault(KeyStore *store) const;
 
     // Every secret the fake server issued or was sent so far (tokens, codes, verifiers).
     QList<QByteArray> secrets();

@@ -94,13 +94,8 @@ protected:
     // The vault as this process sees it (same folders, same keyring).
     std::shared_ptr<Vault> vault()
     {
-        if (m_vault)
-            return m_vault;
-        std::optional<Result<OpenedVault>> opened;
-        VaultAccess::unlock(h->profile(), &m_keyStore, [&](Result<OpenedVault> r) { opened.emplace(std::move(r)); });
-        if (!waitFor([&] { return opened.has_value(); }, 20000) || !opened->ok())
-            return nullptr;
-        m_vault = opened->value().vault;
+        if (!m_vault)
+            m_vault = h->openVault(&m_keyStore);
         return m_vault;
     }
 

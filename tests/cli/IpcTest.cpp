@@ -3,6 +3,7 @@
 // another user can neither use the server nor pose as it), and the rules both paths share
 // (TokenBroker) and the SASL strings.
 #include "core/cli/Sasl.h"
+#include "core/common/MailAddress.h"
 #include "core/ipc/IpcClient.h"
 #include "core/ipc/IpcProtocol.h"
 #include "core/ipc/IpcServer.h"
@@ -337,13 +338,17 @@ TEST(TokenBrokerRules, ResourcesMapToTheTokenThatServesThem)
     EXPECT_EQ(TokenBroker::vaultResource(microsoft, QStringLiteral("pop3")).error().code, ErrorCode::InvalidInput);
 
     for (const char *good : {"alice@example.com", "a.b+c@sub.example.co.uk", "x@localhost", "Ünï@exämple.org", "o'neil@example.ie"})
-        EXPECT_TRUE(TokenBroker::isPlausibleAddress(QString::fromUtf8(good))) << good;
+        EXPECT_TRUE(MailAddress::isPlausible(QString::fromUtf8(good))) << good;
     for (const char *bad : {"", "alice", "@example.com", "alice@", "a@@b.c", "a b@c.d", "a@b..c", "a@.b", "a@b.",
-                            "a\x01@b.c", "a@b.c\n", "<a@b.c>", "a,b@c.d"})
-        EXPECT_FALSE(TokenBroker::isPlausibleAddress(QString::fromUtf8(bad))) << bad;
-    EXPECT_FALSE(TokenBroker::isPlausibleAddress(QString(65, QLatin1Char('a')) + QStringLiteral("@example.com")));
-    EXPECT_TRUE(TokenBroker::isPlausibleAddress(QString(64, QLatin1Char('a')) + QStringLiteral("@example.com")));
-    EXPECT_FALSE(TokenBroker::isPlausibleAddress(QStringLiteral("a@") + QString(253, QLatin1Char('b'))));
+                            "a\x01@b.c", "a@b.c\n", "<a@b.c>", "a,b@c.d",
+                            // terminal escapes, C1 controls, bidi overrides and isolates, zero-width
+                            "mallory\x1b]0;owned\x07\x1b[2J@example.com", "a\xc2\x9b" "2J@b.c", "a@b\xc2\x85.c",
+                            "mallory\xe2\x80\xaemoc.elpmaxe@example.com", "a\xe2\x81\xa6x@b.c",
+                            "a\xe2\x80\x8b@b.c", "a@b.c\xe2\x80\x8f"})
+        EXPECT_FALSE(MailAddress::isPlausible(QString::fromUtf8(bad))) << bad;
+    EXPECT_FALSE(MailAddress::isPlausible(QString(65, QLatin1Char('a')) + QStringLiteral("@example.com")));
+    EXPECT_TRUE(MailAddress::isPlausible(QString(64, QLatin1Char('a')) + QStringLiteral("@example.com")));
+    EXPECT_FALSE(MailAddress::isPlausible(QStringLiteral("a@") + QString(253, QLatin1Char('b'))));
 }
 
 TEST(Sasl, XOAuth2AndOAuthBearerAreTheDocumentedBytes)
