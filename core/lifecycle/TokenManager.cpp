@@ -6,6 +6,7 @@
 #include "core/common/SecureBytes.h"
 #include "core/lifecycle/AlertMonitor.h"
 #include "core/common/CrossProcessLock.h"
+#include "core/providers/OidcDiscovery.h"
 #include "core/lifecycle/Revoker.h"
 #include "core/lifecycle/SignOutEverywhere.h"
 #include "core/oauth/OAuthErrorCatalog.h"
@@ -418,7 +419,15 @@ void TokenManager::processNext(qint64 accountId)
         if (!anyLeft)
             continue;
 
-        // A refresh is needed.
+        // A refresh is needed. A provider given by its issuer alone has its endpoints only after
+        // OpenID discovery, which the sign-in ran in whichever process did it: run it here first.
+        if (m_providers) {
+            const Provider configured = m_providers->provider(account.provider);
+            if (configured.isValid() && configured.needsDiscovery) {
+                discoverThenContinue(accountId, configured);
+                return;
+            }
+        }
         Result<Provider> provider = providerFor(account);
         if (!provider) {
             // A setup problem: no network call, but the account shows it and waits its back-off
@@ -958,6 +967,42 @@ void TokenManager::cancelAll()
 }
 
 // ---- Helpers -----------------------------------------------------------------------------------
+
+void TokenManager::discoverThenContinue(qint64 accountId, const Provider &provider)
+{
+    // One discovery per provider at a time; every account waiting for it continues afterwards.
+    QList<qint64> &waiting = m_discoveryWaiters[provider.id];
+    if (!waiting.contains(accountId))
+        waiting.append(accountId);
+    if (waiting.size() > 1)
+        return;
+    auto *discovery = new OidcDiscovery(m_network, this);
+    const QString id = provider.id;
+    auto resume = [this, id](const std::optional<Error> &error) {
+        const QList<qint64> accounts = m_discoveryWaiters.take(id);
+        for (qint64 account : accounts) {
+            if (error)
+                failAll(account, *error);
+            else
+                processNext(account);
+        }
+    };
+    connect(discovery, &OidcDiscovery::finished, this, [this, discovery, resume](const Provider &found) {
+        discovery->deleteLater();
+        Provider ready = found;
+        ready.needsDiscovery = false;
+        if (!m_providers || !m_providers->applyDiscovery(ready)) {
+            resume(Error(ErrorCode::Config, tr("The token address of %1 is not known.").arg(found.displayName)));
+            return;
+        }
+        resume(std::nullopt);
+    });
+    connect(discovery, &OidcDiscovery::failed, this, [discovery, resume](const Error &error) {
+        discovery->deleteLater();
+        resume(error);
+    });
+    discovery->start(provider);
+}
 
 Result<Provider> TokenManager::providerFor(const Account &account) const
 {

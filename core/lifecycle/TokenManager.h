@@ -212,10 +212,14 @@ private:
                     const QString &detail, const QString &actor = QString(), const QDateTime &at = QDateTime());
     void stage(qint64 accountId, Stage s);
     Result<Provider> providerFor(const Account &account) const;
+    // OpenID discovery for a provider known by its issuer only, then processNext() for every
+    // account that waited for it (or failAll() with the discovery's error).
+    void discoverThenContinue(qint64 accountId, const Provider &provider);
 
     std::shared_ptr<Vault> m_vault;
     ProviderRegistry *m_providers;
     QNetworkAccessManager *m_network;
+    QHash<QString, QList<qint64>> m_discoveryWaiters; // provider id -> accounts waiting for its discovery
     Profile m_profile;
     const Clock *m_clock;
     Options m_options;

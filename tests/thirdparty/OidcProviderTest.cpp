@@ -283,6 +283,33 @@ TEST_F(OidcProviderTest, RefreshRotatesAndAReplayedRefreshTokenRevokesTheGrant)
     EXPECT_TRUE(refresh(account->id).ok());
 }
 
+// A provider named by its issuer alone: the sign-in discovered its endpoints, but another process
+// (mailkey-cli token, the window started later) has only providers.json. Its refresh runs the
+// discovery itself first; it used to fail with "The token address of ... is not known yet".
+TEST_F(OidcProviderTest, AnotherProcessRefreshesAProviderKnownOnlyByItsIssuer)
+{
+    ASSERT_NO_FATAL_FAILURE(startAll());
+    const std::optional<Account> account = signIn();
+    ASSERT_TRUE(account);
+    const std::optional<TokenRecord> before = stored(account->id);
+    ASSERT_TRUE(before);
+
+    ProviderRegistry fresh(ProviderRegistry::Settings{}, QProcessEnvironment());
+    ASSERT_TRUE(fresh.loadCustomProviders(m_dir.filePath(QStringLiteral("providers.json"))).ok());
+    ASSERT_TRUE(fresh.provider(kProvider).needsDiscovery);
+    TokenManager other(m_service->vault(), &fresh, &m_nam, m_service->profile());
+    std::optional<Status> result;
+    other.refreshNow(account->id, QString::fromLatin1(DefaultResource), [&](Status s) { result.emplace(s); });
+    ASSERT_TRUE(waitFor([&] { return result.has_value(); }, 20000));
+    remember(account->id);
+    ASSERT_TRUE(result->ok()) << result->error().message.toStdString();
+    const std::optional<TokenRecord> after = stored(account->id);
+    ASSERT_TRUE(after);
+    EXPECT_FALSE(after->accessToken == before->accessToken);
+    EXPECT_TRUE(active(after->accessToken));
+    EXPECT_FALSE(fresh.provider(kProvider).needsDiscovery) << "the discovery is kept for the next refresh";
+}
+
 TEST_F(OidcProviderTest, AHandedOutTokenIsActiveForItsUserAtIntrospection)
 {
     ASSERT_NO_FATAL_FAILURE(startAll());
