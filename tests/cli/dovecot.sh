@@ -9,8 +9,9 @@
 #   dovecot_start DIR INTROSPECTION_URL CLIENT_ID CLIENT_SECRET RELAY_PORT CERT KEY
 #     DIR: an empty directory (made world-searchable: Dovecot's own users must enter it).
 #     INTROSPECTION_URL, CLIENT_ID, CLIENT_SECRET: the introspection endpoint and Dovecot's
-#     credentials there (sent as client_secret_post: Dovecot 2.3 adds empty client_id and
-#     client_secret parameters to an HTTP Basic request, which strict servers refuse).
+#     credentials there. Dovecot 2.3 sends them as client_secret_post (given as user:password in
+#     the URL it sends HTTP Basic plus empty client_id and client_secret parameters, which strict
+#     servers refuse as two methods at once); 2.4 sends only HTTP Basic, from the URL.
 #     Sets dovecot_imap (STARTTLS), dovecot_imaps, dovecot_submission (STARTTLS),
 #     dovecot_submissions, dovecot_conf (for dovecot-lda and doveadm -c) and dovecot_pid.
 #     Runs as root (Dovecot's login processes run as dovenull, its mail processes as nobody);
@@ -146,8 +147,76 @@ service pop3-login {
 EOF
 }
 
-# Dovecot 2.4 (Debian 13).
+# The introspection URL with the client's credentials as user:password, percent-encoded.
+dovecot_basic_url() {
+    /usr/bin/python3 -c '
+import sys, urllib.parse as u
+url, user, password = sys.argv[1:]
+p = u.urlsplit(url)
+print(u.urlunsplit(p._replace(netloc="%s:%s@%s" % (u.quote(user, safe=""), u.quote(password, safe=""), p.netloc))))' \
+        "$dv_introspection" "$dv_client_id" "$dv_client_secret"
+}
+
+# Dovecot 2.4 (Debian 13): new names for most settings, named filters for the databases, and the
+# XOAUTH2 / OAUTHBEARER mechanisms check tokens with the oauth2 settings themselves (no passdb).
 dovecot_config_24() {
-    echo "Dovecot 2.4 is not supported by this script yet"
-    return 1
+    cat >"$dovecot_conf" <<EOF
+dovecot_config_version = 2.4.0
+dovecot_storage_version = 2.4.0
+instance_name = mailkey-recipes-$$
+base_dir = $dv_dir/run
+state_dir = $dv_dir/state
+log_path = $dv_dir/dovecot.log
+auth_verbose = yes
+login_log_format_elements = user=<%{user}> method=%{mechanism} rip=%{remote_ip} lip=%{local_ip} lport=%{local_port} mpid=%{mail_pid} %{secured} session=<%{session}>
+protocols = imap submission
+listen = 127.0.0.1
+ssl = required
+ssl_server_cert_file = $dv_cert
+ssl_server_key_file = $dv_key
+auth_allow_cleartext = no
+auth_mechanisms = xoauth2 oauthbearer
+default_internal_user = dovecot
+default_login_user = dovenull
+oauth2 {
+  introspection_mode = post
+  introspection_url = $(dovecot_basic_url)
+  username_attribute = email
+  active_attribute = active
+  active_value = true
+  force_introspection = yes
+}
+userdb static {
+  static_allow_all_users = yes
+  fields {
+    uid = nobody
+    gid = nogroup
+    home = $dv_dir/mail/%{user}
+  }
+}
+mail_driver = maildir
+mail_path = ~/Maildir
+postmaster_address = postmaster@example.com
+hostname = mail.example.com
+submission_relay_host = 127.0.0.1
+submission_relay_port = $dv_relay
+service imap-login {
+  inet_listener imap {
+    port = $dovecot_imap
+  }
+  inet_listener imaps {
+    port = $dovecot_imaps
+    ssl = yes
+  }
+}
+service submission-login {
+  inet_listener submission {
+    port = $dovecot_submission
+  }
+  inet_listener submissions {
+    port = $dovecot_submissions
+    ssl = yes
+  }
+}
+EOF
 }

@@ -91,11 +91,12 @@ printf 'From: Bob <bob@example.com>\nTo: %s\nSubject: for the readers\nMessage-I
 
 # --- checks ---------------------------------------------------------------------------------------
 # begin: remember where the logs are; then logged_in SERVICE MECH PORT: since begin, Dovecot logged
-# a login of $email over TLS on PORT with MECH (a token it had verified by introspection).
+# a login of $email over TLS on PORT with MECH (a token it had verified by introspection; 2.3
+# logs "Login:", 2.4 "Logged in:").
 begin() { log_mark=$(wc -l <"$srv/dovecot.log"); introspect_mark=$(introspections); touch "$work/mark"; }
 since_begin() { tail -n +"$((log_mark + 1))" "$srv/dovecot.log"; }
 logged_in() {
-    since_begin | grep -q "$1-login: Info: Login: user=<$email>, method=$2, .*lport=$3, .*TLS" &&
+    since_begin | grep -q "$1-login: Info: \(Login\|Logged in\): user=<$email>, method=$2, .*lport=$3, .*TLS" &&
         [ "$(introspections)" -gt "$introspect_mark" ]
 }
 # arrived SUBJECT: since begin, a message with that subject arrived in the INBOX (through
@@ -327,7 +328,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "token=$t" -d cli
 unset t
 [ "$code" = 200 ] || fail "the provider did not revoke the token (HTTP $code)"
 refused() { # SERVICE: since begin, Dovecot asked the provider, refused the token, and let nobody in
-    [ "$(introspections)" -gt "$introspect_mark" ] && ! since_begin | grep -q "$1-login: Info: Login:" &&
+    [ "$(introspections)" -gt "$introspect_mark" ] && ! since_begin | grep -q "$1-login: Info: \(Login\|Logged in\):" &&
         since_begin | grep -q "$1-login: .*auth failed"
 }
 if command -v msmtp >/dev/null; then
