@@ -76,6 +76,30 @@ dovecot_stop() {
     dovecot_pid=
 }
 
+# The same in 2.3 and 2.4: STARTTLS and TLS listeners for IMAP and submission.
+dovecot_listeners() {
+    cat <<EOF
+service imap-login {
+  inet_listener imap {
+    port = $dovecot_imap
+  }
+  inet_listener imaps {
+    port = $dovecot_imaps
+    ssl = yes
+  }
+}
+service submission-login {
+  inet_listener submission {
+    port = $dovecot_submission
+  }
+  inet_listener submissions {
+    port = $dovecot_submissions
+    ssl = yes
+  }
+}
+EOF
+}
+
 # Dovecot 2.3 (Debian 12).
 dovecot_config_23() {
     cat >"$dv_dir/oauth2.conf.ext" <<EOF
@@ -118,32 +142,7 @@ postmaster_address = postmaster@example.com
 hostname = mail.example.com
 submission_relay_host = 127.0.0.1
 submission_relay_port = $dv_relay
-service imap-login {
-  inet_listener imap {
-    port = $dovecot_imap
-  }
-  inet_listener imaps {
-    port = $dovecot_imaps
-    ssl = yes
-  }
-}
-service submission-login {
-  inet_listener submission {
-    port = $dovecot_submission
-  }
-  inet_listener submissions {
-    port = $dovecot_submissions
-    ssl = yes
-  }
-}
-service pop3-login {
-  inet_listener pop3 {
-    port = 0
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
+$(dovecot_listeners)
 EOF
 }
 
@@ -200,23 +199,6 @@ postmaster_address = postmaster@example.com
 hostname = mail.example.com
 submission_relay_host = 127.0.0.1
 submission_relay_port = $dv_relay
-service imap-login {
-  inet_listener imap {
-    port = $dovecot_imap
-  }
-  inet_listener imaps {
-    port = $dovecot_imaps
-    ssl = yes
-  }
-}
-service submission-login {
-  inet_listener submission {
-    port = $dovecot_submission
-  }
-  inet_listener submissions {
-    port = $dovecot_submissions
-    ssl = yes
-  }
-}
+$(dovecot_listeners)
 EOF
 }
