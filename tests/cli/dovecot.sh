@@ -14,8 +14,9 @@
 #     servers refuse as two methods at once); 2.4 sends only HTTP Basic, from the URL.
 #     Sets dovecot_imap (STARTTLS), dovecot_imaps, dovecot_submission (STARTTLS),
 #     dovecot_submissions, dovecot_conf (for dovecot-lda and doveadm -c) and dovecot_pid.
-#     Runs as root (Dovecot's login processes run as dovenull, its mail processes as nobody);
-#     returns 1 with a message when Dovecot is missing or does not start.
+#     As root, Dovecot's login processes run as dovenull and its mail processes as nobody; as
+#     another user everything runs as that user, without chroot. Returns 1 with a message when
+#     Dovecot is missing or does not start.
 #   dovecot_stop
 #   dovecot_lda       the path of dovecot-lda (Debian keeps it in /usr/lib/dovecot)
 #   dovecot_version   "2.3" or "2.4"
@@ -38,9 +39,25 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
 dovecot_start() {
     dv_dir=$1 dv_introspection=$2 dv_client_id=$3 dv_client_secret=$4 dv_relay=$5 dv_cert=$6 dv_key=$7
     command -v dovecot >/dev/null || { echo "dovecot is not installed (apt-get install dovecot-imapd dovecot-submissiond)"; return 1; }
-    [ "$(id -u)" = 0 ] || { echo "Dovecot runs as root here (its login and mail processes drop to dovenull and nobody)"; return 1; }
-    mkdir -p "$dv_dir/mail" "$dv_dir/run" "$dv_dir/state" && chmod 755 "$dv_dir" &&
+    mkdir -p "$dv_dir/mail" "$dv_dir/run" "$dv_dir/state" && chmod 755 "$dv_dir" || return 1
+    if [ "$(id -u)" = 0 ]; then
+        dv_internal=dovecot dv_internal_group=dovecot dv_login=dovenull dv_uid=nobody dv_gid=nogroup
+        dv_rootless=
         chown nobody:nogroup "$dv_dir/mail" || return 1
+    else
+        # Dovecot without root: one user for everything, and no chroot for the login processes.
+        dv_internal=$(id -un) dv_internal_group=$(id -gn) dv_login=$(id -un) dv_uid=$(id -un) dv_gid=$(id -gn)
+        dv_rootless="first_valid_uid = $(id -u)
+service anvil {
+  chroot =
+}
+service imap-login {
+  chroot =
+}
+service submission-login {
+  chroot =
+}"
+    fi
     set -- $(dovecot_free_ports 4)
     dovecot_imap=$1 dovecot_imaps=$2 dovecot_submission=$3 dovecot_submissions=$4
     dovecot_conf="$dv_dir/dovecot.conf"
@@ -126,8 +143,9 @@ ssl_cert = <$dv_cert
 ssl_key = <$dv_key
 disable_plaintext_auth = yes
 auth_mechanisms = xoauth2 oauthbearer
-default_internal_user = dovecot
-default_login_user = dovenull
+default_internal_user = $dv_internal
+default_internal_group = $dv_internal_group
+default_login_user = $dv_login
 passdb {
   driver = oauth2
   mechanisms = xoauth2 oauthbearer
@@ -135,7 +153,7 @@ passdb {
 }
 userdb {
   driver = static
-  args = uid=nobody gid=nogroup home=$dv_dir/mail/%u allow_all_users=yes
+  args = uid=$dv_uid gid=$dv_gid home=$dv_dir/mail/%u allow_all_users=yes
 }
 mail_location = maildir:~/Maildir
 postmaster_address = postmaster@example.com
@@ -143,6 +161,7 @@ hostname = mail.example.com
 submission_relay_host = 127.0.0.1
 submission_relay_port = $dv_relay
 $(dovecot_listeners)
+$dv_rootless
 EOF
 }
 
@@ -175,8 +194,9 @@ ssl_server_cert_file = $dv_cert
 ssl_server_key_file = $dv_key
 auth_allow_cleartext = no
 auth_mechanisms = xoauth2 oauthbearer
-default_internal_user = dovecot
-default_login_user = dovenull
+default_internal_user = $dv_internal
+default_internal_group = $dv_internal_group
+default_login_user = $dv_login
 oauth2 {
   introspection_mode = post
   introspection_url = $(dovecot_basic_url)
@@ -188,8 +208,8 @@ oauth2 {
 userdb static {
   static_allow_all_users = yes
   fields {
-    uid = nobody
-    gid = nogroup
+    uid = $dv_uid
+    gid = $dv_gid
     home = $dv_dir/mail/%{user}
   }
 }
@@ -200,5 +220,6 @@ hostname = mail.example.com
 submission_relay_host = 127.0.0.1
 submission_relay_port = $dv_relay
 $(dovecot_listeners)
+$dv_rootless
 EOF
 }

@@ -10,8 +10,8 @@
 # was really read (its text reached the program) or sent (it arrived in the INBOX). Then a token
 # the server refuses must fail the login. Programs that are not installed are reported as skipped.
 #
-# Usage: tests/cli/recipes.sh BUILD_DIR   (runs itself inside tests/support/with-keyring.sh, as
-# root: Dovecot's login and mail processes drop to its own users)
+# Usage: tests/cli/recipes.sh BUILD_DIR   (runs itself inside tests/support/with-keyring.sh; as
+# root or any user, see tests/cli/dovecot.sh)
 #   RECIPES_PROVIDER=fake|oidc-provider   the authorization server (default: see above)
 #   RECIPES_OIDC_SERVER=FILE              oidc-provider's server.mjs (default: the tree's)
 #   RECIPES_KEEP=DIR                      keep the configuration and logs of the run in DIR
