@@ -279,6 +279,7 @@ TEST_F(FakeIdpTest, DiscoveryAdvertisesEndpointsAndIssuer)
     EXPECT_EQ(doc.value(s("token_endpoint")).toString(), server->tokenUrl().toString());
     EXPECT_EQ(doc.value(s("userinfo_endpoint")).toString(), server->userinfoUrl().toString());
     EXPECT_EQ(doc.value(s("revocation_endpoint")).toString(), server->revokeUrl().toString());
+    EXPECT_EQ(doc.value(s("introspection_endpoint")).toString(), server->introspectUrl().toString());
     EXPECT_EQ(doc.value(s("code_challenge_methods_supported")).toArray(), QJsonArray{s("S256")});
     EXPECT_TRUE(doc.value(s("authorization_response_iss_parameter_supported")).toBool());
     server->setSendIss(false);
@@ -949,6 +950,51 @@ TEST_F(FakeIdpTest, RevokeEndpoint)
     EXPECT_EQ(get(server->revokeUrl()).status, 405);
     EXPECT_EQ(server->revocationCount(), 3);
     EXPECT_EQ(server->requestCount(Endpoint::Revoke), 6);
+}
+
+// /introspect -------------------------------------------------------------------------------------
+
+TEST_F(FakeIdpTest, IntrospectEndpoint)
+{
+    const QString rs = s("mail-server");
+    const QString secret = s("rs-secret");
+    server->addClient({rs, secret, {}});
+    const QByteArray basic = "Basic " + QByteArray(rs.toUtf8() + ':' + secret.toUtf8()).toBase64();
+    const auto introspect = [&](const QString &token) {
+        return postForm(server->introspectUrl(), {{s("token"), token}}, {{"Authorization", basic}});
+    };
+    HttpResult t = signIn();
+    const QString access = t.str("access_token");
+    HttpResult r = introspect(access);
+    ASSERT_EQ(r.status, 200) << r.body.constData();
+    EXPECT_EQ(r.header("Cache-Control"), "no-store");
+    const QJsonObject active = r.json();
+    EXPECT_EQ(active.value(s("active")), QJsonValue(true));
+    EXPECT_EQ(active.value(s("email")).toString(), s("alice@example.com"));
+    EXPECT_EQ(active.value(s("username")).toString(), s("alice@example.com"));
+    EXPECT_EQ(active.value(s("client_id")).toString(), kClient);
+    EXPECT_EQ(active.value(s("scope")).toString(), server->accessTokenScope(access));
+    EXPECT_EQ(active.value(s("iss")).toString(), server->issuer());
+    EXPECT_GT(active.value(s("exp")).toInteger(), QDateTime::currentSecsSinceEpoch());
+
+    // Unknown, refresh and revoked tokens are inactive, with nothing else said (RFC 7662 2.2).
+    for (const QString &token : {s("garbage"), t.str("refresh_token")}) {
+        r = introspect(token);
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.json(), (QJsonObject{{s("active"), false}}));
+    }
+    EXPECT_EQ(postForm(server->revokeUrl(), {{s("token"), access}, {s("client_id"), kClient}}).status,
+              200);
+    EXPECT_EQ(introspect(access).json(), (QJsonObject{{s("active"), false}}));
+
+    // Only a confidential client may ask; the same strict form rules as /revoke.
+    EXPECT_EQ(postForm(server->introspectUrl(), {{s("token"), access}, {s("client_id"), kClient}}).status,
+              401);
+    EXPECT_EQ(postForm(server->introspectUrl(), {{s("token"), access}}).status, 401);
+    EXPECT_EQ(postForm(server->introspectUrl(), {},
+                       {{"Authorization", basic}}).status, 400);
+    EXPECT_EQ(get(server->introspectUrl()).status, 405);
+    EXPECT_EQ(server->requestCount(Endpoint::Introspect), 8);
 }
 
 // Resources ---------------------------------------------------------------------------------------

@@ -605,6 +605,7 @@ QUrl FakeAuthServer::gmailLabelsUrl() const
 }
 QUrl FakeAuthServer::userinfoUrl() const { return QUrl(issuer() + QStringLiteral("/userinfo")); }
 QUrl FakeAuthServer::revokeUrl() const { return QUrl(issuer() + QStringLiteral("/revoke")); }
+QUrl FakeAuthServer::introspectUrl() const { return QUrl(issuer() + QStringLiteral("/introspect")); }
 QUrl FakeAuthServer::discoveryUrl() const
 {
     return QUrl(issuer() + QStringLiteral("/.well-known/openid-configuration"));
@@ -774,6 +775,8 @@ bool FakeAuthServer::endpointFor(const QString &path, Endpoint *endpoint) const
         *endpoint = Endpoint::UserInfo;
     else if (path == QLatin1String("/revoke"))
         *endpoint = Endpoint::Revoke;
+    else if (path == QLatin1String("/introspect"))
+        *endpoint = Endpoint::Introspect;
     else if (path == QLatin1String("/.well-known/openid-configuration")
              || path == QLatin1String("/.well-known/oauth-authorization-server")
              || path == QLatin1String("/jwks"))
@@ -897,6 +900,7 @@ FakeHttpResponse FakeAuthServer::respond(Endpoint endpoint, const FakeHttpReques
     case Endpoint::Authorize: return handleAuthorize(request);
     case Endpoint::Token: return handleToken(request);
     case Endpoint::Revoke: return handleRevoke(request);
+    case Endpoint::Introspect: return handleIntrospect(request);
     case Endpoint::Discovery: return handleDiscovery(request);
     case Endpoint::Me:
     case Endpoint::MailFolders:
@@ -1448,35 +1452,79 @@ FakeHttpResponse FakeAuthServer::issueTokens(int grantId, const QString &scope, 
 
 // /revoke ---------------------------------------------------------------------------------------
 
-FakeHttpResponse FakeAuthServer::handleRevoke(const FakeHttpRequest &request)
+bool FakeAuthServer::readClientForm(const FakeHttpRequest &request,
+                                    QMap<QString, QString> *params, QString *clientId,
+                                    FakeHttpResponse *error) const
 {
+    const auto fail = [error](FakeHttpResponse response) {
+        *error = std::move(response);
+        return false;
+    };
     if (request.method != "POST")
-        return noStore(methodNotAllowed("POST"));
+        return fail(noStore(methodNotAllowed("POST")));
     if (!request.query.isEmpty())
-        return tokenError(400, str("invalid_request"), 900144,
-                          str("Parameters must be in the request body, not in the URL."));
+        return fail(tokenError(400, str("invalid_request"), 900144,
+                               str("Parameters must be in the request body, not in the URL.")));
     const QByteArray contentType =
         request.header("content-type").split(';').first().trimmed().toLower();
     if (contentType != "application/x-www-form-urlencoded")
-        return tokenError(400, str("invalid_request"), 900144,
-                          str("The request body must be application/x-www-form-urlencoded."));
+        return fail(tokenError(400, str("invalid_request"), 900144,
+                               str("The request body must be application/x-www-form-urlencoded.")));
     ParamList list;
     if (!parseForm(request.body, &list))
-        return tokenError(400, str("invalid_request"), 900144,
-                          str("The request body is not valid form encoding."));
-    QMap<QString, QString> params;
-    const QString repeated = toMap(list, &params);
+        return fail(tokenError(400, str("invalid_request"), 900144,
+                               str("The request body is not valid form encoding.")));
+    const QString repeated = toMap(list, params);
     if (!repeated.isEmpty())
-        return tokenError(400, str("invalid_request"), 90015,
-                          str("A parameter was sent more than once: ") + repeated);
+        return fail(tokenError(400, str("invalid_request"), 90015,
+                               str("A parameter was sent more than once: ") + repeated));
+    if (!authenticateClient(request, *params, clientId, error))
+        return false;
+    if (params->value(str("token")).isEmpty())
+        return fail(tokenError(400, str("invalid_request"), 900144,
+                               str("The request body must contain the following parameter: "
+                                   "'token'.")));
+    return true;
+}
+
+FakeHttpResponse FakeAuthServer::handleIntrospect(const FakeHttpRequest &request)
+{
+    QMap<QString, QString> params;
     QString clientId;
     FakeHttpResponse error;
-    if (!authenticateClient(request, params, &clientId, &error))
+    if (!readClientForm(request, &params, &clientId, &error))
+        return error;
+    // RFC 7662 2.1: only a protected resource with credentials of its own may ask.
+    if (m_clients.value(clientId).clientSecret.isEmpty())
+        return tokenError(401, str("invalid_client"), 7000218,
+                          str("Introspection needs a confidential client (client_secret)."));
+    // 2.2: anything not a valid access token (refresh tokens too) is just inactive.
+    const auto it = m_access.constFind(params.value(str("token")));
+    if (it == m_access.constEnd() || !accessValid(*it))
+        return noStore(jsonResponse(200, QJsonObject{{str("active"), false}}));
+    const User u = m_grants.value(it->grantId).user;
+    QJsonObject body{{str("active"), true},
+                     {str("scope"), it->scope},
+                     {str("client_id"), it->clientId},
+                     {str("token_type"), str("Bearer")},
+                     {str("exp"), it->expires.toSecsSinceEpoch()},
+                     {str("sub"), u.subject},
+                     {str("iss"), issuer()}};
+    if (!u.email.isEmpty()) {
+        body.insert(str("email"), u.email);
+        body.insert(str("username"), u.email);
+    }
+    return noStore(jsonResponse(200, body));
+}
+
+FakeHttpResponse FakeAuthServer::handleRevoke(const FakeHttpRequest &request)
+{
+    QMap<QString, QString> params;
+    QString clientId;
+    FakeHttpResponse error;
+    if (!readClientForm(request, &params, &clientId, &error))
         return error;
     const QString token = params.value(str("token"));
-    if (token.isEmpty())
-        return tokenError(400, str("invalid_request"), 900144,
-                          str("The request body must contain the following parameter: 'token'."));
     // token_type_hint is only a hint (RFC 7009 2.1): both kinds are searched whatever it says.
     const auto rt = m_refresh.constFind(token);
     if (rt != m_refresh.constEnd()) {
@@ -1671,6 +1719,7 @@ FakeHttpResponse FakeAuthServer::handleDiscovery(const FakeHttpRequest &request)
         {str("token_endpoint"), tokenUrl().toString()},
         {str("userinfo_endpoint"), userinfoUrl().toString()},
         {str("revocation_endpoint"), revokeUrl().toString()},
+        {str("introspection_endpoint"), introspectUrl().toString()},
         {str("jwks_uri"), jwksUrl().toString()},
         {str("response_types_supported"), QJsonArray{str("code")}},
         {str("response_modes_supported"), QJsonArray{str("query")}},
@@ -1686,6 +1735,8 @@ FakeHttpResponse FakeAuthServer::handleDiscovery(const FakeHttpRequest &request)
          QJsonArray{str("none"), str("client_secret_post"), str("client_secret_basic")}},
         {str("revocation_endpoint_auth_methods_supported"),
          QJsonArray{str("none"), str("client_secret_post"), str("client_secret_basic")}},
+        {str("introspection_endpoint_auth_methods_supported"),
+         QJsonArray{str("client_secret_post"), str("client_secret_basic")}},
         {str("code_challenge_methods_supported"), QJsonArray{str("S256")}},
         {str("authorization_response_iss_parameter_supported"), m_sendIss},
     };

@@ -7,6 +7,8 @@
 //
 // Implements: RFC 6749 (code grant, refresh grant, errors of 5.2, single-use codes, 10.5 code
 // reuse revokes the tokens of that code), RFC 7636 (PKCE, S256 only), RFC 7009 (revocation),
+// RFC 7662 (introspection, for resource servers such as Dovecot: confidential clients only; an
+// active answer carries sub, email, username = email, scope, client_id, exp, iss),
 // RFC 9700 4.14.2 (refresh tokens rotate on every use; presenting a rotated one revokes the whole
 // grant), RFC 9207 (iss in the authorization response), RFC 8252 7.3 (loopback redirect, any
 // port), RFC 8414 / OIDC discovery, RFC 6750 (Bearer, WWW-Authenticate).
@@ -74,7 +76,8 @@ struct FakeHttpResponse;
 class FakeAuthServer : public QObject {
     Q_OBJECT
 public:
-    enum class Endpoint { Authorize, Token, Me, MailFolders, Labels, UserInfo, Revoke, Discovery };
+    enum class Endpoint { Authorize, Token, Me, MailFolders, Labels, UserInfo, Revoke, Introspect,
+                          Discovery };
     Q_ENUM(Endpoint)
 
     struct Client {
@@ -138,6 +141,7 @@ public:
     QUrl gmailLabelsUrl() const; // /gmail/v1/users/me/labels
     QUrl userinfoUrl() const;    // /userinfo
     QUrl revokeUrl() const;      // /revoke
+    QUrl introspectUrl() const;  // /introspect
     QUrl discoveryUrl() const;   // /.well-known/openid-configuration
     QUrl jwksUrl() const;        // /jwks (empty key set; id_tokens are HS256 or alg none)
 
@@ -244,6 +248,7 @@ private:
                                                   const QString &clientId);
     FakeHttpResponse handleRefreshGrant(const QMap<QString, QString> &params,
                                         const QString &clientId);
+    FakeHttpResponse handleIntrospect(const FakeHttpRequest &request);
     FakeHttpResponse handleRevoke(const FakeHttpRequest &request);
     FakeHttpResponse handleResource(Endpoint endpoint, const FakeHttpRequest &request);
     FakeHttpResponse handleDiscovery(const FakeHttpRequest &request);
@@ -254,6 +259,10 @@ private:
     FakeHttpResponse issueTokens(int grantId, const QString &scope, bool withRefresh);
     bool authenticateClient(const FakeHttpRequest &request, const QMap<QString, QString> &params,
                             QString *clientId, FakeHttpResponse *error) const;
+    // A form POST of an authenticated client to /revoke or /introspect (RFC 7009 2.1, RFC 7662
+    // 2.1): false with *error set when the method, the encoding or the client is wrong.
+    bool readClientForm(const FakeHttpRequest &request, QMap<QString, QString> *params,
+                        QString *clientId, FakeHttpResponse *error) const;
     QString makeIdToken(const GrantRecord &grant) const;
     void revokeGrant(int grantId);
     bool accessValid(const AccessRecord &record) const;

@@ -1,5 +1,6 @@
 // mailkey-fake-idp: the fake authorization server as a program, for clicking through the real app.
 //   mailkey-fake-idp [--port N] [--email E] [--name N] [--client-id ID] [--latency MS]
+//                    [--introspection-client ID:SECRET]
 // Listens on 127.0.0.1, signs everyone in as the configured user, prints the base URL and a
 // providers.json snippet, and runs until Ctrl-C / SIGTERM. Logs method, path and status only.
 #include "tests/support/fakeidp/FakeAuthServer.h"
@@ -71,7 +72,12 @@ int main(int argc, char **argv)
     const QCommandLineOption latencyOpt(QStringLiteral("latency"),
                                         QStringLiteral("Delay added to every response, in milliseconds."),
                                         QStringLiteral("MS"), QStringLiteral("0"));
-    parser.addOptions({portOpt, emailOpt, nameOpt, clientOpt, latencyOpt});
+    const QCommandLineOption introspectOpt(
+        QStringLiteral("introspection-client"),
+        QStringLiteral("A confidential client that may call /introspect (RFC 7662), e.g. a mail "
+                       "server checking tokens."),
+        QStringLiteral("ID:SECRET"));
+    parser.addOptions({portOpt, emailOpt, nameOpt, clientOpt, latencyOpt, introspectOpt});
     parser.process(app);
 
     QTextStream err(stderr);
@@ -94,8 +100,17 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    const QString introspection = parser.value(introspectOpt);
+    const qsizetype colon = introspection.indexOf(QLatin1Char(':'));
+    if (parser.isSet(introspectOpt) && (colon <= 0 || colon == introspection.size() - 1)) {
+        err << "mailkey-fake-idp: --introspection-client must be ID:SECRET, both non-empty.\n";
+        return 2;
+    }
+
     FakeAuthServer server;
     server.addClient({clientId, QString(), {}});
+    if (colon > 0)
+        server.addClient({introspection.left(colon), introspection.mid(colon + 1), {}});
     server.setUser({QStringLiteral("00000000-0000-0000-66de-7e57a11ce000"), email,
                     parser.value(nameOpt), email});
     server.setLatency(latency);
