@@ -37,6 +37,7 @@ ExitCode exitCodeFor(ErrorCode code)
     case ErrorCode::VaultBusy:
     case ErrorCode::VaultIo:
     case ErrorCode::NotACipherBuild:
+    case ErrorCode::VaultNewerFormat:
         return VaultUnavailable;
     case ErrorCode::NotFound:
         return AccountNotFound;

@@ -24,6 +24,7 @@ enum class ErrorCode {
     VaultBusy,       // another process held the lock for longer than the busy timeout
     VaultIo,         // other I/O failure
     NotACipherBuild, // linked against a plain SQLite: refuse to write anything
+    VaultNewerFormat, // a SQLCipher 4 file on a SQLCipher 3 build: left unchanged
     // Data
     NotFound,
     InvalidInput,

@@ -12,7 +12,7 @@ namespace mailkey::ipc {
 
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, const char *>, 20> kCodeNames = {{
+constexpr std::array<std::pair<ErrorCode, const char *>, 21> kCodeNames = {{
     {ErrorCode::NoKeychain, "NoKeychain"},
     {ErrorCode::KeychainLocked, "KeychainLocked"},
     {ErrorCode::KeyMissing, "KeyMissing"},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<ErrorCode, const char *>, 20> kCodeNames = {{
     {ErrorCode::VaultBusy, "VaultBusy"},
     {ErrorCode::VaultIo, "VaultIo"},
     {ErrorCode::NotACipherBuild, "NotACipherBuild"},
+    {ErrorCode::VaultNewerFormat, "VaultNewerFormat"},
     {ErrorCode::NotFound, "NotFound"},
     {ErrorCode::InvalidInput, "InvalidInput"},
     {ErrorCode::Network, "Network"},
