@@ -1,15 +1,32 @@
 #!/bin/sh
-# Installs the Debian 12 packages MailKey needs to build, run and test, when any is missing.
+# Installs the Debian packages MailKey needs to build, run and test, when any is missing.
+# Debian 12 (bookworm) and Debian 13 (trixie) are supported; the release is read from
+# /etc/os-release.
 # Usage: scripts/install-deps.sh [run|test]   (default: test, which is a superset of run)
 set -eu
 what=${1:-test}
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+case "$codename" in
+  bookworm) svg="libqt6svg6" ;;
+  # Debian 13 ships the Qt SVG image and icon plugins on their own: without them an SVG QIcon is
+  # null.
+  trixie) svg="libqt6svg6 qt6-svg-plugins" ;;
+  *) echo "install-deps.sh: Debian 12 (bookworm) or 13 (trixie) expected, found '${codename:-unknown}';" \
+          "trying the Debian 13 package names" >&2
+     svg="libqt6svg6 qt6-svg-plugins" ;;
+esac
 
 run_pkgs="cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-networkauth-dev
-qtkeychain-qt6-dev libsqlcipher-dev libssl-dev libqt6svg6 qt6-qpa-plugins gnome-keyring dbus
+qtkeychain-qt6-dev libsqlcipher-dev libssl-dev $svg qt6-qpa-plugins gnome-keyring dbus
 fonts-dejavu-core"
-# The test suite also tries the README's mail-program recipes for real (tests/cli/recipes.sh).
+# gdbus (libglib2.0-bin) locks the test keyring. The test suite also tries the README's
+# mail-program recipes for real (tests/cli/recipes.sh), against Dovecot and node's oidc-provider. git send-email needs two of git-email's Recommends
+# (Mail::Address, Authen::SASL), named here because Recommends are not installed.
 test_pkgs="$run_pkgs libgtest-dev libgmock-dev libsecret-tools dbus-daemon xvfb xauth ccache
-python3 openssl curl mutt msmtp isync aerc git-email libsasl2-modules-kdexoauth2"
+python3 openssl curl ca-certificates libglib2.0-bin mutt msmtp isync aerc git-email libmailtools-perl
+libauthen-sasl-perl libsasl2-modules-kdexoauth2 nodejs npm dovecot-imapd dovecot-submissiond"
 
 case "$what" in
   run) pkgs=$run_pkgs ;;
@@ -17,17 +34,57 @@ case "$what" in
   *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
 esac
 
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+
+# A Node.js from elsewhere (e.g. NodeSource's nodejs, which bundles npm and conflicts with
+# Debian's npm package) is used as it is.
+if [ "$what" = test ] && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  pkgs=$(echo $pkgs | tr ' ' '\n' | grep -vx -e nodejs -e npm | tr '\n' ' ')
+fi
+
 missing=""
 for p in $pkgs; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing="$missing $p"
   fi
 done
-[ -z "$missing" ] && exit 0
 
-echo "Installing missing Debian packages:$missing"
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+if [ -n "$missing" ]; then
+  echo "Installing missing Debian packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  # Packages with a service (Dovecot) must not start it: the tests run their own instances on
+  # loopback. policy-rc.d exit status 101 = "action forbidden"; an existing one is put back after.
+  policy=/usr/sbin/policy-rc.d
+  saved=""
+  restore_policy() {
+    if [ -n "$saved" ]; then $SUDO mv -f "$saved" "$policy"; else $SUDO rm -f "$policy"; fi
+  }
+  if [ -e "$policy" ] || [ -L "$policy" ]; then
+    saved="$policy.mailkey-saved.$$"
+    $SUDO mv -f "$policy" "$saved"
+  fi
+  trap restore_policy EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  printf '#!/bin/sh\n# Written by MailKey scripts/install-deps.sh while it installs packages.\nexit 101\n' |
+    $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq --no-install-recommends $missing
+  restore_policy
+  trap - EXIT INT TERM
+fi
+
+# node's oidc-provider (a real, OpenID-certified authorization server for the tests), pinned by
+# its lockfile.
+oidc="$root/tests/thirdparty/oidc-provider"
+if [ "$what" = test ] && [ -f "$oidc/package-lock.json" ]; then
+  lock_sum=$(sha256sum "$oidc/package-lock.json" | cut -d' ' -f1)
+  stamp="$oidc/node_modules/.mailkey-lock-sha256"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+    echo "Installing oidc-provider from npm (tests/thirdparty/oidc-provider/package-lock.json)"
+    (cd "$oidc" && npm ci --no-audit --no-fund)
+    echo "$lock_sum" > "$stamp"
+  fi
+fi

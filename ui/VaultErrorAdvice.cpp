@@ -78,6 +78,11 @@ VaultErrorAdvice VaultErrorAdvice::forError(const Error &error)
         a.title = tr("The vault is busy");
         a.nextSteps = tr("Another MailKey program is using the vault. Wait a moment, then press Retry.");
         break;
+    case ErrorCode::VaultNewerFormat:
+        a.title = tr("The vault was written by a newer MailKey");
+        a.nextSteps = tr("Open it with the MailKey that wrote it (one built with SQLCipher 4), or install that "
+                         "version here. Nothing was changed.");
+        break;
     case ErrorCode::NotACipherBuild:
         a.title = tr("This MailKey build cannot encrypt");
         a.nextSteps = tr("It was built without SQLCipher and will not write anything. Install an official "

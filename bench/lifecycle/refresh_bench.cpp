@@ -80,7 +80,7 @@ bool obtainGrant(QNetworkAccessManager &nam, FakeAuthServer &server, const Provi
     const QString challenge = QString::fromLatin1(QCryptographicHash::hash(verifier.toLatin1(), QCryptographicHash::Sha256)
                                                       .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     const QString redirect = QStringLiteral("http://127.0.0.1:9/cb");
-    QNetworkRequest authorize(QUrl::fromEncoded(
+    QNetworkRequest authorize(QUrl::fromEncoded(QByteArray(
         server.authorizeUrl().toEncoded() + '?'
         + form({{QStringLiteral("client_id"), p.clientId},
                 {QStringLiteral("redirect_uri"), redirect},
@@ -88,7 +88,7 @@ bool obtainGrant(QNetworkAccessManager &nam, FakeAuthServer &server, const Provi
                 {QStringLiteral("state"), randomString()},
                 {QStringLiteral("code_challenge"), challenge},
                 {QStringLiteral("code_challenge_method"), QStringLiteral("S256")},
-                {QStringLiteral("scope"), p.scopes.join(QLatin1Char(' '))}})));
+                {QStringLiteral("scope"), p.scopes.join(QLatin1Char(' '))}}))));
     authorize.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *r1 = nam.get(authorize);
     waitUntil([&] { return r1->isFinished(); });

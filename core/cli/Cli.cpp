@@ -39,6 +39,7 @@ ExitCode exitCodeFor(ErrorCode code)
     case ErrorCode::VaultIo:
     case ErrorCode::NotACipherBuild:
     case ErrorCode::VaultUnsafe:
+    case ErrorCode::VaultNewerFormat:
         return VaultUnavailable;
     case ErrorCode::NotFound:
         return AccountNotFound;

@@ -1,5 +1,6 @@
 #include "core/cli/CliSupport.h"
 
+#include "core/common/Clock.h"
 #include "core/common/Redactor.h"
 #include "core/ipc/IpcProtocol.h"
 #include "core/keychain/KeyStore.h"
@@ -32,7 +33,7 @@ QDateTime parseSince(const QString &text, const QDateTime &now)
     if (!t.isValid()) {
         const QDate d = QDate::fromString(text, Qt::ISODate);
         if (d.isValid())
-            t = QDateTime(d, QTime(0, 0), Qt::UTC);
+            t = QDateTime(d, QTime(0, 0), utcZone());
     }
     return t;
 }

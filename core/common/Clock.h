@@ -1,8 +1,24 @@
 #pragma once
 
 #include <QDateTime>
+#include <QTimeZone>
+#include <QtGlobal>
 
 namespace mailkey {
+
+// UTC, to pass where QDateTime takes a time zone or time spec. Qt 6.8 deprecates the Qt::TimeSpec
+// overloads; QTimeZone::UTC (no time-zone database needed) exists from Qt 6.5.
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+inline QTimeZone utcZone()
+{
+    return QTimeZone(QTimeZone::UTC);
+}
+#else
+inline Qt::TimeSpec utcZone()
+{
+    return Qt::UTC;
+}
+#endif
 
 // Wall-clock time, injectable so tests can jump ahead (sign-in expiry, token refresh).
 class Clock {

@@ -25,6 +25,7 @@ enum class ErrorCode {
     VaultIo,         // other I/O failure
     NotACipherBuild, // linked against a plain SQLite: refuse to write anything
     VaultUnsafe,     // the folder or a file of the vault can be changed by another user, or is a link
+    VaultNewerFormat, // a SQLCipher 4 file on a SQLCipher 3 build: left unchanged
     // Data
     NotFound,
     InvalidInput,

@@ -12,7 +12,7 @@ namespace mailkey::ipc {
 
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, const char *>, 21> kCodeNames = {{
+constexpr std::array<std::pair<ErrorCode, const char *>, 22> kCodeNames = {{
     {ErrorCode::NoKeychain, "NoKeychain"},
     {ErrorCode::KeychainLocked, "KeychainLocked"},
     {ErrorCode::KeyMissing, "KeyMissing"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<ErrorCode, const char *>, 21> kCodeNames = {{
     {ErrorCode::VaultIo, "VaultIo"},
     {ErrorCode::NotACipherBuild, "NotACipherBuild"},
     {ErrorCode::VaultUnsafe, "VaultUnsafe"},
+    {ErrorCode::VaultNewerFormat, "VaultNewerFormat"},
     {ErrorCode::NotFound, "NotFound"},
     {ErrorCode::InvalidInput, "InvalidInput"},
     {ErrorCode::Network, "Network"},

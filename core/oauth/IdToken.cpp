@@ -1,5 +1,6 @@
 #include "core/oauth/IdToken.h"
 
+#include "core/common/Clock.h"
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
 
@@ -59,7 +60,7 @@ std::optional<QDateTime> numericDate(const QJsonValue &v)
     const double d = v.toDouble();
     if (!std::isfinite(d) || d < 0 || d > 253402300799.0) // up to 9999-12-31
         return std::nullopt;
-    return QDateTime::fromSecsSinceEpoch(static_cast<qint64>(std::floor(d)), Qt::UTC);
+    return QDateTime::fromSecsSinceEpoch(static_cast<qint64>(std::floor(d)), utcZone());
 }
 
 // Optional string claim: absent is fine, another type is an error.

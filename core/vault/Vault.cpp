@@ -1,5 +1,6 @@
 #include "core/vault/Vault.h"
 
+#include "core/common/Clock.h"
 #include "core/common/Redactor.h"
 #include "core/vault/PrivateLocation.h"
 
@@ -13,6 +14,12 @@
 #include <sqlcipher/sqlite3.h>
 
 #include <cerrno>
+
+#ifdef MAILKEY_VAULT_FORMAT_PROBE
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#endif
+
 #include <cstdint>
 
 namespace mailkey {
@@ -29,7 +36,7 @@ qint64 toMs(const QDateTime &t)
 
 QDateTime fromMs(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+    return QDateTime::fromMSecsSinceEpoch(ms, utcZone());
 }
 
 // A prepared statement with bound values. Finalized on destruction.
@@ -334,6 +341,11 @@ QString vaultErrorMessage(ErrorCode code, const QString &path)
         return QObject::tr("The vault file (%1) could not be read or written (input/output error). Check the "
                            "disk, then try again.")
             .arg(where);
+    case ErrorCode::VaultNewerFormat:
+        return QObject::tr("The vault (%1) was written in the SQLCipher 4 format (by a MailKey built with "
+                           "SQLCipher 4, such as the Debian 13, Windows or macOS packages), which this build "
+                           "(SQLCipher %2) cannot read. Open it with that MailKey; the file was not changed.")
+            .arg(where, Vault::linkedCipherVersion());
     case ErrorCode::NotACipherBuild:
         return QObject::tr("This MailKey build is linked against a SQLite without encryption. It refuses to "
                            "open or write the vault. Install a build linked with SQLCipher.");
@@ -415,6 +427,113 @@ Status Vault::exec(const char *sql)
     return {};
 }
 
+// SQLCipher 3 -> 4 (Debian 12's 3.4.1 -> Debian 13's 4.6.1, and the Windows/macOS packages):
+// every build keeps writing the SQLCipher 3 format, and no file is ever migrated.
+// - A SQLCipher 4 build reads a 3.x file with `PRAGMA cipher_compatibility = 3` set right after
+//   the key (before the first read). Nothing is rewritten, so a kill -9 at any moment leaves
+//   the file exactly as the last committed transaction did; the same file still opens when the
+//   person goes back to a 3.x build (a shared home folder, a downgrade, a backup).
+// - What the 4.x defaults would add is PBKDF2-HMAC-SHA512 with 256,000 rounds (the vault uses a
+//   raw 256-bit key: no key derivation at all) and HMAC-SHA512 page MACs instead of HMAC-SHA1
+//   (HMAC-SHA1 is not broken as a MAC). Not worth a rewrite of the whole file.
+// - A 4.x build also opens a file in SQLCipher 4's own defaults (made by another program or a
+//   later MailKey): it tries them when the 3.x settings do not read the file.
+// - A 3.x build cannot read a 4.x file. It recognises one by decrypting the start of its header
+//   with the key (fileInSqlCipher4Format) and says so; the file is never written to.
+Status Vault::openCipherConnection(const QByteArray &nativePath, int flags, const SecureBytes &key)
+{
+    const QString linked = linkedCipherVersion();
+    if (linked.isEmpty())
+        return Error(ErrorCode::NotACipherBuild, vaultErrorMessage(ErrorCode::NotACipherBuild, m_path));
+    const bool cipher4 = linked.section(QLatin1Char('.'), 0, 0).toInt() >= 4;
+    // 0: the build's own defaults (3.x builds); 3 and 4: cipher_compatibility on 4.x builds.
+    const QList<int> settings = cipher4 ? QList<int>{3, 4} : QList<int>{0};
+    int rc = SQLITE_OK;
+    for (const int compatibility : settings) {
+        if (m_db) {
+            sqlite3_close(m_db);
+            m_db = nullptr;
+        }
+        rc = sqlite3_open_v2(nativePath.constData(), &m_db, flags, nullptr);
+        if (rc != SQLITE_OK)
+            return sqliteError(rc, "opening the file");
+        sqlite3_extended_result_codes(m_db, 0);
+        sqlite3_busy_timeout(m_db, BusyTimeoutMs);
+
+        QByteArray spec = rawKeySpec(key);
+        rc = sqlite3_key(m_db, spec.constData(), int(spec.size()));
+        secureWipe(spec);
+        if (rc != SQLITE_OK)
+            return sqliteError(rc, "setting the key");
+        {
+            Stmt s(m_db, "PRAGMA cipher_version");
+            if (s.prepared() && s.step() == SQLITE_ROW)
+                m_cipherVersion = s.text(0);
+        }
+        if (m_cipherVersion.isEmpty())
+            return Error(ErrorCode::NotACipherBuild, vaultErrorMessage(ErrorCode::NotACipherBuild, m_path));
+        // Must follow the key and precede the first read.
+        if (compatibility == 3) {
+            if (Status s = exec("PRAGMA cipher_compatibility = 3"); !s)
+                return s;
+        } else if (compatibility == 4) {
+            if (Status s = exec("PRAGMA cipher_compatibility = 4"); !s)
+                return s;
+        }
+        // The first real read tells a wrong key (SQLITE_NOTADB) apart. Nothing is written before
+        // the key is known to be right and the file is known to be intact.
+        Stmt s(m_db, "SELECT count(*) FROM sqlite_master");
+        rc = s.prepared() ? s.step() : s.prepareCode();
+        if (rc == SQLITE_ROW)
+            return {};
+        if ((rc & 0xff) != SQLITE_NOTADB)
+            return sqliteError(rc, "reading the vault");
+    }
+    if (!cipher4 && fileInSqlCipher4Format(QFile::decodeName(nativePath), key))
+        return Error(ErrorCode::VaultNewerFormat, vaultErrorMessage(ErrorCode::VaultNewerFormat, m_path));
+    return sqliteError(rc, "reading the vault");
+}
+
+// Whether PATH is a SQLCipher 4 file (its default settings: 4096-byte pages, 80 reserved bytes
+// for the IV and an HMAC-SHA512) keyed with KEY. Page 1 holds a 16-byte salt, then the
+// AES-256-CBC encrypted rest of the SQLite header, whose IV is the first 16 of the reserved
+// bytes at the end of the page. The first decrypted block is bytes 16..31 of the SQLite header:
+// page size 4096, format versions 1 or 2, 80 reserved bytes, then the fixed 64, 32, 32. Reads
+// only; a wrong key or any other format gives false.
+bool Vault::fileInSqlCipher4Format(const QString &path, const SecureBytes &key)
+{
+#ifdef MAILKEY_VAULT_FORMAT_PROBE
+    constexpr int PageSize = 4096;
+    constexpr int Reserve = 80;
+    QFile f(path);
+    if (key.size() != 32 || !f.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray page = f.read(PageSize);
+    if (page.size() != PageSize)
+        return false;
+    const auto *iv = reinterpret_cast<const unsigned char *>(page.constData() + PageSize - Reserve);
+    const auto *in = reinterpret_cast<const unsigned char *>(page.constData() + 16);
+    unsigned char out[32] = {};
+    int outLen = 0;
+    bool decrypted = false;
+    if (EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new()) {
+        decrypted = EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr,
+                                       reinterpret_cast<const unsigned char *>(key.bytes().constData()), iv) == 1
+            && EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 && EVP_DecryptUpdate(ctx, out, &outLen, in, 16) == 1
+            && outLen == 16;
+        EVP_CIPHER_CTX_free(ctx);
+    }
+    const bool match = decrypted && out[0] == 0x10 && out[1] == 0x00 && (out[2] == 1 || out[2] == 2)
+        && (out[3] == 1 || out[3] == 2) && out[4] == Reserve && out[5] == 64 && out[6] == 32 && out[7] == 32;
+    OPENSSL_cleanse(out, sizeof out);
+    return match;
+#else
+    Q_UNUSED(path);
+    Q_UNUSED(key);
+    return false;
+#endif
+}
+
 Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureBytes &key, OpenMode mode,
                                            IntegrityCheck check)
 {
@@ -455,42 +574,8 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_PRIVATECACHE
         | (mode == OpenMode::Create ? SQLITE_OPEN_CREATE : 0);
     const QByteArray nativePath = QFile::encodeName(target);
-    int rc = sqlite3_open_v2(nativePath.constData(), &v->m_db, flags, nullptr);
-    if (rc != SQLITE_OK)
-        return v->sqliteError(rc, "opening the file");
-    sqlite3_extended_result_codes(v->m_db, 0);
-    sqlite3_busy_timeout(v->m_db, BusyTimeoutMs);
-
-    QByteArray spec = rawKeySpec(key);
-    rc = sqlite3_key(v->m_db, spec.constData(), int(spec.size()));
-    secureWipe(spec);
-    if (rc != SQLITE_OK)
-        return v->sqliteError(rc, "setting the key");
-
-    {
-        Stmt s(v->m_db, "PRAGMA cipher_version");
-        if (s.prepared() && s.step() == SQLITE_ROW)
-            v->m_cipherVersion = s.text(0);
-    }
-    if (v->m_cipherVersion.isEmpty())
-        return Error(ErrorCode::NotACipherBuild, vaultErrorMessage(ErrorCode::NotACipherBuild, path));
-    if (v->m_cipherVersion.section(QLatin1Char('.'), 0, 0).toInt() >= 4) {
-        // SQLCipher 4 builds (Windows/macOS packages) read and write the 3.x format, so a vault
-        // moves between builds. Must follow the key and precede the first read.
-        if (Status s = v->exec("PRAGMA cipher_compatibility = 3"); !s)
-            return s.error();
-    }
-
-    // The first real read tells a wrong key (SQLITE_NOTADB) apart. Nothing is written before
-    // the key is known to be right and the file is known to be intact.
-    {
-        Stmt s(v->m_db, "SELECT count(*) FROM sqlite_master");
-        if (!s.prepared())
-            return v->sqliteError(s.prepareCode(), "reading the vault");
-        rc = s.step();
-        if (rc != SQLITE_ROW)
-            return v->sqliteError(rc, "reading the vault");
-    }
+    if (Status s = v->openCipherConnection(nativePath, flags, key); !s)
+        return s.error();
     if (mode == OpenMode::OpenExisting && check == IntegrityCheck::Full) {
         if (Status s = v->checkIntegrity(); !s)
             return s.error();

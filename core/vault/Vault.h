@@ -106,6 +106,8 @@ private:
     friend class Transaction;
 
     Status exec(const char *sql);
+    Status openCipherConnection(const QByteArray &nativePath, int flags, const SecureBytes &key);
+    static bool fileInSqlCipher4Format(const QString &path, const SecureBytes &key);
     Status migrate();
     Status applyPragmas();
     Error sqliteError(int rc, const char *what) const;

@@ -317,7 +317,8 @@ if [ -n "$have_aerc" ]; then
 fi
 
 # --- git send-email ---------------------------------------------------------------------------------
-if git send-email --help >/dev/null 2>&1; then
+# (Not `git send-email --help`: that opens the manual page, and fails where no man is installed.)
+if [ -x "$(git --exec-path 2>/dev/null)/git-send-email" ]; then
     repo="$work/repo"
     git init -q "$repo" && cd "$repo" && git config user.name Alice && git config user.email "$email" &&
         echo a >a && git add a && git commit -qm "a change" && git format-patch -1 -o "$work/patches" >/dev/null

@@ -54,7 +54,7 @@ QByteArray encode(const Params &params)
 
 QUrl withQuery(const QUrl &base, const Params &params)
 {
-    return QUrl::fromEncoded(base.toEncoded() + '?' + encode(params));
+    return QUrl::fromEncoded(QByteArray(base.toEncoded() + '?' + encode(params)));
 }
 
 QString randomVerifier()

@@ -142,7 +142,7 @@ Grant LifecycleFixture::obtainGrant(const QString &providerId, const QString &em
                                      {QStringLiteral("scope"), p.authorizationScopes().join(QLatin1Char(' '))}};
     if (p.kind == Provider::Kind::Google)
         q.append({QStringLiteral("access_type"), QStringLiteral("offline")});
-    QNetworkRequest authorize(QUrl::fromEncoded(m_server.authorizeUrl().toEncoded() + '?' + encode(q)));
+    QNetworkRequest authorize(QUrl::fromEncoded(QByteArray(m_server.authorizeUrl().toEncoded() + '?' + encode(q))));
     authorize.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *r1 = m_nam.get(authorize);
     EXPECT_TRUE(waitFor([&] { return r1->isFinished(); }));

@@ -89,7 +89,7 @@ TEST(RateLimiter, ManyAccountsArePacedAtTheRefillRate)
 
 TEST(RateLimiter, RetryAfterBlocksTheHostUntilThatTime)
 {
-    ManualClock clock(QDateTime(QDate(2024, 5, 1), QTime(12, 0), Qt::UTC));
+    ManualClock clock(QDateTime(QDate(2024, 5, 1), QTime(12, 0), mailkey::utcZone()));
     RateLimiter limiter(&clock);
     const QUrl token(QStringLiteral("https://Login.Example.com/tenant/oauth2/v2.0/token"));
     const QString key = RateLimiter::keyFor(token);
@@ -131,7 +131,7 @@ protected:
     QTemporaryDir m_dir;
     SecureBytes m_key;
     std::shared_ptr<Vault> m_vault;
-    ManualClock m_clock{QDateTime(QDate(2024, 5, 1), QTime(9, 0), Qt::UTC)};
+    ManualClock m_clock{QDateTime(QDate(2024, 5, 1), QTime(9, 0), mailkey::utcZone())};
     std::unique_ptr<AlertMonitor> m_monitor;
     std::unique_ptr<QSignalSpy> m_spy;
 };

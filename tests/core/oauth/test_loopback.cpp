@@ -672,7 +672,7 @@ TEST_F(LoopbackTest, IssuerChecks)
 
 TEST_F(LoopbackTest, DeadlinePassedShowsExpiredPage)
 {
-    mailkey::ManualClock clock(QDateTime(QDate(2030, 1, 1), QTime(12, 0), Qt::UTC));
+    mailkey::ManualClock clock(QDateTime(QDate(2030, 1, 1), QTime(12, 0), mailkey::utcZone()));
     handler->setDeadline(clock.now().addSecs(600), &clock);
     clock.advance(601);
     // State is checked first: a request without the state does not expire the attempt.

@@ -1,0 +1,125 @@
+// SQLCipher 3 -> 4: vault files made by the Debian 12 build (SQLCipher 3.4.1) and exported to
+// SQLCipher 4's defaults (tests/core/vault/fixtures/make-fixtures.sh) read back row for row on
+// every build, or are refused with a clear message and left unchanged.
+#include "core/common/Result.h"
+#include "core/vault/Vault.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+
+using namespace mailkey;
+
+namespace {
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QString fixture(const char *name)
+{
+    return QStringLiteral(MAILKEY_VAULT_FIXTURES "/") + QString::fromLatin1(name);
+}
+
+struct HelperResult {
+    int exitCode = -1;
+    QString output;
+};
+
+class VaultUpgradeTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(m_dir.isValid());
+        ASSERT_TRUE(QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        m_key = readAll(fixture("test-key.hex")).trimmed();
+        ASSERT_EQ(m_key.size(), 64);
+    }
+
+    // A private copy of a fixture, as vault.db of a profile would be.
+    QString copy(const char *name)
+    {
+        const QString path = m_dir.filePath(QString::fromLatin1(name));
+        EXPECT_TRUE(QFile::copy(fixture(name), path)) << name;
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        return path;
+    }
+
+    HelperResult helper(const QStringList &args, const QByteArray &key)
+    {
+        QProcess p;
+        p.start(QCoreApplication::applicationDirPath() + QStringLiteral("/vault_helper"), args);
+        p.write(key + '\n');
+        p.closeWriteChannel();
+        EXPECT_TRUE(p.waitForFinished(30000));
+        // stdout only: SQLCipher 4 logs its own decryption failures on stderr.
+        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput())};
+    }
+
+    QStringList files() const { return QDir(m_dir.path()).entryList(QDir::Files, QDir::Name); }
+
+    QTemporaryDir m_dir;
+    QByteArray m_key;
+};
+
+bool cipher4()
+{
+    return Vault::linkedCipherVersion().section(QLatin1Char('.'), 0, 0).toInt() >= 4;
+}
+
+} // namespace
+
+TEST_F(VaultUpgradeTest, ASqlCipher3VaultReadsBackEveryAccountTokenAndAuditRow)
+{
+    const QString path = copy("vault-sqlcipher3.db");
+    const HelperResult r = helper({QStringLiteral("dump"), path}, m_key);
+    ASSERT_EQ(r.exitCode, 0) << r.output.toStdString();
+    EXPECT_EQ(r.output, QString::fromUtf8(readAll(fixture("vault-sqlcipher3.dump"))));
+    EXPECT_TRUE(r.output.contains(QStringLiteral("audit-verify intact=1 rows=3")));
+    // Still the 3.x format: a second read (as a Debian 12 build would do after a downgrade)
+    // gives the same rows.
+    EXPECT_EQ(helper({QStringLiteral("dump"), path}, m_key).output, r.output);
+}
+
+TEST_F(VaultUpgradeTest, ASqlCipher4VaultOpensOnSqlCipher4AndIsRefusedUnchangedOnSqlCipher3)
+{
+    const QString path = copy("vault-sqlcipher4.db");
+    if (cipher4()) {
+        const HelperResult r = helper({QStringLiteral("dump"), path}, m_key);
+        ASSERT_EQ(r.exitCode, 0) << r.output.toStdString();
+        EXPECT_EQ(r.output, QString::fromUtf8(readAll(fixture("vault-sqlcipher3.dump"))));
+        return;
+    }
+    const QByteArray before = QCryptographicHash::hash(readAll(path), QCryptographicHash::Sha256);
+    const QStringList filesBefore = files();
+    const HelperResult r = helper({QStringLiteral("open"), path}, m_key);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_TRUE(r.output.startsWith(QString::number(int(ErrorCode::VaultNewerFormat)) + QLatin1Char(' ')))
+        << r.output.toStdString();
+    EXPECT_TRUE(r.output.contains(QStringLiteral("SQLCipher 4 format"))) << r.output.toStdString();
+    EXPECT_TRUE(r.output.contains(QStringLiteral("not changed"))) << r.output.toStdString();
+    EXPECT_EQ(QCryptographicHash::hash(readAll(path), QCryptographicHash::Sha256), before);
+    EXPECT_EQ(files(), filesBefore); // no -wal, -shm or -journal either
+}
+
+TEST_F(VaultUpgradeTest, AWrongKeyIsStillAWrongKeyForEitherFormat)
+{
+    QByteArray other = m_key;
+    other[0] = other[0] == 'a' ? 'b' : 'a';
+    for (const char *name : {"vault-sqlcipher3.db", "vault-sqlcipher4.db"}) {
+        const QString path = copy(name);
+        const QByteArray before = QCryptographicHash::hash(readAll(path), QCryptographicHash::Sha256);
+        const HelperResult r = helper({QStringLiteral("open"), path}, other);
+        EXPECT_EQ(r.exitCode, 1) << name;
+        EXPECT_TRUE(r.output.startsWith(QString::number(int(ErrorCode::VaultWrongKey)) + QLatin1Char(' ')))
+            << name << ": " << r.output.toStdString();
+        EXPECT_EQ(QCryptographicHash::hash(readAll(path), QCryptographicHash::Sha256), before) << name;
+    }
+}
