@@ -52,9 +52,9 @@ esac
 [ "$(id -u)" -eq 0 ] || { echo "$me: run as root" >&2; exit 1; }
 case $root in /*) ;; *) root=$(pwd)/$root ;; esac
 root=${root%/}
-[ "$root" != "" ] && [ "$root" != "/" ] || { echo "$me: refusing root /" >&2; exit 2; }
+if [ -z "$root" ] || [ "$root" = / ]; then echo "$me: refusing root /" >&2; exit 2; fi
 
-still_mounted() { grep -q " $root[/ ]" /proc/mounts; }
+still_mounted() { grep -q " ${root}[/ ]" /proc/mounts; }
 
 # A root from an earlier run that was killed may still have mounts: never unpack over them.
 if still_mounted; then
