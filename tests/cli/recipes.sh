@@ -182,10 +182,12 @@ muttrc() { # MODE: the README's ~/.muttrc for this server; sets imap, smtp, fold
       echo "set ssl_ca_certificates_file = \"$ca\""; } >"$HOME/.muttrc"
 }
 # Interactive mutt needs a terminal (script(1)); it opens the INBOX, pipes the first message to
-# $work/mutt-read.txt and quits. mutt_read SECONDS
+# $work/mutt-read.txt and quits. The pseudo-terminal that script(1) makes has no size (0 x 0),
+# which the ncurses of Debian 13 refuses ("Error opening terminal"): give it one first.
+# mutt_read SECONDS
 mutt_read() {
     rm -f "$work/mutt-read.txt"
-    TERM=xterm timeout "$1" script -qec "mutt -e 'set wait_key=no' -e 'push \"<first-entry><pipe-message>cat >$work/mutt-read.txt<enter><quit>\"'" \
+    TERM=xterm timeout "$1" script -qec "stty rows 24 cols 80 2>/dev/null; mutt -e 'set wait_key=no' -e 'push \"<first-entry><pipe-message>cat >$work/mutt-read.txt<enter><quit>\"'" \
         /dev/null >"$work/mutt-read.out" 2>&1
 }
 have_mutt=$(command -v mutt)
