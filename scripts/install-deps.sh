@@ -84,6 +84,12 @@ if [ "$what" = test ] && [ -f "$oidc/package-lock.json" ]; then
   stamp="$oidc/node_modules/.mailkey-lock-sha256"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
     echo "Installing oidc-provider from npm (tests/thirdparty/oidc-provider/package-lock.json)"
+    # Node.js trusts only its own bundled CAs unless told otherwise; the system's store also has
+    # the CAs the machine's administrator added (a TLS-inspecting proxy's, for instance).
+    if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -s /etc/ssl/certs/ca-certificates.crt ]; then
+      NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+      export NODE_EXTRA_CA_CERTS
+    fi
     (cd "$oidc" && npm ci --no-audit --no-fund)
     echo "$lock_sum" > "$stamp"
   fi

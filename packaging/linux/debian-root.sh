@@ -89,6 +89,18 @@ else
 fi
 
 printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+# The machine's own trust anchors: on a network whose egress goes through a TLS-inspecting proxy,
+# every machine on it has that proxy's CA in /usr/local/share/ca-certificates, and so does this
+# root. The ca-certificates package (installed by scripts/install-deps.sh) adds them to
+# /etc/ssl/certs when it is configured; nothing else of the host is copied.
+if [ -d /usr/local/share/ca-certificates ]; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    find /usr/local/share/ca-certificates -maxdepth 2 -name '*.crt' -type f \
+        -exec cp -p {} "$root/usr/local/share/ca-certificates/" \;
+    if [ -x "$root/usr/sbin/update-ca-certificates" ]; then
+        chroot "$root" /usr/sbin/update-ca-certificates > /dev/null 2>&1 || true
+    fi
+fi
 # The same archive areas as a default installation of the release.
 cat > "$root/etc/apt/sources.list" <<EOF
 deb $mirror $release main
