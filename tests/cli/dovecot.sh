@@ -79,9 +79,12 @@ service submission-login {
     done
 }
 
+# Every listener is up: a LISTEN (0A) socket on 127.0.0.1 (0100007F) at the port, read from
+# /proc/net/tcp so that nothing beyond the minimal system is needed (a minbase root has no ss).
 dovecot_listening() {
     for p in $dovecot_imap $dovecot_imaps $dovecot_submission $dovecot_submissions; do
-        ss -Hltn "src 127.0.0.1:$p" | grep -q . || return 1
+        awk -v a="$(printf '0100007F:%04X' "$p")" '$2 == a && $4 == "0A" { f = 1 } END { exit !f }' \
+            /proc/net/tcp || return 1
     done
 }
 
