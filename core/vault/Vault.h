@@ -35,7 +35,7 @@ public:
     // fully once at start-up; mailkey-cli's token hand-out, called at every mail login, does not.
     enum class IntegrityCheck { Full, Header };
 
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2;
     static constexpr int BusyTimeoutMs = 10000;
 
     ~Vault();

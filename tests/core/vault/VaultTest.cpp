@@ -491,6 +491,104 @@ TEST_F(AuditChainTest, DetailsAreRedactedBeforeStorage)
     EXPECT_TRUE(list->first().detail.contains(QLatin1String("refresh_token=")));
 }
 
+namespace {
+
+// Every statement on the audit table that Vault ran while it was installed: its SQL as
+// prepared (with parameters, so its plan is the one that ran) and its full-scan step count.
+struct AuditStatements {
+    QStringList sql;
+    QList<int> fullScanSteps;
+};
+
+int traceAudit(unsigned type, void *ctx, void *p, void *)
+{
+    if (type != SQLITE_TRACE_PROFILE)
+        return 0;
+    auto *stmt = static_cast<sqlite3_stmt *>(p);
+    const QString sql = QString::fromUtf8(sqlite3_sql(stmt));
+    if (sql.startsWith(QLatin1String("SELECT")) && sql.contains(QLatin1String("FROM audit"))) {
+        auto *seen = static_cast<AuditStatements *>(ctx);
+        seen->sql << sql;
+        seen->fullScanSteps << sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+    }
+    return 0;
+}
+
+// The "detail" column of EXPLAIN QUERY PLAN (column 3 on SQLite 3.15 and 3.45 alike).
+QStringList queryPlan(sqlite3 *db, const QString &sql)
+{
+    QStringList plan;
+    sqlite3_stmt *st = nullptr;
+    const QByteArray explain = "EXPLAIN QUERY PLAN " + sql.toUtf8();
+    if (sqlite3_prepare_v2(db, explain.constData(), -1, &st, nullptr) != SQLITE_OK)
+        return {QStringLiteral("prepare failed: ") + QString::fromUtf8(sqlite3_errmsg(db))};
+    while (sqlite3_step(st) == SQLITE_ROW)
+        plan << QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(st, 3)));
+    sqlite3_finalize(st);
+    return plan;
+}
+
+} // namespace
+
+// The audit queries the window and `mailkey-cli audit` run (by account, by time, both) search an
+// index: none walks the whole audit table ("SCAN TABLE audit" on 3.15, "SCAN audit" on 3.45).
+TEST_F(AuditChainTest, FilteredAuditQueriesSearchAnIndexInsteadOfScanningTheLog)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const QDateTime t0 = QDateTime::currentDateTimeUtc().addDays(-2);
+    for (int i = 0; i < 40; ++i) {
+        AuditEntry e;
+        e.action = QStringLiteral("token.handed-out");
+        e.outcome = QStringLiteral("ok");
+        e.accountId = 1 + i % 2;
+        e.accountEmail = e.accountId == 1 ? QStringLiteral("a@example.com") : QStringLiteral("b@example.com");
+        e.at = t0.addSecs(3600 * i); // one an hour: rows 24.. are within the last day
+        e.detail = QStringLiteral("entry %1").arg(i);
+        ASSERT_TRUE(v->appendAudit(e).ok());
+    }
+    const QDateTime since = t0.addSecs(3600 * 30);
+
+    AuditStatements seen;
+    ASSERT_EQ(sqlite3_trace_v2(v->handle(), SQLITE_TRACE_PROFILE, traceAudit, &seen), SQLITE_OK);
+    auto byAccount = v->audit(1);
+    auto bySince = v->audit(0, since);
+    auto both = v->audit(2, since);
+    auto limited = v->audit(1, QDateTime(), 3);
+    sqlite3_trace_v2(v->handle(), 0, nullptr, nullptr);
+
+    // The rows are the same as ever: filtered, newest first, limited.
+    ASSERT_TRUE(byAccount.ok() && bySince.ok() && both.ok() && limited.ok());
+    ASSERT_EQ(byAccount->size(), 20);
+    EXPECT_EQ(byAccount->first().detail, QStringLiteral("entry 38"));
+    EXPECT_EQ(byAccount->last().detail, QStringLiteral("entry 0"));
+    ASSERT_EQ(bySince->size(), 10);
+    EXPECT_EQ(bySince->first().detail, QStringLiteral("entry 39"));
+    EXPECT_EQ(bySince->last().detail, QStringLiteral("entry 30"));
+    ASSERT_EQ(both->size(), 5);
+    EXPECT_EQ(both->first().detail, QStringLiteral("entry 39"));
+    EXPECT_EQ(both->last().detail, QStringLiteral("entry 31"));
+    ASSERT_EQ(limited->size(), 3);
+    EXPECT_EQ(limited->last().detail, QStringLiteral("entry 34"));
+
+    ASSERT_EQ(seen.sql.size(), 4);
+    for (int i = 0; i < seen.sql.size(); ++i) {
+        const QStringList plan = queryPlan(v->handle(), seen.sql[i]);
+        const QString shown = plan.join(QLatin1String(" | "));
+        EXPECT_EQ(seen.fullScanSteps[i], 0) << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
+        bool searched = false;
+        for (const QString &step : plan) {
+            EXPECT_FALSE(step.startsWith(QLatin1String("SCAN"))) << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
+            searched = searched || (step.startsWith(QLatin1String("SEARCH")) && step.contains(QLatin1String("INDEX")));
+        }
+        EXPECT_TRUE(searched) << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
+    }
+    auto r = v->verifyAudit();
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->intact) << r->problem.toStdString();
+    EXPECT_EQ(r->rows, 40);
+}
+
 TEST_F(VaultTest, SettingsRoundTripAndReservedKeys)
 {
     auto v = create();
