@@ -66,6 +66,8 @@ public:
             sqlite3_bind_null(m_stmt, i);
     }
     int step() { return sqlite3_step(m_stmt); }
+    // Ready to step again with new bindings.
+    void reset() { sqlite3_reset(m_stmt); }
 
     QString text(int c) const
     {
@@ -878,7 +880,43 @@ Status Vault::setRefreshSchedule(qint64 id, const QDateTime &next, int failureCo
     return {};
 }
 
+Status Vault::setRefreshSchedules(const QList<RefreshSchedule> &schedules)
+{
+    if (schedules.isEmpty())
+        return {};
+    Transaction tx(this);
+    if (!tx.begun())
+        return tx.begun();
+    Stmt s(m_db, "UPDATE accounts SET next_refresh_at = ?1, failure_count = ?2 WHERE id = ?3");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "scheduling refreshes");
+    for (const RefreshSchedule &r : schedules) {
+        s.bind(1, r.next);
+        s.bind(2, r.failureCount);
+        s.bind(3, r.accountId);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "scheduling refreshes");
+        s.reset();
+    }
+    return tx.commit();
+}
+
 // Tokens ---------------------------------------------------------------------------------------
+
+Result<QHash<qint64, QDateTime>> Vault::tokenExpiries(const QString &resource)
+{
+    Stmt s(m_db, "SELECT account_id, expires_at FROM tokens WHERE resource = ?1");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "reading tokens");
+    s.bind(1, resource);
+    QHash<qint64, QDateTime> expiries;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        expiries.insert(s.int64(0), s.time(1));
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "reading tokens");
+    return expiries;
+}
 
 Result<std::optional<TokenRecord>> Vault::token(qint64 accountId, const QString &resource)
 {

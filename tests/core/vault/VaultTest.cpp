@@ -1,4 +1,5 @@
 // The vault on its own: SQLCipher files, errors as values, accounts, tokens, audit chain.
+#include "core/common/Clock.h"
 #include "core/vault/Vault.h"
 #include "tests/support/SqlCipherPages.h"
 #include "tests/support/TestUtil.h"
@@ -629,3 +630,67 @@ TEST_F(VaultTest, ErrorMessagesNeverContainTheKey)
 }
 
 } // namespace
+
+namespace {
+int countVaultCommit(void *counter)
+{
+    ++*static_cast<int *>(counter);
+    return 0;
+}
+} // namespace
+
+TEST_F(VaultTest, RefreshSchedulesAreStoredInOneTransaction)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
+    QList<qint64> ids;
+    for (int i = 0; i < 5; ++i) {
+        auto saved = v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
+                                       sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+        ASSERT_TRUE(saved.ok());
+        ids.append(saved->accountId);
+    }
+    int commits = 0;
+    sqlite3_commit_hook(v->handle(), countVaultCommit, &commits);
+    QList<Vault::RefreshSchedule> batch;
+    for (int i = 0; i < ids.size(); ++i)
+        batch.append({ids[i], now.addSecs(60 * (i + 1)), i == 4 ? 2 : 0});
+    batch.append({9999, now, 0}); // an account that is gone: nothing to update, not an error
+    ASSERT_TRUE(v->setRefreshSchedules(batch).ok());
+    EXPECT_EQ(commits, 1);
+    ASSERT_TRUE(v->setRefreshSchedules({}).ok());
+    EXPECT_EQ(commits, 1) << "an empty batch writes nothing";
+    sqlite3_commit_hook(v->handle(), nullptr, nullptr);
+    for (int i = 0; i < ids.size(); ++i) {
+        auto a = v->account(ids[i]);
+        ASSERT_TRUE(a.ok() && a->has_value());
+        EXPECT_EQ((*a)->nextRefreshAt, now.addSecs(60 * (i + 1)));
+        EXPECT_EQ((*a)->failureCount, i == 4 ? 2 : 0);
+    }
+}
+
+TEST_F(VaultTest, TokenExpiriesOfEveryAccountInOneQuery)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
+    auto a = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    auto b = v->saveConnection(sampleAccount(QStringLiteral("b@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE(v->commitRefresh(b->accountId, QStringLiteral("imap"), uniqueToken("I"), std::nullopt, now.addSecs(99),
+                                 {}, now)
+                    .ok());
+    auto expiries = v->tokenExpiries(QString::fromLatin1(DefaultResource));
+    ASSERT_TRUE(expiries.ok());
+    ASSERT_EQ(expiries->size(), 2);
+    for (qint64 id : {a->accountId, b->accountId}) {
+        auto t = v->token(id, QString::fromLatin1(DefaultResource));
+        ASSERT_TRUE(t.ok() && t->has_value());
+        EXPECT_EQ(expiries->value(id), (*t)->expiresAt);
+    }
+    auto imap = v->tokenExpiries(QStringLiteral("imap"));
+    ASSERT_TRUE(imap.ok());
+    ASSERT_EQ(imap->size(), 1);
+    EXPECT_EQ(imap->value(b->accountId), now.addSecs(99));
+}
