@@ -64,12 +64,16 @@ void cmdList(Context &ctx)
             failWith(ctx, accounts.error());
             return;
         }
+        // One query for every account's expiry, not one per account.
+        auto expiries = vault->tokenExpiries(QString::fromLatin1(DefaultResource));
+        if (!expiries) {
+            failWith(ctx, expiries.error());
+            return;
+        }
         QJsonArray array;
         QString table;
         for (const Account &a : *accounts) {
-            QDateTime expiry;
-            if (auto t = vault->token(a.id, QString::fromLatin1(DefaultResource)); t && t->has_value())
-                expiry = (*t)->expiresAt;
+            const QDateTime expiry = expiries->value(a.id);
             if (json) {
                 array.append(QJsonObject{
                     {QStringLiteral("email"), a.email},

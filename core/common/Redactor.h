@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringView>
 
 namespace mailkey {
 
@@ -41,6 +42,14 @@ QString redact(const QString &text);
 // Byte version (bodies, raw protocol lines). Bytes are processed as Latin-1, so bytes that are
 // not valid UTF-8 are kept exactly.
 QByteArray redact(const QByteArray &text);
+
+namespace detail {
+// For tests. Whether `text` takes the fast path (it provably contains nothing any pattern would
+// mask, so redact() returns it as it is without compiling a regular expression), and the full
+// pass of every pattern without that fast path.
+bool redactFastPathApplies(QStringView text);
+QString redactAllPatterns(const QString &text);
+} // namespace detail
 
 // The placeholder that replaces a secret value.
 inline constexpr char kRedacted[] = "[redacted]";

@@ -216,6 +216,16 @@ void RefreshScheduler::evaluate()
         arm(m_options.heartbeatMs);
         return;
     }
+    // First every due time, stored in one transaction (one sync, not one per account) and only
+    // where it changed; then the work that is due. Storing before any refresh is started keeps the
+    // order of the writes: a refresh (TokenManager) writes its own schedule after this one.
+    struct Planned {
+        qint64 id;
+        QDateTime due;
+        QStringList resources;
+    };
+    QList<Planned> planned;
+    QList<Vault::RefreshSchedule> changed;
     QHash<qint64, QDateTime> due;
     for (const Account &a : *accounts) {
         if (a.status == AccountStatus::NeedsSignIn)
@@ -232,21 +242,34 @@ void RefreshScheduler::evaluate()
         due.insert(a.id, d);
         const bool failing = a.failureCount > 0;
         if (!failing && m_persistedDue.value(a.id) != d) {
-            if (vault->setRefreshSchedule(a.id, d, a.failureCount).ok())
-                m_persistedDue.insert(a.id, d);
+            if (a.nextRefreshAt == d)
+                m_persistedDue.insert(a.id, d); // already stored (by an earlier run or process)
+            else
+                changed.append({a.id, d, a.failureCount});
         }
-        if (m_manager->isRefreshing(a.id))
+        planned.append({a.id, d, resources});
+    }
+    if (!changed.isEmpty()) {
+        if (Status s = vault->setRefreshSchedules(changed); s) {
+            for (const Vault::RefreshSchedule &c : std::as_const(changed))
+                m_persistedDue.insert(c.accountId, c.next);
+        } else {
+            qCWarning(lcScheduler, "cannot store the refresh schedule: %s", qUtf8Printable(s.error().message));
+        }
+    }
+    for (const Planned &p : std::as_const(planned)) {
+        if (m_manager->isRefreshing(p.id))
             continue; // finishing it re-arms the timer
-        if (!resources.isEmpty()) {
+        if (!p.resources.isEmpty()) {
             if (!m_networkReachable)
                 continue; // held until the network is back
-            for (const QString &r : std::as_const(resources)) {
-                Q_EMIT refreshDue(a.id, r);
-                m_manager->refreshScheduled(a.id, r);
+            for (const QString &r : p.resources) {
+                Q_EMIT refreshDue(p.id, r);
+                m_manager->refreshScheduled(p.id, r);
             }
             continue;
         }
-        nextMs = std::min(nextMs, now.msecsTo(d));
+        nextMs = std::min(nextMs, now.msecsTo(p.due));
     }
     m_due = due;
     arm(std::max<qint64>(nextMs, m_options.minIntervalMs));

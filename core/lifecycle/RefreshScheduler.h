@@ -26,7 +26,8 @@ struct TokenRecord;
 //    inside Microsoft's 90-day inactivity window and Google's 6 months;
 //  - failing accounts (Offline / Error) run at the back-off time TokenManager stored in the vault
 //    (Vault::setRefreshSchedule); accounts that need sign-in are left alone;
-//  - the next due time of each healthy account is stored with Vault::setRefreshSchedule.
+//  - the next due time of each healthy account is stored, for all accounts in one transaction
+//    (Vault::setRefreshSchedules) and only where it differs from what the vault holds.
 // Time: due times are wall-clock (the injectable Clock). A single-shot timer is armed for the
 // next due time but never longer than heartbeatMs, and each tick compares the wall-clock time that
 // passed with a monotonic timer: a jump (sleep/resume, clock change) is reported

@@ -66,6 +66,8 @@ public:
             sqlite3_bind_null(m_stmt, i);
     }
     int step() { return sqlite3_step(m_stmt); }
+    // Ready to step again with new bindings.
+    void reset() { sqlite3_reset(m_stmt); }
 
     QString text(int c) const
     {
@@ -207,6 +209,14 @@ const char *kSchemaV1[] = {
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+};
+
+// Schema 2: indexes for the audit queries by time (Vault::audit names them in INDEXED BY, so a
+// vault without them fails loudly instead of scanning the whole log). IF NOT EXISTS: a copy made
+// with sqlcipher_export keeps the indexes but not the schema version.
+const char *kSchemaV2[] = {
+    "CREATE INDEX IF NOT EXISTS audit_by_account_time ON audit (account_id, at)",
+    "CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at)",
 };
 
 Account readAccount(const Stmt &s)
@@ -641,33 +651,49 @@ Status Vault::checkIntegrity()
 
 Status Vault::migrate()
 {
-    int version = 0;
-    {
+    const auto readVersion = [this]() -> Result<int> {
         Stmt s(m_db, "PRAGMA user_version");
         const int rc = s.prepared() ? s.step() : s.prepareCode();
         if (rc != SQLITE_ROW)
             return sqliteError(rc, "reading the schema version");
-        version = int(s.int64(0));
-    }
-    if (version > SchemaVersion)
+        return int(s.int64(0));
+    };
+    Result<int> version = readVersion();
+    if (!version)
+        return version.error();
+    if (*version > SchemaVersion)
         return Error(ErrorCode::Internal,
                      QObject::tr("This vault was written by a newer version of MailKey (schema %1). Update "
                                  "MailKey to open it; the file was not changed.")
-                         .arg(version));
-    if (version == SchemaVersion)
+                         .arg(*version));
+    if (*version == SchemaVersion)
         return {};
 
+    // One transaction: an older vault is upgraded completely or not at all. The version is read
+    // again under the write lock, as another process may have upgraded it in the meantime.
     Transaction tx(this);
     if (!tx.begun())
         return tx.begun();
-    if (version < 1) {
+    version = readVersion();
+    if (!version)
+        return version.error();
+    if (*version >= SchemaVersion)
+        return {};
+    if (*version < 1) {
         for (const char *sql : kSchemaV1) {
             if (Status s = exec(sql); !s)
                 return s;
         }
     }
-    // Future migrations: if (version < 2) { ... }
-    if (Status s = exec("PRAGMA user_version = 1"); !s)
+    if (*version < 2) {
+        for (const char *sql : kSchemaV2) {
+            if (Status s = exec(sql); !s)
+                return s;
+        }
+    }
+    // Future migrations: if (*version < 3) { ... }
+    static_assert(SchemaVersion == 2, "add the migration and the version below");
+    if (Status s = exec("PRAGMA user_version = 2"); !s)
         return s;
     return tx.commit();
 }
@@ -854,7 +880,43 @@ Status Vault::setRefreshSchedule(qint64 id, const QDateTime &next, int failureCo
     return {};
 }
 
+Status Vault::setRefreshSchedules(const QList<RefreshSchedule> &schedules)
+{
+    if (schedules.isEmpty())
+        return {};
+    Transaction tx(this);
+    if (!tx.begun())
+        return tx.begun();
+    Stmt s(m_db, "UPDATE accounts SET next_refresh_at = ?1, failure_count = ?2 WHERE id = ?3");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "scheduling refreshes");
+    for (const RefreshSchedule &r : schedules) {
+        s.bind(1, r.next);
+        s.bind(2, r.failureCount);
+        s.bind(3, r.accountId);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "scheduling refreshes");
+        s.reset();
+    }
+    return tx.commit();
+}
+
 // Tokens ---------------------------------------------------------------------------------------
+
+Result<QHash<qint64, QDateTime>> Vault::tokenExpiries(const QString &resource)
+{
+    Stmt s(m_db, "SELECT account_id, expires_at FROM tokens WHERE resource = ?1");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "reading tokens");
+    s.bind(1, resource);
+    QHash<qint64, QDateTime> expiries;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        expiries.insert(s.int64(0), s.time(1));
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "reading tokens");
+    return expiries;
+}
 
 Result<std::optional<TokenRecord>> Vault::token(qint64 accountId, const QString &resource)
 {
@@ -1025,10 +1087,33 @@ Status Vault::appendAuditLocked(const AuditEntry &input)
 
 Result<QList<AuditEntry>> Vault::audit(qint64 accountId, const QDateTime &since, int limit)
 {
-    Stmt s(m_db, "SELECT id, at, account_id, account_email, action, outcome, detail, actor FROM audit"
-                 " WHERE (?1 = 0 OR account_id = ?1) AND at >= ?2 ORDER BY id DESC LIMIT ?3");
-    s.bind(1, accountId);
-    s.bind(2, since.isValid() ? toMs(since) : qint64(0));
+    // One constant statement per filter, each with an index (schema 2). A single statement with
+    // "(?1 = 0 OR account_id = ?1) AND at >= ?2" cannot use any and reads the whole log. The time
+    // filters name their index: without statistics the planner prefers walking the whole table
+    // in id order (no sort) over a range of the time index plus a sort of what it finds.
+    // Only the unfiltered listing reads the whole log, as it returns it.
+    const bool byAccount = accountId != 0;
+    const bool bySince = since.isValid();
+    const char *sql = nullptr;
+    if (byAccount && bySince)
+        sql = "SELECT id, at, account_id, account_email, action, outcome, detail, actor FROM audit"
+              " INDEXED BY audit_by_account_time WHERE account_id = ?1 AND at >= ?2 ORDER BY id DESC LIMIT ?3";
+    else if (byAccount)
+        sql = "SELECT id, at, account_id, account_email, action, outcome, detail, actor FROM audit"
+              " WHERE account_id = ?1 ORDER BY id DESC LIMIT ?3";
+    else if (bySince)
+        sql = "SELECT id, at, account_id, account_email, action, outcome, detail, actor FROM audit"
+              " INDEXED BY audit_by_time WHERE at >= ?2 ORDER BY id DESC LIMIT ?3";
+    else
+        sql = "SELECT id, at, account_id, account_email, action, outcome, detail, actor FROM audit"
+              " ORDER BY id DESC LIMIT ?3";
+    Stmt s(m_db, sql);
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "reading the audit log");
+    if (byAccount)
+        s.bind(1, accountId);
+    if (bySince)
+        s.bind(2, toMs(since));
     s.bind(3, qint64(limit));
     QList<AuditEntry> list;
     if (const int rc = collectRows(s, list, readAudit); rc != SQLITE_DONE)

@@ -5,6 +5,7 @@
 #include "core/vault/VaultTypes.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -35,7 +36,7 @@ public:
     // fully once at start-up; mailkey-cli's token hand-out, called at every mail login, does not.
     enum class IntegrityCheck { Full, Header };
 
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2;
     static constexpr int BusyTimeoutMs = 10000;
 
     ~Vault();
@@ -66,10 +67,21 @@ public:
     Status removeAccount(qint64 id);
     Status setAccountStatus(qint64 id, AccountStatus status, const QString &reason, const QDateTime &now);
     Status setRefreshSchedule(qint64 id, const QDateTime &next, int failureCount);
+    // Several setRefreshSchedule calls in one transaction (one sync instead of one per account);
+    // all or none. An empty list writes nothing.
+    struct RefreshSchedule {
+        qint64 accountId = 0;
+        QDateTime next;
+        int failureCount = 0;
+    };
+    Status setRefreshSchedules(const QList<RefreshSchedule> &schedules);
 
     // Tokens -----------------------------------------------------------------------------
     Result<std::optional<TokenRecord>> token(qint64 accountId, const QString &resource);
     Result<QList<TokenRecord>> tokens(qint64 accountId);
+    // The expiry of every account's token for `resource`, by account id, in one query (an account
+    // without such a token has no entry; one without an expiry maps to an invalid QDateTime).
+    Result<QHash<qint64, QDateTime>> tokenExpiries(const QString &resource);
     // Stores a refreshed access token for `resource`. If newRefreshToken is set, it replaces the
     // refresh token of every resource of this account, in the same transaction (rotation).
     Status commitRefresh(qint64 accountId, const QString &resource, const QString &accessToken,

@@ -373,3 +373,114 @@ TEST(Redactor, Idempotent)
     const QString once = redact(text);
     EXPECT_REDACTED_EQ(redact(once), once);
 }
+
+// The fast path (no regular expression for text that cannot hold a secret) is taken by the
+// details MailKey builds from known fields, such as the audit row of every token hand-out.
+TEST(Redactor, DetailsBuiltFromKnownFieldsTakeTheFastPathUnchanged)
+{
+    const QString texts[] = {
+        S("resource=default; valid until 2026-12-02T07:00:00Z"),
+        S("resource=imap; valid until 2026-12-02T07:00:00Z"),
+        S("resource=smtp; valid until 2026-12-02T07:00:00.123Z"),
+        S("provider microsoft"),
+        S("entry 42"),
+    };
+    for (const QString &t : texts) {
+        EXPECT_TRUE(mailkey::detail::redactFastPathApplies(t)) << t.toStdString();
+        EXPECT_REDACTED_EQ(redact(t), t);
+        EXPECT_REDACTED_EQ(redact(t.toLatin1()), t.toLatin1());
+    }
+}
+
+// A token-shaped value in such a detail leaves the fast path and is masked.
+TEST(Redactor, ATokenInAKnownFieldDetailIsStillRedacted)
+{
+    const QString shapes[] = {kJwt,        kGoogleAccess, kGoogleRefresh, kGoogleCode, kMsaRefresh, kMsaAccess,
+                              kEntraRefresh, kVerifier,   kChallenge,     kState,      kHex,        kHex.toLower(),
+                              S("AQABAAAAAAD--DLA3VO7QrddgJg7WevrAgDs_wQA9P8xYz1234abcdEFGH"),
+                              S("M.R3_BAY.-CfHS3kW0x!pZ*7qL2m$NvB8cX4zQ9"),
+                              S("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"),
+                              S("AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"),
+                              S("8Q~abcdEFGhijkLMNopqRSTuvwXYZ0123456789ab")};
+    for (int i = 0; i < int(std::size(shapes)); ++i) {
+        for (const QString &text : QStringList{S("resource=") + shapes[i] + S("; valid until 2026-12-02T07:00:00Z"),
+                                    S("resource=default; valid until ") + shapes[i],
+                                    S("provider ") + shapes[i]}) {
+            EXPECT_FALSE(mailkey::detail::redactFastPathApplies(text)) << "shape #" << i;
+            const QString out = redact(text);
+            EXPECT_FALSE(out.contains(shapes[i])) << "shape #" << i << ": " << safe(out);
+            EXPECT_TRUE(out.contains(QLatin1String(mailkey::kRedacted))) << "shape #" << i;
+            EXPECT_FALSE(QString::fromLatin1(redact(text.toLatin1())).contains(shapes[i])) << "shape #" << i;
+        }
+    }
+    // Every secret of this file that the full pass masks in a plain detail takes the full path.
+    int masked = 0;
+    for (int i = 0; i < knownSecrets().size(); ++i) {
+        const QString text = S("detail ") + knownSecrets()[i] + S(" end");
+        if (mailkey::detail::redactAllPatterns(text) == text)
+            continue; // a secret only in context ("hunter2" after "password:")
+        ++masked;
+        EXPECT_FALSE(mailkey::detail::redactFastPathApplies(text)) << "secret #" << i;
+        EXPECT_TRUE(redact(text) != text) << "secret #" << i;
+    }
+    EXPECT_GE(masked, 15);
+}
+
+// The shortest text each pattern masks, without the long runs that most tokens have: each one
+// is changed by the full pass, and none takes the fast path (one feature each, so a fast path
+// that missed a pattern fails here).
+TEST(Redactor, TheSmallestMatchOfEveryPatternLeavesTheFastPath)
+{
+    const QString texts[] = {
+        S("PRAGMA key = abc"), S("x'0123456789abcdef'"), S("imaps://bob:pw@host"), S("Cookie: a b"),
+        S("Proxy-Authorization: a"), S("AUTH PLAIN abc"), S("Bearer abc.def"), S("Basic Zm9v"),
+        S("{\"code\":\"a.b\"}"), S("{\\\"nonce\\\":\\\"a\\\"}"), S("{'state': 'x'}"), S("nonce=x"),
+        S("password: x"), S("api-key = x"), S("token: ab12cd34ef56"), S("secret: ab12cd34ef56"),
+        S("%3Fstate%3Dx"), S("r=%2Fcb%3Fcode%3Dx"), S("eyJ.a.b"), S("ya29.x"), S("1//abcdefghij"),
+        S("GOCSPX-a"), S("M.C5_B.abcdefgh"), S("EwAa.b.c.d.e.f.g.h.i.j.k"), S("0.Aa.b.c.d.e.f.g.h.i.j.k"),
+        S("1.Aa.b.c.d.e.f.g.h.i.j.k"), S("AQABa.b.c.d.e.f.g.h.i.j.k"), S("4/abcdefghij0123456789"),
+        S("biwsabcdefgh1234"), S("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"),
+    };
+    for (const QString &t : texts) {
+        EXPECT_TRUE(mailkey::detail::redactAllPatterns(t) != t) << "not a match of the full pass: " << t.toStdString();
+        EXPECT_FALSE(mailkey::detail::redactFastPathApplies(t)) << t.toStdString();
+    }
+    // Outside ASCII, caseless matching folds U+212A KELVIN SIGN to k: such text never takes the
+    // fast path, whatever the full pass makes of it.
+    EXPECT_FALSE(mailkey::detail::redactFastPathApplies(S("api_\u212aey=abc")));
+    EXPECT_FALSE(mailkey::detail::redactFastPathApplies(S("caf\u00e9")));
+}
+
+// The fast path against the full pass, on text generated from fragments of every pattern: where
+// the fast path is taken, the full pass changes nothing (and redact() always equals the full pass).
+TEST(Redactor, TheFastPathNeverSkipsTextTheFullPassWouldChange)
+{
+    const QStringList fragments = {
+        S("resource"), S("default"), S("imap"), S("valid until"), S("refresh"), S("failed"), S("provider"),
+        S("microsoft"), S("account"), S("ok"), S("2026-12-02T07:00:00Z"), S("42"), S("entry"), S(" "), S("="),
+        S(";"), S(":"), S(","), S("."), S("-"), S("/"), S("("), S(")"), S("["), S("]"), S("\""), S("\\\""),
+        S("'"), S("%3D"), S("%26"), S("&"), S("@"), S("_"), S("+"), S("~"), S("!"), S("*"), S("$"), S("ya29."),
+        S("1//"), S("4/"), S("GOCSPX-"), S("AIza"), S("M.C5_B."), S("M.R3_X."), S("EwB"), S("EwA"), S("0.A"),
+        S("1.A"), S("AQAB"), S("eyJ"), S("x'"), S("Bearer "), S("basic "), S("AUTH PLAIN "), S("AUTHENTICATE XOAUTH2 "),
+        S("PRAGMA key = "), S("pragma rekey("), S("token"), S("Token"), S("state"), S("code"), S("nonce"),
+        S("secret"), S("password"), S("api_key"), S("assertion"), S("Authorization: "), S("Cookie="),
+        S("https://"), S("u:p@h"), S("bixh"), S("dXNlcj0"), S("biws"), S("\u00e9"), S("\u212a"), S("\u017f"),
+        S("abcdefgh"), S("A1b2C3d4"), S("0123456789"), S("ABCDEF"), S("xyz"), S("Zq9"), S("\n"), S("\t"),
+        S("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"), S("dGVzdA=="), S("a.b"), S(".c"), S("abcdefghij"), S("C5_B"),
+    };
+    auto *rng = QRandomGenerator::global();
+    int fast = 0;
+    for (int n = 0; n < 20000; ++n) {
+        QString text;
+        const int parts = 1 + int(rng->bounded(12));
+        for (int p = 0; p < parts; ++p)
+            text += fragments[int(rng->bounded(fragments.size()))];
+        const QString full = mailkey::detail::redactAllPatterns(text);
+        if (mailkey::detail::redactFastPathApplies(text)) {
+            ++fast;
+            ASSERT_TRUE(full == text) << "the fast path skipped: " << safe(text);
+        }
+        ASSERT_TRUE(redact(text) == full) << safe(text);
+    }
+    EXPECT_GT(fast, 1000) << "the generated text should often take the fast path";
+}

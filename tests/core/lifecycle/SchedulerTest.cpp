@@ -7,6 +7,8 @@
 
 #include <QSignalSpy>
 
+#include <sqlcipher/sqlite3.h>
+
 using namespace mailkey;
 using namespace mailkey::test;
 using Endpoint = FakeAuthServer::Endpoint;
@@ -215,4 +217,48 @@ TEST_F(SchedulerTest, ShortLivedTokensDoNotCauseARefreshLoop)
     spin(400);
     EXPECT_EQ(m_server.refreshCount(), 1);
     EXPECT_GE(m_clock.now().secsTo(m_scheduler->dueAt(id)), 29);
+}
+
+namespace {
+int countCommit(void *counter)
+{
+    ++*static_cast<int *>(counter);
+    return 0; // let it commit
+}
+} // namespace
+
+// The due times of all accounts are stored in one transaction (one sync), and a due time that
+// is already stored is not written again: not by this scheduler, and not by a new one (a restart)
+// that finds it in the vault.
+TEST_F(SchedulerTest, DueTimesAreStoredInOneTransactionAndOnlyWhenTheyChange)
+{
+    QList<qint64> ids;
+    for (int i = 0; i < 6; ++i)
+        ids.append(connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("u%1@example.com").arg(i)));
+    m_server.resetCounters();
+    int commits = 0;
+    sqlite3_commit_hook(m_vault->handle(), countCommit, &commits);
+    m_scheduler->start();
+    ASSERT_TRUE(waitFor([&] {
+        for (qint64 id : ids)
+            if (!account(id).nextRefreshAt.isValid())
+                return false;
+        return true;
+    }));
+    spin(150); // several heartbeats (20 ms): nothing changed, nothing is written
+    EXPECT_EQ(commits, 1);
+    for (qint64 id : ids)
+        EXPECT_EQ(account(id).nextRefreshAt, m_scheduler->dueAt(id));
+
+    // A new scheduler on the same vault finds every due time stored.
+    m_scheduler.reset();
+    commits = 0;
+    m_scheduler = std::make_unique<RefreshScheduler>(m_manager.get());
+    m_scheduler->setOptions(m_options);
+    m_scheduler->start();
+    ASSERT_TRUE(waitFor([&] { return m_scheduler->dueAt(ids.last()).isValid(); }));
+    spin(100);
+    EXPECT_EQ(commits, 0);
+    sqlite3_commit_hook(m_vault->handle(), nullptr, nullptr);
+    EXPECT_EQ(m_server.requestCount(Endpoint::Token), 0);
 }

@@ -1,4 +1,5 @@
 // The vault on its own: SQLCipher files, errors as values, accounts, tokens, audit chain.
+#include "core/common/Clock.h"
 #include "core/vault/Vault.h"
 #include "tests/support/SqlCipherPages.h"
 #include "tests/support/TestUtil.h"
@@ -491,6 +492,104 @@ TEST_F(AuditChainTest, DetailsAreRedactedBeforeStorage)
     EXPECT_TRUE(list->first().detail.contains(QLatin1String("refresh_token=")));
 }
 
+namespace {
+
+// Every statement on the audit table that Vault ran while it was installed: its SQL as
+// prepared (with parameters, so its plan is the one that ran) and its full-scan step count.
+struct AuditStatements {
+    QStringList sql;
+    QList<int> fullScanSteps;
+};
+
+int traceAudit(unsigned type, void *ctx, void *p, void *)
+{
+    if (type != SQLITE_TRACE_PROFILE)
+        return 0;
+    auto *stmt = static_cast<sqlite3_stmt *>(p);
+    const QString sql = QString::fromUtf8(sqlite3_sql(stmt));
+    if (sql.startsWith(QLatin1String("SELECT")) && sql.contains(QLatin1String("FROM audit"))) {
+        auto *seen = static_cast<AuditStatements *>(ctx);
+        seen->sql << sql;
+        seen->fullScanSteps << sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+    }
+    return 0;
+}
+
+// The "detail" column of EXPLAIN QUERY PLAN (column 3 on SQLite 3.15 and 3.45 alike).
+QStringList queryPlan(sqlite3 *db, const QString &sql)
+{
+    QStringList plan;
+    sqlite3_stmt *st = nullptr;
+    const QByteArray explain = "EXPLAIN QUERY PLAN " + sql.toUtf8();
+    if (sqlite3_prepare_v2(db, explain.constData(), -1, &st, nullptr) != SQLITE_OK)
+        return {QStringLiteral("prepare failed: ") + QString::fromUtf8(sqlite3_errmsg(db))};
+    while (sqlite3_step(st) == SQLITE_ROW)
+        plan << QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(st, 3)));
+    sqlite3_finalize(st);
+    return plan;
+}
+
+} // namespace
+
+// The audit queries the window and `mailkey-cli audit` run (by account, by time, both) search an
+// index: none walks the whole audit table ("SCAN TABLE audit" on 3.15, "SCAN audit" on 3.45).
+TEST_F(AuditChainTest, FilteredAuditQueriesSearchAnIndexInsteadOfScanningTheLog)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const QDateTime t0 = QDateTime::currentDateTimeUtc().addDays(-2);
+    for (int i = 0; i < 40; ++i) {
+        AuditEntry e;
+        e.action = QStringLiteral("token.handed-out");
+        e.outcome = QStringLiteral("ok");
+        e.accountId = 1 + i % 2;
+        e.accountEmail = e.accountId == 1 ? QStringLiteral("a@example.com") : QStringLiteral("b@example.com");
+        e.at = t0.addSecs(3600 * i); // one an hour: rows 24.. are within the last day
+        e.detail = QStringLiteral("entry %1").arg(i);
+        ASSERT_TRUE(v->appendAudit(e).ok());
+    }
+    const QDateTime since = t0.addSecs(3600 * 30);
+
+    AuditStatements seen;
+    ASSERT_EQ(sqlite3_trace_v2(v->handle(), SQLITE_TRACE_PROFILE, traceAudit, &seen), SQLITE_OK);
+    auto byAccount = v->audit(1);
+    auto bySince = v->audit(0, since);
+    auto both = v->audit(2, since);
+    auto limited = v->audit(1, QDateTime(), 3);
+    sqlite3_trace_v2(v->handle(), 0, nullptr, nullptr);
+
+    // The rows are the same as ever: filtered, newest first, limited.
+    ASSERT_TRUE(byAccount.ok() && bySince.ok() && both.ok() && limited.ok());
+    ASSERT_EQ(byAccount->size(), 20);
+    EXPECT_EQ(byAccount->first().detail, QStringLiteral("entry 38"));
+    EXPECT_EQ(byAccount->last().detail, QStringLiteral("entry 0"));
+    ASSERT_EQ(bySince->size(), 10);
+    EXPECT_EQ(bySince->first().detail, QStringLiteral("entry 39"));
+    EXPECT_EQ(bySince->last().detail, QStringLiteral("entry 30"));
+    ASSERT_EQ(both->size(), 5);
+    EXPECT_EQ(both->first().detail, QStringLiteral("entry 39"));
+    EXPECT_EQ(both->last().detail, QStringLiteral("entry 31"));
+    ASSERT_EQ(limited->size(), 3);
+    EXPECT_EQ(limited->last().detail, QStringLiteral("entry 34"));
+
+    ASSERT_EQ(seen.sql.size(), 4);
+    for (int i = 0; i < seen.sql.size(); ++i) {
+        const QStringList plan = queryPlan(v->handle(), seen.sql[i]);
+        const QString shown = plan.join(QLatin1String(" | "));
+        EXPECT_EQ(seen.fullScanSteps[i], 0) << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
+        bool searched = false;
+        for (const QString &step : plan) {
+            EXPECT_FALSE(step.startsWith(QLatin1String("SCAN"))) << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
+            searched = searched || (step.startsWith(QLatin1String("SEARCH")) && step.contains(QLatin1String("INDEX")));
+        }
+        EXPECT_TRUE(searched) << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
+    }
+    auto r = v->verifyAudit();
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->intact) << r->problem.toStdString();
+    EXPECT_EQ(r->rows, 40);
+}
+
 TEST_F(VaultTest, SettingsRoundTripAndReservedKeys)
 {
     auto v = create();
@@ -531,3 +630,67 @@ TEST_F(VaultTest, ErrorMessagesNeverContainTheKey)
 }
 
 } // namespace
+
+namespace {
+int countVaultCommit(void *counter)
+{
+    ++*static_cast<int *>(counter);
+    return 0;
+}
+} // namespace
+
+TEST_F(VaultTest, RefreshSchedulesAreStoredInOneTransaction)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
+    QList<qint64> ids;
+    for (int i = 0; i < 5; ++i) {
+        auto saved = v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
+                                       sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+        ASSERT_TRUE(saved.ok());
+        ids.append(saved->accountId);
+    }
+    int commits = 0;
+    sqlite3_commit_hook(v->handle(), countVaultCommit, &commits);
+    QList<Vault::RefreshSchedule> batch;
+    for (int i = 0; i < ids.size(); ++i)
+        batch.append({ids[i], now.addSecs(60 * (i + 1)), i == 4 ? 2 : 0});
+    batch.append({9999, now, 0}); // an account that is gone: nothing to update, not an error
+    ASSERT_TRUE(v->setRefreshSchedules(batch).ok());
+    EXPECT_EQ(commits, 1);
+    ASSERT_TRUE(v->setRefreshSchedules({}).ok());
+    EXPECT_EQ(commits, 1) << "an empty batch writes nothing";
+    sqlite3_commit_hook(v->handle(), nullptr, nullptr);
+    for (int i = 0; i < ids.size(); ++i) {
+        auto a = v->account(ids[i]);
+        ASSERT_TRUE(a.ok() && a->has_value());
+        EXPECT_EQ((*a)->nextRefreshAt, now.addSecs(60 * (i + 1)));
+        EXPECT_EQ((*a)->failureCount, i == 4 ? 2 : 0);
+    }
+}
+
+TEST_F(VaultTest, TokenExpiriesOfEveryAccountInOneQuery)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
+    auto a = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    auto b = v->saveConnection(sampleAccount(QStringLiteral("b@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE(v->commitRefresh(b->accountId, QStringLiteral("imap"), uniqueToken("I"), std::nullopt, now.addSecs(99),
+                                 {}, now)
+                    .ok());
+    auto expiries = v->tokenExpiries(QString::fromLatin1(DefaultResource));
+    ASSERT_TRUE(expiries.ok());
+    ASSERT_EQ(expiries->size(), 2);
+    for (qint64 id : {a->accountId, b->accountId}) {
+        auto t = v->token(id, QString::fromLatin1(DefaultResource));
+        ASSERT_TRUE(t.ok() && t->has_value());
+        EXPECT_EQ(expiries->value(id), (*t)->expiresAt);
+    }
+    auto imap = v->tokenExpiries(QStringLiteral("imap"));
+    ASSERT_TRUE(imap.ok());
+    ASSERT_EQ(imap->size(), 1);
+    EXPECT_EQ(imap->value(b->accountId), now.addSecs(99));
+}

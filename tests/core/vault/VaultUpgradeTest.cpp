@@ -1,6 +1,7 @@
 // SQLCipher 3 -> 4: vault files made by the Debian 12 build (SQLCipher 3.4.1) and exported to
 // SQLCipher 4's defaults (tests/core/vault/fixtures/make-fixtures.sh) read back row for row on
 // every build, or are refused with a clear message and left unchanged.
+#include "core/common/Clock.h"
 #include "core/common/Result.h"
 #include "core/vault/Vault.h"
 
@@ -12,6 +13,8 @@
 #include <QTemporaryDir>
 
 #include <gtest/gtest.h>
+
+#include <sqlcipher/sqlite3.h>
 
 using namespace mailkey;
 
@@ -74,6 +77,37 @@ bool cipher4()
     return Vault::linkedCipherVersion().section(QLatin1Char('.'), 0, 0).toInt() >= 4;
 }
 
+// Runs statements on a 3.x-format vault file outside Vault (no migration), and returns the
+// first column of the last one's first row.
+QString rawQuery(const QString &path, const QByteArray &keyHex, const QList<QByteArray> &sqls)
+{
+    sqlite3 *db = nullptr;
+    QString result = QStringLiteral("<open failed>");
+    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+        const QByteArray spec = "x'" + keyHex + "'";
+        sqlite3_key(db, spec.constData(), int(spec.size()));
+        if (cipher4())
+            sqlite3_exec(db, "PRAGMA cipher_compatibility = 3", nullptr, nullptr, nullptr);
+        for (const QByteArray &sql : sqls) {
+            sqlite3_stmt *st = nullptr;
+            result = QStringLiteral("<error>");
+            if (sqlite3_prepare_v2(db, sql.constData(), -1, &st, nullptr) != SQLITE_OK)
+                break;
+            const int rc = sqlite3_step(st);
+            result = rc == SQLITE_ROW ? QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(st, 0)))
+                     : rc == SQLITE_DONE ? QString()
+                                         : QStringLiteral("<error>");
+            sqlite3_finalize(st);
+        }
+    }
+    sqlite3_close(db);
+    return result;
+}
+
+const QByteArray kAuditIndexes =
+    "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index'"
+    " AND tbl_name = 'audit' AND name NOT LIKE 'sqlite_%' ORDER BY name)";
+
 } // namespace
 
 TEST_F(VaultUpgradeTest, ASqlCipher3VaultReadsBackEveryAccountTokenAndAuditRow)
@@ -122,4 +156,45 @@ TEST_F(VaultUpgradeTest, AWrongKeyIsStillAWrongKeyForEitherFormat)
             << name << ": " << r.output.toStdString();
         EXPECT_EQ(QCryptographicHash::hash(readAll(path), QCryptographicHash::Sha256), before) << name;
     }
+}
+
+// Schema 1 -> 2 (the audit indexes) in place, on the file a Debian 12 build wrote: every row
+// reads back, the hash chain still verifies, and it is still the 3.x format (the dump test above).
+TEST_F(VaultUpgradeTest, ASchema1VaultGetsTheAuditIndexesInPlaceAndKeepsItsChain)
+{
+    const QString path = copy("vault-sqlcipher3.db");
+    EXPECT_EQ(rawQuery(path, m_key, {"PRAGMA user_version"}), QStringLiteral("1"));
+    EXPECT_EQ(rawQuery(path, m_key, {kAuditIndexes}), QStringLiteral("audit_by_account"));
+    {
+        auto opened = Vault::open(path, SecureBytes(QByteArray::fromHex(m_key)), Vault::OpenMode::OpenExisting);
+        ASSERT_TRUE(opened.ok()) << opened.error().message.toStdString();
+        auto verified = (*opened)->verifyAudit();
+        ASSERT_TRUE(verified.ok());
+        EXPECT_TRUE(verified->intact) << verified->problem.toStdString();
+        EXPECT_EQ(verified->rows, 3);
+        auto all = (*opened)->audit();
+        auto since = (*opened)->audit(0, QDateTime::fromSecsSinceEpoch(0, utcZone()));
+        auto byAccount = (*opened)->audit(1, QDateTime::fromSecsSinceEpoch(0, utcZone()));
+        ASSERT_TRUE(all.ok() && since.ok() && byAccount.ok());
+        EXPECT_EQ(all->size(), 3);
+        EXPECT_EQ(since->size(), 3);
+        EXPECT_GE(byAccount->size(), 1);
+    }
+    EXPECT_EQ(rawQuery(path, m_key, {"PRAGMA user_version"}), QString::number(Vault::SchemaVersion));
+    EXPECT_EQ(rawQuery(path, m_key, {kAuditIndexes}), QStringLiteral("audit_by_account,audit_by_account_time,audit_by_time"));
+    // Opening it again changes nothing more.
+    const HelperResult r = helper({QStringLiteral("dump"), path}, m_key);
+    ASSERT_EQ(r.exitCode, 0) << r.output.toStdString();
+    EXPECT_EQ(r.output, QString::fromUtf8(readAll(fixture("vault-sqlcipher3.dump"))));
+}
+
+// The upgrade is one transaction: when a step of it fails (here a table already has the name of
+// the second index), nothing of it stays, the version stays 1, and the open says so.
+TEST_F(VaultUpgradeTest, AFailedSchemaUpgradeLeavesTheVaultAsItWas)
+{
+    const QString path = copy("vault-sqlcipher3.db");
+    ASSERT_EQ(rawQuery(path, m_key, {"CREATE TABLE audit_by_time (x)", "PRAGMA user_version"}), QStringLiteral("1"));
+    EXPECT_FALSE(Vault::open(path, SecureBytes(QByteArray::fromHex(m_key)), Vault::OpenMode::OpenExisting).ok());
+    EXPECT_EQ(rawQuery(path, m_key, {"PRAGMA user_version"}), QStringLiteral("1"));
+    EXPECT_EQ(rawQuery(path, m_key, {kAuditIndexes}), QStringLiteral("audit_by_account"));
 }
