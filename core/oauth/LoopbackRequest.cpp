@@ -149,7 +149,11 @@ LoopbackRequestHead parseLoopbackRequestHead(QByteArrayView buf, const LoopbackL
 
     const qsizetype lineEnd = buf.indexOf(QByteArrayView("\r\n"));
     const bool lineComplete = lineEnd >= 0 && lineEnd <= MaxHeaderBytes;
-    const QByteArrayView requestLine = buf.first(lineEnd >= 0 ? lineEnd : buf.size());
+    QByteArrayView requestLine = buf.first(lineEnd >= 0 ? lineEnd : buf.size());
+    // A CR at the end of what has arrived may be the first half of the line's CRLF (a TCP
+    // segment can end between the two): it is not part of the line yet.
+    if (lineEnd < 0 && requestLine.endsWith('\r'))
+        requestLine.chop(1);
     const LineCheck lineCheck = checkRequestLine(requestLine, lineEnd >= 0);
     if (lineCheck == LineCheck::Bad)
         return refuse(400);
