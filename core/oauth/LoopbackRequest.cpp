@@ -103,10 +103,38 @@ bool headBytesValid(QByteArrayView head)
     return true;
 }
 
-QByteArray formDecode(QByteArray text)
+int hexDigit(char c)
 {
-    text.replace('+', ' ');
-    return QByteArray::fromPercentEncoding(text);
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// application/x-www-form-urlencoded (WHATWG URL): '+' is a space, "%XY" with two hex digits is
+// that byte, and a '%' without two hex digits after it stays a '%'. QByteArray::fromPercentEncoding
+// is not used: it turns "%" and any two characters into a byte ("%\xb2F" became '/'), so values
+// that differ on the wire could decode to the expected issuer or state.
+QByteArray formDecode(const QByteArray &text)
+{
+    QByteArray out;
+    out.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char c = text.at(i);
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%' && i + 2 < text.size() && hexDigit(text.at(i + 1)) >= 0
+                   && hexDigit(text.at(i + 2)) >= 0) {
+            out += char(hexDigit(text.at(i + 1)) * 16 + hexDigit(text.at(i + 2)));
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 } // namespace

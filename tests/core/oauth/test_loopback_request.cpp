@@ -99,3 +99,24 @@ TEST(LoopbackRequest, SegmentEndingBetweenCrAndLfIsNotRefused)
     // So is a version that cannot become HTTP/1.x.
     EXPECT_EQ(parseLoopbackRequestHead(QByteArray("GET /oauth/microsoft HTTP/2\r"), kMicrosoft).status, 400);
 }
+
+// Found by fuzz_callback_query: values were decoded with QByteArray::fromPercentEncoding, which
+// turns '%' and ANY two characters into a byte, so "iss=https%3A%2F%\xb2Faccounts..." decoded to
+// the expected issuer ("%\xb2F" became '/') and "%zz" into garbage. A '%' without two hex digits
+// now stays a '%' (WHATWG application/x-www-form-urlencoded).
+TEST(LoopbackRequest, PercentWithoutTwoHexDigitsStaysAPercent)
+{
+    const QByteArray state = "q8Zt-3vJ_Wm9bXc2LrA7yP0kN5sE1dHf";
+    LoopbackCallbackExpectations iss = expecting(state);
+    iss.issuer = QStringLiteral("https://accounts.example.com");
+    iss.issRequired = true;
+    EXPECT_EQ(checkLoopbackCallback("error=invalid_scope&state=" + state
+                                        + "&iss=https%3A%2F%\xb2" "Faccounts.example.com",
+                                    iss)
+                  .reason,
+              Reason::WrongIssuer);
+    const LoopbackCallback cb = checkLoopbackCallback("code=a%zzb%4&state=" + state + "&x=%41%2", expecting(state));
+    ASSERT_EQ(cb.verdict, Cb::Code);
+    EXPECT_EQ(cb.values.value(QStringLiteral("code")).toString(), QStringLiteral("a%zzb%4"));
+    EXPECT_EQ(cb.values.value(QStringLiteral("x")).toString(), QStringLiteral("A%2"));
+}
