@@ -2,20 +2,21 @@
 # Installs the Debian packages MailKey needs to build, run and test, when any is missing.
 # Debian 12 (bookworm) and Debian 13 (trixie) are supported; the release is read from
 # /etc/os-release.
-# Usage: scripts/install-deps.sh [run|test]   (default: test, which is a superset of run)
+# Usage: scripts/install-deps.sh [run|test|fuzz]   (default: test, which is a superset of run;
+# fuzz: run + clang and libFuzzer for scripts/fuzz.sh)
 set -eu
 what=${1:-test}
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 case "$codename" in
-  bookworm) svg="libqt6svg6" ;;
+  bookworm) svg="libqt6svg6"; clang_rt="libclang-rt-14-dev" ;;
   # Debian 13 ships the Qt SVG image and icon plugins on their own: without them an SVG QIcon is
   # null.
-  trixie) svg="libqt6svg6 qt6-svg-plugins" ;;
+  trixie) svg="libqt6svg6 qt6-svg-plugins"; clang_rt="libclang-rt-19-dev" ;;
   *) echo "install-deps.sh: Debian 12 (bookworm) or 13 (trixie) expected, found '${codename:-unknown}';" \
           "trying the Debian 13 package names" >&2
-     svg="libqt6svg6 qt6-svg-plugins" ;;
+     svg="libqt6svg6 qt6-svg-plugins"; clang_rt="libclang-rt-19-dev" ;;
 esac
 
 run_pkgs="cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-networkauth-dev
@@ -31,7 +32,9 @@ libauthen-sasl-perl libsasl2-modules-kdexoauth2 nodejs npm dovecot-imapd dovecot
 case "$what" in
   run) pkgs=$run_pkgs ;;
   test) pkgs=$test_pkgs ;;
-  *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
+  # libFuzzer and the sanitizer runtimes of Debian's default clang.
+  fuzz) pkgs="$run_pkgs clang $clang_rt ccache" ;;
+  *) echo "usage: $0 [run|test|fuzz]" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -4,9 +4,8 @@
 #include "core/common/SecureBytes.h"
 #include "core/oauth/CallbackPage.h"
 #include "core/oauth/LoopbackPeer.h"
+#include "core/oauth/LoopbackRequest.h"
 
-#include <QByteArrayView>
-#include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QNetworkRequest>
 #include <QTcpServer>
@@ -26,8 +25,6 @@ Q_LOGGING_CATEGORY(lcLoopback, "mailkey.oauth.loopback")
 
 // How long an answered connection may stay open so the browser can read the page.
 constexpr int kMaxLingerMs = 2000;
-// Longest method token accepted (then 405); anything longer is garbage.
-constexpr int kMaxMethodLength = 16;
 
 QByteArray reasonPhrase(int status)
 {
@@ -42,103 +39,6 @@ QByteArray reasonPhrase(int status)
     case 431: return QByteArrayLiteral("Request Header Fields Too Large");
     default: return QByteArrayLiteral("Error");
     }
-}
-
-// RFC 9110 tchar.
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-enum class LineCheck { Ok, Incomplete, Bad };
-
-// Checks a request line, or the beginning of one that has not fully arrived yet, so that
-// garbage is refused as soon as it is recognisable.
-LineCheck checkRequestLine(QByteArrayView line, bool complete)
-{
-    const qsizetype sp1 = line.indexOf(' ');
-    const QByteArrayView method = sp1 < 0 ? line : line.first(sp1);
-    if (method.size() > kMaxMethodLength)
-        return LineCheck::Bad;
-    for (const char c : method) {
-        if (!isTokenChar(c))
-            return LineCheck::Bad;
-    }
-    if (sp1 < 0)
-        return complete ? LineCheck::Bad : LineCheck::Incomplete;
-    if (sp1 == 0)
-        return LineCheck::Bad;
-
-    const QByteArrayView rest = line.sliced(sp1 + 1);
-    const qsizetype sp2 = rest.indexOf(' ');
-    const QByteArrayView target = sp2 < 0 ? rest : rest.first(sp2);
-    if (!target.isEmpty() && target.front() != '/')
-        return LineCheck::Bad; // absolute-form, authority-form, '*', garbage
-    for (const char c : target) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u >= 0x7f || c == '#')
-            return LineCheck::Bad;
-    }
-    if (sp2 < 0)
-        return complete ? LineCheck::Bad : LineCheck::Incomplete; // HTTP/0.9 has no version
-    if (target.isEmpty())
-        return LineCheck::Bad;
-
-    const QByteArrayView version = rest.sliced(sp2 + 1);
-    const QByteArrayView http11("HTTP/1.1");
-    const QByteArrayView http10("HTTP/1.0");
-    if (complete)
-        return (version == http11 || version == http10) ? LineCheck::Ok : LineCheck::Bad;
-    if (version.size() > http11.size())
-        return LineCheck::Bad;
-    if (http11.startsWith(version) || http10.startsWith(version))
-        return LineCheck::Incomplete;
-    return LineCheck::Bad;
-}
-
-// Byte-level check of the request head: CR only before LF, LF only after CR, no control
-// characters, no DEL; bytes >= 0x80 only in header values (obs-text), never in the request line.
-bool headBytesValid(QByteArrayView head)
-{
-    bool inRequestLine = true;
-    for (qsizetype i = 0; i < head.size(); ++i) {
-        const auto c = static_cast<unsigned char>(head[i]);
-        if (c == '\n') {
-            if (i == 0 || head[i - 1] != '\r')
-                return false;
-            inRequestLine = false;
-        } else if (c == '\r') {
-            if (i + 1 < head.size() && head[i + 1] != '\n')
-                return false;
-        } else if (c == '\t') {
-            if (inRequestLine)
-                return false;
-        } else if (c < 0x20 || c == 0x7f) {
-            return false;
-        } else if (c >= 0x80 && inRequestLine) {
-            return false;
-        }
-    }
-    return true;
-}
-
-QByteArray formDecode(QByteArray text)
-{
-    text.replace('+', ' ');
-    return QByteArray::fromPercentEncoding(text);
-}
-
-QByteArray stateHash(const QByteArray &state)
-{
-    return QCryptographicHash::hash(state, QCryptographicHash::Sha256);
 }
 
 const char *reasonName(LoopbackReplyHandler::RejectReason reason)
@@ -428,224 +328,40 @@ void LoopbackReplyHandler::finishWriting(QTcpSocket *socket)
 
 void LoopbackReplyHandler::processBuffer(QTcpSocket *socket, Connection &conn)
 {
-    const QByteArray &buf = conn.buffer;
-    const qsizetype headEnd = buf.indexOf("\r\n\r\n");
-    const qsizetype scanned = headEnd >= 0 ? headEnd + 4 : buf.size();
-    if (!headBytesValid(QByteArrayView(buf).first(scanned))) {
-        refuse(socket, conn, 400);
-        return;
-    }
-
-    const qsizetype lineEnd = buf.indexOf("\r\n");
-    const bool lineComplete = lineEnd >= 0 && lineEnd <= MaxHeaderBytes;
-    const QByteArrayView requestLine = QByteArrayView(buf).first(lineEnd >= 0 ? lineEnd : buf.size());
-    const LineCheck lineCheck = checkRequestLine(requestLine, lineEnd >= 0);
-    if (lineCheck == LineCheck::Bad) {
-        refuse(socket, conn, 400);
-        return;
-    }
-    if (headEnd < 0 || headEnd + 4 > MaxHeaderBytes) {
-        if (buf.size() > MaxHeaderBytes)
-            refuse(socket, conn, lineComplete ? 431 : 414);
+    const LoopbackRequestHead head = parseLoopbackRequestHead(conn.buffer, {m_host, m_port, m_path});
+    switch (head.verdict) {
+    case LoopbackRequestHead::Verdict::NeedMore:
         return; // wait for more (bounded by the size limit and the timer)
-    }
-
-    // The whole head is here and within limits.
-    const QList<QByteArray> lines = buf.left(headEnd).split('\n');
-    if (lines.size() - 1 > MaxHeaderCount) {
-        refuse(socket, conn, 431);
+    case LoopbackRequestHead::Verdict::Refuse:
+        refuse(socket, conn, head.status);
+        return;
+    case LoopbackRequestHead::Verdict::Callback:
+        handleCallback(socket, conn, head.query);
         return;
     }
-    QByteArray host;
-    int hostCount = 0;
-    QByteArray contentLength;
-    int contentLengthCount = 0;
-    bool transferEncoding = false;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        QByteArray line = lines.at(i);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        if (line.isEmpty() || line.front() == ' ' || line.front() == '\t') {
-            refuse(socket, conn, 400); // obs-fold or stray empty line
-            return;
-        }
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0) {
-            refuse(socket, conn, 400);
-            return;
-        }
-        const QByteArray name = line.left(colon).toLower();
-        for (const char c : name) {
-            if (!isTokenChar(c)) {
-                refuse(socket, conn, 400);
-                return;
-            }
-        }
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "host") {
-            host = value;
-            ++hostCount;
-        } else if (name == "content-length") {
-            contentLength = value;
-            ++contentLengthCount;
-        } else if (name == "transfer-encoding") {
-            transferEncoding = true;
-        }
-    }
-
-    if (hostCount != 1 || !hostAllowed(host)) {
-        qCDebug(lcLoopback, "missing or foreign Host header: 400");
-        refuse(socket, conn, 400);
-        return;
-    }
-
-    const qsizetype sp1 = requestLine.indexOf(' ');
-    const QByteArrayView method = requestLine.first(sp1);
-    if (method != QByteArrayView("GET")) {
-        refuse(socket, conn, 405);
-        return;
-    }
-
-    if (transferEncoding || contentLengthCount > 1) {
-        refuse(socket, conn, 400);
-        return;
-    }
-    if (contentLengthCount == 1) {
-        bool ok = false;
-        const qulonglong length = contentLength.toULongLong(&ok);
-        if (!ok || contentLength.isEmpty() || contentLength.front() < '0' || contentLength.front() > '9') {
-            refuse(socket, conn, 400);
-            return;
-        }
-        if (length > 0) {
-            refuse(socket, conn, 413);
-            return;
-        }
-    }
-    if (buf.size() > headEnd + 4) {
-        refuse(socket, conn, 400); // a body without a length, or a pipelined request
-        return;
-    }
-
-    const QByteArrayView rest = requestLine.sliced(sp1 + 1);
-    const QByteArrayView target = rest.first(rest.indexOf(' '));
-    const qsizetype question = target.indexOf('?');
-    const QByteArrayView path = question < 0 ? target : target.first(question);
-    if (path != QByteArrayView(m_path.toUtf8())) {
-        refuse(socket, conn, 404);
-        return;
-    }
-    const QByteArray query = question < 0 ? QByteArray() : target.sliced(question + 1).toByteArray();
-    handleCallback(socket, conn, query);
-}
-
-bool LoopbackReplyHandler::hostAllowed(const QByteArray &hostHeader) const
-{
-    const QByteArray value = hostHeader.toLower();
-    const QByteArray portSuffix = ':' + QByteArray::number(m_port);
-    if (value == m_host.toLatin1() + portSuffix)
-        return true;
-    if (m_host == QLatin1String("localhost")) {
-        if (value == QByteArrayLiteral("127.0.0.1") + portSuffix)
-            return true;
-        if (value == QByteArrayLiteral("[::1]") + portSuffix)
-            return true;
-    }
-    return false;
-}
-
-bool LoopbackReplyHandler::stateWasUsed(const QByteArray &state) const
-{
-    const QByteArray hash = stateHash(state);
-    bool used = false;
-    for (const QByteArray &h : m_usedStateHashes)
-        used = constantTimeEquals(h, hash) || used; // no early exit
-    return used;
 }
 
 void LoopbackReplyHandler::handleCallback(QTcpSocket *socket, Connection &conn,
                                           const QByteArray &query)
 {
-    // Decode each name and value exactly once (application/x-www-form-urlencoded).
-    QList<QPair<QByteArray, QByteArray>> params;
-    for (const QByteArray &piece : query.split('&')) {
-        if (piece.isEmpty())
-            continue;
-        const qsizetype eq = piece.indexOf('=');
-        params.append({formDecode(eq < 0 ? piece : piece.left(eq)),
-                       eq < 0 ? QByteArray() : formDecode(piece.mid(eq + 1))});
-    }
-    const auto count = [&params](const char *key) {
-        int n = 0;
-        for (const auto &p : std::as_const(params))
-            n += p.first == key ? 1 : 0;
-        return n;
-    };
-    const auto value = [&params](const char *key) {
-        for (const auto &p : std::as_const(params)) {
-            if (p.first == key)
-                return p.second;
-        }
-        return QByteArray();
-    };
+    LoopbackCallbackExpectations expect;
+    expect.expectedState = m_expectedState;
+    expect.usedStateHashes = m_usedStateHashes;
+    expect.issuer = m_issuer;
+    expect.issRequired = m_issRequired;
+    expect.deadline = m_deadline;
+    expect.clock = m_clock;
+    const LoopbackCallback cb = checkLoopbackCallback(query, expect);
+    secureWipe(expect.expectedState);
 
-    // 1. state, before anything else. None of these end the attempt.
-    const int stateCount = count("state");
-    QByteArray state = value("state");
-    if (stateCount == 0 || state.isEmpty()) {
-        reject(socket, conn, RejectReason::MissingState);
+    switch (cb.verdict) {
+    case LoopbackCallback::Verdict::Rejected:
+        reject(socket, conn, cb.reason);
         return;
-    }
-    if (stateCount > 1) {
-        reject(socket, conn, RejectReason::WrongState);
-        return;
-    }
-    if (stateWasUsed(state)) {
-        reject(socket, conn, RejectReason::ReusedState);
-        return;
-    }
-    if (m_expectedState.isEmpty() || !constantTimeEquals(state, m_expectedState)) {
-        reject(socket, conn, RejectReason::WrongState);
-        return;
-    }
-
-    // 2. deadline.
-    const Clock *clock = m_clock ? m_clock : Clock::system();
-    if (m_deadline.isValid() && clock->now() > m_deadline) {
-        reject(socket, conn, RejectReason::Expired);
-        return;
-    }
-
-    // 3. RFC 9207 issuer.
-    const int issCount = count("iss");
-    if (issCount > 1) {
-        reject(socket, conn, RejectReason::WrongIssuer);
-        return;
-    }
-    if (issCount == 1) {
-        if (!m_issuer.isEmpty() && QString::fromUtf8(value("iss")) != m_issuer) {
-            reject(socket, conn, RejectReason::WrongIssuer);
-            return;
-        }
-    } else if (m_issRequired) {
-        reject(socket, conn, RejectReason::MissingIssuer);
-        return;
-    }
-
-    // 4. the provider's error.
-    const int errorCount = count("error");
-    const int codeCount = count("code");
-    if (errorCount > 1 || (errorCount == 0 && (codeCount != 1 || value("code").isEmpty()))) {
-        reject(socket, conn, RejectReason::MalformedCallback);
-        return;
-    }
-    if (errorCount == 1) {
-        const QString error = CallbackPage::limitText(QString::fromUtf8(value("error")), 100);
-        const QString description = CallbackPage::limitText(
-            QString::fromUtf8(value("error_description")), MaxErrorDescriptionChars);
+    case LoopbackCallback::Verdict::Error: {
         Response page;
         page.status = 200;
-        if (error == QLatin1String("access_denied")) {
+        if (cb.error == QLatin1String("access_denied")) {
             page.title = QStringLiteral("Sign-in cancelled");
             page.message = QStringLiteral(
                 "Access was not granted, so MailKey cannot connect this mailbox. Close this tab "
@@ -656,34 +372,29 @@ void LoopbackReplyHandler::handleCallback(QTcpSocket *socket, Connection &conn,
                 "The provider could not complete the sign-in. Close this tab and return to "
                 "MailKey for what to do next.");
         }
-        if (!description.isEmpty())
-            page.message += QStringLiteral(" The provider said: \u201c") + description + QChar(0x201d);
+        if (!cb.description.isEmpty())
+            page.message += QStringLiteral(" The provider said: \u201c") + cb.description + QChar(0x201d);
         respond(socket, conn, page);
         consumeState();
         closeListener();
         qCInfo(lcLoopback, "the provider reported an error in the redirect");
-        Q_EMIT callbackError(error, description);
+        Q_EMIT callbackError(cb.error, cb.description);
         return;
     }
-
-    // 5. success.
-    QVariantMap values;
-    for (const auto &p : std::as_const(params)) {
-        const QString key = QString::fromUtf8(p.first);
-        if (!values.contains(key))
-            values.insert(key, QString::fromUtf8(p.second));
+    case LoopbackCallback::Verdict::Code: {
+        Response page;
+        page.status = 200;
+        page.success = true;
+        page.title = QStringLiteral("Signed in");
+        page.message = QStringLiteral("You can close this tab and return to MailKey.");
+        respond(socket, conn, page);
+        consumeState();
+        closeListener();
+        qCInfo(lcLoopback, "authorization redirect accepted; listener closed");
+        Q_EMIT callbackReceived(cb.values);
+        return;
     }
-    Response page;
-    page.status = 200;
-    page.success = true;
-    page.title = QStringLiteral("Signed in");
-    page.message = QStringLiteral("You can close this tab and return to MailKey.");
-    respond(socket, conn, page);
-    consumeState();
-    closeListener();
-    secureWipe(state);
-    qCInfo(lcLoopback, "authorization redirect accepted; listener closed");
-    Q_EMIT callbackReceived(values);
+    }
 }
 
 void LoopbackReplyHandler::reject(QTcpSocket *socket, Connection &conn, RejectReason reason)
@@ -778,7 +489,7 @@ void LoopbackReplyHandler::consumeState()
 {
     if (m_expectedState.isEmpty())
         return;
-    m_usedStateHashes.append(stateHash(m_expectedState));
+    m_usedStateHashes.append(loopbackStateHash(m_expectedState));
     secureWipe(m_expectedState);
 }
 

@@ -158,8 +158,6 @@ private:
     void reject(QTcpSocket *socket, Connection &conn, RejectReason reason);
     void consumeState();
     void closeListener();
-    bool hostAllowed(const QByteArray &hostHeader) const;
-    bool stateWasUsed(const QByteArray &state) const;
 
     QString m_host;
     QString m_path;

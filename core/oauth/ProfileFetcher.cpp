@@ -305,7 +305,7 @@ void ProfileFetcher::onReplyFinished(QNetworkReply *reply)
                              .arg(status)));
         return;
     }
-    finishWith(interpret(body));
+    finishWith(interpret(m_provider, m_claims, body));
 }
 
 void ProfileFetcher::scheduleRetry(const QByteArray &retryAfter, const Error &why)
@@ -329,7 +329,15 @@ void ProfileFetcher::scheduleRetry(const QByteArray &retryAfter, const Error &wh
     m_retryTimer.start(int(delay));
 }
 
-Result<AccountInfo> ProfileFetcher::interpret(const QByteArray &body) const
+Result<AccountInfo> ProfileFetcher::readProfile(const Provider &provider, const std::optional<IdTokenClaims> &claims,
+                                                const QByteArray &body)
+{
+    const Result<AccountInfo> result = interpret(provider, claims, body);
+    return result ? checkedIdentity(result.value(), provider.displayName) : result;
+}
+
+Result<AccountInfo> ProfileFetcher::interpret(const Provider &provider, const std::optional<IdTokenClaims> &claims,
+                                              const QByteArray &body)
 {
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
@@ -337,36 +345,36 @@ Result<AccountInfo> ProfileFetcher::interpret(const QByteArray &body) const
         return Error(ErrorCode::Provider,
                      str("%1 sent an answer MailKey could not read when asked which mailbox this "
                          "is. Please connect again later.")
-                         .arg(m_provider.displayName));
+                         .arg(provider.displayName));
     }
     const QJsonObject o = doc.object();
     AccountInfo info;
-    info.provider = m_provider.id;
-    if (m_provider.mailApi == Provider::MailApi::MicrosoftGraph) {
+    info.provider = provider.id;
+    if (provider.mailApi == Provider::MailApi::MicrosoftGraph) {
         info.email = jsonString(o, "mail");
         if (info.email.isEmpty())
             info.email = jsonString(o, "userPrincipalName");
         info.displayName = jsonString(o, "displayName");
         info.subject = jsonString(o, "id");
-        if (m_claims)
-            info.tenant = m_claims->tenantId;
+        if (claims)
+            info.tenant = claims->tenantId;
     } else {
         info.subject = jsonString(o, "sub");
         info.email = jsonString(o, "email");
         info.displayName = jsonString(o, "name");
-        if (m_claims) {
+        if (claims) {
             // OIDC Core 5.3.2: the userinfo sub must be the id_token's.
-            if (info.subject != m_claims->subject) {
+            if (info.subject != claims->subject) {
                 return Error(ErrorCode::Provider,
                              str("%1 described a different account than the one that signed in, "
                                  "so MailKey did not connect it. Please connect again.")
-                                 .arg(m_provider.displayName));
+                                 .arg(provider.displayName));
             }
             if (info.email.isEmpty())
-                info.email = m_claims->email;
+                info.email = claims->email;
             if (info.displayName.isEmpty())
-                info.displayName = m_claims->name;
-            info.tenant = m_claims->tenantId;
+                info.displayName = claims->name;
+            info.tenant = claims->tenantId;
         }
     }
     if (info.email.isEmpty()) {
@@ -374,7 +382,7 @@ Result<AccountInfo> ProfileFetcher::interpret(const QByteArray &body) const
                      str("%1 did not tell MailKey the e-mail address of this account. Make sure "
                          "the account has a mailbox and that the \"email\" permission is "
                          "granted, then connect again.")
-                         .arg(m_provider.displayName));
+                         .arg(provider.displayName));
     }
     if (info.displayName.isEmpty())
         info.displayName = info.email;

@@ -64,6 +64,12 @@ public:
 
     void setClock(const Clock *clock); // nullptr = system clock
     void setRetryPolicy(const RetryPolicy &policy);
+
+    // The profile answer (Graph /me or OIDC userinfo) read and checked exactly as finished() /
+    // failed() would report it, without the network (tests, fuzz/profile.cpp). claims: the
+    // validated id_token's, if there was one.
+    static Result<AccountInfo> readProfile(const Provider &provider, const std::optional<IdTokenClaims> &claims,
+                                           const QByteArray &body);
     const RetryPolicy &retryPolicy() const { return m_policy; }
 
     // accessToken: the new access token; idToken: the id_token of the same token reply (may be
@@ -85,7 +91,8 @@ private:
     void onReplyFinished(QNetworkReply *reply);
     void onRequestTimeout();
     void scheduleRetry(const QByteArray &retryAfter, const Error &why);
-    Result<AccountInfo> interpret(const QByteArray &body) const;
+    static Result<AccountInfo> interpret(const Provider &provider, const std::optional<IdTokenClaims> &claims,
+                                         const QByteArray &body);
     void finishWith(const Result<AccountInfo> &result);
     void wipe();
     QDateTime now() const;
