@@ -231,7 +231,9 @@ else
 fi
 
 # --- aerc -----------------------------------------------------------------------------------------
-# aerc is a terminal program: script(1) gives it a terminal, and the keys come from a pipe.
+# aerc is a terminal program: script(1) gives it a terminal, and the keys come from a pipe. As for
+# mutt, the terminal gets a size first: aerc 0.20 (Debian 13) draws nothing on a 0 x 0 terminal,
+# so no message is selected and nothing is sent (0.14 on Debian 12 did not mind).
 aercrc() { # MODE MECH: the README's accounts.conf for this server; sets imap, smtp, source, outgoing
     imap=$(port_of imap $1) smtp=$(port_of submission $1)
     if [ $1 = tls ]; then source="imaps+$2" outgoing="smtps+$2"; else source="imap+$2" outgoing="smtp+$2"; fi
@@ -245,7 +247,7 @@ aerc_run() { # ARGS SECONDS KEYS...: run aerc ARGS, typing each key after a paus
     args=$1 secs=$2
     shift 2
     (for k in "$@"; do sleep 3; printf "$k"; done; sleep "$secs") |
-        EDITOR=true SSL_CERT_FILE="$ca" TERM=xterm timeout 30 script -qfc "aerc $args" /dev/null >"$work/aerc.out" 2>&1
+        EDITOR=true SSL_CERT_FILE="$ca" TERM=xterm timeout 30 script -qfc "stty rows 24 cols 80 2>/dev/null; aerc $args" /dev/null >"$work/aerc.out" 2>&1
 }
 aercdir="${XDG_CONFIG_HOME:-$HOME/.config}/aerc"
 have_aerc=$(command -v aerc)
