@@ -14,7 +14,7 @@
 #include <QThread>
 #include <QTimer>
 
-#include <sqlite3.h>
+#include <sqlcipher/sqlite3.h>
 
 using namespace mailkey;
 
