@@ -6,7 +6,9 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QMetaObject>
 #include <QObject>
+#include <QThreadPool>
 
 namespace mailkey {
 
@@ -26,6 +28,33 @@ Error keyMissingError(const Profile &profile)
                 .arg(profile.name())};
 }
 
+using OpenedCallback = std::function<void(Result<std::shared_ptr<Vault>>)>;
+
+// Vault::open on a pool thread, the result delivered on the calling thread's event loop: opening
+// reads every page for the integrity check, and may upgrade the schema or rewrite a SQLCipher 3
+// file, which takes seconds on a large vault and must not stall the window. The connection is
+// opened with SQLITE_OPEN_FULLMUTEX, so the calling thread may use it afterwards. The key stays
+// with the caller (it is only read, and the caller waits for the result before touching it).
+void openOffThread(const QString &path, std::shared_ptr<const SecureBytes> key, Vault::OpenMode mode,
+                   Vault::IntegrityCheck check, OpenedCallback done)
+{
+    auto *context = new QObject; // in the calling thread; deleted once the result is delivered
+    QThreadPool::globalInstance()->start([path, key = std::move(key), mode, check, context,
+                                          done = std::move(done)]() mutable {
+        auto opened = Vault::open(path, *key, mode, check);
+        auto result = std::make_shared<Result<std::shared_ptr<Vault>>>(
+            opened ? Result<std::shared_ptr<Vault>>(std::shared_ptr<Vault>(std::move(opened).value()))
+                   : Result<std::shared_ptr<Vault>>(opened.error()));
+        QMetaObject::invokeMethod(
+            context,
+            [context, result, done = std::move(done)]() {
+                delete context;
+                done(std::move(*result));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, VaultAccess::OpenCallback done,
                   Vault::IntegrityCheck check);
 
@@ -40,17 +69,22 @@ void createFirstRun(const Profile &profile, KeyStore *store, VaultAccess::OpenCa
             done(written.error());
             return;
         }
-        auto opened = Vault::open(profile.databasePath(), *shared, Vault::OpenMode::Create);
-        shared->clear();
-        if (!opened) {
-            done(opened.error());
-            return;
-        }
-        done(OpenedVault{std::shared_ptr<Vault>(std::move(opened).value()), true, false});
+        openOffThread(profile.databasePath(), shared, Vault::OpenMode::Create, Vault::IntegrityCheck::Full,
+                      [shared, done](Result<std::shared_ptr<Vault>> opened) {
+                          shared->clear();
+                          if (!opened) {
+                              done(opened.error());
+                              return;
+                          }
+                          done(OpenedVault{*opened, true, false});
+                      });
     });
     QByteArray wipe = copy;
     secureWipe(wipe);
 }
+
+void promotePending(const Profile &profile, KeyStore *store, const std::shared_ptr<Vault> &vault,
+                    const SecureBytes &pending, VaultAccess::OpenCallback done);
 
 void tryPending(const Profile &profile, KeyStore *store, Error firstError, VaultAccess::OpenCallback done,
                 Vault::IntegrityCheck check)
@@ -61,55 +95,67 @@ void tryPending(const Profile &profile, KeyStore *store, Error firstError, Vault
                         done(firstError);
                         return;
                     }
-                    auto opened = Vault::open(profile.databasePath(), *pending, Vault::OpenMode::OpenExisting, check);
-                    if (!opened) {
-                        done(firstError);
-                        return;
-                    }
-                    // The rotation was interrupted after the rekey: finish it (promote, then drop
-                    // the pending entry).
-                    std::shared_ptr<Vault> vault(std::move(opened).value());
-                    const QByteArray bytes(pending->bytes().constData(), pending->size());
-                    store->write(profile.keychainKey(), bytes,
-                                 [profile, store, vault, done = std::move(done)](Status promoted) {
-                                     if (!promoted) {
-                                         done(promoted.error());
-                                         return;
-                                     }
-                                     store->remove(profile.pendingKeychainKey(), [vault, done](Status) {
-                                         AuditEntry e;
-                                         e.action = QStringLiteral("vault.key-rotation-completed");
-                                         e.outcome = QStringLiteral("ok");
-                                         e.detail = QStringLiteral("an interrupted key rotation was completed at startup");
-                                         e.actor = QStringLiteral("mailkey");
-                                         vault->appendAudit(e).ok();
-                                         done(OpenedVault{vault, false, true});
-                                     });
-                                 });
-                    QByteArray wipe = bytes;
-                    secureWipe(wipe);
+                    auto key = std::make_shared<SecureBytes>(std::move(pending).value());
+                    openOffThread(profile.databasePath(), key, Vault::OpenMode::OpenExisting, check,
+                                  [profile, store, firstError, key, done = std::move(done)](
+                                      Result<std::shared_ptr<Vault>> opened) mutable {
+                                      if (!opened) {
+                                          done(firstError);
+                                          return;
+                                      }
+                                      promotePending(profile, store, *opened, *key, std::move(done));
+                                  });
                 });
+}
+
+// The rotation was interrupted after the rekey: finish it (promote, then drop the pending entry).
+void promotePending(const Profile &profile, KeyStore *store, const std::shared_ptr<Vault> &vault,
+                    const SecureBytes &pending, VaultAccess::OpenCallback done)
+{
+    const QByteArray bytes(pending.bytes().constData(), pending.size());
+    store->write(profile.keychainKey(), bytes,
+                 [profile, store, vault, done = std::move(done)](Status promoted) {
+                     if (!promoted) {
+                         done(promoted.error());
+                         return;
+                     }
+                     store->remove(profile.pendingKeychainKey(), [vault, done](Status) {
+                         AuditEntry e;
+                         e.action = QStringLiteral("vault.key-rotation-completed");
+                         e.outcome = QStringLiteral("ok");
+                         e.detail = QStringLiteral("an interrupted key rotation was completed at startup");
+                         e.actor = QStringLiteral("mailkey");
+                         vault->appendAudit(e).ok();
+                         done(OpenedVault{vault, false, true});
+                     });
+                 });
+    QByteArray wipe = bytes;
+    secureWipe(wipe);
 }
 
 void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, VaultAccess::OpenCallback done,
                   Vault::IntegrityCheck check)
 {
-    auto opened = Vault::open(profile.databasePath(), key, Vault::OpenMode::OpenExisting, check);
-    key.clear();
-    if (!opened) {
-        if (opened.error().code == ErrorCode::VaultWrongKey) {
-            tryPending(profile, store, opened.error(), std::move(done), check);
-            return;
-        }
-        done(opened.error());
-        return;
-    }
-    // A pending entry next to a working current key is either left over from a rotation that
-    // was interrupted before its rekey (it never encrypted anything) or belongs to a rotation
-    // running right now in another process or in this one. Removing it here could drop the
-    // only key of a vault that is being re-encrypted, so it is left alone: the next rotation
-    // overwrites it first thing, under the rotation lock.
-    done(OpenedVault{std::shared_ptr<Vault>(std::move(opened).value()), false, false});
+    auto shared = std::make_shared<SecureBytes>(std::move(key));
+    openOffThread(profile.databasePath(), shared, Vault::OpenMode::OpenExisting, check,
+                  [profile, store, shared, check, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) mutable {
+                      shared->clear();
+                      if (!opened) {
+                          if (opened.error().code == ErrorCode::VaultWrongKey) {
+                              tryPending(profile, store, opened.error(), std::move(done), check);
+                              return;
+                          }
+                          done(opened.error());
+                          return;
+                      }
+                      // A pending entry next to a working current key is either left over from a
+                      // rotation that was interrupted before its rekey (it never encrypted
+                      // anything) or belongs to a rotation running right now in another process or
+                      // in this one. Removing it here could drop the only key of a vault that is
+                      // being re-encrypted, so it is left alone: the next rotation overwrites it
+                      // first thing, under the rotation lock.
+                      done(OpenedVault{*opened, false, false});
+                  });
 }
 
 } // namespace
@@ -127,12 +173,15 @@ void VaultAccess::unlock(const Profile &profile, KeyStore *store, OpenCallback d
                     done(dir.error());
                     return;
                 }
-                auto opened = Vault::open(profile.databasePath(), *key, Vault::OpenMode::Create);
-                if (!opened) {
-                    done(opened.error());
-                    return;
-                }
-                done(OpenedVault{std::shared_ptr<Vault>(std::move(opened).value()), true, false});
+                auto shared = std::make_shared<SecureBytes>(std::move(key).value());
+                openOffThread(profile.databasePath(), shared, Vault::OpenMode::Create, check,
+                              [shared, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) {
+                                  if (!opened) {
+                                      done(opened.error());
+                                      return;
+                                  }
+                                  done(OpenedVault{*opened, true, false});
+                              });
             }
             return;
         }

@@ -21,7 +21,8 @@ struct OpenedVault {
 };
 
 // Unlocks (or on first run creates) a profile's vault with the key held in the keychain.
-// Asynchronous: the keychain is asked through KeyStore; the callback runs on the event loop.
+// Asynchronous: the keychain is asked through KeyStore, and the file is opened (and checked) on a
+// pool thread; the callback runs on the calling thread's event loop.
 //
 //  key found, vault exists   -> open with the key; if it does not open, try the pending key of an
 //                               interrupted rotation and promote it

@@ -7,9 +7,14 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QThread>
+#include <QTimer>
+
+#include <sqlcipher/sqlite3.h>
 
 using namespace mailkey;
 
@@ -91,6 +96,50 @@ TEST_F(VaultAccessTest, FirstRunCreatesKeyAndVaultSecondRunReadsThem)
     EXPECT_EQ(*count, 1);
     // The key never reached a log.
     test::expectNotLogged({key->bytes().toHex(), key->bytes().toBase64()});
+}
+
+// Opening reads every page (the integrity check) and may upgrade the file: seconds on a large
+// vault, so it runs off the calling thread. Here another connection holds the file locked, so the
+// open waits in SQLite's busy handler; the caller's event loop must keep running meanwhile (its
+// timer is what releases the lock), and the result arrives on the calling thread. Run on the
+// calling thread, the open would wait out the whole busy timeout with the timer stuck behind it.
+TEST_F(VaultAccessTest, OpeningLeavesTheCallersEventLoopRunning)
+{
+    auto first = unlockNow(m_profile, m_store);
+    ASSERT_TRUE(first.ok()) << first.error().message.toStdString();
+    first->vault.reset();
+    auto key = readKey(m_store, m_profile.keychainKey());
+    ASSERT_TRUE(key.ok());
+    auto holder = Vault::open(m_profile.databasePath(), *key, Vault::OpenMode::OpenExisting);
+    ASSERT_TRUE(holder.ok());
+    // An exclusive lock that stays after the write (WAL without shared memory).
+    ASSERT_EQ(sqlite3_exec((*holder)->handle(), "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; "
+                                                "CREATE TABLE t_lock(x); COMMIT;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+
+    bool released = false;
+    QTimer::singleShot(300, [&] {
+        holder->reset();
+        released = true;
+    });
+    QElapsedTimer clock;
+    clock.start();
+    std::optional<Result<OpenedVault>> result;
+    bool releasedFirst = false;
+    QThread *deliveredOn = nullptr;
+    VaultAccess::unlock(m_profile, &m_store, [&](Result<OpenedVault> r) {
+        releasedFirst = released;
+        deliveredOn = QThread::currentThread();
+        result.emplace(std::move(r));
+    });
+    ASSERT_TRUE(test::waitFor([&] { return result.has_value(); }, 20000));
+    ASSERT_TRUE(result->ok()) << result->error().message.toStdString();
+    EXPECT_TRUE(releasedFirst) << "the lock was released by the caller's timer before the open finished";
+    EXPECT_LT(clock.elapsed(), Vault::BusyTimeoutMs / 2) << "the open did not wait out the busy timeout";
+    EXPECT_EQ(deliveredOn, QThread::currentThread());
+    auto count = (*result)->vault->accountCount();
+    ASSERT_TRUE(count.ok());
 }
 
 TEST_F(VaultAccessTest, MissingEntryWhileTheVaultExistsNeverMakesANewKey)
