@@ -371,7 +371,7 @@ void IpcServer::handle(Connection *connection, const QJsonObject &request)
         q.provider = provider;
         q.resource = stringField(request, "resource", 16, &valid);
         q.actor = cleanActor(stringField(request, "actor", 400, &valid));
-        q.minValiditySeconds = qBound(0, request.value(QStringLiteral("min_validity")).toInt(kMinTokenValiditySeconds), 3600);
+        q.minValiditySeconds = qBound(0, request.value(QStringLiteral("min_validity")).toInt(60), 3600);
         if (!valid) {
             reply(connection, op, ipc::errorReply(QString::fromLatin1(ipc::BadRequestCode), str("Malformed request.")));
             return;

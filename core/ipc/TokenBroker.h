@@ -1,7 +1,6 @@
 #pragma once
 
 #include "core/common/Result.h"
-#include "core/lifecycle/AccessToken.h"
 #include "core/lifecycle/Revoker.h"
 #include "core/lifecycle/SignOutEverywhere.h"
 #include "core/vault/VaultTypes.h"
@@ -30,7 +29,7 @@ public:
         QString provider;                         // optional: only needed when the address is
                                                   // connected with more than one provider
         QString resource = QStringLiteral("graph"); // graph (= the vault's "default"), imap, smtp
-        int minValiditySeconds = kMinTokenValiditySeconds;
+        int minValiditySeconds = 60;
         QString actor;                            // the requesting program, for the audit log
     };
     struct TokenAnswer {

@@ -2,7 +2,6 @@
 
 #include "core/common/Result.h"
 #include "core/lifecycle/Backoff.h"
-#include "core/oauth/TokenEndpointClient.h"
 #include "core/providers/Provider.h"
 #include "core/vault/VaultTypes.h"
 
@@ -16,6 +15,7 @@
 #include <memory>
 
 class QNetworkAccessManager;
+class QNetworkReply;
 class QTimer;
 
 namespace mailkey {
@@ -50,8 +50,7 @@ struct RevocationOutcome {
 //    personal accounts, myapps.microsoft.com (or the organisation's administrator) for work and
 //    school accounts.
 // Every outcome is audited (account.removed, token.revoked with ok / pending / failed /
-// not-supported). Calls go through the shared RateLimiter, honour Retry-After, and are posted by
-// TokenEndpointClient.
+// not-supported). Calls go through the shared RateLimiter and honour Retry-After.
 class Revoker : public QObject {
     Q_OBJECT
 public:
@@ -112,7 +111,7 @@ private:
 
     std::shared_ptr<Vault> m_vault;
     ProviderRegistry *m_providers;
-    TokenEndpointClient m_endpoint;
+    QNetworkAccessManager *m_network;
     RateLimiter *m_rateLimiter;
     const Clock *m_clock;
     Options m_options;

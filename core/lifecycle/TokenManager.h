@@ -5,7 +5,6 @@
 #include "core/lifecycle/AccessToken.h"
 #include "core/lifecycle/Backoff.h"
 #include "core/lifecycle/RateLimiter.h"
-#include "core/oauth/TokenEndpointClient.h"
 #include "core/vault/VaultTypes.h"
 
 #include <QByteArray>
@@ -68,8 +67,7 @@ struct SignOutReport;
 //    account is connected again. Configuration problems (client id, scopes) -> status Error, retried
 //    only at the back-off cap. While an account waits for its back-off, accessToken() fails at once
 //    with the reason and the retry time; refreshNow() (a user's explicit request) ignores it.
-//  - Pacing: every request to a token endpoint goes through the RateLimiter of its host, and is
-//    posted by TokenEndpointClient (the form, client authentication, headers, timeout).
+//  - Pacing: every request to a token endpoint goes through the RateLimiter of its host.
 //  - Audit: token.refreshed (ok / failed with the reason), token.rotated, token.handed-out (with
 //    the requesting program), account.removed, token.revoked, incident.sign-out-everywhere.
 //
@@ -189,8 +187,9 @@ private:
     void processNext(qint64 accountId);
     void acquireLock(qint64 accountId);
     void sendRefresh(qint64 accountId, quint64 generation);
-    void onReply(qint64 accountId, quint64 generation, const TokenEndpointReply &reply);
-    void handleReply(qint64 accountId, const TokenEndpointReply &reply);
+    void onReply(qint64 accountId, quint64 generation, QNetworkReply *reply);
+    void handleReply(qint64 accountId, int httpStatus, const QByteArray &contentType,
+                     const QByteArray &retryAfterHeader, QByteArray &body);
     void post(std::function<void()> work);
     void pump();
     void flushWork();
@@ -220,7 +219,6 @@ private:
     std::shared_ptr<Vault> m_vault;
     ProviderRegistry *m_providers;
     QNetworkAccessManager *m_network;
-    TokenEndpointClient m_endpoint;
     QHash<QString, QList<qint64>> m_discoveryWaiters; // provider id -> accounts waiting for its discovery
     Profile m_profile;
     const Clock *m_clock;
