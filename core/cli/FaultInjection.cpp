@@ -1,4 +1,4 @@
-#include "cli/FaultInjection.h"
+#include "core/cli/FaultInjection.h"
 
 #ifdef MAILKEY_FAULT_INJECTION
 #include "core/keychain/KeyStore.h"

@@ -1,4 +1,4 @@
-#include "cli/Interrupt.h"
+#include "core/cli/Interrupt.h"
 
 #include <QMetaObject>
 #include <QObject>

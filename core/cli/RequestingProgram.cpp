@@ -1,4 +1,4 @@
-#include "cli/RequestingProgram.h"
+#include "core/cli/RequestingProgram.h"
 
 #include <QFileInfo>
 #include <QStringList>

@@ -1,4 +1,4 @@
-#include "cli/CliSupport.h"
+#include "core/cli/CliSupport.h"
 
 #include "core/common/MailAddress.h"
 #include "core/oauth/ConnectSession.h"
