@@ -6,6 +6,7 @@
 //       stands in for the MailKey window: opens the vault, runs a TokenManager and an IpcServer on
 //       the profile's socket until SIGTERM/SIGINT, so `mailkey-cli token` is answered over the socket.
 #include "core/common/Profile.h"
+#include "core/common/ProcessHardening.h"
 #include "core/ipc/IpcServer.h"
 #include "core/keychain/KeyStore.h"
 #include "core/lifecycle/TokenManager.h"
@@ -61,6 +62,7 @@ int expire(QCoreApplication &app, const std::shared_ptr<Vault> &vault, const QSt
 
 int main(int argc, char **argv)
 {
+    mailkey::keepLibcryptoUntilExit(); // first: see ProcessHardening.h
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() != 4 || (args[1] != QLatin1String("expire") && args[1] != QLatin1String("window"))) {

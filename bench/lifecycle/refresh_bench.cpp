@@ -7,6 +7,7 @@
 // Usage: bench_lifecycle_refresh [--accounts N] [--latency MS] [--rounds R] [--show-gaps]
 // Exit code 0 when every round met both targets, 1 otherwise.
 #include "core/common/Clock.h"
+#include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
 #include "core/common/SecureBytes.h"
 #include "core/lifecycle/TokenManager.h"
@@ -120,6 +121,7 @@ bool obtainGrant(QNetworkAccessManager &nam, FakeAuthServer &server, const Provi
 
 int main(int argc, char **argv)
 {
+    mailkey::keepLibcryptoUntilExit(); // first: see ProcessHardening.h
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     const QCommandLineOption accountsOpt(QStringLiteral("accounts"), QStringLiteral("accounts"), QStringLiteral("n"),

@@ -20,6 +20,7 @@
 //       times the open that upgrades it (a build with schema 1 only reopens it).
 // The profile must exist (run `mailkey-cli --profile PROFILE status` first).
 #include "core/common/Clock.h"
+#include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
 #include "core/common/Redactor.h"
 #include "core/keychain/KeyStore.h"
@@ -197,6 +198,7 @@ int openStall(const Profile &profile)
 
 int main(int argc, char **argv)
 {
+    mailkey::keepLibcryptoUntilExit(); // first: see ProcessHardening.h
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     const QString mode = args.value(1);

@@ -2,6 +2,7 @@
 // + the first query, timed from the start of main(). Run it many times with
 // bench/vault/run.sh, which prints the median against the 25 ms target.
 //   bench_vault_open PROFILE          (the profile must exist: run `mailkey-cli status` first)
+#include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
@@ -13,6 +14,7 @@
 
 int main(int argc, char **argv)
 {
+    mailkey::keepLibcryptoUntilExit(); // first: see ProcessHardening.h
     QElapsedTimer timer;
     timer.start();
     QCoreApplication app(argc, argv);

@@ -8,11 +8,22 @@
 #if defined(Q_OS_LINUX)
 #include <sys/prctl.h>
 #endif
+#ifdef MAILKEY_LINKS_LIBCRYPTO
+#include <openssl/crypto.h>
+#endif
 
 namespace mailkey {
 
+void keepLibcryptoUntilExit()
+{
+#ifdef MAILKEY_LINKS_LIBCRYPTO
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+#endif
+}
+
 void hardenProcess()
 {
+    keepLibcryptoUntilExit();
 #if defined(Q_OS_UNIX)
     struct rlimit limit {};
     limit.rlim_cur = 0;

@@ -1,6 +1,7 @@
 // The shared test main: creates the Qt application object, captures all Qt log output so tests
 // can prove that no secret was logged, then runs GoogleTest.
 #include "tests/support/TestUtil.h"
+#include "core/common/ProcessHardening.h"
 
 #include <QMutexLocker>
 #include <QRandomGenerator>
@@ -67,6 +68,7 @@ QString uniqueName(const QString &prefix)
 
 int main(int argc, char **argv)
 {
+    mailkey::keepLibcryptoUntilExit(); // first: see ProcessHardening.h
     g_previous = qInstallMessageHandler(captureHandler);
     TestApplication app(argc, argv);
     ::testing::InitGoogleTest(&argc, argv);

@@ -12,6 +12,7 @@
 // Never prints a token.
 
 #include "core/common/Clock.h"
+#include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
 #include "core/common/SecureBytes.h"
 #include "core/common/CrossProcessLock.h"
@@ -48,6 +49,7 @@ void out(const QString &line)
 
 int main(int argc, char **argv)
 {
+    mailkey::keepLibcryptoUntilExit(); // first: see ProcessHardening.h
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("hold-lock | refresh"));

@@ -14,6 +14,7 @@
 //   vault_helper export4 SRC DST         (raw key as hex on stdin; SQLCipher 4 builds only: copies
 //                                         SRC into DST written with SQLCipher 4's own defaults)
 #include "core/common/Clock.h"
+#include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
@@ -179,6 +180,7 @@ int export4(const QString &src, const QString &dst, const SecureBytes &key)
 
 int main(int argc, char **argv)
 {
+    mailkey::keepLibcryptoUntilExit(); // first: see ProcessHardening.h
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() == 2 && args[1] == QLatin1String("cipher-version")) {
