@@ -19,13 +19,14 @@ case "$codename" in
      svg="libqt6svg6 qt6-svg-plugins"; clang_rt="libclang-rt-19-dev" ;;
 esac
 
+# ccache: running a set-up command again (after an update) compiles only what changed.
 run_pkgs="cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-networkauth-dev
 qtkeychain-qt6-dev libsqlcipher-dev libssl-dev $svg qt6-qpa-plugins gnome-keyring dbus
-fonts-dejavu-core"
+fonts-dejavu-core ccache"
 # gdbus (libglib2.0-bin) locks the test keyring. The test suite also tries the README's
 # mail-program recipes for real (tests/cli/recipes.sh), against Dovecot and node's oidc-provider. git send-email needs two of git-email's Recommends
 # (Mail::Address, Authen::SASL), named here because Recommends are not installed.
-test_pkgs="$run_pkgs libgtest-dev libgmock-dev libsecret-tools dbus-daemon xvfb xauth ccache
+test_pkgs="$run_pkgs libgtest-dev libgmock-dev libsecret-tools dbus-daemon xvfb xauth
 python3 openssl curl ca-certificates libglib2.0-bin mutt msmtp isync aerc git-email libmailtools-perl
 libauthen-sasl-perl libsasl2-modules-kdexoauth2 nodejs npm dovecot-imapd dovecot-submissiond"
 
@@ -33,7 +34,7 @@ case "$what" in
   run) pkgs=$run_pkgs ;;
   test) pkgs=$test_pkgs ;;
   # libFuzzer and the sanitizer runtimes of Debian's default clang.
-  fuzz) pkgs="$run_pkgs clang $clang_rt ccache" ;;
+  fuzz) pkgs="$run_pkgs clang $clang_rt" ;;
   *) echo "usage: $0 [run|test|fuzz]" >&2; exit 2 ;;
 esac
 
