@@ -221,8 +221,8 @@ void withVault(Context &ctx, std::function<void(const std::shared_ptr<Vault> &)>
         Vault::IntegrityCheck::Header);
 }
 
-void askWindow(Context &ctx, const QJsonObject &request, int timeoutMs, bool fallbackAfterSend,
-               std::function<void(const QJsonObject &reply)> answered, std::function<void()> notReachable)
+void askWindowJson(Context &ctx, const QJsonObject &request, int timeoutMs, bool fallbackAfterSend,
+                   std::function<void(const QJsonObject &reply)> answered, std::function<void()> notReachable)
 {
     qCDebug(lcCli, "%lld ms: asking the MailKey window", elapsedMs());
     ctx.ipc()->send(request, timeoutMs,
@@ -233,14 +233,9 @@ void askWindow(Context &ctx, const QJsonObject &request, int timeoutMs, bool fal
                         if (reply.foreignPeer)
                             err(QStringLiteral("mailkey-cli: warning: %1.\n").arg(reply.problem));
                         if (reply.answered) {
-                            const QString code = reply.body.value(QStringLiteral("error"))
-                                                     .toObject()
-                                                     .value(QStringLiteral("code"))
-                                                     .toString();
-                            if (!reply.body.value(QStringLiteral("ok")).toBool()
-                                && (code == QLatin1String(ipc::NotReadyCode)
-                                    || code == QLatin1String(ipc::UnsupportedVersionCode)
-                                    || code == QLatin1String(ipc::UnknownOpCode))) {
+                            const QString code = ipc::replyErrorCode(reply.body);
+                            if (code == QLatin1String(ipc::NotReadyCode) || code == QLatin1String(ipc::UnsupportedVersionCode)
+                                || code == QLatin1String(ipc::UnknownOpCode)) {
                                 notReachable();
                                 return;
                             }

@@ -7,6 +7,7 @@
 #include "core/common/Profile.h"
 #include "core/common/Result.h"
 #include "core/ipc/IpcClient.h"
+#include "core/ipc/IpcMessages.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -18,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <utility>
 
 class QNetworkAccessManager;
 
@@ -106,13 +108,27 @@ QString isoTime(const QDateTime &t);
 // Unlocks the vault, then runs `then` with it; failures end the command with the right code.
 void withVault(Context &ctx, std::function<void(const std::shared_ptr<Vault> &)> then);
 
-// Asks the running MailKey window (if any). `answered` gets the window's reply; `notReachable`
-// runs when no window answered before the request was sent, or the window said it cannot serve
-// it yet (no vault open, older protocol): the caller then does the work itself. A window that took
-// the request and then broke off is reported by `answered` with a synthetic error reply only when
-// `fallbackAfterSend` is false; with true (idempotent requests such as token), it falls back.
-void askWindow(Context &ctx, const QJsonObject &request, int timeoutMs, bool fallbackAfterSend,
-               std::function<void(const QJsonObject &reply)> answered, std::function<void()> notReachable);
+// askWindow() below, on the JSON of the request and of the reply.
+void askWindowJson(Context &ctx, const QJsonObject &request, int timeoutMs, bool fallbackAfterSend,
+                   std::function<void(const QJsonObject &reply)> answered, std::function<void()> notReachable);
+
+// Asks the running MailKey window (if any). `answered` gets the window's reply, read by
+// ipc::parseReply(): the window's error or its answer. `notReachable` runs when no window answered
+// before the request was sent, or the window said it cannot serve it yet (no vault open, older
+// protocol): the caller then does the work itself. A window that took the request and then broke
+// off is reported by `answered` as an Internal error only when `fallbackAfterSend` is false; with
+// true (idempotent requests such as token), it falls back.
+template<ipc::RequestMessage Request>
+void askWindow(Context &ctx, const Request &request, int timeoutMs, bool fallbackAfterSend,
+               std::function<void(Result<typename Request::Reply>)> answered, std::function<void()> notReachable)
+{
+    askWindowJson(
+        ctx, request.toJson(), timeoutMs, fallbackAfterSend,
+        [answered = std::move(answered)](const QJsonObject &reply) {
+            answered(ipc::parseReply<typename Request::Reply>(reply));
+        },
+        std::move(notReachable));
+}
 
 // Command tables of each group.
 void addVaultCommands(std::map<QString, CommandInfo> &table);

@@ -1,12 +1,12 @@
 #include "core/cli/CliSupport.h"
 
 #include "core/common/MailAddress.h"
+#include "core/ipc/IpcMessages.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
 
 #include <QCoreApplication>
-#include <QJsonObject>
 #include <QProcess>
 #include <QUrl>
 
@@ -120,7 +120,7 @@ void cmdConnect(Context &ctx)
                              out(account.email + QLatin1Char('\n'));
                              // Tell a running window to re-read the vault (best effort).
                              ctx.ipc()->setConnectTimeout(500);
-                             ctx.ipc()->send(QJsonObject{{QStringLiteral("op"), QStringLiteral("accounts-changed")}}, 1000,
+                             ctx.ipc()->send(ipc::AccountsChangedRequest{}, 1000,
                                              [&ctx](IpcClient::Reply) { ctx.finish(Ok); });
                          });
         QObject::connect(session, &ConnectSession::failed, session, [&ctx](const Error &e) { failWith(ctx, e); });

@@ -4,14 +4,11 @@
 #include "core/cli/Sasl.h"
 #include "core/common/MailAddress.h"
 #include "core/common/SecureBytes.h"
-#include "core/ipc/IpcProtocol.h"
+#include "core/ipc/IpcMessages.h"
 #include "core/ipc/TokenBroker.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
-
-#include <QJsonArray>
-#include <QJsonObject>
 
 #include <optional>
 
@@ -164,29 +161,20 @@ void cmdToken(Context &ctx)
         tokenHere(ctx, o);
         return;
     }
-    QJsonObject request{{QStringLiteral("op"), QStringLiteral("token")},
-                        {QStringLiteral("email"), o.query.email},
-                        {QStringLiteral("resource"), o.query.resource},
-                        {QStringLiteral("min_validity"), o.query.minValiditySeconds},
-                        {QStringLiteral("actor"), o.query.actor}};
-    if (!o.query.provider.isEmpty())
-        request.insert(QStringLiteral("provider"), o.query.provider);
+    ipc::TokenRequest request;
+    request.email = o.query.email;
+    request.provider = o.query.provider;
+    request.resource = o.query.resource;
+    request.minValiditySeconds = o.query.minValiditySeconds;
+    request.actor = o.query.actor;
     askWindow(
         ctx, request, TokenTimeoutMs, true,
-        [&ctx, o](const QJsonObject &reply) {
-            if (!reply.value(QStringLiteral("ok")).toBool()) {
-                failWith(ctx, ipc::errorFromReply(reply));
+        [&ctx, o](Result<ipc::TokenReply> reply) {
+            if (!reply) {
+                failWith(ctx, reply.error());
                 return;
             }
-            QString token = reply.value(QStringLiteral("token")).toString();
-            if (token.isEmpty()) {
-                failWith(ctx, Error(ErrorCode::Internal, QStringLiteral("The MailKey window sent no token.")));
-                return;
-            }
-            printToken(ctx, o, reply.value(QStringLiteral("email")).toString(),
-                       reply.value(QStringLiteral("provider")).toString(),
-                       reply.value(QStringLiteral("resource")).toString(), token);
-            secureWipe(token);
+            printToken(ctx, o, reply->email, reply->provider, reply->resource, reply->token);
         },
         [&ctx, o] { tokenHere(ctx, o); });
 }
@@ -255,20 +243,14 @@ void cmdRemove(Context &ctx)
         removeHere(ctx, email, provider, providersFile);
         return;
     }
-    QJsonObject request{{QStringLiteral("op"), QStringLiteral("remove")}, {QStringLiteral("email"), email}};
-    if (!provider.isEmpty())
-        request.insert(QStringLiteral("provider"), provider);
     askWindow(
-        ctx, request, RemoveTimeoutMs, false,
-        [&ctx](const QJsonObject &reply) {
-            if (!reply.value(QStringLiteral("ok")).toBool()) {
-                failWith(ctx, ipc::errorFromReply(reply));
+        ctx, ipc::RemoveRequest{email, provider}, RemoveTimeoutMs, false,
+        [&ctx](Result<ipc::RemoveReply> reply) {
+            if (!reply) {
+                failWith(ctx, reply.error());
                 return;
             }
-            reportRemoval(ctx, reply.value(QStringLiteral("email")).toString(),
-                          reply.value(QStringLiteral("provider")).toString(),
-                          reply.value(QStringLiteral("pending")).toBool(),
-                          reply.value(QStringLiteral("message")).toString(), true, QString());
+            reportRemoval(ctx, reply->email, reply->provider, reply->pending, reply->message, true, QString());
         },
         [&ctx, email, provider] { removeHere(ctx, email, provider, QString()); });
 }
@@ -330,18 +312,13 @@ void cmdSignOutEverywhere(Context &ctx)
         return;
     }
     askWindow(
-        ctx, QJsonObject{{QStringLiteral("op"), QStringLiteral("sign-out-everywhere")}}, SignOutTimeoutMs, false,
-        [&ctx](const QJsonObject &reply) {
-            if (!reply.value(QStringLiteral("ok")).toBool()) {
-                failWith(ctx, ipc::errorFromReply(reply));
+        ctx, ipc::SignOutEverywhereRequest{}, SignOutTimeoutMs, false,
+        [&ctx](Result<ipc::SignOutEverywhereReply> reply) {
+            if (!reply) {
+                failWith(ctx, reply.error());
                 return;
             }
-            QStringList messages;
-            const QJsonArray list = reply.value(QStringLiteral("messages")).toArray();
-            for (const QJsonValue &v : list)
-                messages << v.toString();
-            reportSignOut(ctx, reply.value(QStringLiteral("summary")).toString(), messages,
-                          reply.value(QStringLiteral("pending")).toInt(), true);
+            reportSignOut(ctx, reply->summary, reply->messages, reply->pending, true);
         },
         [&ctx] { signOutHere(ctx, QString()); });
 }

@@ -2,7 +2,7 @@
 
 #include "core/common/Clock.h"
 #include "core/common/Redactor.h"
-#include "core/ipc/IpcProtocol.h"
+#include "core/ipc/IpcMessages.h"
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
 
@@ -202,10 +202,10 @@ void cmdRotateKey(Context &ctx)
     // The window keeps the vault open: a new key must be set through its connection, or the
     // window could no longer read its own vault.
     askWindow(
-        ctx, QJsonObject{{QStringLiteral("op"), QStringLiteral("rotate-key")}}, 120000, false,
-        [&ctx](const QJsonObject &reply) {
-            if (!reply.value(QStringLiteral("ok")).toBool()) {
-                failWith(ctx, ipc::errorFromReply(reply));
+        ctx, ipc::RotateKeyRequest{}, 120000, false,
+        [&ctx](Result<ipc::RotateKeyReply> reply) {
+            if (!reply) {
+                failWith(ctx, reply.error());
                 return;
             }
             err(QStringLiteral("The MailKey window re-encrypted the vault with a new key; the keychain holds the new key.\n"));
@@ -222,16 +222,16 @@ void cmdStatus(Context &ctx)
         return;
     }
     ctx.ipc()->setConnectTimeout(1000);
-    ctx.ipc()->send(QJsonObject{{QStringLiteral("op"), QStringLiteral("hello")}}, 2000, [&ctx](IpcClient::Reply hello) {
+    ctx.ipc()->send(ipc::HelloRequest{}, 2000, [&ctx](IpcClient::Reply hello) {
         QString app;
-        if (hello.answered && hello.body.value(QStringLiteral("ok")).toBool()) {
-            const qint64 pid = qint64(hello.body.value(QStringLiteral("pid")).toDouble());
-            app = hello.body.value(QStringLiteral("ready")).toBool()
-                ? QStringLiteral("running (pid %1); token requests go through it").arg(pid)
-                : QStringLiteral("running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself").arg(pid);
+        const Result<ipc::HelloReply> window = ipc::parseReply<ipc::HelloReply>(hello.body);
+        if (hello.answered && window) {
+            app = window->ready
+                ? QStringLiteral("running (pid %1); token requests go through it").arg(window->pid)
+                : QStringLiteral("running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself")
+                      .arg(window->pid);
         } else if (hello.answered) {
-            app = QStringLiteral("running, but it does not understand this mailkey-cli (%1)")
-                      .arg(ipc::errorFromReply(hello.body).message);
+            app = QStringLiteral("running, but it does not understand this mailkey-cli (%1)").arg(window.error().message);
         } else if (hello.foreignPeer) {
             app = QStringLiteral("not running (a socket of another user has its name: ignored)");
         } else {
@@ -282,7 +282,7 @@ void cmdResetVault(Context &ctx)
     }
     // Never under a running window: it has the vault open.
     ctx.ipc()->setConnectTimeout(1000);
-    ctx.ipc()->send(QJsonObject{{QStringLiteral("op"), QStringLiteral("hello")}}, 2000, [&ctx](IpcClient::Reply hello) {
+    ctx.ipc()->send(ipc::HelloRequest{}, 2000, [&ctx](IpcClient::Reply hello) {
         ctx.ipc()->close();
         if (hello.answered) {
             failWith(ctx, Error(ErrorCode::Internal, QStringLiteral("The MailKey window is running and has the vault open. "

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/ipc/IpcMessages.h"
 #include "core/ipc/IpcProtocol.h"
 
 #include <QJsonObject>
@@ -9,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 class QLocalSocket;
 
@@ -38,6 +40,12 @@ public:
     // reply, or with answered = false when nobody listens, the connection breaks, or no reply
     // came within timeoutMs (measured from the connection).
     void send(QJsonObject request, int timeoutMs, Callback done);
+    // The same for a request of IpcMessages.h; read the answer with ipc::parseReply<Request::Reply>().
+    template<ipc::RequestMessage Request>
+    void send(const Request &request, int timeoutMs, Callback done)
+    {
+        send(request.toJson(), timeoutMs, std::move(done));
+    }
 
     bool isConnected() const;
     void close();

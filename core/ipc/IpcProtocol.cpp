@@ -99,6 +99,18 @@ QJsonObject errorReply(const Error &error)
     return errorReply(errorCodeName(error.code), error.message);
 }
 
+bool replySucceeded(const QJsonObject &reply)
+{
+    return reply.value(QStringLiteral("ok")).toBool();
+}
+
+QString replyErrorCode(const QJsonObject &reply)
+{
+    if (replySucceeded(reply))
+        return QString();
+    return reply.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
+}
+
 Error errorFromReply(const QJsonObject &reply)
 {
     const QJsonObject e = reply.value(QStringLiteral("error")).toObject();

@@ -24,17 +24,8 @@ namespace mailkey::ipc {
 // "v" and "ok". A failed request is answered {"v":1,"ok":false,"error":{"code":C,"message":M}}
 // where C is an ErrorCode name (errorCodeName()) or one of the protocol codes below, and M is
 // the same user-facing message the CLI would print on its own. Unknown fields are ignored, so a
-// newer client can talk to an older server.
-//
-//   hello                 -> app, version, protocol, profile, ready (the vault is open)
-//   token                 email, provider?, resource, min_validity, actor
-//                         -> email, provider, resource, token, expires_at, refreshed
-//   remove                email, provider? -> email, provider, revoked_at_provider, pending,
-//                                             supported, message
-//   sign-out-everywhere   -> accounts, revoked, pending, not_revocable, failed, tokens_wiped,
-//                            key_rotated, summary, messages[]
-//   rotate-key            -> (nothing)
-//   accounts-changed      -> (nothing); the window re-reads the vault (a CLI connected an account)
+// newer client can talk to an older server. The operations, their fields and the rules for
+// reading them: IpcMessages.h.
 //
 // Nothing in this protocol is ever logged except the op name and the error code.
 inline constexpr int ProtocolVersion = 1;
@@ -73,6 +64,10 @@ private:
 QJsonObject okReply();
 QJsonObject errorReply(const QString &code, const QString &message);
 QJsonObject errorReply(const Error &error);
+// "ok" is true.
+bool replySucceeded(const QJsonObject &reply);
+// The error code of a reply with "ok": false; "" for a reply that succeeded.
+QString replyErrorCode(const QJsonObject &reply);
 // The Error of a reply with "ok": false (unknown codes become ErrorCode::Internal).
 Error errorFromReply(const QJsonObject &reply);
 

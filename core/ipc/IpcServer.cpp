@@ -1,6 +1,7 @@
 #include "core/ipc/IpcServer.h"
 
 #include "core/common/SecureBytes.h"
+#include "core/ipc/IpcMessages.h"
 #include "core/ipc/IpcProtocol.h"
 #include "core/ipc/PeerCredentials.h"
 #include "core/keychain/KeyStore.h"
@@ -9,7 +10,6 @@
 #include "core/vault/VaultAccess.h"
 
 #include <QCoreApplication>
-#include <QJsonArray>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QLoggingCategory>
@@ -37,18 +37,6 @@ QString cleanActor(const QString &actor)
             out += c;
     }
     return out.trimmed();
-}
-
-QString stringField(const QJsonObject &o, const char *name, int maxChars, bool *ok)
-{
-    const QJsonValue v = o.value(QLatin1String(name));
-    if (v.isUndefined() || v.isNull())
-        return QString();
-    if (!v.isString() || v.toString().size() > maxChars) {
-        *ok = false;
-        return QString();
-    }
-    return v.toString();
 }
 
 } // namespace
@@ -314,135 +302,172 @@ void IpcServer::reply(Connection *connection, const QString &op, QJsonObject mes
     Q_EMIT requestHandled(op, ok);
 }
 
+struct IpcServer::Route {
+    Needs needs;
+    // Reads the request's fields (a malformed one is answered BadRequestCode) and serves it.
+    void (*serve)(IpcServer *server, Connection *connection, const QJsonObject &request);
+};
+
+template<class Request, void (IpcServer::*Serve)(IpcServer::Connection *, const Request &)>
+std::pair<QString, IpcServer::Route> IpcServer::route(Needs needs)
+{
+    static_assert(ipc::RequestMessage<Request>);
+    const auto serve = [](IpcServer *server, Connection *connection, const QJsonObject &json) {
+        const Result<Request> request = Request::fromJson(json);
+        if (!request) {
+            server->reply(connection, QString::fromLatin1(Request::Op),
+                          ipc::errorReply(QString::fromLatin1(ipc::BadRequestCode), request.error().message));
+            return;
+        }
+        (server->*Serve)(connection, *request);
+    };
+    return {QString::fromLatin1(Request::Op), Route{needs, serve}};
+}
+
+const QHash<QString, IpcServer::Route> &IpcServer::routes()
+{
+    static const QHash<QString, Route> table = {
+        route<ipc::HelloRequest, &IpcServer::serveHello>(Needs::Nothing),
+        route<ipc::AccountsChangedRequest, &IpcServer::serveAccountsChanged>(Needs::Nothing),
+        route<ipc::TokenRequest, &IpcServer::serveToken>(Needs::OpenVault),
+        route<ipc::RemoveRequest, &IpcServer::serveRemove>(Needs::OpenVault),
+        route<ipc::SignOutEverywhereRequest, &IpcServer::serveSignOutEverywhere>(Needs::OpenVault),
+        route<ipc::RotateKeyRequest, &IpcServer::serveRotateKey>(Needs::OpenVault),
+    };
+    return table;
+}
+
 void IpcServer::handle(Connection *connection, const QJsonObject &request)
 {
-    const QPointer<Connection> conn(connection);
-    const QString op = request.value(QStringLiteral("op")).toString().left(32);
-    const int version = request.value(QStringLiteral("v")).toInt(-1);
-    if (version != ipc::ProtocolVersion) {
-        reply(connection, op,
+    const ipc::RequestHeader header = ipc::requestHeader(request);
+    if (header.version != ipc::ProtocolVersion) {
+        reply(connection, header.op,
               ipc::errorReply(QString::fromLatin1(ipc::UnsupportedVersionCode),
                               str("This MailKey window speaks protocol version %1.").arg(ipc::ProtocolVersion)));
         return;
     }
+    const auto route = routes().constFind(header.op);
+    if (route == routes().cend()) {
+        reply(connection, header.op,
+              ipc::errorReply(QString::fromLatin1(ipc::UnknownOpCode), str("Unknown request \"%1\".").arg(header.op)));
+        return;
+    }
     TokenManager *tm = m_broker.tokenManager();
-    const bool ready = tm && tm->vault();
-
-    if (op == QLatin1String("hello")) {
-        QJsonObject r = ipc::okReply();
-        r.insert(QStringLiteral("app"), QStringLiteral("mailkey"));
-        r.insert(QStringLiteral("version"), QCoreApplication::applicationVersion());
-        r.insert(QStringLiteral("protocol"), ipc::ProtocolVersion);
-        r.insert(QStringLiteral("profile"), tm ? tm->profile().name() : m_profile.name());
-        r.insert(QStringLiteral("ready"), ready);
-        r.insert(QStringLiteral("pid"), QCoreApplication::applicationPid());
-        reply(connection, op, r);
-        return;
-    }
-    if (op == QLatin1String("accounts-changed")) {
-        reply(connection, op, ipc::okReply());
-        Q_EMIT accountsChanged();
-        return;
-    }
-    const bool knownOp = op == QLatin1String("token") || op == QLatin1String("remove")
-        || op == QLatin1String("sign-out-everywhere") || op == QLatin1String("rotate-key");
-    if (!knownOp) {
-        reply(connection, op,
-              ipc::errorReply(QString::fromLatin1(ipc::UnknownOpCode), str("Unknown request \"%1\".").arg(op)));
-        return;
-    }
-    if (!ready) {
-        reply(connection, op,
+    if (route->needs == Needs::OpenVault && !(tm && tm->vault())) {
+        reply(connection, header.op,
               ipc::errorReply(QString::fromLatin1(ipc::NotReadyCode), str("The MailKey window has not opened the vault.")));
         return;
     }
+    route->serve(this, connection, request);
+}
 
-    bool valid = true;
-    const QString email = stringField(request, "email", 320, &valid);
-    const QString provider = stringField(request, "provider", 64, &valid);
-    if (!valid) {
-        reply(connection, op, ipc::errorReply(QString::fromLatin1(ipc::BadRequestCode), str("Malformed request.")));
-        return;
-    }
+void IpcServer::serveHello(Connection *connection, const ipc::HelloRequest &)
+{
+    TokenManager *tm = m_broker.tokenManager();
+    ipc::HelloReply r;
+    r.app = QStringLiteral("mailkey");
+    r.version = QCoreApplication::applicationVersion();
+    r.protocol = ipc::ProtocolVersion;
+    r.profile = tm ? tm->profile().name() : m_profile.name();
+    r.ready = tm && tm->vault();
+    r.pid = QCoreApplication::applicationPid();
+    reply(connection, QString::fromLatin1(ipc::HelloRequest::Op), r.toJson());
+}
 
-    if (op == QLatin1String("token")) {
-        TokenBroker::TokenQuery q;
-        q.email = email;
-        q.provider = provider;
-        q.resource = stringField(request, "resource", 16, &valid);
-        q.actor = cleanActor(stringField(request, "actor", 400, &valid));
-        q.minValiditySeconds = qBound(0, request.value(QStringLiteral("min_validity")).toInt(60), 3600);
-        if (!valid) {
-            reply(connection, op, ipc::errorReply(QString::fromLatin1(ipc::BadRequestCode), str("Malformed request.")));
+void IpcServer::serveAccountsChanged(Connection *connection, const ipc::AccountsChangedRequest &)
+{
+    reply(connection, QString::fromLatin1(ipc::AccountsChangedRequest::Op), ipc::AccountsChangedReply().toJson());
+    Q_EMIT accountsChanged();
+}
+
+void IpcServer::serveToken(Connection *connection, const ipc::TokenRequest &request)
+{
+    const QPointer<Connection> conn(connection);
+    const QString op = QString::fromLatin1(ipc::TokenRequest::Op);
+    TokenBroker::TokenQuery q;
+    q.email = request.email;
+    q.provider = request.provider;
+    q.resource = request.resource;
+    q.actor = cleanActor(request.actor);
+    q.minValiditySeconds = request.minValiditySeconds;
+    m_broker.token(q, [this, conn, op](Result<TokenBroker::TokenAnswer> r) {
+        if (!conn)
+            return; // the client went away; the answer is dropped (and wiped)
+        if (!r) {
+            reply(conn, op, ipc::errorReply(r.error()));
             return;
         }
-        m_broker.token(q, [this, conn, op](Result<TokenBroker::TokenAnswer> r) {
-            if (!conn)
-                return; // the client went away; the answer is dropped (and wiped)
-            if (!r) {
-                reply(conn, op, ipc::errorReply(r.error()));
-                return;
-            }
-            QJsonObject o = ipc::okReply();
-            o.insert(QStringLiteral("email"), r->email);
-            o.insert(QStringLiteral("provider"), r->provider);
-            o.insert(QStringLiteral("resource"), r->resource);
-            o.insert(QStringLiteral("token"), r->token);
-            o.insert(QStringLiteral("expires_at"), r->expiresAt.toUTC().toString(Qt::ISODate));
-            o.insert(QStringLiteral("refreshed"), r->refreshed);
-            reply(conn, op, std::move(o));
-        });
-        return;
-    }
-    if (op == QLatin1String("remove")) {
-        m_broker.remove(email, provider, [this, self = QPointer<IpcServer>(this), conn, op](Result<TokenBroker::RemovalAnswer> r) {
-            if (!self)
-                return;
-            if (r)
-                Q_EMIT accountsChanged();
-            if (!conn)
-                return;
-            if (!r) {
-                reply(conn, op, ipc::errorReply(r.error()));
-                return;
-            }
-            QJsonObject o = ipc::okReply();
-            o.insert(QStringLiteral("email"), r->email);
-            o.insert(QStringLiteral("provider"), r->provider);
-            o.insert(QStringLiteral("revoked_at_provider"), r->outcome.revokedAtProvider);
-            o.insert(QStringLiteral("pending"), r->outcome.pending);
-            o.insert(QStringLiteral("supported"), r->outcome.supported);
-            o.insert(QStringLiteral("message"), r->outcome.message);
-            reply(conn, op, std::move(o));
-        });
-        return;
-    }
-    if (op == QLatin1String("sign-out-everywhere")) {
-        m_broker.signOutEverywhere(keyStore(), [this, self = QPointer<IpcServer>(this), conn, op](Result<SignOutReport> r) {
-            if (!self)
-                return;
-            Q_EMIT accountsChanged();
-            if (!conn)
-                return;
-            if (!r) {
-                reply(conn, op, ipc::errorReply(r.error()));
-                return;
-            }
-            QJsonObject o = ipc::okReply();
-            o.insert(QStringLiteral("accounts"), r->accounts);
-            o.insert(QStringLiteral("revoked"), r->revoked);
-            o.insert(QStringLiteral("pending"), r->pending);
-            o.insert(QStringLiteral("not_revocable"), r->notRevocable);
-            o.insert(QStringLiteral("failed"), r->failed);
-            o.insert(QStringLiteral("tokens_wiped"), r->tokensWiped);
-            o.insert(QStringLiteral("key_rotated"), r->keyRotated);
-            o.insert(QStringLiteral("summary"), r->summary());
-            o.insert(QStringLiteral("messages"), QJsonArray::fromStringList(r->messages));
-            reply(conn, op, std::move(o));
-        });
-        return;
-    }
-    // rotate-key
+        ipc::TokenReply o;
+        o.email = r->email;
+        o.provider = r->provider;
+        o.resource = r->resource;
+        o.token = r->token;
+        o.expiresAt = r->expiresAt;
+        o.refreshed = r->refreshed;
+        reply(conn, op, o.toJson());
+    });
+}
+
+void IpcServer::serveRemove(Connection *connection, const ipc::RemoveRequest &request)
+{
+    const QPointer<Connection> conn(connection);
+    const QString op = QString::fromLatin1(ipc::RemoveRequest::Op);
+    m_broker.remove(request.email, request.provider,
+                    [this, self = QPointer<IpcServer>(this), conn, op](Result<TokenBroker::RemovalAnswer> r) {
+                        if (!self)
+                            return;
+                        if (r)
+                            Q_EMIT accountsChanged();
+                        if (!conn)
+                            return;
+                        if (!r) {
+                            reply(conn, op, ipc::errorReply(r.error()));
+                            return;
+                        }
+                        ipc::RemoveReply o;
+                        o.email = r->email;
+                        o.provider = r->provider;
+                        o.revokedAtProvider = r->outcome.revokedAtProvider;
+                        o.pending = r->outcome.pending;
+                        o.supported = r->outcome.supported;
+                        o.message = r->outcome.message;
+                        reply(conn, op, o.toJson());
+                    });
+}
+
+void IpcServer::serveSignOutEverywhere(Connection *connection, const ipc::SignOutEverywhereRequest &)
+{
+    const QPointer<Connection> conn(connection);
+    const QString op = QString::fromLatin1(ipc::SignOutEverywhereRequest::Op);
+    m_broker.signOutEverywhere(keyStore(), [this, self = QPointer<IpcServer>(this), conn, op](Result<SignOutReport> r) {
+        if (!self)
+            return;
+        Q_EMIT accountsChanged();
+        if (!conn)
+            return;
+        if (!r) {
+            reply(conn, op, ipc::errorReply(r.error()));
+            return;
+        }
+        ipc::SignOutEverywhereReply o;
+        o.accounts = r->accounts;
+        o.revoked = r->revoked;
+        o.pending = r->pending;
+        o.notRevocable = r->notRevocable;
+        o.failed = r->failed;
+        o.tokensWiped = r->tokensWiped;
+        o.keyRotated = r->keyRotated;
+        o.summary = r->summary();
+        o.messages = r->messages;
+        reply(conn, op, o.toJson());
+    });
+}
+
+void IpcServer::serveRotateKey(Connection *connection, const ipc::RotateKeyRequest &)
+{
+    const QPointer<Connection> conn(connection);
+    const QString op = QString::fromLatin1(ipc::RotateKeyRequest::Op);
+    TokenManager *tm = m_broker.tokenManager();
     VaultAccess::rotateKey(tm->vault(), tm->profile(), keyStore(), [this, self = QPointer<IpcServer>(this), conn, op](Status s) {
         if (!self)
             return;
@@ -450,7 +475,7 @@ void IpcServer::handle(Connection *connection, const QJsonObject &request)
             Q_EMIT accountsChanged();
         if (!conn)
             return;
-        reply(conn, op, s ? ipc::okReply() : ipc::errorReply(s.error()));
+        reply(conn, op, s ? ipc::RotateKeyReply().toJson() : ipc::errorReply(s.error()));
     });
 }
 

@@ -4,11 +4,14 @@
 #include "core/common/Result.h"
 #include "core/ipc/TokenBroker.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QString>
+
+#include <utility>
 
 class QLocalServer;
 class QLocalSocket;
@@ -19,6 +22,15 @@ class AccountService;
 class KeyStore;
 class ProviderRegistry;
 class TokenManager;
+
+namespace ipc {
+struct AccountsChangedRequest;
+struct HelloRequest;
+struct RemoveRequest;
+struct RotateKeyRequest;
+struct SignOutEverywhereRequest;
+struct TokenRequest;
+} // namespace ipc
 
 // The window's side of the local socket mailkey-cli talks to (protocol: core/ipc/IpcProtocol.h),
 // so the window and the CLI share one token cache and one refresh, and so that operations which
@@ -78,10 +90,22 @@ Q_SIGNALS:
 private:
     class Connection;
     friend class Connection;
+    // The dispatch table: one route per request type of IpcMessages.h, keyed by its Op.
+    struct Route;
+    enum class Needs { Nothing, OpenVault };
+    static const QHash<QString, Route> &routes();
+    template<class Request, void (IpcServer::*Serve)(Connection *, const Request &)>
+    static std::pair<QString, Route> route(Needs needs);
 
     void startListening(const QString &name, std::function<void(Status)> done);
     void onNewConnection();
     void handle(Connection *connection, const QJsonObject &request);
+    void serveHello(Connection *connection, const ipc::HelloRequest &request);
+    void serveAccountsChanged(Connection *connection, const ipc::AccountsChangedRequest &request);
+    void serveToken(Connection *connection, const ipc::TokenRequest &request);
+    void serveRemove(Connection *connection, const ipc::RemoveRequest &request);
+    void serveSignOutEverywhere(Connection *connection, const ipc::SignOutEverywhereRequest &request);
+    void serveRotateKey(Connection *connection, const ipc::RotateKeyRequest &request);
     void reply(Connection *connection, const QString &op, QJsonObject message);
     KeyStore *keyStore();
 
