@@ -21,7 +21,6 @@ namespace mailkey::cli {
 
 namespace {
 
-constexpr int MinValiditySeconds = 60;
 constexpr int TokenTimeoutMs = 90000;   // a refresh may wait for another process's (45 s) and take 30 s
 constexpr int RemoveTimeoutMs = 60000;
 constexpr int SignOutTimeoutMs = 180000;
@@ -116,7 +115,7 @@ void cmdToken(Context &ctx)
     TokenOptions o;
     o.query.email = p.positional.first().trimmed();
     o.query.provider = p.values.value(kProvider);
-    o.query.minValiditySeconds = MinValiditySeconds;
+    o.query.minValiditySeconds = kMinTokenValiditySeconds;
     o.sasl = p.values.value(QStringLiteral("--sasl")).toLower();
     o.host = p.values.value(QStringLiteral("--host"));
     o.providersFile = p.values.value(kProviders);

@@ -2,6 +2,7 @@
 
 #include "core/common/Result.h"
 #include "core/ipc/IpcProtocol.h"
+#include "core/lifecycle/AccessToken.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -122,7 +123,7 @@ struct TokenRequest {
     QString email;
     QString provider;              // optional: only sent when not empty
     QString resource;              // graph, imap, smtp; empty: graph
-    int minValiditySeconds = 60;
+    int minValiditySeconds = kMinTokenValiditySeconds;
     QString actor;                 // the requesting program, for the audit log
 
     QJsonObject toJson() const;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/common/Result.h"
+#include "core/lifecycle/AccessToken.h"
 #include "core/lifecycle/Revoker.h"
 #include "core/lifecycle/SignOutEverywhere.h"
 #include "core/vault/VaultTypes.h"
@@ -29,7 +30,7 @@ public:
         QString provider;                         // optional: only needed when the address is
                                                   // connected with more than one provider
         QString resource = QStringLiteral("graph"); // graph (= the vault's "default"), imap, smtp
-        int minValiditySeconds = 60;
+        int minValiditySeconds = kMinTokenValiditySeconds;
         QString actor;                            // the requesting program, for the audit log
     };
     struct TokenAnswer {

@@ -8,6 +8,11 @@
 
 namespace mailkey {
 
+// How long an access token handed out must stay valid at least, unless the caller asks for
+// another time: mailkey-cli, the window's local socket (IpcServer, "min_validity") and the
+// window's own API calls all use it.
+inline constexpr int kMinTokenValiditySeconds = 60;
+
 // An access token handed to a caller of TokenManager::accessToken(). The token string is wiped
 // when the last copy is destroyed (copies share their data until written to).
 struct AccessToken {

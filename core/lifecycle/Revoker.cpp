@@ -4,6 +4,7 @@
 #include "core/common/SecureBytes.h"
 #include "core/lifecycle/RateLimiter.h"
 #include "core/oauth/OAuthErrorCatalog.h"
+#include "core/oauth/TokenEndpointClient.h"
 #include "core/oauth/TokenReply.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
@@ -11,9 +12,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QPointer>
 #include <QTimer>
 
@@ -29,15 +27,6 @@ constexpr const char *ConsumerTenant = "9188040d-6c67-4c5b-b112-36a304b66dad";
 constexpr const char *PersonalManageUrl = "https://account.live.com/consent/Manage";
 constexpr const char *WorkManageUrl = "https://myapps.microsoft.com";
 constexpr const char *GoogleManageUrl = "https://myaccount.google.com/connections";
-
-void appendForm(QByteArray &body, const char *name, const QString &value)
-{
-    if (!body.isEmpty())
-        body += '&';
-    body += name;
-    body += '=';
-    body += QUrl::toPercentEncoding(value);
-}
 
 bool isPersonalMicrosoftAccount(const Account &account)
 {
@@ -69,7 +58,7 @@ Revoker::Revoker(std::shared_ptr<Vault> vault, ProviderRegistry *providers, QNet
     : QObject(parent),
       m_vault(std::move(vault)),
       m_providers(providers),
-      m_network(network),
+      m_endpoint(network),
       m_rateLimiter(rateLimiter),
       m_clock(clock ? clock : Clock::system()),
       m_backoff(m_options.retry)
@@ -303,46 +292,35 @@ void Revoker::post(const Provider &provider, const QString &token, const QString
             return;
         }
     }
-    QByteArray body;
-    appendForm(body, "token", token);
-    appendForm(body, "token_type_hint", hint);
-    appendForm(body, "client_id", provider.clientId);
-    if (!provider.clientSecret.isEmpty())
-        appendForm(body, "client_secret", provider.clientSecret);
-
-    QNetworkRequest request(provider.revocationEndpoint);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    request.setTransferTimeout(m_options.transferTimeoutMs);
-
     const qint64 wait = m_rateLimiter ? m_rateLimiter->reserve(key) : 0;
     QPointer<Revoker> self(this);
-    auto send = [self, request, body, key, done]() mutable {
+    auto send = [self, provider, token = QString(token), hint, key, done]() mutable {
         if (!self) {
-            secureWipe(body);
+            secureWipe(token);
             return;
         }
-        QNetworkReply *reply = self->m_network->post(request, body);
-        secureWipe(body);
-        connect(reply, &QNetworkReply::finished, self, [self, reply, key, done] {
-            reply->deleteLater();
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            const QByteArray bytes = reply->isOpen() ? reply->read(64 * 1024) : QByteArray();
+        TokenEndpointClient::Request request;
+        request.endpoint = provider.revocationEndpoint;
+        request.form = TokenEndpointClient::revocation(token, hint);
+        request.client = {provider.clientId, provider.clientSecret};
+        request.transferTimeoutMs = self->m_options.transferTimeoutMs;
+        request.maxReplyBytes = 64 * 1024;
+        secureWipe(token);
+        self->m_endpoint.post(std::move(request), self, [self, key, done](const TokenEndpointReply &reply) {
+            const int status = reply.httpStatus;
             const QDateTime now = self->m_clock->now();
             if (status >= 200 && status < 300) {
                 done(Answer::Revoked, QStringLiteral("HTTP %1").arg(status), QDateTime());
                 return;
             }
-            const QJsonObject obj = QJsonDocument::fromJson(bytes).object();
+            const QJsonObject obj = QJsonDocument::fromJson(reply.body).object();
             const QString error = OAuthErrorCatalog::sanitize(obj.value(QLatin1String("error")).toString(), 60);
             if (status == 0 || status == 429 || status >= 500) {
-                QDateTime retryAfter = parseRetryAfter(reply->rawHeader("Retry-After"), now);
+                QDateTime retryAfter = parseRetryAfter(reply.retryAfter, now);
                 if (retryAfter.isValid() && self->m_rateLimiter)
                     self->m_rateLimiter->blockUntil(key, retryAfter);
                 const QString detail = status == 0
-                    ? tr("no answer: %1").arg(OAuthErrorCatalog::sanitize(reply->errorString(), 120))
+                    ? tr("no answer: %1").arg(OAuthErrorCatalog::sanitize(reply.errorString, 120))
                     : (error.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
                                        : QStringLiteral("HTTP %1, %2").arg(status).arg(error));
                 done(Answer::Retry, detail, retryAfter);

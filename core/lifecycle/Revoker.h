@@ -2,6 +2,7 @@
 
 #include "core/common/Result.h"
 #include "core/lifecycle/Backoff.h"
+#include "core/oauth/TokenEndpointClient.h"
 #include "core/providers/Provider.h"
 #include "core/vault/VaultTypes.h"
 
@@ -15,7 +16,6 @@
 #include <memory>
 
 class QNetworkAccessManager;
-class QNetworkReply;
 class QTimer;
 
 namespace mailkey {
@@ -50,7 +50,8 @@ struct RevocationOutcome {
 //    personal accounts, myapps.microsoft.com (or the organisation's administrator) for work and
 //    school accounts.
 // Every outcome is audited (account.removed, token.revoked with ok / pending / failed /
-// not-supported). Calls go through the shared RateLimiter and honour Retry-After.
+// not-supported). Calls go through the shared RateLimiter, honour Retry-After, and are posted by
+// TokenEndpointClient.
 class Revoker : public QObject {
     Q_OBJECT
 public:
@@ -111,7 +112,7 @@ private:
 
     std::shared_ptr<Vault> m_vault;
     ProviderRegistry *m_providers;
-    QNetworkAccessManager *m_network;
+    TokenEndpointClient m_endpoint;
     RateLimiter *m_rateLimiter;
     const Clock *m_clock;
     Options m_options;

@@ -10,6 +10,7 @@
 #include "core/lifecycle/Revoker.h"
 #include "core/lifecycle/SignOutEverywhere.h"
 #include "core/oauth/OAuthErrorCatalog.h"
+#include "core/oauth/TokenEndpointClient.h"
 #include "core/oauth/TokenReply.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
@@ -18,9 +19,7 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QLoggingCategory>
-#include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QThread>
 #include <QTimer>
 
@@ -35,18 +34,6 @@ QByteArray tokenHash(const QString &token)
     if (token.isEmpty())
         return {};
     return QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256);
-}
-
-void appendForm(QByteArray &body, const char *name, const QString &value)
-{
-    if (!body.isEmpty())
-        body += '&';
-    body += name;
-    body += '=';
-    // Percent-encode everything but the unreserved characters: tokens contain '+' and '/'.
-    QByteArray utf8 = value.toUtf8();
-    body += QUrl::toPercentEncoding(QString::fromUtf8(utf8));
-    secureWipe(utf8);
 }
 
 QString timeText(const QDateTime &t)
@@ -111,6 +98,7 @@ TokenManager::TokenManager(std::shared_ptr<Vault> vault, ProviderRegistry *provi
       m_vault(std::move(vault)),
       m_providers(providers),
       m_network(network),
+      m_endpoint(network),
       m_profile(std::move(profile)),
       m_clock(clock ? clock : Clock::system()),
       m_rateLimiter(m_clock),
@@ -619,56 +607,35 @@ void TokenManager::sendRefresh(qint64 accountId, quint64 generation)
         return;
     }
 
-    QByteArray body;
-    appendForm(body, "grant_type", QStringLiteral("refresh_token"));
-    appendForm(body, "refresh_token", f->previousRefresh);
-    appendForm(body, "client_id", provider->clientId);
-    if (!f->requestedScopes.isEmpty())
-        appendForm(body, "scope", f->requestedScopes.join(QLatin1Char(' ')));
-    if (!provider->clientSecret.isEmpty())
-        appendForm(body, "client_secret", provider->clientSecret);
-
-    QNetworkRequest request(provider->tokenEndpoint);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
-    request.setRawHeader("Accept", "application/json");
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    request.setTransferTimeout(m_options.transferTimeoutMs);
-
-    QNetworkReply *reply = m_network->post(request, body);
-    secureWipe(body);
-    f->reply = reply;
-    connect(reply, &QNetworkReply::finished, this, [this, accountId, generation, reply] { onReply(accountId, generation, reply); });
+    TokenEndpointClient::Request request;
+    request.endpoint = provider->tokenEndpoint;
+    request.form = TokenEndpointClient::refreshGrant(f->previousRefresh, f->requestedScopes);
+    request.client = {provider->clientId, provider->clientSecret};
+    request.transferTimeoutMs = m_options.transferTimeoutMs;
+    f->reply = m_endpoint.post(std::move(request), this, [this, accountId, generation](const TokenEndpointReply &reply) {
+        onReply(accountId, generation, reply);
+    });
     stage(accountId, Stage::RequestSent);
 }
 
-void TokenManager::onReply(qint64 accountId, quint64 generation, QNetworkReply *reply)
+void TokenManager::onReply(qint64 accountId, quint64 generation, const TokenEndpointReply &reply)
 {
-    reply->deleteLater();
     auto it = m_flights.find(accountId);
-    if (it == m_flights.end() || (*it)->generation != generation || (*it)->reply != reply)
+    if (it == m_flights.end() || (*it)->generation != generation || (*it)->reply != reply.reply)
         return;
     std::shared_ptr<Flight> f = *it;
     f->reply = nullptr;
     f->running = true; // busy until the reply is handled
-    const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    QByteArray contentType = reply->rawHeader("Content-Type");
-    QByteArray retryAfterHeader = reply->rawHeader("Retry-After");
-    QByteArray body = reply->isOpen() ? reply->read(kMaxTokenReplySize + 1) : QByteArray();
-    post([this, accountId, generation, httpStatus, contentType, retryAfterHeader, body = std::move(body)]() mutable {
+    post([this, accountId, generation, reply] {
         auto it2 = m_flights.find(accountId);
-        if (it2 == m_flights.end() || (*it2)->generation != generation) {
-            secureWipe(body);
+        if (it2 == m_flights.end() || (*it2)->generation != generation)
             return;
-        }
         (*it2)->running = false;
-        handleReply(accountId, httpStatus, contentType, retryAfterHeader, body);
+        handleReply(accountId, reply);
     });
 }
 
-void TokenManager::handleReply(qint64 accountId, int httpStatus, const QByteArray &contentType,
-                               const QByteArray &retryAfterHeader, QByteArray &body)
+void TokenManager::handleReply(qint64 accountId, const TokenEndpointReply &reply)
 {
     auto it = m_flights.find(accountId);
     if (it == m_flights.end())
@@ -677,8 +644,8 @@ void TokenManager::handleReply(qint64 accountId, int httpStatus, const QByteArra
     const QDateTime now = m_clock->now();
     const QString resource = f->resource;
 
-    TokenReplyResult parsed = parseTokenReply(httpStatus, contentType, body, now, f->expectedScopes, f->previousRefresh);
-    secureWipe(body);
+    const int httpStatus = reply.httpStatus;
+    TokenReplyResult parsed = reply.parse(now, f->expectedScopes, f->previousRefresh);
     secureWipe(f->previousRefresh);
 
     Result<std::optional<Account>> acc = m_vault->account(accountId);
@@ -695,8 +662,8 @@ void TokenManager::handleReply(qint64 accountId, int httpStatus, const QByteArra
     if (!parsed.ok()) {
         OAuthError e = parsed.oauthError();
         QDateTime retryAfter;
-        if (!retryAfterHeader.isEmpty() && (httpStatus == 429 || httpStatus == 503 || httpStatus >= 500))
-            retryAfter = parseRetryAfter(retryAfterHeader, now);
+        if (!reply.retryAfter.isEmpty() && (httpStatus == 429 || httpStatus == 503 || httpStatus >= 500))
+            retryAfter = parseRetryAfter(reply.retryAfter, now);
         handleFailure(accountId, account, e, httpStatus, retryAfter);
         return;
     }

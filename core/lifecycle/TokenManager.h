@@ -5,6 +5,7 @@
 #include "core/lifecycle/AccessToken.h"
 #include "core/lifecycle/Backoff.h"
 #include "core/lifecycle/RateLimiter.h"
+#include "core/oauth/TokenEndpointClient.h"
 #include "core/vault/VaultTypes.h"
 
 #include <QByteArray>
@@ -67,7 +68,8 @@ struct SignOutReport;
 //    account is connected again. Configuration problems (client id, scopes) -> status Error, retried
 //    only at the back-off cap. While an account waits for its back-off, accessToken() fails at once
 //    with the reason and the retry time; refreshNow() (a user's explicit request) ignores it.
-//  - Pacing: every request to a token endpoint goes through the RateLimiter of its host.
+//  - Pacing: every request to a token endpoint goes through the RateLimiter of its host, and is
+//    posted by TokenEndpointClient (the form, client authentication, headers, timeout).
 //  - Audit: token.refreshed (ok / failed with the reason), token.rotated, token.handed-out (with
 //    the requesting program), account.removed, token.revoked, incident.sign-out-everywhere.
 //
@@ -187,9 +189,8 @@ private:
     void processNext(qint64 accountId);
     void acquireLock(qint64 accountId);
     void sendRefresh(qint64 accountId, quint64 generation);
-    void onReply(qint64 accountId, quint64 generation, QNetworkReply *reply);
-    void handleReply(qint64 accountId, int httpStatus, const QByteArray &contentType,
-                     const QByteArray &retryAfterHeader, QByteArray &body);
+    void onReply(qint64 accountId, quint64 generation, const TokenEndpointReply &reply);
+    void handleReply(qint64 accountId, const TokenEndpointReply &reply);
     void post(std::function<void()> work);
     void pump();
     void flushWork();
@@ -219,6 +220,7 @@ private:
     std::shared_ptr<Vault> m_vault;
     ProviderRegistry *m_providers;
     QNetworkAccessManager *m_network;
+    TokenEndpointClient m_endpoint;
     QHash<QString, QList<qint64>> m_discoveryWaiters; // provider id -> accounts waiting for its discovery
     Profile m_profile;
     const Clock *m_clock;

@@ -2,6 +2,7 @@
 
 #include "core/common/Clock.h"
 #include "core/oauth/OAuthErrorCatalog.h"
+#include "core/oauth/FormEncoder.h"
 #include "core/oauth/OAuthState.h"
 #include "core/oauth/Pkce.h"
 #include "core/providers/OidcDiscovery.h"
@@ -27,16 +28,17 @@ QString str(const char *text)
 }
 
 // Parameter values go into the URL query / form body through QUrlQuery, which leaves '+', '&'
-// and '=' of a plain value alone. Percent-encode every value we add ourselves exactly once, so a
-// '+' in a login hint or client secret is not read as a space by the server.
-QVariant encoded(const QByteArray &value)
+// and '=' of a plain value alone. Every value we add ourselves is percent-encoded exactly once,
+// by the encoder of every token-endpoint form, so a '+' in a login hint or client secret is not
+// read as a space by the server. The temporary encoded bytes are wiped (the verifier and the
+// client secret pass here); Qt keeps its own copy in the parameter map.
+template<typename Value>
+QVariant encoded(const Value &value)
 {
-    return QString::fromLatin1(QUrl::toPercentEncoding(QString::fromUtf8(value)));
-}
-
-QVariant encoded(const QString &value)
-{
-    return QString::fromLatin1(QUrl::toPercentEncoding(value));
+    QByteArray bytes = FormEncoder::encode(value);
+    QVariant v = QString::fromLatin1(bytes);
+    secureWipe(bytes);
+    return v;
 }
 
 void replaceParameter(QMultiMap<QString, QVariant> *params, const char *key, const QVariant &value)

@@ -35,9 +35,6 @@ QString str(const char *text)
 // (success or failure) reaches the browser before the socket is dropped.
 constexpr int kFinishedSessionLingerMs = 3000;
 
-// An access token handed to an API call must be valid for at least this long.
-constexpr int kMinValiditySeconds = 60;
-
 // The program name in the audit log for tokens the window itself uses.
 const char *const kActor = "mailkey";
 
@@ -122,7 +119,7 @@ struct AccountService::Private {
             return;
         }
         QPointer<AccountService> guard(q);
-        tokens->accessToken(accountId, resource, kMinValiditySeconds, QString::fromLatin1(kActor),
+        tokens->accessToken(accountId, resource, kMinTokenValiditySeconds, QString::fromLatin1(kActor),
                             [guard, done = std::move(done)](Result<AccessToken> token) {
                                 if (!guard || guard->d->destroying)
                                     return;
