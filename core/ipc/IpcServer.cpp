@@ -361,6 +361,19 @@ void IpcServer::handle(Connection *connection, const QJsonObject &request)
     route->serve(this, connection, request);
 }
 
+template<class T, class MakeReply>
+void IpcServer::answer(const QPointer<Connection> &connection, const QString &op, const Result<T> &result,
+                       MakeReply makeReply)
+{
+    if (!connection)
+        return;
+    if (!result) {
+        reply(connection, op, ipc::errorReply(result.error()));
+        return;
+    }
+    reply(connection, op, makeReply(*result).toJson());
+}
+
 void IpcServer::serveHello(Connection *connection, const ipc::HelloRequest &)
 {
     TokenManager *tm = m_broker.tokenManager();
@@ -391,20 +404,16 @@ void IpcServer::serveToken(Connection *connection, const ipc::TokenRequest &requ
     q.actor = cleanActor(request.actor);
     q.minValiditySeconds = request.minValiditySeconds;
     m_broker.token(q, [this, conn, op](Result<TokenBroker::TokenAnswer> r) {
-        if (!conn)
-            return; // the client went away; the answer is dropped (and wiped)
-        if (!r) {
-            reply(conn, op, ipc::errorReply(r.error()));
-            return;
-        }
-        ipc::TokenReply o;
-        o.email = r->email;
-        o.provider = r->provider;
-        o.resource = r->resource;
-        o.token = r->token;
-        o.expiresAt = r->expiresAt;
-        o.refreshed = r->refreshed;
-        reply(conn, op, o.toJson());
+        answer(conn, op, r, [](const TokenBroker::TokenAnswer &a) {
+            ipc::TokenReply o;
+            o.email = a.email;
+            o.provider = a.provider;
+            o.resource = a.resource;
+            o.token = a.token;
+            o.expiresAt = a.expiresAt;
+            o.refreshed = a.refreshed;
+            return o;
+        });
     });
 }
 
@@ -418,20 +427,16 @@ void IpcServer::serveRemove(Connection *connection, const ipc::RemoveRequest &re
                             return;
                         if (r)
                             Q_EMIT accountsChanged();
-                        if (!conn)
-                            return;
-                        if (!r) {
-                            reply(conn, op, ipc::errorReply(r.error()));
-                            return;
-                        }
-                        ipc::RemoveReply o;
-                        o.email = r->email;
-                        o.provider = r->provider;
-                        o.revokedAtProvider = r->outcome.revokedAtProvider;
-                        o.pending = r->outcome.pending;
-                        o.supported = r->outcome.supported;
-                        o.message = r->outcome.message;
-                        reply(conn, op, o.toJson());
+                        answer(conn, op, r, [](const TokenBroker::RemovalAnswer &a) {
+                            ipc::RemoveReply o;
+                            o.email = a.email;
+                            o.provider = a.provider;
+                            o.revokedAtProvider = a.outcome.revokedAtProvider;
+                            o.pending = a.outcome.pending;
+                            o.supported = a.outcome.supported;
+                            o.message = a.outcome.message;
+                            return o;
+                        });
                     });
 }
 
@@ -443,23 +448,19 @@ void IpcServer::serveSignOutEverywhere(Connection *connection, const ipc::SignOu
         if (!self)
             return;
         Q_EMIT accountsChanged();
-        if (!conn)
-            return;
-        if (!r) {
-            reply(conn, op, ipc::errorReply(r.error()));
-            return;
-        }
-        ipc::SignOutEverywhereReply o;
-        o.accounts = r->accounts;
-        o.revoked = r->revoked;
-        o.pending = r->pending;
-        o.notRevocable = r->notRevocable;
-        o.failed = r->failed;
-        o.tokensWiped = r->tokensWiped;
-        o.keyRotated = r->keyRotated;
-        o.summary = r->summary();
-        o.messages = r->messages;
-        reply(conn, op, o.toJson());
+        answer(conn, op, r, [](const SignOutReport &report) {
+            ipc::SignOutEverywhereReply o;
+            o.accounts = report.accounts;
+            o.revoked = report.revoked;
+            o.pending = report.pending;
+            o.notRevocable = report.notRevocable;
+            o.failed = report.failed;
+            o.tokensWiped = report.tokensWiped;
+            o.keyRotated = report.keyRotated;
+            o.summary = report.summary();
+            o.messages = report.messages;
+            return o;
+        });
     });
 }
 

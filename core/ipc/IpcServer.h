@@ -107,6 +107,10 @@ private:
     void serveSignOutEverywhere(Connection *connection, const ipc::SignOutEverywhereRequest &request);
     void serveRotateKey(Connection *connection, const ipc::RotateKeyRequest &request);
     void reply(Connection *connection, const QString &op, QJsonObject message);
+    // Replies with the broker's error, or with the reply makeReply makes of its value; nothing
+    // when the client has gone away (the answer is dropped, and wiped).
+    template<class T, class MakeReply>
+    void answer(const QPointer<Connection> &connection, const QString &op, const Result<T> &result, MakeReply makeReply);
     KeyStore *keyStore();
 
     QLocalServer *m_server = nullptr;
