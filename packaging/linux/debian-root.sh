@@ -68,10 +68,11 @@ if [ -n "$reuse" ] && [ -x "$root/usr/bin/apt-get" ]; then
     echo "==> reusing the root $root"
 else
     if [ ! -s "$tarball" ]; then
-        if ! command -v debootstrap >/dev/null 2>&1; then
+        # Under a lock: .ci/run makes two roots at once, and two apt-gets would collide.
+        flock /var/lock/mailkey-debian-root.lock sh -c '
+            command -v debootstrap >/dev/null 2>&1 && exit 0
             apt-get update -qq
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap
-        fi
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap'
         mkdir -p "$cache"
         tmp="$cache/$release.debootstrap.$$"
         rm -rf --one-file-system "$tmp"
