@@ -1,4 +1,4 @@
-// The SASL initial responses mailkey-cli prints for mail programs (core/cli/Sasl.h), built from a
+// The SASL initial responses mailkey-cli prints for mail programs (cli/Sasl.h), built from a
 // hostile address, host, port and token. Input: <user> NUL <host> NUL <token> NUL <port digits>.
 //
 // Invariants checked:
@@ -11,7 +11,7 @@
 //  - MailAddress::isPlausible never accepts a control, space, comma or 0x01 character.
 #include "FuzzSupport.h"
 
-#include "core/cli/Sasl.h"
+#include "cli/Sasl.h"
 #include "core/common/MailAddress.h"
 
 using namespace mailkey;

@@ -1,4 +1,4 @@
-#include "core/cli/Cli.h"
+#include "cli/Cli.h"
 #include "core/common/ProcessHardening.h"
 
 int main(int argc, char **argv)

@@ -2,7 +2,7 @@
 
 #include <QFile>
 
-// mailkey_resources is an OBJECT library archived into the static mailkey_core: nothing would
+// mailkey_resources is an OBJECT library archived into the static mailkey_core_oauth: nothing would
 // pull its qrc object into a program, so the page would be missing. Referencing the initializer
 // links it in and registers the resource (once).
 static int registerMailKeyResources()

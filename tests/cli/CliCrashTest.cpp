@@ -1,10 +1,10 @@
 // mailkey-cli killed with SIGKILL in the middle of the commands that re-encrypt the vault
 // (rotate-key, sign-out-everywhere): at every keychain operation, chosen by the fault-injection
-// hook of test builds (core/cli/FaultInjection.h), and at random moments. Afterwards the vault
+// hook of test builds (cli/FaultInjection.h), and at random moments. Afterwards the vault
 // must open with what the keychain holds and keep every account. Also: reset-vault acts only on
 // a vault that provably cannot be opened, and never deletes the key of a file it keeps.
 // Real gnome-keyring (tests/support/with-keyring.sh), real SQLCipher files, the real binary.
-#include "core/cli/ExitCode.h"
+#include "cli/ExitCode.h"
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/cli/CliHarness.h"

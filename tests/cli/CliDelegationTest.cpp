@@ -1,7 +1,7 @@
 // The window's side: an IpcServer in this process (standing in for the MailKey window) with its
 // own vault, TokenManager and providers. mailkey-cli must ask it, and must answer exactly as it
 // does on its own when the window is gone.
-#include "core/cli/ExitCode.h"
+#include "cli/ExitCode.h"
 #include "core/ipc/IpcServer.h"
 #include "core/keychain/KeyStore.h"
 #include "core/lifecycle/TokenManager.h"

@@ -2,7 +2,7 @@
 // provider that names the account with terminal escapes, read back through a real pseudo-terminal;
 // a FIFO where providers.json should be; provider entries that were left out; a full disk (a real
 // tmpfs); and the audit log's name of the requesting program.
-#include "core/cli/ExitCode.h"
+#include "cli/ExitCode.h"
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/cli/CliHarness.h"

@@ -1,6 +1,6 @@
 // A locked keyring (locked over D-Bus, as PLATFORM-NOTES shows): mailkey-cli token must fail with
 // exit code 5 and a message that says to unlock it, print nothing on stdout, and write nothing.
-#include "core/cli/ExitCode.h"
+#include "cli/ExitCode.h"
 #include "core/keychain/KeyStore.h"
 #include "tests/cli/CliHarness.h"
 #include "tests/support/TestUtil.h"

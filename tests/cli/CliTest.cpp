@@ -1,7 +1,7 @@
 // mailkey-cli as a subprocess, against the in-process fake authorization server and the real
 // Secret Service of tests/support/with-keyring.sh: each command's stdout, stderr and exit code.
 // Token values are compared with EXPECT_TRUE(a == b) and never printed.
-#include "core/cli/ExitCode.h"
+#include "cli/ExitCode.h"
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/cli/CliHarness.h"

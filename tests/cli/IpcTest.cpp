@@ -2,7 +2,7 @@
 // server whose vault is not open, garbage and slow clients, same-user-only access (a process of
 // another user can neither use the server nor pose as it), and the rules both paths share
 // (TokenBroker) and the SASL strings.
-#include "core/cli/Sasl.h"
+#include "cli/Sasl.h"
 #include "core/common/MailAddress.h"
 #include "core/ipc/IpcClient.h"
 #include "core/ipc/IpcProtocol.h"

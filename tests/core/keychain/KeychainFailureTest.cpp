@@ -1,7 +1,7 @@
 // Keychain failures seen through the real mailkey-cli: no D-Bus session at all, and a locked
 // gnome-keyring (locked over D-Bus as PLATFORM-NOTES shows). Each must give its own documented
 // error and exit code, and must never create a key or a vault anywhere.
-#include "core/cli/ExitCode.h"
+#include "cli/ExitCode.h"
 #include "core/common/Profile.h"
 #include "tests/support/TestUtil.h"
 

@@ -1,4 +1,4 @@
-#include "core/cli/FaultInjection.h"
+#include "cli/FaultInjection.h"
 
 #ifdef MAILKEY_FAULT_INJECTION
 #include "core/keychain/KeyStore.h"

@@ -1,4 +1,4 @@
-#include "core/cli/RequestingProgram.h"
+#include "cli/RequestingProgram.h"
 
 #include <QFileInfo>
 #include <QStringList>

@@ -1,7 +1,7 @@
-#include "core/cli/CliSupport.h"
+#include "cli/CliSupport.h"
 
-#include "core/cli/RequestingProgram.h"
-#include "core/cli/Sasl.h"
+#include "cli/RequestingProgram.h"
+#include "cli/Sasl.h"
 #include "core/common/MailAddress.h"
 #include "core/common/SecureBytes.h"
 #include "core/ipc/IpcMessages.h"

@@ -1,4 +1,4 @@
-#include "core/cli/Interrupt.h"
+#include "cli/Interrupt.h"
 
 #include <QMetaObject>
 #include <QObject>

@@ -3,7 +3,7 @@
 // Shared plumbing of the mailkey-cli commands (one file per command group: VaultCommands.cpp,
 // TokenCommands.cpp, ConnectCommand.cpp). Not a public API.
 
-#include "core/cli/ExitCode.h"
+#include "cli/ExitCode.h"
 #include "core/common/Profile.h"
 #include "core/common/Result.h"
 #include "core/ipc/IpcClient.h"

@@ -1,4 +1,4 @@
-#include "core/cli/CliSupport.h"
+#include "cli/CliSupport.h"
 
 #include "core/common/MailAddress.h"
 #include "core/ipc/IpcMessages.h"

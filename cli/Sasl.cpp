@@ -1,4 +1,4 @@
-#include "core/cli/Sasl.h"
+#include "cli/Sasl.h"
 
 #include "core/common/SecureBytes.h"
 
