@@ -2,21 +2,22 @@
 # Installs the Debian packages MailKey needs to build, run and test, when any is missing.
 # Debian 12 (bookworm) and Debian 13 (trixie) are supported; the release is read from
 # /etc/os-release.
-# Usage: scripts/install-deps.sh [run|test|fuzz]   (default: test, which is a superset of run;
-# fuzz: run + clang and libFuzzer for scripts/fuzz.sh)
+# Usage: scripts/install-deps.sh [run|test|fuzz|lint]   (default: test, which is a superset of run;
+# fuzz: run + clang and libFuzzer for scripts/fuzz.sh; lint: run + clang-format and clang-tidy
+# for scripts/lint.sh)
 set -eu
 what=${1:-test}
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 case "$codename" in
-  bookworm) svg="libqt6svg6"; clang_rt="libclang-rt-14-dev" ;;
+  bookworm) svg="libqt6svg6"; clang_rt="libclang-rt-14-dev"; clang_tools="clang-format-14 clang-tidy-14" ;;
   # Debian 13 ships the Qt SVG image and icon plugins on their own: without them an SVG QIcon is
   # null.
-  trixie) svg="libqt6svg6 qt6-svg-plugins"; clang_rt="libclang-rt-19-dev" ;;
+  trixie) svg="libqt6svg6 qt6-svg-plugins"; clang_rt="libclang-rt-19-dev"; clang_tools="clang-format-19 clang-tidy-19" ;;
   *) echo "install-deps.sh: Debian 12 (bookworm) or 13 (trixie) expected, found '${codename:-unknown}';" \
           "trying the Debian 13 package names" >&2
-     svg="libqt6svg6 qt6-svg-plugins"; clang_rt="libclang-rt-19-dev" ;;
+     svg="libqt6svg6 qt6-svg-plugins"; clang_rt="libclang-rt-19-dev"; clang_tools="clang-format-19 clang-tidy-19" ;;
 esac
 
 # ccache: running a set-up command again (after an update) compiles only what changed.
@@ -35,7 +36,8 @@ case "$what" in
   test) pkgs=$test_pkgs ;;
   # libFuzzer and the sanitizer runtimes of Debian's default clang.
   fuzz) pkgs="$run_pkgs clang $clang_rt" ;;
-  *) echo "usage: $0 [run|test|fuzz]" >&2; exit 2 ;;
+  lint) pkgs="$run_pkgs $clang_tools" ;;
+  *) echo "usage: $0 [run|test|fuzz|lint]" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

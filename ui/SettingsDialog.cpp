@@ -109,7 +109,7 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
     m_fileProblems = problemLabelFor(m_customBox);
     m_fileProblems->setObjectName(QStringLiteral("providersFileProblem"));
     m_customForm->addRow(m_fileProblems);
-    m_fields.insert(QStringLiteral("providersFile"), Field{fileEdit, m_fileProblems, [this](const QString &path) {
+    m_fields.insert(QStringLiteral("providersFile"), Field{fileEdit, m_fileProblems, [](const QString &path) {
                                                                const QString effective = path.trimmed().isEmpty()
                                                                    ? QString()
                                                                    : path.trimmed();

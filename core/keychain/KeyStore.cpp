@@ -131,7 +131,7 @@ void KeyStore::remove(const QString &key, WriteCallback done)
 
 void KeyStore::enqueue(Job job)
 {
-    m_queue->enqueue(std::move(job));
+    m_queue->append(std::move(job));
     if (!m_busy) {
         m_busy = true;
         QTimer::singleShot(0, this, &KeyStore::startNext);

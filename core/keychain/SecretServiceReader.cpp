@@ -69,7 +69,6 @@ void SecretServiceReader::probe(const QString &, const QString &, Callback done)
 
 namespace {
 
-const char *const DefaultService = "org.freedesktop.secrets";
 const char *const ServicePath = "/org/freedesktop/secrets";
 const char *const ServiceInterface = "org.freedesktop.Secret.Service";
 const char *const Algorithm = "dh-ietf1024-sha256-aes128-cbc-pkcs7";

@@ -660,7 +660,7 @@ void TokenManager::handleReply(qint64 accountId, const TokenEndpointReply &reply
     const Account account = **acc;
 
     if (!parsed.ok()) {
-        OAuthError e = parsed.oauthError();
+        const OAuthError &e = parsed.oauthError();
         QDateTime retryAfter;
         if (!reply.retryAfter.isEmpty() && (httpStatus == 429 || httpStatus == 503 || httpStatus >= 500))
             retryAfter = parseRetryAfter(reply.retryAfter, now);

@@ -694,7 +694,7 @@ void AccountService::removeAccount(qint64 accountId)
         q->d->removing.remove(accountId);
         q->d->refreshing.remove(accountId);
         if (!outcome) {
-            const Error e = outcome.error();
+            const Error &e = outcome.error();
             q->d->post([q, accountId, e] { Q_EMIT q->removeFailed(accountId, e); });
             return;
         }
