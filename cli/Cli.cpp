@@ -62,42 +62,42 @@ ExitCode exitCodeFor(ErrorCode code)
 
 namespace {
 
-const char *kUsage =
-    "Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]\n"
-    "\n"
-    "Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access\n"
-    "tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).\n"
-    "\n"
-    "Commands:\n"
-    "  connect PROVIDER [--login-hint EMAIL] [--no-browser]\n"
-    "                         sign in to a mailbox (microsoft, google or a custom provider)\n"
-    "  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]\n"
-    "                         print a valid access token (or the SASL string) for EMAIL\n"
-    "  list [--json]          connected accounts with provider, status and expiry\n"
-    "  remove EMAIL           revoke where the provider allows it, delete the tokens here\n"
-    "  audit [EMAIL] [--json] [--since TIME] [--verify]\n"
-    "                         the audit log; --verify checks its hash chain\n"
-    "  rotate-key             re-encrypt the vault with a new key\n"
-    "  sign-out-everywhere --yes\n"
-    "                         revoke and delete every token, new vault key, incident recorded\n"
-    "  status                 the vault, its cipher, the keychain, the MailKey window, the accounts\n"
-    "  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)\n"
-    "\n"
-    "Options:\n"
-    "  --profile NAME         use a separate vault with its own key (default: \"default\")\n"
-    "  --providers FILE       custom providers file (used by connect, token, remove and\n"
-    "                         sign-out-everywhere)\n"
-    "  --profile and --providers may also follow the command.\n"
-    "  -h, --help             show help (also: mailkey-cli COMMAND --help)\n"
-    "  --version              show the version\n"
-    "\n"
-    "Only the requested value goes to standard output; messages go to standard error.\n"
-    "When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).\n"
-    "Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).\n"
-    "\n"
-    "Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,\n"
-    "4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,\n"
-    "130 cancelled (Ctrl-C).\n";
+const char *kUsage
+    = "Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]\n"
+      "\n"
+      "Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access\n"
+      "tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).\n"
+      "\n"
+      "Commands:\n"
+      "  connect PROVIDER [--login-hint EMAIL] [--no-browser]\n"
+      "                         sign in to a mailbox (microsoft, google or a custom provider)\n"
+      "  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]\n"
+      "                         print a valid access token (or the SASL string) for EMAIL\n"
+      "  list [--json]          connected accounts with provider, status and expiry\n"
+      "  remove EMAIL           revoke where the provider allows it, delete the tokens here\n"
+      "  audit [EMAIL] [--json] [--since TIME] [--verify]\n"
+      "                         the audit log; --verify checks its hash chain\n"
+      "  rotate-key             re-encrypt the vault with a new key\n"
+      "  sign-out-everywhere --yes\n"
+      "                         revoke and delete every token, new vault key, incident recorded\n"
+      "  status                 the vault, its cipher, the keychain, the MailKey window, the accounts\n"
+      "  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)\n"
+      "\n"
+      "Options:\n"
+      "  --profile NAME         use a separate vault with its own key (default: \"default\")\n"
+      "  --providers FILE       custom providers file (used by connect, token, remove and\n"
+      "                         sign-out-everywhere)\n"
+      "  --profile and --providers may also follow the command.\n"
+      "  -h, --help             show help (also: mailkey-cli COMMAND --help)\n"
+      "  --version              show the version\n"
+      "\n"
+      "Only the requested value goes to standard output; messages go to standard error.\n"
+      "When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).\n"
+      "Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).\n"
+      "\n"
+      "Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,\n"
+      "4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,\n"
+      "130 cancelled (Ctrl-C).\n";
 
 bool g_debug = false;
 
@@ -106,9 +106,13 @@ void messageHandler(QtMsgType type, const QMessageLogContext &context, const QSt
 {
     if (!g_debug)
         return;
-    const char *kind = type == QtDebugMsg ? "debug" : type == QtInfoMsg ? "info" : type == QtWarningMsg ? "warning" : "error";
-    const QString line = QStringLiteral("mailkey-cli: [%1] %2: %3\n")
-                             .arg(QLatin1String(kind), QLatin1String(context.category ? context.category : "default"), message);
+    const char *kind = type == QtDebugMsg     ? "debug"
+                       : type == QtInfoMsg    ? "info"
+                       : type == QtWarningMsg ? "warning"
+                                              : "error";
+    const QString line
+        = QStringLiteral("mailkey-cli: [%1] %2: %3\n")
+              .arg(QLatin1String(kind), QLatin1String(context.category ? context.category : "default"), message);
     err(line);
 }
 

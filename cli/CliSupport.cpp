@@ -118,8 +118,7 @@ Result<ProviderRegistry *> Context::providers(const QString &providersFile)
     if (file.isEmpty())
         file = settings.customProvidersFile();
     else if (!QFileInfo::exists(file))
-        return Error(ErrorCode::InvalidInput,
-                     QStringLiteral("--providers: there is no file %1.").arg(file.left(300)));
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--providers: there is no file %1.").arg(file.left(300)));
     auto registry = std::make_unique<ProviderRegistry>(values);
     if (Status s = registry->loadCustomProviders(file); !s)
         return s.error();
@@ -225,33 +224,33 @@ void askWindowJson(Context &ctx, const QJsonObject &request, int timeoutMs, bool
                    std::function<void(const QJsonObject &reply)> answered, std::function<void()> notReachable)
 {
     qCDebug(lcCli, "%lld ms: asking the MailKey window", elapsedMs());
-    ctx.ipc()->send(request, timeoutMs,
-                    [answered = std::move(answered), notReachable = std::move(notReachable),
-                     fallbackAfterSend](IpcClient::Reply reply) {
-                        qCDebug(lcCli, "%lld ms: window %s (%s)", elapsedMs(), reply.answered ? "answered" : "did not answer",
-                                qPrintable(reply.problem));
-                        if (reply.foreignPeer)
-                            err(QStringLiteral("mailkey-cli: warning: %1.\n").arg(reply.problem));
-                        if (reply.answered) {
-                            const QString code = ipc::replyErrorCode(reply.body);
-                            if (code == QLatin1String(ipc::NotReadyCode) || code == QLatin1String(ipc::UnsupportedVersionCode)
-                                || code == QLatin1String(ipc::UnknownOpCode)) {
-                                notReachable();
-                                return;
-                            }
-                            answered(reply.body);
-                            return;
-                        }
-                        if (!reply.sent || fallbackAfterSend) {
-                            notReachable();
-                            return;
-                        }
-                        answered(ipc::errorReply(
-                            ipc::errorCodeName(ErrorCode::Internal),
-                            QStringLiteral("The MailKey window took the request but stopped answering (%1). "
-                                           "Check the result with: mailkey-cli list")
-                                .arg(reply.problem)));
-                    });
+    ctx.ipc()->send(
+        request, timeoutMs,
+        [answered = std::move(answered), notReachable = std::move(notReachable),
+         fallbackAfterSend](IpcClient::Reply reply) {
+            qCDebug(lcCli, "%lld ms: window %s (%s)", elapsedMs(), reply.answered ? "answered" : "did not answer",
+                    qPrintable(reply.problem));
+            if (reply.foreignPeer)
+                err(QStringLiteral("mailkey-cli: warning: %1.\n").arg(reply.problem));
+            if (reply.answered) {
+                const QString code = ipc::replyErrorCode(reply.body);
+                if (code == QLatin1String(ipc::NotReadyCode) || code == QLatin1String(ipc::UnsupportedVersionCode)
+                    || code == QLatin1String(ipc::UnknownOpCode)) {
+                    notReachable();
+                    return;
+                }
+                answered(reply.body);
+                return;
+            }
+            if (!reply.sent || fallbackAfterSend) {
+                notReachable();
+                return;
+            }
+            answered(ipc::errorReply(ipc::errorCodeName(ErrorCode::Internal),
+                                     QStringLiteral("The MailKey window took the request but stopped answering (%1). "
+                                                    "Check the result with: mailkey-cli list")
+                                         .arg(reply.problem)));
+        });
 }
 
 } // namespace mailkey::cli

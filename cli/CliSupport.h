@@ -118,7 +118,7 @@ void askWindowJson(Context &ctx, const QJsonObject &request, int timeoutMs, bool
 // protocol): the caller then does the work itself. A window that took the request and then broke
 // off is reported by `answered` as an Internal error only when `fallbackAfterSend` is false; with
 // true (idempotent requests such as token), it falls back.
-template<ipc::RequestMessage Request>
+template <ipc::RequestMessage Request>
 void askWindow(Context &ctx, const Request &request, int timeoutMs, bool fallbackAfterSend,
                std::function<void(Result<typename Request::Reply>)> answered, std::function<void()> notReachable)
 {

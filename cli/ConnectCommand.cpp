@@ -29,7 +29,11 @@ namespace {
 // cannot be seen).
 // Qt Gui (and its X11/GL/font libraries: ~5 MB and ~2 ms of every start, `token` included) is
 // therefore linked into mailkey-cli on macOS and Windows only.
-enum class BrowserResult { Opened, Failed, NoDisplay };
+enum class BrowserResult {
+    Opened,
+    Failed,
+    NoDisplay
+};
 
 BrowserResult openBrowser(const QUrl &url)
 {
@@ -57,8 +61,9 @@ void cmdConnect(Context &ctx)
                                    {QStringLiteral("--login-hint"), QStringLiteral("--providers")});
     if (!p.error.isEmpty() || p.positional.size() != 1) {
         usageError(ctx, cmd,
-                   !p.error.isEmpty() ? p.error
-                                      : QStringLiteral("needs one provider: microsoft, google or the id of a custom provider"));
+                   !p.error.isEmpty()
+                       ? p.error
+                       : QStringLiteral("needs one provider: microsoft, google or the id of a custom provider"));
         return;
     }
     const QString providerId = p.positional.first();
@@ -95,34 +100,34 @@ void cmdConnect(Context &ctx)
         session->setOptions(options);
         QObject::connect(session, &ConnectSession::providerDiscovered, session,
                          [providers](const Provider &discovered) { providers->applyDiscovery(discovered); });
-        QObject::connect(session, &ConnectSession::authorizationUrlReady, session,
-                         [noBrowser, name = provider.displayName](const QUrl &url) {
-                             // The address goes out verbatim: it must work when pasted into a browser.
-                             errVerbatim(QStringLiteral("Sign in to %1 in your browser at this address:\n\n  %2\n\n")
-                                             .arg(name, url.toString(QUrl::FullyEncoded)));
-                             const BrowserResult opened = noBrowser ? BrowserResult::Failed : openBrowser(url);
-                             if (noBrowser)
-                                 err(QStringLiteral("Open it in a browser on this computer (the answer comes back to "
-                                                    "127.0.0.1/localhost). Waiting; Ctrl-C cancels.\n"));
-                             else if (opened == BrowserResult::Opened)
-                                 err(QStringLiteral("Your browser was asked to open it. Waiting; Ctrl-C cancels.\n"));
-                             else if (opened == BrowserResult::NoDisplay)
-                                 err(QStringLiteral("There is no graphical session here: open the address in a browser on "
-                                                    "this computer. Waiting; Ctrl-C cancels.\n"));
-                             else
-                                 err(QStringLiteral("No browser could be started: open the address yourself. Waiting; "
-                                                    "Ctrl-C cancels.\n"));
-                         });
-        QObject::connect(session, &ConnectSession::succeeded, session,
-                         [&ctx](const Account &account, bool, const QString &message) {
-                             if (!message.isEmpty())
-                                 err(message.trimmed() + QLatin1Char('\n'));
-                             out(account.email + QLatin1Char('\n'));
-                             // Tell a running window to re-read the vault (best effort).
-                             ctx.ipc()->setConnectTimeout(500);
-                             ctx.ipc()->send(ipc::AccountsChangedRequest{}, 1000,
-                                             [&ctx](IpcClient::Reply) { ctx.finish(Ok); });
-                         });
+        QObject::connect(
+            session, &ConnectSession::authorizationUrlReady, session,
+            [noBrowser, name = provider.displayName](const QUrl &url) {
+                // The address goes out verbatim: it must work when pasted into a browser.
+                errVerbatim(QStringLiteral("Sign in to %1 in your browser at this address:\n\n  %2\n\n")
+                                .arg(name, url.toString(QUrl::FullyEncoded)));
+                const BrowserResult opened = noBrowser ? BrowserResult::Failed : openBrowser(url);
+                if (noBrowser)
+                    err(QStringLiteral("Open it in a browser on this computer (the answer comes back to "
+                                       "127.0.0.1/localhost). Waiting; Ctrl-C cancels.\n"));
+                else if (opened == BrowserResult::Opened)
+                    err(QStringLiteral("Your browser was asked to open it. Waiting; Ctrl-C cancels.\n"));
+                else if (opened == BrowserResult::NoDisplay)
+                    err(QStringLiteral("There is no graphical session here: open the address in a browser on "
+                                       "this computer. Waiting; Ctrl-C cancels.\n"));
+                else
+                    err(QStringLiteral("No browser could be started: open the address yourself. Waiting; "
+                                       "Ctrl-C cancels.\n"));
+            });
+        QObject::connect(
+            session, &ConnectSession::succeeded, session, [&ctx](const Account &account, bool, const QString &message) {
+                if (!message.isEmpty())
+                    err(message.trimmed() + QLatin1Char('\n'));
+                out(account.email + QLatin1Char('\n'));
+                // Tell a running window to re-read the vault (best effort).
+                ctx.ipc()->setConnectTimeout(500);
+                ctx.ipc()->send(ipc::AccountsChangedRequest{}, 1000, [&ctx](IpcClient::Reply) { ctx.finish(Ok); });
+            });
         QObject::connect(session, &ConnectSession::failed, session, [&ctx](const Error &e) { failWith(ctx, e); });
         QObject::connect(session, &ConnectSession::cancelled, session, [&ctx] {
             err(QStringLiteral("Sign-in cancelled.\n"));

@@ -7,13 +7,13 @@ namespace mailkey::cli {
 // mailkey-cli's documented exit codes (README, man page, --help).
 enum ExitCode : int {
     Ok = 0,
-    Failure = 1,        // anything not listed below
-    Usage = 2,          // bad command line: unknown command or flag, malformed address
+    Failure = 1, // anything not listed below
+    Usage = 2,   // bad command line: unknown command or flag, malformed address
     AccountNotFound = 3,
-    NeedsSignIn = 4,    // the account must be connected again
+    NeedsSignIn = 4,      // the account must be connected again
     VaultUnavailable = 5, // no keychain, keyring locked, key missing, vault damaged or unreadable
-    Network = 6,        // the provider could not be reached (will work again later)
-    Cancelled = 130,    // Ctrl-C
+    Network = 6,          // the provider could not be reached (will work again later)
+    Cancelled = 130,      // Ctrl-C
 };
 
 ExitCode exitCodeFor(ErrorCode code);

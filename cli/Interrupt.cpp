@@ -49,7 +49,8 @@ BOOL WINAPI onConsoleEvent(DWORD)
     if (g_interrupts.fetch_add(1) >= 1)
         std::_Exit(130);
     if (g_context)
-        QMetaObject::invokeMethod(g_context.data(), [] { runHandler(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            g_context.data(), [] { runHandler(); }, Qt::QueuedConnection);
     return TRUE;
 }
 #endif

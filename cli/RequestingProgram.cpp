@@ -11,8 +11,8 @@
 #include <sys/proc_info.h>
 #include <unistd.h>
 #elif defined(Q_OS_WIN)
-#include <windows.h>
 #include <tlhelp32.h>
+#include <windows.h>
 #endif
 
 namespace mailkey::cli {
@@ -121,10 +121,10 @@ qint64 ownParent()
 
 bool isShell(const QString &name)
 {
-    static const QStringList shells = {QStringLiteral("sh"),   QStringLiteral("bash"), QStringLiteral("dash"),
-                                       QStringLiteral("zsh"),  QStringLiteral("fish"), QStringLiteral("ksh"),
-                                       QStringLiteral("mksh"), QStringLiteral("cmd"),  QStringLiteral("powershell"),
-                                       QStringLiteral("pwsh")};
+    static const QStringList shells
+        = {QStringLiteral("sh"),         QStringLiteral("bash"), QStringLiteral("dash"), QStringLiteral("zsh"),
+           QStringLiteral("fish"),       QStringLiteral("ksh"),  QStringLiteral("mksh"), QStringLiteral("cmd"),
+           QStringLiteral("powershell"), QStringLiteral("pwsh")};
     return shells.contains(name);
 }
 

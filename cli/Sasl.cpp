@@ -35,7 +35,8 @@ QByteArray xoauth2(const QString &user, const QString &token)
     QByteArray raw;
     raw += "user=";
     raw += user.toUtf8();
-    raw += "\x01" "auth=Bearer ";
+    raw += "\x01"
+           "auth=Bearer ";
     QByteArray t = token.toUtf8();
     raw += t;
     secureWipe(t);

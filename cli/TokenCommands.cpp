@@ -21,7 +21,7 @@ namespace mailkey::cli {
 
 namespace {
 
-constexpr int TokenTimeoutMs = 90000;   // a refresh may wait for another process's (45 s) and take 30 s
+constexpr int TokenTimeoutMs = 90000; // a refresh may wait for another process's (45 s) and take 30 s
 constexpr int RemoveTimeoutMs = 60000;
 constexpr int SignOutTimeoutMs = 180000;
 
@@ -108,8 +108,9 @@ void cmdToken(Context &ctx)
         return;
     }
     if (p.positional.size() != 1) {
-        usageError(ctx, cmd, p.positional.isEmpty() ? QStringLiteral("needs the address of an account")
-                                                    : QStringLiteral("takes one address"));
+        usageError(ctx, cmd,
+                   p.positional.isEmpty() ? QStringLiteral("needs the address of an account")
+                                          : QStringLiteral("takes one address"));
         return;
     }
     TokenOptions o;
@@ -120,9 +121,10 @@ void cmdToken(Context &ctx)
     o.host = p.values.value(QStringLiteral("--host"));
     o.providersFile = p.values.value(kProviders);
     // A SASL string is for IMAP or SMTP: without --resource it is for IMAP.
-    o.query.resource = p.values.value(QStringLiteral("--resource"),
-                                      o.sasl.isEmpty() ? QStringLiteral("graph") : QStringLiteral("imap"))
-                           .toLower();
+    o.query.resource
+        = p.values
+              .value(QStringLiteral("--resource"), o.sasl.isEmpty() ? QStringLiteral("graph") : QStringLiteral("imap"))
+              .toLower();
     if (!MailAddress::isPlausible(o.query.email)) {
         usageError(ctx, cmd, QStringLiteral("'%1' is not an e-mail address").arg(o.query.email.left(80)));
         return;
@@ -187,11 +189,11 @@ void reportRemoval(Context &ctx, const QString &email, const QString &provider, 
                    bool windowRetries, const QString &manualUrl)
 {
     if (pending && !windowRetries) {
-        message = QStringLiteral("MailKey deleted the tokens of %1 (%2) from this computer. The provider could not be "
-                                 "reached to revoke the sign-in, and mailkey-cli does not stay to try again: the sign-in "
-                                 "stays valid at the provider until it expires or you remove MailKey's access there%3.")
-                      .arg(email, provider,
-                           manualUrl.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(manualUrl));
+        message
+            = QStringLiteral("MailKey deleted the tokens of %1 (%2) from this computer. The provider could not be "
+                             "reached to revoke the sign-in, and mailkey-cli does not stay to try again: the sign-in "
+                             "stays valid at the provider until it expires or you remove MailKey's access there%3.")
+                  .arg(email, provider, manualUrl.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(manualUrl));
     } else if (message.trimmed().isEmpty()) {
         message = QStringLiteral("MailKey deleted the tokens of %1 (%2) from this computer.").arg(email, provider);
     }

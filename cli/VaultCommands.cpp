@@ -41,11 +41,16 @@ QDateTime parseSince(const QString &text, const QDateTime &now)
 QString statusText(const Account &a)
 {
     switch (a.status) {
-    case AccountStatus::Connected: return QStringLiteral("connected");
-    case AccountStatus::Refreshing: return QStringLiteral("refreshing");
-    case AccountStatus::NeedsSignIn: return QStringLiteral("needs sign-in");
-    case AccountStatus::Offline: return QStringLiteral("offline, will retry");
-    case AccountStatus::Error: return QStringLiteral("error");
+    case AccountStatus::Connected:
+        return QStringLiteral("connected");
+    case AccountStatus::Refreshing:
+        return QStringLiteral("refreshing");
+    case AccountStatus::NeedsSignIn:
+        return QStringLiteral("needs sign-in");
+    case AccountStatus::Offline:
+        return QStringLiteral("offline, will retry");
+    case AccountStatus::Error:
+        return QStringLiteral("error");
     }
     return QString();
 }
@@ -96,7 +101,8 @@ void cmdList(Context &ctx)
         if (json)
             out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
         else if (accounts->isEmpty())
-            err(QStringLiteral("No accounts are connected. Connect one with: mailkey-cli connect microsoft|google|<custom id>\n"));
+            err(QStringLiteral(
+                "No accounts are connected. Connect one with: mailkey-cli connect microsoft|google|<custom id>\n"));
         else
             out(table);
         ctx.finish(Ok);
@@ -105,17 +111,21 @@ void cmdList(Context &ctx)
 
 void cmdAudit(Context &ctx)
 {
-    const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--json"), QStringLiteral("--verify")}, {QStringLiteral("--since")});
+    const ParsedArgs p
+        = parseArgs(ctx.args, {QStringLiteral("--json"), QStringLiteral("--verify")}, {QStringLiteral("--since")});
     if (!p.error.isEmpty() || p.positional.size() > 1) {
-        usageError(ctx, QStringLiteral("audit"), p.error.isEmpty() ? QStringLiteral("takes at most one address") : p.error);
+        usageError(ctx, QStringLiteral("audit"),
+                   p.error.isEmpty() ? QStringLiteral("takes at most one address") : p.error);
         return;
     }
     QDateTime since;
     if (p.values.contains(QStringLiteral("--since"))) {
         since = parseSince(p.values.value(QStringLiteral("--since")), QDateTime::currentDateTimeUtc());
         if (!since.isValid()) {
-            usageError(ctx, QStringLiteral("audit"),
-                       QStringLiteral("--since takes a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)"));
+            usageError(
+                ctx, QStringLiteral("audit"),
+                QStringLiteral(
+                    "--since takes a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)"));
             return;
         }
     }
@@ -146,7 +156,9 @@ void cmdAudit(Context &ctx)
                 return;
             }
             if (found->isEmpty()) {
-                failWith(ctx, Error(ErrorCode::NotFound, QStringLiteral("No account with the address %1 is connected.").arg(email.left(200))));
+                failWith(ctx,
+                         Error(ErrorCode::NotFound,
+                               QStringLiteral("No account with the address %1 is connected.").arg(email.left(200))));
                 return;
             }
             accountId = found->first().id;
@@ -171,8 +183,9 @@ void cmdAudit(Context &ctx)
             QString text;
             for (const AuditEntry &e : *entries)
                 text += QStringLiteral("%1  %2  %3  %4  %5%6\n")
-                            .arg(isoTime(e.at), e.accountEmail.isEmpty() ? QStringLiteral("-") : e.accountEmail, e.action, e.outcome,
-                                 e.detail, e.actor.isEmpty() ? QString() : QStringLiteral(" [") + e.actor + QLatin1Char(']'));
+                            .arg(isoTime(e.at), e.accountEmail.isEmpty() ? QStringLiteral("-") : e.accountEmail,
+                                 e.action, e.outcome, e.detail,
+                                 e.actor.isEmpty() ? QString() : QStringLiteral(" [") + e.actor + QLatin1Char(']'));
             out(text);
         }
         ctx.finish(Ok);
@@ -208,7 +221,8 @@ void cmdRotateKey(Context &ctx)
                 failWith(ctx, reply.error());
                 return;
             }
-            err(QStringLiteral("The MailKey window re-encrypted the vault with a new key; the keychain holds the new key.\n"));
+            err(QStringLiteral(
+                "The MailKey window re-encrypted the vault with a new key; the keychain holds the new key.\n"));
             ctx.finish(Ok);
         },
         [&ctx] { rotateKeyHere(ctx); });
@@ -217,7 +231,8 @@ void cmdRotateKey(Context &ctx)
 void cmdStatus(Context &ctx)
 {
     for (const QString &a : ctx.args) {
-        err(QStringLiteral("mailkey-cli status: unknown option '%1'. See: mailkey-cli status --help\n").arg(oneLine(a.left(80))));
+        err(QStringLiteral("mailkey-cli status: unknown option '%1'. See: mailkey-cli status --help\n")
+                .arg(oneLine(a.left(80))));
         ctx.finish(Usage);
         return;
     }
@@ -226,12 +241,13 @@ void cmdStatus(Context &ctx)
         QString app;
         const Result<ipc::HelloReply> window = ipc::parseReply<ipc::HelloReply>(hello.body);
         if (hello.answered && window) {
-            app = window->ready
-                ? QStringLiteral("running (pid %1); token requests go through it").arg(window->pid)
-                : QStringLiteral("running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself")
-                      .arg(window->pid);
+            app = window->ready ? QStringLiteral("running (pid %1); token requests go through it").arg(window->pid)
+                                : QStringLiteral(
+                                      "running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself")
+                                      .arg(window->pid);
         } else if (hello.answered) {
-            app = QStringLiteral("running, but it does not understand this mailkey-cli (%1)").arg(window.error().message);
+            app = QStringLiteral("running, but it does not understand this mailkey-cli (%1)")
+                      .arg(window.error().message);
         } else if (hello.foreignPeer) {
             app = QStringLiteral("not running (a socket of another user has its name: ignored)");
         } else {
@@ -270,7 +286,8 @@ void cmdResetVault(Context &ctx)
 {
     const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--yes")}, {});
     if (!p.error.isEmpty() || !p.positional.isEmpty()) {
-        usageError(ctx, QStringLiteral("reset-vault"), p.error.isEmpty() ? QStringLiteral("takes no arguments") : p.error);
+        usageError(ctx, QStringLiteral("reset-vault"),
+                   p.error.isEmpty() ? QStringLiteral("takes no arguments") : p.error);
         return;
     }
     if (!p.flags.contains(QStringLiteral("--yes"))) {
@@ -285,8 +302,9 @@ void cmdResetVault(Context &ctx)
     ctx.ipc()->send(ipc::HelloRequest{}, 2000, [&ctx](IpcClient::Reply hello) {
         ctx.ipc()->close();
         if (hello.answered) {
-            failWith(ctx, Error(ErrorCode::Internal, QStringLiteral("The MailKey window is running and has the vault open. "
-                                                                    "Quit it first, then run reset-vault again.")));
+            failWith(ctx,
+                     Error(ErrorCode::Internal, QStringLiteral("The MailKey window is running and has the vault open. "
+                                                               "Quit it first, then run reset-vault again.")));
             return;
         }
         resetVaultHere(ctx);
@@ -307,8 +325,10 @@ void resetVaultHere(Context &ctx)
             QStringList names;
             for (const QString &entry : reset->keptKeyEntries)
                 names << QLatin1Char('"') + entry.mid(ctx.profile.keychainKey().size()) + QLatin1Char('"');
-            err(QStringLiteral("Its key stays in your keychain (service \"%1\"): the entries of profile \"%2\" ending in %3.\n")
-                    .arg(QString::fromLatin1(KeychainService), ctx.profile.name(), names.join(QStringLiteral(" and "))));
+            err(QStringLiteral(
+                    "Its key stays in your keychain (service \"%1\"): the entries of profile \"%2\" ending in %3.\n")
+                    .arg(QString::fromLatin1(KeychainService), ctx.profile.name(),
+                         names.join(QStringLiteral(" and "))));
         }
         err(QStringLiteral("A new, empty vault was created.\n"));
         ctx.finish(Ok);

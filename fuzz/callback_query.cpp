@@ -32,9 +32,8 @@ QByteArray decode(const QByteArray &in)
     qsizetype i = 0;
     while (i < in.size()) {
         const char c = in.at(i);
-        const bool escape = c == '%' && in.size() - i >= 3
-            && std::isxdigit(static_cast<unsigned char>(in.at(i + 1)))
-            && std::isxdigit(static_cast<unsigned char>(in.at(i + 2)));
+        const bool escape = c == '%' && in.size() - i >= 3 && std::isxdigit(static_cast<unsigned char>(in.at(i + 1)))
+                            && std::isxdigit(static_cast<unsigned char>(in.at(i + 2)));
         out += escape ? QByteArray::fromHex(in.mid(i + 1, 2)) : QByteArray(1, c == '+' ? ' ' : c);
         i += escape ? 3 : 1;
     }

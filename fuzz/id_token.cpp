@@ -43,8 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         jwt = rest;
     } else {
         jwt = QByteArrayLiteral("eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.")
-            + rest.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
-            + QByteArrayLiteral(".c2lnbmF0dXJl");
+              + rest.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
+              + QByteArrayLiteral(".c2lnbmF0dXJl");
     }
 
     IdTokenExpectations expect;
@@ -75,10 +75,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QString alg = header.value(QStringLiteral("alg")).toString();
     fuzz::check(!alg.isEmpty() && alg.compare(QLatin1String("none"), Qt::CaseInsensitive) != 0, "accepted alg none");
     if (microsoft) {
-        static const QRegularExpression guid(QStringLiteral(
-            "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+        static const QRegularExpression guid(
+            QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
         fuzz::check(guid.match(c.tenantId).hasMatch(), "accepted a tid that is not a GUID");
-        fuzz::check(c.issuer == QStringLiteral("https://login.microsoftonline.com/") + c.tenantId + QStringLiteral("/v2.0"),
+        fuzz::check(c.issuer
+                        == QStringLiteral("https://login.microsoftonline.com/") + c.tenantId + QStringLiteral("/v2.0"),
                     "accepted another issuer");
     } else {
         fuzz::check(c.issuer == expect.issuer, "accepted another issuer");
@@ -94,7 +95,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz::check(c.issuedAt <= expect.now.addSecs(300), "accepted a token issued in the future");
     const QJsonObject claims = segment(parts[1]);
     if (!expect.nonce.isEmpty())
-        fuzz::check(claims.value(QStringLiteral("nonce")).toString().toUtf8() == expect.nonce, "accepted another nonce");
+        fuzz::check(claims.value(QStringLiteral("nonce")).toString().toUtf8() == expect.nonce,
+                    "accepted another nonce");
     if (claims.contains(QStringLiteral("nbf")) && claims.value(QStringLiteral("nbf")).isDouble())
         fuzz::check(claims.value(QStringLiteral("nbf")).toDouble() <= double(expect.now.toSecsSinceEpoch() + 300),
                     "accepted a token not valid yet");

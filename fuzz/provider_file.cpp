@@ -39,8 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz::check(!paths.contains(p.redirectPath), "two providers share a redirect path");
         paths.insert(p.redirectPath);
         fuzz::check(Provider::issuerProblem(p.issuer).isEmpty(), "bad issuer");
-        for (const QUrl *u : {&p.authorizationEndpoint, &p.tokenEndpoint, &p.userinfoEndpoint,
-                              &p.revocationEndpoint}) {
+        for (const QUrl *u : {&p.authorizationEndpoint, &p.tokenEndpoint, &p.userinfoEndpoint, &p.revocationEndpoint}) {
             if (!u->isEmpty())
                 fuzz::check(Provider::endpointProblem(*u).isEmpty(), "bad endpoint");
         }

@@ -62,7 +62,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QByteArray x = cli::xoauth2(user, token);
     const QByteArray xd = QByteArray::fromBase64(x, QByteArray::AbortOnBase64DecodingErrors);
     fuzz::check(xd.toBase64() == x, "XOAUTH2 is not canonical base64");
-    fuzz::check(xd == "user=" + u8 + "\x01" "auth=Bearer " + t8 + "\x01\x01", "XOAUTH2 layout");
+    fuzz::check(xd
+                    == "user=" + u8
+                           + "\x01"
+                             "auth=Bearer "
+                           + t8 + "\x01\x01",
+                "XOAUTH2 layout");
     if (plausible && cleanToken) {
         fuzz::check(xd.count('\x01') == 3, "XOAUTH2 separators added or lost");
         QByteArray stripped = xd;

@@ -31,12 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return -1;
     const int status = kStatuses[data[0] & 0x0f];
     const bool havePrevious = data[0] & 0x10;
-    const QByteArray contentType = (data[0] & 0x20) ? QByteArrayLiteral("text/html")
-                                                    : QByteArrayLiteral("application/json; charset=utf-8");
+    const QByteArray contentType
+        = (data[0] & 0x20) ? QByteArrayLiteral("text/html") : QByteArrayLiteral("application/json; charset=utf-8");
     const QByteArray body = fuzz::bytes(data + 1, size - 1);
     const QDateTime now(QDate(2026, 12, 2), QTime(6, 0), utcZone());
-    const QStringList requested{QStringLiteral("openid"), QStringLiteral("email"),
-                                QStringLiteral("offline_access"), QStringLiteral("https://mail.google.com/")};
+    const QStringList requested{QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("offline_access"),
+                                QStringLiteral("https://mail.google.com/")};
     const QString previous = havePrevious ? QStringLiteral("1//0previous-refresh-token") : QString();
 
     const TokenReplyResult r = parseTokenReply(status, contentType, body, now, requested, previous);
@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz::check(status >= 200 && status < 300, "success for a non-2xx status");
         QJsonParseError err{};
         const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
-        fuzz::check(err.error == QJsonParseError::NoError && doc.isObject(), "success for a body that is not a JSON object");
+        fuzz::check(err.error == QJsonParseError::NoError && doc.isObject(),
+                    "success for a body that is not a JSON object");
         const QJsonObject o = doc.object();
         fuzz::check(!o.contains(QStringLiteral("error")), "success for a body with \"error\"");
         fuzz::check(!t.accessToken.isEmpty() && o.value(QStringLiteral("access_token")).toString() == t.accessToken,

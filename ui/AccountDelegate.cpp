@@ -13,8 +13,14 @@ namespace mailkey {
 
 namespace {
 
-int padding(const QFontMetrics &fm) { return qMax(6, fm.height() * 6 / 10); }
-int lineGap(const QFontMetrics &fm) { return qMax(1, fm.height() / 8); }
+int padding(const QFontMetrics &fm)
+{
+    return qMax(6, fm.height() * 6 / 10);
+}
+int lineGap(const QFontMetrics &fm)
+{
+    return qMax(1, fm.height() / 8);
+}
 
 QColor mix(const QColor &a, const QColor &b, double t)
 {
@@ -46,8 +52,7 @@ int AccountDelegate::rowHeight(const QFontMetrics &fm)
     return 2 * padding(fm) + 3 * fm.height() + 2 * lineGap(fm);
 }
 
-AccountDelegate::Layout AccountDelegate::layoutFor(const QRect &rect, const QFontMetrics &fm, int badgeWidth,
-                                                   bool rtl)
+AccountDelegate::Layout AccountDelegate::layoutFor(const QRect &rect, const QFontMetrics &fm, int badgeWidth, bool rtl)
 {
     Layout l;
     const int pad = padding(fm);
@@ -64,7 +69,8 @@ AccountDelegate::Layout AccountDelegate::layoutFor(const QRect &rect, const QFon
     l.email = QRect(textLeft, inner.top() + line + gap, textWidth, line);
     const int dot = qMax(4, line / 2);
     l.statusDot = QRect(textLeft, inner.top() + 2 * (line + gap) + (line - dot) / 2, dot, dot);
-    l.status = QRect(textLeft + dot + pad / 2, inner.top() + 2 * (line + gap), qMax(0, textWidth - dot - pad / 2), line);
+    l.status
+        = QRect(textLeft + dot + pad / 2, inner.top() + 2 * (line + gap), qMax(0, textWidth - dot - pad / 2), line);
     if (rtl) {
         l.avatar = mirrored(l.avatar, rect, true);
         l.badge = mirrored(l.badge, rect, true);
@@ -117,7 +123,7 @@ void AccountDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     const bool selected = opt.state & QStyle::State_Selected;
     const QPalette::ColorGroup group = !(opt.state & QStyle::State_Enabled) ? QPalette::Disabled
-        : (opt.state & QStyle::State_Active)                                ? QPalette::Active
+                                       : (opt.state & QStyle::State_Active) ? QPalette::Active
                                                                             : QPalette::Inactive;
     const QColor text = opt.palette.color(group, selected ? QPalette::HighlightedText : QPalette::Text);
     const QColor background = opt.palette.color(group, selected ? QPalette::Highlight : QPalette::Base);

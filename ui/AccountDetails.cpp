@@ -77,7 +77,8 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     m_copy->setObjectName(QStringLiteral("copyAddressButton"));
     m_refresh = new QPushButton(tr("Refresh now"), this);
     m_refresh->setObjectName(QStringLiteral("refreshNowButton"));
-    m_refresh->setToolTip(tr("Renew this mailbox's access token now instead of waiting for the next scheduled refresh."));
+    m_refresh->setToolTip(
+        tr("Renew this mailbox's access token now instead of waiting for the next scheduled refresh."));
     actions->addWidget(m_refresh);
     actions->addWidget(m_reconnect);
     actions->addWidget(m_remove);
@@ -215,8 +216,7 @@ QString AccountDetails::formatTime(const QDateTime &when) const
     return tr("%1 (%2 ago)").arg(absolute, AccountModel::humanDuration(-secs));
 }
 
-void AccountDetails::showAccount(const Account &account, const QString &providerName,
-                                 const QList<TokenSummary> &tokens)
+void AccountDetails::showAccount(const Account &account, const QString &providerName, const QList<TokenSummary> &tokens)
 {
     const bool same = account.id == m_account.id;
     m_account = account;

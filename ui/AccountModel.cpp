@@ -116,8 +116,8 @@ QVariant AccountModel::data(const QModelIndex &index, int role) const
         return name.isEmpty() ? SafeText::clean(a.email) : name;
     }
     case Qt::ToolTipRole:
-        return SafeText::toolTip(SafeText::clean(a.displayName) + QLatin1Char(' ')
-                                 + SafeText::clean(a.email) + QLatin1String(" — ") + statusText(a));
+        return SafeText::toolTip(SafeText::clean(a.displayName) + QLatin1Char(' ') + SafeText::clean(a.email)
+                                 + QLatin1String(" — ") + statusText(a));
     case Qt::AccessibleTextRole: {
         const QString name = SafeText::clean(a.displayName);
         const QString email = SafeText::clean(a.email);

@@ -26,13 +26,13 @@ public:
         StatusRole,       // int(AccountStatus)
         StatusTextRole,   // "Connected · refreshes in 42 min", "Needs sign-in: ..."
         StatusReasonRole,
-        ExpiryRole,       // token expiry (QDateTime), when known (setTokenExpiry)
+        ExpiryRole, // token expiry (QDateTime), when known (setTokenExpiry)
         LastRefreshRole,
         NextRefreshRole,
         ConnectedSinceRole,
         TenantRole,
         InitialsRole,
-        AvatarColorRole,  // QColor
+        AvatarColorRole, // QColor
     };
     Q_ENUM(Roles)
 

@@ -41,7 +41,7 @@ quint32 stableHash(const QString &text)
 {
     const QByteArray h = QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256);
     return (quint32(quint8(h[0])) << 24) | (quint32(quint8(h[1])) << 16) | (quint32(quint8(h[2])) << 8)
-        | quint32(quint8(h[3]));
+           | quint32(quint8(h[3]));
 }
 
 } // namespace

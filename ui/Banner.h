@@ -17,7 +17,12 @@ namespace mailkey {
 class Banner : public QFrame {
     Q_OBJECT
 public:
-    enum class Kind { Info, Success, Warning, Error };
+    enum class Kind {
+        Info,
+        Success,
+        Warning,
+        Error
+    };
     Q_ENUM(Kind)
 
     explicit Banner(QWidget *parent = nullptr);

@@ -2,11 +2,11 @@
 
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/AppSettings.h"
 #include "core/vault/VaultAccess.h"
 #include "ui/AccountDelegate.h"
 #include "ui/AccountDetails.h"
 #include "ui/AccountModel.h"
-#include "core/service/AppSettings.h"
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
 #include "ui/EmptyState.h"
@@ -171,12 +171,10 @@ void MainWindow::buildUi()
         if (m_session)
             m_session->cancel();
     });
-    connect(m_connectPanel, &ConnectPanel::openAgainRequested, this, [](const QUrl &url) {
-        QDesktopServices::openUrl(url);
-    });
-    connect(m_connectPanel, &ConnectPanel::urlCopied, this, [this] {
-        statusBar()->showMessage(tr("Sign-in address copied"), 4000);
-    });
+    connect(m_connectPanel, &ConnectPanel::openAgainRequested, this,
+            [](const QUrl &url) { QDesktopServices::openUrl(url); });
+    connect(m_connectPanel, &ConnectPanel::urlCopied, this,
+            [this] { statusBar()->showMessage(tr("Sign-in address copied"), 4000); });
 
     // Pages.
     m_pages = new QStackedWidget(central);
@@ -291,7 +289,8 @@ void MainWindow::buildMenus()
     m_reconnectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_copyAction = mailbox->addAction(tr("&Copy address"), this, [this] { copyAddress(selectedAccountId()); });
     m_copyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
-    m_reloadFoldersAction = mailbox->addAction(tr("Reload &folders"), this, [this] { reloadFolders(selectedAccountId()); });
+    m_reloadFoldersAction
+        = mailbox->addAction(tr("Reload &folders"), this, [this] { reloadFolders(selectedAccountId()); });
     m_reloadFoldersAction->setShortcut(QKeySequence::Refresh);
     m_refreshAction = mailbox->addAction(tr("Refresh &now"), this, [this] { refreshNow(selectedAccountId()); });
     m_refreshAction->setObjectName(QStringLiteral("refreshNowAction"));
@@ -989,8 +988,8 @@ void MainWindow::notifyDesktop(const QString &title, const QString &message)
         connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::raiseAndActivate);
         m_tray->show();
     }
-    m_tray->showMessage(SafeText::clean(title, 120), SafeText::cleanMultiline(message, 400),
-                        QSystemTrayIcon::Warning, 10000);
+    m_tray->showMessage(SafeText::clean(title, 120), SafeText::cleanMultiline(message, 400), QSystemTrayIcon::Warning,
+                        10000);
 }
 
 void MainWindow::raiseAndActivate()

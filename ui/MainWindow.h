@@ -77,10 +77,10 @@ public Q_SLOTS:
     void confirmRemoveAccount(qint64 accountId); // asks first (window-modal, objectName "confirmRemove")
     void copyAddress(qint64 accountId);
     void reloadFolders(qint64 accountId);
-    void refreshNow(qint64 accountId);           // renew the access token now; the row shows Refreshing…
+    void refreshNow(qint64 accountId); // renew the access token now; the row shows Refreshing…
     void openSettings();
-    void confirmSignOutEverywhere();             // objectName "confirmSignOutEverywhere"
-    void confirmResetVault();                    // objectName "confirmResetVault"
+    void confirmSignOutEverywhere(); // objectName "confirmSignOutEverywhere"
+    void confirmResetVault();        // objectName "confirmResetVault"
     void retryVault();
     void reloadProviders();
 

@@ -12,10 +12,10 @@ namespace {
 bool isInvisibleFormat(char32_t c)
 {
     return c == 0x200E || c == 0x200F || c == 0x061C // LRM, RLM, ALM
-        || c == 0xFEFF                               // BOM / zero-width no-break space
-        || (c >= 0xFFF9 && c <= 0xFFFB)              // interlinear annotation
-        || (c >= 0xE0000 && c <= 0xE007F)            // tag characters
-        || c == 0x180E;                              // Mongolian vowel separator (format)
+           || c == 0xFEFF                            // BOM / zero-width no-break space
+           || (c >= 0xFFF9 && c <= 0xFFFB)           // interlinear annotation
+           || (c >= 0xE0000 && c <= 0xE007F)         // tag characters
+           || c == 0x180E;                           // Mongolian vowel separator (format)
 }
 
 bool isControlLike(char32_t c)
@@ -63,8 +63,8 @@ QString SafeText::clean(const QString &untrusted, int maxLength)
             continue;
         }
         const QChar::Category cat = QChar::category(c);
-        const bool isMark = cat == QChar::Mark_NonSpacing || cat == QChar::Mark_SpacingCombining
-            || cat == QChar::Mark_Enclosing;
+        const bool isMark
+            = cat == QChar::Mark_NonSpacing || cat == QChar::Mark_SpacingCombining || cat == QChar::Mark_Enclosing;
         if (isMark) {
             if (out.isEmpty() || marks >= MaxCombiningMarks)
                 continue;
@@ -126,8 +126,7 @@ QString SafeText::cleanMultiline(const QString &text, int maxLength)
     return cleaned.join(QLatin1Char('\n'));
 }
 
-QString SafeText::elided(const QString &untrusted, const QFontMetrics &metrics, int width,
-                         Qt::TextElideMode mode)
+QString SafeText::elided(const QString &untrusted, const QFontMetrics &metrics, int width, Qt::TextElideMode mode)
 {
     return metrics.elidedText(clean(untrusted), mode, qMax(0, width), Qt::TextSingleLine);
 }
@@ -157,7 +156,7 @@ QString SafeText::toolTip(const QString &untrusted, int maxLength)
     if (text.isEmpty())
         return QString();
     return QStringLiteral("<p style=\"white-space:pre-wrap\">") + breakLongWords(text).toHtmlEscaped()
-        + QStringLiteral("</p>");
+           + QStringLiteral("</p>");
 }
 
 QString SafeText::breakLongWords(const QString &text, int run)

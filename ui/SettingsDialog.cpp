@@ -66,8 +66,9 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
              settings->providerValue(ms, QStringLiteral("client_id")), &SettingsDialog::clientIdProblem,
              tr("Application (client) ID from Microsoft Entra"));
     addEnvironmentNote(msForm, ms);
-    addField(msForm, tr("Tenant"), QStringLiteral("microsoftTenant"), settings->providerValue(ms, QStringLiteral("tenant")),
-             &SettingsDialog::tenantProblem, QStringLiteral("common"));
+    addField(msForm, tr("Tenant"), QStringLiteral("microsoftTenant"),
+             settings->providerValue(ms, QStringLiteral("tenant")), &SettingsDialog::tenantProblem,
+             QStringLiteral("common"));
     addField(msForm, tr("Authority host"), QStringLiteral("microsoftAuthorityHost"),
              settings->providerValue(ms, QStringLiteral("authority_host")), &SettingsDialog::authorityHostProblem,
              QString::fromLatin1(Provider::DefaultMicrosoftAuthorityHost));
@@ -109,12 +110,11 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
     m_fileProblems = problemLabelFor(m_customBox);
     m_fileProblems->setObjectName(QStringLiteral("providersFileProblem"));
     m_customForm->addRow(m_fileProblems);
-    m_fields.insert(QStringLiteral("providersFile"), Field{fileEdit, m_fileProblems, [](const QString &path) {
-                                                               const QString effective = path.trimmed().isEmpty()
-                                                                   ? QString()
-                                                                   : path.trimmed();
-                                                               return providersFileProblem(effective);
-                                                           }});
+    m_fields.insert(QStringLiteral("providersFile"),
+                    Field{fileEdit, m_fileProblems, [](const QString &path) {
+                              const QString effective = path.trimmed().isEmpty() ? QString() : path.trimmed();
+                              return providersFileProblem(effective);
+                          }});
     addNote(m_customForm, tr("A JSON file with RFC 8414 field names; see the README. Empty: %1 if it exists.")
                               .arg(ProviderFile::defaultPath()));
     connect(browse, &QPushButton::clicked, this, [this, fileEdit] {
@@ -241,7 +241,8 @@ void SettingsDialog::rebuildCustomClientIds()
     providersFileProblem(path, &m_customProviders);
     for (const Provider &p : std::as_const(m_customProviders)) {
         const QString name = QStringLiteral("customClientId-") + p.id;
-        const QString label = tr("%1 client id").arg(SafeText::clean(p.displayName.isEmpty() ? p.id : p.displayName, 40));
+        const QString label
+            = tr("%1 client id").arg(SafeText::clean(p.displayName.isEmpty() ? p.id : p.displayName, 40));
         addField(m_customForm, label, name, m_settings->providerValue(p.id, QStringLiteral("client_id")),
                  &SettingsDialog::clientIdProblem,
                  p.clientId.isEmpty() ? tr("Client id") : tr("From the providers file"));
@@ -296,7 +297,8 @@ void SettingsDialog::accept()
     const QString ms = QString::fromLatin1(Provider::MicrosoftId);
     const QString google = QString::fromLatin1(Provider::GoogleId);
     m_settings->setProviderValue(ms, QStringLiteral("client_id"), field(QStringLiteral("microsoftClientId"))->text());
-    m_settings->setProviderValue(ms, QStringLiteral("tenant"), field(QStringLiteral("microsoftTenant"))->text().toLower());
+    m_settings->setProviderValue(ms, QStringLiteral("tenant"),
+                                 field(QStringLiteral("microsoftTenant"))->text().toLower());
     m_settings->setProviderValue(ms, QStringLiteral("authority_host"),
                                  field(QStringLiteral("microsoftAuthorityHost"))->text().toLower());
     m_settings->setProviderValue(google, QStringLiteral("client_id"), field(QStringLiteral("googleClientId"))->text());

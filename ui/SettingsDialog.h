@@ -22,7 +22,8 @@ class AppSettings;
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
-    SettingsDialog(AppSettings *settings, const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
+    SettingsDialog(AppSettings *settings,
+                   const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
                    QWidget *parent = nullptr);
 
     // Validation rules, one per field: an empty string when the value is fine.

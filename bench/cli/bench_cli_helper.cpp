@@ -5,8 +5,8 @@
 //   bench_cli_helper window PROFILE PROVIDERS_FILE
 //       stands in for the MailKey window: opens the vault, runs a TokenManager and an IpcServer on
 //       the profile's socket until SIGTERM/SIGINT, so `mailkey-cli token` is answered over the socket.
-#include "core/common/Profile.h"
 #include "core/common/ProcessHardening.h"
+#include "core/common/Profile.h"
 #include "core/ipc/IpcServer.h"
 #include "core/keychain/KeyStore.h"
 #include "core/lifecycle/TokenManager.h"
@@ -47,9 +47,10 @@ int expire(QCoreApplication &app, const std::shared_ptr<Vault> &vault, const QSt
         return 5;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (TokenRecord &t : *tokens) {
-        const bool ok = vault->commitRefresh(t.accountId, t.resource, t.accessToken, std::nullopt, now.addSecs(-60),
-                                             t.scopes, now)
-                            .ok();
+        const bool ok
+            = vault
+                  ->commitRefresh(t.accountId, t.resource, t.accessToken, std::nullopt, now.addSecs(-60), t.scopes, now)
+                  .ok();
         t.wipe();
         if (!ok)
             return 6;

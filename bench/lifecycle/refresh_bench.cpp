@@ -78,18 +78,19 @@ bool obtainGrant(QNetworkAccessManager &nam, FakeAuthServer &server, const Provi
 {
     server.setUser({QStringLiteral("sub-") + email, email, email, email});
     const QString verifier = randomString();
-    const QString challenge = QString::fromLatin1(QCryptographicHash::hash(verifier.toLatin1(), QCryptographicHash::Sha256)
-                                                      .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QString challenge
+        = QString::fromLatin1(QCryptographicHash::hash(verifier.toLatin1(), QCryptographicHash::Sha256)
+                                  .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     const QString redirect = QStringLiteral("http://127.0.0.1:9/cb");
-    QNetworkRequest authorize(QUrl::fromEncoded(QByteArray(
-        server.authorizeUrl().toEncoded() + '?'
-        + form({{QStringLiteral("client_id"), p.clientId},
-                {QStringLiteral("redirect_uri"), redirect},
-                {QStringLiteral("response_type"), QStringLiteral("code")},
-                {QStringLiteral("state"), randomString()},
-                {QStringLiteral("code_challenge"), challenge},
-                {QStringLiteral("code_challenge_method"), QStringLiteral("S256")},
-                {QStringLiteral("scope"), p.scopes.join(QLatin1Char(' '))}}))));
+    QNetworkRequest authorize(
+        QUrl::fromEncoded(QByteArray(server.authorizeUrl().toEncoded() + '?'
+                                     + form({{QStringLiteral("client_id"), p.clientId},
+                                             {QStringLiteral("redirect_uri"), redirect},
+                                             {QStringLiteral("response_type"), QStringLiteral("code")},
+                                             {QStringLiteral("state"), randomString()},
+                                             {QStringLiteral("code_challenge"), challenge},
+                                             {QStringLiteral("code_challenge_method"), QStringLiteral("S256")},
+                                             {QStringLiteral("scope"), p.scopes.join(QLatin1Char(' '))}}))));
     authorize.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *r1 = nam.get(authorize);
     waitUntil([&] { return r1->isFinished(); });
@@ -99,10 +100,10 @@ bool obtainGrant(QNetworkAccessManager &nam, FakeAuthServer &server, const Provi
     QNetworkRequest token(server.tokenUrl());
     token.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
     QNetworkReply *r2 = nam.post(token, form({{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
-                                               {QStringLiteral("code"), code},
-                                               {QStringLiteral("redirect_uri"), redirect},
-                                               {QStringLiteral("code_verifier"), verifier},
-                                               {QStringLiteral("client_id"), p.clientId}}));
+                                              {QStringLiteral("code"), code},
+                                              {QStringLiteral("redirect_uri"), redirect},
+                                              {QStringLiteral("code_verifier"), verifier},
+                                              {QStringLiteral("client_id"), p.clientId}}));
     waitUntil([&] { return r2->isFinished(); });
     TokenReplyResult parsed = parseTokenReply(r2->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
                                               r2->rawHeader("Content-Type"), r2->readAll(), now, p.scopes);
@@ -126,11 +127,12 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     const QCommandLineOption accountsOpt(QStringLiteral("accounts"), QStringLiteral("accounts"), QStringLiteral("n"),
                                          QStringLiteral("100"));
-    const QCommandLineOption latencyOpt(QStringLiteral("latency"), QStringLiteral("ms per request"), QStringLiteral("ms"),
-                                        QStringLiteral("150"));
+    const QCommandLineOption latencyOpt(QStringLiteral("latency"), QStringLiteral("ms per request"),
+                                        QStringLiteral("ms"), QStringLiteral("150"));
     const QCommandLineOption roundsOpt(QStringLiteral("rounds"), QStringLiteral("rounds"), QStringLiteral("n"),
                                        QStringLiteral("3"));
-    const QCommandLineOption gapsOpt(QStringLiteral("show-gaps"), QStringLiteral("list every GUI-thread gap above 16 ms"));
+    const QCommandLineOption gapsOpt(QStringLiteral("show-gaps"),
+                                     QStringLiteral("list every GUI-thread gap above 16 ms"));
     parser.addOptions({accountsOpt, latencyOpt, roundsOpt, gapsOpt});
     parser.addHelpOption();
     parser.process(app);
@@ -168,9 +170,9 @@ int main(int argc, char **argv)
     ms.scopes = {QStringLiteral("openid"), QStringLiteral("offline_access"), QStringLiteral("Mail.ReadWrite")};
     ProviderFile::Contents contents;
     contents.providers = {ms};
-    ProviderRegistry registry({{ProviderRegistry::settingsKey(ms.id, QStringLiteral("client_id")),
-                                QStringLiteral("bench-client")}},
-                              QProcessEnvironment());
+    ProviderRegistry registry(
+        {{ProviderRegistry::settingsKey(ms.id, QStringLiteral("client_id")), QStringLiteral("bench-client")}},
+        QProcessEnvironment());
     registry.setCustomProviders(contents);
     const Provider resolved = registry.provider(ms.id);
 
@@ -242,14 +244,15 @@ int main(int argc, char **argv)
         maxGap = std::max(maxGap, sinceTick.elapsed());
 
         for (const auto &g : gaps)
-            std::printf("  gap %lld ms at %lld ms\n", static_cast<long long>(g.second), static_cast<long long>(g.first));
+            std::printf("  gap %lld ms at %lld ms\n", static_cast<long long>(g.second),
+                        static_cast<long long>(g.first));
         const bool timeOk = double(elapsed) <= target;
         const bool stallOk = maxGap <= 16;
         const bool ok = timeOk && stallOk && failed == 0 && server.refreshCount() == accounts;
         allPass = allPass && ok;
         std::printf("round %d: total %lld ms (%s), largest GUI-thread gap %lld ms (%s), refreshes %d, failures %d\n",
-                    round, static_cast<long long>(elapsed), timeOk ? "PASS" : "FAIL",
-                    static_cast<long long>(maxGap), stallOk ? "PASS" : "FAIL", server.refreshCount(), failed);
+                    round, static_cast<long long>(elapsed), timeOk ? "PASS" : "FAIL", static_cast<long long>(maxGap),
+                    stallOk ? "PASS" : "FAIL", server.refreshCount(), failed);
     }
     QFile loadavg(QStringLiteral("/proc/loadavg"));
     if (loadavg.open(QIODevice::ReadOnly))

@@ -68,8 +68,8 @@ int seed(Vault &v, int accounts, qint64 rows)
     t.start();
     QList<qint64> ids;
     for (int i = 0; i < accounts; ++i) {
-        AccountInfo info{QStringLiteral("microsoft"), email(i), QStringLiteral("User %1").arg(i), QStringLiteral("common"),
-                         QStringLiteral("sub-%1").arg(i)};
+        AccountInfo info{QStringLiteral("microsoft"), email(i), QStringLiteral("User %1").arg(i),
+                         QStringLiteral("common"), QStringLiteral("sub-%1").arg(i)};
         TokenRecord tok;
         tok.accessToken = QStringLiteral("bench-access-%1").arg(i);
         tok.refreshToken = QStringLiteral("bench-refresh-%1").arg(i);
@@ -104,7 +104,8 @@ int seed(Vault &v, int accounts, qint64 rows)
             return 12;
         }
         if ((i + 1) % 100000 == 0)
-            std::fprintf(stderr, "  %lld audit rows, %.0f s\n", static_cast<long long>(i + 1), double(t.nsecsElapsed()) / 1e9);
+            std::fprintf(stderr, "  %lld audit rows, %.0f s\n", static_cast<long long>(i + 1),
+                         double(t.nsecsElapsed()) / 1e9);
     }
     const double secs = double(t.nsecsElapsed()) / 1e9;
     std::printf("seeded %lld audit rows through Vault::appendAudit in %.1f s (%.0f rows/s)\n",
@@ -130,13 +131,15 @@ int query(Vault &v, const QString &address, int runs)
         return 20;
     const qint64 id = found->first().id;
     qsizetype n = 0;
-    const double byAccount = medianMs(runs, [&] { return v.audit(id).value().size(); }, &n);
+    const double byAccount = medianMs(
+        runs, [&] { return v.audit(id).value().size(); }, &n);
     std::printf("in-process Vault::audit(%s): median %.2f ms, %lld rows\n", qPrintable(address), byAccount,
                 static_cast<long long>(n));
     const double bySince = medianMs(
         runs, [&] { return v.audit(0, QDateTime::currentDateTimeUtc().addSecs(-3600)).value().size(); }, &n);
     std::printf("in-process Vault::audit(since 1 h): median %.2f ms, %lld rows\n", bySince, static_cast<long long>(n));
-    const double limited = medianMs(runs, [&] { return v.audit(id, QDateTime(), 200).value().size(); }, &n);
+    const double limited = medianMs(
+        runs, [&] { return v.audit(id, QDateTime(), 200).value().size(); }, &n);
     std::printf("in-process Vault::audit(%s, limit 200) (the window's details): median %.2f ms, %lld rows\n",
                 qPrintable(address), limited, static_cast<long long>(n));
     return 0;
@@ -208,7 +211,8 @@ int main(int argc, char **argv)
         return openStall(Profile(args[2]));
     if (!((mode == QLatin1String("seed") && args.size() == 5) || (mode == QLatin1String("query") && args.size() == 5)
           || (mode == QLatin1String("upgrade") && args.size() == 3))) {
-        std::fputs("usage: bench_vault_scale seed PROFILE ACCOUNTS ROWS | query PROFILE EMAIL RUNS | upgrade PROFILE | open PROFILE | redact\n",
+        std::fputs("usage: bench_vault_scale seed PROFILE ACCOUNTS ROWS | query PROFILE EMAIL RUNS | upgrade PROFILE | "
+                   "open PROFILE | redact\n",
                    stderr);
         return 2;
     }

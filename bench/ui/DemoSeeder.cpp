@@ -59,8 +59,9 @@ Status writeProvidersFile(const QString &path, const QString &issuer, const QStr
 Status openVault(AccountService *service, int timeoutMs)
 {
     service->start();
-    if (!spinUntil([&] { return service->vaultState() == VaultState::Ready || service->vaultState() == VaultState::Failed; },
-                   timeoutMs))
+    if (!spinUntil(
+            [&] { return service->vaultState() == VaultState::Ready || service->vaultState() == VaultState::Failed; },
+            timeoutMs))
         return Error(ErrorCode::Internal, QStringLiteral("the vault did not open in time"));
     if (service->vaultState() != VaultState::Ready)
         return service->vaultError();

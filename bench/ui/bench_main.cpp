@@ -19,9 +19,9 @@
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
+#include "core/service/AppSettings.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "ui/AccountModel.h"
-#include "core/service/AppSettings.h"
 #include "ui/MainWindow.h"
 
 #include <QAbstractItemView>
@@ -80,8 +80,7 @@ protected:
             // After this paint pass has been flushed.
             QTimer::singleShot(0, this, [this] { paintedNs = monotonicNs(); });
         }
-        if (!m_fillSeen && w == m_window->accountList()->viewport()
-            && m_window->model()->rowCount() >= m_rows) {
+        if (!m_fillSeen && w == m_window->accountList()->viewport() && m_window->model()->rowCount() >= m_rows) {
             m_fillSeen = true;
             QTimer::singleShot(0, this, [this] { filledNs = monotonicNs(); });
         }
@@ -156,8 +155,8 @@ int runChild(int accounts, bool refresh)
     const qint64 refreshMs = elapsed.elapsed();
     bench::spinUntil([] { return false; }, 100);
     heartbeat.stop();
-    out << "refreshed " << done << " failed " << failed << " in " << refreshMs << " ms" << (finished ? "" : " (timeout)")
-        << "\nstall " << worst << "\nidle " << idleWorst << '\n';
+    out << "refreshed " << done << " failed " << failed << " in " << refreshMs << " ms"
+        << (finished ? "" : " (timeout)") << "\nstall " << worst << "\nidle " << idleWorst << '\n';
     return finished && failed == 0 ? 0 : 3;
 }
 
@@ -269,8 +268,8 @@ int main(int argc, char **argv)
                 out << "  run " << run + 1 << ": " << line << '\n';
         }
         if (child.exitCode() != 0 || !p || !f) {
-            err << "run " << run + 1 << " failed (exit " << child.exitCode() << "): "
-                << QString::fromLocal8Bit(child.readAllStandardError()).right(2000) << '\n';
+            err << "run " << run + 1 << " failed (exit " << child.exitCode()
+                << "): " << QString::fromLocal8Bit(child.readAllStandardError()).right(2000) << '\n';
             if (!p || !f)
                 continue;
         }
@@ -294,7 +293,8 @@ int main(int argc, char **argv)
     out << "median launch -> list filled (" << accounts << "): " << QString::number(mf, 'f', 1)
         << " ms (target <= 150) " << (mf >= 0 && mf <= 150 ? "OK" : "MISSED") << '\n';
     out << "longest GUI-thread stall while " << accounts << " mailboxes refresh: "
-        << (worstStall < 0 ? QStringLiteral("not measured") : QString::number(worstStall, 'f', 1) + QStringLiteral(" ms"))
+        << (worstStall < 0 ? QStringLiteral("not measured")
+                           : QString::number(worstStall, 'f', 1) + QStringLiteral(" ms"))
         << " (target <= 16) " << (worstStall >= 0 && worstStall <= 16 ? "OK" : "MISSED") << '\n';
     if (!idles.isEmpty())
         out << "  (longest stall of the same heartbeat with nothing to do: "

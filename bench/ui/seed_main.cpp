@@ -9,8 +9,8 @@
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
-#include "core/vault/Vault.h"
 #include "core/service/AppSettings.h"
+#include "core/vault/Vault.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -47,7 +47,8 @@ int main(int argc, char **argv)
     parser.addOptions({issuerOpt, clientOpt});
     parser.process(app);
     const QString issuer = parser.value(issuerOpt);
-    if (issuer.isEmpty() || qEnvironmentVariableIsEmpty("MAILKEY_DATA_DIR") || qEnvironmentVariableIsEmpty("MAILKEY_CONFIG_DIR")) {
+    if (issuer.isEmpty() || qEnvironmentVariableIsEmpty("MAILKEY_DATA_DIR")
+        || qEnvironmentVariableIsEmpty("MAILKEY_CONFIG_DIR")) {
         err << "mailkey-ui-seed: needs --issuer and MAILKEY_DATA_DIR / MAILKEY_CONFIG_DIR (a throw-away profile).\n";
         return 2;
     }
@@ -59,11 +60,13 @@ int main(int argc, char **argv)
     AppSettings settings;
     settings.setProviderValue(QStringLiteral("microsoft"), QStringLiteral("client_id"),
                               QStringLiteral("00000000-0000-0000-0000-00000000de30"));
-    settings.setProviderValue(QStringLiteral("microsoft"), QStringLiteral("mail_api_base"), issuer + QStringLiteral("/v1.0"));
+    settings.setProviderValue(QStringLiteral("microsoft"), QStringLiteral("mail_api_base"),
+                              issuer + QStringLiteral("/v1.0"));
     settings.setProviderValue(QStringLiteral("google"), QStringLiteral("client_id"),
                               QStringLiteral("1234-demo.apps.googleusercontent.com"));
     settings.setProviderValue(QStringLiteral("google"), QStringLiteral("client_secret"), QStringLiteral("GOCSPX-demo"));
-    settings.setProviderValue(QStringLiteral("google"), QStringLiteral("mail_api_base"), issuer + QStringLiteral("/gmail/v1"));
+    settings.setProviderValue(QStringLiteral("google"), QStringLiteral("mail_api_base"),
+                              issuer + QStringLiteral("/gmail/v1"));
     settings.sync();
 
     QNetworkAccessManager nam;
@@ -94,11 +97,13 @@ int main(int argc, char **argv)
         err << s.error().message << '\n';
 
     const Demo demos[] = {
-        {"microsoft", "adele.vance@contoso.com", "Adele Vance", "contoso.onmicrosoft.com", AccountStatus::Connected, "", 42},
+        {"microsoft", "adele.vance@contoso.com", "Adele Vance", "contoso.onmicrosoft.com", AccountStatus::Connected, "",
+         42},
         {"google", "bruno.costa@gmail.com", "Bruno Costa", "", AccountStatus::Connected, "", 18},
-        {"microsoft", "chen.wei@outlook.com", "Chen Wei", "9188040d-6c67-4c5b-b112-36a304b66dad", AccountStatus::NeedsSignIn,
-         "the password was changed, so Microsoft asks for a new sign-in", 0},
-        {"google", "dana.kowalski@gmail.com", "Dana Kowalski", "", AccountStatus::Offline, "no connection to oauth2.googleapis.com", 3},
+        {"microsoft", "chen.wei@outlook.com", "Chen Wei", "9188040d-6c67-4c5b-b112-36a304b66dad",
+         AccountStatus::NeedsSignIn, "the password was changed, so Microsoft asks for a new sign-in", 0},
+        {"google", "dana.kowalski@gmail.com", "Dana Kowalski", "", AccountStatus::Offline,
+         "no connection to oauth2.googleapis.com", 3},
         {"microsoft", "erik.lund@fabrikam.com", "Erik Lund", "fabrikam.com", AccountStatus::Error,
          "AADSTS700016, MailKey's app is not registered in this tenant", 0},
     };
@@ -118,7 +123,13 @@ int main(int argc, char **argv)
             (void)vault->setAccountStatus(id, d.status, QString::fromUtf8(d.reason), now);
         (void)vault->setRefreshSchedule(id, d.nextRefreshMinutes ? now.addSecs(d.nextRefreshMinutes * 60) : QDateTime(),
                                         d.status == AccountStatus::Offline ? 2 : 0);
-        const struct { int minutesAgo; const char *action; const char *outcome; const char *detail; const char *actor; } log[] = {
+        const struct {
+            int minutesAgo;
+            const char *action;
+            const char *outcome;
+            const char *detail;
+            const char *actor;
+        } log[] = {
             {12 * 24 * 60, "connect.started", "ok", "", "mailkey"},
             {12 * 24 * 60 - 1, "account.added", "ok", "", "mailkey"},
             {95, "token.refreshed", "ok", "", "mailkey"},

@@ -22,10 +22,9 @@ namespace {
 
 Error lockError(const QString &path, const QString &why)
 {
-    return Error(ErrorCode::VaultIo,
-                 QObject::tr("MailKey cannot use its lock file %1 (%2). Check that the folder "
-                             "exists and that you can write to it.")
-                     .arg(QDir::toNativeSeparators(path), why));
+    return Error(ErrorCode::VaultIo, QObject::tr("MailKey cannot use its lock file %1 (%2). Check that the folder "
+                                                 "exists and that you can write to it.")
+                                         .arg(QDir::toNativeSeparators(path), why));
 }
 
 #if !defined(Q_OS_WIN) && !defined(Q_OS_LINUX)
@@ -78,8 +77,7 @@ Result<bool> CrossProcessLock::tryLock()
     OVERLAPPED ov = {};
     ov.Offset = DWORD(quint64(m_slot) & 0xffffffffu);
     ov.OffsetHigh = DWORD(quint64(m_slot) >> 32);
-    if (LockFileEx(static_cast<HANDLE>(m_handle), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0,
-                   &ov)) {
+    if (LockFileEx(static_cast<HANDLE>(m_handle), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) {
         m_locked = true;
         return true;
     }

@@ -20,7 +20,8 @@ bool MailAddress::isPlausible(const QString &email)
             return false;
     }
     const QString domain = email.mid(at + 1);
-    return !domain.startsWith(QLatin1Char('.')) && !domain.endsWith(QLatin1Char('.')) && !domain.contains(QLatin1String(".."));
+    return !domain.startsWith(QLatin1Char('.')) && !domain.endsWith(QLatin1Char('.'))
+           && !domain.contains(QLatin1String(".."));
 }
 
 } // namespace mailkey

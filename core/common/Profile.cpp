@@ -63,9 +63,7 @@ QString Profile::ipcSocketName() const
 {
     // Local socket names are global on some platforms: derive one from the data folder so two
     // users, or two data roots, never meet.
-    const QByteArray h = QCryptographicHash::hash(dataDir().toUtf8(), QCryptographicHash::Sha256)
-                             .toHex()
-                             .left(16);
+    const QByteArray h = QCryptographicHash::hash(dataDir().toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
     const QString name = QStringLiteral("mailkey-") + QString::fromLatin1(h);
 #if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
     // A bare name would be a socket in /tmp, where another user could take the name first. The

@@ -15,12 +15,12 @@ public:
     static bool isValidName(const QString &name);
 
     const QString &name() const { return m_name; }
-    QString dataDir() const;       // <AppDataLocation>/profiles/<name>, created 0700 on demand
-    QString databasePath() const;  // <dataDir>/vault.db
-    QString lockPath() const;      // <dataDir>/vault.lock (cross-process refresh lock)
-    QString keychainKey() const;   // "vault-key:<name>"
+    QString dataDir() const;            // <AppDataLocation>/profiles/<name>, created 0700 on demand
+    QString databasePath() const;       // <dataDir>/vault.db
+    QString lockPath() const;           // <dataDir>/vault.lock (cross-process refresh lock)
+    QString keychainKey() const;        // "vault-key:<name>"
     QString pendingKeychainKey() const; // "vault-key:<name>:pending" (during key rotation)
-    QString ipcSocketName() const; // per-user, per-profile local socket name
+    QString ipcSocketName() const;      // per-user, per-profile local socket name
 
     // Root of per-user application data. Honours MAILKEY_DATA_DIR (tests, portable installs).
     static QString dataRoot();

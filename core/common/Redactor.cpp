@@ -60,36 +60,33 @@ QRegularExpression re(const QString &pattern, bool caseInsensitive = false)
 }
 
 // Names whose values are secrets. Case-insensitive; camelCase and kebab-case variants match too.
-const QString kSecretNames = QStringLiteral(
-    "(?:access|refresh|id)[_-]?token(?:[_-]?hint)?"
-    "|code(?:[_-]?verifier|[_-]?challenge)?"
-    "|client[_-]?(?:secret|assertion)"
-    "|assertion"
-    "|(?:subject|actor|oauth)[_-]?token"
-    "|device[_-]?code"
-    "|state|nonce|token"
-    "|password|passwd|passphrase|secret"
-    "|(?:vault|api|private|encryption)[_-]?key");
+const QString kSecretNames = QStringLiteral("(?:access|refresh|id)[_-]?token(?:[_-]?hint)?"
+                                            "|code(?:[_-]?verifier|[_-]?challenge)?"
+                                            "|client[_-]?(?:secret|assertion)"
+                                            "|assertion"
+                                            "|(?:subject|actor|oauth)[_-]?token"
+                                            "|device[_-]?code"
+                                            "|state|nonce|token"
+                                            "|password|passwd|passphrase|secret"
+                                            "|(?:vault|api|private|encryption)[_-]?key");
 
 // Names that are unmistakably secrets even in loose "name: value" / "name = value" log text.
-const QString kStrongNames = QStringLiteral(
-    "(?:access|refresh|id)[_-]?token"
-    "|code[_-]?verifier"
-    "|client[_-]?(?:secret|assertion)"
-    "|password|passwd|passphrase"
-    "|(?:vault|api|private|encryption)[_-]?key");
+const QString kStrongNames = QStringLiteral("(?:access|refresh|id)[_-]?token"
+                                            "|code[_-]?verifier"
+                                            "|client[_-]?(?:secret|assertion)"
+                                            "|password|passwd|passphrase"
+                                            "|(?:vault|api|private|encryption)[_-]?key");
 
 bool isGuid(QStringView s)
 {
-    static const QRegularExpression &guid = *new QRegularExpression(re(QStringLiteral(
-        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")));
+    static const QRegularExpression &guid = *new QRegularExpression(
+        re(QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")));
     return guid.match(s.toString()).hasMatch();
 }
 
 bool isAsciiLetter(QChar c)
 {
-    return (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
-        || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'));
+    return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'));
 }
 
 bool isLowerWord(QStringView s)
@@ -157,8 +154,7 @@ QString maskRun(const QRegularExpressionMatch &m)
             pathLike = true;
             continue;
         }
-        if (seg.size() < 3 || seg.size() >= 24 || seg.front() < QLatin1Char('a')
-            || seg.front() > QLatin1Char('z'))
+        if (seg.size() < 3 || seg.size() >= 24 || seg.front() < QLatin1Char('a') || seg.front() > QLatin1Char('z'))
             continue;
         int digits = 0, upper = 0, other = 0;
         for (QChar c : seg) {
@@ -200,13 +196,27 @@ QString maskRun(const QRegularExpressionMatch &m)
 bool isSchemeProse(const QString &value)
 {
     static const QStringList &words = *new QStringList{
-        QStringLiteral("token"),   QStringLiteral("tokens"),         QStringLiteral("realm"),
-        QStringLiteral("scheme"),  QStringLiteral("schemes"),        QStringLiteral("auth"),
-        QStringLiteral("header"),  QStringLiteral("headers"),        QStringLiteral("error"),
-        QStringLiteral("type"),    QStringLiteral("authentication"), QStringLiteral("authorization"),
-        QStringLiteral("access"),  QStringLiteral("credentials"),    QStringLiteral("is"),
-        QStringLiteral("was"),     QStringLiteral("and"),            QStringLiteral("or"),
-        QStringLiteral("not"),     QStringLiteral("the"),            QStringLiteral("with"),
+        QStringLiteral("token"),
+        QStringLiteral("tokens"),
+        QStringLiteral("realm"),
+        QStringLiteral("scheme"),
+        QStringLiteral("schemes"),
+        QStringLiteral("auth"),
+        QStringLiteral("header"),
+        QStringLiteral("headers"),
+        QStringLiteral("error"),
+        QStringLiteral("type"),
+        QStringLiteral("authentication"),
+        QStringLiteral("authorization"),
+        QStringLiteral("access"),
+        QStringLiteral("credentials"),
+        QStringLiteral("is"),
+        QStringLiteral("was"),
+        QStringLiteral("and"),
+        QStringLiteral("or"),
+        QStringLiteral("not"),
+        QStringLiteral("the"),
+        QStringLiteral("with"),
     };
     static const QRegularExpression &authParam = *new QRegularExpression(re(QStringLiteral("^[a-z_]+=$")));
     if (authParam.match(value).hasMatch())
@@ -222,31 +232,32 @@ QString redactImpl(const QString &input)
     QString s = input;
 
     // 1. SQLCipher keys: PRAGMA key = "x'...'", PRAGMA rekey = 'passphrase', PRAGMA key('...').
-    static const QRegularExpression &pragmaKey = *new QRegularExpression(re(
-        QStringLiteral("(\\bPRAGMA\\s+(?:\\w+\\.)?(?:hex)?(?:re)?key\\s*(?:=\\s*|\\(\\s*))"
-                       "(\"[^\"]*\"|'(?:[^']|'')*'|[^\\s;)]+)"),
-        true));
+    static const QRegularExpression &pragmaKey
+        = *new QRegularExpression(re(QStringLiteral("(\\bPRAGMA\\s+(?:\\w+\\.)?(?:hex)?(?:re)?key\\s*(?:=\\s*|\\(\\s*))"
+                                                    "(\"[^\"]*\"|'(?:[^']|'')*'|[^\\s;)]+)"),
+                                     true));
     s = replaceAll(s, pragmaKey, keepFirstGroup);
 
     // 2. Raw key blobs anywhere: x'<hex>'.
-    static const QRegularExpression &hexBlob = *new QRegularExpression(re(QStringLiteral("\\b([xX]')[0-9a-fA-F]{16,}'")));
+    static const QRegularExpression &hexBlob
+        = *new QRegularExpression(re(QStringLiteral("\\b([xX]')[0-9a-fA-F]{16,}'")));
     s = replaceAll(s, hexBlob, [](const QRegularExpressionMatch &m) -> QString {
         return m.captured(1) + placeholder() + QLatin1Char('\'');
     });
 
     // 3. Passwords in URLs: scheme://user:password@host.
-    static const QRegularExpression &urlPassword = *new QRegularExpression(re(
-        QStringLiteral("(\\b[a-zA-Z][a-zA-Z0-9+.\\-]*://[^\\s/:@?#\"']+:)[^\\s@/?#\"']+(?=@)")));
+    static const QRegularExpression &urlPassword = *new QRegularExpression(
+        re(QStringLiteral("(\\b[a-zA-Z][a-zA-Z0-9+.\\-]*://[^\\s/:@?#\"']+:)[^\\s@/?#\"']+(?=@)")));
     s = replaceAll(s, urlPassword, keepFirstGroup);
 
     // 4. HTTP headers that carry credentials: mask the value up to the end of the line (or the
     //    closing quote when the headers are printed as JSON / a Qt debug string).
-    static const QRegularExpression &header = *new QRegularExpression(re(
-        QStringLiteral("(\\b(?:Proxy-)?Authorization\"?\\s*[:=]\\s*\"?"
-                       "(?:(?:Bearer|Basic|Digest|Negotiate|NTLM|MAC|DPoP|Token|OAuth|PoP)\\s+)?"
-                       "|\\bCookie\"?\\s*[:=]\\s*\"?)"
-                       "([^\\r\\n\"]+)"),
-        true));
+    static const QRegularExpression &header = *new QRegularExpression(
+        re(QStringLiteral("(\\b(?:Proxy-)?Authorization\"?\\s*[:=]\\s*\"?"
+                          "(?:(?:Bearer|Basic|Digest|Negotiate|NTLM|MAC|DPoP|Token|OAuth|PoP)\\s+)?"
+                          "|\\bCookie\"?\\s*[:=]\\s*\"?)"
+                          "([^\\r\\n\"]+)"),
+           true));
     s = replaceAll(s, header, [](const QRegularExpressionMatch &m) -> QString {
         if (m.captured(2).endsWith(placeholder())) // already redacted ("Bearer [redacted]")
             return m.captured(0);
@@ -255,18 +266,18 @@ QString redactImpl(const QString &input)
 
     // 5. SASL: AUTHENTICATE XOAUTH2 <base64>, AUTH PLAIN <base64>, and base64 continuations
     //    ("user=..." -> dXNlcj0, "n,a=..." -> bixh, "n,,..." -> biws).
-    static const QRegularExpression &sasl = *new QRegularExpression(re(
-        QStringLiteral("(\\b(?:AUTHENTICATE|AUTH)\\s+(?:XOAUTH2|OAUTHBEARER|PLAIN|LOGIN|CRAM-MD5)"
-                       "\\s+)(?!\\[redacted\\])[^\\s\"]+"),
-        true));
+    static const QRegularExpression &sasl = *new QRegularExpression(
+        re(QStringLiteral("(\\b(?:AUTHENTICATE|AUTH)\\s+(?:XOAUTH2|OAUTHBEARER|PLAIN|LOGIN|CRAM-MD5)"
+                          "\\s+)(?!\\[redacted\\])[^\\s\"]+"),
+           true));
     s = replaceAll(s, sasl, keepFirstGroup);
-    static const QRegularExpression &saslBase64 = *new QRegularExpression(re(
-        QStringLiteral("(?<![A-Za-z0-9+/])(?:dXNlcj0|bixh|biws)[A-Za-z0-9+/]{12,}={0,2}")));
+    static const QRegularExpression &saslBase64 = *new QRegularExpression(
+        re(QStringLiteral("(?<![A-Za-z0-9+/])(?:dXNlcj0|bixh|biws)[A-Za-z0-9+/]{12,}={0,2}")));
     s = replaceAll(s, saslBase64, [](const QRegularExpressionMatch &) -> QString { return placeholder(); });
 
     // 6. Bare "Bearer <token>" / "Basic <base64>" (raw XOAUTH2 "auth=Bearer ...", log text).
-    static const QRegularExpression &scheme = *new QRegularExpression(re(
-        QStringLiteral("\\b(Bearer|Basic)(\\s+)([A-Za-z0-9\\-._~+/!*$%]+=*)"), true));
+    static const QRegularExpression &scheme
+        = *new QRegularExpression(re(QStringLiteral("\\b(Bearer|Basic)(\\s+)([A-Za-z0-9\\-._~+/!*$%]+=*)"), true));
     s = replaceAll(s, scheme, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         const bool basic = m.captured(1).compare(QLatin1String("basic"), Qt::CaseInsensitive) == 0;
@@ -278,10 +289,8 @@ QString redactImpl(const QString &input)
     // 7. JSON fields: "access_token":"...", also JSON inside a JSON string (\"code\":\"...\").
     //    A JSON "code" that is an identifier ("InvalidAuthenticationToken") is an error code.
     static const QRegularExpression &identifier = *new QRegularExpression(re(QStringLiteral("^[A-Za-z_]{1,48}$")));
-    static const QRegularExpression &jsonField = *new QRegularExpression(re(
-        QStringLiteral("(\"(") + kSecretNames
-            + QStringLiteral(")\"\\s*:\\s*\")((?:[^\"\\\\]|\\\\.)*)\""),
-        true));
+    static const QRegularExpression &jsonField = *new QRegularExpression(
+        re(QStringLiteral("(\"(") + kSecretNames + QStringLiteral(")\"\\s*:\\s*\")((?:[^\"\\\\]|\\\\.)*)\""), true));
     s = replaceAll(s, jsonField, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         if (value.isEmpty() || value == placeholder())
@@ -291,10 +300,10 @@ QString redactImpl(const QString &input)
             return m.captured(0);
         return QString(m.captured(1) + placeholder() + QLatin1Char('"'));
     });
-    static const QRegularExpression &escapedJsonField = *new QRegularExpression(re(
-        QStringLiteral("(\\\\\"(") + kSecretNames
-            + QStringLiteral(")\\\\\"\\s*:\\s*\\\\\")((?:[^\"\\\\]|\\\\[^\"])*)\\\\\""),
-        true));
+    static const QRegularExpression &escapedJsonField
+        = *new QRegularExpression(re(QStringLiteral("(\\\\\"(") + kSecretNames
+                                         + QStringLiteral(")\\\\\"\\s*:\\s*\\\\\")((?:[^\"\\\\]|\\\\[^\"])*)\\\\\""),
+                                     true));
     s = replaceAll(s, escapedJsonField, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         if (value.isEmpty() || value == placeholder())
@@ -306,8 +315,8 @@ QString redactImpl(const QString &input)
     });
 
     // Single-quoted (Python / JavaScript style): 'access_token': '...'.
-    static const QRegularExpression &quotedField = *new QRegularExpression(re(
-        QStringLiteral("('(") + kSecretNames + QStringLiteral(")'\\s*:\\s*')([^'\\\\]*)'"), true));
+    static const QRegularExpression &quotedField = *new QRegularExpression(
+        re(QStringLiteral("('(") + kSecretNames + QStringLiteral(")'\\s*:\\s*')([^'\\\\]*)'"), true));
     s = replaceAll(s, quotedField, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         if (value.isEmpty() || value == placeholder())
@@ -322,75 +331,73 @@ QString redactImpl(const QString &input)
     //    (https://login.microsoftonline.com/error?code=70008).
     static const QRegularExpression &digits = *new QRegularExpression(re(QStringLiteral("^\\d{1,9}$")));
     static const QRegularExpression &formField = *new QRegularExpression(re(
-        QStringLiteral("(?<![\\w.\\-])((") + kSecretNames
-            + QStringLiteral(")=)([^&\\s\"'#<>\\\\,;)\\[\\]]*)"),
-        true));
+        QStringLiteral("(?<![\\w.\\-])((") + kSecretNames + QStringLiteral(")=)([^&\\s\"'#<>\\\\,;)\\[\\]]*)"), true));
     s = replaceAll(s, formField, [](const QRegularExpressionMatch &m) -> QString {
         const QString value = m.captured(3);
         if (value.isEmpty())
             return m.captured(0);
-        if (m.captured(2).compare(QLatin1String("code"), Qt::CaseInsensitive) == 0
-            && digits.match(value).hasMatch())
+        if (m.captured(2).compare(QLatin1String("code"), Qt::CaseInsensitive) == 0 && digits.match(value).hasMatch())
             return m.captured(0);
         return QString(m.captured(1) + placeholder());
     });
     // Loose log text for unmistakable names: "refresh_token: abc", "password = hunter2".
-    static const QRegularExpression &looseField = *new QRegularExpression(re(
-        QStringLiteral("(?<![\\w.\\-])((?:") + kStrongNames
-            + QStringLiteral(")\\s*[:=]\\s*\"?)(?![\\[\"])([^\\s\"',;&)\\]}]+)"),
-        true));
+    static const QRegularExpression &looseField
+        = *new QRegularExpression(re(QStringLiteral("(?<![\\w.\\-])((?:") + kStrongNames
+                                         + QStringLiteral(")\\s*[:=]\\s*\"?)(?![\\[\"])([^\\s\"',;&)\\]}]+)"),
+                                     true));
     s = replaceAll(s, looseField, [](const QRegularExpressionMatch &m) -> QString {
-        static const QStringList &nothing = *new QStringList{QStringLiteral("null"), QStringLiteral("none"),
-                                            QStringLiteral("(null)"), QStringLiteral("<none>"),
-                                            QStringLiteral("true"), QStringLiteral("false")};
+        static const QStringList &nothing
+            = *new QStringList{QStringLiteral("null"),   QStringLiteral("none"), QStringLiteral("(null)"),
+                               QStringLiteral("<none>"), QStringLiteral("true"), QStringLiteral("false")};
         if (nothing.contains(m.captured(2), Qt::CaseInsensitive))
             return m.captured(0);
         return m.captured(1) + placeholder();
     });
     // Loose text for the short names, only when the value looks like a secret (letters and
     // digits, 12+ characters): "token: 7dG3...", but not "refresh token: invalid_grant".
-    static const QRegularExpression &weakField = *new QRegularExpression(re(
-        QStringLiteral("(?<![\\w.\\-])((?:token|state|code|nonce|secret)\\s*:\\s*\"?)"
-                       "([^\\s\"',;&\\[]{12,})"),
-        true));
-    static const QRegularExpression &letterAndDigit = *new QRegularExpression(re(QStringLiteral("[A-Za-z].*\\d|\\d.*[A-Za-z]")));
+    static const QRegularExpression &weakField
+        = *new QRegularExpression(re(QStringLiteral("(?<![\\w.\\-])((?:token|state|code|nonce|secret)\\s*:\\s*\"?)"
+                                                    "([^\\s\"',;&\\[]{12,})"),
+                                     true));
+    static const QRegularExpression &letterAndDigit
+        = *new QRegularExpression(re(QStringLiteral("[A-Za-z].*\\d|\\d.*[A-Za-z]")));
     s = replaceAll(s, weakField, [](const QRegularExpressionMatch &m) -> QString {
         if (!letterAndDigit.match(m.captured(2)).hasMatch())
             return m.captured(0);
         return m.captured(1) + placeholder();
     });
     // Percent-encoded query inside a parameter: state%3D...%26code%3D...
-    static const QRegularExpression &encodedField = *new QRegularExpression(re(
-        QStringLiteral("(?:(?<![\\w.\\-])|(?<=%26)|(?<=%3F)|(?<=%23))((") + kSecretNames
-            + QStringLiteral(")%3D)((?:(?!%26)[^&\\s\"'#<>\\\\,;)\\[\\]])+)"),
-        true));
+    static const QRegularExpression &encodedField
+        = *new QRegularExpression(re(QStringLiteral("(?:(?<![\\w.\\-])|(?<=%26)|(?<=%3F)|(?<=%23))((") + kSecretNames
+                                         + QStringLiteral(")%3D)((?:(?!%26)[^&\\s\"'#<>\\\\,;)\\[\\]])+)"),
+                                     true));
     s = replaceAll(s, encodedField, keepFirstGroup);
 
     // 9. JWT / JWE: eyJ<header>.<payload>.<signature>[.<x>.<y>].
-    static const QRegularExpression &jwt = *new QRegularExpression(re(
-        QStringLiteral("(?<![A-Za-z0-9_\\-])eyJ[A-Za-z0-9_\\-]*(?:\\.[A-Za-z0-9_\\-]*){2,4}")));
+    static const QRegularExpression &jwt = *new QRegularExpression(
+        re(QStringLiteral("(?<![A-Za-z0-9_\\-])eyJ[A-Za-z0-9_\\-]*(?:\\.[A-Za-z0-9_\\-]*){2,4}")));
     s = replaceAll(s, jwt, [](const QRegularExpressionMatch &) -> QString { return placeholder(); });
 
     // 10. Provider token shapes without a field name.
-    static const QRegularExpression &shapes = *new QRegularExpression(re(QStringLiteral(
-        "(?<![\\w.\\-/])(?:"
-        "ya29\\.[A-Za-z0-9_\\-.~+/]+"                           // Google access token
-        "|1//[A-Za-z0-9_\\-.~+/]{10,}"                          // Google refresh token
-        "|4/[A-Za-z0-9_\\-]{20,}"                               // Google authorization code
-        "|GOCSPX-[A-Za-z0-9_\\-]+"                              // Google client secret
-        "|AIza[A-Za-z0-9_\\-]{30,}"                             // Google API key
-        "|M\\.[A-Z][A-Za-z0-9]*_[A-Za-z0-9]+\\.[A-Za-z0-9!*$._~+/=\\-]{8,}" // MSA code / RT
-        "|Ew[A-D][A-Za-z0-9+/=_\\-!*$.]{20,}"                   // MSA access token
-        "|[01]\\.A[A-Za-z0-9_\\-.!*$+/=]{20,}"                  // Entra v2 code / refresh token
-        "|AQAB[A-Za-z0-9_\\-+/=.!*$]{20,}"                      // Entra v1 refresh token
-        ")")));
+    static const QRegularExpression &shapes = *new QRegularExpression(
+        re(QStringLiteral("(?<![\\w.\\-/])(?:"
+                          "ya29\\.[A-Za-z0-9_\\-.~+/]+"  // Google access token
+                          "|1//[A-Za-z0-9_\\-.~+/]{10,}" // Google refresh token
+                          "|4/[A-Za-z0-9_\\-]{20,}"      // Google authorization code
+                          "|GOCSPX-[A-Za-z0-9_\\-]+"     // Google client secret
+                          "|AIza[A-Za-z0-9_\\-]{30,}"    // Google API key
+                          "|M\\.[A-Z][A-Za-z0-9]*_[A-Za-z0-9]+\\.[A-Za-z0-9!*$._~+/=\\-]{8,}" // MSA code / RT
+                          "|Ew[A-D][A-Za-z0-9+/=_\\-!*$.]{20,}"                               // MSA access token
+                          "|[01]\\.A[A-Za-z0-9_\\-.!*$+/=]{20,}" // Entra v2 code / refresh token
+                          "|AQAB[A-Za-z0-9_\\-+/=.!*$]{20,}"     // Entra v1 refresh token
+                          ")")));
     s = replaceAll(s, shapes, [](const QRegularExpressionMatch &) -> QString { return placeholder(); });
 
     // 11. Long unbroken base64/base64url/hex runs (not GUIDs, not e-mail local parts, not
     //     Google client ids, which are public).
-    static const QRegularExpression &longRun = *new QRegularExpression(re(
-        QStringLiteral("(?<![A-Za-z0-9_\\-+/~])[A-Za-z0-9_\\-+/~]{32,}={0,2}(?![A-Za-z0-9_\\-+/~@])"
-                       "(?!\\.apps\\.googleusercontent\\.com)")));
+    static const QRegularExpression &longRun = *new QRegularExpression(
+        re(QStringLiteral("(?<![A-Za-z0-9_\\-+/~])[A-Za-z0-9_\\-+/~]{32,}={0,2}(?![A-Za-z0-9_\\-+/~@])"
+                          "(?!\\.apps\\.googleusercontent\\.com)")));
     s = replaceAll(s, longRun, maskRun);
 
     return s;
@@ -423,17 +430,18 @@ bool cannotContainSecret(QStringView text)
         if (u >= 0x80 || u == u'\'')
             return false;
         const bool runChar = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
-            || u == u'_' || u == u'-' || u == u'+' || u == u'/' || u == u'~';
+                             || u == u'_' || u == u'-' || u == u'+' || u == u'/' || u == u'~';
         run = runChar ? run + 1 : 0;
         if (run >= 16)
             return false;
     }
-    static constexpr const char *anyCase[] = {"pragma", "auth",  "cookie",    "bearer", "basic", "token", "code",
-                                              "secret", "assertion", "state", "nonce",  "pass",  "key"};
+    static constexpr const char *anyCase[] = {"pragma", "auth",      "cookie", "bearer", "basic", "token", "code",
+                                              "secret", "assertion", "state",  "nonce",  "pass",  "key"};
     for (const char *w : anyCase)
         if (text.contains(QLatin1String(w), Qt::CaseInsensitive))
             return false;
-    static constexpr const char *exact[] = {"://", "eyJ", "ya29", "1//", "GOCSPX", "AIza", "M.", "Ew", "0.A", "1.A", "AQAB"};
+    static constexpr const char *exact[]
+        = {"://", "eyJ", "ya29", "1//", "GOCSPX", "AIza", "M.", "Ew", "0.A", "1.A", "AQAB"};
     for (const char *w : exact)
         if (text.contains(QLatin1String(w), Qt::CaseSensitive))
             return false;

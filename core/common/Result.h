@@ -12,30 +12,30 @@ namespace mailkey {
 // happened and what to do. They never contain a secret (see Redactor).
 enum class ErrorCode {
     // Keychain
-    NoKeychain,      // no secure storage backend at all (no D-Bus session, no Secret Service)
-    KeychainLocked,  // the keyring is locked, or access was denied
-    KeyMissing,      // the vault exists but its key is not in the keychain
-    KeychainFailed,  // any other keychain failure
+    NoKeychain,     // no secure storage backend at all (no D-Bus session, no Secret Service)
+    KeychainLocked, // the keyring is locked, or access was denied
+    KeyMissing,     // the vault exists but its key is not in the keychain
+    KeychainFailed, // any other keychain failure
     // Vault
-    VaultWrongKey,   // SQLITE_NOTADB: the key does not open this file
-    VaultDamaged,    // SQLITE_CORRUPT, truncated or malformed file
-    VaultReadOnly,   // file or folder not writable
-    DiskFull,        // SQLITE_FULL
-    VaultBusy,       // another process held the lock for longer than the busy timeout
-    VaultIo,         // other I/O failure
-    NotACipherBuild, // linked against a plain SQLite: refuse to write anything
-    VaultUnsafe,     // the folder or a file of the vault can be changed by another user, or is a link
+    VaultWrongKey,    // SQLITE_NOTADB: the key does not open this file
+    VaultDamaged,     // SQLITE_CORRUPT, truncated or malformed file
+    VaultReadOnly,    // file or folder not writable
+    DiskFull,         // SQLITE_FULL
+    VaultBusy,        // another process held the lock for longer than the busy timeout
+    VaultIo,          // other I/O failure
+    NotACipherBuild,  // linked against a plain SQLite: refuse to write anything
+    VaultUnsafe,      // the folder or a file of the vault can be changed by another user, or is a link
     VaultNewerFormat, // a SQLCipher 4 file on a SQLCipher 3 build: left unchanged
     // Data
     NotFound,
     InvalidInput,
     // OAuth / network
-    Network,         // transient: no connection, timeout, 5xx, 429
-    Provider,        // the provider answered with an error we cannot retry
-    NeedsSignIn,     // invalid_grant, interaction_required, consent_required, revoked
+    Network,     // transient: no connection, timeout, 5xx, 429
+    Provider,    // the provider answered with an error we cannot retry
+    NeedsSignIn, // invalid_grant, interaction_required, consent_required, revoked
     Cancelled,
     Expired,
-    Config,          // missing client id, bad providers.json
+    Config, // missing client id, bad providers.json
     Internal,
 };
 
@@ -48,7 +48,7 @@ struct Error {
 };
 
 // A small expected-like type: either a value or an Error. Callers must look at it.
-template<typename T>
+template <typename T>
 class [[nodiscard]] Result {
 public:
     Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
@@ -71,7 +71,7 @@ private:
     std::variant<T, Error> m_data;
 };
 
-template<>
+template <>
 class [[nodiscard]] Result<void> {
 public:
     Result() = default;

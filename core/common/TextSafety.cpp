@@ -8,7 +8,7 @@ namespace {
 
 // Calls `each(codePoint, start, length)` for every code point of `text`; an unpaired surrogate is
 // passed as itself (an unsafe value).
-template<typename F>
+template <typename F>
 void forEachCodePoint(QStringView text, F each)
 {
     const qsizetype n = text.size();

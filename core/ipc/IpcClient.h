@@ -23,11 +23,11 @@ class IpcClient : public QObject {
     Q_OBJECT
 public:
     struct Reply {
-        bool answered = false;     // the window answered: `body` is its reply
-        bool sent = false;         // the request was written (it may have been acted on)
-        bool foreignPeer = false;  // the socket belongs to another user; it was ignored
+        bool answered = false;    // the window answered: `body` is its reply
+        bool sent = false;        // the request was written (it may have been acted on)
+        bool foreignPeer = false; // the socket belongs to another user; it was ignored
         QJsonObject body;
-        QString problem;           // why there is no answer (no secrets)
+        QString problem; // why there is no answer (no secrets)
     };
     using Callback = std::function<void(Reply)>;
 
@@ -41,7 +41,7 @@ public:
     // came within timeoutMs (measured from the connection).
     void send(QJsonObject request, int timeoutMs, Callback done);
     // The same for a request of IpcMessages.h; read the answer with ipc::parseReply<Request::Reply>().
-    template<ipc::RequestMessage Request>
+    template <ipc::RequestMessage Request>
     void send(const Request &request, int timeoutMs, Callback done)
     {
         send(request.toJson(), timeoutMs, std::move(done));

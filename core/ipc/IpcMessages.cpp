@@ -99,14 +99,14 @@ public:
     }
 
     // `message` when every field was read, else the error of a malformed request or reply.
-    template<class T>
+    template <class T>
     Result<T> request(T message) const
     {
         if (m_problem.isEmpty())
             return message;
         return Error(ErrorCode::InvalidInput, str("Malformed request: %1.").arg(m_problem));
     }
-    template<class T>
+    template <class T>
     Result<T> reply(T message) const
     {
         if (m_problem.isEmpty())

@@ -39,30 +39,38 @@ namespace mailkey::ipc {
 // reply.
 
 // What every reply type gives parseReply().
-template<class T>
-concept ReplyMessage = requires(const T &reply, const QJsonObject &json) {
-    { reply.toJson() } -> std::same_as<QJsonObject>;
-    { T::fromJson(json) } -> std::same_as<Result<T>>;
+template <class T>
+concept ReplyMessage = requires(const T &reply, const QJsonObject &json)
+{
+    {
+        reply.toJson()
+        } -> std::same_as<QJsonObject>;
+    {
+        T::fromJson(json)
+        } -> std::same_as<Result<T>>;
 };
 
 // What every request type gives the server's dispatch table and the client: its operation name
 // (Op) and its reply type (Reply).
-template<class T>
-concept RequestMessage = ReplyMessage<T> && ReplyMessage<typename T::Reply> && requires {
-    { T::Op } -> std::convertible_to<const char *>;
+template <class T>
+concept RequestMessage = ReplyMessage<T> && ReplyMessage<typename T::Reply> && requires
+{
+    {
+        T::Op
+        } -> std::convertible_to<const char *>;
 };
 
 // {"v": ProtocolVersion, "op": op}: the start of every request.
 QJsonObject requestJson(const char *op);
 
 // A message without fields (Self is the message type).
-template<class Self>
+template <class Self>
 struct NoFieldsRequest {
     QJsonObject toJson() const { return requestJson(Self::Op); }
     static Result<Self> fromJson(const QJsonObject &) { return Self{}; }
     bool operator==(const NoFieldsRequest &) const = default;
 };
-template<class Self>
+template <class Self>
 struct NoFieldsReply {
     QJsonObject toJson() const { return okReply(); }
     static Result<Self> fromJson(const QJsonObject &) { return Self{}; }
@@ -72,9 +80,9 @@ struct NoFieldsReply {
 // ---- hello ------------------------------------------------------------------------------------
 
 struct HelloReply {
-    QString app;        // "mailkey"
-    QString version;    // the window's application version
-    int protocol = 0;   // ProtocolVersion of the window
+    QString app;      // "mailkey"
+    QString version;  // the window's application version
+    int protocol = 0; // ProtocolVersion of the window
     QString profile;
     bool ready = false; // the window has its vault open and serves vault requests
     qint64 pid = 0;
@@ -121,10 +129,10 @@ struct TokenRequest {
     static constexpr int MaxMinValiditySeconds = 3600; // min_validity is clamped to 0..this
 
     QString email;
-    QString provider;              // optional: only sent when not empty
-    QString resource;              // graph, imap, smtp; empty: graph
+    QString provider; // optional: only sent when not empty
+    QString resource; // graph, imap, smtp; empty: graph
     int minValiditySeconds = kMinTokenValiditySeconds;
-    QString actor;                 // the requesting program, for the audit log
+    QString actor; // the requesting program, for the audit log
 
     QJsonObject toJson() const;
     static Result<TokenRequest> fromJson(const QJsonObject &json);
@@ -206,7 +214,7 @@ RequestHeader requestHeader(const QJsonObject &request);
 
 // The reply of a request: the window's error (errorFromReply()) when "ok" is not true, else the
 // fields (Reply::fromJson()).
-template<ReplyMessage Reply>
+template <ReplyMessage Reply>
 Result<Reply> parseReply(const QJsonObject &reply)
 {
     if (!replySucceeded(reply))

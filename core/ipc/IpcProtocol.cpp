@@ -88,10 +88,10 @@ QJsonObject okReply()
 
 QJsonObject errorReply(const QString &code, const QString &message)
 {
-    return QJsonObject{{QStringLiteral("v"), ProtocolVersion},
-                       {QStringLiteral("ok"), false},
-                       {QStringLiteral("error"),
-                        QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
+    return QJsonObject{
+        {QStringLiteral("v"), ProtocolVersion},
+        {QStringLiteral("ok"), false},
+        {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
 }
 
 QJsonObject errorReply(const Error &error)

@@ -34,7 +34,7 @@ inline constexpr int MaxRequestBytes = 16 * 1024;
 inline constexpr int MaxReplyBytes = 256 * 1024;
 
 // Protocol error codes (besides the ErrorCode names).
-inline constexpr char NotReadyCode[] = "not-ready";            // the window has no open vault yet
+inline constexpr char NotReadyCode[] = "not-ready"; // the window has no open vault yet
 inline constexpr char UnsupportedVersionCode[] = "unsupported-version";
 inline constexpr char BadRequestCode[] = "bad-request";
 inline constexpr char UnknownOpCode[] = "unknown-op";
@@ -45,7 +45,12 @@ QByteArray encodeFrame(const QJsonObject &message);
 // Reassembles frames from a byte stream.
 class FrameReader {
 public:
-    enum class State { NeedMore, Frame, TooLarge, Malformed };
+    enum class State {
+        NeedMore,
+        Frame,
+        TooLarge,
+        Malformed
+    };
 
     explicit FrameReader(int maxBytes) : m_max(maxBytes) {}
     ~FrameReader();

@@ -142,8 +142,7 @@ private:
 
 IpcServer::IpcServer(TokenManager *tokens, ProviderRegistry *providers, QObject *parent)
     : QObject(parent), m_broker(tokens, providers)
-{
-}
+{}
 
 IpcServer::~IpcServer()
 {
@@ -153,7 +152,8 @@ IpcServer::~IpcServer()
 IpcServer *IpcServer::attach(AccountService *service)
 {
     auto *ipc = new IpcServer(service->tokens(), service->providers(), service);
-    connect(service, &AccountService::vaultStateChanged, ipc, [ipc, service] { ipc->setTokenManager(service->tokens()); });
+    connect(service, &AccountService::vaultStateChanged, ipc,
+            [ipc, service] { ipc->setTokenManager(service->tokens()); });
     connect(ipc, &IpcServer::accountsChanged, service, &AccountService::accountsChanged);
     ipc->listen(service->profile(), [](Status s) {
         if (!s)
@@ -197,8 +197,8 @@ void IpcServer::listen(const QString &name, std::function<void(Status)> done)
         if (*finished)
             return;
         *finished = true;
-        const std::optional<bool> sameUser =
-            someoneAnswers ? ipc::peerIsCurrentUser(probe->socketDescriptor()) : std::optional<bool>();
+        const std::optional<bool> sameUser
+            = someoneAnswers ? ipc::peerIsCurrentUser(probe->socketDescriptor()) : std::optional<bool>();
         probe->disconnect(this);
         probe->abort();
         probe->deleteLater();
@@ -308,7 +308,7 @@ struct IpcServer::Route {
     void (*serve)(IpcServer *server, Connection *connection, const QJsonObject &request);
 };
 
-template<class Request, void (IpcServer::*Serve)(IpcServer::Connection *, const Request &)>
+template <class Request, void (IpcServer::*Serve)(IpcServer::Connection *, const Request &)>
 std::pair<QString, IpcServer::Route> IpcServer::route(Needs needs)
 {
     static_assert(ipc::RequestMessage<Request>);
@@ -355,13 +355,14 @@ void IpcServer::handle(Connection *connection, const QJsonObject &request)
     TokenManager *tm = m_broker.tokenManager();
     if (route->needs == Needs::OpenVault && !(tm && tm->vault())) {
         reply(connection, header.op,
-              ipc::errorReply(QString::fromLatin1(ipc::NotReadyCode), str("The MailKey window has not opened the vault.")));
+              ipc::errorReply(QString::fromLatin1(ipc::NotReadyCode),
+                              str("The MailKey window has not opened the vault.")));
         return;
     }
     route->serve(this, connection, request);
 }
 
-template<class T, class MakeReply>
+template <class T, class MakeReply>
 void IpcServer::answer(const QPointer<Connection> &connection, const QString &op, const Result<T> &result,
                        MakeReply makeReply)
 {
@@ -469,15 +470,16 @@ void IpcServer::serveRotateKey(Connection *connection, const ipc::RotateKeyReque
     const QPointer<Connection> conn(connection);
     const QString op = QString::fromLatin1(ipc::RotateKeyRequest::Op);
     TokenManager *tm = m_broker.tokenManager();
-    VaultAccess::rotateKey(tm->vault(), tm->profile(), keyStore(), [this, self = QPointer<IpcServer>(this), conn, op](Status s) {
-        if (!self)
-            return;
-        if (s)
-            Q_EMIT accountsChanged();
-        if (!conn)
-            return;
-        reply(conn, op, s ? ipc::RotateKeyReply().toJson() : ipc::errorReply(s.error()));
-    });
+    VaultAccess::rotateKey(tm->vault(), tm->profile(), keyStore(),
+                           [this, self = QPointer<IpcServer>(this), conn, op](Status s) {
+                               if (!self)
+                                   return;
+                               if (s)
+                                   Q_EMIT accountsChanged();
+                               if (!conn)
+                                   return;
+                               reply(conn, op, s ? ipc::RotateKeyReply().toJson() : ipc::errorReply(s.error()));
+                           });
 }
 
 } // namespace mailkey

@@ -92,9 +92,12 @@ private:
     friend class Connection;
     // The dispatch table: one route per request type of IpcMessages.h, keyed by its Op.
     struct Route;
-    enum class Needs { Nothing, OpenVault };
+    enum class Needs {
+        Nothing,
+        OpenVault
+    };
     static const QHash<QString, Route> &routes();
-    template<class Request, void (IpcServer::*Serve)(Connection *, const Request &)>
+    template <class Request, void (IpcServer::*Serve)(Connection *, const Request &)>
     static std::pair<QString, Route> route(Needs needs);
 
     void startListening(const QString &name, std::function<void(Status)> done);
@@ -109,8 +112,9 @@ private:
     void reply(Connection *connection, const QString &op, QJsonObject message);
     // Replies with the broker's error, or with the reply makeReply makes of its value; nothing
     // when the client has gone away (the answer is dropped, and wiped).
-    template<class T, class MakeReply>
-    void answer(const QPointer<Connection> &connection, const QString &op, const Result<T> &result, MakeReply makeReply);
+    template <class T, class MakeReply>
+    void answer(const QPointer<Connection> &connection, const QString &op, const Result<T> &result,
+                MakeReply makeReply);
     KeyStore *keyStore();
 
     QLocalServer *m_server = nullptr;

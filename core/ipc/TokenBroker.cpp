@@ -29,7 +29,8 @@ TokenBroker::TokenAnswer::~TokenAnswer()
     secureWipe(token);
 }
 
-TokenBroker::TokenBroker(TokenManager *tokens, ProviderRegistry *providers) : m_tokens(tokens), m_providers(providers) {}
+TokenBroker::TokenBroker(TokenManager *tokens, ProviderRegistry *providers) : m_tokens(tokens), m_providers(providers)
+{}
 
 void TokenBroker::setTokenManager(TokenManager *tokens)
 {
@@ -115,9 +116,8 @@ Result<Account> TokenBroker::findAccount(Vault *vault, const ProviderRegistry *p
         QStringList ids;
         for (const Account &a : std::as_const(found))
             ids << a.provider;
-        return Error(ErrorCode::InvalidInput,
-                     tr("%1 is connected with more than one provider (%2): add --provider ID.")
-                         .arg(found.first().email, ids.join(QStringLiteral(", "))));
+        return Error(ErrorCode::InvalidInput, tr("%1 is connected with more than one provider (%2): add --provider ID.")
+                                                  .arg(found.first().email, ids.join(QStringLiteral(", "))));
     }
     return found.first();
 }

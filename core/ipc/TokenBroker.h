@@ -27,17 +27,17 @@ class TokenBroker {
 public:
     struct TokenQuery {
         QString email;
-        QString provider;                         // optional: only needed when the address is
-                                                  // connected with more than one provider
+        QString provider;                           // optional: only needed when the address is
+                                                    // connected with more than one provider
         QString resource = QStringLiteral("graph"); // graph (= the vault's "default"), imap, smtp
         int minValiditySeconds = kMinTokenValiditySeconds;
-        QString actor;                            // the requesting program, for the audit log
+        QString actor; // the requesting program, for the audit log
     };
     struct TokenAnswer {
         QString email;
         QString provider;
-        QString resource;  // as asked (graph, imap, smtp)
-        QString token;     // secret
+        QString resource; // as asked (graph, imap, smtp)
+        QString token;    // secret
         QDateTime expiresAt;
         bool refreshed = false;
 

@@ -10,9 +10,9 @@
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
+#include <QDBusObjectPath>
 #include <QDBusPendingCallWatcher>
 #include <QDBusPendingReply>
-#include <QDBusObjectPath>
 #include <QDBusVariant>
 #endif
 
@@ -63,7 +63,11 @@ void KeyStore::setOperationObserver(OperationObserver observer)
 }
 
 struct KeyStore::Job {
-    enum class Kind { Read, Write, Remove } kind;
+    enum class Kind {
+        Read,
+        Write,
+        Remove
+    } kind;
     QString key;
     QByteArray value; // wiped after the job
     ReadCallback readDone;
@@ -108,8 +112,7 @@ Error KeyStore::noKeychainError()
                "start gnome-keyring, then try again. Nothing was written.")};
 #else
     return {ErrorCode::NoKeychain,
-            tr("No secure storage is available: %1 could not be reached. Nothing was written.")
-                .arg(backendName())};
+            tr("No secure storage is available: %1 could not be reached. Nothing was written.").arg(backendName())};
 #endif
 }
 
@@ -175,15 +178,14 @@ void KeyStore::removeWithQtKeychain(Job job)
     kj->setInsecureFallback(false);
     kj->setAutoDelete(true);
     kj->setKey(job.key);
-    connect(kj, &QKeychain::Job::finished, this,
-            [this, kj, done = std::move(job.writeDone)](QKeychain::Job *) {
-                if (kj->error() == QKeychain::NoError || kj->error() == QKeychain::EntryNotFound)
-                    finishAndContinue([&] { done(Status()); });
-                else {
-                    const Error e = classify(kj->error(), kj->errorString());
-                    finishAndContinue([&] { done(e); });
-                }
-            });
+    connect(kj, &QKeychain::Job::finished, this, [this, kj, done = std::move(job.writeDone)](QKeychain::Job *) {
+        if (kj->error() == QKeychain::NoError || kj->error() == QKeychain::EntryNotFound)
+            finishAndContinue([&] { done(Status()); });
+        else {
+            const Error e = classify(kj->error(), kj->errorString());
+            finishAndContinue([&] { done(e); });
+        }
+    });
     kj->start();
 }
 
@@ -195,9 +197,9 @@ void KeyStore::startNext()
     }
     Job job = m_queue->dequeue();
     const QString service = QString::fromLatin1(KeychainService);
-    m_currentOp = job.kind == Job::Kind::Read ? Operation::Read
-        : job.kind == Job::Kind::Write        ? Operation::Write
-                                              : Operation::Remove;
+    m_currentOp = job.kind == Job::Kind::Read    ? Operation::Read
+                  : job.kind == Job::Kind::Write ? Operation::Write
+                                                 : Operation::Remove;
     m_currentEntry = job.key;
     if (g_observer)
         g_observer(m_currentOp, m_currentEntry, Phase::Before);
@@ -248,15 +250,14 @@ void KeyStore::startNext()
         kj->setKey(job.key);
         kj->setBinaryData(job.value);
         secureWipe(job.value);
-        connect(kj, &QKeychain::Job::finished, this,
-                [this, kj, done = std::move(job.writeDone)](QKeychain::Job *) {
-                    if (kj->error() == QKeychain::NoError)
-                        finishAndContinue([&] { done(Status()); });
-                    else {
-                        const Error e = classify(kj->error(), kj->errorString());
-                        finishAndContinue([&] { done(e); });
-                    }
-                });
+        connect(kj, &QKeychain::Job::finished, this, [this, kj, done = std::move(job.writeDone)](QKeychain::Job *) {
+            if (kj->error() == QKeychain::NoError)
+                finishAndContinue([&] { done(Status()); });
+            else {
+                const Error e = classify(kj->error(), kj->errorString());
+                finishAndContinue([&] { done(e); });
+            }
+        });
         kj->start();
         break;
     }
@@ -292,9 +293,9 @@ void KeyStore::probeLocked(std::function<void(std::optional<bool>)> done)
         return;
     }
     const QString service = QStringLiteral("org.freedesktop.secrets");
-    QDBusMessage alias = QDBusMessage::createMethodCall(service, QStringLiteral("/org/freedesktop/secrets"),
-                                                        QStringLiteral("org.freedesktop.Secret.Service"),
-                                                        QStringLiteral("ReadAlias"));
+    QDBusMessage alias
+        = QDBusMessage::createMethodCall(service, QStringLiteral("/org/freedesktop/secrets"),
+                                         QStringLiteral("org.freedesktop.Secret.Service"), QStringLiteral("ReadAlias"));
     alias << QStringLiteral("default");
     auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(alias, 5000), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
@@ -305,9 +306,9 @@ void KeyStore::probeLocked(std::function<void(std::optional<bool>)> done)
                     done(std::nullopt);
                     return;
                 }
-                QDBusMessage get = QDBusMessage::createMethodCall(
-                    service, reply.value().path(), QStringLiteral("org.freedesktop.DBus.Properties"),
-                    QStringLiteral("Get"));
+                QDBusMessage get = QDBusMessage::createMethodCall(service, reply.value().path(),
+                                                                  QStringLiteral("org.freedesktop.DBus.Properties"),
+                                                                  QStringLiteral("Get"));
                 get << QStringLiteral("org.freedesktop.Secret.Collection") << QStringLiteral("Locked");
                 auto *w2 = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(get, 5000), this);
                 connect(w2, &QDBusPendingCallWatcher::finished, this, [w2, done = std::move(done)]() {

@@ -51,8 +51,15 @@ public:
     // the process, right before it starts (Before) and right after the keychain answered, before
     // its callback runs (After). `entry` is the entry's name, never its value. Not thread-safe:
     // set it once, before any KeyStore is used.
-    enum class Operation { Read, Write, Remove };
-    enum class Phase { Before, After };
+    enum class Operation {
+        Read,
+        Write,
+        Remove
+    };
+    enum class Phase {
+        Before,
+        After
+    };
     using OperationObserver = void (*)(Operation op, const QString &entry, Phase phase);
     static void setOperationObserver(OperationObserver observer);
 

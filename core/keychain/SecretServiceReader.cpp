@@ -31,13 +31,10 @@ std::atomic<int> g_paddedSharedSecrets{0};
 
 SecretServiceReader::SecretServiceReader(QObject *parent)
     : SecretServiceReader(QStringLiteral("org.freedesktop.secrets"), parent)
-{
-}
+{}
 
-SecretServiceReader::SecretServiceReader(const QString &busName, QObject *parent)
-    : QObject(parent), m_busName(busName)
-{
-}
+SecretServiceReader::SecretServiceReader(const QString &busName, QObject *parent) : QObject(parent), m_busName(busName)
+{}
 
 SecretServiceReader::~SecretServiceReader() = default;
 
@@ -114,13 +111,11 @@ public:
         if (!m_prime || !m_private || !generator || !range || !pub || !ctx)
             return false;
         // private in [1, p - 2]
-        if (!BN_set_word(generator.get(), 2) || !BN_copy(range.get(), m_prime.get())
-            || !BN_sub_word(range.get(), 2) || !BN_priv_rand_range(m_private.get(), range.get())
-            || !BN_add_word(m_private.get(), 1))
+        if (!BN_set_word(generator.get(), 2) || !BN_copy(range.get(), m_prime.get()) || !BN_sub_word(range.get(), 2)
+            || !BN_priv_rand_range(m_private.get(), range.get()) || !BN_add_word(m_private.get(), 1))
             return false;
         BN_set_flags(m_private.get(), BN_FLG_CONSTTIME);
-        if (!BN_mod_exp_mont_consttime(pub.get(), generator.get(), m_private.get(), m_prime.get(),
-                                       ctx.get(), nullptr))
+        if (!BN_mod_exp_mont_consttime(pub.get(), generator.get(), m_private.get(), m_prime.get(), ctx.get(), nullptr))
             return false;
         m_public = QByteArray(PrimeBytes, '\0');
         return BN_bn2binpad(pub.get(), bytesOf(m_public), PrimeBytes) == PrimeBytes;
@@ -138,14 +133,12 @@ public:
         Bn upper(BN_new());
         Bn shared(BN_secure_new());
         std::unique_ptr<BN_CTX, BnCtxFree> ctx(BN_CTX_secure_new());
-        if (!peer || !upper || !shared || !ctx || !BN_copy(upper.get(), m_prime.get())
-            || !BN_sub_word(upper.get(), 1))
+        if (!peer || !upper || !shared || !ctx || !BN_copy(upper.get(), m_prime.get()) || !BN_sub_word(upper.get(), 1))
             return {};
         // 1 < peer < p - 1: refuses the degenerate keys that force a known shared secret.
         if (BN_cmp(peer.get(), BN_value_one()) <= 0 || BN_cmp(peer.get(), upper.get()) >= 0)
             return {};
-        if (!BN_mod_exp_mont_consttime(shared.get(), peer.get(), m_private.get(), m_prime.get(),
-                                       ctx.get(), nullptr))
+        if (!BN_mod_exp_mont_consttime(shared.get(), peer.get(), m_private.get(), m_prime.get(), ctx.get(), nullptr))
             return {};
         if (BN_num_bytes(shared.get()) < PrimeBytes)
             ++g_paddedSharedSecrets;
@@ -154,8 +147,7 @@ public:
         bool ok = BN_bn2binpad(shared.get(), bytesOf(ikm), PrimeBytes) == PrimeBytes;
         std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> kdf(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
         size_t keyLength = AesKeyBytes;
-        ok = ok && kdf && EVP_PKEY_derive_init(kdf.get()) > 0
-             && EVP_PKEY_CTX_set_hkdf_md(kdf.get(), EVP_sha256()) > 0
+        ok = ok && kdf && EVP_PKEY_derive_init(kdf.get()) > 0 && EVP_PKEY_CTX_set_hkdf_md(kdf.get(), EVP_sha256()) > 0
              && EVP_PKEY_CTX_set1_hkdf_key(kdf.get(), bytesOf(ikm), int(ikm.size())) > 0
              && EVP_PKEY_derive(kdf.get(), bytesOf(key), &keyLength) > 0 && keyLength == AesKeyBytes;
         secureWipe(ikm);
@@ -181,9 +173,10 @@ QByteArray decrypt(const QByteArray &key, const QByteArray &iv, const QByteArray
     QByteArray plain(ciphertext.size() + 16, '\0');
     int n1 = 0;
     int n2 = 0;
-    const bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, bytesOf(key), bytesOf(iv)) == 1
-                    && EVP_DecryptUpdate(ctx.get(), bytesOf(plain), &n1, bytesOf(ciphertext), int(ciphertext.size())) == 1
-                    && EVP_DecryptFinal_ex(ctx.get(), bytesOf(plain) + n1, &n2) == 1;
+    const bool ok
+        = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, bytesOf(key), bytesOf(iv)) == 1
+          && EVP_DecryptUpdate(ctx.get(), bytesOf(plain), &n1, bytesOf(ciphertext), int(ciphertext.size())) == 1
+          && EVP_DecryptFinal_ex(ctx.get(), bytesOf(plain) + n1, &n2) == 1;
     if (!ok) {
         secureWipe(plain);
         return {};
@@ -196,13 +189,14 @@ QByteArray decrypt(const QByteArray &key, const QByteArray &iv, const QByteArray
 
 QDBusMessage serviceCall(const QString &busName, const char *method)
 {
-    return QDBusMessage::createMethodCall(busName, QLatin1String(ServicePath),
-                                          QLatin1String(ServiceInterface), QLatin1String(method));
+    return QDBusMessage::createMethodCall(busName, QLatin1String(ServicePath), QLatin1String(ServiceInterface),
+                                          QLatin1String(method));
 }
 
 QDBusMessage busCall(const char *method)
 {
-    return QDBusMessage::createMethodCall(QStringLiteral("org.freedesktop.DBus"), QStringLiteral("/org/freedesktop/DBus"),
+    return QDBusMessage::createMethodCall(QStringLiteral("org.freedesktop.DBus"),
+                                          QStringLiteral("/org/freedesktop/DBus"),
                                           QStringLiteral("org.freedesktop.DBus"), QLatin1String(method));
 }
 
@@ -238,8 +232,7 @@ struct SecretServiceReader::Attempt {
     {
         if (!session.isEmpty()) {
             QDBusMessage close = QDBusMessage::createMethodCall(
-                busName, session, QStringLiteral("org.freedesktop.Secret.Session"),
-                QStringLiteral("Close"));
+                busName, session, QStringLiteral("org.freedesktop.Secret.Session"), QStringLiteral("Close"));
             close.setAutoStartService(false);
             QDBusConnection::sessionBus().send(close);
             session.clear();
@@ -378,9 +371,9 @@ void SecretServiceReader::step(const std::shared_ptr<Attempt> &attempt)
 void SecretServiceReader::readSecret(const std::shared_ptr<Attempt> &attempt)
 {
     // The first unlocked match, as libsecret's lookup returns it.
-    QDBusMessage get = QDBusMessage::createMethodCall(
-        attempt->busName, attempt->base64Unlocked.first().path(),
-        QStringLiteral("org.freedesktop.Secret.Item"), QStringLiteral("GetSecret"));
+    QDBusMessage get
+        = QDBusMessage::createMethodCall(attempt->busName, attempt->base64Unlocked.first().path(),
+                                         QStringLiteral("org.freedesktop.Secret.Item"), QStringLiteral("GetSecret"));
     get << QVariant::fromValue(QDBusObjectPath(attempt->session));
     auto *w = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(get, CallTimeoutMs), this);
     connect(w, &QDBusPendingCallWatcher::finished, this, [attempt, w] {

@@ -32,7 +32,11 @@ namespace mailkey {
 class SecretServiceReader : public QObject {
     Q_OBJECT
 public:
-    enum class State { Found, Absent, Unknown };
+    enum class State {
+        Found,
+        Absent,
+        Unknown
+    };
     struct Answer {
         State state = State::Unknown;
         SecureBytes value; // lookup() and Found only

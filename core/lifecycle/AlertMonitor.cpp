@@ -13,17 +13,19 @@ Q_LOGGING_CATEGORY(lcAlerts, "mailkey.alerts")
 QString alertKindToString(AlertKind kind)
 {
     switch (kind) {
-    case AlertKind::FailedSignIns: return QStringLiteral("failed-sign-ins");
-    case AlertKind::RefreshFailures: return QStringLiteral("refresh-failures");
-    case AlertKind::RejectedCallback: return QStringLiteral("rejected-callback");
+    case AlertKind::FailedSignIns:
+        return QStringLiteral("failed-sign-ins");
+    case AlertKind::RefreshFailures:
+        return QStringLiteral("refresh-failures");
+    case AlertKind::RejectedCallback:
+        return QStringLiteral("rejected-callback");
     }
     return QStringLiteral("unknown");
 }
 
 AlertMonitor::AlertMonitor(std::shared_ptr<Vault> vault, const Clock *clock, QObject *parent)
     : QObject(parent), m_vault(std::move(vault)), m_clock(clock ? clock : Clock::system())
-{
-}
+{}
 
 AlertMonitor::~AlertMonitor() = default;
 

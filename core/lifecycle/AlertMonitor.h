@@ -34,9 +34,9 @@ QString alertKindToString(AlertKind kind); // "failed-sign-ins", "refresh-failur
 class AlertMonitor : public QObject {
     Q_OBJECT
 public:
-    static constexpr int FailedSignInThreshold = 5;        // alert when more than this ...
+    static constexpr int FailedSignInThreshold = 5;           // alert when more than this ...
     static constexpr qint64 FailedSignInWindowSeconds = 3600; // ... within this window
-    static constexpr int RefreshFailureThreshold = 3;      // alert when more than this in a row
+    static constexpr int RefreshFailureThreshold = 3;         // alert when more than this in a row
 
     AlertMonitor(std::shared_ptr<Vault> vault, const Clock *clock, QObject *parent = nullptr);
     ~AlertMonitor() override;

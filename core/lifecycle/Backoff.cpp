@@ -7,8 +7,7 @@
 
 namespace mailkey {
 
-Backoff::Backoff(Policy policy, std::function<double()> random01)
-    : m_policy(policy), m_random(std::move(random01))
+Backoff::Backoff(Policy policy, std::function<double()> random01) : m_policy(policy), m_random(std::move(random01))
 {
     if (!m_random)
         m_random = [] { return QRandomGenerator::global()->generateDouble(); };

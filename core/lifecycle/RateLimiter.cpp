@@ -30,7 +30,7 @@ void RateLimiter::setLimits(const Limits &limits)
 QString RateLimiter::keyFor(const QUrl &url)
 {
     return url.host().toLower() + QLatin1Char(':')
-        + QString::number(url.port(url.scheme() == QLatin1String("http") ? 80 : 443));
+           + QString::number(url.port(url.scheme() == QLatin1String("http") ? 80 : 443));
 }
 
 RateLimiter::Bucket RateLimiter::refilled(const QString &key, qint64 nowMs) const
@@ -40,8 +40,8 @@ RateLimiter::Bucket RateLimiter::refilled(const QString &key, qint64 nowMs) cons
         return Bucket{double(m_limits.burst), nowMs};
     Bucket b = *it;
     if (nowMs > b.updatedMs) {
-        b.tokens = std::min(double(m_limits.burst),
-                            b.tokens + double(nowMs - b.updatedMs) * m_limits.perSecond / 1000.0);
+        b.tokens
+            = std::min(double(m_limits.burst), b.tokens + double(nowMs - b.updatedMs) * m_limits.perSecond / 1000.0);
         b.updatedMs = nowMs;
     }
     return b;

@@ -160,7 +160,7 @@ QDateTime RefreshScheduler::computeDue(const Account &account, const QList<Token
 {
     resourcesDue->clear();
     const bool failing = (account.status == AccountStatus::Offline || account.status == AccountStatus::Error)
-        && account.failureCount > 0 && account.nextRefreshAt.isValid();
+                         && account.failureCount > 0 && account.nextRefreshAt.isValid();
     if (failing) {
         if (account.nextRefreshAt <= now)
             resourcesDue->append(QString::fromLatin1(DefaultResource));
@@ -288,9 +288,8 @@ void RefreshScheduler::setupNetworkInformation()
         qCInfo(lcScheduler, "network reachability is not available; relying on timers");
         return;
     }
-    const auto reachable = [](QNetworkInformation::Reachability r) {
-        return r != QNetworkInformation::Reachability::Disconnected;
-    };
+    const auto reachable
+        = [](QNetworkInformation::Reachability r) { return r != QNetworkInformation::Reachability::Disconnected; };
     m_networkReachable = reachable(info->reachability());
     connect(info, &QNetworkInformation::reachabilityChanged, this,
             [this, reachable](QNetworkInformation::Reachability r) { setNetworkReachable(reachable(r)); });

@@ -48,8 +48,8 @@ public:
         int minIntervalMs = 1000;            // never evaluate more often than this
         qint64 clockJumpToleranceMs = 60000; // wall vs monotonic difference that counts as a jump
         int networkRetrySpacingMs = 60000;
-        bool watchNetwork = true;            // QNetworkInformation
-        bool watchSleep = true;              // logind PrepareForSleep (Linux)
+        bool watchNetwork = true; // QNetworkInformation
+        bool watchSleep = true;   // logind PrepareForSleep (Linux)
     };
 
     explicit RefreshScheduler(TokenManager *manager, QObject *parent = nullptr);

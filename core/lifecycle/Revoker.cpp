@@ -36,9 +36,9 @@ bool isPersonalMicrosoftAccount(const Account &account)
     if (!account.tenant.isEmpty())
         return false;
     const QString domain = account.email.section(QLatin1Char('@'), 1).toLower();
-    static const QStringList personal = {QStringLiteral("outlook.com"), QStringLiteral("hotmail.com"),
-                                         QStringLiteral("live.com"),    QStringLiteral("msn.com"),
-                                         QStringLiteral("passport.com")};
+    static const QStringList personal
+        = {QStringLiteral("outlook.com"), QStringLiteral("hotmail.com"), QStringLiteral("live.com"),
+           QStringLiteral("msn.com"), QStringLiteral("passport.com")};
     for (const QString &d : personal) {
         if (domain == d || domain.startsWith(d.section(QLatin1Char('.'), 0, 0) + QLatin1Char('.')))
             return true;
@@ -55,13 +55,8 @@ bool isWorkMicrosoftAccount(const Account &account)
 
 Revoker::Revoker(std::shared_ptr<Vault> vault, ProviderRegistry *providers, QNetworkAccessManager *network,
                  RateLimiter *rateLimiter, const Clock *clock, QObject *parent)
-    : QObject(parent),
-      m_vault(std::move(vault)),
-      m_providers(providers),
-      m_endpoint(network),
-      m_rateLimiter(rateLimiter),
-      m_clock(clock ? clock : Clock::system()),
-      m_backoff(m_options.retry)
+    : QObject(parent), m_vault(std::move(vault)), m_providers(providers), m_endpoint(network),
+      m_rateLimiter(rateLimiter), m_clock(clock ? clock : Clock::system()), m_backoff(m_options.retry)
 {
     m_pendingTimer = new QTimer(this);
     m_pendingTimer->setSingleShot(true);
@@ -97,9 +92,9 @@ QString Revoker::microsoftMessage(const Account &account)
     if (isWorkMicrosoftAccount(account))
         return head + QLatin1Char(' ') + work;
     return head + QLatin1Char(' ')
-        + tr("To remove it now: for a personal Microsoft account open %1 and remove MailKey; for a work or "
-             "school account open %2, find MailKey and revoke its permissions (or ask your administrator).")
-              .arg(QLatin1String(PersonalManageUrl), QLatin1String(WorkManageUrl));
+           + tr("To remove it now: for a personal Microsoft account open %1 and remove MailKey; for a work or "
+                "school account open %2, find MailKey and revoke its permissions (or ask your administrator).")
+                 .arg(QLatin1String(PersonalManageUrl), QLatin1String(WorkManageUrl));
 }
 
 QString Revoker::manualRemovalUrl(const Provider &provider, const Account &account)
@@ -183,8 +178,7 @@ void Revoker::revoke(const Account &account, QStringList refreshTokens, QStringL
             const QString where = provider.isValid() ? manualRemovalUrl(provider, account) : QString();
             outcome.message = tr("MailKey deleted the tokens of %1 from this computer. %2 offers no way for MailKey to "
                                  "revoke its access, so remove MailKey in your account's security settings%3.")
-                                  .arg(account.email, name,
-                                       where.isEmpty() ? QString() : tr(" (%1)").arg(where));
+                                  .arg(account.email, name, where.isEmpty() ? QString() : tr(" (%1)").arg(where));
         }
         audit(account, QStringLiteral("token.revoked"), QStringLiteral("not-supported"),
               QStringLiteral("%1 has no revocation endpoint; tokens wiped locally").arg(name));
@@ -194,11 +188,13 @@ void Revoker::revoke(const Account &account, QStringList refreshTokens, QStringL
     if (provider.clientId.isEmpty() || (refreshTokens.isEmpty() && accessTokens.isEmpty())) {
         wipeAll(refreshTokens);
         wipeAll(accessTokens);
-        outcome.message = refreshTokens.isEmpty() && accessTokens.isEmpty()
-            ? tr("MailKey deleted %1 from this computer. It held no tokens to revoke at %2.").arg(account.email, name)
-            : tr("MailKey deleted the tokens of %1 from this computer, but cannot revoke them at %2 because no "
-                 "client id is configured. Remove MailKey's access in your account's security settings (%3).")
-                  .arg(account.email, name, manualRemovalUrl(provider, account));
+        outcome.message
+            = refreshTokens.isEmpty() && accessTokens.isEmpty()
+                  ? tr("MailKey deleted %1 from this computer. It held no tokens to revoke at %2.")
+                        .arg(account.email, name)
+                  : tr("MailKey deleted the tokens of %1 from this computer, but cannot revoke them at %2 because no "
+                       "client id is configured. Remove MailKey's access in your account's security settings (%3).")
+                        .arg(account.email, name, manualRemovalUrl(provider, account));
         audit(account, QStringLiteral("token.revoked"), QStringLiteral("skipped"),
               QStringLiteral("no tokens or no client id"));
         done(outcome);
@@ -273,10 +269,11 @@ void Revoker::revoke(const Account &account, QStringList refreshTokens, QStringL
     };
     for (QString &token : tokens) {
         QString copy = token;
-        post(provider, copy, hint, [finishOne, copy, hint](Answer a, const QString &detail, const QDateTime &retryAfter) mutable {
-            finishOne(a, detail, retryAfter, copy, hint);
-            secureWipe(copy);
-        });
+        post(provider, copy, hint,
+             [finishOne, copy, hint](Answer a, const QString &detail, const QDateTime &retryAfter) mutable {
+                 finishOne(a, detail, retryAfter, copy, hint);
+                 secureWipe(copy);
+             });
         secureWipe(token);
     }
 }
@@ -319,10 +316,10 @@ void Revoker::post(const Provider &provider, const QString &token, const QString
                 QDateTime retryAfter = parseRetryAfter(reply.retryAfter, now);
                 if (retryAfter.isValid() && self->m_rateLimiter)
                     self->m_rateLimiter->blockUntil(key, retryAfter);
-                const QString detail = status == 0
-                    ? tr("no answer: %1").arg(OAuthErrorCatalog::sanitize(reply.errorString, 120))
-                    : (error.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
-                                       : QStringLiteral("HTTP %1, %2").arg(status).arg(error));
+                const QString detail
+                    = status == 0 ? tr("no answer: %1").arg(OAuthErrorCatalog::sanitize(reply.errorString, 120))
+                                  : (error.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
+                                                     : QStringLiteral("HTTP %1, %2").arg(status).arg(error));
                 done(Answer::Retry, detail, retryAfter);
                 return;
             }
@@ -333,7 +330,8 @@ void Revoker::post(const Provider &provider, const QString &token, const QString
                 return;
             }
             done(Answer::Refused,
-                 error.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : QStringLiteral("HTTP %1, %2").arg(status).arg(error),
+                 error.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
+                                 : QStringLiteral("HTTP %1, %2").arg(status).arg(error),
                  QDateTime());
         });
     };
@@ -400,14 +398,14 @@ void Revoker::runPending()
                  secureWipe(item.token);
                  const QString name = item.provider.isValid() ? item.provider.displayName : item.provider.id;
                  const QString manual = manualRemovalUrl(item.provider, account);
-                 const QString where = manual.isEmpty() ? tr("in your account settings at %1").arg(name)
-                                                        : tr("at %1").arg(manual);
-                 const QString message =
-                     ok ? tr("%1 has now confirmed that MailKey's access to %2 was revoked.").arg(name, item.email)
-                        : tr("%1 still could not revoke MailKey's access to %2 (%3), and MailKey has stopped "
-                             "trying. The tokens were already deleted from this computer; remove MailKey's "
-                             "access yourself %4.")
-                              .arg(name, item.email, detail, where);
+                 const QString where
+                     = manual.isEmpty() ? tr("in your account settings at %1").arg(name) : tr("at %1").arg(manual);
+                 const QString message
+                     = ok ? tr("%1 has now confirmed that MailKey's access to %2 was revoked.").arg(name, item.email)
+                          : tr("%1 still could not revoke MailKey's access to %2 (%3), and MailKey has stopped "
+                               "trying. The tokens were already deleted from this computer; remove MailKey's "
+                               "access yourself %4.")
+                                .arg(name, item.email, detail, where);
                  Q_EMIT pendingRevocationFinished(item.accountId, item.email, ok, message);
              });
     }

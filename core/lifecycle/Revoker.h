@@ -101,7 +101,12 @@ private:
         int attempts = 0;
         QDateTime notBefore;
     };
-    enum class Answer { Revoked, AlreadyInvalid, Retry, Refused };
+    enum class Answer {
+        Revoked,
+        AlreadyInvalid,
+        Retry,
+        Refused
+    };
     using AnswerCallback = std::function<void(Answer, QString detail, QDateTime retryAfter)>;
 
     void post(const Provider &provider, const QString &token, const QString &hint, AnswerCallback done);

@@ -15,7 +15,8 @@ Q_LOGGING_CATEGORY(lcIncident, "mailkey.incident")
 
 QString SignOutReport::summary() const
 {
-    QString text = QObject::tr("Signed out everywhere: %n account(s) now need to be signed in again", nullptr, accounts);
+    QString text
+        = QObject::tr("Signed out everywhere: %n account(s) now need to be signed in again", nullptr, accounts);
     text += tokensWiped ? QObject::tr("; every token was deleted from this computer")
                         : QObject::tr("; deleting the tokens FAILED");
     text += keyRotated ? QObject::tr("; the vault key was replaced") : QObject::tr("; replacing the vault key FAILED");
@@ -31,14 +32,9 @@ QString SignOutReport::summary() const
 
 SignOutEverywhere::SignOutEverywhere(std::shared_ptr<Vault> vault, Profile profile, KeyStore *keyStore,
                                      Revoker *revoker, const Clock *clock, QObject *parent)
-    : QObject(parent),
-      m_vault(std::move(vault)),
-      m_profile(std::move(profile)),
-      m_keyStore(keyStore),
-      m_revoker(revoker),
-      m_clock(clock ? clock : Clock::system())
-{
-}
+    : QObject(parent), m_vault(std::move(vault)), m_profile(std::move(profile)), m_keyStore(keyStore),
+      m_revoker(revoker), m_clock(clock ? clock : Clock::system())
+{}
 
 SignOutEverywhere::~SignOutEverywhere() = default;
 
@@ -91,8 +87,8 @@ void SignOutEverywhere::start(std::function<void(Result<SignOutReport>)> done)
     }
 
     // 2. Wipe locally, whatever happens next.
-    m_wipeStatus = m_vault->wipeAllTokens(tr("Signed out everywhere. Sign in again to reconnect this mailbox."),
-                                          m_clock->now());
+    m_wipeStatus
+        = m_vault->wipeAllTokens(tr("Signed out everywhere. Sign in again to reconnect this mailbox."), m_clock->now());
     m_report.tokensWiped = m_wipeStatus.ok();
 
     // 3. Revoke at the providers (in parallel), 4. rotate the key.

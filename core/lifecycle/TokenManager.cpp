@@ -1,17 +1,17 @@
 #include "core/lifecycle/TokenManager.h"
 
 #include "core/common/Clock.h"
+#include "core/common/CrossProcessLock.h"
 #include "core/common/NetworkReplies.h"
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
 #include "core/lifecycle/AlertMonitor.h"
-#include "core/common/CrossProcessLock.h"
-#include "core/providers/OidcDiscovery.h"
 #include "core/lifecycle/Revoker.h"
 #include "core/lifecycle/SignOutEverywhere.h"
 #include "core/oauth/OAuthErrorCatalog.h"
 #include "core/oauth/TokenEndpointClient.h"
 #include "core/oauth/TokenReply.h"
+#include "core/providers/OidcDiscovery.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
 
@@ -94,14 +94,8 @@ std::optional<RefreshScope> refreshScopeFor(const Provider &provider, const QStr
 
 TokenManager::TokenManager(std::shared_ptr<Vault> vault, ProviderRegistry *providers, QNetworkAccessManager *network,
                            Profile profile, const Clock *clock, QObject *parent)
-    : QObject(parent),
-      m_vault(std::move(vault)),
-      m_providers(providers),
-      m_network(network),
-      m_endpoint(network),
-      m_profile(std::move(profile)),
-      m_clock(clock ? clock : Clock::system()),
-      m_rateLimiter(m_clock),
+    : QObject(parent), m_vault(std::move(vault)), m_providers(providers), m_network(network), m_endpoint(network),
+      m_profile(std::move(profile)), m_clock(clock ? clock : Clock::system()), m_rateLimiter(m_clock),
       m_backoff(m_options.backoff)
 {
     m_rateLimiter.setLimits(m_options.rateLimits);
@@ -149,8 +143,8 @@ void TokenManager::accessToken(qint64 accountId, const QString &resource, int mi
     accessToken(accountId, resource, minValiditySeconds, QStringLiteral("mailkey"), std::move(done));
 }
 
-void TokenManager::accessToken(qint64 accountId, const QString &resource, int minValiditySeconds,
-                               const QString &actor, AccessTokenCallback done)
+void TokenManager::accessToken(qint64 accountId, const QString &resource, int minValiditySeconds, const QString &actor,
+                               AccessTokenCallback done)
 {
     if (QThread::currentThread() != thread()) {
         QMetaObject::invokeMethod(
@@ -174,7 +168,10 @@ void TokenManager::refreshNow(qint64 accountId, const QString &resource, StatusC
 {
     if (QThread::currentThread() != thread()) {
         QMetaObject::invokeMethod(
-            this, [this, accountId, resource, done = std::move(done)]() mutable { refreshNow(accountId, resource, std::move(done)); },
+            this,
+            [this, accountId, resource, done = std::move(done)]() mutable {
+                refreshNow(accountId, resource, std::move(done));
+            },
             Qt::QueuedConnection);
         return;
     }
@@ -353,15 +350,16 @@ void TokenManager::processNext(qint64 accountId)
             return;
         }
         if (!acc->has_value()) {
-            failAll(accountId, Error(ErrorCode::NotFound, tr("That account is not in the vault (it may have been removed).")));
+            failAll(accountId,
+                    Error(ErrorCode::NotFound, tr("That account is not in the vault (it may have been removed).")));
             return;
         }
         const Account account = **acc;
         if (account.status == AccountStatus::NeedsSignIn) {
-            failAll(accountId, Error(ErrorCode::NeedsSignIn,
-                                     account.statusReason.isEmpty()
-                                         ? tr("%1 needs to be signed in again.").arg(account.email)
-                                         : account.statusReason));
+            failAll(accountId,
+                    Error(ErrorCode::NeedsSignIn, account.statusReason.isEmpty()
+                                                      ? tr("%1 needs to be signed in again.").arg(account.email)
+                                                      : account.statusReason));
             return;
         }
 
@@ -430,9 +428,8 @@ void TokenManager::processNext(qint64 accountId)
         const QStringList scopes = provider->scopesFor(resource);
         if (scopes.isEmpty() && !isDefaultResource(resource)) {
             failGroup(accountId, resource,
-                      Error(ErrorCode::InvalidInput,
-                            tr("%1 has no resource \"%2\" (known: default, imap, smtp).")
-                                .arg(provider->displayName, resource.left(40))));
+                      Error(ErrorCode::InvalidInput, tr("%1 has no resource \"%2\" (known: default, imap, smtp).")
+                                                         .arg(provider->displayName, resource.left(40))));
             continue;
         }
         if (!anyForced && account.failureCount > 0 && account.nextRefreshAt.isValid() && account.nextRefreshAt > now
@@ -484,10 +481,10 @@ void TokenManager::processNext(qint64 accountId)
             }
         }
         if (refreshToken.isEmpty()) {
-            const QString reason =
-                tr("MailKey has no refresh token for %1 (the provider did not issue one, or the tokens were "
-                   "wiped). Sign in again.")
-                    .arg(account.email);
+            const QString reason
+                = tr("MailKey has no refresh token for %1 (the provider did not issue one, or the tokens were "
+                     "wiped). Sign in again.")
+                      .arg(account.email);
             recordNeedsSignIn(accountId, reason);
             writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"),
                        QStringLiteral("resource=%1; no refresh token").arg(resource));
@@ -601,7 +598,8 @@ void TokenManager::sendRefresh(qint64 accountId, quint64 generation)
     }
     // Retry-After may have been set by another account's reply while this one waited its turn.
     if (const QDateTime blocked = m_rateLimiter.blockedUntil(f->hostKey); blocked.isValid()) {
-        const QString reason = offlineReason(tr("%1 asked MailKey to wait before the next request.").arg(provider->displayName), blocked);
+        const QString reason = offlineReason(
+            tr("%1 asked MailKey to wait before the next request.").arg(provider->displayName), blocked);
         endRefresh(accountId, Error(ErrorCode::Network, reason));
         failAll(accountId, Error(ErrorCode::Network, reason));
         return;
@@ -612,9 +610,10 @@ void TokenManager::sendRefresh(qint64 accountId, quint64 generation)
     request.form = TokenEndpointClient::refreshGrant(f->previousRefresh, f->requestedScopes);
     request.client = {provider->clientId, provider->clientSecret};
     request.transferTimeoutMs = m_options.transferTimeoutMs;
-    f->reply = m_endpoint.post(std::move(request), this, [this, accountId, generation](const TokenEndpointReply &reply) {
-        onReply(accountId, generation, reply);
-    });
+    f->reply
+        = m_endpoint.post(std::move(request), this, [this, accountId, generation](const TokenEndpointReply &reply) {
+              onReply(accountId, generation, reply);
+          });
     stage(accountId, Stage::RequestSent);
 }
 
@@ -651,8 +650,9 @@ void TokenManager::handleReply(qint64 accountId, const TokenEndpointReply &reply
     Result<std::optional<Account>> acc = m_vault->account(accountId);
     if (!acc || !acc->has_value()) {
         parsed = TokenReplyResult(OAuthError());
-        const Error err = acc ? Error(ErrorCode::NotFound, tr("That account is not in the vault (it may have been removed)."))
-                              : acc.error();
+        const Error err
+            = acc ? Error(ErrorCode::NotFound, tr("That account is not in the vault (it may have been removed)."))
+                  : acc.error();
         endRefresh(accountId, err);
         failAll(accountId, err);
         return;
@@ -674,13 +674,16 @@ void TokenManager::handleReply(qint64 accountId, const TokenEndpointReply &reply
         return; // cancelled from the hook
     // Rotation: the new refresh token goes into the vault with the new access token, in one
     // transaction, before anything is handed out.
-    const std::optional<QString> newRefresh = t.refreshTokenRotated ? std::optional<QString>(t.refreshToken) : std::nullopt;
-    const Status committed = m_vault->commitRefresh(accountId, resource, t.accessToken, newRefresh, t.expiresAt, t.scopes, now);
+    const std::optional<QString> newRefresh
+        = t.refreshTokenRotated ? std::optional<QString>(t.refreshToken) : std::nullopt;
+    const Status committed
+        = m_vault->commitRefresh(accountId, resource, t.accessToken, newRefresh, t.expiresAt, t.scopes, now);
     if (!committed) {
         qCWarning(lcTokens, "account %lld: could not store the refreshed tokens: %s", accountId,
                   qUtf8Printable(committed.error().message));
         writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"),
-                   QStringLiteral("resource=%1; the vault could not store the new tokens: %2").arg(resource, committed.error().message));
+                   QStringLiteral("resource=%1; the vault could not store the new tokens: %2")
+                       .arg(resource, committed.error().message));
         (void)m_vault->setAccountStatus(accountId, AccountStatus::Error, committed.error().message, now);
         Q_EMIT accountStatusChanged(accountId);
         endRefresh(accountId, committed.error());
@@ -779,14 +782,16 @@ void TokenManager::handleFailure(qint64 accountId, const Account &account, const
         }
         const bool transient = kind == OAuthErrorKind::Transient;
         const AccountStatus status = transient ? AccountStatus::Offline : AccountStatus::Error;
-        const QString reason = transient ? offlineReason(message, next)
-                                         : message + QLatin1Char(' ') + tr("MailKey will try again at %1.").arg(timeText(next));
+        const QString reason
+            = transient ? offlineReason(message, next)
+                        : message + QLatin1Char(' ') + tr("MailKey will try again at %1.").arg(timeText(next));
         (void)m_vault->setRefreshSchedule(accountId, next, failures);
         setStatus(accountId, AccountStatus::Refreshing /* force the signal */, status, reason);
         writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"),
                    detail + QStringLiteral("; attempt %1, next at %2").arg(failures).arg(next.toString(Qt::ISODate)));
         m_alerts->recordRefreshFailure(accountId, message, failures);
-        err = Error(transient ? ErrorCode::Network : (kind == OAuthErrorKind::Configuration ? ErrorCode::Config : ErrorCode::Provider),
+        err = Error(transient ? ErrorCode::Network
+                              : (kind == OAuthErrorKind::Configuration ? ErrorCode::Config : ErrorCode::Provider),
                     reason);
     }
     endRefresh(accountId, err);
@@ -806,7 +811,8 @@ void TokenManager::setStatus(qint64 accountId, AccountStatus previous, AccountSt
 {
     const Status s = m_vault->setAccountStatus(accountId, status, reason, m_clock->now());
     if (!s)
-        qCWarning(lcTokens, "account %lld: could not store its status: %s", accountId, qUtf8Printable(s.error().message));
+        qCWarning(lcTokens, "account %lld: could not store its status: %s", accountId,
+                  qUtf8Printable(s.error().message));
     if (previous != status || status != AccountStatus::Connected)
         Q_EMIT accountStatusChanged(accountId);
 }
@@ -860,7 +866,8 @@ void TokenManager::deliver(qint64 accountId, const Waiter &w, const Result<Acces
                     email = (*acc)->email;
             }
             writeAudit(accountId, email, QStringLiteral("token.handed-out"), QStringLiteral("ok"),
-                       QStringLiteral("resource=%1; valid until %2").arg(result->resource, result->expiresAt.toString(Qt::ISODate)),
+                       QStringLiteral("resource=%1; valid until %2")
+                           .arg(result->resource, result->expiresAt.toString(Qt::ISODate)),
                        w.actor);
             if (w.done)
                 w.done(result);

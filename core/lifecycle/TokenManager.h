@@ -157,7 +157,11 @@ Q_SIGNALS:
     void refreshFinished(qint64 accountId, const mailkey::Status &result);
 
 private:
-    enum class Mode { OnDemand, Scheduled, Forced };
+    enum class Mode {
+        OnDemand,
+        Scheduled,
+        Forced
+    };
     struct Waiter {
         QString resource;
         int minValiditySeconds = 0;
@@ -173,13 +177,13 @@ private:
         qint64 lockWaitedMs = 0;
         QPointer<QNetworkReply> reply;
         QTimer *sendTimer = nullptr;
-        QString resource;          // the resource being refreshed
-        QString previousRefresh;   // the refresh token sent (to tell parseTokenReply)
+        QString resource;            // the resource being refreshed
+        QString previousRefresh;     // the refresh token sent (to tell parseTokenReply)
         QStringList requestedScopes; // the refresh's `scope`; empty: none was sent
         QStringList expectedScopes;  // granted when the reply has no `scope`
         QString hostKey;
-        bool running = false;      // processNext is scheduled or working
-        bool refreshing = false;   // refreshStarted was emitted, refreshFinished not yet
+        bool running = false;    // processNext is scheduled or working
+        bool refreshing = false; // refreshStarted was emitted, refreshFinished not yet
         quint64 generation = 0;
     };
 

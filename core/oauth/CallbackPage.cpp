@@ -22,9 +22,9 @@ namespace {
 const char *const kTemplatePath = ":/pages/callback.html";
 
 // Used only if the resource is missing from the build; kept deliberately plain.
-const char *const kFallbackTemplate =
-    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>MailKey</title></head>"
-    "<body class=\"{{KIND}}\"><h1>{{TITLE}}</h1><p>{{MESSAGE}}</p></body></html>";
+const char *const kFallbackTemplate
+    = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>MailKey</title></head>"
+      "<body class=\"{{KIND}}\"><h1>{{TITLE}}</h1><p>{{MESSAGE}}</p></body></html>";
 
 QString loadTemplate()
 {
@@ -51,8 +51,8 @@ QString CallbackPage::limitText(const QString &text, int maxChars)
     clean.reserve(qMin<qsizetype>(text.size(), qsizetype(maxChars) + 1));
     bool lastWasSpace = true; // also trims leading white space
     for (const QChar ch : text) {
-        const bool space = ch.isSpace() || ch.category() == QChar::Other_Control
-            || ch.category() == QChar::Other_Format;
+        const bool space
+            = ch.isSpace() || ch.category() == QChar::Other_Control || ch.category() == QChar::Other_Format;
         if (space) {
             if (!lastWasSpace)
                 clean.append(QLatin1Char(' '));
@@ -79,10 +79,9 @@ QString CallbackPage::limitText(const QString &text, int maxChars)
 QByteArray CallbackPage::render(const QString &title, const QString &message, bool success)
 {
     static const QString templ = loadTemplate();
-    const QString values[] = {title.toHtmlEscaped(), message.toHtmlEscaped(),
-                              success ? QStringLiteral("ok") : QStringLiteral("fail")};
-    const QLatin1String keys[] = {QLatin1String("{{TITLE}}"), QLatin1String("{{MESSAGE}}"),
-                                  QLatin1String("{{KIND}}")};
+    const QString values[]
+        = {title.toHtmlEscaped(), message.toHtmlEscaped(), success ? QStringLiteral("ok") : QStringLiteral("fail")};
+    const QLatin1String keys[] = {QLatin1String("{{TITLE}}"), QLatin1String("{{MESSAGE}}"), QLatin1String("{{KIND}}")};
 
     // One pass over the template: text that was substituted is never scanned again.
     QString out;

@@ -1,8 +1,8 @@
 #include "core/oauth/ConnectSession.h"
 
 #include "core/common/Clock.h"
-#include "core/oauth/OAuthErrorCatalog.h"
 #include "core/oauth/FormEncoder.h"
+#include "core/oauth/OAuthErrorCatalog.h"
 #include "core/oauth/OAuthState.h"
 #include "core/oauth/Pkce.h"
 #include "core/providers/OidcDiscovery.h"
@@ -32,7 +32,7 @@ QString str(const char *text)
 // by the encoder of every token-endpoint form, so a '+' in a login hint or client secret is not
 // read as a space by the server. The temporary encoded bytes are wiped (the verifier and the
 // client secret pass here); Qt keeps its own copy in the parameter map.
-template<typename Value>
+template <typename Value>
 QVariant encoded(const Value &value)
 {
     QByteArray bytes = FormEncoder::encode(value);
@@ -60,8 +60,8 @@ void requireConsentForOfflineAccess(const Provider &provider, QMultiMap<QString,
         || !provider.authorizationScopes().contains(QLatin1String("offline_access")))
         return;
     const QString key = QStringLiteral("prompt");
-    QStringList prompt = QUrl::fromPercentEncoding(params->value(key).toString().toUtf8())
-                             .split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    QStringList prompt
+        = QUrl::fromPercentEncoding(params->value(key).toString().toUtf8()).split(QLatin1Char(' '), Qt::SkipEmptyParts);
     if (prompt.contains(QLatin1String("consent")) || prompt.contains(QLatin1String("none")))
         return;
     prompt.append(QStringLiteral("consent"));
@@ -73,9 +73,9 @@ void requireConsentForOfflineAccess(const Provider &provider, QMultiMap<QString,
 // parameters (providers.json, built-ins) may not replace them.
 bool isProtocolParameter(const QString &name)
 {
-    static const char *const reserved[] = {"response_type", "client_id", "redirect_uri", "scope",
-                                           "state", "code_challenge", "code_challenge_method",
-                                           "nonce", "login_hint", "code_verifier", "client_secret"};
+    static const char *const reserved[]
+        = {"response_type",         "client_id", "redirect_uri", "scope",         "state",        "code_challenge",
+           "code_challenge_method", "nonce",     "login_hint",   "code_verifier", "client_secret"};
     for (const char *r : reserved) {
         if (name == QLatin1String(r))
             return true;
@@ -110,11 +110,10 @@ void silenceNetworkAuthDebugLog()
 
 } // namespace
 
-const char *const ConnectSession::ExpiredMessage =
-    "This sign-in took too long and has expired. Please connect again.";
+const char *const ConnectSession::ExpiredMessage = "This sign-in took too long and has expired. Please connect again.";
 
-ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<Vault> vault,
-                               QNetworkAccessManager *nam, QObject *parent)
+ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<Vault> vault, QNetworkAccessManager *nam,
+                               QObject *parent)
     : QObject(parent), m_provider(provider), m_vault(std::move(vault)), m_nam(nam)
 {
     silenceNetworkAuthDebugLog();
@@ -124,9 +123,9 @@ ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<Vault> 
     connect(&m_tokenTimer, &QTimer::timeout, this, [this] {
         if (m_phase != Phase::ExchangingCode)
             return;
-        fail(Error(ErrorCode::Network,
-                   str("%1 did not answer the token request in time. Please connect again.")
-                       .arg(m_provider.displayName)),
+        fail(Error(
+                 ErrorCode::Network,
+                 str("%1 did not answer the token request in time. Please connect again.").arg(m_provider.displayName)),
              str("the token request timed out"));
     });
 }
@@ -182,15 +181,24 @@ bool ConnectSession::isListening() const
 QString ConnectSession::phaseName(Phase phase)
 {
     switch (phase) {
-    case Phase::Idle: return str("idle");
-    case Phase::Discovering: return str("discovering");
-    case Phase::WaitingForBrowser: return str("waiting for the browser");
-    case Phase::ExchangingCode: return str("exchanging the code");
-    case Phase::FetchingProfile: return str("fetching the profile");
-    case Phase::Storing: return str("storing");
-    case Phase::Succeeded: return str("succeeded");
-    case Phase::Failed: return str("failed");
-    case Phase::Cancelled: return str("cancelled");
+    case Phase::Idle:
+        return str("idle");
+    case Phase::Discovering:
+        return str("discovering");
+    case Phase::WaitingForBrowser:
+        return str("waiting for the browser");
+    case Phase::ExchangingCode:
+        return str("exchanging the code");
+    case Phase::FetchingProfile:
+        return str("fetching the profile");
+    case Phase::Storing:
+        return str("storing");
+    case Phase::Succeeded:
+        return str("succeeded");
+    case Phase::Failed:
+        return str("failed");
+    case Phase::Cancelled:
+        return str("cancelled");
     }
     return QString();
 }
@@ -199,13 +207,20 @@ QString ConnectSession::rejectReasonText(LoopbackReplyHandler::RejectReason reas
 {
     using R = LoopbackReplyHandler::RejectReason;
     switch (reason) {
-    case R::MissingState: return str("the callback had no state");
-    case R::WrongState: return str("the callback's state did not match this sign-in");
-    case R::ReusedState: return str("the callback's state was already used");
-    case R::WrongIssuer: return str("the callback came from another issuer (RFC 9207 iss)");
-    case R::MissingIssuer: return str("the callback had no issuer (RFC 9207 iss) although the provider sends one");
-    case R::Expired: return str("the callback came after the sign-in had expired");
-    case R::MalformedCallback: return str("the callback had neither a code nor an error");
+    case R::MissingState:
+        return str("the callback had no state");
+    case R::WrongState:
+        return str("the callback's state did not match this sign-in");
+    case R::ReusedState:
+        return str("the callback's state was already used");
+    case R::WrongIssuer:
+        return str("the callback came from another issuer (RFC 9207 iss)");
+    case R::MissingIssuer:
+        return str("the callback had no issuer (RFC 9207 iss) although the provider sends one");
+    case R::Expired:
+        return str("the callback came after the sign-in had expired");
+    case R::MalformedCallback:
+        return str("the callback had neither a code nor an error");
     }
     return str("the callback was not valid");
 }
@@ -218,8 +233,8 @@ void ConnectSession::setPhase(Phase phase)
     Q_EMIT phaseChanged(phase);
 }
 
-void ConnectSession::audit(const QString &action, const QString &outcome, const QString &detail,
-                           qint64 accountId, const QString &email)
+void ConnectSession::audit(const QString &action, const QString &outcome, const QString &detail, qint64 accountId,
+                           const QString &email)
 {
     if (!m_vault)
         return;
@@ -249,9 +264,8 @@ void ConnectSession::start()
         return;
     }
     if (!m_vault) {
-        fail(Error(ErrorCode::Internal,
-                   str("The vault is not open, so MailKey cannot store a new account. Unlock the "
-                       "vault first, then connect again.")));
+        fail(Error(ErrorCode::Internal, str("The vault is not open, so MailKey cannot store a new account. Unlock the "
+                                            "vault first, then connect again.")));
         return;
     }
     if (!m_provider.isValid()) {
@@ -259,10 +273,9 @@ void ConnectSession::start()
         return;
     }
     audit(str("connect.started"), str("ok"),
-          str("provider %1%2").arg(m_provider.id,
-                                   m_options.loginHint.isEmpty()
-                                       ? QString()
-                                       : str(", login hint %1").arg(m_options.loginHint)));
+          str("provider %1%2")
+              .arg(m_provider.id,
+                   m_options.loginHint.isEmpty() ? QString() : str(", login hint %1").arg(m_options.loginHint)));
     if (m_provider.clientId.isEmpty()) {
         fail(ProviderRegistry::missingClientIdError(m_provider), str("no client id is set"));
         return;
@@ -293,10 +306,9 @@ void ConnectSession::start()
 void ConnectSession::beginAuthorization()
 {
     if (m_provider.authorizationEndpoint.isEmpty() || m_provider.tokenEndpoint.isEmpty()) {
-        fail(Error(ErrorCode::Config,
-                   str("The provider \"%1\" has no authorization or token endpoint. Check its "
-                       "settings in providers.json.")
-                       .arg(m_provider.displayName)));
+        fail(Error(ErrorCode::Config, str("The provider \"%1\" has no authorization or token endpoint. Check its "
+                                          "settings in providers.json.")
+                                          .arg(m_provider.displayName)));
         return;
     }
 
@@ -304,11 +316,10 @@ void ConnectSession::beginAuthorization()
     auto *handler = new LoopbackReplyHandler(m_provider.redirectHost, m_provider.redirectPath, this);
     m_handler = handler;
     if (!handler->listen()) {
-        fail(Error(ErrorCode::Internal,
-                   str("MailKey could not open a local port to receive the answer of the sign-in "
-                       "page. Check that the redirect host and path of \"%1\" are valid and "
-                       "that local connections are allowed, then connect again.")
-                       .arg(m_provider.displayName)),
+        fail(Error(ErrorCode::Internal, str("MailKey could not open a local port to receive the answer of the sign-in "
+                                            "page. Check that the redirect host and path of \"%1\" are valid and "
+                                            "that local connections are allowed, then connect again.")
+                                            .arg(m_provider.displayName)),
              str("could not listen on a loopback port"));
         return;
     }
@@ -329,10 +340,8 @@ void ConnectSession::beginAuthorization()
 
     // Our slot first: it runs before the flow's own callbackReceived slot (connected in grant()),
     // so a callback refused here never reaches the flow.
-    connect(handler, &QAbstractOAuthReplyHandler::callbackReceived, this,
-            &ConnectSession::onCallbackReceived);
-    connect(handler, &LoopbackReplyHandler::callbackRejected, this,
-            &ConnectSession::onCallbackRejected);
+    connect(handler, &QAbstractOAuthReplyHandler::callbackReceived, this, &ConnectSession::onCallbackReceived);
+    connect(handler, &LoopbackReplyHandler::callbackRejected, this, &ConnectSession::onCallbackRejected);
     connect(handler, &LoopbackReplyHandler::callbackError, this, &ConnectSession::onCallbackError);
     connect(handler, &LoopbackReplyHandler::tokenReplyReceived, this, &ConnectSession::onTokenReply);
 
@@ -364,60 +373,54 @@ void ConnectSession::beginAuthorization()
 
     // PKCE, scope, nonce, login_hint and the provider's extra parameters, on every Qt version.
     // Each value is removed first, so nothing is ever sent twice whatever the Qt version adds.
-    flow->setModifyParametersFunction(
-        [this](QAbstractOAuth::Stage stage, QMultiMap<QString, QVariant> *params) {
-            if (stage == QAbstractOAuth::Stage::RequestingAuthorization) {
-                // The sign-in scopes plus the other resources' scopes to consent to now
-                // (Microsoft: Outlook IMAP/SMTP), so later token requests for them are allowed.
-                replaceParameter(params, "scope",
-                                 encoded(m_provider.authorizationScopes().join(QLatin1Char(' '))));
-                replaceParameter(params, "state", encoded(m_state.bytes()));
-                replaceParameter(params, "code_challenge", encoded(m_challenge));
-                replaceParameter(params, "code_challenge_method",
-                                 QString::fromLatin1(Pkce::kMethod));
-                params->remove(str("code_verifier"));
-                params->remove(str("nonce"));
-                if (!m_nonce.isEmpty())
-                    params->insert(str("nonce"), encoded(m_nonce.bytes()));
-                params->remove(str("login_hint"));
-                if (!m_options.loginHint.isEmpty())
-                    params->insert(str("login_hint"), encoded(m_options.loginHint));
-                for (const auto &extra : std::as_const(m_provider.extraAuthorizationParameters)) {
-                    if (isProtocolParameter(extra.first))
-                        continue;
-                    params->remove(extra.first);
-                    params->insert(extra.first, encoded(extra.second));
-                }
-                requireConsentForOfflineAccess(m_provider, params);
-            } else if (stage == QAbstractOAuth::Stage::RequestingAccessToken) {
-                replaceParameter(params, "code_verifier", encoded(m_verifier.bytes()));
-                // Qt 6.4 sends no scope here; the token would then be for everything the
-                // authorization request asked for, which spans two resources with consent
-                // scopes and Microsoft refuses (one resource per token request). So the code is
-                // redeemed for the sign-in scopes alone: always for Microsoft (its v2.0 token
-                // endpoint expects it), else only when consent scopes were added above.
-                params->remove(str("scope"));
-                if (m_provider.kind == Provider::Kind::Microsoft
-                    || m_provider.authorizationScopes() != m_provider.scopes)
-                    params->insert(str("scope"), encoded(m_provider.scopes.join(QLatin1Char(' '))));
-                params->remove(str("client_secret"));
-                if (!m_provider.clientSecret.isEmpty())
-                    params->insert(str("client_secret"), encoded(m_provider.clientSecret));
+    flow->setModifyParametersFunction([this](QAbstractOAuth::Stage stage, QMultiMap<QString, QVariant> *params) {
+        if (stage == QAbstractOAuth::Stage::RequestingAuthorization) {
+            // The sign-in scopes plus the other resources' scopes to consent to now
+            // (Microsoft: Outlook IMAP/SMTP), so later token requests for them are allowed.
+            replaceParameter(params, "scope", encoded(m_provider.authorizationScopes().join(QLatin1Char(' '))));
+            replaceParameter(params, "state", encoded(m_state.bytes()));
+            replaceParameter(params, "code_challenge", encoded(m_challenge));
+            replaceParameter(params, "code_challenge_method", QString::fromLatin1(Pkce::kMethod));
+            params->remove(str("code_verifier"));
+            params->remove(str("nonce"));
+            if (!m_nonce.isEmpty())
+                params->insert(str("nonce"), encoded(m_nonce.bytes()));
+            params->remove(str("login_hint"));
+            if (!m_options.loginHint.isEmpty())
+                params->insert(str("login_hint"), encoded(m_options.loginHint));
+            for (const auto &extra : std::as_const(m_provider.extraAuthorizationParameters)) {
+                if (isProtocolParameter(extra.first))
+                    continue;
+                params->remove(extra.first);
+                params->insert(extra.first, encoded(extra.second));
             }
-        });
-    connect(flow, &QAbstractOAuth::authorizeWithBrowser, this,
-            &ConnectSession::onAuthorizeWithBrowser);
+            requireConsentForOfflineAccess(m_provider, params);
+        } else if (stage == QAbstractOAuth::Stage::RequestingAccessToken) {
+            replaceParameter(params, "code_verifier", encoded(m_verifier.bytes()));
+            // Qt 6.4 sends no scope here; the token would then be for everything the
+            // authorization request asked for, which spans two resources with consent
+            // scopes and Microsoft refuses (one resource per token request). So the code is
+            // redeemed for the sign-in scopes alone: always for Microsoft (its v2.0 token
+            // endpoint expects it), else only when consent scopes were added above.
+            params->remove(str("scope"));
+            if (m_provider.kind == Provider::Kind::Microsoft || m_provider.authorizationScopes() != m_provider.scopes)
+                params->insert(str("scope"), encoded(m_provider.scopes.join(QLatin1Char(' '))));
+            params->remove(str("client_secret"));
+            if (!m_provider.clientSecret.isEmpty())
+                params->insert(str("client_secret"), encoded(m_provider.clientSecret));
+        }
+    });
+    connect(flow, &QAbstractOAuth::authorizeWithBrowser, this, &ConnectSession::onAuthorizeWithBrowser);
 
     setPhase(Phase::WaitingForBrowser);
-    qCInfo(lcConnect, "sign-in with provider \"%s\" started; listening on loopback port %u",
-           qPrintable(m_provider.id), unsigned(handler->port()));
+    qCInfo(lcConnect, "sign-in with provider \"%s\" started; listening on loopback port %u", qPrintable(m_provider.id),
+           unsigned(handler->port()));
     m_expiryTimer.start(m_options.expiryCheckMs);
     flow->grant();
     if (m_phase == Phase::WaitingForBrowser && m_authorizationUrl.isEmpty()) {
-        fail(Error(ErrorCode::Internal,
-                   str("MailKey could not build the sign-in address for \"%1\". Check the "
-                       "provider settings.")
-                       .arg(m_provider.displayName)));
+        fail(Error(ErrorCode::Internal, str("MailKey could not build the sign-in address for \"%1\". Check the "
+                                            "provider settings.")
+                                            .arg(m_provider.displayName)));
     }
 }
 
@@ -444,21 +447,19 @@ void ConnectSession::onCallbackReceived(const QVariantMap &values)
     const QString iss = values.value(str("iss")).toString();
     if (!iss.isEmpty() && m_provider.issuer.isEmpty() && !m_provider.acceptsIssuer(iss)) {
         if (m_flow)
-            QObject::disconnect(m_handler, &QAbstractOAuthReplyHandler::callbackReceived,
-                                m_flow, nullptr); // the flow must not redeem this code
+            QObject::disconnect(m_handler, &QAbstractOAuthReplyHandler::callbackReceived, m_flow,
+                                nullptr); // the flow must not redeem this code
         Q_EMIT rejectedCallback(LoopbackReplyHandler::RejectReason::WrongIssuer);
         audit(str("callback.rejected"), str("rejected"),
               rejectReasonText(LoopbackReplyHandler::RejectReason::WrongIssuer));
-        fail(Error(ErrorCode::Provider,
-                   str("The sign-in answer did not come from %1, so MailKey did not use it. "
-                       "Please connect again.")
-                       .arg(m_provider.displayName)),
+        fail(Error(ErrorCode::Provider, str("The sign-in answer did not come from %1, so MailKey did not use it. "
+                                            "Please connect again.")
+                                            .arg(m_provider.displayName)),
              str("wrong issuer"));
         return;
     }
     m_expiryTimer.stop();
-    audit(str("callback.accepted"), str("ok"),
-          str("authorization code received on port %1").arg(listenPort()));
+    audit(str("callback.accepted"), str("ok"), str("authorization code received on port %1").arg(listenPort()));
     setPhase(Phase::ExchangingCode);
     m_tokenTimer.start(m_options.tokenTimeoutMs);
     // The flow's own slot runs next and posts the token request (code_verifier added by the
@@ -480,15 +481,13 @@ void ConnectSession::onCallbackRejected(LoopbackReplyHandler::RejectReason reaso
     }
     switch (reason) {
     case R::Expired:
-        fail(Error(ErrorCode::Expired, QString::fromUtf8(ExpiredMessage)),
-             str("the sign-in expired"));
+        fail(Error(ErrorCode::Expired, QString::fromUtf8(ExpiredMessage)), str("the sign-in expired"));
         break;
     case R::WrongIssuer:
     case R::MissingIssuer:
-        fail(Error(ErrorCode::Provider,
-                   str("The sign-in answer did not come from %1, so MailKey did not use it. "
-                       "Please connect again.")
-                       .arg(m_provider.displayName)),
+        fail(Error(ErrorCode::Provider, str("The sign-in answer did not come from %1, so MailKey did not use it. "
+                                            "Please connect again.")
+                                            .arg(m_provider.displayName)),
              rejectReasonText(reason));
         break;
     case R::MissingState:
@@ -506,16 +505,14 @@ void ConnectSession::onCallbackError(const QString &error, const QString &descri
     if (m_phase != Phase::WaitingForBrowser)
         return;
     const OAuthError e = OAuthErrorCatalog::fromAuthorizationResponse(error, description);
-    audit(str("callback.accepted"), str("error"),
-          str("the provider answered with the error \"%1\"").arg(e.error));
+    audit(str("callback.accepted"), str("error"), str("the provider answered with the error \"%1\"").arg(e.error));
     fail(OAuthErrorCatalog::toError(e), str("sign-in refused by the provider: ") + e.userMessage);
 }
 
 // --- tokens ------------------------------------------------------------------------------------
 
-void ConnectSession::onTokenReply(int httpStatus, const QByteArray &contentType,
-                                  const QByteArray &body, const QByteArray &retryAfter,
-                                  QNetworkReply::NetworkError error)
+void ConnectSession::onTokenReply(int httpStatus, const QByteArray &contentType, const QByteArray &body,
+                                  const QByteArray &retryAfter, QNetworkReply::NetworkError error)
 {
     Q_UNUSED(retryAfter)
     if (m_phase != Phase::ExchangingCode)
@@ -536,11 +533,9 @@ void ConnectSession::onTokenReply(int httpStatus, const QByteArray &contentType,
                         str("%1 could not be reached or is unavailable right now%2, so the "
                             "sign-in could not be completed. Please connect again in a few "
                             "minutes.")
-                            .arg(m_provider.displayName,
-                                 status > 0 ? str(" (HTTP %1)").arg(status) : QString()));
+                            .arg(m_provider.displayName, status > 0 ? str(" (HTTP %1)").arg(status) : QString()));
         }
-        qCInfo(lcConnect, "the token request of provider \"%s\" failed (HTTP %d)",
-               qPrintable(m_provider.id), status);
+        qCInfo(lcConnect, "the token request of provider \"%s\" failed (HTTP %d)", qPrintable(m_provider.id), status);
         fail(err, str("token request failed: ") + err.message);
         return;
     }
@@ -609,12 +604,10 @@ void ConnectSession::onProfile(const AccountInfo &profile)
     }
     const bool created = saved->created;
     audit(created ? str("account.added") : str("account.updated"), str("ok"),
-          created ? str("connected with %1").arg(m_provider.displayName)
-                  : str("already connected; sign-in renewed"),
+          created ? str("connected with %1").arg(m_provider.displayName) : str("already connected; sign-in renewed"),
           account.id, account.email);
-    const QString message =
-        created ? str("%1 is now connected (%2).").arg(account.email, m_provider.displayName)
-                : str("%1 is already connected; sign-in renewed.").arg(account.email);
+    const QString message = created ? str("%1 is now connected (%2).").arg(account.email, m_provider.displayName)
+                                    : str("%1 is already connected; sign-in renewed.").arg(account.email);
     qCInfo(lcConnect, "sign-in with provider \"%s\" completed (%s)", qPrintable(m_provider.id),
            created ? "new account" : "existing account renewed");
     setPhase(Phase::Succeeded);
@@ -659,8 +652,7 @@ void ConnectSession::fail(const Error &error, const QString &auditDetail)
     setPhase(Phase::Failed);
     teardown();
     audit(str("connect.failed"), str("failed"),
-          str("provider %1: %2").arg(m_provider.id,
-                                     auditDetail.isEmpty() ? error.message : auditDetail));
+          str("provider %1: %2").arg(m_provider.id, auditDetail.isEmpty() ? error.message : auditDetail));
     qCInfo(lcConnect, "sign-in with provider \"%s\" failed", qPrintable(m_provider.id));
     Q_EMIT failed(error);
     Q_EMIT finished();

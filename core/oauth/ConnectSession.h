@@ -75,27 +75,27 @@ public:
     Q_ENUM(Phase)
 
     struct Options {
-        QString loginHint;           // login_hint (reconnect: the account's address)
-        bool openBrowser = true;     // false: only emit authorizationUrlReady (--no-browser)
+        QString loginHint;       // login_hint (reconnect: the account's address)
+        bool openBrowser = true; // false: only emit authorizationUrlReady (--no-browser)
         // Opens the authorization URL in the user's browser; false when none could be opened.
         // Set by whoever owns a desktop session (the window: QDesktopServices), so that core
         // and mailkey-cli do not link Qt Gui. Unset: only authorizationUrlReady is emitted.
         std::function<bool(const QUrl &)> urlOpener;
-        int expirySeconds = 600;     // the whole sign-in in the browser
-        int expiryCheckMs = 1000;    // how often the (injectable) clock is looked at
-        int tokenTimeoutMs = 60000;  // the token request
-        RetryPolicy profileRetry;    // Graph /me, userinfo
+        int expirySeconds = 600;    // the whole sign-in in the browser
+        int expiryCheckMs = 1000;   // how often the (injectable) clock is looked at
+        int tokenTimeoutMs = 60000; // the token request
+        RetryPolicy profileRetry;   // Graph /me, userinfo
     };
 
     static const char *const ExpiredMessage; // "This sign-in took too long and has expired. ..."
 
-    ConnectSession(const Provider &provider, std::shared_ptr<Vault> vault,
-                   QNetworkAccessManager *nam, QObject *parent = nullptr);
+    ConnectSession(const Provider &provider, std::shared_ptr<Vault> vault, QNetworkAccessManager *nam,
+                   QObject *parent = nullptr);
     ~ConnectSession() override;
 
     void setOptions(const Options &options); // before start()
     const Options &options() const { return m_options; }
-    void setClock(const Clock *clock);       // nullptr = system clock; before start()
+    void setClock(const Clock *clock); // nullptr = system clock; before start()
     // start() fails at once with this error (the provider cannot be used: unknown, no client
     // id, vault not open). The attempt is still audited.
     void setPreflightError(const Error &error);
@@ -150,8 +150,8 @@ private:
     void checkExpiry();
     void fail(const Error &error, const QString &auditDetail = QString());
     void teardown();
-    void audit(const QString &action, const QString &outcome, const QString &detail,
-               qint64 accountId = 0, const QString &email = QString());
+    void audit(const QString &action, const QString &outcome, const QString &detail, qint64 accountId = 0,
+               const QString &email = QString());
     QDateTime now() const;
 
     Provider m_provider;

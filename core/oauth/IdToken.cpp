@@ -41,8 +41,8 @@ std::optional<QJsonObject> decodeSegment(const QByteArray &part)
     static const QRegularExpression base64url(QStringLiteral("^[A-Za-z0-9_-]+$"));
     if (part.isEmpty() || !base64url.match(QString::fromLatin1(part)).hasMatch())
         return std::nullopt;
-    const QByteArray::FromBase64Result decoded = QByteArray::fromBase64Encoding(
-        part, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    const QByteArray::FromBase64Result decoded
+        = QByteArray::fromBase64Encoding(part, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
     if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok)
         return std::nullopt;
     QJsonParseError err;
@@ -139,8 +139,7 @@ Result<Decoded> decode(const QByteArray &jwt, IdTokenFailure *failure)
     }
 
     if (!optionalString(p, "azp", c.authorizedParty) || !optionalString(p, "email", c.email)
-        || !optionalString(p, "name", c.name)
-        || !optionalString(p, "preferred_username", c.preferredUsername)
+        || !optionalString(p, "name", c.name) || !optionalString(p, "preferred_username", c.preferredUsername)
         || !optionalString(p, "tid", c.tenantId) || !optionalString(p, "oid", c.objectId))
         return malformed(failure, msg("a claim has the wrong type"));
 
@@ -162,8 +161,8 @@ Result<Decoded> decode(const QByteArray &jwt, IdTokenFailure *failure)
 
 bool isGuid(const QString &s)
 {
-    static const QRegularExpression guid(QStringLiteral(
-        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+    static const QRegularExpression guid(
+        QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
     return guid.match(s).hasMatch();
 }
 
@@ -179,8 +178,7 @@ Result<IdTokenClaims> IdToken::decodeUnverified(const QByteArray &jwt, IdTokenFa
     return std::move(d).value().claims;
 }
 
-Result<IdTokenClaims> IdToken::validate(const QString &jwt, const IdTokenExpectations &expect,
-                                        IdTokenFailure *failure)
+Result<IdTokenClaims> IdToken::validate(const QString &jwt, const IdTokenExpectations &expect, IdTokenFailure *failure)
 {
     QByteArray bytes = jwt.toLatin1();
     Result<IdTokenClaims> r = validate(bytes, expect, failure);
@@ -194,9 +192,8 @@ Result<IdTokenClaims> IdToken::validate(const QByteArray &jwt, const IdTokenExpe
     if (failure)
         *failure = IdTokenFailure::None;
     if (expect.issuer.isEmpty() || expect.clientId.isEmpty() || !expect.now.isValid())
-        return Error(ErrorCode::Internal,
-                     msg("The identity token cannot be checked: the expected issuer, client ID or "
-                         "time is missing."));
+        return Error(ErrorCode::Internal, msg("The identity token cannot be checked: the expected issuer, client ID or "
+                                              "time is missing."));
 
     Result<Decoded> decoded = decode(jwt, failure);
     if (!decoded)
@@ -253,8 +250,7 @@ Result<IdTokenClaims> IdToken::validate(const QByteArray &jwt, const IdTokenExpe
                     msg("The identity token has already expired. Check that this computer's date "
                         "and time are correct, then sign in again."));
     const QDateTime latest = now.addSecs(skew);
-    if ((d.notBefore && *d.notBefore > latest)
-        || (c.issuedAt.isValid() && c.issuedAt > latest))
+    if ((d.notBefore && *d.notBefore > latest) || (c.issuedAt.isValid() && c.issuedAt > latest))
         return fail(IdTokenFailure::NotYetValid, failure, ErrorCode::Provider,
                     msg("The identity token is dated in the future. Check that this computer's "
                         "date and time are correct, then sign in again."));

@@ -12,10 +12,10 @@ namespace mailkey {
 // The claims MailKey uses from an OpenID Connect id_token. None of them is a secret (they are
 // the account's identity), but the token itself is never logged.
 struct IdTokenClaims {
-    QString issuer;            // iss
-    QString subject;           // sub: the stable account id at this issuer
-    QStringList audience;      // aud
-    QString authorizedParty;   // azp
+    QString issuer;          // iss
+    QString subject;         // sub: the stable account id at this issuer
+    QStringList audience;    // aud
+    QString authorizedParty; // azp
     QString email;
     bool emailVerified = false;
     QString name;
@@ -33,22 +33,22 @@ struct IdTokenExpectations {
     // "https://login.microsoftonline.com/{tenantid}/v2.0" may be given as is: {tenantid} is
     // replaced by the token's tid claim (which must be a GUID) before the exact comparison.
     QString issuer;
-    QString clientId;     // must be in aud; azp, if present, must equal it
-    QByteArray nonce;     // the nonce sent with the authorization request; empty = not checked
-                          // (refresh replies need not carry one)
-    QDateTime now;        // injected clock
+    QString clientId; // must be in aud; azp, if present, must equal it
+    QByteArray nonce; // the nonce sent with the authorization request; empty = not checked
+                      // (refresh replies need not carry one)
+    QDateTime now;    // injected clock
     qint64 clockSkewSeconds = 300;
 };
 
 enum class IdTokenFailure {
     None,
-    Malformed,       // not three base64url parts of JSON objects, missing/mistyped claims
-    Algorithm,       // "alg":"none" or missing
+    Malformed, // not three base64url parts of JSON objects, missing/mistyped claims
+    Algorithm, // "alg":"none" or missing
     Issuer,
     Audience,
     AuthorizedParty,
     Expired,
-    NotYetValid,     // nbf / iat in the future beyond the clock skew
+    NotYetValid, // nbf / iat in the future beyond the clock skew
     Nonce,
 };
 
@@ -71,8 +71,7 @@ public:
                                           IdTokenFailure *failure = nullptr);
 
     // Decodes the claims without checking anything but the format (for diagnostics/tests).
-    static Result<IdTokenClaims> decodeUnverified(const QByteArray &jwt,
-                                                  IdTokenFailure *failure = nullptr);
+    static Result<IdTokenClaims> decodeUnverified(const QByteArray &jwt, IdTokenFailure *failure = nullptr);
 };
 
 } // namespace mailkey

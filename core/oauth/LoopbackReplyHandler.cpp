@@ -29,39 +29,53 @@ constexpr int kMaxLingerMs = 2000;
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return QByteArrayLiteral("OK");
-    case 400: return QByteArrayLiteral("Bad Request");
-    case 404: return QByteArrayLiteral("Not Found");
-    case 405: return QByteArrayLiteral("Method Not Allowed");
-    case 408: return QByteArrayLiteral("Request Timeout");
-    case 413: return QByteArrayLiteral("Content Too Large");
-    case 414: return QByteArrayLiteral("URI Too Long");
-    case 431: return QByteArrayLiteral("Request Header Fields Too Large");
-    default: return QByteArrayLiteral("Error");
+    case 200:
+        return QByteArrayLiteral("OK");
+    case 400:
+        return QByteArrayLiteral("Bad Request");
+    case 404:
+        return QByteArrayLiteral("Not Found");
+    case 405:
+        return QByteArrayLiteral("Method Not Allowed");
+    case 408:
+        return QByteArrayLiteral("Request Timeout");
+    case 413:
+        return QByteArrayLiteral("Content Too Large");
+    case 414:
+        return QByteArrayLiteral("URI Too Long");
+    case 431:
+        return QByteArrayLiteral("Request Header Fields Too Large");
+    default:
+        return QByteArrayLiteral("Error");
     }
 }
 
 const char *reasonName(LoopbackReplyHandler::RejectReason reason)
 {
     switch (reason) {
-    case LoopbackReplyHandler::RejectReason::MissingState: return "missing state";
-    case LoopbackReplyHandler::RejectReason::WrongState: return "wrong state";
-    case LoopbackReplyHandler::RejectReason::ReusedState: return "state already used";
-    case LoopbackReplyHandler::RejectReason::WrongIssuer: return "wrong issuer";
-    case LoopbackReplyHandler::RejectReason::MissingIssuer: return "missing issuer";
-    case LoopbackReplyHandler::RejectReason::Expired: return "expired";
-    case LoopbackReplyHandler::RejectReason::MalformedCallback: return "no code and no error";
+    case LoopbackReplyHandler::RejectReason::MissingState:
+        return "missing state";
+    case LoopbackReplyHandler::RejectReason::WrongState:
+        return "wrong state";
+    case LoopbackReplyHandler::RejectReason::ReusedState:
+        return "state already used";
+    case LoopbackReplyHandler::RejectReason::WrongIssuer:
+        return "wrong issuer";
+    case LoopbackReplyHandler::RejectReason::MissingIssuer:
+        return "missing issuer";
+    case LoopbackReplyHandler::RejectReason::Expired:
+        return "expired";
+    case LoopbackReplyHandler::RejectReason::MalformedCallback:
+        return "no code and no error";
     }
     return "unknown";
 }
 
 } // namespace
 
-LoopbackReplyHandler::LoopbackReplyHandler(const QString &redirectHost, const QString &redirectPath,
-                                           QObject *parent)
+LoopbackReplyHandler::LoopbackReplyHandler(const QString &redirectHost, const QString &redirectPath, QObject *parent)
     : QAbstractOAuthReplyHandler(parent), m_host(redirectHost.toLower()), m_path(redirectPath)
-{
-}
+{}
 
 LoopbackReplyHandler::~LoopbackReplyHandler()
 {
@@ -79,8 +93,8 @@ bool LoopbackReplyHandler::listen()
         qCWarning(lcLoopback, "refusing to listen: redirect host must be 127.0.0.1 or localhost");
         return false;
     }
-    if (!m_path.startsWith(QLatin1Char('/')) || m_path.contains(QLatin1Char('?'))
-        || m_path.contains(QLatin1Char('#')) || m_path.contains(QLatin1Char(' '))) {
+    if (!m_path.startsWith(QLatin1Char('/')) || m_path.contains(QLatin1Char('?')) || m_path.contains(QLatin1Char('#'))
+        || m_path.contains(QLatin1Char(' '))) {
         qCWarning(lcLoopback, "refusing to listen: redirect path must be an absolute path");
         return false;
     }
@@ -104,11 +118,10 @@ bool LoopbackReplyHandler::listen()
             delete v6;
     }
     for (QTcpServer *server : std::as_const(m_servers)) {
-        connect(server, &QTcpServer::newConnection, this,
-                [this, server] { onNewConnection(server); });
+        connect(server, &QTcpServer::newConnection, this, [this, server] { onNewConnection(server); });
     }
-    qCInfo(lcLoopback, "listening for the sign-in redirect on loopback port %u (%d address(es))",
-           unsigned(m_port), int(m_servers.size()));
+    qCInfo(lcLoopback, "listening for the sign-in redirect on loopback port %u (%d address(es))", unsigned(m_port),
+           int(m_servers.size()));
     return true;
 }
 
@@ -208,8 +221,7 @@ void LoopbackReplyHandler::onNewConnection(QTcpServer *server)
         connect(conn->timer, &QTimer::timeout, this, [this, socket] { onTimeout(socket); });
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
         connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] { finishWriting(socket); });
-        connect(socket, &QTcpSocket::disconnected, this,
-                [this, socket] { dropConnection(socket, false); });
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket] { dropConnection(socket, false); });
         connect(socket, &QTcpSocket::errorOccurred, this, [this, socket] {
             // A reset while a response drains is normal; anything else ends the connection too.
             dropConnection(socket, true);
@@ -225,8 +237,8 @@ bool LoopbackReplyHandler::admit(QTcpSocket *socket)
     // Other users of this computer can see the port (/proc/net/tcp) and connect to it; the
     // browser runs as this user. Connections of another user share a small budget of their own,
     // so however many they open, or however slowly they send, the browser still gets in.
-    const std::optional<uint> uid =
-        loopbackPeerUid(socket->peerAddress(), socket->peerPort(), socket->localAddress(), socket->localPort());
+    const std::optional<uint> uid
+        = loopbackPeerUid(socket->peerAddress(), socket->peerPort(), socket->localAddress(), socket->localPort());
 #ifdef Q_OS_UNIX
     m_admittingForeign = uid && *uid != uint(::geteuid());
 #else
@@ -317,8 +329,7 @@ void LoopbackReplyHandler::finishWriting(QTcpSocket *socket)
 #ifdef Q_OS_UNIX
     // Half-close: the browser gets FIN after the page, while we keep reading (and discarding)
     // whatever it still sends, so closing cannot turn into a reset that loses the page.
-    if (socket->socketDescriptor() >= 0
-        && ::shutdown(int(socket->socketDescriptor()), SHUT_WR) == 0)
+    if (socket->socketDescriptor() >= 0 && ::shutdown(int(socket->socketDescriptor()), SHUT_WR) == 0)
         return;
 #endif
     socket->disconnectFromHost();
@@ -341,8 +352,7 @@ void LoopbackReplyHandler::processBuffer(QTcpSocket *socket, Connection &conn)
     }
 }
 
-void LoopbackReplyHandler::handleCallback(QTcpSocket *socket, Connection &conn,
-                                          const QByteArray &query)
+void LoopbackReplyHandler::handleCallback(QTcpSocket *socket, Connection &conn, const QByteArray &query)
 {
     LoopbackCallbackExpectations expect;
     expect.expectedState = m_expectedState;
@@ -363,14 +373,13 @@ void LoopbackReplyHandler::handleCallback(QTcpSocket *socket, Connection &conn,
         page.status = 200;
         if (cb.error == QLatin1String("access_denied")) {
             page.title = QStringLiteral("Sign-in cancelled");
-            page.message = QStringLiteral(
-                "Access was not granted, so MailKey cannot connect this mailbox. Close this tab "
-                "and connect again in MailKey if you want to try again.");
+            page.message
+                = QStringLiteral("Access was not granted, so MailKey cannot connect this mailbox. Close this tab "
+                                 "and connect again in MailKey if you want to try again.");
         } else {
             page.title = QStringLiteral("Sign-in failed");
-            page.message = QStringLiteral(
-                "The provider could not complete the sign-in. Close this tab and return to "
-                "MailKey for what to do next.");
+            page.message = QStringLiteral("The provider could not complete the sign-in. Close this tab and return to "
+                                          "MailKey for what to do next.");
         }
         if (!cb.description.isEmpty())
             page.message += QStringLiteral(" The provider said: \u201c") + cb.description + QChar(0x201d);
@@ -408,22 +417,19 @@ void LoopbackReplyHandler::reject(QTcpSocket *socket, Connection &conn, RejectRe
     case RejectReason::ReusedState:
     case RejectReason::MalformedCallback:
         page.title = QStringLiteral("Sign-in link not valid");
-        page.message = QStringLiteral(
-            "This sign-in link is not valid for the current attempt. Return to MailKey and "
-            "connect again if you are still signing in.");
+        page.message = QStringLiteral("This sign-in link is not valid for the current attempt. Return to MailKey and "
+                                      "connect again if you are still signing in.");
         break;
     case RejectReason::WrongIssuer:
     case RejectReason::MissingIssuer:
         page.title = QStringLiteral("Sign-in not accepted");
-        page.message = QStringLiteral(
-            "This sign-in answer did not come from the expected provider, so MailKey did not "
-            "use it. Please connect again.");
+        page.message = QStringLiteral("This sign-in answer did not come from the expected provider, so MailKey did not "
+                                      "use it. Please connect again.");
         endsAttempt = true;
         break;
     case RejectReason::Expired:
         page.title = QStringLiteral("Sign-in expired");
-        page.message = QStringLiteral(
-            "This sign-in took too long and has expired. Please connect again.");
+        page.message = QStringLiteral("This sign-in took too long and has expired. Please connect again.");
         endsAttempt = true;
         break;
     }
@@ -465,16 +471,17 @@ void LoopbackReplyHandler::refuse(QTcpSocket *socket, Connection &conn, int stat
 void LoopbackReplyHandler::respond(QTcpSocket *socket, Connection &conn, const Response &response)
 {
     const QByteArray body = CallbackPage::render(response.title, response.message, response.success);
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + ' '
-        + reasonPhrase(response.status) + "\r\n";
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) + "\r\n";
     head += "Content-Type: text/html; charset=utf-8\r\n"
-            "Content-Length: " + QByteArray::number(body.size()) + "\r\n"
-            "Cache-Control: no-store\r\n"
-            "Pragma: no-cache\r\n"
-            "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n"
-            "X-Content-Type-Options: nosniff\r\n"
-            "X-Frame-Options: DENY\r\n"
-            "Referrer-Policy: no-referrer\r\n";
+            "Content-Length: "
+            + QByteArray::number(body.size())
+            + "\r\n"
+              "Cache-Control: no-store\r\n"
+              "Pragma: no-cache\r\n"
+              "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n"
+              "X-Content-Type-Options: nosniff\r\n"
+              "X-Frame-Options: DENY\r\n"
+              "Referrer-Policy: no-referrer\r\n";
     if (response.allowGet)
         head += "Allow: GET\r\n";
     head += "Connection: close\r\n\r\n";

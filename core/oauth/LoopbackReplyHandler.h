@@ -83,8 +83,7 @@ public:
 
     // redirectHost: "127.0.0.1" (RFC 8252, default) or "localhost" (Microsoft Entra).
     // redirectPath: absolute path, distinct per provider (mix-up defence), e.g. "/oauth/google".
-    LoopbackReplyHandler(const QString &redirectHost, const QString &redirectPath,
-                         QObject *parent = nullptr);
+    LoopbackReplyHandler(const QString &redirectHost, const QString &redirectPath, QObject *parent = nullptr);
     ~LoopbackReplyHandler() override;
 
     // Binds a fresh ephemeral port on 127.0.0.1 (and on [::1] with the same port for

@@ -23,15 +23,32 @@ bool isTokenChar(char c)
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
         return true;
     default:
         return false;
     }
 }
 
-enum class LineCheck { Ok, Incomplete, Bad };
+enum class LineCheck {
+    Ok,
+    Incomplete,
+    Bad
+};
 
 // Checks a request line, or the beginning of one that has not fully arrived yet, so that
 // garbage is refused as soon as it is recognisable.
@@ -126,8 +143,7 @@ QByteArray formDecode(const QByteArray &text)
         const char c = text.at(i);
         if (c == '+') {
             out += ' ';
-        } else if (c == '%' && i + 2 < text.size() && hexDigit(text.at(i + 1)) >= 0
-                   && hexDigit(text.at(i + 2)) >= 0) {
+        } else if (c == '%' && i + 2 < text.size() && hexDigit(text.at(i + 1)) >= 0 && hexDigit(text.at(i + 2)) >= 0) {
             out += char(hexDigit(text.at(i + 1)) * 16 + hexDigit(text.at(i + 2)));
             i += 2;
         } else {
@@ -277,8 +293,8 @@ LoopbackCallback checkLoopbackCallback(const QByteArray &query, const LoopbackCa
         if (piece.isEmpty())
             continue;
         const qsizetype eq = piece.indexOf('=');
-        params.append({formDecode(eq < 0 ? piece : piece.left(eq)),
-                       eq < 0 ? QByteArray() : formDecode(piece.mid(eq + 1))});
+        params.append(
+            {formDecode(eq < 0 ? piece : piece.left(eq)), eq < 0 ? QByteArray() : formDecode(piece.mid(eq + 1))});
     }
     const auto count = [&params](const char *key) {
         int n = 0;

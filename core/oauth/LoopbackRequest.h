@@ -43,16 +43,20 @@ bool loopbackHostAllowed(const QByteArray &hostHeader, const QString &host, quin
 
 // What the callback query must match.
 struct LoopbackCallbackExpectations {
-    QByteArray expectedState;            // empty: no attempt is waiting, every state is wrong
-    QList<QByteArray> usedStateHashes;   // loopbackStateHash() of states already used
-    QString issuer;                      // RFC 9207; empty disables the check of a present iss
+    QByteArray expectedState;          // empty: no attempt is waiting, every state is wrong
+    QList<QByteArray> usedStateHashes; // loopbackStateHash() of states already used
+    QString issuer;                    // RFC 9207; empty disables the check of a present iss
     bool issRequired = false;
-    QDateTime deadline;                  // invalid: none
-    const Clock *clock = nullptr;        // null: the system clock
+    QDateTime deadline;           // invalid: none
+    const Clock *clock = nullptr; // null: the system clock
 };
 
 struct LoopbackCallback {
-    enum class Verdict { Rejected, Error, Code };
+    enum class Verdict {
+        Rejected,
+        Error,
+        Code
+    };
     Verdict verdict = Verdict::Rejected;
     LoopbackReplyHandler::RejectReason reason = LoopbackReplyHandler::RejectReason::MalformedCallback;
     QString error;       // Error: the provider's error (at most 100 characters)

@@ -33,8 +33,7 @@ const AadstsEntry kAadsts[] = {
      "redeem. Sign in again."},
     {700082, OAuthErrorKind::NeedsSignIn,
      "The sign-in has expired because it was not used for a long time (90 days). Sign in again."},
-    {54005, OAuthErrorKind::NeedsSignIn,
-     "This sign-in code was already used once. Sign in again."},
+    {54005, OAuthErrorKind::NeedsSignIn, "This sign-in code was already used once. Sign in again."},
     {65001, OAuthErrorKind::NeedsSignIn,
      "MailKey does not have your permission to access this mailbox yet. Sign in again and accept "
      "the permissions MailKey asks for."},
@@ -70,8 +69,7 @@ const AadstsEntry kAadsts[] = {
     {9002313, OAuthErrorKind::Configuration,
      "Microsoft rejected the request as malformed or invalid. This usually means a setup problem "
      "(scopes, tenant or client ID in the provider settings). Check them and try again."},
-    {50126, OAuthErrorKind::NeedsSignIn,
-     "The user name or password was not accepted. Sign in again."},
+    {50126, OAuthErrorKind::NeedsSignIn, "The user name or password was not accepted. Sign in again."},
     {50173, OAuthErrorKind::NeedsSignIn,
      "The sign-in was revoked, for example because the password was changed. Sign in again."},
     {50133, OAuthErrorKind::NeedsSignIn,
@@ -117,53 +115,51 @@ QString msg(const char *text)
     return QString::fromUtf8(text);
 }
 
-QString baseMessage(const QString &error, const QString &description, int httpStatus,
-                    OAuthErrorCatalog::Endpoint where)
+QString baseMessage(const QString &error, const QString &description, int httpStatus, OAuthErrorCatalog::Endpoint where)
 {
     const bool atSignIn = where == OAuthErrorCatalog::Endpoint::Authorization;
 
     // Google's wording for an expired / revoked refresh token.
-    if (is(error, "invalid_grant")
-        && description.contains(QLatin1String("expired or revoked"), Qt::CaseInsensitive))
+    if (is(error, "invalid_grant") && description.contains(QLatin1String("expired or revoked"), Qt::CaseInsensitive))
         return msg("Google says the sign-in has expired or was revoked (for example MailKey's "
-                  "access was removed in the Google account, the password was changed, or the "
-                  "Google Cloud project is in \"Testing\" mode, where sign-ins expire after 7 "
-                  "days). Sign in again. To stop the 7-day expiry, set the OAuth consent screen "
-                  "of the project to \"In production\".");
+                   "access was removed in the Google account, the password was changed, or the "
+                   "Google Cloud project is in \"Testing\" mode, where sign-ins expire after 7 "
+                   "days). Sign in again. To stop the 7-day expiry, set the OAuth consent screen "
+                   "of the project to \"In production\".");
     if (is(error, "invalid_grant"))
         return msg("The sign-in is no longer valid (it expired, was revoked, or the code was "
-                  "already used). Sign in again.");
+                   "already used). Sign in again.");
     if (is(error, "access_denied"))
         return atSignIn ? msg("You declined access, so MailKey cannot connect this mailbox. To "
-                             "connect it, sign in again and allow the requested access.")
+                              "connect it, sign in again and allow the requested access.")
                         : msg("The provider denied access. Sign in again and allow the requested "
-                             "access.");
+                              "access.");
     if (is(error, "interaction_required"))
         return msg("The provider needs you to sign in interactively (for example to confirm an "
-                  "extra security step). Sign in again.");
+                   "extra security step). Sign in again.");
     if (is(error, "login_required"))
         return msg("You need to sign in again.");
     if (is(error, "consent_required"))
         return msg("MailKey needs your permission to access this mailbox. Sign in again and accept "
-                  "the requested permissions.");
+                   "the requested permissions.");
     if (is(error, "account_selection_required"))
         return msg("The provider needs you to choose an account. Sign in again and pick the "
-                  "account of this mailbox.");
+                   "account of this mailbox.");
     if (is(error, "redirect_uri_mismatch"))
         return msg("The provider does not accept MailKey's redirect address for this client ID. "
-                  "For Google, the OAuth client must be of type \"Desktop app\" (it allows "
-                  "http://127.0.0.1 on any port); check the client ID in the provider settings.");
+                   "For Google, the OAuth client must be of type \"Desktop app\" (it allows "
+                   "http://127.0.0.1 on any port); check the client ID in the provider settings.");
     if (is(error, "invalid_client"))
         return msg("The provider does not recognise the app's client ID or secret. Check the "
-                  "client ID (and the client secret, if the provider needs one) in the provider "
-                  "settings.");
+                   "client ID (and the client secret, if the provider needs one) in the provider "
+                   "settings.");
     if (is(error, "deleted_client"))
         return msg("The app's OAuth client was deleted at the provider. Create a new client and "
-                  "enter its ID in the provider settings.");
+                   "enter its ID in the provider settings.");
     if (is(error, "unauthorized_client"))
         return msg("This app is not allowed to use this kind of sign-in. Check the app "
-                  "registration: it must be a desktop / public client that may use the "
-                  "authorization code flow.");
+                   "registration: it must be a desktop / public client that may use the "
+                   "authorization code flow.");
     if (is(error, "invalid_scope") && where == OAuthErrorCatalog::Endpoint::Refresh) {
         QString text = msg("The provider would not renew MailKey's access with the permissions "
                            "(scopes) it granted at sign-in: it has withdrawn or narrowed some of "
@@ -175,27 +171,27 @@ QString baseMessage(const QString &error, const QString &description, int httpSt
     }
     if (is(error, "invalid_scope"))
         return msg("The provider does not accept the permissions (scopes) MailKey asked for. Check "
-                  "the scopes in the provider settings.");
+                   "the scopes in the provider settings.");
     if (is(error, "unsupported_grant_type"))
         return msg("The provider does not support this kind of token request. Check the token "
-                  "address in the provider settings.");
+                   "address in the provider settings.");
     if (is(error, "unsupported_response_type"))
         return msg("The provider does not allow this app to request an authorization code. Check "
-                  "the app registration and the provider settings.");
+                   "the app registration and the provider settings.");
     if (is(error, "invalid_request"))
         return msg("The provider rejected the request as incomplete or malformed. Check the "
-                  "provider settings; if it keeps happening, please report it.");
+                   "provider settings; if it keeps happening, please report it.");
     if (is(error, "admin_policy_enforced"))
         return msg("Your Google Workspace administrator does not allow MailKey, or one of the "
-                  "permissions it needs. Ask your administrator to trust the app (Admin console, "
-                  "Security, API controls).");
+                   "permissions it needs. Ask your administrator to trust the app (Admin console, "
+                   "Security, API controls).");
     if (is(error, "org_internal"))
         return msg("This OAuth client may only be used by accounts of the organisation that owns "
-                  "it. Sign in with an account of that organisation, or make the app's consent "
-                  "screen \"External\".");
+                   "it. Sign in with an account of that organisation, or make the app's consent "
+                   "screen \"External\".");
     if (is(error, "disallowed_useragent"))
         return msg("The provider refused sign-in from this browser. Open the sign-in page in your "
-                  "normal web browser and try again.");
+                   "normal web browser and try again.");
     if (is(error, "server_error"))
         return msg("The sign-in service had an internal error. Try again in a few minutes.");
     if (is(error, "temporarily_unavailable"))
@@ -203,11 +199,9 @@ QString baseMessage(const QString &error, const QString &description, int httpSt
     if (httpStatus == 429)
         return msg("The sign-in service received too many requests. MailKey will try again later.");
     if (httpStatus >= 500)
-        return msg("The sign-in service is unavailable (HTTP %1). MailKey will try again later.")
-            .arg(httpStatus);
+        return msg("The sign-in service is unavailable (HTTP %1). MailKey will try again later.").arg(httpStatus);
 
-    QString text = atSignIn ? msg("The provider refused the sign-in")
-                            : msg("The provider refused the request");
+    QString text = atSignIn ? msg("The provider refused the sign-in") : msg("The provider refused the request");
     if (!error.isEmpty())
         text += msg(" with the error \"%1\"").arg(error);
     text += QLatin1Char('.');
@@ -242,12 +236,11 @@ OAuthErrorKind OAuthErrorCatalog::classify(const QString &error, int aadsts, int
 {
     if (const AadstsEntry *e = findAadsts(aadsts); e && e->kind)
         return *e->kind;
-    if (isOneOf(error, {"invalid_grant", "interaction_required", "consent_required",
-                        "login_required", "account_selection_required", "access_denied"}))
+    if (isOneOf(error, {"invalid_grant", "interaction_required", "consent_required", "login_required",
+                        "account_selection_required", "access_denied"}))
         return OAuthErrorKind::NeedsSignIn;
-    if (isOneOf(error, {"invalid_client", "unauthorized_client", "invalid_scope",
-                        "unsupported_grant_type", "unsupported_response_type",
-                        "redirect_uri_mismatch", "invalid_request", "deleted_client",
+    if (isOneOf(error, {"invalid_client", "unauthorized_client", "invalid_scope", "unsupported_grant_type",
+                        "unsupported_response_type", "redirect_uri_mismatch", "invalid_request", "deleted_client",
                         "admin_policy_enforced", "org_internal", "disallowed_useragent"}))
         return OAuthErrorKind::Configuration;
     if (isOneOf(error, {"temporarily_unavailable", "server_error"}))
@@ -257,8 +250,8 @@ OAuthErrorKind OAuthErrorCatalog::classify(const QString &error, int aadsts, int
     return OAuthErrorKind::Provider;
 }
 
-QString OAuthErrorCatalog::message(const QString &error, const QString &description, int aadsts,
-                                   int httpStatus, Endpoint where)
+QString OAuthErrorCatalog::message(const QString &error, const QString &description, int aadsts, int httpStatus,
+                                   Endpoint where)
 {
     QString text;
     if (const AadstsEntry *e = findAadsts(aadsts))
@@ -275,14 +268,12 @@ QString OAuthErrorCatalog::message(const QString &error, const QString &descript
 void OAuthErrorCatalog::describe(OAuthError &e, Endpoint where)
 {
     if (e.aadsts == 0)
-        e.aadsts = e.errorCodes.isEmpty() ? aadstsFromDescription(e.description)
-                                          : e.errorCodes.first();
+        e.aadsts = e.errorCodes.isEmpty() ? aadstsFromDescription(e.description) : e.errorCodes.first();
     e.kind = classify(e.error, e.aadsts, e.httpStatus);
     e.userMessage = message(e.error, e.description, e.aadsts, e.httpStatus, where);
 }
 
-OAuthError OAuthErrorCatalog::fromAuthorizationResponse(const QString &error,
-                                                        const QString &description)
+OAuthError OAuthErrorCatalog::fromAuthorizationResponse(const QString &error, const QString &description)
 {
     OAuthError e;
     e.error = sanitize(error, 60);

@@ -21,17 +21,17 @@ enum class OAuthErrorKind {
 // An error from the token endpoint or from the authorization redirect. Every text field is
 // already redacted (Redactor) and shortened: safe to log and show.
 struct OAuthError {
-    int httpStatus = 0;       // 0 for authorization-redirect errors or when there was no reply
-    QString error;            // RFC 6749 "error" ("invalid_grant")
-    QString description;      // "error_description"
-    QString subError;         // Microsoft "suberror" ("consent_required", "bad_token", ...)
-    int aadsts = 0;           // Microsoft AADSTS number, 0 if none
-    QList<int> errorCodes;    // Microsoft "error_codes"
-    QString traceId;          // Microsoft "trace_id" (a GUID, kept for support requests)
-    QString correlationId;    // Microsoft "correlation_id"
+    int httpStatus = 0;    // 0 for authorization-redirect errors or when there was no reply
+    QString error;         // RFC 6749 "error" ("invalid_grant")
+    QString description;   // "error_description"
+    QString subError;      // Microsoft "suberror" ("consent_required", "bad_token", ...)
+    int aadsts = 0;        // Microsoft AADSTS number, 0 if none
+    QList<int> errorCodes; // Microsoft "error_codes"
+    QString traceId;       // Microsoft "trace_id" (a GUID, kept for support requests)
+    QString correlationId; // Microsoft "correlation_id"
     OAuthErrorKind kind = OAuthErrorKind::Provider;
-    QString userMessage;      // what happened and what to do, with the AADSTS number as a hint
-    QDateTime retryAfter;     // not before (from Retry-After, set by the caller); may be invalid
+    QString userMessage;  // what happened and what to do, with the AADSTS number as a hint
+    QDateTime retryAfter; // not before (from Retry-After, set by the caller); may be invalid
 };
 
 // Turns (error, description, AADSTS number) into a kind and a plain-language message.
@@ -41,7 +41,11 @@ class OAuthErrorCatalog {
 public:
     // Token: the code exchange of a sign-in; Refresh: the token endpoint answering a refresh
     // (MailKey asked for no more than was granted, so a scope error is not the settings' fault).
-    enum class Endpoint { Token, Authorization, Refresh };
+    enum class Endpoint {
+        Token,
+        Authorization,
+        Refresh
+    };
 
     // Fills kind and userMessage of e from its error, description, aadsts and httpStatus.
     static void describe(OAuthError &e, Endpoint where = Endpoint::Token);
@@ -51,8 +55,8 @@ public:
     static OAuthError fromAuthorizationResponse(const QString &error, const QString &description);
 
     static OAuthErrorKind classify(const QString &error, int aadsts, int httpStatus);
-    static QString message(const QString &error, const QString &description, int aadsts,
-                           int httpStatus, Endpoint where = Endpoint::Token);
+    static QString message(const QString &error, const QString &description, int aadsts, int httpStatus,
+                           Endpoint where = Endpoint::Token);
 
     // Redacts text, collapses white space and cuts it to maxChars (redaction happens before the
     // cut, so a token cut in half cannot slip through).

@@ -6,8 +6,7 @@ namespace {
 SecureBytes randomToken()
 {
     const SecureBytes raw = SecureBytes::random(OAuthState::kRandomBytes);
-    return SecureBytes(
-        raw.bytes().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return SecureBytes(raw.bytes().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 } // namespace
 

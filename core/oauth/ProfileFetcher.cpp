@@ -95,8 +95,7 @@ RetryPolicy RetryPolicy::fast()
     return p;
 }
 
-ProfileFetcher::ProfileFetcher(QNetworkAccessManager *nam, QObject *parent)
-    : QObject(parent), m_nam(nam)
+ProfileFetcher::ProfileFetcher(QNetworkAccessManager *nam, QObject *parent) : QObject(parent), m_nam(nam)
 {
     m_retryTimer.setSingleShot(true);
     m_requestTimer.setSingleShot(true);
@@ -125,8 +124,8 @@ QDateTime ProfileFetcher::now() const
     return (m_clock ? m_clock : Clock::system())->now();
 }
 
-void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
-                           const QString &idToken, const QByteArray &nonce)
+void ProfileFetcher::start(const Provider &provider, const QString &accessToken, const QString &idToken,
+                           const QByteArray &nonce)
 {
     cancel();
     m_provider = provider;
@@ -141,8 +140,7 @@ void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
         IdTokenExpectations expect;
         expect.issuer = provider.issuer;
         if (expect.issuer.isEmpty() && provider.kind == Provider::Kind::Microsoft)
-            expect.issuer = QStringLiteral("https://") + provider.authorityHost
-                            + QStringLiteral("/{tenantid}/v2.0");
+            expect.issuer = QStringLiteral("https://") + provider.authorityHost + QStringLiteral("/{tenantid}/v2.0");
         expect.clientId = provider.clientId;
         expect.nonce = nonce;
         expect.now = now();
@@ -150,20 +148,18 @@ void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
         Result<IdTokenClaims> claims = IdToken::validate(idToken, expect, &why);
         if (!claims) {
             qCWarning(lcProfile, "the id_token of the sign-in was refused (reason %d)", int(why));
-            finishWith(Error(ErrorCode::Provider,
-                             str("MailKey could not verify the sign-in answer of %1: %2")
-                                 .arg(provider.displayName, claims.error().message)));
+            finishWith(Error(ErrorCode::Provider, str("MailKey could not verify the sign-in answer of %1: %2")
+                                                      .arg(provider.displayName, claims.error().message)));
             return;
         }
         // Microsoft multi-tenant: the tenant must belong to the configured audience
         // (`organizations` excludes personal accounts).
         if (provider.kind == Provider::Kind::Microsoft && provider.issuer.isEmpty()
             && !provider.acceptsIssuer(claims->issuer)) {
-            finishWith(Error(ErrorCode::Provider,
-                             str("This account belongs to a Microsoft tenant that the provider "
-                                 "settings do not allow (tenant \"%1\"). Sign in with another "
-                                 "account or change the tenant setting.")
-                                 .arg(provider.tenant)));
+            finishWith(Error(ErrorCode::Provider, str("This account belongs to a Microsoft tenant that the provider "
+                                                      "settings do not allow (tenant \"%1\"). Sign in with another "
+                                                      "account or change the tenant setting.")
+                                                      .arg(provider.tenant)));
             return;
         }
         m_claims = claims.value();
@@ -173,8 +169,7 @@ void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
     if (provider.mailApi == Provider::MailApi::MicrosoftGraph)
         m_url = provider.profileEndpoint;
     else
-        m_url = provider.profileEndpoint.isValid() ? provider.profileEndpoint
-                                                   : provider.userinfoEndpoint;
+        m_url = provider.profileEndpoint.isValid() ? provider.profileEndpoint : provider.userinfoEndpoint;
 
     if (!m_url.isValid() || m_url.isEmpty()) {
         if (m_claims) {
@@ -185,21 +180,19 @@ void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
             info.subject = m_claims->subject;
             info.tenant = m_claims->tenantId;
             if (info.email.isEmpty()) {
-                finishWith(Error(ErrorCode::Provider,
-                                 str("%1 did not tell MailKey the e-mail address of the account "
-                                     "(no \"email\" claim and no userinfo endpoint). Add the "
-                                     "\"email\" scope to the provider settings and connect again.")
-                                     .arg(provider.displayName)));
+                finishWith(Error(ErrorCode::Provider, str("%1 did not tell MailKey the e-mail address of the account "
+                                                          "(no \"email\" claim and no userinfo endpoint). Add the "
+                                                          "\"email\" scope to the provider settings and connect again.")
+                                                          .arg(provider.displayName)));
                 return;
             }
             finishWith(info);
             return;
         }
-        finishWith(Error(ErrorCode::Config,
-                         str("MailKey cannot tell which mailbox this is: %1 has neither a "
-                             "userinfo endpoint nor sent an id_token. Add \"userinfo_endpoint\" "
-                             "or the \"openid\" scope to the provider settings.")
-                             .arg(provider.displayName)));
+        finishWith(Error(ErrorCode::Config, str("MailKey cannot tell which mailbox this is: %1 has neither a "
+                                                "userinfo endpoint nor sent an id_token. Add \"userinfo_endpoint\" "
+                                                "or the \"openid\" scope to the provider settings.")
+                                                .arg(provider.displayName)));
         return;
     }
     sendRequest();
@@ -237,10 +230,9 @@ void ProfileFetcher::onRequestTimeout()
         return;
     dropReply(m_reply, this);
     qCInfo(lcProfile, "profile request %d timed out", m_attempts);
-    scheduleRetry({}, Error(ErrorCode::Network,
-                            str("%1 did not answer in time when MailKey asked which mailbox this "
-                                "is. Check the connection and connect again.")
-                                .arg(m_provider.displayName)));
+    scheduleRetry({}, Error(ErrorCode::Network, str("%1 did not answer in time when MailKey asked which mailbox this "
+                                                    "is. Check the connection and connect again.")
+                                                    .arg(m_provider.displayName)));
 }
 
 void ProfileFetcher::onReplyFinished(QNetworkReply *reply)
@@ -254,55 +246,51 @@ void ProfileFetcher::onReplyFinished(QNetworkReply *reply)
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     const int status = statusAttr.isValid() ? statusAttr.toInt() : 0;
     if (status == 0) {
-        qCInfo(lcProfile, "profile request %d failed without an HTTP answer (network error %d)",
-               m_attempts, int(reply->error()));
-        scheduleRetry({}, Error(ErrorCode::Network,
-                                str("MailKey could not reach %1 to find out which mailbox this is "
-                                    "(%2). Check the connection and connect again.")
-                                    .arg(m_provider.displayName, redact(reply->errorString()).left(200))));
+        qCInfo(lcProfile, "profile request %d failed without an HTTP answer (network error %d)", m_attempts,
+               int(reply->error()));
+        scheduleRetry(
+            {}, Error(ErrorCode::Network, str("MailKey could not reach %1 to find out which mailbox this is "
+                                              "(%2). Check the connection and connect again.")
+                                              .arg(m_provider.displayName, redact(reply->errorString()).left(200))));
         return;
     }
     if (reply->bytesAvailable() > MaxBodySize) {
-        finishWith(Error(ErrorCode::Provider,
-                         str("%1 sent an unexpectedly large answer for the account profile. "
-                             "Please connect again later.")
-                             .arg(m_provider.displayName)));
+        finishWith(Error(ErrorCode::Provider, str("%1 sent an unexpectedly large answer for the account profile. "
+                                                  "Please connect again later.")
+                                                  .arg(m_provider.displayName)));
         return;
     }
     const QByteArray body = reply->readAll();
     if (status == 401) {
-        finishWith(Error(ErrorCode::NeedsSignIn,
-                         str("%1 did not accept the new sign-in when MailKey asked which mailbox "
-                             "it is (HTTP 401). Please connect again.")
-                             .arg(m_provider.displayName)));
+        finishWith(
+            Error(ErrorCode::NeedsSignIn, str("%1 did not accept the new sign-in when MailKey asked which mailbox "
+                                              "it is (HTTP 401). Please connect again.")
+                                              .arg(m_provider.displayName)));
         return;
     }
     if (status == 403) {
-        finishWith(Error(ErrorCode::Provider,
-                         str("%1 did not allow MailKey to read the account's profile (HTTP 403). "
-                             "Make sure the permissions MailKey asks for (User.Read for "
-                             "Microsoft, email and profile otherwise) are granted, then connect "
-                             "again.")
-                             .arg(m_provider.displayName)));
+        finishWith(Error(ErrorCode::Provider, str("%1 did not allow MailKey to read the account's profile (HTTP 403). "
+                                                  "Make sure the permissions MailKey asks for (User.Read for "
+                                                  "Microsoft, email and profile otherwise) are granted, then connect "
+                                                  "again.")
+                                                  .arg(m_provider.displayName)));
         return;
     }
     if (isTransientStatus(status)) {
         qCInfo(lcProfile, "profile request %d answered HTTP %d", m_attempts, status);
         scheduleRetry(reply->rawHeader("Retry-After"),
-                      Error(ErrorCode::Network,
-                            str("%1 is busy or unavailable (HTTP %2), so MailKey could not find "
-                                "out which mailbox this is. Try connecting again in a few "
-                                "minutes.")
-                                .arg(m_provider.displayName)
-                                .arg(status)));
+                      Error(ErrorCode::Network, str("%1 is busy or unavailable (HTTP %2), so MailKey could not find "
+                                                    "out which mailbox this is. Try connecting again in a few "
+                                                    "minutes.")
+                                                    .arg(m_provider.displayName)
+                                                    .arg(status)));
         return;
     }
     if (status < 200 || status > 299) {
-        finishWith(Error(ErrorCode::Provider,
-                         str("%1 refused to tell MailKey which mailbox this is (HTTP %2). Please "
-                             "connect again; if it keeps happening, check the provider settings.")
-                             .arg(m_provider.displayName)
-                             .arg(status)));
+        finishWith(Error(ErrorCode::Provider, str("%1 refused to tell MailKey which mailbox this is (HTTP %2). Please "
+                                                  "connect again; if it keeps happening, check the provider settings.")
+                                                  .arg(m_provider.displayName)
+                                                  .arg(status)));
         return;
     }
     finishWith(interpret(m_provider, m_claims, body));
@@ -342,10 +330,9 @@ Result<AccountInfo> ProfileFetcher::interpret(const Provider &provider, const st
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        return Error(ErrorCode::Provider,
-                     str("%1 sent an answer MailKey could not read when asked which mailbox this "
-                         "is. Please connect again later.")
-                         .arg(provider.displayName));
+        return Error(ErrorCode::Provider, str("%1 sent an answer MailKey could not read when asked which mailbox this "
+                                              "is. Please connect again later.")
+                                              .arg(provider.displayName));
     }
     const QJsonObject o = doc.object();
     AccountInfo info;
@@ -365,10 +352,9 @@ Result<AccountInfo> ProfileFetcher::interpret(const Provider &provider, const st
         if (claims) {
             // OIDC Core 5.3.2: the userinfo sub must be the id_token's.
             if (info.subject != claims->subject) {
-                return Error(ErrorCode::Provider,
-                             str("%1 described a different account than the one that signed in, "
-                                 "so MailKey did not connect it. Please connect again.")
-                                 .arg(provider.displayName));
+                return Error(ErrorCode::Provider, str("%1 described a different account than the one that signed in, "
+                                                      "so MailKey did not connect it. Please connect again.")
+                                                      .arg(provider.displayName));
             }
             if (info.email.isEmpty())
                 info.email = claims->email;
@@ -378,11 +364,10 @@ Result<AccountInfo> ProfileFetcher::interpret(const Provider &provider, const st
         }
     }
     if (info.email.isEmpty()) {
-        return Error(ErrorCode::Provider,
-                     str("%1 did not tell MailKey the e-mail address of this account. Make sure "
-                         "the account has a mailbox and that the \"email\" permission is "
-                         "granted, then connect again.")
-                         .arg(provider.displayName));
+        return Error(ErrorCode::Provider, str("%1 did not tell MailKey the e-mail address of this account. Make sure "
+                                              "the account has a mailbox and that the \"email\" permission is "
+                                              "granted, then connect again.")
+                                              .arg(provider.displayName));
     }
     if (info.displayName.isEmpty())
         info.displayName = info.email;
@@ -400,8 +385,8 @@ void ProfileFetcher::finishWith(const Result<AccountInfo> &result)
         qCInfo(lcProfile, "account profile received after %d request(s)", m_attempts);
         Q_EMIT finished(checked.value());
     } else {
-        qCInfo(lcProfile, "account profile %s after %d request(s)", result ? "refused (malformed identity)" : "not received",
-               m_attempts);
+        qCInfo(lcProfile, "account profile %s after %d request(s)",
+               result ? "refused (malformed identity)" : "not received", m_attempts);
         Q_EMIT failed(checked.error());
     }
 }

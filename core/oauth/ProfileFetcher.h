@@ -74,8 +74,7 @@ public:
 
     // accessToken: the new access token; idToken: the id_token of the same token reply (may be
     // empty); nonce: the nonce sent with the authorization request (empty = none was sent).
-    void start(const Provider &provider, const QString &accessToken, const QString &idToken,
-               const QByteArray &nonce);
+    void start(const Provider &provider, const QString &accessToken, const QString &idToken, const QByteArray &nonce);
     void cancel();
     bool isRunning() const { return m_running; }
     int attempts() const { return m_attempts; } // HTTP requests made by the last start()
@@ -85,7 +84,11 @@ Q_SIGNALS:
     void failed(const mailkey::Error &error);
 
 private:
-    enum class Outcome { Done, Retry, Fail };
+    enum class Outcome {
+        Done,
+        Retry,
+        Fail
+    };
 
     void sendRequest();
     void onReplyFinished(QNetworkReply *reply);

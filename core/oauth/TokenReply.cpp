@@ -125,8 +125,7 @@ OAuthError fromNonOAuthReply(int httpStatus, const QByteArray &contentType, cons
         e.userMessage = OAuthErrorCatalog::message(QString(), QString(), 0, httpStatus);
         return e;
     }
-    if ((httpStatus >= 300 && httpStatus < 400) || httpStatus == 404 || httpStatus == 405
-        || httpStatus == 410) {
+    if ((httpStatus >= 300 && httpStatus < 400) || httpStatus == 404 || httpStatus == 405 || httpStatus == 410) {
         e.kind = OAuthErrorKind::Configuration;
         e.userMessage = msg("The token address in the provider settings does not answer like an "
                             "OAuth token endpoint (HTTP %1). Check the token URL in the provider "
@@ -224,9 +223,8 @@ QString typeName(const QJsonValue &v)
 
 } // namespace
 
-TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType,
-                                 const QByteArray &body, const QDateTime &now,
-                                 const QStringList &requestedScopes,
+TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, const QByteArray &body,
+                                 const QDateTime &now, const QStringList &requestedScopes,
                                  const QString &previousRefreshToken)
 {
     if (httpStatus <= 0) {
@@ -238,9 +236,8 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType,
         return e;
     }
     if (body.size() > kMaxTokenReplySize)
-        return malformed(httpStatus, msg("HTTP %1, the reply is unexpectedly large (%2 bytes)")
-                                         .arg(httpStatus)
-                                         .arg(body.size()));
+        return malformed(httpStatus,
+                         msg("HTTP %1, the reply is unexpectedly large (%2 bytes)").arg(httpStatus).arg(body.size()));
 
     const bool success = httpStatus >= 200 && httpStatus < 300;
     QJsonParseError parseError;
@@ -250,8 +247,8 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType,
             return fromNonOAuthReply(httpStatus, contentType, body);
         // A 2xx body might hold tokens: describe it without quoting it (only an HTML title).
         if (looksLikeHtml(contentType, body))
-            return malformed(httpStatus, msg("HTTP %1, %2").arg(httpStatus).arg(
-                                             describeForeignBody(contentType, body)));
+            return malformed(httpStatus,
+                             msg("HTTP %1, %2").arg(httpStatus).arg(describeForeignBody(contentType, body)));
         if (body.trimmed().isEmpty())
             return malformed(httpStatus, msg("HTTP %1, an empty reply").arg(httpStatus));
         if (parseError.error != QJsonParseError::NoError)
@@ -259,8 +256,7 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType,
                                              .arg(httpStatus)
                                              .arg(parseError.errorString())
                                              .arg(parseError.offset));
-        return malformed(httpStatus,
-                         msg("HTTP %1, the reply is JSON but not an object").arg(httpStatus));
+        return malformed(httpStatus, msg("HTTP %1, the reply is JSON but not an object").arg(httpStatus));
     }
 
     const QJsonObject obj = doc.object();
@@ -271,27 +267,27 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType,
 
     const auto field = [&](const char *name) { return obj.value(QLatin1String(name)); };
     const auto bad = [&](const char *name, const QString &problem) {
-        return malformed(httpStatus,
-                         msg("HTTP %1, \"%2\" %3").arg(httpStatus).arg(QLatin1String(name), problem));
+        return malformed(httpStatus, msg("HTTP %1, \"%2\" %3").arg(httpStatus).arg(QLatin1String(name), problem));
     };
 
     TokenSet t;
 
     const QJsonValue access = field("access_token");
     if (!access.isString())
-        return bad("access_token", access.isUndefined() ? msg("is missing")
-                                                        : msg("is %1, not a string").arg(typeName(access)));
+        return bad("access_token",
+                   access.isUndefined() ? msg("is missing") : msg("is %1, not a string").arg(typeName(access)));
     t.accessToken = access.toString();
     if (t.accessToken.isEmpty())
         return bad("access_token", msg("is empty"));
 
     const QJsonValue type = field("token_type");
     if (!type.isString())
-        return bad("token_type", type.isUndefined() ? msg("is missing")
-                                                    : msg("is %1, not a string").arg(typeName(type)));
+        return bad("token_type",
+                   type.isUndefined() ? msg("is missing") : msg("is %1, not a string").arg(typeName(type)));
     if (type.toString().compare(QLatin1String("Bearer"), Qt::CaseInsensitive) != 0)
-        return bad("token_type", msg("is \"%1\"; only Bearer tokens are supported")
-                                     .arg(OAuthErrorCatalog::sanitize(type.toString(), 20)));
+        return bad(
+            "token_type",
+            msg("is \"%1\"; only Bearer tokens are supported").arg(OAuthErrorCatalog::sanitize(type.toString(), 20)));
     t.tokenType = QStringLiteral("Bearer");
 
     const QJsonValue expires = field("expires_in");
@@ -301,8 +297,7 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType,
     if (!seconds)
         return bad("expires_in", msg("is %1, not a whole number of seconds").arg(typeName(expires)));
     if (*seconds <= 0 || *seconds > kMaxExpiresIn)
-        return bad("expires_in",
-                   msg("is %1 seconds; expected 1 second to 1 year").arg(*seconds));
+        return bad("expires_in", msg("is %1 seconds; expected 1 second to 1 year").arg(*seconds));
     t.expiresIn = *seconds;
     t.expiresAt = now.toUTC().addSecs(*seconds);
 
@@ -339,8 +334,8 @@ namespace {
 
 int monthNumber(QStringView name)
 {
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const char *const months[]
+        = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     for (int i = 0; i < 12; ++i)
         if (name.compare(QLatin1String(months[i]), Qt::CaseInsensitive) == 0)
             return i + 1;
@@ -359,23 +354,21 @@ QDateTime makeUtc(int year, int month, int day, int h, int m, int s)
 QDateTime parseHttpDate(const QString &v, const QDateTime &now)
 {
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-    static const QRegularExpression imf(QStringLiteral(
-        "^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d{2}) ([A-Za-z]{3}) (\\d{4}) "
-        "(\\d{2}):(\\d{2}):(\\d{2}) GMT$"));
+    static const QRegularExpression imf(
+        QStringLiteral("^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d{2}) ([A-Za-z]{3}) (\\d{4}) "
+                       "(\\d{2}):(\\d{2}):(\\d{2}) GMT$"));
     // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-    static const QRegularExpression rfc850(QStringLiteral(
-        "^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-([A-Za-z]{3})-"
-        "(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2}) GMT$"));
+    static const QRegularExpression rfc850(
+        QStringLiteral("^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-([A-Za-z]{3})-"
+                       "(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2}) GMT$"));
     // asctime: Sun Nov  6 08:49:37 1994
-    static const QRegularExpression asctime(QStringLiteral(
-        "^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Za-z]{3}) ([ \\d]\\d) "
-        "(\\d{2}):(\\d{2}):(\\d{2}) (\\d{4})$"));
+    static const QRegularExpression asctime(QStringLiteral("^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Za-z]{3}) ([ \\d]\\d) "
+                                                           "(\\d{2}):(\\d{2}):(\\d{2}) (\\d{4})$"));
 
     QRegularExpressionMatch m = imf.match(v);
     if (m.hasMatch())
-        return makeUtc(m.captured(3).toInt(), monthNumber(m.capturedView(2)),
-                       m.captured(1).toInt(), m.captured(4).toInt(), m.captured(5).toInt(),
-                       m.captured(6).toInt());
+        return makeUtc(m.captured(3).toInt(), monthNumber(m.capturedView(2)), m.captured(1).toInt(),
+                       m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt());
     m = rfc850.match(v);
     if (m.hasMatch()) {
         // RFC 9110 5.6.7: a two-digit year more than 50 years in the future is in the past.
@@ -384,14 +377,13 @@ QDateTime parseHttpDate(const QString &v, const QDateTime &now)
         int year = (nowYear / 100) * 100 + yy;
         if (year > nowYear + 50)
             year -= 100;
-        return makeUtc(year, monthNumber(m.capturedView(2)), m.captured(1).toInt(),
-                       m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt());
+        return makeUtc(year, monthNumber(m.capturedView(2)), m.captured(1).toInt(), m.captured(4).toInt(),
+                       m.captured(5).toInt(), m.captured(6).toInt());
     }
     m = asctime.match(v);
     if (m.hasMatch())
-        return makeUtc(m.captured(6).toInt(), monthNumber(m.capturedView(1)),
-                       m.captured(2).trimmed().toInt(), m.captured(3).toInt(),
-                       m.captured(4).toInt(), m.captured(5).toInt());
+        return makeUtc(m.captured(6).toInt(), monthNumber(m.capturedView(1)), m.captured(2).trimmed().toInt(),
+                       m.captured(3).toInt(), m.captured(4).toInt(), m.captured(5).toInt());
     return {};
 }
 

@@ -17,12 +17,12 @@ namespace mailkey {
 // is released, not wiped, so the last owner wipes it).
 struct TokenSet {
     QString accessToken;
-    QString refreshToken; // the new one, or previousRefreshToken when the reply had none
-    QString idToken;      // empty when the provider sent none
-    QString tokenType;    // "Bearer"
-    qint64 expiresIn = 0; // seconds, as sent (1 .. kMaxExpiresIn)
-    QDateTime expiresAt;  // now + expiresIn (UTC)
-    QStringList scopes;   // granted scopes; the requested ones when the reply had no "scope"
+    QString refreshToken;             // the new one, or previousRefreshToken when the reply had none
+    QString idToken;                  // empty when the provider sent none
+    QString tokenType;                // "Bearer"
+    qint64 expiresIn = 0;             // seconds, as sent (1 .. kMaxExpiresIn)
+    QDateTime expiresAt;              // now + expiresIn (UTC)
+    QStringList scopes;               // granted scopes; the requested ones when the reply had no "scope"
     bool refreshTokenRotated = false; // the reply carried a (new) refresh token
     bool scopesFromRequest = false;   // "scope" was absent (RFC 6749 5.1: same as requested)
 
@@ -79,9 +79,8 @@ inline constexpr qsizetype kMaxTokenReplySize = 1024 * 1024;
 // Malformed. httpStatus 0 (no HTTP reply) is Transient.
 //
 // Nothing of a success body ever reaches a message; error texts are redacted and shortened.
-TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType,
-                                 const QByteArray &body, const QDateTime &now,
-                                 const QStringList &requestedScopes,
+TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, const QByteArray &body,
+                                 const QDateTime &now, const QStringList &requestedScopes,
                                  const QString &previousRefreshToken = {});
 
 // Retry-After (RFC 9110 10.2.3): delta-seconds or an HTTP-date (IMF-fixdate, RFC 850 and

@@ -116,9 +116,9 @@ void OidcDiscovery::onMetaDataChanged()
         return;
     const QVariant length = m_reply->header(QNetworkRequest::ContentLengthHeader);
     if (length.isValid() && length.toLongLong() > m_maxBodySize) {
-        finishWith(configError(m_provider, QStringLiteral("the answer from %1 is larger than %2 KiB")
-                                               .arg(where())
-                                               .arg(m_maxBodySize / 1024)));
+        finishWith(configError(
+            m_provider,
+            QStringLiteral("the answer from %1 is larger than %2 KiB").arg(where()).arg(m_maxBodySize / 1024)));
     }
 }
 
@@ -128,9 +128,9 @@ void OidcDiscovery::onReadyRead()
         return;
     m_body += m_reply->read(m_maxBodySize + 1 - m_body.size());
     if (m_body.size() > m_maxBodySize) {
-        finishWith(configError(m_provider, QStringLiteral("the answer from %1 is larger than %2 KiB")
-                                               .arg(where())
-                                               .arg(m_maxBodySize / 1024)));
+        finishWith(configError(
+            m_provider,
+            QStringLiteral("the answer from %1 is larger than %2 KiB").arg(where()).arg(m_maxBodySize / 1024)));
     }
 }
 
@@ -165,18 +165,16 @@ void OidcDiscovery::onReplyFinished()
     if (code != 200) {
         const QString what = QStringLiteral("%1 answered HTTP %2").arg(where()).arg(code);
         if (code >= 500 || code == 429 || code == 408) {
-            finishWith(Error(ErrorCode::Network,
-                             QStringLiteral("%1 is not available right now (%2). Try again later.")
-                                 .arg(m_provider.displayName, what)));
+            finishWith(Error(ErrorCode::Network, QStringLiteral("%1 is not available right now (%2). Try again later.")
+                                                     .arg(m_provider.displayName, what)));
         } else {
             finishWith(configError(m_provider, what));
         }
         return;
     }
     if (netError != QNetworkReply::NoError) {
-        finishWith(Error(ErrorCode::Network,
-                         QStringLiteral("The connection to %1 failed (%2): %3. Try again.")
-                             .arg(m_provider.displayName, where(), netErrorText)));
+        finishWith(Error(ErrorCode::Network, QStringLiteral("The connection to %1 failed (%2): %3. Try again.")
+                                                 .arg(m_provider.displayName, where(), netErrorText)));
         return;
     }
     finishWith(applyDocument(m_provider, m_body));
@@ -245,7 +243,8 @@ Result<Provider> OidcDiscovery::applyDocument(const Provider &provider, const QB
     const QJsonValue issSupported = meta.value(QStringLiteral("authorization_response_iss_parameter_supported"));
     if (!issSupported.isUndefined()) {
         if (!issSupported.isBool())
-            return configError(provider, QStringLiteral("authorization_response_iss_parameter_supported is not a boolean"));
+            return configError(provider,
+                               QStringLiteral("authorization_response_iss_parameter_supported is not a boolean"));
         p.issRequired = p.issRequired || issSupported.toBool();
     }
 

@@ -22,7 +22,7 @@ struct MicrosoftCloud {
 // setting provider/microsoft/mail_api_base.
 constexpr MicrosoftCloud KnownClouds[] = {
     {"login.microsoftonline.com", "graph.microsoft.com", "outlook.office.com"},
-    {"login.microsoftonline.us", "graph.microsoft.us", "outlook.office365.us"},          // US Government
+    {"login.microsoftonline.us", "graph.microsoft.us", "outlook.office365.us"},                    // US Government
     {"login.partner.microsoftonline.cn", "microsoftgraph.chinacloudapi.cn", "partner.outlook.cn"}, // 21Vianet
     {"login.chinacloudapi.cn", "microsoftgraph.chinacloudapi.cn", "partner.outlook.cn"},
 };
@@ -66,8 +66,7 @@ QUrl httpsUrl(const QString &host, const QString &path)
 
 QStringList Provider::scopesFor(const QString &resource) const
 {
-    if (resource.isEmpty() || resource == QLatin1String(ResourceDefault)
-        || resource == QLatin1String(ResourceGraph))
+    if (resource.isEmpty() || resource == QLatin1String(ResourceDefault) || resource == QLatin1String(ResourceGraph))
         return scopes;
     return resourceScopes.value(resource);
 }
@@ -154,10 +153,10 @@ Result<Provider> Provider::microsoft(const QString &tenantIn, const QString &aut
     p.issRequired = false;
     p.mailApi = MailApi::MicrosoftGraph;
     p.setMailApiBase(httpsUrl(graphHost, QStringLiteral("/v1.0")));
-    p.scopes = QStringList{QStringLiteral("openid"),    QStringLiteral("profile"),
-                           QStringLiteral("email"),     QStringLiteral("offline_access"),
-                           QStringLiteral("User.Read"), QStringLiteral("Mail.ReadWrite"),
-                           QStringLiteral("Mail.Send")};
+    p.scopes
+        = QStringList{QStringLiteral("openid"),         QStringLiteral("profile"),   QStringLiteral("email"),
+                      QStringLiteral("offline_access"), QStringLiteral("User.Read"), QStringLiteral("Mail.ReadWrite"),
+                      QStringLiteral("Mail.Send")};
     p.resourceScopes.insert(QString::fromLatin1(ResourceImap),
                             {outlook + QStringLiteral("/IMAP.AccessAsUser.All"), QStringLiteral("offline_access")});
     p.resourceScopes.insert(QString::fromLatin1(ResourceSmtp),

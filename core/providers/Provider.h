@@ -19,10 +19,23 @@ namespace mailkey {
 // clientSecret is never logged and never put into an error message. (A Google "Desktop app"
 // client secret is not confidential, but it is still treated like a secret.)
 struct Provider {
-    enum class Kind { Microsoft, Google, Custom };
-    enum class MailApi { None, MicrosoftGraph, Gmail };
+    enum class Kind {
+        Microsoft,
+        Google,
+        Custom
+    };
+    enum class MailApi {
+        None,
+        MicrosoftGraph,
+        Gmail
+    };
     // Where clientId (and clientSecret, which always comes from the same place) came from.
-    enum class CredentialSource { None, Environment, Settings, File };
+    enum class CredentialSource {
+        None,
+        Environment,
+        Settings,
+        File
+    };
 
     // Resource names for scopesFor().
     static constexpr const char *ResourceDefault = "default"; // the sign-in / mail API scopes
@@ -68,7 +81,7 @@ struct Provider {
     QStringList consentScopes;
 
     QString redirectHost = QStringLiteral("127.0.0.1"); // RFC 8252; "localhost" for Microsoft
-    QString redirectPath;                                // "/oauth/<id>", distinct per provider
+    QString redirectPath;                               // "/oauth/<id>", distinct per provider
 
     // The authorization response must carry `iss` (RFC 9207): discovery said
     // authorization_response_iss_parameter_supported. If false, an `iss` that is present is
@@ -109,7 +122,8 @@ struct Provider {
     // Microsoft Entra (v2.0 endpoints). Fails with ErrorCode::Config for a tenant or authority
     // host that is not valid (see isValidMicrosoftTenant / isValidAuthorityHost).
     static Result<Provider> microsoft(const QString &tenant = QString::fromLatin1(DefaultMicrosoftTenant),
-                                      const QString &authorityHost = QString::fromLatin1(DefaultMicrosoftAuthorityHost));
+                                      const QString &authorityHost
+                                      = QString::fromLatin1(DefaultMicrosoftAuthorityHost));
     static Provider google();
 
     // "common", "organizations", "consumers", a GUID, or a DNS name (contoso.onmicrosoft.com):

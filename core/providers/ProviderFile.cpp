@@ -45,13 +45,20 @@ const char *const KnownFields[] = {
 QString jsonTypeName(const QJsonValue &v)
 {
     switch (v.type()) {
-    case QJsonValue::Null: return QStringLiteral("null");
-    case QJsonValue::Bool: return QStringLiteral("a boolean");
-    case QJsonValue::Double: return QStringLiteral("a number");
-    case QJsonValue::String: return QStringLiteral("a string");
-    case QJsonValue::Array: return QStringLiteral("an array");
-    case QJsonValue::Object: return QStringLiteral("an object");
-    case QJsonValue::Undefined: break;
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
     }
     return QStringLiteral("undefined");
 }
@@ -95,8 +102,7 @@ class EntryParser {
 public:
     EntryParser(int index, const QJsonObject &obj, QList<ProviderProblem> &problems)
         : m_index(index), m_obj(obj), m_problems(problems)
-    {
-    }
+    {}
 
     std::optional<Provider> parse()
     {
@@ -107,13 +113,13 @@ public:
         } else if (!idValue.isString()) {
             wrongType(QStringLiteral("id"), QStringLiteral("a string"), idValue);
         } else if (!Provider::isValidCustomId(idValue.toString())) {
-            problem(QStringLiteral("id"),
-                    QStringLiteral("%1 must be 1 to 32 characters of a-z, 0-9 and \"-\"").arg(quoted(idValue.toString())));
+            problem(
+                QStringLiteral("id"),
+                QStringLiteral("%1 must be 1 to 32 characters of a-z, 0-9 and \"-\"").arg(quoted(idValue.toString())));
         } else if (idValue.toString() == QLatin1String(Provider::MicrosoftId)
                    || idValue.toString() == QLatin1String(Provider::GoogleId)) {
             m_id = idValue.toString();
-            problem(QStringLiteral("id"),
-                    QStringLiteral("\"%1\" is a built-in provider; choose another id").arg(m_id));
+            problem(QStringLiteral("id"), QStringLiteral("\"%1\" is a built-in provider; choose another id").arg(m_id));
             m_id.clear();
         } else {
             m_id = idValue.toString();
@@ -165,8 +171,9 @@ public:
             problem(QStringLiteral("token_endpoint"), QStringLiteral("is required when authorization_endpoint is set "
                                                                      "(or leave both out to use OpenID discovery)"));
         if (hasToken && !hasAuthz)
-            problem(QStringLiteral("authorization_endpoint"), QStringLiteral("is required when token_endpoint is set "
-                                                                             "(or leave both out to use OpenID discovery)"));
+            problem(QStringLiteral("authorization_endpoint"),
+                    QStringLiteral("is required when token_endpoint is set "
+                                   "(or leave both out to use OpenID discovery)"));
         if (authz)
             p.authorizationEndpoint = *authz;
         if (token)
@@ -189,7 +196,8 @@ public:
         // The secret's value never appears in a message.
         if (const std::optional<QString> secret = string(QStringLiteral("client_secret"))) {
             if (secret->isEmpty() || secret->size() > 512 || hasControlCharacters(*secret))
-                problem(QStringLiteral("client_secret"), QStringLiteral("must be 1 to 512 characters without control characters"));
+                problem(QStringLiteral("client_secret"),
+                        QStringLiteral("must be 1 to 512 characters without control characters"));
             else
                 p.clientSecret = *secret;
         }
@@ -239,7 +247,8 @@ public:
         const QJsonValue iss = m_obj.value(QStringLiteral("authorization_response_iss_parameter_supported"));
         if (!iss.isUndefined()) {
             if (!iss.isBool())
-                wrongType(QStringLiteral("authorization_response_iss_parameter_supported"), QStringLiteral("a boolean"), iss);
+                wrongType(QStringLiteral("authorization_response_iss_parameter_supported"), QStringLiteral("a boolean"),
+                          iss);
             else
                 p.issRequired = iss.toBool();
         }
@@ -328,7 +337,10 @@ QString ProviderFile::defaultPath()
 
 namespace {
 
-enum class IfMissing { Error, NoProviders };
+enum class IfMissing {
+    Error,
+    NoProviders
+};
 
 QString tooLarge()
 {
@@ -441,7 +453,8 @@ Result<ProviderFile::Contents> ProviderFile::parse(const QByteArray &json, const
     QJsonParseError err{};
     const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
     if (err.error != QJsonParseError::NoError)
-        return fileError(sourceName, QStringLiteral("is not valid JSON (%1 at byte %2)").arg(err.errorString()).arg(err.offset));
+        return fileError(sourceName,
+                         QStringLiteral("is not valid JSON (%1 at byte %2)").arg(err.errorString()).arg(err.offset));
     if (!doc.isObject())
         return fileError(sourceName, QStringLiteral("must contain a JSON object: {\"providers\": [...]}"));
     const QJsonObject root = doc.object();
@@ -449,12 +462,14 @@ Result<ProviderFile::Contents> ProviderFile::parse(const QByteArray &json, const
     if (list.isUndefined())
         return fileError(sourceName, QStringLiteral("has no \"providers\" array: expected {\"providers\": [...]}"));
     if (!list.isArray())
-        return fileError(sourceName, QStringLiteral("has \"providers\" as %1; it must be an array").arg(jsonTypeName(list)));
+        return fileError(sourceName,
+                         QStringLiteral("has \"providers\" as %1; it must be an array").arg(jsonTypeName(list)));
 
     Contents out;
     for (auto it = root.begin(); it != root.end(); ++it) {
         if (it.key() != QLatin1String("providers"))
-            out.problems.append(ProviderProblem{-1, QString(), it.key().left(64), QStringLiteral("is not a known field")});
+            out.problems.append(
+                ProviderProblem{-1, QString(), it.key().left(64), QStringLiteral("is not a known field")});
     }
 
     const QJsonArray arr = list.toArray();
@@ -462,8 +477,9 @@ Result<ProviderFile::Contents> ProviderFile::parse(const QByteArray &json, const
     for (qsizetype i = 0; i < arr.size(); ++i) {
         const int index = static_cast<int>(i);
         if (!arr.at(i).isObject()) {
-            out.problems.append(ProviderProblem{index, QString(), QString(),
-                                                QStringLiteral("must be a JSON object, not %1").arg(jsonTypeName(arr.at(i)))});
+            out.problems.append(
+                ProviderProblem{index, QString(), QString(),
+                                QStringLiteral("must be a JSON object, not %1").arg(jsonTypeName(arr.at(i)))});
             parsed.append(std::nullopt);
             continue;
         }
@@ -495,15 +511,17 @@ Result<ProviderFile::Contents> ProviderFile::parse(const QByteArray &json, const
                 if (j != index)
                     others.append(QStringLiteral("providers[%1]").arg(j));
             }
-            out.problems.append(ProviderProblem{index, p.id, QStringLiteral("id"),
-                                                QStringLiteral("is also used by %1; ids must be unique").arg(others.join(QStringLiteral(", ")))});
+            out.problems.append(ProviderProblem{
+                index, p.id, QStringLiteral("id"),
+                QStringLiteral("is also used by %1; ids must be unique").arg(others.join(QStringLiteral(", ")))});
             rejected.insert(index);
         }
         const QList<int> &samePath = byPath.value(p.redirectPath);
         if (reservedPaths.contains(p.redirectPath)) {
-            out.problems.append(ProviderProblem{index, p.id, QStringLiteral("redirect_path"),
-                                                QStringLiteral("is the redirect path of a built-in provider; each provider "
-                                                               "needs its own path")});
+            out.problems.append(
+                ProviderProblem{index, p.id, QStringLiteral("redirect_path"),
+                                QStringLiteral("is the redirect path of a built-in provider; each provider "
+                                               "needs its own path")});
             rejected.insert(index);
         } else if (samePath.size() > 1) {
             QStringList others;
@@ -512,7 +530,8 @@ Result<ProviderFile::Contents> ProviderFile::parse(const QByteArray &json, const
                     others.append(QStringLiteral("providers[%1]").arg(j));
             }
             out.problems.append(ProviderProblem{index, p.id, QStringLiteral("redirect_path"),
-                                                QStringLiteral("is also used by %1; each provider needs its own path").arg(others.join(QStringLiteral(", ")))});
+                                                QStringLiteral("is also used by %1; each provider needs its own path")
+                                                    .arg(others.join(QStringLiteral(", ")))});
             rejected.insert(index);
         }
     }

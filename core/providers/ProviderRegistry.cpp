@@ -98,8 +98,7 @@ void ProviderRegistry::rebuild()
     }
     if (!host.isEmpty() && !Provider::isValidAuthorityHost(host)) {
         m_configProblems.append(ProviderProblem{
-            -1, msId, hostSource,
-            QStringLiteral("is not a valid host name; using login.microsoftonline.com")});
+            -1, msId, hostSource, QStringLiteral("is not a valid host name; using login.microsoftonline.com")});
         host.clear();
     }
     if (tenant.isEmpty())
@@ -209,9 +208,8 @@ Result<Provider> ProviderRegistry::providerForSignIn(const QString &id) const
                                   m_customPath.isEmpty() ? QString::fromLatin1(ProviderFile::FileName) : m_customPath,
                                   why.join(QStringLiteral("; "))));
         }
-        return Error(ErrorCode::NotFound,
-                     QStringLiteral("There is no provider \"%1\". Known providers: %2.")
-                         .arg(id.left(40), ids().join(QStringLiteral(", "))));
+        return Error(ErrorCode::NotFound, QStringLiteral("There is no provider \"%1\". Known providers: %2.")
+                                              .arg(id.left(40), ids().join(QStringLiteral(", "))));
     }
     if (p.clientId.isEmpty())
         return missingClientIdError(p);
@@ -262,8 +260,7 @@ Error ProviderRegistry::missingClientIdError(const Provider &provider)
                   "but the path must match. Do not use the \"Web\" platform (AADSTS7000218). "
                   "Then copy the Application (client) ID and set it in the environment variable %3, in "
                   "MailKey's settings (Providers), or as the setting %4.")
-                  .arg(provider.displayName, redirect, idVar,
-                       settingsKey(provider.id, QStringLiteral("client_id")));
+                  .arg(provider.displayName, redirect, idVar, settingsKey(provider.id, QStringLiteral("client_id")));
         break;
     case Provider::Kind::Google:
         msg = QStringLiteral(

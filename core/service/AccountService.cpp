@@ -79,23 +79,20 @@ struct AccountService::Private {
     RefreshScheduler *scheduler = nullptr;
     bool autoRefresh = true;
     std::optional<RefreshScheduler::Options> schedulerOptions;
-    QSet<qint64> refreshing;         // between TokenManager::refreshStarted and refreshFinished
+    QSet<qint64> refreshing; // between TokenManager::refreshStarted and refreshFinished
     QSet<qint64> removing;
     bool signingOut = false;
     std::optional<SignOutReport> lastSignOut;
-    QSet<qint64> displayDirty;       // rows to re-read once the scheduler has looked again
+    QSet<qint64> displayDirty; // rows to re-read once the scheduler has looked again
     QTimer *displayTimer = nullptr;
-    bool displayAll = false;         // re-read the whole list (after the start)
+    bool displayAll = false; // re-read the whole list (after the start)
     bool destroying = false;
 
     QDateTime now() const { return (clock ? clock : Clock::system())->now(); }
 
     // Runs fn on the event loop: every result of the service reaches its receivers after the
     // method that caused it has returned.
-    void post(std::function<void()> fn) const
-    {
-        QMetaObject::invokeMethod(q, std::move(fn), Qt::QueuedConnection);
-    }
+    void post(std::function<void()> fn) const { QMetaObject::invokeMethod(q, std::move(fn), Qt::QueuedConnection); }
 
     Error vaultNotReady() const
     {
@@ -110,8 +107,7 @@ struct AccountService::Private {
     // TokenManager, which hands out the stored token while it is valid for another minute and
     // refreshes it first otherwise (single flight, rotation, back-off, audit "token.handed-out").
     // `done` runs later, on the GUI thread, and never after the service is gone.
-    void withAccessToken(qint64 accountId, const QString &resource,
-                         std::function<void(Result<QString>)> done)
+    void withAccessToken(qint64 accountId, const QString &resource, std::function<void(Result<QString>)> done)
     {
         if (!tokens) {
             const Error e = vaultNotReady();
@@ -155,8 +151,8 @@ struct AccountService::Private {
                              });
             QObject::connect(tokens->revoker(), &Revoker::pendingRevocationFinished, q,
                              [this](qint64 id, const QString &email, bool revoked, const QString &message) {
-                                 qCInfo(lcService, "account %lld: the queued revocation %s",
-                                        static_cast<long long>(id), revoked ? "succeeded" : "was given up");
+                                 qCInfo(lcService, "account %lld: the queued revocation %s", static_cast<long long>(id),
+                                        revoked ? "succeeded" : "was given up");
                                  Q_EMIT q->pendingRevocationFinished(id, email, revoked, message);
                              });
             scheduler = new RefreshScheduler(tokens, q);
@@ -226,9 +222,8 @@ struct AccountService::Private {
     QDateTime nextRefreshFor(const Account &a) const
     {
         // A due time computed before the last refresh is stale (the token has changed since).
-        const auto current = [&a](const QDateTime &t) {
-            return t.isValid() && (!a.lastRefreshAt.isValid() || t > a.lastRefreshAt);
-        };
+        const auto current
+            = [&a](const QDateTime &t) { return t.isValid() && (!a.lastRefreshAt.isValid() || t > a.lastRefreshAt); };
         if (scheduler && scheduler->isRunning()) {
             const QDateTime due = scheduler->dueAt(a.id);
             if (current(due))
@@ -272,61 +267,63 @@ struct AccountService::Private {
     // refresh fails the account shows why (e.g. "Needs sign-in") and so does the error.
     void startFolderFetch(qint64 accountId, const Provider &provider, quint64 generation, bool retried)
     {
-        const auto current = [this, accountId, generation] {
-            return !destroying && folderGeneration.value(accountId) == generation;
-        };
-        withAccessToken(accountId, QString::fromLatin1(DefaultResource),
-                        [this, accountId, provider, generation, retried, current](Result<QString> token) {
-            if (!current()) {
-                if (token)
-                    secureWipe(*token);
-                return;
-            }
-            if (!token) {
-                Q_EMIT q->foldersFailed(accountId, token.error());
-                return;
-            }
-            auto *fetcher = new MailFolderFetcher(network, q);
-            folderFetches.insert(accountId, fetcher);
-            QObject::connect(fetcher, &MailFolderFetcher::finished, q,
-                             [this, accountId, fetcher](const QList<MailFolder> &folders) {
-                                 if (folderFetches.value(accountId) == fetcher)
-                                     folderFetches.remove(accountId);
-                                 fetcher->deleteLater();
-                                 Q_EMIT q->foldersLoaded(accountId, folders);
-                             });
-            QObject::connect(fetcher, &MailFolderFetcher::failed, q,
-                             [this, accountId, provider, generation, retried, current, fetcher](const Error &e) {
-                if (folderFetches.value(accountId) == fetcher)
-                    folderFetches.remove(accountId);
-                fetcher->deleteLater();
-                if (e.code != ErrorCode::NeedsSignIn || retried || !tokens) {
-                    Q_EMIT q->foldersFailed(accountId, e);
+        const auto current
+            = [this, accountId, generation] { return !destroying && folderGeneration.value(accountId) == generation; };
+        withAccessToken(
+            accountId, QString::fromLatin1(DefaultResource),
+            [this, accountId, provider, generation, retried, current](Result<QString> token) {
+                if (!current()) {
+                    if (token)
+                        secureWipe(*token);
                     return;
                 }
-                qCInfo(lcService, "account %lld: the mail API refused the access token; renewing it once",
-                       static_cast<long long>(accountId));
-                QPointer<AccountService> guard(q);
-                tokens->refreshNow(accountId, QString::fromLatin1(DefaultResource),
-                                   [this, guard, accountId, provider, generation, current, e](Status refreshed) {
-                    if (!guard || !current())
-                        return;
-                    if (refreshed)
-                        startFolderFetch(accountId, provider, generation, true);
-                    else
-                        Q_EMIT q->foldersFailed(accountId, refreshed.error().code == ErrorCode::NeedsSignIn
-                                                               ? refreshed.error()
-                                                               : e);
-                });
+                if (!token) {
+                    Q_EMIT q->foldersFailed(accountId, token.error());
+                    return;
+                }
+                auto *fetcher = new MailFolderFetcher(network, q);
+                folderFetches.insert(accountId, fetcher);
+                QObject::connect(fetcher, &MailFolderFetcher::finished, q,
+                                 [this, accountId, fetcher](const QList<MailFolder> &folders) {
+                                     if (folderFetches.value(accountId) == fetcher)
+                                         folderFetches.remove(accountId);
+                                     fetcher->deleteLater();
+                                     Q_EMIT q->foldersLoaded(accountId, folders);
+                                 });
+                QObject::connect(
+                    fetcher, &MailFolderFetcher::failed, q,
+                    [this, accountId, provider, generation, retried, current, fetcher](const Error &e) {
+                        if (folderFetches.value(accountId) == fetcher)
+                            folderFetches.remove(accountId);
+                        fetcher->deleteLater();
+                        if (e.code != ErrorCode::NeedsSignIn || retried || !tokens) {
+                            Q_EMIT q->foldersFailed(accountId, e);
+                            return;
+                        }
+                        qCInfo(lcService, "account %lld: the mail API refused the access token; renewing it once",
+                               static_cast<long long>(accountId));
+                        QPointer<AccountService> guard(q);
+                        tokens->refreshNow(
+                            accountId, QString::fromLatin1(DefaultResource),
+                            [this, guard, accountId, provider, generation, current, e](Status refreshed) {
+                                if (!guard || !current())
+                                    return;
+                                if (refreshed)
+                                    startFolderFetch(accountId, provider, generation, true);
+                                else
+                                    Q_EMIT q->foldersFailed(accountId, refreshed.error().code == ErrorCode::NeedsSignIn
+                                                                           ? refreshed.error()
+                                                                           : e);
+                            });
+                    });
+                fetcher->start(provider, *token);
+                secureWipe(*token);
             });
-            fetcher->start(provider, *token);
-            secureWipe(*token);
-        });
     }
 };
 
-AccountService::AccountService(Profile profile, QNetworkAccessManager *network,
-                               ProviderRegistry *providers, QObject *parent)
+AccountService::AccountService(Profile profile, QNetworkAccessManager *network, ProviderRegistry *providers,
+                               QObject *parent)
     : QObject(parent), d(std::make_unique<Private>())
 {
     d->q = this;
@@ -600,17 +597,16 @@ ConnectSession *AccountService::connectAccount(const QString &providerId, const 
     d->sessions.append(session);
 
     QPointer<ConnectSession> guard(session);
-    connect(session, &ConnectSession::succeeded, this,
-            [this](const Account &account, bool, const QString &) {
-                if (d->tokens) {
-                    // A new sign-in ends a streak of refresh failures; the scheduler plans anew.
-                    d->tokens->alerts()->recordRefreshSuccess(account.id);
-                    if (d->scheduler && d->scheduler->isRunning())
-                        QTimer::singleShot(0, d->scheduler, &RefreshScheduler::poll);
-                }
-                Q_EMIT accountsChanged();
-                d->rowChanged(account.id, true);
-            });
+    connect(session, &ConnectSession::succeeded, this, [this](const Account &account, bool, const QString &) {
+        if (d->tokens) {
+            // A new sign-in ends a streak of refresh failures; the scheduler plans anew.
+            d->tokens->alerts()->recordRefreshSuccess(account.id);
+            if (d->scheduler && d->scheduler->isRunning())
+                QTimer::singleShot(0, d->scheduler, &RefreshScheduler::poll);
+        }
+        Q_EMIT accountsChanged();
+        d->rowChanged(account.id, true);
+    });
     connect(session, &ConnectSession::providerDiscovered, this, [this](const Provider &p) {
         if (d->providers)
             d->providers->applyDiscovery(p);
@@ -624,11 +620,10 @@ ConnectSession *AccountService::connectAccount(const QString &providerId, const 
     // Monitoring: every rejected callback (a possible forgery) and every failed sign-in that got
     // as far as the provider (a sign-in page was made; not "no client id" or "vault locked",
     // which are setup problems) count towards the alert thresholds.
-    connect(session, &ConnectSession::rejectedCallback, this,
-            [this](LoopbackReplyHandler::RejectReason reason) {
-                if (d->tokens)
-                    d->tokens->alerts()->recordRejectedCallback(ConnectSession::rejectReasonText(reason));
-            });
+    connect(session, &ConnectSession::rejectedCallback, this, [this](LoopbackReplyHandler::RejectReason reason) {
+        if (d->tokens)
+            d->tokens->alerts()->recordRejectedCallback(ConnectSession::rejectReasonText(reason));
+    });
     connect(session, &ConnectSession::failed, this, [this, guard, loginHint, providerId](const Error &error) {
         if (!d->tokens || !guard || !guard->authorizationUrl().isValid())
             return;
@@ -654,8 +649,7 @@ ConnectSession *AccountService::reconnect(qint64 accountId)
     const std::optional<Account> a = account(accountId);
     if (!a) {
         ConnectSession *session = connectAccount(QString(), QString());
-        session->setPreflightError(d->vault ? Error(ErrorCode::NotFound,
-                                                    str("This account is no longer in MailKey."))
+        session->setPreflightError(d->vault ? Error(ErrorCode::NotFound, str("This account is no longer in MailKey."))
                                             : d->vaultNotReady());
         return session;
     }
@@ -674,8 +668,7 @@ void AccountService::removeAccount(qint64 accountId)
     const std::optional<Account> a = account(accountId);
     if (!a) {
         d->post([this, accountId] {
-            Q_EMIT removeFailed(accountId, Error(ErrorCode::NotFound,
-                                                 str("This account is no longer in MailKey.")));
+            Q_EMIT removeFailed(accountId, Error(ErrorCode::NotFound, str("This account is no longer in MailKey.")));
         });
         return;
     }
@@ -752,8 +745,9 @@ void AccountService::signOutEverywhere()
         Status status;
         if (result) {
             q->d->lastSignOut = *result;
-            qCInfo(lcService, "signed out everywhere: %d account(s), %d revoked, %d pending, %d not revocable, "
-                              "%d refused",
+            qCInfo(lcService,
+                   "signed out everywhere: %d account(s), %d revoked, %d pending, %d not revocable, "
+                   "%d refused",
                    result->accounts, result->revoked, result->pending, result->notRevocable, result->failed);
         } else {
             q->d->lastSignOut.reset();
@@ -771,9 +765,8 @@ void AccountService::signOutEverywhere()
 
 void AccountService::fetchFolders(qint64 accountId)
 {
-    const auto failLater = [this, accountId](const Error &e) {
-        d->post([this, accountId, e] { Q_EMIT foldersFailed(accountId, e); });
-    };
+    const auto failLater
+        = [this, accountId](const Error &e) { d->post([this, accountId, e] { Q_EMIT foldersFailed(accountId, e); }); };
     if (!d->vault) {
         failLater(d->vaultNotReady());
         return;
@@ -785,17 +778,15 @@ void AccountService::fetchFolders(qint64 accountId)
     }
     const Provider provider = d->providers ? d->providers->provider(a->provider) : Provider();
     if (!provider.isValid()) {
-        failLater(Error(ErrorCode::Config,
-                        str("The provider \"%1\" of this account is no longer configured, so its "
-                            "folders cannot be listed.")
-                            .arg(a->provider)));
+        failLater(Error(ErrorCode::Config, str("The provider \"%1\" of this account is no longer configured, so its "
+                                               "folders cannot be listed.")
+                                               .arg(a->provider)));
         return;
     }
     if (provider.mailApi == Provider::MailApi::None) {
-        failLater(Error(ErrorCode::Config,
-                        str("%1 has no mail folder API, so MailKey cannot list its folders. Its "
-                            "tokens can still be used by mail programs (IMAP/SMTP).")
-                            .arg(provider.displayName)));
+        failLater(Error(ErrorCode::Config, str("%1 has no mail folder API, so MailKey cannot list its folders. Its "
+                                               "tokens can still be used by mail programs (IMAP/SMTP).")
+                                               .arg(provider.displayName)));
         return;
     }
     d->cancelFolderFetch(accountId); // a newer request replaces an older one

@@ -57,7 +57,12 @@ class ProviderRegistry;
 class TokenManager;
 class Vault;
 
-enum class VaultState { Locked /* not yet unlocked */, Unlocking, Ready, Failed };
+enum class VaultState {
+    Locked /* not yet unlocked */,
+    Unlocking,
+    Ready,
+    Failed
+};
 
 struct MailFolder {
     QString name;
@@ -79,7 +84,11 @@ struct RemovalReport {
 };
 
 struct Alert {
-    enum class Kind { FailedSignIns, RefreshFailures, RejectedCallback } kind;
+    enum class Kind {
+        FailedSignIns,
+        RefreshFailures,
+        RejectedCallback
+    } kind;
     qint64 accountId = 0;
     QString message;
 };
@@ -117,8 +126,8 @@ public:
     const Profile &profile() const;
     ProviderRegistry *providers() const;
     std::shared_ptr<Vault> vault() const; // for the IPC server and tests; null until Ready
-    TokenManager *tokens() const;        // null until Ready
-    RefreshScheduler *scheduler() const; // null until Ready
+    TokenManager *tokens() const;         // null until Ready
+    RefreshScheduler *scheduler() const;  // null until Ready
     // What the last signOutEverywhere() did (per-provider messages included); empty before.
     std::optional<SignOutReport> lastSignOutReport() const;
     bool isRefreshing(qint64 accountId) const; // a refresh request is in flight

@@ -21,7 +21,7 @@ namespace mailkey {
 // Tokens and keys never go here.
 class AppSettings {
 public:
-    AppSettings();                              // the default file
+    AppSettings();                             // the default file
     explicit AppSettings(const QString &path); // tests
     ~AppSettings();
 

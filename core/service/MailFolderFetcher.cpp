@@ -31,9 +31,8 @@ struct SystemLabel {
     const char *name;
 };
 constexpr SystemLabel kGmailSystemLabels[] = {
-    {"INBOX", "Inbox"},         {"STARRED", "Starred"}, {"IMPORTANT", "Important"},
-    {"SENT", "Sent"},           {"DRAFT", "Drafts"},    {"SPAM", "Spam"},
-    {"TRASH", "Trash"},
+    {"INBOX", "Inbox"},  {"STARRED", "Starred"}, {"IMPORTANT", "Important"}, {"SENT", "Sent"},
+    {"DRAFT", "Drafts"}, {"SPAM", "Spam"},       {"TRASH", "Trash"},
 };
 
 int systemRank(const QString &id)
@@ -55,8 +54,7 @@ int jsonInt(const QJsonObject &o, const char *key)
 
 } // namespace
 
-MailFolderFetcher::MailFolderFetcher(QNetworkAccessManager *nam, QObject *parent)
-    : QObject(parent), m_nam(nam)
+MailFolderFetcher::MailFolderFetcher(QNetworkAccessManager *nam, QObject *parent) : QObject(parent), m_nam(nam)
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &MailFolderFetcher::onTimeout);
@@ -94,10 +92,9 @@ void MailFolderFetcher::start(const Provider &provider, const QString &accessTok
         path.chop(1);
     switch (provider.mailApi) {
     case Provider::MailApi::None:
-        finishWith(Error(ErrorCode::Config,
-                         str("%1 has no mail folder API, so MailKey cannot list its folders. "
-                             "Its tokens can still be used by mail programs (IMAP/SMTP).")
-                             .arg(provider.displayName)));
+        finishWith(Error(ErrorCode::Config, str("%1 has no mail folder API, so MailKey cannot list its folders. "
+                                                "Its tokens can still be used by mail programs (IMAP/SMTP).")
+                                                .arg(provider.displayName)));
         return;
     case Provider::MailApi::MicrosoftGraph:
         base.setPath(path + str("/me/mailFolders"));
@@ -142,36 +139,30 @@ void MailFolderFetcher::onTimeout()
 {
     if (!m_reply)
         return;
-    finishWith(Error(ErrorCode::Network,
-                     str("%1 did not answer in time when MailKey asked for the mail folders. "
-                         "Try again later.")
-                         .arg(m_provider.displayName)));
+    finishWith(Error(ErrorCode::Network, str("%1 did not answer in time when MailKey asked for the mail folders. "
+                                             "Try again later.")
+                                             .arg(m_provider.displayName)));
 }
 
 Error MailFolderFetcher::httpError(int status) const
 {
     if (status == 401) {
-        return Error(ErrorCode::NeedsSignIn,
-                     str("%1 did not accept MailKey's access to this mailbox (HTTP 401): the "
-                         "sign-in has expired or was revoked. Reconnect the account.")
-                         .arg(m_provider.displayName));
+        return Error(ErrorCode::NeedsSignIn, str("%1 did not accept MailKey's access to this mailbox (HTTP 401): the "
+                                                 "sign-in has expired or was revoked. Reconnect the account.")
+                                                 .arg(m_provider.displayName));
     }
     if (status == 403) {
-        return Error(ErrorCode::Provider,
-                     str("%1 does not allow MailKey to read the mail folders (HTTP 403). "
-                         "Reconnect the account and grant the mail permissions MailKey asks for.")
-                         .arg(m_provider.displayName));
+        return Error(ErrorCode::Provider, str("%1 does not allow MailKey to read the mail folders (HTTP 403). "
+                                              "Reconnect the account and grant the mail permissions MailKey asks for.")
+                                              .arg(m_provider.displayName));
     }
     if (status == 429 || status >= 500) {
-        return Error(ErrorCode::Network,
-                     str("%1 is busy or unavailable (HTTP %2). Try again in a few minutes.")
-                         .arg(m_provider.displayName)
-                         .arg(status));
+        return Error(ErrorCode::Network, str("%1 is busy or unavailable (HTTP %2). Try again in a few minutes.")
+                                             .arg(m_provider.displayName)
+                                             .arg(status));
     }
     return Error(ErrorCode::Provider,
-                 str("%1 refused to list the mail folders (HTTP %2).")
-                     .arg(m_provider.displayName)
-                     .arg(status));
+                 str("%1 refused to list the mail folders (HTTP %2).").arg(m_provider.displayName).arg(status));
 }
 
 void MailFolderFetcher::onReply(QNetworkReply *reply)
@@ -183,10 +174,9 @@ void MailFolderFetcher::onReply(QNetworkReply *reply)
     m_timer.stop();
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (!statusAttr.isValid()) {
-        finishWith(Error(ErrorCode::Network,
-                         str("MailKey could not reach %1 to list the mail folders (%2). Check "
-                             "the connection and try again.")
-                             .arg(m_provider.displayName, redact(reply->errorString()).left(200))));
+        finishWith(Error(ErrorCode::Network, str("MailKey could not reach %1 to list the mail folders (%2). Check "
+                                                 "the connection and try again.")
+                                                 .arg(m_provider.displayName, redact(reply->errorString()).left(200))));
         return;
     }
     const int status = statusAttr.toInt();
@@ -196,16 +186,16 @@ void MailFolderFetcher::onReply(QNetworkReply *reply)
         return;
     }
     if (reply->bytesAvailable() > MaxBodySize) {
-        finishWith(Error(ErrorCode::Provider,
-                         str("%1 sent an unexpectedly large folder list.").arg(m_provider.displayName)));
+        finishWith(
+            Error(ErrorCode::Provider, str("%1 sent an unexpectedly large folder list.").arg(m_provider.displayName)));
         return;
     }
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        finishWith(Error(ErrorCode::Provider,
-                         str("%1 sent a folder list MailKey could not read. Try again later.")
-                             .arg(m_provider.displayName)));
+        finishWith(
+            Error(ErrorCode::Provider,
+                  str("%1 sent a folder list MailKey could not read. Try again later.").arg(m_provider.displayName)));
         return;
     }
     switch (m_step) {
@@ -274,8 +264,7 @@ void MailFolderFetcher::handleGmailList(const QJsonObject &o)
         if (name.isEmpty())
             continue;
         if (l.contains(QLatin1String("messagesTotal")) && l.contains(QLatin1String("messagesUnread"))) {
-            m_ranked.append({rank, MailFolder{name, jsonInt(l, "messagesUnread"),
-                                              jsonInt(l, "messagesTotal")}});
+            m_ranked.append({rank, MailFolder{name, jsonInt(l, "messagesUnread"), jsonInt(l, "messagesTotal")}});
         } else if (m_pendingLabels.size() < MaxLabels) {
             m_pendingLabels.append(PendingLabel{id, name, rank});
         }
@@ -302,16 +291,15 @@ void MailFolderFetcher::nextGmailLabel()
     QString path = url.path();
     while (path.endsWith(QLatin1Char('/')))
         path.chop(1);
-    url.setPath(path + str("/users/me/labels/")
-                    + QString::fromLatin1(QUrl::toPercentEncoding(m_currentLabel.id)),
+    url.setPath(path + str("/users/me/labels/") + QString::fromLatin1(QUrl::toPercentEncoding(m_currentLabel.id)),
                 QUrl::TolerantMode);
     get(url, Step::GmailLabel);
 }
 
 void MailFolderFetcher::handleGmailLabel(const QJsonObject &o)
 {
-    m_ranked.append({m_currentLabel.rank, MailFolder{m_currentLabel.name, jsonInt(o, "messagesUnread"),
-                                                     jsonInt(o, "messagesTotal")}});
+    m_ranked.append({m_currentLabel.rank,
+                     MailFolder{m_currentLabel.name, jsonInt(o, "messagesUnread"), jsonInt(o, "messagesTotal")}});
     nextGmailLabel();
 }
 

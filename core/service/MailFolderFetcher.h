@@ -53,7 +53,11 @@ Q_SIGNALS:
     void failed(const mailkey::Error &error);
 
 private:
-    enum class Step { GraphPage, GmailList, GmailLabel };
+    enum class Step {
+        GraphPage,
+        GmailList,
+        GmailLabel
+    };
 
     void get(const QUrl &url, Step step);
     void onReply(QNetworkReply *reply);

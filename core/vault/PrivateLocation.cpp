@@ -110,17 +110,18 @@ Status secureFolder(const QString &dir, bool create)
     struct stat st {};
     if (::lstat(path.constData(), &st) != 0) {
         if (!create || errno != ENOENT)
-            return Error(ErrorCode::VaultReadOnly,
-                         QObject::tr("MailKey cannot reach its data folder %1: %2.")
-                             .arg(native(dir), QString::fromLocal8Bit(std::strerror(errno))));
+            return Error(ErrorCode::VaultReadOnly, QObject::tr("MailKey cannot reach its data folder %1: %2.")
+                                                       .arg(native(dir), QString::fromLocal8Bit(std::strerror(errno))));
         // Parents first (they may be new too), then this folder, private from its first instant.
-        if (!QDir().mkpath(QFileInfo(dir).absolutePath()) || (::mkdir(path.constData(), S_IRWXU) != 0 && errno != EEXIST))
+        if (!QDir().mkpath(QFileInfo(dir).absolutePath())
+            || (::mkdir(path.constData(), S_IRWXU) != 0 && errno != EEXIST))
             return Error(ErrorCode::VaultReadOnly,
                          QObject::tr("MailKey could not create its data folder %1. Check that your home folder "
                                      "is writable and not full.")
                              .arg(native(dir)));
         if (::lstat(path.constData(), &st) != 0)
-            return Error(ErrorCode::VaultReadOnly, QObject::tr("MailKey could not create its data folder %1.").arg(native(dir)));
+            return Error(ErrorCode::VaultReadOnly,
+                         QObject::tr("MailKey could not create its data folder %1.").arg(native(dir)));
     }
     if (S_ISLNK(st.st_mode)) {
         // A link the user made on purpose (the data on another disk) is followed: what it points

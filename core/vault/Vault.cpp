@@ -26,8 +26,7 @@ namespace mailkey {
 
 namespace {
 
-const sqlite3_destructor_type kTransient =
-    reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
+const sqlite3_destructor_type kTransient = reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
 
 qint64 toMs(const QDateTime &t)
 {
@@ -238,8 +237,8 @@ Account readAccount(const Stmt &s)
 }
 
 // Spliced into literals at compile time, so every statement stays a constant string.
-#define MAILKEY_ACCOUNT_SELECT \
-    "SELECT id, provider, email, display_name, tenant, subject, status, status_reason, created_at," \
+#define MAILKEY_ACCOUNT_SELECT                                                                                         \
+    "SELECT id, provider, email, display_name, tenant, subject, status, status_reason, created_at,"                    \
     " updated_at, last_refresh_at, next_refresh_at, failure_count FROM accounts"
 
 // Columns 0-7 of "SELECT id, at, account_id, account_email, action, outcome, detail, actor".
@@ -271,7 +270,7 @@ TokenRecord readToken(const Stmt &s)
 }
 
 // Steps `s` to the end, appending read(s) for each row. Returns SQLITE_DONE on success.
-template<typename T, typename Read>
+template <typename T, typename Read>
 int collectRows(Stmt &s, QList<T> &out, Read read)
 {
     int rc;
@@ -281,7 +280,7 @@ int collectRows(Stmt &s, QList<T> &out, Read read)
 }
 
 // Reads at most one row into `out`. Returns SQLITE_DONE on success (found or not).
-template<typename T, typename Read>
+template <typename T, typename Read>
 int readOptional(Stmt &s, std::optional<T> &out, Read read)
 {
     const int rc = s.step();
@@ -299,21 +298,30 @@ int readOptional(Stmt &s, std::optional<T> &out, Read read)
 QString accountStatusToString(AccountStatus status)
 {
     switch (status) {
-    case AccountStatus::Connected: return QStringLiteral("connected");
-    case AccountStatus::Refreshing: return QStringLiteral("refreshing");
-    case AccountStatus::NeedsSignIn: return QStringLiteral("needs-sign-in");
-    case AccountStatus::Offline: return QStringLiteral("offline");
-    case AccountStatus::Error: return QStringLiteral("error");
+    case AccountStatus::Connected:
+        return QStringLiteral("connected");
+    case AccountStatus::Refreshing:
+        return QStringLiteral("refreshing");
+    case AccountStatus::NeedsSignIn:
+        return QStringLiteral("needs-sign-in");
+    case AccountStatus::Offline:
+        return QStringLiteral("offline");
+    case AccountStatus::Error:
+        return QStringLiteral("error");
     }
     return QStringLiteral("error");
 }
 
 AccountStatus accountStatusFromString(const QString &text)
 {
-    if (text == QLatin1String("connected")) return AccountStatus::Connected;
-    if (text == QLatin1String("refreshing")) return AccountStatus::Refreshing;
-    if (text == QLatin1String("needs-sign-in")) return AccountStatus::NeedsSignIn;
-    if (text == QLatin1String("offline")) return AccountStatus::Offline;
+    if (text == QLatin1String("connected"))
+        return AccountStatus::Connected;
+    if (text == QLatin1String("refreshing"))
+        return AccountStatus::Refreshing;
+    if (text == QLatin1String("needs-sign-in"))
+        return AccountStatus::NeedsSignIn;
+    if (text == QLatin1String("offline"))
+        return AccountStatus::Offline;
     return AccountStatus::Error;
 }
 
@@ -399,7 +407,8 @@ QString Vault::linkedCipherVersion()
     QString version;
     if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nullptr) == SQLITE_OK) {
         sqlite3_stmt *st = nullptr;
-        if (sqlite3_prepare_v2(db, "PRAGMA cipher_version", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_prepare_v2(db, "PRAGMA cipher_version", -1, &st, nullptr) == SQLITE_OK
+            && sqlite3_step(st) == SQLITE_ROW) {
             const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(st, 0));
             version = p ? QString::fromUtf8(p) : QString();
         }
@@ -422,8 +431,9 @@ Error Vault::sqliteError(int rc, const char *what) const
     if (code == ErrorCode::Internal) {
         // SQLite's own message names the failing SQL construct, never bound values.
         const QString detail = m_db ? redact(QString::fromUtf8(sqlite3_errmsg(m_db))) : QString();
-        return {code, QObject::tr("The vault reported an unexpected error while %1: %2")
-                          .arg(QString::fromLatin1(what), detail)};
+        return {
+            code,
+            QObject::tr("The vault reported an unexpected error while %1: %2").arg(QString::fromLatin1(what), detail)};
     }
     return {code, vaultErrorMessage(code, m_path)};
 }
@@ -527,13 +537,15 @@ bool Vault::fileInSqlCipher4Format(const QString &path, const SecureBytes &key)
     bool decrypted = false;
     if (EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new()) {
         decrypted = EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr,
-                                       reinterpret_cast<const unsigned char *>(key.bytes().constData()), iv) == 1
-            && EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 && EVP_DecryptUpdate(ctx, out, &outLen, in, 16) == 1
-            && outLen == 16;
+                                       reinterpret_cast<const unsigned char *>(key.bytes().constData()), iv)
+                        == 1
+                    && EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 && EVP_DecryptUpdate(ctx, out, &outLen, in, 16) == 1
+                    && outLen == 16;
         EVP_CIPHER_CTX_free(ctx);
     }
     const bool match = decrypted && out[0] == 0x10 && out[1] == 0x00 && (out[2] == 1 || out[2] == 2)
-        && (out[3] == 1 || out[3] == 2) && out[4] == Reserve && out[5] == 64 && out[6] == 32 && out[7] == 32;
+                       && (out[3] == 1 || out[3] == 2) && out[4] == Reserve && out[5] == 64 && out[6] == 32
+                       && out[7] == 32;
     OPENSSL_cleanse(out, sizeof out);
     return match;
 #else
@@ -553,7 +565,8 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
     const QFileInfo info(path);
     if (mode == OpenMode::OpenExisting) {
         if (!info.exists())
-            return Error(ErrorCode::NotFound, QObject::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
+            return Error(ErrorCode::NotFound,
+                         QObject::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
         // Before anything is opened: nobody else can change the folder, and no file in it is a
         // link or someone else's (SQLite would follow a planted vault.db-wal link and write there).
         if (Status s = PrivateLocation::secureVaultFiles(path); !s)
@@ -566,7 +579,8 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
             return Error(ErrorCode::VaultReadOnly, vaultErrorMessage(ErrorCode::VaultReadOnly, path));
     } else {
         if (info.exists())
-            return Error(ErrorCode::Internal, QObject::tr("A vault already exists at %1.").arg(QDir::toNativeSeparators(path)));
+            return Error(ErrorCode::Internal,
+                         QObject::tr("A vault already exists at %1.").arg(QDir::toNativeSeparators(path)));
         if (Status s = ensurePrivateDirectory(info.absolutePath()); !s)
             return s.error();
         if (Status s = PrivateLocation::secureVaultFiles(path); !s)
@@ -581,7 +595,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
     std::unique_ptr<Vault> v(new Vault);
     v->m_path = path;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_PRIVATECACHE
-        | (mode == OpenMode::Create ? SQLITE_OPEN_CREATE : 0);
+                      | (mode == OpenMode::Create ? SQLITE_OPEN_CREATE : 0);
     const QByteArray nativePath = QFile::encodeName(target);
     if (Status s = v->openCipherConnection(nativePath, flags, key); !s)
         return s.error();
@@ -1157,8 +1171,9 @@ Result<AuditVerification> Vault::verifyAudit()
         Stmt h(m_db, "SELECT value FROM settings WHERE key = 'audit.head'");
         const int hrc = h.step();
         QString head = hrc == SQLITE_ROW ? h.text(0) : QString();
-        const QString expected = v.rows ? QString::number(expectedId - 1) + QLatin1Char(':') + QString::fromLatin1(prev.toHex())
-                                        : QString();
+        const QString expected
+            = v.rows ? QString::number(expectedId - 1) + QLatin1Char(':') + QString::fromLatin1(prev.toHex())
+                     : QString();
         if (head != expected) {
             v.intact = false;
             v.firstBadId = expectedId;

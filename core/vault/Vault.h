@@ -34,7 +34,10 @@ public:
     // quick_check) and finds damage anywhere at once; Header only proves the key and the schema
     // page, and damage elsewhere surfaces as VaultDamaged when that page is read. The window checks
     // fully once at start-up; mailkey-cli's token hand-out, called at every mail login, does not.
-    enum class IntegrityCheck { Full, Header };
+    enum class IntegrityCheck {
+        Full,
+        Header
+    };
 
     static constexpr int SchemaVersion = 2;
     static constexpr int BusyTimeoutMs = 10000;

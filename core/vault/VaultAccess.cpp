@@ -39,20 +39,20 @@ void openOffThread(const QString &path, std::shared_ptr<const SecureBytes> key, 
                    Vault::IntegrityCheck check, OpenedCallback done)
 {
     auto *context = new QObject; // in the calling thread; deleted once the result is delivered
-    QThreadPool::globalInstance()->start([path, key = std::move(key), mode, check, context,
-                                          done = std::move(done)]() mutable {
-        auto opened = Vault::open(path, *key, mode, check);
-        auto result = std::make_shared<Result<std::shared_ptr<Vault>>>(
-            opened ? Result<std::shared_ptr<Vault>>(std::shared_ptr<Vault>(std::move(opened).value()))
-                   : Result<std::shared_ptr<Vault>>(opened.error()));
-        QMetaObject::invokeMethod(
-            context,
-            [context, result, done = std::move(done)]() {
-                delete context;
-                done(std::move(*result));
-            },
-            Qt::QueuedConnection);
-    });
+    QThreadPool::globalInstance()->start(
+        [path, key = std::move(key), mode, check, context, done = std::move(done)]() mutable {
+            auto opened = Vault::open(path, *key, mode, check);
+            auto result = std::make_shared<Result<std::shared_ptr<Vault>>>(
+                opened ? Result<std::shared_ptr<Vault>>(std::shared_ptr<Vault>(std::move(opened).value()))
+                       : Result<std::shared_ptr<Vault>>(opened.error()));
+            QMetaObject::invokeMethod(
+                context,
+                [context, result, done = std::move(done)]() {
+                    delete context;
+                    done(std::move(*result));
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, VaultAccess::OpenCallback done,
@@ -97,8 +97,8 @@ void tryPending(const Profile &profile, KeyStore *store, Error firstError, Vault
                     }
                     auto key = std::make_shared<SecureBytes>(std::move(pending).value());
                     openOffThread(profile.databasePath(), key, Vault::OpenMode::OpenExisting, check,
-                                  [profile, store, firstError, key, done = std::move(done)](
-                                      Result<std::shared_ptr<Vault>> opened) mutable {
+                                  [profile, store, firstError, key,
+                                   done = std::move(done)](Result<std::shared_ptr<Vault>> opened) mutable {
                                       if (!opened) {
                                           done(firstError);
                                           return;
@@ -113,22 +113,21 @@ void promotePending(const Profile &profile, KeyStore *store, const std::shared_p
                     const SecureBytes &pending, VaultAccess::OpenCallback done)
 {
     const QByteArray bytes(pending.bytes().constData(), pending.size());
-    store->write(profile.keychainKey(), bytes,
-                 [profile, store, vault, done = std::move(done)](Status promoted) {
-                     if (!promoted) {
-                         done(promoted.error());
-                         return;
-                     }
-                     store->remove(profile.pendingKeychainKey(), [vault, done](Status) {
-                         AuditEntry e;
-                         e.action = QStringLiteral("vault.key-rotation-completed");
-                         e.outcome = QStringLiteral("ok");
-                         e.detail = QStringLiteral("an interrupted key rotation was completed at startup");
-                         e.actor = QStringLiteral("mailkey");
-                         vault->appendAudit(e).ok();
-                         done(OpenedVault{vault, false, true});
-                     });
-                 });
+    store->write(profile.keychainKey(), bytes, [profile, store, vault, done = std::move(done)](Status promoted) {
+        if (!promoted) {
+            done(promoted.error());
+            return;
+        }
+        store->remove(profile.pendingKeychainKey(), [vault, done](Status) {
+            AuditEntry e;
+            e.action = QStringLiteral("vault.key-rotation-completed");
+            e.outcome = QStringLiteral("ok");
+            e.detail = QStringLiteral("an interrupted key rotation was completed at startup");
+            e.actor = QStringLiteral("mailkey");
+            vault->appendAudit(e).ok();
+            done(OpenedVault{vault, false, true});
+        });
+    });
     QByteArray wipe = bytes;
     secureWipe(wipe);
 }
@@ -137,25 +136,26 @@ void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, Vaul
                   Vault::IntegrityCheck check)
 {
     auto shared = std::make_shared<SecureBytes>(std::move(key));
-    openOffThread(profile.databasePath(), shared, Vault::OpenMode::OpenExisting, check,
-                  [profile, store, shared, check, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) mutable {
-                      shared->clear();
-                      if (!opened) {
-                          if (opened.error().code == ErrorCode::VaultWrongKey) {
-                              tryPending(profile, store, opened.error(), std::move(done), check);
-                              return;
-                          }
-                          done(opened.error());
-                          return;
-                      }
-                      // A pending entry next to a working current key is either left over from a
-                      // rotation that was interrupted before its rekey (it never encrypted
-                      // anything) or belongs to a rotation running right now in another process or
-                      // in this one. Removing it here could drop the only key of a vault that is
-                      // being re-encrypted, so it is left alone: the next rotation overwrites it
-                      // first thing, under the rotation lock.
-                      done(OpenedVault{*opened, false, false});
-                  });
+    openOffThread(
+        profile.databasePath(), shared, Vault::OpenMode::OpenExisting, check,
+        [profile, store, shared, check, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) mutable {
+            shared->clear();
+            if (!opened) {
+                if (opened.error().code == ErrorCode::VaultWrongKey) {
+                    tryPending(profile, store, opened.error(), std::move(done), check);
+                    return;
+                }
+                done(opened.error());
+                return;
+            }
+            // A pending entry next to a working current key is either left over from a
+            // rotation that was interrupted before its rekey (it never encrypted
+            // anything) or belongs to a rotation running right now in another process or
+            // in this one. Removing it here could drop the only key of a vault that is
+            // being re-encrypted, so it is left alone: the next rotation overwrites it
+            // first thing, under the rotation lock.
+            done(OpenedVault{*opened, false, false});
+        });
 }
 
 } // namespace
@@ -163,51 +163,52 @@ void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, Vaul
 void VaultAccess::unlock(const Profile &profile, KeyStore *store, OpenCallback done, Vault::IntegrityCheck check)
 {
     // Without any keychain the read fails with NoKeychain and nothing is created anywhere.
-    store->read(profile.keychainKey(), [profile, store, done = std::move(done), check](Result<SecureBytes> key) mutable {
-        const bool vaultExists = QFileInfo::exists(profile.databasePath());
-        if (key) {
-            if (vaultExists) {
-                openExisting(profile, store, std::move(key).value(), std::move(done), check);
-            } else {
-                if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
-                    done(dir.error());
-                    return;
+    store->read(
+        profile.keychainKey(), [profile, store, done = std::move(done), check](Result<SecureBytes> key) mutable {
+            const bool vaultExists = QFileInfo::exists(profile.databasePath());
+            if (key) {
+                if (vaultExists) {
+                    openExisting(profile, store, std::move(key).value(), std::move(done), check);
+                } else {
+                    if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
+                        done(dir.error());
+                        return;
+                    }
+                    auto shared = std::make_shared<SecureBytes>(std::move(key).value());
+                    openOffThread(profile.databasePath(), shared, Vault::OpenMode::Create, check,
+                                  [shared, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) {
+                                      if (!opened) {
+                                          done(opened.error());
+                                          return;
+                                      }
+                                      done(OpenedVault{*opened, true, false});
+                                  });
                 }
-                auto shared = std::make_shared<SecureBytes>(std::move(key).value());
-                openOffThread(profile.databasePath(), shared, Vault::OpenMode::Create, check,
-                              [shared, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) {
-                                  if (!opened) {
-                                      done(opened.error());
-                                      return;
-                                  }
-                                  done(OpenedVault{*opened, true, false});
-                              });
+                return;
             }
-            return;
-        }
-        if (key.error().code != ErrorCode::NotFound) {
-            done(key.error());
-            return;
-        }
-        if (vaultExists) {
-            // A locked Secret Service reads an existing entry as "not found": ask it.
-            store->probeLocked([profile, done = std::move(done)](std::optional<bool> locked) {
-                if (locked.value_or(false))
-                    done(Error(ErrorCode::KeychainLocked,
-                               QObject::tr("Your keyring is locked, so MailKey cannot read its vault key. "
-                                           "Unlock your keyring (for example with Seahorse, or by logging in "
-                                           "to your desktop session) and try again.")));
-                else
-                    done(keyMissingError(profile));
-            });
-            return;
-        }
-        if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
-            done(dir.error());
-            return;
-        }
-        createFirstRun(profile, store, std::move(done));
-    });
+            if (key.error().code != ErrorCode::NotFound) {
+                done(key.error());
+                return;
+            }
+            if (vaultExists) {
+                // A locked Secret Service reads an existing entry as "not found": ask it.
+                store->probeLocked([profile, done = std::move(done)](std::optional<bool> locked) {
+                    if (locked.value_or(false))
+                        done(Error(ErrorCode::KeychainLocked,
+                                   QObject::tr("Your keyring is locked, so MailKey cannot read its vault key. "
+                                               "Unlock your keyring (for example with Seahorse, or by logging in "
+                                               "to your desktop session) and try again.")));
+                    else
+                        done(keyMissingError(profile));
+                });
+                return;
+            }
+            if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
+                done(dir.error());
+                return;
+            }
+            createFirstRun(profile, store, std::move(done));
+        });
 }
 
 Result<std::shared_ptr<CrossProcessLock>> VaultAccess::lockForRotation(const Profile &profile)
@@ -304,7 +305,8 @@ Result<QString> moveAside(const Profile &profile, const QString &stamp)
 {
     const QString db = profile.databasePath();
     if (!QFileInfo::exists(db))
-        return Error(ErrorCode::NotFound, QObject::tr("There is no vault to reset for profile \"%1\".").arg(profile.name()));
+        return Error(ErrorCode::NotFound,
+                     QObject::tr("There is no vault to reset for profile \"%1\".").arg(profile.name()));
     const QString aside = db + QStringLiteral(".unreadable-") + stamp;
     for (const char *suffix : {"-wal", "-shm"}) {
         const QString from = db + QString::fromLatin1(suffix);
@@ -355,7 +357,8 @@ Result<QString> VaultAccess::moveVaultAside(const Profile &profile)
     return moveAside(profile, asideStamp());
 }
 
-void VaultAccess::resetUnreadable(const Profile &profile, KeyStore *store, std::function<void(Result<ResetOutcome>)> done)
+void VaultAccess::resetUnreadable(const Profile &profile, KeyStore *store,
+                                  std::function<void(Result<ResetOutcome>)> done)
 {
     if (!QFileInfo::exists(profile.databasePath())) {
         // Checked first: the unlock below would make a new vault on a first run.
@@ -406,15 +409,16 @@ void VaultAccess::resetUnreadable(const Profile &profile, KeyStore *store, std::
                                  done(removed.error());
                                  return;
                              }
-                             unlock(profile, store, [held, outcome, done = std::move(done)](Result<OpenedVault> fresh) mutable {
-                                 held->unlock();
-                                 if (!fresh) {
-                                     done(fresh.error());
-                                     return;
-                                 }
-                                 outcome.vault = fresh->vault;
-                                 done(outcome);
-                             });
+                             unlock(profile, store,
+                                    [held, outcome, done = std::move(done)](Result<OpenedVault> fresh) mutable {
+                                        held->unlock();
+                                        if (!fresh) {
+                                            done(fresh.error());
+                                            return;
+                                        }
+                                        outcome.vault = fresh->vault;
+                                        done(outcome);
+                                    });
                          });
                      });
                  });

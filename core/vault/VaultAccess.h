@@ -16,8 +16,8 @@ class KeyStore;
 
 struct OpenedVault {
     std::shared_ptr<Vault> vault;
-    bool created = false;       // first run: a new key and a new vault were made
-    bool keyPromoted = false;   // an interrupted key rotation was completed
+    bool created = false;     // first run: a new key and a new vault were made
+    bool keyPromoted = false; // an interrupted key rotation was completed
 };
 
 // Unlocks (or on first run creates) a profile's vault with the key held in the keychain.
@@ -38,7 +38,13 @@ public:
                        Vault::IntegrityCheck check = Vault::IntegrityCheck::Full);
 
     // Steps of a key rotation, in order. A test hook may stop the process at any of them.
-    enum class RotationStep { Start, PendingWritten, Rekeyed, CurrentWritten, Done };
+    enum class RotationStep {
+        Start,
+        PendingWritten,
+        Rekeyed,
+        CurrentWritten,
+        Done
+    };
     using StepHook = std::function<void(RotationStep)>;
 
     // New random key; pending entry written first, PRAGMA rekey, current entry replaced, pending
@@ -61,8 +67,8 @@ public:
     //   3. the current and pending entries are removed, and a first-run unlock makes a new key
     //      and an empty vault.
     struct ResetOutcome {
-        QString asidePath;          // where the old vault file is now
-        QStringList keptKeyEntries; // keychain entries that now hold the old keys
+        QString asidePath;            // where the old vault file is now
+        QStringList keptKeyEntries;   // keychain entries that now hold the old keys
         std::shared_ptr<Vault> vault; // the new, empty vault
     };
     static void resetUnreadable(const Profile &profile, KeyStore *store,

@@ -7,7 +7,13 @@
 
 namespace mailkey {
 
-enum class AccountStatus { Connected, Refreshing, NeedsSignIn, Offline, Error };
+enum class AccountStatus {
+    Connected,
+    Refreshing,
+    NeedsSignIn,
+    Offline,
+    Error
+};
 
 QString accountStatusToString(AccountStatus status);
 AccountStatus accountStatusFromString(const QString &text);
@@ -15,11 +21,11 @@ AccountStatus accountStatusFromString(const QString &text);
 // A connected mailbox. No secrets here: tokens live in TokenRecord.
 struct Account {
     qint64 id = 0;
-    QString provider;    // provider id: "microsoft", "google", or a custom id
-    QString email;       // the mailbox address (the duplicate check is (provider, email))
+    QString provider; // provider id: "microsoft", "google", or a custom id
+    QString email;    // the mailbox address (the duplicate check is (provider, email))
     QString displayName;
-    QString tenant;      // Microsoft tenant id, if any
-    QString subject;     // the provider's stable user id (sub / Graph id)
+    QString tenant;  // Microsoft tenant id, if any
+    QString subject; // the provider's stable user id (sub / Graph id)
     AccountStatus status = AccountStatus::Connected;
     QString statusReason;
     QDateTime createdAt;

@@ -133,7 +133,7 @@ protected:
         for (int i = 1; i <= count; ++i) {
             for (const char *phase : {"before", "after"}) {
                 const std::string when = command.join(QLatin1Char(' ')).toStdString() + ", kill " + phase
-                    + " keychain operation " + std::to_string(i);
+                                         + " keychain operation " + std::to_string(i);
                 const CliRun killed = run(command, envWith(QStringLiteral("MAILKEY_FAULT_KEYCHAIN_KILL"),
                                                            QStringLiteral("%1:%2").arg(i).arg(QLatin1String(phase))));
                 EXPECT_EQ(killed.exitCode, -2) << when << " did not stop there: " << killed.errForMessage();
@@ -189,8 +189,8 @@ TEST_F(CliCrashTest, RotationsKilledAtRandomMomentsLoseNothing)
     constexpr int Rounds = 100;
     for (int round = 0; round < Rounds; ++round) {
         const QStringList command = round % 4 == 3
-            ? QStringList{QStringLiteral("sign-out-everywhere"), QStringLiteral("--yes")}
-            : QStringList{QStringLiteral("rotate-key")};
+                                        ? QStringList{QStringLiteral("sign-out-everywhere"), QStringLiteral("--yes")}
+                                        : QStringList{QStringLiteral("rotate-key")};
         std::unique_ptr<QProcess> p = h->start(command);
         ASSERT_TRUE(p->waitForStarted(5000));
         const int delay = int(rng->bounded(spanMs));
@@ -289,8 +289,10 @@ TEST_F(CliCrashTest, ResetVaultMovesADamagedVaultAsideAndKeepsItsKey)
     EXPECT_FALSE(r.err.contains(oldKey.toHex())) << "no key in the output";
 
     const QStringList aside = asideFiles(h->profile());
-    ASSERT_EQ(aside.filter(QRegularExpression(QStringLiteral("\\d$"))).size(), 1) << aside.join(QLatin1Char(' ')).toStdString();
-    QFile kept(h->profile().dataDir() + QLatin1Char('/') + aside.filter(QRegularExpression(QStringLiteral("\\d$"))).first());
+    ASSERT_EQ(aside.filter(QRegularExpression(QStringLiteral("\\d$"))).size(), 1)
+        << aside.join(QLatin1Char(' ')).toStdString();
+    QFile kept(h->profile().dataDir() + QLatin1Char('/')
+               + aside.filter(QRegularExpression(QStringLiteral("\\d$"))).first());
     ASSERT_TRUE(kept.open(QIODevice::ReadOnly));
     EXPECT_TRUE(kept.readAll() == damaged) << "the damaged file is kept as it was";
     // The key of the file that was kept is still in the keychain, under the name printed.
@@ -338,7 +340,8 @@ TEST_F(CliCrashTest, DebugLoggingToTheLastMessageEndsCleanly)
     env.insert(QStringLiteral("MAILKEY_DEBUG"), QStringLiteral("1"));
     env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=true"));
     for (int round = 0; round < 8; ++round) {
-        h->server().setUser({QStringLiteral("sub-%1").arg(round), emails().first(), QStringLiteral("User"), emails().first()});
+        h->server().setUser(
+            {QStringLiteral("sub-%1").arg(round), emails().first(), QStringLiteral("User"), emails().first()});
         const QProcessEnvironment saved = h->environment();
         h->setEnvironment(env);
         const CliRun connected = h->connect();
@@ -346,7 +349,7 @@ TEST_F(CliCrashTest, DebugLoggingToTheLastMessageEndsCleanly)
         h->setEnvironment(saved);
         for (const CliRun *r : {&connected, &signedOut}) {
             const std::string which = (r == &connected ? "connect" : "sign-out-everywhere") + std::string(", round ")
-                + std::to_string(round);
+                                      + std::to_string(round);
             EXPECT_EQ(r->exitCode, cli::Ok) << which;
             EXPECT_FALSE(r->err.contains("invalid QRegularExpression")) << which;
             EXPECT_FALSE(r->err.contains("malloc")) << which;
@@ -370,8 +373,8 @@ int runAsNobody(const QString &script)
     if (setpriv.isEmpty())
         return -1;
     QProcess p;
-    p.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
-                      QStringLiteral("sh"), QStringLiteral("-c"), script});
+    p.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                      QStringLiteral("--clear-groups"), QStringLiteral("sh"), QStringLiteral("-c"), script});
     if (!p.waitForFinished(20000))
         return -2;
     return p.exitCode();
@@ -394,7 +397,8 @@ protected:
             GTEST_FAIL() << "these tests switch to the user nobody with setpriv: run them as root (as CI does)";
         connectAll();
         // Let "nobody" reach the profile folder (search permission only, nothing writable).
-        for (QString d = QFileInfo(h->profile().dataDir()).absolutePath(); d.size() > 1; d = QFileInfo(d).absolutePath()) {
+        for (QString d = QFileInfo(h->profile().dataDir()).absolutePath(); d.size() > 1;
+             d = QFileInfo(d).absolutePath()) {
             if (!d.startsWith(QFileInfo(h->dataDir()).absolutePath()))
                 break;
             m_opened << d;

@@ -92,8 +92,8 @@ TEST_F(CliDelegationTest, StatusSeesTheWindowAndAConnectTellsItToReload)
 {
     const CliRun status = h->run(args({"status"}));
     ASSERT_EQ(status.exitCode, cli::Ok) << status.errForMessage();
-    EXPECT_TRUE(status.outText().contains(
-        QStringLiteral("App:       running (pid %1); token requests go through it").arg(QCoreApplication::applicationPid())))
+    EXPECT_TRUE(status.outText().contains(QStringLiteral("App:       running (pid %1); token requests go through it")
+                                              .arg(QCoreApplication::applicationPid())))
         << status.out.toStdString();
 
     QSignalSpy changed(m_server.get(), &IpcServer::accountsChanged);

@@ -118,9 +118,8 @@ QUrl CliHarness::signInUrl(const QByteArray &stderrText)
 
 CliRun CliHarness::connect(const QStringList &extraArgs)
 {
-    std::unique_ptr<QProcess> p = start(QStringList{QStringLiteral("connect"), QStringLiteral("fake"),
-                                                    QStringLiteral("--no-browser")}
-                                        + extraArgs);
+    std::unique_ptr<QProcess> p = start(
+        QStringList{QStringLiteral("connect"), QStringLiteral("fake"), QStringLiteral("--no-browser")} + extraArgs);
     QByteArray err;
     QUrl url;
     waitFor(

@@ -286,8 +286,8 @@ TEST_F(CliHostileTest, ListAndAuditShowEscapesInsteadOfObeyingThem)
 
     Pty pty;
     ASSERT_TRUE(pty.ok()) << "no pseudo-terminal";
-    for (const QStringList &args : {QStringList{s("list")}, QStringList{s("list"), s("--json")}, QStringList{s("audit")},
-                                    QStringList{s("audit"), s("--json")}}) {
+    for (const QStringList &args : {QStringList{s("list")}, QStringList{s("list"), s("--json")},
+                                    QStringList{s("audit")}, QStringList{s("audit"), s("--json")}}) {
         SCOPED_TRACE(args.join(QLatin1Char(' ')).toStdString());
         pty.clear();
         EXPECT_EQ(runOnTerminal(pty, args), cli::Ok);

@@ -20,9 +20,9 @@ namespace {
 
 bool lockLoginKeyring()
 {
-    QDBusMessage m = QDBusMessage::createMethodCall(QStringLiteral("org.freedesktop.secrets"),
-                                                    QStringLiteral("/org/freedesktop/secrets"),
-                                                    QStringLiteral("org.freedesktop.Secret.Service"), QStringLiteral("Lock"));
+    QDBusMessage m = QDBusMessage::createMethodCall(
+        QStringLiteral("org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
+        QStringLiteral("org.freedesktop.Secret.Service"), QStringLiteral("Lock"));
     m << QVariant::fromValue(
         QList<QDBusObjectPath>{QDBusObjectPath(QStringLiteral("/org/freedesktop/secrets/collection/login"))});
     const QDBusMessage reply = QDBusConnection::sessionBus().call(m, QDBus::Block, 10000);
@@ -52,12 +52,12 @@ TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
 
     ASSERT_TRUE(lockLoginKeyring());
 
-    for (const QStringList &args : {QStringList{QStringLiteral("token"), CliHarness::Email},
-                                    QStringList{QStringLiteral("token"), CliHarness::Email, QStringLiteral("--sasl"),
-                                                QStringLiteral("xoauth2")},
-                                    QStringList{QStringLiteral("list")},
-                                    // Issue 18: reset-vault used to move a readable vault aside here.
-                                    QStringList{QStringLiteral("reset-vault"), QStringLiteral("--yes")}}) {
+    for (const QStringList &args :
+         {QStringList{QStringLiteral("token"), CliHarness::Email},
+          QStringList{QStringLiteral("token"), CliHarness::Email, QStringLiteral("--sasl"), QStringLiteral("xoauth2")},
+          QStringList{QStringLiteral("list")},
+          // Issue 18: reset-vault used to move a readable vault aside here.
+          QStringList{QStringLiteral("reset-vault"), QStringLiteral("--yes")}}) {
         const CliRun r = h.run(args);
         const std::string which = args.join(QLatin1Char(' ')).toStdString();
         EXPECT_EQ(r.exitCode, cli::VaultUnavailable) << which << ": " << r.errForMessage();

@@ -230,9 +230,10 @@ TEST_F(CliTest, ConnectBadInputIsOneLineAndTheRightCode)
     expectOneLineError(h->run(args({"connect", "fake", "--login-hint", "not an address"})), cli::Usage);
     expectOneLineError(h->run(args({"connect", "fake", "--frobnicate"})), cli::Usage);
     expectOneLineError(h->run(args({"connect"})), cli::Usage);
-    expectOneLineError(h->run(QStringList{QStringLiteral("connect"), QStringLiteral("fake"), QStringLiteral("--providers"),
-                                          h->configDir() + QStringLiteral("/missing.json")}),
-                       cli::Usage);
+    expectOneLineError(
+        h->run(QStringList{QStringLiteral("connect"), QStringLiteral("fake"), QStringLiteral("--providers"),
+                           h->configDir() + QStringLiteral("/missing.json")}),
+        cli::Usage);
 }
 
 TEST_F(CliTest, ProfileAndProvidersWorkBeforeOrAfterTheCommand)
@@ -250,7 +251,8 @@ TEST_F(CliTest, ProfileAndProvidersWorkBeforeOrAfterTheCommand)
     EXPECT_TRUE(after.outText() == issued + QLatin1Char('\n'));
     // A --profile after the command wins over the harness's one before it: another, empty vault.
     const QString other = test::uniqueName(QStringLiteral("other"));
-    CliRun list = h->run(QStringList{QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--profile"), other});
+    CliRun list
+        = h->run(QStringList{QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--profile"), other});
     ASSERT_EQ(list.exitCode, cli::Ok) << list.errForMessage();
     EXPECT_EQ(list.outText().simplified(), QStringLiteral("[ ]"));
     expectOneLineError(h->run(QStringList{QStringLiteral("list"), QStringLiteral("--profile"), QStringLiteral("../x")}),
@@ -328,17 +330,25 @@ TEST_F(CliTest, SaslStringsAreExactlyTheDocumentedBytes)
     const CliRun xo = h->run(args({"token", "alice@example.com", "--sasl", "xoauth2"}));
     ASSERT_EQ(xo.exitCode, cli::Ok) << xo.errForMessage();
     EXPECT_EQ(xo.out.count('\n'), 1);
-    EXPECT_TRUE(decoded(xo) == "user=alice@example.com\x01" "auth=Bearer " + token + "\x01\x01");
+    EXPECT_TRUE(decoded(xo)
+                == "user=alice@example.com\x01"
+                   "auth=Bearer "
+                       + token + "\x01\x01");
 
     const CliRun ob = h->run(args({"token", "alice@example.com", "--sasl", "oauthbearer"}));
     ASSERT_EQ(ob.exitCode, cli::Ok) << ob.errForMessage();
-    EXPECT_TRUE(decoded(ob) == "n,a=alice@example.com,\x01" "auth=Bearer " + token + "\x01\x01");
+    EXPECT_TRUE(decoded(ob)
+                == "n,a=alice@example.com,\x01"
+                   "auth=Bearer "
+                       + token + "\x01\x01");
 
-    const CliRun hp = h->run(args({"token", "alice@example.com", "--sasl", "oauthbearer", "--resource", "smtp", "--host",
-                                   "smtp.example.com", "--port", "587"}));
+    const CliRun hp = h->run(args({"token", "alice@example.com", "--sasl", "oauthbearer", "--resource", "smtp",
+                                   "--host", "smtp.example.com", "--port", "587"}));
     ASSERT_EQ(hp.exitCode, cli::Ok) << hp.errForMessage();
     EXPECT_TRUE(decoded(hp)
-                == "n,a=alice@example.com,\x01host=smtp.example.com\x01port=587\x01" "auth=Bearer " + token + "\x01\x01");
+                == "n,a=alice@example.com,\x01host=smtp.example.com\x01port=587\x01"
+                   "auth=Bearer "
+                       + token + "\x01\x01");
 
     // A custom provider's sign-in token serves IMAP and SMTP: no extra token request.
     const int refreshes = h->server().refreshCount();
@@ -348,7 +358,8 @@ TEST_F(CliTest, SaslStringsAreExactlyTheDocumentedBytes)
 
     expectOneLineError(h->run(args({"token", "alice@example.com", "--sasl", "plain"})), cli::Usage);
     expectOneLineError(h->run(args({"token", "alice@example.com", "--host", "x.example"})), cli::Usage);
-    expectOneLineError(h->run(args({"token", "alice@example.com", "--sasl", "oauthbearer", "--port", "x"})), cli::Usage);
+    expectOneLineError(h->run(args({"token", "alice@example.com", "--sasl", "oauthbearer", "--port", "x"})),
+                       cli::Usage);
 }
 
 TEST_F(CliTest, TokenBadInputGetsOneLineAndTheRightCode)
@@ -464,7 +475,8 @@ TEST_F(CliTest, EveryCommandHasHelpAndTheOverviewListsThemAll)
         EXPECT_TRUE(overview.out.contains(command)) << command;
         const CliRun r = h->run(QStringList{QString::fromLatin1(command), QStringLiteral("--help")});
         EXPECT_EQ(r.exitCode, cli::Ok) << command;
-        EXPECT_TRUE(r.out.startsWith(QByteArray(QByteArray("Usage: mailkey-cli [--profile NAME] ") + command))) << command;
+        EXPECT_TRUE(r.out.startsWith(QByteArray(QByteArray("Usage: mailkey-cli [--profile NAME] ") + command)))
+            << command;
         EXPECT_TRUE(r.err.isEmpty()) << command;
     }
     const CliRun version = h->run(args({"--version"}));

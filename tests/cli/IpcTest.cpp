@@ -180,7 +180,8 @@ TEST_F(IpcServerTest, OversizedGarbageAndSlowRequestsAreCutOffAndTheServerStillA
     }
     waitFor([&] { return m_server->connectionCount() == 4; }, 3000);
     EXPECT_EQ(m_server->connectionCount(), 4);
-    EXPECT_TRUE(serverHangsUpOn(m_name, ipc::encodeFrame({{QStringLiteral("v"), 1}, {QStringLiteral("op"), QStringLiteral("hello")}})));
+    EXPECT_TRUE(serverHangsUpOn(
+        m_name, ipc::encodeFrame({{QStringLiteral("v"), 1}, {QStringLiteral("op"), QStringLiteral("hello")}})));
     idle.clear();
     waitFor([&] { return m_server->connectionCount() == 0; }, 3000);
 
@@ -219,7 +220,8 @@ TEST_F(IpcServerTest, AProcessOfAnotherUserGetsNothing)
     if (::geteuid() != 0)
         GTEST_SKIP() << "needs root to run a process as another user";
     const QByteArray path = QFile::encodeName(m_server->fullServerName());
-    const QByteArray hello = ipc::encodeFrame({{QStringLiteral("v"), 1}, {QStringLiteral("op"), QStringLiteral("hello")}});
+    const QByteArray hello
+        = ipc::encodeFrame({{QStringLiteral("v"), 1}, {QStringLiteral("op"), QStringLiteral("hello")}});
 
     // 1. As it is: the socket's permissions keep the other user out (EACCES).
     // 2. With the permissions opened up (a platform where they do not apply): the peer check
@@ -286,8 +288,9 @@ TEST(IpcClientTest, NeverTalksToASocketOfAnotherUser)
     }
     char r = 0;
     ASSERT_EQ(::read(ready[0], &r, 1), 1);
-    const IpcClient::Reply reply =
-        ask(QFile::decodeName(path), {{QStringLiteral("op"), QStringLiteral("token")}, {QStringLiteral("email"), QStringLiteral("a@example.com")}});
+    const IpcClient::Reply reply
+        = ask(QFile::decodeName(path), {{QStringLiteral("op"), QStringLiteral("token")},
+                                        {QStringLiteral("email"), QStringLiteral("a@example.com")}});
     EXPECT_FALSE(reply.answered);
     EXPECT_FALSE(reply.sent);
     EXPECT_TRUE(reply.foreignPeer);
@@ -300,7 +303,8 @@ TEST(IpcClientTest, NeverTalksToASocketOfAnotherUser)
 
 TEST(IpcClientTest, NoServerIsNotAnAnswer)
 {
-    const IpcClient::Reply r = ask(test::uniqueName(QStringLiteral("mailkey-nobody-")), {{QStringLiteral("op"), QStringLiteral("hello")}});
+    const IpcClient::Reply r
+        = ask(test::uniqueName(QStringLiteral("mailkey-nobody-")), {{QStringLiteral("op"), QStringLiteral("hello")}});
     EXPECT_FALSE(r.answered);
     EXPECT_FALSE(r.sent);
     EXPECT_FALSE(r.foreignPeer);
@@ -337,13 +341,16 @@ TEST(TokenBrokerRules, ResourcesMapToTheTokenThatServesThem)
     EXPECT_EQ(TokenBroker::vaultResource(Provider(), QStringLiteral("imap")).value(), QStringLiteral("imap"));
     EXPECT_EQ(TokenBroker::vaultResource(microsoft, QStringLiteral("pop3")).error().code, ErrorCode::InvalidInput);
 
-    for (const char *good : {"alice@example.com", "a.b+c@sub.example.co.uk", "x@localhost", "Ünï@exämple.org", "o'neil@example.ie"})
+    for (const char *good :
+         {"alice@example.com", "a.b+c@sub.example.co.uk", "x@localhost", "Ünï@exämple.org", "o'neil@example.ie"})
         EXPECT_TRUE(MailAddress::isPlausible(QString::fromUtf8(good))) << good;
     for (const char *bad : {"", "alice", "@example.com", "alice@", "a@@b.c", "a b@c.d", "a@b..c", "a@.b", "a@b.",
                             "a\x01@b.c", "a@b.c\n", "<a@b.c>", "a,b@c.d",
                             // terminal escapes, C1 controls, bidi overrides and isolates, zero-width
-                            "mallory\x1b]0;owned\x07\x1b[2J@example.com", "a\xc2\x9b" "2J@b.c", "a@b\xc2\x85.c",
-                            "mallory\xe2\x80\xaemoc.elpmaxe@example.com", "a\xe2\x81\xa6x@b.c",
+                            "mallory\x1b]0;owned\x07\x1b[2J@example.com",
+                            "a\xc2\x9b"
+                            "2J@b.c",
+                            "a@b\xc2\x85.c", "mallory\xe2\x80\xaemoc.elpmaxe@example.com", "a\xe2\x81\xa6x@b.c",
                             "a\xe2\x80\x8b@b.c", "a@b.c\xe2\x80\x8f"})
         EXPECT_FALSE(MailAddress::isPlausible(QString::fromUtf8(bad))) << bad;
     EXPECT_FALSE(MailAddress::isPlausible(QString(65, QLatin1Char('a')) + QStringLiteral("@example.com")));
@@ -355,20 +362,24 @@ TEST(Sasl, XOAuth2AndOAuthBearerAreTheDocumentedBytes)
 {
     const QString token = QStringLiteral("ya29.tok+en/==");
     EXPECT_EQ(QByteArray::fromBase64(cli::xoauth2(QStringLiteral("me@example.com"), token)),
-              QByteArray("user=me@example.com\x01" "auth=Bearer ya29.tok+en/==\x01\x01"));
+              QByteArray("user=me@example.com\x01"
+                         "auth=Bearer ya29.tok+en/==\x01\x01"));
     EXPECT_EQ(QByteArray::fromBase64(cli::oauthBearer(QStringLiteral("me@example.com"), token)),
-              QByteArray("n,a=me@example.com,\x01" "auth=Bearer ya29.tok+en/==\x01\x01"));
+              QByteArray("n,a=me@example.com,\x01"
+                         "auth=Bearer ya29.tok+en/==\x01\x01"));
     // RFC 7628 section 4.1's example layout.
-    EXPECT_EQ(QByteArray::fromBase64(
-                  cli::oauthBearer(QStringLiteral("user@example.com"), QStringLiteral("vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg=="),
-                                   QStringLiteral("server.example.com"), 143)),
+    EXPECT_EQ(QByteArray::fromBase64(cli::oauthBearer(QStringLiteral("user@example.com"),
+                                                      QStringLiteral("vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg=="),
+                                                      QStringLiteral("server.example.com"), 143)),
               QByteArray("n,a=user@example.com,\x01host=server.example.com\x01port=143\x01"
                          "auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01"));
     // RFC 5801 saslname escaping in the gs2 header.
     EXPECT_EQ(QByteArray::fromBase64(cli::oauthBearer(QStringLiteral("a,b=c@example.com"), QStringLiteral("t"))),
-              QByteArray("n,a=a=2Cb=3Dc@example.com,\x01" "auth=Bearer t\x01\x01"));
+              QByteArray("n,a=a=2Cb=3Dc@example.com,\x01"
+                         "auth=Bearer t\x01\x01"));
 
-    EXPECT_EQ(cli::defaultSaslServer(QStringLiteral("microsoft"), QStringLiteral("imap")).host, QStringLiteral("outlook.office365.com"));
+    EXPECT_EQ(cli::defaultSaslServer(QStringLiteral("microsoft"), QStringLiteral("imap")).host,
+              QStringLiteral("outlook.office365.com"));
     EXPECT_EQ(cli::defaultSaslServer(QStringLiteral("microsoft"), QStringLiteral("smtp")).port, 587);
     EXPECT_EQ(cli::defaultSaslServer(QStringLiteral("google"), QStringLiteral("imap")).port, 993);
     EXPECT_TRUE(cli::defaultSaslServer(QStringLiteral("example"), QStringLiteral("imap")).host.isEmpty());

@@ -1,8 +1,8 @@
 // Self-tests of the fake authorization server: it is the only OAuth peer the app is tested
 // against, so its strictness is itself under test. Tokens are compared with EXPECT_TRUE(a == b)
 // so that no value is ever printed.
-#include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
+#include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
 
 #include <QCryptographicHash>
@@ -39,7 +39,10 @@ const QString kState = QStringLiteral("st-0123456789abcdefXYZ");
 const QString kVerifier = QStringLiteral("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
 const QString kChallenge = QStringLiteral("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 
-QString s(const char *latin1) { return QString::fromLatin1(latin1); }
+QString s(const char *latin1)
+{
+    return QString::fromLatin1(latin1);
+}
 
 QByteArray encode(const Params &params)
 {
@@ -64,15 +67,13 @@ QString randomVerifier()
         const quint32 v = QRandomGenerator::system()->generate();
         bytes.append(reinterpret_cast<const char *>(&v), sizeof v);
     }
-    return QString::fromLatin1(
-        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 QString challengeFor(const QString &verifier)
 {
-    return QString::fromLatin1(
-        QCryptographicHash::hash(verifier.toLatin1(), QCryptographicHash::Sha256)
-            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(QCryptographicHash::hash(verifier.toLatin1(), QCryptographicHash::Sha256)
+                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 QJsonObject jwtClaims(const QString &jwt)
@@ -80,8 +81,7 @@ QJsonObject jwtClaims(const QString &jwt)
     const QStringList parts = jwt.split(QLatin1Char('.'));
     if (parts.size() != 3)
         return {};
-    return QJsonDocument::fromJson(QByteArray::fromBase64(parts.at(1).toLatin1(),
-                                                          QByteArray::Base64UrlEncoding))
+    return QJsonDocument::fromJson(QByteArray::fromBase64(parts.at(1).toLatin1(), QByteArray::Base64UrlEncoding))
         .object();
 }
 
@@ -102,10 +102,7 @@ struct HttpResult {
         }
         return {};
     }
-    QUrlQuery locationQuery() const
-    {
-        return QUrlQuery(QUrl::fromEncoded(header("Location")));
-    }
+    QUrlQuery locationQuery() const { return QUrlQuery(QUrl::fromEncoded(header("Location"))); }
     QString locationItem(const char *key) const
     {
         return locationQuery().queryItemValue(QLatin1String(key), QUrl::FullyDecoded);
@@ -159,16 +156,14 @@ protected:
     {
         // The server never logs, so no token or code can be in the log.
         mailkey::test::expectNotLogged({server->lastIssuedAccessToken().toUtf8(),
-                                        server->lastIssuedRefreshToken().toUtf8(),
-                                        server->lastIssuedCode().toUtf8()});
+                                        server->lastIssuedRefreshToken().toUtf8(), server->lastIssuedCode().toUtf8()});
     }
 
     QNetworkReply *start(const QByteArray &verb, const QUrl &url, const QByteArray &body = {},
                          const QList<QPair<QByteArray, QByteArray>> &headers = {})
     {
         QNetworkRequest request(url);
-        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                             QNetworkRequest::ManualRedirectPolicy);
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
         for (const auto &h : headers)
             request.setRawHeader(h.first, h.second);
         return nam.sendCustomRequest(request, verb, body);
@@ -204,8 +199,7 @@ protected:
         return send("GET", url, {}, headers);
     }
 
-    HttpResult postForm(const QUrl &url, const Params &params,
-                        QList<QPair<QByteArray, QByteArray>> headers = {})
+    HttpResult postForm(const QUrl &url, const Params &params, QList<QPair<QByteArray, QByteArray>> headers = {})
     {
         headers.append({QByteArray("Content-Type"), QByteArray("application/x-www-form-urlencoded")});
         return send("POST", url, encode(params), headers);
@@ -215,10 +209,14 @@ protected:
 
     Params authorizeParams(const QString &challenge = kChallenge) const
     {
-        return {{s("response_type"), s("code")},   {s("client_id"), kClient},
-                {s("redirect_uri"), redirectUri()}, {s("code_challenge"), challenge},
-                {s("code_challenge_method"), s("S256")}, {s("state"), kState},
-                {s("scope"), kScope},               {s("nonce"), s("nonce-42")},
+        return {{s("response_type"), s("code")},
+                {s("client_id"), kClient},
+                {s("redirect_uri"), redirectUri()},
+                {s("code_challenge"), challenge},
+                {s("code_challenge_method"), s("S256")},
+                {s("state"), kState},
+                {s("scope"), kScope},
+                {s("nonce"), s("nonce-42")},
                 {s("login_hint"), s("alice@example.com")}};
     }
 
@@ -245,9 +243,7 @@ protected:
 
     HttpResult refresh(const QString &refreshToken, const QString &scope = QString())
     {
-        Params p{{s("grant_type"), s("refresh_token")},
-                 {s("client_id"), kClient},
-                 {s("refresh_token"), refreshToken}};
+        Params p{{s("grant_type"), s("refresh_token")}, {s("client_id"), kClient}, {s("refresh_token"), refreshToken}};
         if (!scope.isNull())
             p.append({s("scope"), scope});
         return postForm(server->tokenUrl(), p);
@@ -317,8 +313,8 @@ TEST_F(FakeIdpTest, AuthorizeRedirectsWithCodeStateAndIss)
 
 TEST_F(FakeIdpTest, AuthorizeAcceptsAnyLoopbackPortAndHost)
 {
-    for (const char *uri : {"http://127.0.0.1:1/oauth/fake", "http://[::1]:65535/oauth/fake",
-                            "http://localhost:8080/oauth/fake"}) {
+    for (const char *uri :
+         {"http://127.0.0.1:1/oauth/fake", "http://[::1]:65535/oauth/fake", "http://localhost:8080/oauth/fake"}) {
         Params p = authorizeParams();
         p[2].second = s(uri);
         EXPECT_EQ(authorize(p).status, 302) << uri;
@@ -327,9 +323,13 @@ TEST_F(FakeIdpTest, AuthorizeAcceptsAnyLoopbackPortAndHost)
 
 TEST_F(FakeIdpTest, BadClientOrRedirectIsAnErrorPageNeverARedirect)
 {
-    const char *badUris[] = {"http://example.com:8080/oauth/fake", "https://127.0.0.1:8080/oauth/fake",
-                             "http://127.0.0.1:8080/other", "http://127.0.0.1:8080/oauth/fake#x",
-                             "http://user@127.0.0.1:8080/oauth/fake", "not a url", ""};
+    const char *badUris[] = {"http://example.com:8080/oauth/fake",
+                             "https://127.0.0.1:8080/oauth/fake",
+                             "http://127.0.0.1:8080/other",
+                             "http://127.0.0.1:8080/oauth/fake#x",
+                             "http://user@127.0.0.1:8080/oauth/fake",
+                             "not a url",
+                             ""};
     for (const char *uri : badUris) {
         Params p = authorizeParams();
         p[2].second = s(uri);
@@ -354,9 +354,12 @@ TEST_F(FakeIdpTest, PlainOrMissingPkceIsRefusedWithRedirect)
         const char *name;
         const char *value; // nullptr = remove the parameter
     };
-    const Case cases[] = {{"code_challenge_method", "plain"}, {"code_challenge_method", nullptr},
-                          {"code_challenge_method", "s256"}, {"code_challenge", nullptr},
-                          {"code_challenge", "tooShort"}, {"response_type", "token"},
+    const Case cases[] = {{"code_challenge_method", "plain"},
+                          {"code_challenge_method", nullptr},
+                          {"code_challenge_method", "s256"},
+                          {"code_challenge", nullptr},
+                          {"code_challenge", "tooShort"},
+                          {"response_type", "token"},
                           {"scope", nullptr}};
     for (const Case &c : cases) {
         Params p;
@@ -459,12 +462,11 @@ TEST_F(FakeIdpTest, FakeBrowserFollowsRedirectToTheLoopbackCallback)
     int status = 0;
     QByteArray body;
     QUrl finalUrl;
-    QObject::connect(&browser, &FakeBrowser::finished, &browser,
-                     [&](int st, const QByteArray &b, const QUrl &u) {
-                         status = st;
-                         body = b;
-                         finalUrl = u;
-                     });
+    QObject::connect(&browser, &FakeBrowser::finished, &browser, [&](int st, const QByteArray &b, const QUrl &u) {
+        status = st;
+        body = b;
+        finalUrl = u;
+    });
     browser.open(withQuery(server->authorizeUrl(), p));
     ASSERT_TRUE(waitFor([&] { return status != 0; }));
     EXPECT_EQ(status, 200);
@@ -478,8 +480,10 @@ TEST_F(FakeIdpTest, FakeBrowserFollowsRedirectToTheLoopbackCallback)
     EXPECT_EQ(browser.visitedUrls().size(), 2);
 
     // The code from the callback works with the loopback redirect URI the app used.
-    Params redeemParams{{s("grant_type"), s("authorization_code")}, {s("client_id"), kClient},
-                        {s("code"), code}, {s("redirect_uri"), app.redirectUri()},
+    Params redeemParams{{s("grant_type"), s("authorization_code")},
+                        {s("client_id"), kClient},
+                        {s("code"), code},
+                        {s("redirect_uri"), app.redirectUri()},
                         {s("code_verifier"), kVerifier}};
     EXPECT_EQ(postForm(server->tokenUrl(), redeemParams).status, 200);
 
@@ -508,13 +512,11 @@ TEST_F(FakeIdpTest, FakeBrowserReportsTheErrorPageAndNetworkFailures)
     int status = 0;
     QUrl finalUrl;
     QString failure;
-    QObject::connect(&browser, &FakeBrowser::finished, &browser,
-                     [&](int st, const QByteArray &, const QUrl &u) {
-                         status = st;
-                         finalUrl = u;
-                     });
-    QObject::connect(&browser, &FakeBrowser::failed, &browser,
-                     [&](const QString &reason) { failure = reason; });
+    QObject::connect(&browser, &FakeBrowser::finished, &browser, [&](int st, const QByteArray &, const QUrl &u) {
+        status = st;
+        finalUrl = u;
+    });
+    QObject::connect(&browser, &FakeBrowser::failed, &browser, [&](const QString &reason) { failure = reason; });
     Params p = authorizeParams();
     p[2].second = s("http://evil.example:80/oauth/fake");
     browser.open(withQuery(server->authorizeUrl(), p));
@@ -561,22 +563,25 @@ TEST_F(FakeIdpTest, WrongVerifierIsRefusedAndBurnsTheCode)
 
 TEST_F(FakeIdpTest, RedirectUriAndClientMustMatchTheAuthorizeRequest)
 {
-    HttpResult r = postForm(server->tokenUrl(),
-                            {{s("grant_type"), s("authorization_code")}, {s("client_id"), kClient},
-                             {s("code"), obtainCode()},
-                             {s("redirect_uri"), s("http://127.0.0.1:49153/oauth/fake")},
-                             {s("code_verifier"), kVerifier}});
+    HttpResult r = postForm(server->tokenUrl(), {{s("grant_type"), s("authorization_code")},
+                                                 {s("client_id"), kClient},
+                                                 {s("code"), obtainCode()},
+                                                 {s("redirect_uri"), s("http://127.0.0.1:49153/oauth/fake")},
+                                                 {s("code_verifier"), kVerifier}});
     EXPECT_EQ(r.str("error"), s("invalid_grant"));
     r = postForm(server->tokenUrl(), {{s("grant_type"), s("authorization_code")},
-                                      {s("client_id"), kClient}, {s("code"), obtainCode()},
+                                      {s("client_id"), kClient},
+                                      {s("code"), obtainCode()},
                                       {s("code_verifier"), kVerifier}});
     EXPECT_EQ(r.str("error"), s("invalid_request"));
 
     server->addClient({s("other-client"), QString(), {}});
     const QString code = obtainCode();
-    r = postForm(server->tokenUrl(),
-                 {{s("grant_type"), s("authorization_code")}, {s("client_id"), s("other-client")},
-                  {s("code"), code}, {s("redirect_uri"), redirectUri()}, {s("code_verifier"), kVerifier}});
+    r = postForm(server->tokenUrl(), {{s("grant_type"), s("authorization_code")},
+                                      {s("client_id"), s("other-client")},
+                                      {s("code"), code},
+                                      {s("redirect_uri"), redirectUri()},
+                                      {s("code_verifier"), kVerifier}});
     EXPECT_EQ(r.str("error"), s("invalid_grant"));
     EXPECT_EQ(redeem(code).status, 200); // another client's attempt does not burn the code
 }
@@ -586,11 +591,10 @@ TEST_F(FakeIdpTest, UnencodedPlusInTheCodeFails)
     const QString code = obtainCode();
     ASSERT_TRUE(code.contains(QLatin1Char('+')));
     // A client that forgets to percent-encode '+' sends a space.
-    QByteArray body = "grant_type=authorization_code&client_id=" + kClient.toLatin1()
-        + "&code=" + code.toLatin1() + "&redirect_uri=" + QUrl::toPercentEncoding(redirectUri())
-        + "&code_verifier=" + kVerifier.toLatin1();
-    HttpResult r = send("POST", server->tokenUrl(), body,
-                        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    QByteArray body = "grant_type=authorization_code&client_id=" + kClient.toLatin1() + "&code=" + code.toLatin1()
+                      + "&redirect_uri=" + QUrl::toPercentEncoding(redirectUri())
+                      + "&code_verifier=" + kVerifier.toLatin1();
+    HttpResult r = send("POST", server->tokenUrl(), body, {{"Content-Type", "application/x-www-form-urlencoded"}});
     EXPECT_EQ(r.str("error"), s("invalid_grant"));
 }
 
@@ -825,16 +829,15 @@ TEST_F(FakeIdpTest, TokenEndpointIsStrictAboutTheRequest)
                         {{"Content-Type", "application/json"}});
     EXPECT_EQ(r.str("error"), s("invalid_request"));
     // Repeated parameter.
-    r = postForm(server->tokenUrl(), {{s("grant_type"), s("refresh_token")},
-                                      {s("grant_type"), s("refresh_token")},
-                                      {s("client_id"), kClient}});
+    r = postForm(
+        server->tokenUrl(),
+        {{s("grant_type"), s("refresh_token")}, {s("grant_type"), s("refresh_token")}, {s("client_id"), kClient}});
     EXPECT_EQ(r.str("error"), s("invalid_request"));
     // Unknown grant type, unknown client, no client.
     r = postForm(server->tokenUrl(), {{s("grant_type"), s("password")}, {s("client_id"), kClient}});
     EXPECT_EQ(r.str("error"), s("unsupported_grant_type"));
     r = postForm(server->tokenUrl(),
-                 {{s("grant_type"), s("refresh_token")}, {s("client_id"), s("nope")},
-                  {s("refresh_token"), s("x")}});
+                 {{s("grant_type"), s("refresh_token")}, {s("client_id"), s("nope")}, {s("refresh_token"), s("x")}});
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(r.str("error"), s("invalid_client"));
     r = postForm(server->tokenUrl(), {{s("grant_type"), s("refresh_token")}, {s("refresh_token"), s("x")}});
@@ -844,11 +847,15 @@ TEST_F(FakeIdpTest, TokenEndpointIsStrictAboutTheRequest)
                  {{s("grant_type"), s("refresh_token")}, {s("refresh_token"), s("x")}});
     EXPECT_EQ(r.str("error"), s("invalid_request"));
     // A public client must not send a secret; an empty one (Qt 6.4 habit) is ignored.
-    r = postForm(server->tokenUrl(), {{s("grant_type"), s("refresh_token")}, {s("client_id"), kClient},
-                                      {s("client_secret"), s("guess")}, {s("refresh_token"), s("x")}});
+    r = postForm(server->tokenUrl(), {{s("grant_type"), s("refresh_token")},
+                                      {s("client_id"), kClient},
+                                      {s("client_secret"), s("guess")},
+                                      {s("refresh_token"), s("x")}});
     EXPECT_EQ(r.str("error"), s("invalid_client"));
-    r = postForm(server->tokenUrl(), {{s("grant_type"), s("refresh_token")}, {s("client_id"), kClient},
-                                      {s("client_secret"), QString()}, {s("refresh_token"), s("x")}});
+    r = postForm(server->tokenUrl(), {{s("grant_type"), s("refresh_token")},
+                                      {s("client_id"), kClient},
+                                      {s("client_secret"), QString()},
+                                      {s("refresh_token"), s("x")}});
     EXPECT_EQ(r.str("error"), s("invalid_grant"));
 }
 
@@ -860,10 +867,8 @@ TEST_F(FakeIdpTest, ConfidentialClientAuthentication)
     Params ap = authorizeParams();
     ap[1].second = id;
     const auto basic = [](const QString &user, const QString &password) {
-        return QByteArray("Basic "
-                          + QByteArray(QUrl::toPercentEncoding(user) + ':'
-                                       + QUrl::toPercentEncoding(password))
-                                .toBase64());
+        return QByteArray(
+            "Basic " + QByteArray(QUrl::toPercentEncoding(user) + ':' + QUrl::toPercentEncoding(password)).toBase64());
     };
     const auto redeemAs = [&](const Params &extra, const QList<QPair<QByteArray, QByteArray>> &h) {
         Params p{{s("grant_type"), s("authorization_code")},
@@ -878,11 +883,9 @@ TEST_F(FakeIdpTest, ConfidentialClientAuthentication)
     // HS256 id_token keyed with the client secret.
     const QStringList parts = r.str("id_token").split(QLatin1Char('.'));
     ASSERT_EQ(parts.size(), 3);
-    const QByteArray mac = QMessageAuthenticationCode::hash(
-        (parts.at(0) + QLatin1Char('.') + parts.at(1)).toLatin1(), secret.toUtf8(),
-        QCryptographicHash::Sha256);
-    EXPECT_EQ(parts.at(2).toLatin1(),
-              mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QByteArray mac = QMessageAuthenticationCode::hash((parts.at(0) + QLatin1Char('.') + parts.at(1)).toLatin1(),
+                                                            secret.toUtf8(), QCryptographicHash::Sha256);
+    EXPECT_EQ(parts.at(2).toLatin1(), mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     // client_secret_post.
     EXPECT_EQ(redeemAs({{s("client_id"), id}, {s("client_secret"), secret}}, {}).status, 200);
     // Wrong secret, missing secret, both methods at once.
@@ -891,8 +894,7 @@ TEST_F(FakeIdpTest, ConfidentialClientAuthentication)
     EXPECT_EQ(r.str("error"), s("invalid_client"));
     EXPECT_TRUE(r.header("WWW-Authenticate").startsWith("Basic"));
     EXPECT_EQ(redeemAs({{s("client_id"), id}}, {}).status, 401);
-    EXPECT_EQ(redeemAs({{s("client_secret"), secret}}, {{"Authorization", basic(id, secret)}}).status,
-              400);
+    EXPECT_EQ(redeemAs({{s("client_secret"), secret}}, {{"Authorization", basic(id, secret)}}).status, 400);
 }
 
 TEST_F(FakeIdpTest, NextTokenErrorIsMicrosoftShapedAndConsumesNothing)
@@ -983,16 +985,13 @@ TEST_F(FakeIdpTest, IntrospectEndpoint)
         EXPECT_EQ(r.status, 200);
         EXPECT_EQ(r.json(), (QJsonObject{{s("active"), false}}));
     }
-    EXPECT_EQ(postForm(server->revokeUrl(), {{s("token"), access}, {s("client_id"), kClient}}).status,
-              200);
+    EXPECT_EQ(postForm(server->revokeUrl(), {{s("token"), access}, {s("client_id"), kClient}}).status, 200);
     EXPECT_EQ(introspect(access).json(), (QJsonObject{{s("active"), false}}));
 
     // Only a confidential client may ask; the same strict form rules as /revoke.
-    EXPECT_EQ(postForm(server->introspectUrl(), {{s("token"), access}, {s("client_id"), kClient}}).status,
-              401);
+    EXPECT_EQ(postForm(server->introspectUrl(), {{s("token"), access}, {s("client_id"), kClient}}).status, 401);
     EXPECT_EQ(postForm(server->introspectUrl(), {{s("token"), access}}).status, 401);
-    EXPECT_EQ(postForm(server->introspectUrl(), {},
-                       {{"Authorization", basic}}).status, 400);
+    EXPECT_EQ(postForm(server->introspectUrl(), {}, {{"Authorization", basic}}).status, 400);
     EXPECT_EQ(get(server->introspectUrl()).status, 405);
     EXPECT_EQ(server->requestCount(Endpoint::Introspect), 8);
 }
@@ -1002,8 +1001,8 @@ TEST_F(FakeIdpTest, IntrospectEndpoint)
 TEST_F(FakeIdpTest, ResourcesRequireAValidBearer)
 {
     const QString access = signIn().str("access_token");
-    for (const QUrl &url : {server->meUrl(), server->userinfoUrl(), server->mailFoldersUrl(),
-                            server->gmailLabelsUrl()}) {
+    for (const QUrl &url :
+         {server->meUrl(), server->userinfoUrl(), server->mailFoldersUrl(), server->gmailLabelsUrl()}) {
         HttpResult r = get(url);
         EXPECT_EQ(r.status, 401) << url.path().toStdString();
         EXPECT_TRUE(r.header("WWW-Authenticate").startsWith("Bearer")) << url.path().toStdString();
@@ -1020,8 +1019,7 @@ TEST_F(FakeIdpTest, ResourcesRequireAValidBearer)
     const HttpResult me = get(server->meUrl(), access);
     EXPECT_EQ(me.json().value(s("error")).toObject().value(s("code")).toString(), QString());
     const HttpResult bad = get(server->meUrl(), s("garbage"));
-    EXPECT_EQ(bad.json().value(s("error")).toObject().value(s("code")).toString(),
-              s("InvalidAuthenticationToken"));
+    EXPECT_EQ(bad.json().value(s("error")).toObject().value(s("code")).toString(), s("InvalidAuthenticationToken"));
 }
 
 TEST_F(FakeIdpTest, MeHasNullMailWhenTheUserHasNone)
@@ -1147,7 +1145,7 @@ TEST_F(FakeIdpTest, FaultTruncatedResponse)
     EXPECT_NE(r.error, QNetworkReply::NoError);
     EXPECT_TRUE(r.json().isEmpty());
     EXPECT_EQ(server->requestCount(Endpoint::Token), 1); // not re-sent
-    EXPECT_EQ(redeem(code).status, 200);                  // nothing was consumed
+    EXPECT_EQ(redeem(code).status, 200);                 // nothing was consumed
 }
 
 TEST_F(FakeIdpTest, FaultDropAfterProcessingStillRotates)
@@ -1197,14 +1195,15 @@ TEST_F(FakeIdpTest, TwentyParallelTokenRequestsComplete)
     for (const QString &code : std::as_const(codes)) {
         replies.append(start("POST", server->tokenUrl(),
                              encode({{s("grant_type"), s("authorization_code")},
-                                     {s("client_id"), kClient}, {s("code"), code},
+                                     {s("client_id"), kClient},
+                                     {s("code"), code},
                                      {s("redirect_uri"), redirectUri()},
                                      {s("code_verifier"), kVerifier}}),
                              {{"Content-Type", "application/x-www-form-urlencoded"}}));
     }
-    ASSERT_TRUE(waitFor([&] {
-        return std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); });
-    }, 15000));
+    ASSERT_TRUE(waitFor(
+        [&] { return std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); }); },
+        15000));
     const qint64 elapsed = timer.elapsed();
     QSet<QString> tokens;
     for (QNetworkReply *reply : std::as_const(replies)) {
@@ -1225,9 +1224,9 @@ TEST_F(FakeIdpTest, DestroyedWithResponsesPending)
         replies.append(start("GET", server->discoveryUrl()));
     ASSERT_TRUE(waitFor([&] { return server->requestCount(Endpoint::Discovery) >= 5; }, 5000));
     server.reset(); // closes the connections; the pending timers must not fire
-    ASSERT_TRUE(waitFor([&] {
-        return std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); });
-    }, 5000));
+    ASSERT_TRUE(waitFor(
+        [&] { return std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); }); },
+        5000));
     for (QNetworkReply *reply : std::as_const(replies))
         EXPECT_EQ(collect(reply).status, 0);
     server = std::make_unique<FakeAuthServer>(); // for TearDown
@@ -1257,10 +1256,12 @@ TEST_F(FakeIdpTest, RawHttpKeepAliveLimitsAndIdleTimeout)
         EXPECT_TRUE(waitFor([&] { return s2.state() == QAbstractSocket::ConnectedState; }));
         s2.write(request);
         QByteArray answer;
-        EXPECT_TRUE(waitFor([&] {
-            answer += s2.readAll();
-            return s2.state() == QAbstractSocket::UnconnectedState;
-        }, 5000));
+        EXPECT_TRUE(waitFor(
+            [&] {
+                answer += s2.readAll();
+                return s2.state() == QAbstractSocket::UnconnectedState;
+            },
+            5000));
         return QByteArray(answer + s2.readAll());
     };
     // Over 64 KiB.

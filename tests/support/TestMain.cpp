@@ -1,7 +1,7 @@
 // The shared test main: creates the Qt application object, captures all Qt log output so tests
 // can prove that no secret was logged, then runs GoogleTest.
-#include "tests/support/TestUtil.h"
 #include "core/common/ProcessHardening.h"
+#include "tests/support/TestUtil.h"
 
 #include <QMutexLocker>
 #include <QRandomGenerator>

@@ -90,7 +90,8 @@ void InteractionBrowser::onReply(QNetworkReply *reply)
     const QUrl url = reply->url();
     const QByteArray body = reply->readAll();
     if (status == 0) {
-        fail(QStringLiteral("no HTTP answer from %1:%2 (%3)").arg(url.host()).arg(url.port()).arg(reply->errorString()));
+        fail(
+            QStringLiteral("no HTTP answer from %1:%2 (%3)").arg(url.host()).arg(url.port()).arg(reply->errorString()));
         return;
     }
     if (status >= 300 && status < 400) {
@@ -113,8 +114,8 @@ void InteractionBrowser::onReply(QNetworkReply *reply)
             if (p.captured(1) == QLatin1String("login")) {
                 ++m_loginPages;
                 postForm(submit, OidcProviderServer::formBody({{"prompt", QStringLiteral("login")},
-                                           {"login", login},
-                                           {"password", QStringLiteral("any password will do")}}));
+                                                               {"login", login},
+                                                               {"password", QStringLiteral("any password will do")}}));
                 return;
             }
             if (p.captured(1) == QLatin1String("consent")) {

@@ -50,8 +50,9 @@ QString OidcProviderServer::start(const QStringList &options)
     if (node.isEmpty())
         node = QStandardPaths::findExecutable(QStringLiteral("nodejs"));
     if (node.isEmpty())
-        return QStringLiteral("node is not installed: install Debian's nodejs and npm (scripts/install-deps.sh test does), "
-                              "or set MAILKEY_NODE to a node program");
+        return QStringLiteral(
+            "node is not installed: install Debian's nodejs and npm (scripts/install-deps.sh test does), "
+            "or set MAILKEY_NODE to a node program");
     if (!QFileInfo::exists(dir.filePath(QStringLiteral("node_modules/oidc-provider/package.json"))))
         return QStringLiteral("%1/node_modules has no oidc-provider: run `npm ci` in that folder "
                               "(scripts/install-deps.sh test does)")

@@ -102,9 +102,11 @@ protected:
         m_service->setConnectOptions(options);
         m_service->setAutoRefresh(false); // refreshes happen when a test asks for them
         m_service->start();
-        ASSERT_TRUE(waitFor([&] {
-            return m_service->vaultState() == VaultState::Ready || m_service->vaultState() == VaultState::Failed;
-        }, 20000));
+        ASSERT_TRUE(waitFor(
+            [&] {
+                return m_service->vaultState() == VaultState::Ready || m_service->vaultState() == VaultState::Failed;
+            },
+            20000));
         ASSERT_EQ(m_service->vaultState(), VaultState::Ready) << m_service->vaultError().message.toStdString();
     }
 
@@ -124,8 +126,9 @@ protected:
         QObject::connect(session, &ConnectSession::succeeded, session,
                          [outcome](const Account &a, bool, const QString &) { outcome->account = a; });
         QObject::connect(session, &ConnectSession::failed, session, [outcome](const Error &e) { outcome->error = e; });
-        const QMetaObject::Connection browserFailed = QObject::connect(
-            &m_browser, &InteractionBrowser::failed, session, [outcome](const QString &why) { outcome->browserProblem = why; });
+        const QMetaObject::Connection browserFailed
+            = QObject::connect(&m_browser, &InteractionBrowser::failed, session,
+                               [outcome](const QString &why) { outcome->browserProblem = why; });
         EXPECT_TRUE(waitFor([&] { return outcome->done(); }, 30000)) << "the sign-in did not end";
         QObject::disconnect(browserFailed);
         EXPECT_TRUE(outcome->browserProblem.isEmpty()) << "browser: " << outcome->browserProblem.toStdString();
@@ -188,7 +191,8 @@ protected:
 
     QStringList authorizationParameter(const char *name) const
     {
-        return QUrlQuery(m_browser.authorizationUrl()).allQueryItemValues(QString::fromLatin1(name), QUrl::FullyDecoded);
+        return QUrlQuery(m_browser.authorizationUrl())
+            .allQueryItemValues(QString::fromLatin1(name), QUrl::FullyDecoded);
     }
 
     QTemporaryDir m_dir;
@@ -218,7 +222,8 @@ TEST_F(OidcProviderTest, SignInWithPkceAndConsentToOfflineAccess)
     EXPECT_EQ(authorizationParameter("state").size(), 1);
     EXPECT_EQ(authorizationParameter("nonce").size(), 1);
     EXPECT_EQ(authorizationParameter("prompt"), QStringList{QStringLiteral("consent")});
-    EXPECT_EQ(authorizationParameter("client_id"), QStringList{QString::fromLatin1(OidcProviderServer::PublicClientId)});
+    EXPECT_EQ(authorizationParameter("client_id"),
+              QStringList{QString::fromLatin1(OidcProviderServer::PublicClientId)});
 
     // So offline_access was granted and a refresh token issued.
     const std::optional<TokenRecord> t = stored(account->id);
@@ -230,7 +235,8 @@ TEST_F(OidcProviderTest, SignInWithPkceAndConsentToOfflineAccess)
     // The server knows the token as MailKey's, for this user.
     const QJsonObject info = m_server.introspect(t->accessToken);
     EXPECT_TRUE(info.value(QStringLiteral("active")).toBool());
-    EXPECT_EQ(info.value(QStringLiteral("client_id")).toString(), QString::fromLatin1(OidcProviderServer::PublicClientId));
+    EXPECT_EQ(info.value(QStringLiteral("client_id")).toString(),
+              QString::fromLatin1(OidcProviderServer::PublicClientId));
     EXPECT_EQ(info.value(QStringLiteral("email")).toString(), kEmail);
     EXPECT_EQ(scopeOf(info), sorted(t->scopes));
     EXPECT_TRUE(active(t->refreshToken, QStringLiteral("refresh_token")));
@@ -325,7 +331,8 @@ TEST_F(OidcProviderTest, AHandedOutTokenIsActiveForItsUserAtIntrospection)
         // What Dovecot's passdb oauth2 reads (username_attribute = email).
         EXPECT_EQ(info.value(QStringLiteral("email")).toString(), kEmail);
         EXPECT_EQ(info.value(QStringLiteral("sub")).toString(), kEmail);
-        EXPECT_EQ(info.value(QStringLiteral("client_id")).toString(), QString::fromLatin1(OidcProviderServer::PublicClientId));
+        EXPECT_EQ(info.value(QStringLiteral("client_id")).toString(),
+                  QString::fromLatin1(OidcProviderServer::PublicClientId));
         EXPECT_EQ(info.value(QStringLiteral("token_type")).toString(), QStringLiteral("Bearer"));
         EXPECT_GT(qint64(info.value(QStringLiteral("exp")).toDouble()), QDateTime::currentSecsSinceEpoch());
     }
@@ -395,7 +402,8 @@ TEST_F(OidcProviderTest, AScopeTheUserDidNotGrantIsNotAskedForAgain)
     EXPECT_EQ(account->email, kEmail);
     const std::optional<TokenRecord> t = stored(account->id);
     ASSERT_TRUE(t && !t->refreshToken.isEmpty());
-    const QStringList granted = sorted({QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("offline_access")});
+    const QStringList granted
+        = sorted({QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("offline_access")});
     EXPECT_EQ(sorted(t->scopes), granted);
 
     const Status refreshed = refresh(account->id);

@@ -1,7 +1,7 @@
+#include "ui/AccountModel.h"
 #include "core/common/Clock.h"
 #include "core/vault/VaultTypes.h"
 #include "tests/support/TestUtil.h"
-#include "ui/AccountModel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -170,8 +170,7 @@ TEST_F(ModelFixture, CustomProviderNamesAndExpiry)
 TEST_F(ModelFixture, UntrustedTextIsCleaned)
 {
     // A display name with a right-to-left override, control characters and HTML.
-    Account a = makeAccount(1, QStringLiteral("evil@example.com"),
-                            QStringLiteral("<b>Boss</b>\u202Egnp.exe\n\x01"));
+    Account a = makeAccount(1, QStringLiteral("evil@example.com"), QStringLiteral("<b>Boss</b>\u202Egnp.exe\n\x01"));
     model.setAccounts({a});
     const QString shown = model.index(0).data(Qt::DisplayRole).toString();
     EXPECT_FALSE(shown.contains(QChar(0x202E)));

@@ -4,11 +4,13 @@
 // keychain / vault banners (no keychain, locked keychain, key missing, damaged vault); the token
 // lifecycle as the window shows it: live status (Refreshing…, Needs sign-in after a revoked
 // grant), Refresh now, alerts, revoked-or-not on removal, sign out everywhere's real result.
+#include "ui/MainWindow.h"
 #include "core/common/Profile.h"
 #include "core/keychain/KeyStore.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
+#include "core/service/AppSettings.h"
 #include "core/vault/Vault.h"
 #include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/BrowserPool.h"
@@ -16,12 +18,10 @@
 #include "tests/support/fakeidp/FakeBrowser.h"
 #include "ui/AccountDetails.h"
 #include "ui/AccountModel.h"
-#include "core/service/AppSettings.h"
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
 #include "ui/ElidedLabel.h"
 #include "ui/EmptyState.h"
-#include "ui/MainWindow.h"
 
 #include <QAction>
 #include <QApplication>
@@ -31,7 +31,6 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
-#include <QSplitter>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -44,6 +43,7 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QPushButton>
+#include <QSplitter>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -89,14 +89,16 @@ QAction *menuAction(QMenu *menu, const QString &objectName)
     return nullptr;
 }
 
-template<typename T>
+template <typename T>
 T *waitForChild(QWidget *parent, const QString &name, int ms = 5000)
 {
     T *found = nullptr;
-    waitFor([&] {
-        found = parent->findChild<T *>(name);
-        return found && found->isVisible();
-    }, ms);
+    waitFor(
+        [&] {
+            found = parent->findChild<T *>(name);
+            return found && found->isVisible();
+        },
+        ms);
     return found;
 }
 
@@ -149,7 +151,8 @@ protected:
         writeProvidersFile();
 
         m_settings = std::make_unique<AppSettings>(m_dir.filePath(QStringLiteral("config/settings.ini")));
-        m_settings->setProviderValue(QStringLiteral("microsoft"), QStringLiteral("client_id"), QStringLiteral("ms-ui-test"));
+        m_settings->setProviderValue(QStringLiteral("microsoft"), QStringLiteral("client_id"),
+                                     QStringLiteral("ms-ui-test"));
         m_settings->setProviderValue(QStringLiteral("microsoft"), QStringLiteral("mail_api_base"),
                                      m_server.baseUrl().toString() + QStringLiteral("v1.0"));
 
@@ -164,8 +167,9 @@ protected:
         if (qEnvironmentVariableIsSet("MAILKEY_UI_TEST_CHILD"))
             return;
         QDesktopServices::unsetUrlHandler(QStringLiteral("http"));
-        QList<QByteArray> secrets{kSecret.toUtf8(), m_server.lastIssuedAccessToken().toUtf8(), m_server.lastIssuedRefreshToken().toUtf8(),
-                                  m_server.lastIssuedCode().toUtf8(), m_server.lastIssuedIdToken().toUtf8()};
+        QList<QByteArray> secrets{kSecret.toUtf8(), m_server.lastIssuedAccessToken().toUtf8(),
+                                  m_server.lastIssuedRefreshToken().toUtf8(), m_server.lastIssuedCode().toUtf8(),
+                                  m_server.lastIssuedIdToken().toUtf8()};
         for (const QUrlQuery &q : m_server.authorizeRequests())
             secrets.append(q.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded).toUtf8());
         for (const auto &t : m_server.tokenRequests())
@@ -225,7 +229,8 @@ protected:
         EXPECT_TRUE(m_window->connectPanel()->isVisible());
         EXPECT_FALSE(m_window->connectButton()->isEnabled());
         EXPECT_TRUE(waitFor([&] { return m_window->messageBanner()->isVisible(); }, 30000));
-        EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success) << m_window->messageBanner()->message().toStdString();
+        EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success)
+            << m_window->messageBanner()->message().toStdString();
         EXPECT_FALSE(m_window->connectPanel()->isVisible());
         EXPECT_TRUE(m_window->connectButton()->isEnabled());
         EXPECT_GE(m_window->model()->rowCount(), rows);
@@ -293,8 +298,14 @@ TEST_F(MainWindowTest, ConnectThroughTheUiShowsTheNewRowSelected)
     expectAllLabelsPlain(m_window.get());
 
     // Details: provider, scopes, expiry; a provider without a mail API says so in place.
-    EXPECT_TRUE(m_window->details()->findChild<QLabel *>(QStringLiteral("detailsProvider"))->text().contains(QStringLiteral("Fake IdP")));
-    EXPECT_TRUE(m_window->details()->findChild<QLabel *>(QStringLiteral("detailsScopes"))->text().contains(QStringLiteral("offline_access")));
+    EXPECT_TRUE(m_window->details()
+                    ->findChild<QLabel *>(QStringLiteral("detailsProvider"))
+                    ->text()
+                    .contains(QStringLiteral("Fake IdP")));
+    EXPECT_TRUE(m_window->details()
+                    ->findChild<QLabel *>(QStringLiteral("detailsScopes"))
+                    ->text()
+                    .contains(QStringLiteral("offline_access")));
     auto *folderError = m_window->details()->findChild<QLabel *>(QStringLiteral("folderError"));
     ASSERT_TRUE(waitFor([&] { return folderError->isVisible(); }, 10000));
     EXPECT_TRUE(folderError->text().contains(QStringLiteral("no mail folder API")));
@@ -330,7 +341,10 @@ TEST_F(MainWindowTest, FoldersLoadWithProgressAndShowLiterally)
     EXPECT_EQ(folders->topLevelItem(0)->text(0), kHostileFolder);
     EXPECT_EQ(folders->topLevelItem(0)->text(1), QStringLiteral("3"));
     EXPECT_EQ(m_server.requestCount(FakeAuthServer::Endpoint::MailFolders), 1);
-    EXPECT_TRUE(m_window->details()->findChild<QLabel *>(QStringLiteral("detailsTenant"))->text().contains(QStringLiteral("contoso")));
+    EXPECT_TRUE(m_window->details()
+                    ->findChild<QLabel *>(QStringLiteral("detailsTenant"))
+                    ->text()
+                    .contains(QStringLiteral("contoso")));
 
     // Reload: a progress indicator while it runs, then the folders again.
     m_server.setLatency(300);
@@ -392,7 +406,8 @@ TEST_F(MainWindowTest, KeyboardMovesAndActsOnTheSelection)
     // The rows speak: name and address, provider and status.
     const QModelIndex current = list->currentIndex();
     EXPECT_EQ(current.data(Qt::AccessibleTextRole).toString(), QStringLiteral("Alice Example, alice@example.com"));
-    EXPECT_TRUE(current.data(Qt::AccessibleDescriptionRole).toString().startsWith(QStringLiteral("Fake IdP, Connected")));
+    EXPECT_TRUE(
+        current.data(Qt::AccessibleDescriptionRole).toString().startsWith(QStringLiteral("Fake IdP, Connected")));
     EXPECT_FALSE(list->accessibleName().isEmpty());
     // Delete in the list asks to remove the selected mailbox.
     QAction *remove = nullptr;
@@ -427,7 +442,8 @@ TEST_F(MainWindowTest, ReconnectKeepsTheRow)
     reconnect->click();
     EXPECT_TRUE(m_window->connectPanel()->isVisible());
     ASSERT_TRUE(waitFor([&] { return !m_window->connectPanel()->isVisible(); }, 30000));
-    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success) << m_window->messageBanner()->message().toStdString();
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success)
+        << m_window->messageBanner()->message().toStdString();
     EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("Signed in again"));
     ASSERT_EQ(m_window->model()->rowCount(), 2);
     EXPECT_EQ(m_window->model()->index(0).data(AccountModel::IdRole).toLongLong(), first.id);
@@ -467,7 +483,8 @@ TEST_F(MainWindowTest, RemoveAsksThenSaysWhatHappened)
     EXPECT_EQ(m_server.revocationCount(), 1);
     EXPECT_FALSE(m_server.isGrantActive(QStringLiteral("alice@example.com")));
     EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success);
-    EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("confirmed that MailKey's access was revoked")))
+    EXPECT_TRUE(
+        m_window->messageBanner()->message().contains(QStringLiteral("confirmed that MailKey's access was revoked")))
         << m_window->messageBanner()->message().toStdString();
     EXPECT_EQ(m_window->currentPage(), m_window->emptyState());
     EXPECT_FALSE(m_service->account(a.id).has_value());
@@ -500,8 +517,10 @@ TEST_F(MainWindowTest, RemovingAMicrosoftMailboxSaysItWasOnlyDeletedHere)
     EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Info);
     EXPECT_TRUE(m_window->messageBanner()->title().contains(QStringLiteral("megan@contoso.example")));
     const QString message = m_window->messageBanner()->message();
-    EXPECT_TRUE(message.contains(QStringLiteral("Microsoft does not let desktop apps revoke"))) << message.toStdString();
-    EXPECT_TRUE(message.contains(QStringLiteral("myapps.microsoft.com")) || message.contains(QStringLiteral("account.live.com")));
+    EXPECT_TRUE(message.contains(QStringLiteral("Microsoft does not let desktop apps revoke")))
+        << message.toStdString();
+    EXPECT_TRUE(message.contains(QStringLiteral("myapps.microsoft.com"))
+                || message.contains(QStringLiteral("account.live.com")));
     EXPECT_TRUE(m_server.isGrantActive(QStringLiteral("alice@example.com"))); // the other mailbox is untouched
 }
 
@@ -514,7 +533,10 @@ TEST_F(MainWindowTest, StatusIsLiveAndARevokedGrantTurnsIntoNeedsSignInThenRecon
     m_server.setUser(user(QStringLiteral("alice@example.com"), QStringLiteral("Alice Example")));
     m_window->selectAccount(a.id);
     const auto statusText = [&] {
-        return m_window->model()->index(m_window->model()->indexOfId(a.id).row()).data(AccountModel::StatusTextRole).toString();
+        return m_window->model()
+            ->index(m_window->model()->indexOfId(a.id).row())
+            .data(AccountModel::StatusTextRole)
+            .toString();
     };
     auto *detailsStatus = m_window->details()->findChild<QLabel *>(QStringLiteral("detailsStatus"));
     ASSERT_TRUE(detailsStatus);
@@ -530,7 +552,8 @@ TEST_F(MainWindowTest, StatusIsLiveAndARevokedGrantTurnsIntoNeedsSignInThenRecon
     const int refreshes = m_server.refreshCount();
     m_server.setLatency(400);
     refreshButton->click();
-    ASSERT_TRUE(waitFor([&] { return statusText() == QStringLiteral("Refreshing…"); }, 5000)) << statusText().toStdString();
+    ASSERT_TRUE(waitFor([&] { return statusText() == QStringLiteral("Refreshing…"); }, 5000))
+        << statusText().toStdString();
     EXPECT_EQ(detailsStatus->text(), QStringLiteral("Refreshing…"));
     EXPECT_FALSE(refresh->isEnabled()); // not twice at once
     ASSERT_TRUE(waitFor([&] { return statusText().startsWith(QStringLiteral("Connected")); }, 15000));
@@ -552,7 +575,8 @@ TEST_F(MainWindowTest, StatusIsLiveAndARevokedGrantTurnsIntoNeedsSignInThenRecon
     QPushButton *reconnect = m_window->messageBanner()->button(QStringLiteral("Reconnect"));
     ASSERT_TRUE(reconnect);
     // The other mailbox's row did not change by itself (its grant is dead too, but it was not asked).
-    EXPECT_NE(m_window->model()->indexOfId(other.id).data(AccountModel::StatusRole).toInt(), int(AccountStatus::Refreshing));
+    EXPECT_NE(m_window->model()->indexOfId(other.id).data(AccountModel::StatusRole).toInt(),
+              int(AccountStatus::Refreshing));
 
     // Reconnect from the banner: the same row, connected again.
     reconnect->click();
@@ -573,11 +597,15 @@ TEST_F(MainWindowTest, CancelWhileWaitingClosesTheSignIn)
     action->trigger();
     ConnectPanel *panel = m_window->connectPanel();
     EXPECT_TRUE(panel->isVisible());
-    EXPECT_TRUE(panel->findChild<QLabel *>(QStringLiteral("waitingLabel"))->text().contains(QStringLiteral("Waiting for you to sign in")));
+    EXPECT_TRUE(panel->findChild<QLabel *>(QStringLiteral("waitingLabel"))
+                    ->text()
+                    .contains(QStringLiteral("Waiting for you to sign in")));
     ASSERT_TRUE(waitFor([&] { return panel->url().isValid(); }, 10000));
     ASSERT_EQ(m_desktop->opened.size(), 1);
     EXPECT_EQ(panel->url(), m_desktop->opened.first());
-    EXPECT_TRUE(panel->findChild<QLineEdit *>(QStringLiteral("signInUrl"))->text().startsWith(m_server.authorizeUrl().toString()));
+    EXPECT_TRUE(panel->findChild<QLineEdit *>(QStringLiteral("signInUrl"))
+                    ->text()
+                    .startsWith(m_server.authorizeUrl().toString()));
 
     // Open again: the same URL goes to the browser again.
     panel->openButton()->click();
@@ -674,15 +702,17 @@ TEST_F(MainWindowTest, AQueuedRevocationsOutcomeIsShown)
     // The service reports the end of a revocation that was queued when the mailbox was removed
     // (AccountServiceTest drives the real one); the window tells the user either way.
     open();
-    Q_EMIT m_service->pendingRevocationFinished(7, QStringLiteral("gail@gmail.example"), true,
-                                                QStringLiteral("Google has now confirmed that MailKey's access to gail@gmail.example was revoked."));
+    Q_EMIT m_service->pendingRevocationFinished(
+        7, QStringLiteral("gail@gmail.example"), true,
+        QStringLiteral("Google has now confirmed that MailKey's access to gail@gmail.example was revoked."));
     EXPECT_TRUE(m_window->messageBanner()->isVisible());
     EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success);
     EXPECT_TRUE(m_window->messageBanner()->title().contains(QStringLiteral("gail@gmail.example")));
     EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("confirmed")));
 
-    Q_EMIT m_service->pendingRevocationFinished(7, QStringLiteral("gail@gmail.example"), false,
-                                                QStringLiteral("Google still could not revoke ... at https://myaccount.google.com/connections."));
+    Q_EMIT m_service->pendingRevocationFinished(
+        7, QStringLiteral("gail@gmail.example"), false,
+        QStringLiteral("Google still could not revoke ... at https://myaccount.google.com/connections."));
     EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Warning);
     EXPECT_TRUE(m_window->messageBanner()->title().contains(QStringLiteral("may still be active")));
     EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("https://myaccount.google.com")));
@@ -721,8 +751,10 @@ TEST_F(MainWindowTest, SignOutEverywhereNeedsAStrongConfirmation)
     go = dialog->findChild<QPushButton *>(QStringLiteral("confirmButton"));
     ASSERT_TRUE(go->isEnabled());
     go->click();
-    ASSERT_TRUE(waitFor([&] { return m_window->messageBanner()->title() == QStringLiteral("Signed out everywhere"); }, 30000))
-        << m_window->messageBanner()->title().toStdString() << ": " << m_window->messageBanner()->message().toStdString();
+    ASSERT_TRUE(
+        waitFor([&] { return m_window->messageBanner()->title() == QStringLiteral("Signed out everywhere"); }, 30000))
+        << m_window->messageBanner()->title().toStdString() << ": "
+        << m_window->messageBanner()->message().toStdString();
     EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success);
     const QString message = m_window->messageBanner()->message();
     EXPECT_TRUE(message.contains(QStringLiteral("revoked at the provider: 1"))) << message.toStdString();
@@ -778,7 +810,11 @@ TEST_F(MainWindowTest, DamagedVaultShowsABannerAndCanBeResetOnlyWhenConfirmed)
     box->button(QMessageBox::Cancel)->click();
     waitFor([] { return false; }, 50);
     EXPECT_EQ(m_service->vaultState(), VaultState::Failed);
-    const QByteArray damaged = [&] { QFile f(path); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+    const QByteArray damaged = [&] {
+        QFile f(path);
+        f.open(QIODevice::ReadOnly);
+        return f.readAll();
+    }();
 
     // Reset, confirmed: moved aside (kept), a new empty vault.
     m_window->vaultBanner()->button(QStringLiteral("Reset vault…"))->click();
@@ -830,8 +866,9 @@ TEST_F(MainWindowTest, NoKeychainShowsABanner)
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dir.filePath(QStringLiteral("no-bus")));
     QDir().mkpath(m_dir.filePath(QStringLiteral("no-bus")));
-    const ChildResult r = runChild("nokeychain", {QCoreApplication::applicationFilePath(),
-                                                  QStringLiteral("--gtest_filter=ChildOnly.NoKeychain")}, env);
+    const ChildResult r = runChild(
+        "nokeychain", {QCoreApplication::applicationFilePath(), QStringLiteral("--gtest_filter=ChildOnly.NoKeychain")},
+        env);
     EXPECT_EQ(r.exitCode, 0) << r.output.toStdString();
     EXPECT_TRUE(r.output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << r.output.toStdString();
 }
@@ -840,8 +877,9 @@ TEST_F(MainWindowTest, LockedKeychainShowsABanner)
 {
     // A child process with a keyring of its own (it gets locked).
     const QString script = QString::fromLocal8Bit(MAILKEY_WITH_KEYRING_SCRIPT);
-    const ChildResult r = runChild("locked", {QStringLiteral("sh"), script, QCoreApplication::applicationFilePath(),
-                                              QStringLiteral("--gtest_filter=ChildOnly.LockedKeychain")},
+    const ChildResult r = runChild("locked",
+                                   {QStringLiteral("sh"), script, QCoreApplication::applicationFilePath(),
+                                    QStringLiteral("--gtest_filter=ChildOnly.LockedKeychain")},
                                    QProcessEnvironment::systemEnvironment());
     EXPECT_EQ(r.exitCode, 0) << r.output.toStdString();
     EXPECT_TRUE(r.output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << r.output.toStdString();
@@ -894,11 +932,12 @@ TEST(ChildOnly, LockedKeychain)
         first.start();
         ASSERT_TRUE(waitFor([&] { return first.vaultState() == VaultState::Ready; }, 30000));
     }
-    const int rc = QProcess::execute(
-        QStringLiteral("gdbus"),
-        {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"), QStringLiteral("org.freedesktop.secrets"),
-         QStringLiteral("--object-path"), QStringLiteral("/org/freedesktop/secrets"), QStringLiteral("--method"),
-         QStringLiteral("org.freedesktop.Secret.Service.Lock"), QStringLiteral("['/org/freedesktop/secrets/collection/login']")});
+    const int rc = QProcess::execute(QStringLiteral("gdbus"),
+                                     {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
+                                      QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"),
+                                      QStringLiteral("/org/freedesktop/secrets"), QStringLiteral("--method"),
+                                      QStringLiteral("org.freedesktop.Secret.Service.Lock"),
+                                      QStringLiteral("['/org/freedesktop/secrets/collection/login']")});
     ASSERT_EQ(rc, 0);
 
     AccountService service(profile, &nam, &registry);
@@ -913,4 +952,3 @@ TEST(ChildOnly, LockedKeychain)
     EXPECT_EQ(window.currentPage(), window.unavailablePage());
     EXPECT_TRUE(QFile::exists(profile.databasePath()));
 }
-

@@ -4,12 +4,12 @@
 #include "core/common/Result.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
+#include "core/service/AppSettings.h"
 #include "core/vault/VaultTypes.h"
 #include "tests/support/TestUtil.h"
 #include "ui/AccountDelegate.h"
 #include "ui/AccountDetails.h"
 #include "ui/AccountModel.h"
-#include "core/service/AppSettings.h"
 #include "ui/Avatar.h"
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
@@ -31,10 +31,10 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QToolButton>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QTreeWidget>
 
 #include <gtest/gtest.h>
@@ -81,7 +81,9 @@ TEST(SafeText, StripsBidiControlsAndControlCharacters)
         const QString in = QStringLiteral("abc") + QChar(c) + QStringLiteral("def");
         EXPECT_EQ(SafeText::clean(in), QStringLiteral("abcdef")) << int(c);
     }
-    EXPECT_EQ(SafeText::clean(QStringLiteral("a\nb\r\nc\td\x01\x7f" "e")), QStringLiteral("a b c d e"));
+    EXPECT_EQ(SafeText::clean(QStringLiteral("a\nb\r\nc\td\x01\x7f"
+                                             "e")),
+              QStringLiteral("a b c d e"));
     EXPECT_EQ(SafeText::clean(QStringLiteral("  many    spaces  ")), QStringLiteral("many spaces"));
     EXPECT_EQ(SafeText::clean(QString(QChar(0x85)) + QStringLiteral("x") + QChar(0x2028) + QStringLiteral("y")),
               QStringLiteral("x y"));
@@ -274,7 +276,8 @@ TEST(AccountDelegate, PaintsWithThePaletteInLightAndDark)
         delegate.paint(&p, option, model.index(0));
         p.end();
         if (qEnvironmentVariableIsSet("MAILKEY_UI_DUMP_DIR"))
-            image.save(qEnvironmentVariable("MAILKEY_UI_DUMP_DIR") + QStringLiteral("/row-%1.png").arg(palette.color(QPalette::Base).lightness()));
+            image.save(qEnvironmentVariable("MAILKEY_UI_DUMP_DIR")
+                       + QStringLiteral("/row-%1.png").arg(palette.color(QPalette::Base).lightness()));
         // The name's pixels: the lightest and darkest in its rect.
         const auto l = AccountDelegate::layoutFor(option.rect, option.fontMetrics, 120, false);
         int darkest = 255;
@@ -298,7 +301,7 @@ TEST(AccountDelegate, PaintsWithThePaletteInLightAndDark)
     dark.setColor(QPalette::Window, QColor(45, 45, 45));
     const auto [lightDarkest, lightLightest] = render(light);
     const auto [darkDarkest, darkLightest] = render(dark);
-    EXPECT_LT(lightDarkest, 80);  // dark text on white
+    EXPECT_LT(lightDarkest, 80); // dark text on white
     EXPECT_GT(lightLightest, 200);
     EXPECT_GT(darkLightest, 180); // light text on dark
     EXPECT_LT(darkDarkest, 60);
@@ -340,7 +343,8 @@ TEST(ElidedLabel, HugeTextDoesNotGrowTheWidget)
 
 TEST(VaultErrorAdvice, EachKeychainAndVaultErrorHasTitleStepsAndButtons)
 {
-    const auto noKeychain = VaultErrorAdvice::forError(Error(ErrorCode::NoKeychain, QStringLiteral("No Secret Service.")));
+    const auto noKeychain
+        = VaultErrorAdvice::forError(Error(ErrorCode::NoKeychain, QStringLiteral("No Secret Service.")));
     EXPECT_TRUE(noKeychain.title.contains(QStringLiteral("No keychain")));
     EXPECT_TRUE(noKeychain.fullText().startsWith(QStringLiteral("No Secret Service.")));
     EXPECT_TRUE(noKeychain.canRetry);
@@ -369,7 +373,8 @@ TEST(Banner, ShowsMessagesLiterallyWithButtons)
     QWidget parent;
     Banner banner(&parent);
     EXPECT_TRUE(banner.isHidden());
-    banner.showMessage(Banner::Kind::Error, QStringLiteral("Title <i>x</i>"), Hostile + QStringLiteral("\nsecond line"));
+    banner.showMessage(Banner::Kind::Error, QStringLiteral("Title <i>x</i>"),
+                       Hostile + QStringLiteral("\nsecond line"));
     EXPECT_FALSE(banner.isHidden());
     EXPECT_EQ(banner.kind(), Banner::Kind::Error);
     EXPECT_EQ(banner.title(), QStringLiteral("Title <i>x</i>"));
@@ -457,9 +462,9 @@ TEST(EmptyState, NothingOverlapsAtTheDefaultWindowSizeEvenWithHelpOpen)
 
 TEST(EmptyState, ExplainsAndOffersProvidersWithClientIdHelp)
 {
-    ProviderRegistry registry(ProviderRegistry::Settings{{QStringLiteral("provider/google/client_id"),
-                                                          QStringLiteral("g-client")}},
-                              QProcessEnvironment());
+    ProviderRegistry registry(
+        ProviderRegistry::Settings{{QStringLiteral("provider/google/client_id"), QStringLiteral("g-client")}},
+        QProcessEnvironment());
     EmptyState empty;
     empty.setProviders(registry.providers());
     expectAllLabelsPlain(&empty);
@@ -507,10 +512,15 @@ TEST(AccountDetails, ShowsFactsFoldersAndActivityAsPlainText)
     auto *name = details.findChild<ElidedLabel *>(QStringLiteral("detailsName"));
     ASSERT_TRUE(name);
     EXPECT_EQ(name->text(), Hostile);
-    EXPECT_TRUE(details.findChild<QLabel *>(QStringLiteral("detailsScopes"))->text().contains(QStringLiteral("Mail.ReadWrite")));
-    EXPECT_TRUE(details.findChild<QLabel *>(QStringLiteral("detailsExpiry"))->text().contains(QStringLiteral("in 1 h")));
-    EXPECT_TRUE(details.findChild<QLabel *>(QStringLiteral("detailsTenant"))->text().contains(QStringLiteral("contoso")));
-    EXPECT_TRUE(details.findChild<QLabel *>(QStringLiteral("detailsStatus"))->text().contains(QStringLiteral("42 min")));
+    EXPECT_TRUE(details.findChild<QLabel *>(QStringLiteral("detailsScopes"))
+                    ->text()
+                    .contains(QStringLiteral("Mail.ReadWrite")));
+    EXPECT_TRUE(
+        details.findChild<QLabel *>(QStringLiteral("detailsExpiry"))->text().contains(QStringLiteral("in 1 h")));
+    EXPECT_TRUE(
+        details.findChild<QLabel *>(QStringLiteral("detailsTenant"))->text().contains(QStringLiteral("contoso")));
+    EXPECT_TRUE(
+        details.findChild<QLabel *>(QStringLiteral("detailsStatus"))->text().contains(QStringLiteral("42 min")));
 
     // Folders: progress, then the list; names literal.
     details.setFoldersLoading();
@@ -518,7 +528,8 @@ TEST(AccountDetails, ShowsFactsFoldersAndActivityAsPlainText)
     ASSERT_TRUE(progress);
     EXPECT_TRUE(progress->isVisible());
     const QSize before = details.sizeHint();
-    details.setFolders({{QStringLiteral("<i>Inbox</i>"), 3, 10}, {QString(10000, QLatin1Char('F')), 0, 1},
+    details.setFolders({{QStringLiteral("<i>Inbox</i>"), 3, 10},
+                        {QString(10000, QLatin1Char('F')), 0, 1},
                         {QStringLiteral("\u202Etxt.exe"), 0, 0}});
     EXPECT_FALSE(progress->isVisible());
     QTreeWidget *folders = details.folderList();
@@ -650,7 +661,8 @@ TEST(SettingsDialog, ValidatesInlineAndSaves)
     dialog.field(QStringLiteral("microsoftTenant"))->setText(QStringLiteral("not a tenant/"));
     EXPECT_TRUE(dialog.hasProblems());
     EXPECT_FALSE(dialog.problemLabel(QStringLiteral("microsoftTenant"))->isHidden());
-    EXPECT_TRUE(dialog.problemLabel(QStringLiteral("microsoftTenant"))->text().contains(QStringLiteral("organizations")));
+    EXPECT_TRUE(
+        dialog.problemLabel(QStringLiteral("microsoftTenant"))->text().contains(QStringLiteral("organizations")));
     dialog.field(QStringLiteral("microsoftTenant"))->setText(QStringLiteral("Organizations"));
     EXPECT_FALSE(dialog.hasProblems());
     EXPECT_TRUE(dialog.problemLabel(QStringLiteral("microsoftTenant"))->isHidden());
@@ -676,11 +688,15 @@ TEST(SettingsDialog, ValidatesInlineAndSaves)
     EXPECT_EQ(dialog.field(QStringLiteral("googleClientSecret"))->echoMode(), QLineEdit::PasswordEchoOnEdit);
     dialog.accept();
     EXPECT_EQ(dialog.result(), QDialog::Accepted);
-    EXPECT_EQ(settings.providerValue(QStringLiteral("microsoft"), QStringLiteral("client_id")), QStringLiteral("ms-client"));
-    EXPECT_EQ(settings.providerValue(QStringLiteral("microsoft"), QStringLiteral("tenant")), QStringLiteral("organizations"));
-    EXPECT_EQ(settings.providerValue(QStringLiteral("good"), QStringLiteral("client_id")), QStringLiteral("good-client"));
+    EXPECT_EQ(settings.providerValue(QStringLiteral("microsoft"), QStringLiteral("client_id")),
+              QStringLiteral("ms-client"));
+    EXPECT_EQ(settings.providerValue(QStringLiteral("microsoft"), QStringLiteral("tenant")),
+              QStringLiteral("organizations"));
+    EXPECT_EQ(settings.providerValue(QStringLiteral("good"), QStringLiteral("client_id")),
+              QStringLiteral("good-client"));
     EXPECT_EQ(settings.customProvidersFile(), json);
-    EXPECT_TRUE(settings.providerValue(QStringLiteral("google"), QStringLiteral("client_secret")) == QStringLiteral("g-secret-value"));
+    EXPECT_TRUE(settings.providerValue(QStringLiteral("google"), QStringLiteral("client_secret"))
+                == QStringLiteral("g-secret-value"));
     mailkey::test::expectNotLogged({QByteArray("g-secret-value")});
     qunsetenv("MAILKEY_CONFIG_DIR");
 }

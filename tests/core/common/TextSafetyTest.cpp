@@ -14,8 +14,9 @@ QString s(const char *utf8)
 
 TEST(TextSafety, ControlBidiAndFormatCharactersAreUnsafe)
 {
-    for (char32_t c : {0x00, 0x07, 0x08, 0x0A, 0x0D, 0x1B, 0x7F, 0x85, 0x9B, 0x9F, 0x2028, 0x2029, 0x202A, 0x202E, 0x2066,
-                       0x2069, 0x200B, 0x200E, 0x200F, 0x061C, 0xFEFF, 0xFFF9, 0xE0001, 0xE0041, 0xD800, 0xDFFF})
+    for (char32_t c :
+         {0x00,   0x07,   0x08,   0x0A,   0x0D,   0x1B,   0x7F,   0x85,   0x9B,   0x9F,    0x2028,  0x2029, 0x202A,
+          0x202E, 0x2066, 0x2069, 0x200B, 0x200E, 0x200F, 0x061C, 0xFEFF, 0xFFF9, 0xE0001, 0xE0041, 0xD800, 0xDFFF})
         EXPECT_TRUE(TextSafety::isUnsafe(c)) << std::hex << uint(c);
     for (char32_t c : {0x20, 0x41, 0x7E, 0xA0, 0xDC, 0x4E2D, 0x1F600})
         EXPECT_FALSE(TextSafety::isUnsafe(c)) << std::hex << uint(c);
@@ -31,7 +32,9 @@ TEST(TextSafety, EscapedShowsWhatWasThereAndKeepsNewlinesAndTabs)
     EXPECT_EQ(TextSafety::escaped(s("a\tb\r\n")), s("a\tb\\u000d\n"));
     EXPECT_EQ(TextSafety::escaped(s("a\tb"), {}), s("a\\u0009b"));
     EXPECT_EQ(TextSafety::escaped(s("x\u202egpj.exe\u2066")), s("x\\u202egpj.exe\\u2066"));
-    EXPECT_EQ(TextSafety::escaped(s("\xc2\x9b" "2J")), s("\\u009b2J"));
+    EXPECT_EQ(TextSafety::escaped(s("\xc2\x9b"
+                                    "2J")),
+              s("\\u009b2J"));
     // Above U+FFFF: the two surrogate escapes, as JSON writes them.
     EXPECT_EQ(TextSafety::escaped(s("tag\U000E0041")), s("tag\\udb40\\udc41"));
     EXPECT_EQ(TextSafety::escaped(QString(QChar(0xDC00))), s("\\udc00"));

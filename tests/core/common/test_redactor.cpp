@@ -44,8 +44,7 @@ QString expectMasked(const QString &input, const QStringList &secrets)
 {
     const QString out = redact(input);
     for (int i = 0; i < secrets.size(); ++i)
-        EXPECT_FALSE(out.contains(secrets[i]))
-            << "secret #" << i << " survived redaction: " << safe(out, secrets);
+        EXPECT_FALSE(out.contains(secrets[i])) << "secret #" << i << " survived redaction: " << safe(out, secrets);
     EXPECT_TRUE(out.contains(QLatin1String(mailkey::kRedacted))) << "no [redacted] marker";
     return out;
 }
@@ -55,8 +54,7 @@ QString randomBase64Url(int bytes)
     QByteArray raw(bytes, Qt::Uninitialized);
     for (char &c : raw)
         c = char(QRandomGenerator::global()->bounded(256));
-    const QString t = QString::fromLatin1(
-        raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QString t = QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     knownSecrets().append(t);
     return t;
 }
@@ -86,12 +84,23 @@ const QString kHex = S("2DD29CA851E7B56E4697B0E1F08507293D761A05CE4D1B628663F411
 
 QStringList &knownSecrets()
 {
-    static QStringList list = {kJwt,       kGoogleAccess, kGoogleRefresh, kGoogleCode, kMsaRefresh,
-                               kMsaAccess, kEntraRefresh, kVerifier,      kChallenge,  kState,
-                               kHex,       kHex.toLower(),
-                               QString::fromLatin1(QByteArray("user=bob@gmail.com\x01" "auth=Bearer ")
-                                                   .append(kGoogleAccess.toLatin1()).append("\x01\x01")
-                                                   .toBase64()),
+    static QStringList list = {kJwt,
+                               kGoogleAccess,
+                               kGoogleRefresh,
+                               kGoogleCode,
+                               kMsaRefresh,
+                               kMsaAccess,
+                               kEntraRefresh,
+                               kVerifier,
+                               kChallenge,
+                               kState,
+                               kHex,
+                               kHex.toLower(),
+                               QString::fromLatin1(QByteArray("user=bob@gmail.com\x01"
+                                                              "auth=Bearer ")
+                                                       .append(kGoogleAccess.toLatin1())
+                                                       .append("\x01\x01")
+                                                       .toBase64()),
                                S("M.C105_BL2.2.U.0e1c2d3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f"),
                                S("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"),
                                S("YWxpY2VAZXhhbXBsZS5jb206aHVudGVyMg=="),
@@ -100,8 +109,12 @@ QStringList &knownSecrets()
                                S("AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"),
                                S("q2Xv9+Lk/3mP8sT4uW6yZ1bD5fH0jN3kM8qS2vX7zA4="),
                                S("AGJvYkBleGFtcGxlLmNvbQBodW50ZXIy"),
-                               S("hunter2"), S("s3cr3t"), S("abc123xyz"), S("my old passphrase"),
-                               S("correct horse battery staple"), S("abc123secret"),
+                               S("hunter2"),
+                               S("s3cr3t"),
+                               S("abc123xyz"),
+                               S("my old passphrase"),
+                               S("correct horse battery staple"),
+                               S("abc123secret"),
                                S("7dG3kq9LmZ2x"),
                                S("8Q~abcdEFGhijkLMNopqRSTuvwXYZ0123456789ab")};
     return list;
@@ -110,21 +123,22 @@ QStringList &knownSecrets()
 } // namespace
 
 // Compares without ever printing a known secret.
-#define EXPECT_REDACTED_EQ(actual, expected)                                                     \
-    do {                                                                                         \
-        const auto a_ = (actual);                                                                \
-        const auto e_ = (expected);                                                              \
-        EXPECT_TRUE(a_ == e_) << "got: " << safe(a_);                                            \
+#define EXPECT_REDACTED_EQ(actual, expected)                                                                           \
+    do {                                                                                                               \
+        const auto a_ = (actual);                                                                                      \
+        const auto e_ = (expected);                                                                                    \
+        EXPECT_TRUE(a_ == e_) << "got: " << safe(a_);                                                                  \
     } while (0)
 
 TEST(Redactor, MicrosoftErrorBodiesKeepEverythingUseful)
 {
-    const QString bodies[] = {
-        S(R"({"error":"invalid_grant","error_description":"AADSTS70008: The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource. Trace ID: 0d6c3a5e-2f4b-4c1d-9a8e-7b6f5e4d3c2b Correlation ID: 8f7e6d5c-4b3a-4910-8f7e-6d5c4b3a2910 Timestamp: 2024-05-14 09:12:33Z","error_codes":[70008],"timestamp":"2024-05-14 09:12:33Z","trace_id":"0d6c3a5e-2f4b-4c1d-9a8e-7b6f5e4d3c2b","correlation_id":"8f7e6d5c-4b3a-4910-8f7e-6d5c4b3a2910","error_uri":"https://login.microsoftonline.com/error?code=70008"})"),
-        S(R"({"error":"invalid_request","error_description":"AADSTS50011: The redirect URI 'http://localhost:53127/' specified in the request does not match the redirect URIs configured for the application '6731de76-14a6-49ae-97bc-6eba6914391e'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this. Trace ID: 1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d Correlation ID: 2b3c4d5e-6f7a-4b9c-8d1e-2f3a4b5c6d7e Timestamp: 2024-05-14 09:13:01Z","error_codes":[50011],"error_uri":"https://login.microsoftonline.com/error?code=50011"})"),
-        S(R"({"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented to use the application with ID '6731de76-14a6-49ae-97bc-6eba6914391e' named 'MailKey'. Send an interactive authorization request for this user and resource. Trace ID: 3c4d5e6f-7a8b-4c0d-9e2f-3a4b5c6d7e8f Correlation ID: 4d5e6f7a-8b9c-4d1e-8f3a-4b5c6d7e8f9a Timestamp: 2024-05-14 09:14:10Z","error_codes":[65001],"suberror":"consent_required"})"),
-        S(R"({"error":"invalid_client","error_description":"AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'. Trace ID: 5e6f7a8b-9c0d-4e2f-9a4b-5c6d7e8f9a0b Correlation ID: 6f7a8b9c-0d1e-4f3a-8b5c-6d7e8f9a0b1c Timestamp: 2024-05-14 09:15:22Z","error_codes":[7000218]})"),
-    };
+    const QString bodies[]
+        = {
+            S(R"({"error":"invalid_grant","error_description":"AADSTS70008: The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource. Trace ID: 0d6c3a5e-2f4b-4c1d-9a8e-7b6f5e4d3c2b Correlation ID: 8f7e6d5c-4b3a-4910-8f7e-6d5c4b3a2910 Timestamp: 2024-05-14 09:12:33Z","error_codes":[70008],"timestamp":"2024-05-14 09:12:33Z","trace_id":"0d6c3a5e-2f4b-4c1d-9a8e-7b6f5e4d3c2b","correlation_id":"8f7e6d5c-4b3a-4910-8f7e-6d5c4b3a2910","error_uri":"https://login.microsoftonline.com/error?code=70008"})"),
+            S(R"({"error":"invalid_request","error_description":"AADSTS50011: The redirect URI 'http://localhost:53127/' specified in the request does not match the redirect URIs configured for the application '6731de76-14a6-49ae-97bc-6eba6914391e'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this. Trace ID: 1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d Correlation ID: 2b3c4d5e-6f7a-4b9c-8d1e-2f3a4b5c6d7e Timestamp: 2024-05-14 09:13:01Z","error_codes":[50011],"error_uri":"https://login.microsoftonline.com/error?code=50011"})"),
+            S(R"({"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented to use the application with ID '6731de76-14a6-49ae-97bc-6eba6914391e' named 'MailKey'. Send an interactive authorization request for this user and resource. Trace ID: 3c4d5e6f-7a8b-4c0d-9e2f-3a4b5c6d7e8f Correlation ID: 4d5e6f7a-8b9c-4d1e-8f3a-4b5c6d7e8f9a Timestamp: 2024-05-14 09:14:10Z","error_codes":[65001],"suberror":"consent_required"})"),
+            S(R"({"error":"invalid_client","error_description":"AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'. Trace ID: 5e6f7a8b-9c0d-4e2f-9a4b-5c6d7e8f9a0b Correlation ID: 6f7a8b9c-0d1e-4f3a-8b5c-6d7e8f9a0b1c Timestamp: 2024-05-14 09:15:22Z","error_codes":[7000218]})"),
+        };
     for (const QString &body : bodies) {
         // Nothing in these bodies is a secret: they must come back unchanged.
         EXPECT_REDACTED_EQ(redact(body), body);
@@ -133,8 +147,7 @@ TEST(Redactor, MicrosoftErrorBodiesKeepEverythingUseful)
 
 TEST(Redactor, GoogleErrorBodyUnchanged)
 {
-    const QString body =
-        S(R"({"error":"invalid_grant","error_description":"Token has been expired or revoked."})");
+    const QString body = S(R"({"error":"invalid_grant","error_description":"Token has been expired or revoked."})");
     EXPECT_REDACTED_EQ(redact(body), body);
     const QString body2 = S(R"({
   "error": "redirect_uri_mismatch",
@@ -175,9 +188,9 @@ TEST(Redactor, LoggedTokenRequestBody)
 {
     const QString code = kGoogleCode;
     const QString body = S("grant_type=authorization_code&code=") + code
-        + S("&redirect_uri=http%3A%2F%2F127.0.0.1%3A53127%2F&client_id=123456789012-abc.apps."
-            "googleusercontent.com&code_verifier=")
-        + kVerifier + S("&client_secret=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");
+                         + S("&redirect_uri=http%3A%2F%2F127.0.0.1%3A53127%2F&client_id=123456789012-abc.apps."
+                             "googleusercontent.com&code_verifier=")
+                         + kVerifier + S("&client_secret=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");
     const QString out = expectMasked(body, {code, kVerifier, S("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")});
     EXPECT_TRUE(out.contains(S("grant_type=authorization_code")));
     EXPECT_TRUE(out.contains(S("code=[redacted]&")));
@@ -187,7 +200,7 @@ TEST(Redactor, LoggedTokenRequestBody)
     EXPECT_TRUE(out.contains(S("client_id=123456789012-abc.apps.googleusercontent.com")));
 
     const QString refresh = S("grant_type=refresh_token&refresh_token=") + kEntraRefresh
-        + S("&client_id=6731de76-14a6-49ae-97bc-6eba6914391e&client_secret=&scope=offline_access");
+                            + S("&client_id=6731de76-14a6-49ae-97bc-6eba6914391e&client_secret=&scope=offline_access");
     const QString out2 = expectMasked(refresh, {kEntraRefresh});
     EXPECT_TRUE(out2.contains(S("grant_type=refresh_token&refresh_token=[redacted]&")));
     EXPECT_TRUE(out2.contains(S("client_id=6731de76-14a6-49ae-97bc-6eba6914391e")));
@@ -198,13 +211,13 @@ TEST(Redactor, CallbackUrlWithCodeAndState)
 {
     const QString msCode = S("M.C105_BL2.2.U.0e1c2d3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f");
     const QString url = S("http://127.0.0.1:53127/callback?code=") + msCode + S("&state=") + kState
-        + S("&session_state=9b0d7a4e-8c2f-4e1a-b3d5-6f7a8b9c0d1e");
+                        + S("&session_state=9b0d7a4e-8c2f-4e1a-b3d5-6f7a8b9c0d1e");
     const QString out = expectMasked(url, {msCode, kState, S("BL2.2.U")});
     EXPECT_TRUE(out.startsWith(S("http://127.0.0.1:53127/callback?code=[redacted]&state=[redacted]")));
     EXPECT_TRUE(out.contains(S("session_state=9b0d7a4e-8c2f-4e1a-b3d5-6f7a8b9c0d1e")));
 
     const QString google = S("GET /?state=") + kState + S("&code=") + kGoogleCode
-        + S("&scope=email%20https://mail.google.com/ HTTP/1.1");
+                           + S("&scope=email%20https://mail.google.com/ HTTP/1.1");
     const QString out2 = expectMasked(google, {kState, kGoogleCode});
     EXPECT_TRUE(out2.contains(S("&scope=email%20https://mail.google.com/ HTTP/1.1")));
 
@@ -214,7 +227,7 @@ TEST(Redactor, CallbackUrlWithCodeAndState)
     EXPECT_TRUE(out3.contains(S("#access_token=[redacted]&token_type=bearer")));
     const QString err = S("http://127.0.0.1:53127/?error=access_denied&error_description="
                           "AADSTS65004%3A+User+declined+to+consent&state=")
-        + kState;
+                        + kState;
     const QString out4 = expectMasked(err, {kState});
     EXPECT_TRUE(out4.contains(S("error=access_denied&error_description=AADSTS65004%3A+User+declined")));
 }
@@ -224,8 +237,8 @@ TEST(Redactor, JsonTokenReply)
     const QString body = S("{\"token_type\":\"Bearer\",\"scope\":\"https://outlook.office.com/"
                            "IMAP.AccessAsUser.All\",\"expires_in\":4307,\"ext_expires_in\":4307,"
                            "\"access_token\":\"")
-        + kMsaAccess + S("\",\"refresh_token\":\"") + kMsaRefresh + S("\",\"id_token\":\"") + kJwt
-        + S("\"}");
+                         + kMsaAccess + S("\",\"refresh_token\":\"") + kMsaRefresh + S("\",\"id_token\":\"") + kJwt
+                         + S("\"}");
     const QString out = expectMasked(body, {kMsaAccess, kMsaRefresh, kJwt, kJwt.mid(60, 40)});
     EXPECT_TRUE(out.contains(S("\"access_token\":\"[redacted]\"")));
     EXPECT_TRUE(out.contains(S("\"refresh_token\":\"[redacted]\"")));
@@ -236,10 +249,10 @@ TEST(Redactor, JsonTokenReply)
 
     // Pretty-printed, camelCase, and JSON inside a JSON string.
     const QString pretty = S("{\n  \"accessToken\" : \"") + kGoogleAccess
-        + S("\",\n  \"password\": \"correct horse battery staple\"\n}");
+                           + S("\",\n  \"password\": \"correct horse battery staple\"\n}");
     expectMasked(pretty, {kGoogleAccess, S("correct horse")});
-    const QString nested = S("{\"log\":\"{\\\"refresh_token\\\":\\\"") + kGoogleRefresh
-        + S("\\\",\\\"state\\\":\\\"") + kState + S("\\\"}\"}");
+    const QString nested = S("{\"log\":\"{\\\"refresh_token\\\":\\\"") + kGoogleRefresh + S("\\\",\\\"state\\\":\\\"")
+                           + kState + S("\\\"}\"}");
     const QString out3 = expectMasked(nested, {kGoogleRefresh, kState});
     EXPECT_TRUE(out3.contains(S("\\\"refresh_token\\\":\\\"[redacted]\\\"")));
 }
@@ -253,7 +266,7 @@ TEST(Redactor, AuthorizationHeaders)
     EXPECT_TRUE(out.contains(S("\r\nHost: imap.gmail.com")));
     const QString basic = S("Authorization: Basic YWxpY2VAZXhhbXBsZS5jb206aHVudGVyMg==");
     EXPECT_REDACTED_EQ(expectMasked(basic, {S("YWxpY2VAZXhhbXBsZS5jb206aHVudGVyMg")}),
-              S("Authorization: Basic [redacted]"));
+                       S("Authorization: Basic [redacted]"));
     // Headers printed as JSON / Qt debug, and a bare Bearer in prose.
     const QString json = S("{\"Authorization\":\"Bearer ") + kMsaAccess + S("\",\"Accept\":\"application/json\"}");
     const QString out2 = expectMasked(json, {kMsaAccess.left(24)});
@@ -266,12 +279,15 @@ TEST(Redactor, AuthorizationHeaders)
 
 TEST(Redactor, SaslXoauth2)
 {
-    const QByteArray raw = "user=bob@gmail.com\x01" "auth=Bearer " + kGoogleAccess.toLatin1() + "\x01\x01";
+    const QByteArray raw = "user=bob@gmail.com\x01"
+                           "auth=Bearer "
+                           + kGoogleAccess.toLatin1() + "\x01\x01";
     const QByteArray b64 = raw.toBase64();
     // Raw form: the user stays, the token goes.
     const QByteArray outRaw = redact(raw);
     EXPECT_FALSE(outRaw.contains(kGoogleAccess.toLatin1()));
-    EXPECT_TRUE(outRaw.startsWith("user=bob@gmail.com\x01" "auth=Bearer [redacted]"));
+    EXPECT_TRUE(outRaw.startsWith("user=bob@gmail.com\x01"
+                                  "auth=Bearer [redacted]"));
     // IMAP command line and a bare base64 continuation line.
     const QByteArray cmd = "A1 AUTHENTICATE XOAUTH2 " + b64 + "\r\n";
     const QByteArray outCmd = redact(cmd);
@@ -281,16 +297,23 @@ TEST(Redactor, SaslXoauth2)
     EXPECT_FALSE(outLine.contains(b64.left(12)));
     // OAUTHBEARER (RFC 7628), SMTP AUTH PLAIN.
     const QByteArray ob = QByteArray("n,a=bob@gmail.com,\x01host=imap.gmail.com\x01port=993\x01"
-                                     "auth=Bearer " + kGoogleAccess.toLatin1() + "\x01\x01").toBase64();
+                                     "auth=Bearer "
+                                     + kGoogleAccess.toLatin1() + "\x01\x01")
+                              .toBase64();
     EXPECT_FALSE(redact(QByteArray("S: + \r\nC: " + ob)).contains(ob.left(16)));
     EXPECT_REDACTED_EQ(redact(QByteArray("AUTH PLAIN AGJvYkBleGFtcGxlLmNvbQBodW50ZXIy")),
-              QByteArray("AUTH PLAIN [redacted]"));
+                       QByteArray("AUTH PLAIN [redacted]"));
 }
 
 TEST(Redactor, BareTokenShapes)
 {
-    const QString tokens[] = {kJwt,         kGoogleAccess, kGoogleRefresh, kGoogleCode,
-                              kMsaRefresh,  kMsaAccess,    kEntraRefresh,
+    const QString tokens[] = {kJwt,
+                              kGoogleAccess,
+                              kGoogleRefresh,
+                              kGoogleCode,
+                              kMsaRefresh,
+                              kMsaAccess,
+                              kEntraRefresh,
                               S("AQABAAAAAAD--DLA3VO7QrddgJg7WevrAgDs_wQA9P8xYz1234abcdEFGH"),
                               S("M.R3_BAY.-CfHS3kW0x!pZ*7qL2m$NvB8cX4zQ9"),
                               S("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"),
@@ -299,8 +322,7 @@ TEST(Redactor, BareTokenShapes)
         const QString text = S("token for bob@example.com: ") + tokens[i] + S(" (stored)");
         const QString out = redact(text);
         EXPECT_FALSE(out.contains(tokens[i])) << "shape #" << i;
-        EXPECT_TRUE(out == S("token for bob@example.com: [redacted] (stored)"))
-            << "shape #" << i << ": " << safe(out);
+        EXPECT_TRUE(out == S("token for bob@example.com: [redacted] (stored)")) << "shape #" << i << ": " << safe(out);
     }
 }
 
@@ -310,8 +332,7 @@ TEST(Redactor, LongRandomRunsAndHex)
         const QString t = randomBase64Url(32); // 43 characters
         EXPECT_REDACTED_EQ(redact(S("value ") + t + S(" end")), S("value [redacted] end"));
     }
-    const QString sha = QString::fromLatin1(
-        QCryptographicHash::hash("x", QCryptographicHash::Sha256).toHex());
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash("x", QCryptographicHash::Sha256).toHex());
     EXPECT_REDACTED_EQ(redact(S("key=") + sha), S("key=[redacted]"));
     // Standard base64 with '+', '/' and padding.
     const QString b64 = S("q2Xv9+Lk/3mP8sT4uW6yZ1bD5fH0jN3kM8qS2vX7zA4=");
@@ -338,14 +359,14 @@ TEST(Redactor, NamedFieldsInLooseText)
 {
     EXPECT_REDACTED_EQ(redact(S("password: hunter2 for imap")), S("password: [redacted] for imap"));
     EXPECT_REDACTED_EQ(redact(S("client_secret = abc123xyz, tenant common")),
-              S("client_secret = [redacted], tenant common"));
+                       S("client_secret = [redacted], tenant common"));
     EXPECT_REDACTED_EQ(redact(S("revoking token=abc.def-ghi")), S("revoking token=[redacted]"));
     EXPECT_REDACTED_EQ(redact(S("imaps://bob:s3cr3t@imap.example.com:993/INBOX")),
-              S("imaps://bob:[redacted]@imap.example.com:993/INBOX"));
+                       S("imaps://bob:[redacted]@imap.example.com:993/INBOX"));
     EXPECT_REDACTED_EQ(redact(S("assertion=") + kJwt + S("&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer")),
-              S("assertion=[redacted]&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer"));
+                       S("assertion=[redacted]&grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer"));
     EXPECT_REDACTED_EQ(redact(S("nonce=abc&code_challenge=") + kChallenge + S("&code_challenge_method=S256")),
-              S("nonce=[redacted]&code_challenge=[redacted]&code_challenge_method=S256"));
+                       S("nonce=[redacted]&code_challenge=[redacted]&code_challenge_method=S256"));
     // Python / JavaScript style, loose short names with secret-looking values, and a query that
     // was percent-encoded into another parameter.
     EXPECT_REDACTED_EQ(redact(S("{'access_token': 'abc123secret', 'expires_in': 3599}")),
@@ -360,8 +381,8 @@ TEST(Redactor, NamedFieldsInLooseText)
 
 TEST(Redactor, ByteVersionKeepsNonUtf8Bytes)
 {
-    const QByteArray in = QByteArray("\xff\xfe caf\xc3\xa9 refresh_token=") + kGoogleRefresh.toLatin1()
-        + QByteArray(" \x80\x81");
+    const QByteArray in
+        = QByteArray("\xff\xfe caf\xc3\xa9 refresh_token=") + kGoogleRefresh.toLatin1() + QByteArray(" \x80\x81");
     const QByteArray out = redact(in);
     EXPECT_REDACTED_EQ(out, QByteArray("\xff\xfe caf\xc3\xa9 refresh_token=[redacted] \x80\x81"));
     EXPECT_TRUE(redact(QByteArray()).isEmpty());
@@ -395,17 +416,27 @@ TEST(Redactor, DetailsBuiltFromKnownFieldsTakeTheFastPathUnchanged)
 // A token-shaped value in such a detail leaves the fast path and is masked.
 TEST(Redactor, ATokenInAKnownFieldDetailIsStillRedacted)
 {
-    const QString shapes[] = {kJwt,        kGoogleAccess, kGoogleRefresh, kGoogleCode, kMsaRefresh, kMsaAccess,
-                              kEntraRefresh, kVerifier,   kChallenge,     kState,      kHex,        kHex.toLower(),
+    const QString shapes[] = {kJwt,
+                              kGoogleAccess,
+                              kGoogleRefresh,
+                              kGoogleCode,
+                              kMsaRefresh,
+                              kMsaAccess,
+                              kEntraRefresh,
+                              kVerifier,
+                              kChallenge,
+                              kState,
+                              kHex,
+                              kHex.toLower(),
                               S("AQABAAAAAAD--DLA3VO7QrddgJg7WevrAgDs_wQA9P8xYz1234abcdEFGH"),
                               S("M.R3_BAY.-CfHS3kW0x!pZ*7qL2m$NvB8cX4zQ9"),
                               S("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"),
                               S("AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"),
                               S("8Q~abcdEFGhijkLMNopqRSTuvwXYZ0123456789ab")};
     for (int i = 0; i < int(std::size(shapes)); ++i) {
-        for (const QString &text : QStringList{S("resource=") + shapes[i] + S("; valid until 2026-12-02T07:00:00Z"),
-                                    S("resource=default; valid until ") + shapes[i],
-                                    S("provider ") + shapes[i]}) {
+        for (const QString &text :
+             QStringList{S("resource=") + shapes[i] + S("; valid until 2026-12-02T07:00:00Z"),
+                         S("resource=default; valid until ") + shapes[i], S("provider ") + shapes[i]}) {
             EXPECT_FALSE(mailkey::detail::redactFastPathApplies(text)) << "shape #" << i;
             const QString out = redact(text);
             EXPECT_FALSE(out.contains(shapes[i])) << "shape #" << i << ": " << safe(out);
@@ -432,14 +463,36 @@ TEST(Redactor, ATokenInAKnownFieldDetailIsStillRedacted)
 TEST(Redactor, TheSmallestMatchOfEveryPatternLeavesTheFastPath)
 {
     const QString texts[] = {
-        S("PRAGMA key = abc"), S("x'0123456789abcdef'"), S("imaps://bob:pw@host"), S("Cookie: a b"),
-        S("Proxy-Authorization: a"), S("AUTH PLAIN abc"), S("Bearer abc.def"), S("Basic Zm9v"),
-        S("{\"code\":\"a.b\"}"), S("{\\\"nonce\\\":\\\"a\\\"}"), S("{'state': 'x'}"), S("nonce=x"),
-        S("password: x"), S("api-key = x"), S("token: ab12cd34ef56"), S("secret: ab12cd34ef56"),
-        S("%3Fstate%3Dx"), S("r=%2Fcb%3Fcode%3Dx"), S("eyJ.a.b"), S("ya29.x"), S("1//abcdefghij"),
-        S("GOCSPX-a"), S("M.C5_B.abcdefgh"), S("EwAa.b.c.d.e.f.g.h.i.j.k"), S("0.Aa.b.c.d.e.f.g.h.i.j.k"),
-        S("1.Aa.b.c.d.e.f.g.h.i.j.k"), S("AQABa.b.c.d.e.f.g.h.i.j.k"), S("4/abcdefghij0123456789"),
-        S("biwsabcdefgh1234"), S("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"),
+        S("PRAGMA key = abc"),
+        S("x'0123456789abcdef'"),
+        S("imaps://bob:pw@host"),
+        S("Cookie: a b"),
+        S("Proxy-Authorization: a"),
+        S("AUTH PLAIN abc"),
+        S("Bearer abc.def"),
+        S("Basic Zm9v"),
+        S("{\"code\":\"a.b\"}"),
+        S("{\\\"nonce\\\":\\\"a\\\"}"),
+        S("{'state': 'x'}"),
+        S("nonce=x"),
+        S("password: x"),
+        S("api-key = x"),
+        S("token: ab12cd34ef56"),
+        S("secret: ab12cd34ef56"),
+        S("%3Fstate%3Dx"),
+        S("r=%2Fcb%3Fcode%3Dx"),
+        S("eyJ.a.b"),
+        S("ya29.x"),
+        S("1//abcdefghij"),
+        S("GOCSPX-a"),
+        S("M.C5_B.abcdefgh"),
+        S("EwAa.b.c.d.e.f.g.h.i.j.k"),
+        S("0.Aa.b.c.d.e.f.g.h.i.j.k"),
+        S("1.Aa.b.c.d.e.f.g.h.i.j.k"),
+        S("AQABa.b.c.d.e.f.g.h.i.j.k"),
+        S("4/abcdefghij0123456789"),
+        S("biwsabcdefgh1234"),
+        S("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"),
     };
     for (const QString &t : texts) {
         EXPECT_TRUE(mailkey::detail::redactAllPatterns(t) != t) << "not a match of the full pass: " << t.toStdString();
@@ -456,17 +509,97 @@ TEST(Redactor, TheSmallestMatchOfEveryPatternLeavesTheFastPath)
 TEST(Redactor, TheFastPathNeverSkipsTextTheFullPassWouldChange)
 {
     const QStringList fragments = {
-        S("resource"), S("default"), S("imap"), S("valid until"), S("refresh"), S("failed"), S("provider"),
-        S("microsoft"), S("account"), S("ok"), S("2026-12-02T07:00:00Z"), S("42"), S("entry"), S(" "), S("="),
-        S(";"), S(":"), S(","), S("."), S("-"), S("/"), S("("), S(")"), S("["), S("]"), S("\""), S("\\\""),
-        S("'"), S("%3D"), S("%26"), S("&"), S("@"), S("_"), S("+"), S("~"), S("!"), S("*"), S("$"), S("ya29."),
-        S("1//"), S("4/"), S("GOCSPX-"), S("AIza"), S("M.C5_B."), S("M.R3_X."), S("EwB"), S("EwA"), S("0.A"),
-        S("1.A"), S("AQAB"), S("eyJ"), S("x'"), S("Bearer "), S("basic "), S("AUTH PLAIN "), S("AUTHENTICATE XOAUTH2 "),
-        S("PRAGMA key = "), S("pragma rekey("), S("token"), S("Token"), S("state"), S("code"), S("nonce"),
-        S("secret"), S("password"), S("api_key"), S("assertion"), S("Authorization: "), S("Cookie="),
-        S("https://"), S("u:p@h"), S("bixh"), S("dXNlcj0"), S("biws"), S("\u00e9"), S("\u212a"), S("\u017f"),
-        S("abcdefgh"), S("A1b2C3d4"), S("0123456789"), S("ABCDEF"), S("xyz"), S("Zq9"), S("\n"), S("\t"),
-        S("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"), S("dGVzdA=="), S("a.b"), S(".c"), S("abcdefghij"), S("C5_B"),
+        S("resource"),
+        S("default"),
+        S("imap"),
+        S("valid until"),
+        S("refresh"),
+        S("failed"),
+        S("provider"),
+        S("microsoft"),
+        S("account"),
+        S("ok"),
+        S("2026-12-02T07:00:00Z"),
+        S("42"),
+        S("entry"),
+        S(" "),
+        S("="),
+        S(";"),
+        S(":"),
+        S(","),
+        S("."),
+        S("-"),
+        S("/"),
+        S("("),
+        S(")"),
+        S("["),
+        S("]"),
+        S("\""),
+        S("\\\""),
+        S("'"),
+        S("%3D"),
+        S("%26"),
+        S("&"),
+        S("@"),
+        S("_"),
+        S("+"),
+        S("~"),
+        S("!"),
+        S("*"),
+        S("$"),
+        S("ya29."),
+        S("1//"),
+        S("4/"),
+        S("GOCSPX-"),
+        S("AIza"),
+        S("M.C5_B."),
+        S("M.R3_X."),
+        S("EwB"),
+        S("EwA"),
+        S("0.A"),
+        S("1.A"),
+        S("AQAB"),
+        S("eyJ"),
+        S("x'"),
+        S("Bearer "),
+        S("basic "),
+        S("AUTH PLAIN "),
+        S("AUTHENTICATE XOAUTH2 "),
+        S("PRAGMA key = "),
+        S("pragma rekey("),
+        S("token"),
+        S("Token"),
+        S("state"),
+        S("code"),
+        S("nonce"),
+        S("secret"),
+        S("password"),
+        S("api_key"),
+        S("assertion"),
+        S("Authorization: "),
+        S("Cookie="),
+        S("https://"),
+        S("u:p@h"),
+        S("bixh"),
+        S("dXNlcj0"),
+        S("biws"),
+        S("\u00e9"),
+        S("\u212a"),
+        S("\u017f"),
+        S("abcdefgh"),
+        S("A1b2C3d4"),
+        S("0123456789"),
+        S("ABCDEF"),
+        S("xyz"),
+        S("Zq9"),
+        S("\n"),
+        S("\t"),
+        S("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"),
+        S("dGVzdA=="),
+        S("a.b"),
+        S(".c"),
+        S("abcdefghij"),
+        S("C5_B"),
     };
     auto *rng = QRandomGenerator::global();
     int fast = 0;

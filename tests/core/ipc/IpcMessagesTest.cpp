@@ -3,9 +3,9 @@
 // peer reads them), malformed input is refused with an error that names the field and never shows
 // its value, and the window's dispatch table (IpcServer) answers every operation, refuses
 // malformed requests with bad-request and unknown ones with unknown-op.
+#include "core/ipc/IpcMessages.h"
 #include "core/common/SecureBytes.h"
 #include "core/ipc/IpcClient.h"
-#include "core/ipc/IpcMessages.h"
 #include "core/ipc/IpcServer.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderRegistry.h"
@@ -32,7 +32,7 @@ std::string compact(const QJsonObject &json)
     return QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString();
 }
 
-template<class Message>
+template <class Message>
 void expectRoundTrip(const Message &message, const QJsonObject &wire)
 {
     const QJsonObject json = message.toJson();
@@ -44,7 +44,7 @@ void expectRoundTrip(const Message &message, const QJsonObject &wire)
 }
 
 // The error of a message that must not parse; its message must not show `value`.
-template<class Message>
+template <class Message>
 Error malformed(const QJsonObject &json, const QString &value = QString())
 {
     const Result<Message> r = Message::fromJson(json);
@@ -74,7 +74,7 @@ QJsonObject ok(std::initializer_list<QPair<QString, QJsonValue>> fields)
 
 // One request (a type of IpcMessages.h, or raw JSON) over a fresh client; the raw reply
 // (answered == false when none came).
-template<class Request>
+template <class Request>
 IpcClient::Reply askServer(const QString &name, const Request &request)
 {
     IpcClient client(name);
@@ -202,15 +202,16 @@ TEST(IpcMessages, RepliesRoundTripInTheDocumentedFormat)
     signedOut.keyRotated = true;
     signedOut.summary = QStringLiteral("Signed out 5 accounts.");
     signedOut.messages = {QStringLiteral("one"), QStringLiteral("two")};
-    expectRoundTrip(signedOut, ok({{QStringLiteral("accounts"), 5},
-                                   {QStringLiteral("revoked"), 1},
-                                   {QStringLiteral("pending"), 2},
-                                   {QStringLiteral("not_revocable"), 3},
-                                   {QStringLiteral("failed"), 4},
-                                   {QStringLiteral("tokens_wiped"), true},
-                                   {QStringLiteral("key_rotated"), true},
-                                   {QStringLiteral("summary"), signedOut.summary},
-                                   {QStringLiteral("messages"), QJsonArray{QStringLiteral("one"), QStringLiteral("two")}}}));
+    expectRoundTrip(signedOut,
+                    ok({{QStringLiteral("accounts"), 5},
+                        {QStringLiteral("revoked"), 1},
+                        {QStringLiteral("pending"), 2},
+                        {QStringLiteral("not_revocable"), 3},
+                        {QStringLiteral("failed"), 4},
+                        {QStringLiteral("tokens_wiped"), true},
+                        {QStringLiteral("key_rotated"), true},
+                        {QStringLiteral("summary"), signedOut.summary},
+                        {QStringLiteral("messages"), QJsonArray{QStringLiteral("one"), QStringLiteral("two")}}}));
 
     expectRoundTrip(ipc::RotateKeyReply{}, ipc::okReply());
     expectRoundTrip(ipc::AccountsChangedReply{}, ipc::okReply());
@@ -234,7 +235,8 @@ TEST(IpcMessages, AbsentOrNullFieldsKeepTheirDefaultsAndUnknownOnesAreIgnored)
     EXPECT_TRUE(*fromNulls == ipc::TokenRequest{});
 
     // A reply of an older window without "supported": the default (true) stays.
-    const Result<ipc::RemoveReply> older = ipc::RemoveReply::fromJson(ok({{QStringLiteral("email"), QStringLiteral("a@b.c")}}));
+    const Result<ipc::RemoveReply> older
+        = ipc::RemoveReply::fromJson(ok({{QStringLiteral("email"), QStringLiteral("a@b.c")}}));
     ASSERT_TRUE(older.ok());
     EXPECT_TRUE(older->supported);
     EXPECT_FALSE(older->pending);
@@ -247,9 +249,11 @@ TEST(IpcMessages, MalformedRequestsNameTheFieldButNeverItsValue)
                                   .toJson();
     const QString secretish = QStringLiteral("value-that-must-not-be-echoed");
     for (const char *field : {"email", "provider", "resource", "actor"}) {
-        const Error e = malformed<ipc::TokenRequest>(with(token, QLatin1String(field), QJsonArray{secretish}), secretish);
+        const Error e
+            = malformed<ipc::TokenRequest>(with(token, QLatin1String(field), QJsonArray{secretish}), secretish);
         EXPECT_EQ(e.code, ErrorCode::InvalidInput) << field;
-        EXPECT_TRUE(e.message.startsWith(QStringLiteral("Malformed request: \"%1\" must be text").arg(QLatin1String(field))))
+        EXPECT_TRUE(
+            e.message.startsWith(QStringLiteral("Malformed request: \"%1\" must be text").arg(QLatin1String(field))))
             << e.message.toStdString();
     }
     // Limits: email 320, provider 64, resource 16, actor 400 characters.
@@ -264,7 +268,8 @@ TEST(IpcMessages, MalformedRequestsNameTheFieldButNeverItsValue)
                                  .arg(max));
     }
     // min_validity: a whole number, clamped to 0..3600.
-    for (const QJsonValue &bad : {QJsonValue(QStringLiteral("60")), QJsonValue(30.5), QJsonValue(true), QJsonValue(QJsonObject())})
+    for (const QJsonValue &bad :
+         {QJsonValue(QStringLiteral("60")), QJsonValue(30.5), QJsonValue(true), QJsonValue(QJsonObject())})
         EXPECT_EQ(malformed<ipc::TokenRequest>(with(token, QStringLiteral("min_validity"), bad)).message,
                   QStringLiteral("Malformed request: \"min_validity\" must be a whole number."));
     EXPECT_EQ(ipc::TokenRequest::fromJson(with(token, QStringLiteral("min_validity"), -5))->minValiditySeconds, 0);
@@ -273,8 +278,9 @@ TEST(IpcMessages, MalformedRequestsNameTheFieldButNeverItsValue)
 
     const QJsonObject remove = ipc::RemoveRequest{QStringLiteral("a@example.com"), QString()}.toJson();
     EXPECT_EQ(malformed<ipc::RemoveRequest>(with(remove, QStringLiteral("email"), 7)).code, ErrorCode::InvalidInput);
-    EXPECT_EQ(malformed<ipc::RemoveRequest>(with(remove, QStringLiteral("provider"), QString(65, QLatin1Char('p')))).message,
-              QStringLiteral("Malformed request: \"provider\" must be text of at most 64 characters."));
+    EXPECT_EQ(
+        malformed<ipc::RemoveRequest>(with(remove, QStringLiteral("provider"), QString(65, QLatin1Char('p')))).message,
+        QStringLiteral("Malformed request: \"provider\" must be text of at most 64 characters."));
 }
 
 TEST(IpcMessages, MalformedRepliesAreInternalErrorsThatNeverShowTheToken)
@@ -290,10 +296,12 @@ TEST(IpcMessages, MalformedRepliesAreInternalErrorsThatNeverShowTheToken)
                                      QPair<QString, QJsonValue>(QStringLiteral("token"), QJsonArray{secret})}) {
         const Error e = malformed<ipc::TokenReply>(with(token, field, bad), secret);
         EXPECT_EQ(e.code, ErrorCode::Internal) << field.toStdString();
-        EXPECT_TRUE(e.message.startsWith(QStringLiteral("The MailKey window sent a malformed reply: \"%1\"").arg(field)))
+        EXPECT_TRUE(
+            e.message.startsWith(QStringLiteral("The MailKey window sent a malformed reply: \"%1\"").arg(field)))
             << e.message.toStdString();
     }
-    for (const QJsonValue &none : {QJsonValue(QString()), QJsonValue(QJsonValue::Null), QJsonValue(QJsonValue::Undefined)}) {
+    for (const QJsonValue &none :
+         {QJsonValue(QString()), QJsonValue(QJsonValue::Null), QJsonValue(QJsonValue::Undefined)}) {
         QJsonObject noToken = token;
         noToken.remove(QStringLiteral("token"));
         if (!none.isUndefined())
@@ -305,26 +313,29 @@ TEST(IpcMessages, MalformedRepliesAreInternalErrorsThatNeverShowTheToken)
               QStringLiteral("The MailKey window sent a malformed reply: \"pid\" must be a whole number."));
     EXPECT_EQ(malformed<ipc::HelloReply>(ok({{QStringLiteral("ready"), 1}})).message,
               QStringLiteral("The MailKey window sent a malformed reply: \"ready\" must be true or false."));
-    EXPECT_EQ(malformed<ipc::RemoveReply>(ok({{QStringLiteral("pending"), QStringLiteral("no")}})).code, ErrorCode::Internal);
+    EXPECT_EQ(malformed<ipc::RemoveReply>(ok({{QStringLiteral("pending"), QStringLiteral("no")}})).code,
+              ErrorCode::Internal);
     for (const QJsonValue &bad : {QJsonValue(QJsonArray{QStringLiteral("a"), 3}), QJsonValue(QStringLiteral("a")),
                                   QJsonValue(QJsonObject{{QStringLiteral("a"), 1}})})
         EXPECT_EQ(malformed<ipc::SignOutEverywhereReply>(ok({{QStringLiteral("messages"), bad}})).message,
                   QStringLiteral("The MailKey window sent a malformed reply: \"messages\" must be a list of texts."));
-    EXPECT_EQ(malformed<ipc::SignOutEverywhereReply>(ok({{QStringLiteral("accounts"), 1.5}})).code, ErrorCode::Internal);
+    EXPECT_EQ(malformed<ipc::SignOutEverywhereReply>(ok({{QStringLiteral("accounts"), 1.5}})).code,
+              ErrorCode::Internal);
 }
 
 TEST(IpcMessages, ParseReplyTellsTheWindowsErrorFromItsAnswer)
 {
-    const Result<ipc::RotateKeyReply> refused =
-        ipc::parseReply<ipc::RotateKeyReply>(ipc::errorReply(Error(ErrorCode::KeychainLocked, QStringLiteral("Unlock it."))));
+    const Result<ipc::RotateKeyReply> refused = ipc::parseReply<ipc::RotateKeyReply>(
+        ipc::errorReply(Error(ErrorCode::KeychainLocked, QStringLiteral("Unlock it."))));
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().code, ErrorCode::KeychainLocked);
     EXPECT_EQ(refused.error().message, QStringLiteral("Unlock it."));
 
     // Not a success unless "ok" is true; an error without a known code or a message is Internal.
-    for (const QJsonObject &notOk : {QJsonObject{{QStringLiteral("v"), 1}},
-                                     QJsonObject{{QStringLiteral("v"), 1}, {QStringLiteral("ok"), QStringLiteral("true")}},
-                                     ipc::errorReply(QString::fromLatin1(ipc::BadRequestCode), QString())}) {
+    for (const QJsonObject &notOk :
+         {QJsonObject{{QStringLiteral("v"), 1}},
+          QJsonObject{{QStringLiteral("v"), 1}, {QStringLiteral("ok"), QStringLiteral("true")}},
+          ipc::errorReply(QString::fromLatin1(ipc::BadRequestCode), QString())}) {
         const Result<ipc::RotateKeyReply> r = ipc::parseReply<ipc::RotateKeyReply>(notOk);
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().code, ErrorCode::Internal);
@@ -334,8 +345,8 @@ TEST(IpcMessages, ParseReplyTellsTheWindowsErrorFromItsAnswer)
               QString::fromLatin1(ipc::NotReadyCode));
     EXPECT_EQ(ipc::replyErrorCode(ipc::okReply()), QString());
 
-    const Result<ipc::RemoveReply> removed =
-        ipc::parseReply<ipc::RemoveReply>(ok({{QStringLiteral("email"), QStringLiteral("a@example.com")}}));
+    const Result<ipc::RemoveReply> removed
+        = ipc::parseReply<ipc::RemoveReply>(ok({{QStringLiteral("email"), QStringLiteral("a@example.com")}}));
     ASSERT_TRUE(removed.ok());
     EXPECT_EQ(removed->email, QStringLiteral("a@example.com"));
     EXPECT_EQ(ipc::parseReply<ipc::RemoveReply>(ok({{QStringLiteral("email"), 1}})).error().code, ErrorCode::Internal);
@@ -344,8 +355,8 @@ TEST(IpcMessages, ParseReplyTellsTheWindowsErrorFromItsAnswer)
         QJsonObject{{QStringLiteral("v"), 1}, {QStringLiteral("op"), QString(40, QLatin1Char('o'))}});
     EXPECT_EQ(header.version, 1);
     EXPECT_EQ(header.op, QString(32, QLatin1Char('o')));
-    const ipc::RequestHeader junk = ipc::requestHeader(QJsonObject{{QStringLiteral("v"), QStringLiteral("1")},
-                                                                   {QStringLiteral("op"), 5}});
+    const ipc::RequestHeader junk
+        = ipc::requestHeader(QJsonObject{{QStringLiteral("v"), QStringLiteral("1")}, {QStringLiteral("op"), 5}});
     EXPECT_EQ(junk.version, -1);
     EXPECT_EQ(junk.op, QString());
 }
@@ -381,7 +392,8 @@ protected:
         ASSERT_TRUE(Vault::ensurePrivateDirectory(profile.dataDir()).ok());
         auto v = Vault::open(profile.databasePath(), SecureBytes::random(32), Vault::OpenMode::Create);
         ASSERT_TRUE(v.ok()) << v.error().message.toStdString();
-        m_tokens = std::make_unique<TokenManager>(std::shared_ptr<Vault>(std::move(v).value()), &m_registry, &m_nam, profile);
+        m_tokens = std::make_unique<TokenManager>(std::shared_ptr<Vault>(std::move(v).value()), &m_registry, &m_nam,
+                                                  profile);
         m_server->setTokenManager(m_tokens.get());
     }
 
@@ -410,7 +422,8 @@ TEST_F(IpcDispatchTest, EveryOperationHasARouteAndOnlyHelloAndAccountsChangedNee
     EXPECT_TRUE(ipc::parseReply<ipc::AccountsChangedReply>(reload.body).ok());
     EXPECT_EQ(changed.count(), 1);
 
-    const auto notReady = [&](const IpcClient::Reply &r) { return ipc::replyErrorCode(r.body) == QLatin1String(ipc::NotReadyCode); };
+    const auto notReady
+        = [&](const IpcClient::Reply &r) { return ipc::replyErrorCode(r.body) == QLatin1String(ipc::NotReadyCode); };
     EXPECT_TRUE(notReady(askServer(m_name, ipc::TokenRequest{QStringLiteral("a@example.com"), {}, {}, 60, {}})));
     EXPECT_TRUE(notReady(askServer(m_name, ipc::RemoveRequest{QStringLiteral("a@example.com"), {}})));
     EXPECT_TRUE(notReady(askServer(m_name, ipc::SignOutEverywhereRequest{})));
@@ -421,7 +434,8 @@ TEST_F(IpcDispatchTest, EveryOperationHasARouteAndOnlyHelloAndAccountsChangedNee
     for (const char *op : {"format-disk", "", "Hello", "hello "}) {
         const IpcClient::Reply unknown = askServer(m_name, ipc::requestJson(op));
         EXPECT_EQ(ipc::replyErrorCode(unknown.body), QString::fromLatin1(ipc::UnknownOpCode)) << op;
-        EXPECT_EQ(ipc::errorFromReply(unknown.body).message, QStringLiteral("Unknown request \"%1\".").arg(QLatin1String(op)));
+        EXPECT_EQ(ipc::errorFromReply(unknown.body).message,
+                  QStringLiteral("Unknown request \"%1\".").arg(QLatin1String(op)));
     }
 }
 
@@ -437,16 +451,18 @@ TEST_F(IpcDispatchTest, AReadyWindowRefusesMalformedRequestsAndServesWellFormedO
         {"\"email\" must be text of at most 320 characters",
          with(ipc::requestJson(ipc::TokenRequest::Op), QStringLiteral("email"), 5)},
         {"\"min_validity\" must be a whole number",
-         with(ipc::TokenRequest{QStringLiteral("a@example.com"), {}, {}, 60, {}}.toJson(), QStringLiteral("min_validity"),
-              QStringLiteral("soon"))},
+         with(ipc::TokenRequest{QStringLiteral("a@example.com"), {}, {}, 60, {}}.toJson(),
+              QStringLiteral("min_validity"), QStringLiteral("soon"))},
         {"\"provider\" must be text of at most 64 characters",
-         with(ipc::RemoveRequest{QStringLiteral("a@example.com"), {}}.toJson(), QStringLiteral("provider"), QJsonObject())},
+         with(ipc::RemoveRequest{QStringLiteral("a@example.com"), {}}.toJson(), QStringLiteral("provider"),
+              QJsonObject())},
     };
     for (const auto &[problem, request] : malformedRequests) {
         const IpcClient::Reply r = askServer(m_name, request);
         ASSERT_TRUE(r.answered) << r.problem.toStdString();
         EXPECT_EQ(ipc::replyErrorCode(r.body), QString::fromLatin1(ipc::BadRequestCode)) << problem;
-        EXPECT_EQ(ipc::errorFromReply(r.body).message, QStringLiteral("Malformed request: %1.").arg(QLatin1String(problem)));
+        EXPECT_EQ(ipc::errorFromReply(r.body).message,
+                  QStringLiteral("Malformed request: %1.").arg(QLatin1String(problem)));
     }
     ASSERT_EQ(handled.count(), 3);
     EXPECT_EQ(handled.at(0).at(0).toString(), QStringLiteral("token"));
@@ -455,16 +471,18 @@ TEST_F(IpcDispatchTest, AReadyWindowRefusesMalformedRequestsAndServesWellFormedO
 
     // Well-formed requests reach the TokenBroker: no such account.
     const Result<ipc::TokenReply> token = ipc::parseReply<ipc::TokenReply>(
-        askServer(m_name, ipc::TokenRequest{QStringLiteral("nobody@example.com"), {}, QStringLiteral("imap"), 60, QStringLiteral("test")})
+        askServer(m_name,
+                  ipc::TokenRequest{
+                      QStringLiteral("nobody@example.com"), {}, QStringLiteral("imap"), 60, QStringLiteral("test")})
             .body);
     ASSERT_FALSE(token.ok());
     EXPECT_EQ(token.error().code, ErrorCode::NotFound) << token.error().message.toStdString();
-    const Result<ipc::RemoveReply> removed =
-        ipc::parseReply<ipc::RemoveReply>(askServer(m_name, ipc::RemoveRequest{QStringLiteral("nobody@example.com"), {}}).body);
+    const Result<ipc::RemoveReply> removed = ipc::parseReply<ipc::RemoveReply>(
+        askServer(m_name, ipc::RemoveRequest{QStringLiteral("nobody@example.com"), {}}).body);
     ASSERT_FALSE(removed.ok());
     EXPECT_EQ(removed.error().code, ErrorCode::NotFound) << removed.error().message.toStdString();
-    const Result<ipc::TokenReply> badAddress =
-        ipc::parseReply<ipc::TokenReply>(askServer(m_name, ipc::TokenRequest{QStringLiteral("not an address"), {}, {}, 60, {}}).body);
+    const Result<ipc::TokenReply> badAddress = ipc::parseReply<ipc::TokenReply>(
+        askServer(m_name, ipc::TokenRequest{QStringLiteral("not an address"), {}, {}, 60, {}}).body);
     ASSERT_FALSE(badAddress.ok());
     EXPECT_EQ(badAddress.error().code, ErrorCode::InvalidInput);
 }

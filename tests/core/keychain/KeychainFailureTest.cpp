@@ -63,7 +63,8 @@ TEST(KeychainFailure, NoDbusSessionIsNoSecureStorageAndWritesNothing)
 {
     QTemporaryDir home;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=") + home.path() + QStringLiteral("/no-bus"));
+    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+               QStringLiteral("unix:path=") + home.path() + QStringLiteral("/no-bus"));
     env.remove(QStringLiteral("DISPLAY"));
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     env.insert(QStringLiteral("HOME"), home.path());
@@ -93,7 +94,8 @@ protected:
         QDBusMessage m = QDBusMessage::createMethodCall(
             QStringLiteral("org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
             QStringLiteral("org.freedesktop.Secret.Service"), QStringLiteral("Lock"));
-        m << QVariant::fromValue(QList<QDBusObjectPath>{QDBusObjectPath(QStringLiteral("/org/freedesktop/secrets/collection/login"))});
+        m << QVariant::fromValue(
+            QList<QDBusObjectPath>{QDBusObjectPath(QStringLiteral("/org/freedesktop/secrets/collection/login"))});
         const QDBusMessage reply = QDBusConnection::sessionBus().call(m, QDBus::Block, 10000);
         return reply.type() == QDBusMessage::ReplyMessage;
     }

@@ -5,9 +5,9 @@
 // without loading libsecret.
 //
 // Keys are compared with EXPECT_TRUE(a == b) and never printed.
+#include "core/keychain/SecretServiceReader.h"
 #include "core/common/Profile.h"
 #include "core/keychain/KeyStore.h"
-#include "core/keychain/SecretServiceReader.h"
 #include "tests/support/TestUtil.h"
 
 #include <QDBusConnection>
@@ -129,7 +129,8 @@ TEST_F(SecretServiceReaderTest, AnEntryThatExistsNowhereIsAbsent)
     // KeyStore reports "not found" as QtKeychain does (it asks QtKeychain itself then), and
     // removes what is absent.
     std::optional<Result<SecureBytes>> read;
-    m_store.read(test::uniqueName(QStringLiteral("missing")), [&](Result<SecureBytes> r) { read.emplace(std::move(r)); });
+    m_store.read(test::uniqueName(QStringLiteral("missing")),
+                 [&](Result<SecureBytes> r) { read.emplace(std::move(r)); });
     ASSERT_TRUE(test::waitFor([&] { return read.has_value(); }, 20000));
     ASSERT_FALSE(read->ok());
     EXPECT_EQ(read->error().code, ErrorCode::NotFound);
@@ -169,7 +170,8 @@ TEST_F(SecretServiceReaderTest, LeavesAValueThatIsNotBase64ToQtKeychain)
 
 TEST(SecretServiceReaderUsable, NotInAKdeSessionNorWhenTurnedOff)
 {
-    const char *const vars[] = {"XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "KDE_FULL_SESSION", "MAILKEY_KEYCHAIN_DIRECT"};
+    const char *const vars[]
+        = {"XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "KDE_FULL_SESSION", "MAILKEY_KEYCHAIN_DIRECT"};
     QList<std::optional<QByteArray>> saved;
     for (const char *v : vars) {
         saved.append(qEnvironmentVariableIsSet(v) ? std::optional<QByteArray>(qgetenv(v)) : std::nullopt);
@@ -224,7 +226,8 @@ TEST_F(SecretServiceReaderTest, WithKWalletOnTheBusNothingIsSettled)
     ASSERT_EQ(lookupState(key), State::Found);
     ASSERT_EQ(probeState(absent), State::Absent);
 
-    QDBusConnection kwallet = QDBusConnection::connectToBus(QDBusConnection::SessionBus, QStringLiteral("fake-kwalletd"));
+    QDBusConnection kwallet
+        = QDBusConnection::connectToBus(QDBusConnection::SessionBus, QStringLiteral("fake-kwalletd"));
     ASSERT_TRUE(kwallet.registerService(QStringLiteral("org.kde.kwalletd5")));
     EXPECT_EQ(lookupState(key), State::Unknown);
     EXPECT_EQ(probeState(absent), State::Unknown);
@@ -268,7 +271,8 @@ TEST_F(SecretServiceReaderLocked, LeavesALockedEntryToQtKeychain)
     QDBusMessage lock = QDBusMessage::createMethodCall(
         QStringLiteral("org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
         QStringLiteral("org.freedesktop.Secret.Service"), QStringLiteral("Lock"));
-    lock << QVariant::fromValue(QList<QDBusObjectPath>{QDBusObjectPath(QStringLiteral("/org/freedesktop/secrets/collection/login"))});
+    lock << QVariant::fromValue(
+        QList<QDBusObjectPath>{QDBusObjectPath(QStringLiteral("/org/freedesktop/secrets/collection/login"))});
     ASSERT_EQ(QDBusConnection::sessionBus().call(lock, QDBus::Block, 10000).type(), QDBusMessage::ReplyMessage);
     EXPECT_EQ(lookupState(key), State::Unknown); // never unlocks, never prompts
     EXPECT_EQ(probeState(key), State::Found);    // a locked entry is not an absent one

@@ -73,9 +73,8 @@ protected:
         bool done = false;
         QObject::connect(&session, &ConnectSession::succeeded, &session,
                          [&](const Account &a, bool, const QString &) { id = a.id; });
-        QObject::connect(&session, &ConnectSession::failed, &session, [&](const Error &e) {
-            ADD_FAILURE() << "sign-in failed: " << e.message.toStdString();
-        });
+        QObject::connect(&session, &ConnectSession::failed, &session,
+                         [&](const Error &e) { ADD_FAILURE() << "sign-in failed: " << e.message.toStdString(); });
         QObject::connect(&session, &ConnectSession::finished, &session, [&] { done = true; });
         session.start();
         EXPECT_TRUE(waitFor([&] { return done; }, 20000));
@@ -105,8 +104,8 @@ TEST_F(ConsentTest, MicrosoftSignInConsentsToImapAndSmtpSoTheirTokensCanBeMinted
     ASSERT_NE(id, 0);
 
     // /authorize: Graph + Outlook; code redemption: Graph only.
-    const QString authorizeScope = m_server.authorizeRequests().last().queryItemValue(QStringLiteral("scope"),
-                                                                                      QUrl::FullyDecoded);
+    const QString authorizeScope
+        = m_server.authorizeRequests().last().queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded);
     EXPECT_EQ(authorizeScope, (p.scopes + QStringList{kImap, kSmtp}).join(QLatin1Char(' ')));
     const auto redemption = m_server.tokenRequests().last();
     EXPECT_EQ(redemption.value(QStringLiteral("grant_type")), QStringLiteral("authorization_code"));
@@ -128,7 +127,9 @@ TEST_F(ConsentTest, WithoutConsentAtSignInImapNeedsSignInWithTheConsentMessage)
     p.consentScopes.clear();
     const qint64 id = signIn(p);
     ASSERT_NE(id, 0);
-    EXPECT_FALSE(m_server.authorizeRequests().last().queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded)
+    EXPECT_FALSE(m_server.authorizeRequests()
+                     .last()
+                     .queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded)
                      .contains(QStringLiteral("outlook")));
 
     auto imap = fetch(id, QStringLiteral("imap"));

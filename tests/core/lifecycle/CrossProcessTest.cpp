@@ -213,8 +213,8 @@ TEST_F(CrossProcessTest, AProcessWaitingForTheLockGivesUpAfterItsBound)
     const qint64 id = expiredAccount(&g);
     QProcess holder;
     holder.start(QCoreApplication::applicationDirPath() + QStringLiteral("/lifecycle_helper"),
-                 {QStringLiteral("hold-lock"), QStringLiteral("--lock"), m_profile.lockPath(), QStringLiteral("--account"),
-                  QString::number(id)});
+                 {QStringLiteral("hold-lock"), QStringLiteral("--lock"), m_profile.lockPath(),
+                  QStringLiteral("--account"), QString::number(id)});
     ASSERT_TRUE(holder.waitForStarted(5000));
     ASSERT_TRUE(waitFor([&] { return holder.readAllStandardOutput().contains("LOCKED"); }, 10000));
 

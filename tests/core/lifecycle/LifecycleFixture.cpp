@@ -89,13 +89,13 @@ void LifecycleFixture::installProviders(ProviderRegistry &registry) const
     ms.issuer = m_server.issuer();
     ms.authorizationEndpoint = m_server.authorizeUrl();
     ms.tokenEndpoint = m_server.tokenUrl();
-    ms.scopes = {QStringLiteral("openid"), QStringLiteral("profile"), QStringLiteral("email"),
+    ms.scopes = {QStringLiteral("openid"),         QStringLiteral("profile"),   QStringLiteral("email"),
                  QStringLiteral("offline_access"), QStringLiteral("User.Read"), QStringLiteral("Mail.ReadWrite")};
-    ms.resourceScopes.insert(QStringLiteral("imap"),
-                             {QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All"),
-                              QStringLiteral("offline_access")});
-    ms.resourceScopes.insert(QStringLiteral("smtp"),
-                             {QStringLiteral("https://outlook.office.com/SMTP.Send"), QStringLiteral("offline_access")});
+    ms.resourceScopes.insert(
+        QStringLiteral("imap"),
+        {QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All"), QStringLiteral("offline_access")});
+    ms.resourceScopes.insert(QStringLiteral("smtp"), {QStringLiteral("https://outlook.office.com/SMTP.Send"),
+                                                      QStringLiteral("offline_access")});
     // As the built-in Microsoft provider: consent to IMAP and SMTP at sign-in (the fake server
     // refuses a refresh for a resource that was not consented, AADSTS65001).
     ms.consentScopes = {QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All"),
@@ -129,9 +129,9 @@ Grant LifecycleFixture::obtainGrant(const QString &providerId, const QString &em
     m_server.setUser({QStringLiteral("sub-") + email, email, QStringLiteral("Test User"), email});
 
     const QString verifier = randomString(32);
-    const QString challenge = QString::fromLatin1(
-        QCryptographicHash::hash(verifier.toLatin1(), QCryptographicHash::Sha256)
-            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QString challenge
+        = QString::fromLatin1(QCryptographicHash::hash(verifier.toLatin1(), QCryptographicHash::Sha256)
+                                  .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     const QString redirect = QStringLiteral("http://127.0.0.1:9") + p.redirectPath;
     QList<QPair<QString, QString>> q{{QStringLiteral("client_id"), QString::fromLatin1(kClientId)},
                                      {QStringLiteral("redirect_uri"), redirect},
@@ -164,7 +164,8 @@ Grant LifecycleFixture::obtainGrant(const QString &providerId, const QString &em
     QNetworkReply *r2 = m_nam.post(token, encode(form));
     EXPECT_TRUE(waitFor([&] { return r2->isFinished(); }));
     const int status = r2->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    TokenReplyResult parsed = parseTokenReply(status, r2->rawHeader("Content-Type"), r2->readAll(), m_clock.now(), p.scopes);
+    TokenReplyResult parsed
+        = parseTokenReply(status, r2->rawHeader("Content-Type"), r2->readAll(), m_clock.now(), p.scopes);
     r2->deleteLater();
     EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message.toStdString());
     if (parsed.ok()) {
@@ -177,7 +178,8 @@ Grant LifecycleFixture::obtainGrant(const QString &providerId, const QString &em
     return grant;
 }
 
-qint64 LifecycleFixture::connectAccount(const QString &providerId, const QString &email, Grant *out, const QString &tenant)
+qint64 LifecycleFixture::connectAccount(const QString &providerId, const QString &email, Grant *out,
+                                        const QString &tenant)
 {
     const Grant g = obtainGrant(providerId, email);
     TokenRecord t;
@@ -186,9 +188,9 @@ qint64 LifecycleFixture::connectAccount(const QString &providerId, const QString
     t.expiresAt = g.expiresAt;
     t.issuedAt = m_clock.now();
     t.scopes = g.scopes;
-    auto r = m_vault->saveConnection(AccountInfo{providerId, email, QStringLiteral("Test User"), tenant,
-                                                 QStringLiteral("sub-") + email},
-                                     t, m_clock.now());
+    auto r = m_vault->saveConnection(
+        AccountInfo{providerId, email, QStringLiteral("Test User"), tenant, QStringLiteral("sub-") + email}, t,
+        m_clock.now());
     EXPECT_TRUE(r.ok());
     if (out)
         *out = g;
@@ -200,9 +202,10 @@ void LifecycleFixture::setStoredExpiry(qint64 accountId, const QDateTime &expire
     auto t = stored(accountId);
     ASSERT_TRUE(t.has_value());
     // commitRefresh without a new refresh token keeps the refresh token and rewrites the row.
-    ASSERT_TRUE(m_vault->commitRefresh(accountId, t->resource, t->accessToken, std::nullopt, expiresAt, t->scopes,
-                                       m_clock.now())
-                    .ok());
+    ASSERT_TRUE(
+        m_vault
+            ->commitRefresh(accountId, t->resource, t->accessToken, std::nullopt, expiresAt, t->scopes, m_clock.now())
+            .ok());
 }
 
 std::optional<TokenRecord> LifecycleFixture::stored(qint64 accountId, const QString &resource)

@@ -1,9 +1,9 @@
 // Units of the token lifecycle that need no server: back-off, token bucket, Retry-After,
 // alert thresholds and the cross-process lock.
 #include "core/common/Clock.h"
+#include "core/common/CrossProcessLock.h"
 #include "core/lifecycle/AlertMonitor.h"
 #include "core/lifecycle/Backoff.h"
-#include "core/common/CrossProcessLock.h"
 #include "core/lifecycle/RateLimiter.h"
 #include "core/vault/Vault.h"
 #include "tests/support/TestUtil.h"
@@ -94,7 +94,8 @@ TEST(RateLimiter, RetryAfterBlocksTheHostUntilThatTime)
     const QUrl token(QStringLiteral("https://Login.Example.com/tenant/oauth2/v2.0/token"));
     const QString key = RateLimiter::keyFor(token);
     EXPECT_EQ(key, QStringLiteral("login.example.com:443"));
-    EXPECT_EQ(RateLimiter::keyFor(QUrl(QStringLiteral("http://127.0.0.1:8080/token"))), QStringLiteral("127.0.0.1:8080"));
+    EXPECT_EQ(RateLimiter::keyFor(QUrl(QStringLiteral("http://127.0.0.1:8080/token"))),
+              QStringLiteral("127.0.0.1:8080"));
     EXPECT_FALSE(limiter.isBlocked(key));
     limiter.blockUntil(key, clock.now().addSecs(120));
     EXPECT_TRUE(limiter.isBlocked(key));

@@ -46,7 +46,7 @@ protected:
     {
         const QString db = m_profile.databasePath();
         const QByteArray plain = decryptDatabasePages(db, m_key.bytes())
-            + decryptWalPages(db + QStringLiteral("-wal"), m_key.bytes()) + rawVaultBytes(db);
+                                 + decryptWalPages(db + QStringLiteral("-wal"), m_key.bytes()) + rawVaultBytes(db);
         return plain.contains(secret.toUtf8());
     }
     std::unique_ptr<TokenManager> m_manager;
@@ -82,14 +82,15 @@ TEST_F(RevokerTest, MicrosoftHasNoRevocationSoItIsWipedLocallyWithAnHonestMessag
     Grant work;
     const qint64 p = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("pat@outlook.example"), &personal,
                                     kPersonalTenant);
-    const qint64 w = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("wes@contoso.example"), &work,
-                                    kWorkTenant);
+    const qint64 w
+        = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("wes@contoso.example"), &work, kWorkTenant);
     auto rp = remove(p);
     auto rw = remove(w);
     ASSERT_TRUE(rp.ok() && rw.ok());
     EXPECT_FALSE(rp->revokedAtProvider);
     EXPECT_FALSE(rp->supported);
-    EXPECT_TRUE(rp->message.contains(QLatin1String("https://account.live.com/consent/Manage"))) << rp->message.toStdString();
+    EXPECT_TRUE(rp->message.contains(QLatin1String("https://account.live.com/consent/Manage")))
+        << rp->message.toStdString();
     EXPECT_FALSE(rp->message.contains(QLatin1String("myapps")));
     EXPECT_TRUE(rw->message.contains(QLatin1String("https://myapps.microsoft.com"))) << rw->message.toStdString();
     EXPECT_TRUE(rw->message.contains(QLatin1String("administrator")));
@@ -184,7 +185,8 @@ TEST_F(RevokerTest, RemovingAnAccountCancelsItsRefreshInFlight)
     m_clock.advance(3600);
     m_server.injectFault(Endpoint::Token, Fault{Fault::Delay, 1, 0, 1, 1500});
     std::optional<Result<AccessToken>> pendingToken;
-    m_manager->accessToken(id, QStringLiteral("default"), 60, [&](Result<AccessToken> r) { pendingToken.emplace(std::move(r)); });
+    m_manager->accessToken(id, QStringLiteral("default"), 60,
+                           [&](Result<AccessToken> r) { pendingToken.emplace(std::move(r)); });
     ASSERT_TRUE(waitFor([&] { return m_manager->activeRefreshCount() == 1; }));
     auto r = remove(id);
     ASSERT_TRUE(r.ok());

@@ -1,7 +1,7 @@
 // "Sign out everywhere" with the real keychain (private gnome-keyring, see with-keyring.sh):
 // revoke what can be revoked, wipe every token, rotate the vault key, record the incident.
-#include "core/keychain/KeyStore.h"
 #include "core/lifecycle/SignOutEverywhere.h"
+#include "core/keychain/KeyStore.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/core/lifecycle/LifecycleFixture.h"
@@ -63,9 +63,10 @@ protected:
 TEST_F(SignOutEverywhereTest, RevokesWipesEveryTokenRotatesTheKeyAndRecordsTheIncident)
 {
     Grant google, microsoft, microsoftImap;
-    const qint64 gId = connectAccount(QString::fromLatin1(kGoogleProvider), QStringLiteral("gail@gmail.example"), &google);
-    const qint64 mId = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("max@outlook.example"), &microsoft,
-                                      QStringLiteral("9188040d-6c67-4c5b-b112-36a304b66dad"));
+    const qint64 gId
+        = connectAccount(QString::fromLatin1(kGoogleProvider), QStringLiteral("gail@gmail.example"), &google);
+    const qint64 mId = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("max@outlook.example"),
+                                      &microsoft, QStringLiteral("9188040d-6c67-4c5b-b112-36a304b66dad"));
     TokenManager manager(m_vault, &m_registry, &m_nam, m_profile, &m_clock);
     // A second resource, so more than one row per account is wiped.
     std::optional<Result<AccessToken>> imap;
@@ -74,7 +75,8 @@ TEST_F(SignOutEverywhereTest, RevokesWipesEveryTokenRotatesTheKeyAndRecordsTheIn
     ASSERT_TRUE(imap->ok());
     const QString imapToken = (*imap)->token;
     const QString msRefresh = stored(mId)->refreshToken;
-    const QList<QString> secrets = {google.accessToken, google.refreshToken, microsoft.accessToken, msRefresh, imapToken};
+    const QList<QString> secrets
+        = {google.accessToken, google.refreshToken, microsoft.accessToken, msRefresh, imapToken};
 
     // Positive control: with the current key, the decrypted pages show the stored tokens.
     const QByteArray oldKey = m_key.bytes();

@@ -2,8 +2,8 @@
 // server revoke the grant, so it fails these tests), per-resource tokens, single flight, failure
 // classification, back-off, Retry-After and pacing. Token values are compared with
 // EXPECT_TRUE(a == b) and never printed.
-#include "core/lifecycle/AlertMonitor.h"
 #include "core/lifecycle/TokenManager.h"
+#include "core/lifecycle/AlertMonitor.h"
 #include "tests/core/lifecycle/LifecycleFixture.h"
 #include "tests/support/TestUtil.h"
 
@@ -81,7 +81,7 @@ private:
 QByteArray httpJson(int status, const QByteArray &json, const QByteArray &extraHeaders = {})
 {
     return "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\nContent-Length: "
-        + QByteArray::number(json.size()) + "\r\nConnection: close\r\n" + extraHeaders + "\r\n" + json;
+           + QByteArray::number(json.size()) + "\r\nConnection: close\r\n" + extraHeaders + "\r\n" + json;
 }
 
 } // namespace
@@ -147,8 +147,8 @@ TEST_F(TokenManagerTest, RefreshesAnExpiringTokenAndCommitsTheRotatedRefreshToke
     std::optional<Result<AccessToken>> result;
     m_manager->accessToken(id, QStringLiteral("default"), 60, QStringLiteral("test"), [&](Result<AccessToken> r) {
         auto t = stored(id);
-        committedBeforeHandOut = r.ok() && t && t->accessToken == r->token
-            && t->refreshToken == m_server.lastIssuedRefreshToken();
+        committedBeforeHandOut
+            = r.ok() && t && t->accessToken == r->token && t->refreshToken == m_server.lastIssuedRefreshToken();
         result.emplace(std::move(r));
     });
     ASSERT_TRUE(waitFor([&] { return result.has_value(); }));
@@ -169,7 +169,8 @@ TEST_F(TokenManagerTest, RefreshesAnExpiringTokenAndCommitsTheRotatedRefreshToke
     const auto req = m_server.tokenRequests().last();
     EXPECT_EQ(req.value(QStringLiteral("grant_type")), QStringLiteral("refresh_token"));
     EXPECT_EQ(req.value(QStringLiteral("client_id")), QString::fromLatin1(kClientId));
-    EXPECT_EQ(req.value(QStringLiteral("scope")), m_registry.provider(QString::fromLatin1(kMsProvider)).scopes.join(QLatin1Char(' ')));
+    EXPECT_EQ(req.value(QStringLiteral("scope")),
+              m_registry.provider(QString::fromLatin1(kMsProvider)).scopes.join(QLatin1Char(' ')));
     EXPECT_FALSE(req.contains(QStringLiteral("client_secret")));
     EXPECT_FALSE(req.contains(QStringLiteral("redirect_uri")));
 
@@ -198,8 +199,9 @@ TEST_F(TokenManagerTest, AReuseBugWouldBeCaughtByTheStrictServer)
     ASSERT_TRUE(fetch(*m_manager, id).ok());
     // Put the old refresh token back, as a client that failed to store the rotation would have it.
     auto t = stored(id);
-    ASSERT_TRUE(m_vault->commitRefresh(id, QStringLiteral("default"), t->accessToken, g.refreshToken,
-                                       m_clock.now().addSecs(-1), t->scopes, m_clock.now())
+    ASSERT_TRUE(m_vault
+                    ->commitRefresh(id, QStringLiteral("default"), t->accessToken, g.refreshToken,
+                                    m_clock.now().addSecs(-1), t->scopes, m_clock.now())
                     .ok());
     auto r = fetch(*m_manager, id);
     ASSERT_FALSE(r.ok());
@@ -210,7 +212,8 @@ TEST_F(TokenManagerTest, AReuseBugWouldBeCaughtByTheStrictServer)
 
 TEST_F(TokenManagerTest, AReplyWithoutARefreshTokenKeepsTheOldOne)
 {
-    ScriptedServer scripted(httpJson(200, R"({"access_token":"EwAnewaccess0123456789","token_type":"Bearer","expires_in":3600,"scope":"openid"})"));
+    ScriptedServer scripted(httpJson(
+        200, R"({"access_token":"EwAnewaccess0123456789","token_type":"Bearer","expires_in":3600,"scope":"openid"})"));
     Grant g;
     const qint64 id = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("ann@example.com"), &g);
     // Point the provider at the scripted server.
@@ -240,7 +243,8 @@ TEST_F(TokenManagerTest, MintsAndStoresPerResourceTokensFromOneRefreshToken)
     const qint64 id = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("ann@example.com"), &g);
     auto imap = fetch(*m_manager, id, QStringLiteral("imap"));
     ASSERT_TRUE(imap.ok()) << imap.error().message.toStdString();
-    EXPECT_TRUE(m_server.accessTokenScope(imap->token).contains(QLatin1String("https://outlook.office.com/IMAP.AccessAsUser.All")));
+    EXPECT_TRUE(m_server.accessTokenScope(imap->token)
+                    .contains(QLatin1String("https://outlook.office.com/IMAP.AccessAsUser.All")));
     EXPECT_EQ(m_server.tokenRequests().last().value(QStringLiteral("scope")),
               QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All offline_access"));
     auto smtp = fetch(*m_manager, id, QStringLiteral("smtp"));
@@ -294,7 +298,8 @@ TEST_F(TokenManagerTest, ARefreshAsksForNoMoreThanTheUserGranted)
 
     auto imap = fetch(*m_manager, id, QStringLiteral("imap"));
     ASSERT_TRUE(imap.ok()) << imap.error().message.toStdString();
-    EXPECT_EQ(m_server.tokenRequests().last().value(QStringLiteral("scope")), QStringLiteral("https://mail.google.com/"));
+    EXPECT_EQ(m_server.tokenRequests().last().value(QStringLiteral("scope")),
+              QStringLiteral("https://mail.google.com/"));
     EXPECT_EQ(account(id).status, AccountStatus::Connected);
     expectNoRefreshTokenReused();
 }
@@ -309,7 +314,8 @@ TEST_F(TokenManagerTest, AResourceWhoseScopeWasNotGrantedIsNotAskedFor)
     auto imap = fetch(*m_manager, id, QStringLiteral("imap"));
     ASSERT_FALSE(imap.ok());
     EXPECT_EQ(imap.error().code, ErrorCode::NeedsSignIn);
-    EXPECT_TRUE(imap.error().message.contains(QLatin1String("https://mail.google.com/"))) << imap.error().message.toStdString();
+    EXPECT_TRUE(imap.error().message.contains(QLatin1String("https://mail.google.com/")))
+        << imap.error().message.toStdString();
     EXPECT_TRUE(imap.error().message.contains(QLatin1String("Sign in again"))) << imap.error().message.toStdString();
     EXPECT_FALSE(imap.error().message.contains(QLatin1String("settings"))) << imap.error().message.toStdString();
     EXPECT_EQ(m_server.requestCount(Endpoint::Token), requests);
@@ -321,7 +327,8 @@ TEST_F(TokenManagerTest, AnInvalidScopeAnswerToARefreshDoesNotBlameTheSettings)
 {
     const qint64 id = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("ann@example.com"));
     m_clock.advance(3600);
-    m_server.setNextTokenError(400, QStringLiteral("invalid_scope"), QStringLiteral("refresh token missing requested scope"));
+    m_server.setNextTokenError(400, QStringLiteral("invalid_scope"),
+                               QStringLiteral("refresh token missing requested scope"));
     auto r = fetch(*m_manager, id);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::NeedsSignIn);
@@ -475,16 +482,15 @@ TEST_P(TransientFailureTest, GoesOfflineKeepsTheTokensAndBacksOff)
     EXPECT_GE(failed.size(), 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Kinds, TransientFailureTest,
-    ::testing::Values(TransientCase{"http500", Fault{Fault::ServerError, 1, 500, 1, 0}},
-                      TransientCase{"http503", Fault{Fault::ServerError, 1, 503, 1, 0}},
-                      TransientCase{"http429", Fault{Fault::RateLimited, 1, 429, 1, 0}},
-                      TransientCase{"dropped", Fault{Fault::DropConnection, 1, 0, 1, 0}},
-                      TransientCase{"captivePortal", Fault{Fault::HtmlBody, 1, 200, 1, 0}},
-                      TransientCase{"truncatedJson", Fault{Fault::MalformedJson, 1, 200, 1, 0}},
-                      TransientCase{"timeout", Fault{Fault::Delay, 1, 0, 1, 3000}}),
-    [](const ::testing::TestParamInfo<TransientCase> &p) { return std::string(p.param.name); });
+INSTANTIATE_TEST_SUITE_P(Kinds, TransientFailureTest,
+                         ::testing::Values(TransientCase{"http500", Fault{Fault::ServerError, 1, 500, 1, 0}},
+                                           TransientCase{"http503", Fault{Fault::ServerError, 1, 503, 1, 0}},
+                                           TransientCase{"http429", Fault{Fault::RateLimited, 1, 429, 1, 0}},
+                                           TransientCase{"dropped", Fault{Fault::DropConnection, 1, 0, 1, 0}},
+                                           TransientCase{"captivePortal", Fault{Fault::HtmlBody, 1, 200, 1, 0}},
+                                           TransientCase{"truncatedJson", Fault{Fault::MalformedJson, 1, 200, 1, 0}},
+                                           TransientCase{"timeout", Fault{Fault::Delay, 1, 0, 1, 3000}}),
+                         [](const ::testing::TestParamInfo<TransientCase> &p) { return std::string(p.param.name); });
 
 TEST_F(TokenManagerTest, ConnectionRefusedIsTransient)
 {
@@ -523,7 +529,8 @@ TEST_P(PermanentFailureTest, NeedsSignInWithAReasonAndNoMoreAutomaticRetries)
     if (QByteArray(GetParam().error) == "revoked")
         m_server.revokeAllGrants();
     else
-        m_server.setNextTokenError(400, QString::fromLatin1(GetParam().error), QString::fromLatin1(GetParam().description), 1);
+        m_server.setNextTokenError(400, QString::fromLatin1(GetParam().error),
+                                   QString::fromLatin1(GetParam().description), 1);
 
     auto r = fetch(*m_manager, id);
     ASSERT_FALSE(r.ok());
@@ -560,11 +567,13 @@ TEST_P(PermanentFailureTest, NeedsSignInWithAReasonAndNoMoreAutomaticRetries)
 
 INSTANTIATE_TEST_SUITE_P(
     Kinds, PermanentFailureTest,
-    ::testing::Values(PermanentCase{"invalidGrant", "invalid_grant", "AADSTS70008: The refresh token has expired due to inactivity."},
+    ::testing::Values(PermanentCase{"invalidGrant", "invalid_grant",
+                                    "AADSTS70008: The refresh token has expired due to inactivity."},
                       PermanentCase{"invalidGrantUnknownToken", "invalid_grant", "AADSTS9002313: Invalid request."},
                       PermanentCase{"interactionRequired", "interaction_required", "AADSTS50076: MFA required."},
                       PermanentCase{"consentRequired", "consent_required", "AADSTS65001: The user has not consented."},
-                      PermanentCase{"invalidScope", "invalid_scope", "AADSTS70011: The provided value for the input parameter 'scope' is not valid."},
+                      PermanentCase{"invalidScope", "invalid_scope",
+                                    "AADSTS70011: The provided value for the input parameter 'scope' is not valid."},
                       PermanentCase{"revoked", "revoked", ""}),
     [](const ::testing::TestParamInfo<PermanentCase> &p) { return std::string(p.param.name); });
 

@@ -12,10 +12,10 @@
 // Never prints a token.
 
 #include "core/common/Clock.h"
+#include "core/common/CrossProcessLock.h"
 #include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
 #include "core/common/SecureBytes.h"
-#include "core/common/CrossProcessLock.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
@@ -55,7 +55,8 @@ int main(int argc, char **argv)
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("hold-lock | refresh"));
     const QCommandLineOption lockOpt(QStringLiteral("lock"), QStringLiteral("lock file"), QStringLiteral("path"));
     const QCommandLineOption accountOpt(QStringLiteral("account"), QStringLiteral("account id"), QStringLiteral("id"));
-    const QCommandLineOption tokenUrlOpt(QStringLiteral("token-url"), QStringLiteral("token endpoint"), QStringLiteral("url"));
+    const QCommandLineOption tokenUrlOpt(QStringLiteral("token-url"), QStringLiteral("token endpoint"),
+                                         QStringLiteral("url"));
     const QCommandLineOption resourceOpt(QStringLiteral("resource"), QStringLiteral("resource"), QStringLiteral("name"),
                                          QStringLiteral("default"));
     const QCommandLineOption minValidityOpt(QStringLiteral("min-validity"), QStringLiteral("seconds"),
@@ -101,16 +102,16 @@ int main(int argc, char **argv)
     ms.displayName = QStringLiteral("Fake Microsoft");
     ms.kind = Provider::Kind::Microsoft;
     ms.tokenEndpoint = QUrl(parser.value(tokenUrlOpt));
-    ms.scopes = {QStringLiteral("openid"), QStringLiteral("profile"), QStringLiteral("email"),
+    ms.scopes = {QStringLiteral("openid"),         QStringLiteral("profile"),   QStringLiteral("email"),
                  QStringLiteral("offline_access"), QStringLiteral("User.Read"), QStringLiteral("Mail.ReadWrite")};
-    ms.resourceScopes.insert(QStringLiteral("imap"),
-                             {QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All"),
-                              QStringLiteral("offline_access")});
+    ms.resourceScopes.insert(
+        QStringLiteral("imap"),
+        {QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All"), QStringLiteral("offline_access")});
     ProviderFile::Contents contents;
     contents.providers = {ms};
-    ProviderRegistry registry({{ProviderRegistry::settingsKey(ms.id, QStringLiteral("client_id")),
-                                QStringLiteral("lifecycle-client")}},
-                              QProcessEnvironment());
+    ProviderRegistry registry(
+        {{ProviderRegistry::settingsKey(ms.id, QStringLiteral("client_id")), QStringLiteral("lifecycle-client")}},
+        QProcessEnvironment());
     registry.setCustomProviders(contents);
 
     QNetworkAccessManager nam;
@@ -135,7 +136,8 @@ int main(int argc, char **argv)
     manager.accessToken(accountId, parser.value(resourceOpt), parser.value(minValidityOpt).toInt(),
                         QStringLiteral("lifecycle_helper"), [&](Result<AccessToken> r) {
                             if (r.ok()) {
-                                const QByteArray h = QCryptographicHash::hash(r->token.toUtf8(), QCryptographicHash::Sha256);
+                                const QByteArray h
+                                    = QCryptographicHash::hash(r->token.toUtf8(), QCryptographicHash::Sha256);
                                 out(QStringLiteral("OK ") + QString::fromLatin1(h.toHex()));
                                 exitCode = 0;
                             } else {

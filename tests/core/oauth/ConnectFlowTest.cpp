@@ -37,8 +37,8 @@
 #include <memory>
 
 using namespace mailkey;
-using mailkey::test::FakeAuthServer;
 using mailkey::test::BrowserPool;
+using mailkey::test::FakeAuthServer;
 using mailkey::test::FakeBrowser;
 using mailkey::test::waitFor;
 using Reason = LoopbackReplyHandler::RejectReason;
@@ -60,14 +60,14 @@ const QString kGoogleSecret = QStringLiteral("GOCSPX-test+secret/value");
 
 FakeAuthServer::User alice()
 {
-    return {QStringLiteral("sub-alice-0001"), QStringLiteral("alice@example.com"),
-            QStringLiteral("Alice Example"), QStringLiteral("alice@example.com")};
+    return {QStringLiteral("sub-alice-0001"), QStringLiteral("alice@example.com"), QStringLiteral("Alice Example"),
+            QStringLiteral("alice@example.com")};
 }
 
 FakeAuthServer::User bob()
 {
-    return {QStringLiteral("sub-bob-0002"), QStringLiteral("bob@contoso.example"),
-            QStringLiteral("Bob Contoso"), QStringLiteral("bob@contoso.example")};
+    return {QStringLiteral("sub-bob-0002"), QStringLiteral("bob@contoso.example"), QStringLiteral("Bob Contoso"),
+            QStringLiteral("bob@contoso.example")};
 }
 
 QStringList auditActions(Vault &vault)
@@ -110,22 +110,19 @@ bool portAccepts(quint16 port)
 struct SessionWatch {
     explicit SessionWatch(ConnectSession *s) : session(s)
     {
-        QObject::connect(s, &ConnectSession::authorizationUrlReady, s,
-                         [this](const QUrl &u) { urls.append(u); });
-        QObject::connect(s, &ConnectSession::succeeded, s,
-                         [this](const Account &a, bool c, const QString &m) {
-                             account = a;
-                             created = c;
-                             message = m;
-                             ++successes;
-                         });
+        QObject::connect(s, &ConnectSession::authorizationUrlReady, s, [this](const QUrl &u) { urls.append(u); });
+        QObject::connect(s, &ConnectSession::succeeded, s, [this](const Account &a, bool c, const QString &m) {
+            account = a;
+            created = c;
+            message = m;
+            ++successes;
+        });
         QObject::connect(s, &ConnectSession::failed, s, [this](const Error &e) {
             error = e;
             ++failures;
         });
         QObject::connect(s, &ConnectSession::cancelled, s, [this] { ++cancels; });
-        QObject::connect(s, &ConnectSession::rejectedCallback, s,
-                         [this](Reason r) { rejected.append(r); });
+        QObject::connect(s, &ConnectSession::rejectedCallback, s, [this](Reason r) { rejected.append(r); });
         QObject::connect(s, &ConnectSession::finished, s, [this] { ++finishes; });
     }
     int terminal() const { return successes + failures + cancels; }
@@ -152,8 +149,7 @@ protected:
         ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
         m_profile = Profile(test::uniqueName(QStringLiteral("connect")));
         std::optional<Result<OpenedVault>> opened;
-        VaultAccess::unlock(m_profile, &m_keyStore,
-                            [&](Result<OpenedVault> r) { opened.emplace(std::move(r)); });
+        VaultAccess::unlock(m_profile, &m_keyStore, [&](Result<OpenedVault> r) { opened.emplace(std::move(r)); });
         ASSERT_TRUE(waitFor([&] { return opened.has_value(); }, 20000));
         ASSERT_TRUE(opened->ok()) << opened->error().message.toStdString();
         m_vault = opened->value().vault;
@@ -174,7 +170,8 @@ protected:
         QList<QByteArray> secrets{m_server.lastIssuedAccessToken().toUtf8(),
                                   m_server.lastIssuedRefreshToken().toUtf8(),
                                   m_server.lastIssuedCode().toUtf8(),
-                                  m_server.lastIssuedIdToken().toUtf8(), kGoogleSecret.toUtf8(),
+                                  m_server.lastIssuedIdToken().toUtf8(),
+                                  kGoogleSecret.toUtf8(),
                                   kSecret.toUtf8()};
         for (const QUrlQuery &q : m_server.authorizeRequests()) {
             secrets.append(q.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded).toUtf8());
@@ -242,8 +239,7 @@ protected:
     }
 
     // A session whose signals are recorded; not started yet.
-    std::pair<ConnectSession *, SessionWatch *> make(const Provider &p,
-                                                     ConnectSession::Options o = {},
+    std::pair<ConnectSession *, SessionWatch *> make(const Provider &p, ConnectSession::Options o = {},
                                                      bool fast = true)
     {
         if (fast)
@@ -349,14 +345,13 @@ TEST_F(ConnectFlowTest, PkceS256StateAndScopesInTheAuthorizationRequest)
 
     ASSERT_EQ(m_server.authorizeRequests().size(), 1);
     const QUrlQuery authorize = m_server.authorizeRequests().last();
-    const auto all = [&](const char *key) {
-        return authorize.allQueryItemValues(QString::fromLatin1(key), QUrl::FullyDecoded);
-    };
-    ASSERT_EQ(all("code_challenge").size(), 1);        // never twice, whatever Qt adds
+    const auto all
+        = [&](const char *key) { return authorize.allQueryItemValues(QString::fromLatin1(key), QUrl::FullyDecoded); };
+    ASSERT_EQ(all("code_challenge").size(), 1); // never twice, whatever Qt adds
     ASSERT_EQ(all("code_challenge_method"), QStringList{QStringLiteral("S256")});
     ASSERT_EQ(all("state").size(), 1);
-    EXPECT_GE(all("state").first().size(), 43);          // >= 256 bits, base64url
-    EXPECT_EQ(all("nonce").size(), 1);                   // OIDC scope
+    EXPECT_GE(all("state").first().size(), 43); // >= 256 bits, base64url
+    EXPECT_EQ(all("nonce").size(), 1);          // OIDC scope
     // The sign-in scopes, then the Outlook scopes to consent to now (IMAP/SMTP tokens later).
     ASSERT_EQ(all("scope").size(), 1);
     EXPECT_EQ(all("scope").first(),
@@ -733,8 +728,7 @@ TEST_F(ConnectFlowTest, HtmlOrMalformedTokenReplyIsAnErrorAndNothingIsStored)
 
 TEST_F(ConnectFlowTest, AuthorizationErrorFromTheProvider)
 {
-    m_server.setNextAuthorizeError(QStringLiteral("access_denied"),
-                                   QStringLiteral("The user declined to consent."));
+    m_server.setNextAuthorizeError(QStringLiteral("access_denied"), QStringLiteral("The user declined to consent."));
     SessionWatch *watch = connectOnce(microsoft());
     ASSERT_EQ(watch->failures, 1);
     EXPECT_EQ(watch->error.code, ErrorCode::Cancelled);
@@ -968,9 +962,10 @@ TEST_F(ConnectFlowTest, CustomProviderFromProvidersJson)
     ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
     EXPECT_EQ(watch->account.provider, QStringLiteral("example"));
     EXPECT_EQ(watch->account.email, QStringLiteral("alice@example.com"));
-    EXPECT_EQ(QUrl(m_server.authorizeRequests().last().queryItemValue(
-                  QStringLiteral("redirect_uri"), QUrl::FullyDecoded)).path(),
-              QStringLiteral("/oauth/example"));
+    EXPECT_EQ(
+        QUrl(m_server.authorizeRequests().last().queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded))
+            .path(),
+        QStringLiteral("/oauth/example"));
 
     // Only an issuer: the endpoints come from OpenID discovery first.
     Result<Provider> discovered = registry.providerForSignIn(QStringLiteral("discovered"));
@@ -1084,12 +1079,10 @@ TEST_F(ConnectFlowTest, UnsignedIdTokenIsRefused)
 TEST_F(ConnectFlowTest, NothingSecretInTheLog)
 {
     // The whole flow with Qt's and MailKey's debug output switched on.
-    QLoggingCategory::setFilterRules(
-        QStringLiteral("mailkey.*.debug=true\nqt.networkauth*.debug=true"));
+    QLoggingCategory::setFilterRules(QStringLiteral("mailkey.*.debug=true\nqt.networkauth*.debug=true"));
     SessionWatch *watch = connectOnce(google());
     QLoggingCategory::setFilterRules(QString());
     ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
     EXPECT_FALSE(test::capturedLog().isEmpty());
     // TearDown checks every issued / sent secret against the captured log.
 }
-

@@ -136,7 +136,7 @@ TEST(FormEncoder, MatchesQtsPercentEncodingAndRoundTrips)
         for (int i = 0; i < length; ++i) {
             // Mostly ASCII, some Latin-1, some from the BMP beyond (no surrogates).
             const int pick = random->bounded(10);
-            const char16_t c = pick < 7 ? char16_t(random->bounded(0x20, 0x7f))
+            const char16_t c = pick < 7   ? char16_t(random->bounded(0x20, 0x7f))
                                : pick < 9 ? char16_t(random->bounded(0xa0, 0x100))
                                           : char16_t(random->bounded(0x100, 0xd800));
             value.append(QChar(c));

@@ -38,8 +38,7 @@ const QString kPath = QStringLiteral("/oauth/test");
 QByteArray randomToken(int bytes = 32)
 {
     QByteArray raw(bytes, '\0');
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()),
-                                          bytes / int(sizeof(quint32)));
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()), bytes / int(sizeof(quint32)));
     return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
@@ -58,19 +57,23 @@ HttpResult exchange(quint16 port, const QByteArray &request, int timeoutMs = 500
     HttpResult r;
     QTcpSocket socket;
     socket.connectToHost(address, port);
-    waitFor([&] {
-        return socket.state() == QAbstractSocket::ConnectedState
-            || socket.state() == QAbstractSocket::UnconnectedState;
-    }, timeoutMs);
+    waitFor(
+        [&] {
+            return socket.state() == QAbstractSocket::ConnectedState
+                   || socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        timeoutMs);
     if (socket.state() != QAbstractSocket::ConnectedState)
         return r;
     r.connected = true;
     socket.write(request);
     QByteArray raw;
-    r.closedByServer = waitFor([&] {
-        raw += socket.readAll();
-        return socket.state() == QAbstractSocket::UnconnectedState;
-    }, timeoutMs);
+    r.closedByServer = waitFor(
+        [&] {
+            raw += socket.readAll();
+            return socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        timeoutMs);
     raw += socket.readAll();
     const qsizetype end = raw.indexOf("\r\n\r\n");
     r.head = end < 0 ? raw : raw.left(end + 2);
@@ -84,10 +87,12 @@ bool connectionRefused(quint16 port, const QHostAddress &address = QHostAddress(
 {
     QTcpSocket socket;
     socket.connectToHost(address, port);
-    waitFor([&] {
-        return socket.state() == QAbstractSocket::ConnectedState
-            || socket.state() == QAbstractSocket::UnconnectedState;
-    }, 3000);
+    waitFor(
+        [&] {
+            return socket.state() == QAbstractSocket::ConnectedState
+                   || socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        3000);
     return socket.state() == QAbstractSocket::UnconnectedState;
 }
 
@@ -150,13 +155,12 @@ protected:
     QByteArray get(const QByteArray &target, const QByteArray &extraHeaders = {}) const
     {
         return "GET " + target + " HTTP/1.1\r\nHost: " + hostHeader()
-            + "\r\nUser-Agent: Mozilla/5.0 test\r\nAccept: text/html\r\n" + extraHeaders + "\r\n";
+               + "\r\nUser-Agent: Mozilla/5.0 test\r\nAccept: text/html\r\n" + extraHeaders + "\r\n";
     }
 
     QByteArray goodTarget() const
     {
-        return kPath.toUtf8() + "?code=" + enc(m_code) + "&state=" + enc(m_state)
-            + "&scope=mail";
+        return kPath.toUtf8() + "?code=" + enc(m_code) + "&state=" + enc(m_state) + "&scope=mail";
     }
 
     HttpResult send(const QByteArray &request, int timeoutMs = 5000)
@@ -204,8 +208,8 @@ TEST_F(LoopbackTest, CallbackStringFormat)
 
     LoopbackReplyHandler ms(QStringLiteral("localhost"), QStringLiteral("/oauth/microsoft"));
     ASSERT_TRUE(ms.listen());
-    EXPECT_EQ(ms.callback(), QStringLiteral("http://localhost:") + QString::number(ms.port())
-                                 + QStringLiteral("/oauth/microsoft"));
+    EXPECT_EQ(ms.callback(),
+              QStringLiteral("http://localhost:") + QString::number(ms.port()) + QStringLiteral("/oauth/microsoft"));
 }
 
 TEST_F(LoopbackTest, InvalidHostOrPathRefusesToListen)
@@ -254,8 +258,7 @@ TEST_F(LoopbackTest, LocalhostBindsLoopbackV4AndV6Only)
     const QStringList listeners = ssListeners(ms.port(), &ssAvailable);
     if (ssAvailable) {
         for (const QString &l : listeners) {
-            EXPECT_TRUE(l == QStringLiteral("127.0.0.1") || l == QStringLiteral("[::1]"))
-                << l.toStdString();
+            EXPECT_TRUE(l == QStringLiteral("127.0.0.1") || l == QStringLiteral("[::1]")) << l.toStdString();
         }
         EXPECT_TRUE(listeners.contains(QStringLiteral("127.0.0.1")));
     }
@@ -312,10 +315,9 @@ TEST_F(LoopbackTest, FreshPortEachListen)
 TEST_F(LoopbackTest, ExactPathOnly)
 {
     const QByteArray query = "?code=" + enc(m_code) + "&state=" + enc(m_state);
-    for (const QByteArray &path : {QByteArray("/oauth/testEVIL"), QByteArray("/oauth/test/more"),
-                                   QByteArray("/oauth/tes"), QByteArray("/OAUTH/test"),
-                                   QByteArray("/oauth/%74est"), QByteArray("/favicon.ico"),
-                                   QByteArray("/")}) {
+    for (const QByteArray &path :
+         {QByteArray("/oauth/testEVIL"), QByteArray("/oauth/test/more"), QByteArray("/oauth/tes"),
+          QByteArray("/OAUTH/test"), QByteArray("/oauth/%74est"), QByteArray("/favicon.ico"), QByteArray("/")}) {
         const HttpResult r = send(get(path + query));
         EXPECT_EQ(r.status, 404) << path.toStdString();
         EXPECT_TRUE(r.closedByServer);
@@ -328,8 +330,8 @@ TEST_F(LoopbackTest, ExactPathOnly)
 
 TEST_F(LoopbackTest, OnlyGetIsAllowed)
 {
-    for (const QByteArray &method : {QByteArray("POST"), QByteArray("HEAD"), QByteArray("PUT"),
-                                     QByteArray("OPTIONS"), QByteArray("get")}) {
+    for (const QByteArray &method :
+         {QByteArray("POST"), QByteArray("HEAD"), QByteArray("PUT"), QByteArray("OPTIONS"), QByteArray("get")}) {
         const HttpResult r = send(method + " " + goodTarget() + " HTTP/1.1\r\nHost: " + hostHeader()
                                   + "\r\nContent-Length: 0\r\n\r\n");
         EXPECT_EQ(r.status, 405) << method.toStdString();
@@ -403,7 +405,7 @@ TEST_F(LoopbackTest, GarbageIsRefusedAtOnce)
     const QList<QByteArray> garbage = {
         binary,
         QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11), // a TLS ClientHello
-        "GET " + kPath.toUtf8() + "?code=a&state=" + state + "\r\n",     // HTTP/0.9
+        "GET " + kPath.toUtf8() + "?code=a&state=" + state + "\r\n",    // HTTP/0.9
         "GET " + kPath.toUtf8() + "?state=" + state + " HTTP/1.1\nHost: " + hostHeader() + "\n\n",
         "GET " + kPath.toUtf8() + " HTTP/2.0\r\nHost: " + hostHeader() + "\r\n\r\n",
         "GET http://127.0.0.1/" + kPath.toUtf8() + " HTTP/1.1\r\nHost: " + hostHeader() + "\r\n\r\n",
@@ -411,7 +413,9 @@ TEST_F(LoopbackTest, GarbageIsRefusedAtOnce)
         "\r\n\r\n",
         "HELLO\r\n\r\n",
         "GET /oauth/t\xc3\xa9st HTTP/1.1\r\n\r\n",
-        "GET " + kPath.toUtf8() + " HTTP/1.1\r\nHost: " + hostHeader() + "\r\nX: a\x01" "b\r\n\r\n",
+        "GET " + kPath.toUtf8() + " HTTP/1.1\r\nHost: " + hostHeader()
+            + "\r\nX: a\x01"
+              "b\r\n\r\n",
     };
     for (const QByteArray &bytes : garbage) {
         // Refused at once: well within the (default 10 s) request time limit.
@@ -469,28 +473,30 @@ TEST_F(LoopbackTest, ConnectionCountIsBoundedAndTheNewestGetsIn)
 // /proc/net/tcp), or 200 at once, filled the listener and the browser's callback was refused.
 TEST_F(LoopbackTest, OtherUsersCannotCrowdOutTheCallback)
 {
-    ASSERT_EQ(::geteuid(), 0u) << "this test floods the listener as the user nobody (setpriv): run it as root, as CI does";
+    ASSERT_EQ(::geteuid(), 0u)
+        << "this test floods the listener as the user nobody (setpriv): run it as root, as CI does";
     const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
     ASSERT_FALSE(setpriv.isEmpty()) << "setpriv (util-linux) is needed";
     ASSERT_TRUE(QFile::exists(QStringLiteral("/usr/bin/python3"))) << "python3 is needed for the flood";
     // 16 connections that send one byte a second, then 200 that send nothing, all held open.
-    const QString flood = QStringLiteral(
-        "import socket, sys, time\n"
-        "port = int(sys.argv[1]); slow = []; idle = []\n"
-        "for i in range(16):\n"
-        "    s = socket.create_connection(('127.0.0.1', port)); s.send(b'G'); slow.append(s)\n"
-        "for i in range(200):\n"
-        "    try: idle.append(socket.create_connection(('127.0.0.1', port)))\n"
-        "    except OSError: pass\n"
-        "print('ready', flush=True)\n"
-        "for t in range(30):\n"
-        "    time.sleep(1)\n"
-        "    for s in slow:\n"
-        "        try: s.send(b'E')\n"
-        "        except OSError: pass\n");
+    const QString flood
+        = QStringLiteral("import socket, sys, time\n"
+                         "port = int(sys.argv[1]); slow = []; idle = []\n"
+                         "for i in range(16):\n"
+                         "    s = socket.create_connection(('127.0.0.1', port)); s.send(b'G'); slow.append(s)\n"
+                         "for i in range(200):\n"
+                         "    try: idle.append(socket.create_connection(('127.0.0.1', port)))\n"
+                         "    except OSError: pass\n"
+                         "print('ready', flush=True)\n"
+                         "for t in range(30):\n"
+                         "    time.sleep(1)\n"
+                         "    for s in slow:\n"
+                         "        try: s.send(b'E')\n"
+                         "        except OSError: pass\n");
     QProcess attacker;
-    attacker.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
-                             QStringLiteral("/usr/bin/python3"), QStringLiteral("-c"), flood, QString::number(handler->port())});
+    attacker.start(setpriv,
+                   {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
+                    QStringLiteral("/usr/bin/python3"), QStringLiteral("-c"), flood, QString::number(handler->port())});
     ASSERT_TRUE(attacker.waitForStarted(5000));
     ASSERT_TRUE(waitFor([&] { return attacker.canReadLine() || attacker.state() == QProcess::NotRunning; }, 20000));
     ASSERT_EQ(attacker.readLine().trimmed(), QByteArray("ready")) << attacker.readAllStandardError().toStdString();
@@ -506,17 +512,17 @@ TEST(LoopbackPeerTest, FindsTheOwnerOfThePeerSocket)
 {
     // Lines as Linux prints them: 127.0.0.1:40000 -> 127.0.0.1:8080 owned by uid 65534, and the
     // accepted side (127.0.0.1:8080 -> 127.0.0.1:40000) owned by uid 0.
-    const QByteArray tcp =
-        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-        "   0: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 1 1\n"
-        "   1: 0100007F:9C40 0100007F:1F90 01 00000000:00000000 00:00000000 00000000 65534        0 2 1\n";
+    const QByteArray tcp
+        = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+          "   0: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 1 1\n"
+          "   1: 0100007F:9C40 0100007F:1F90 01 00000000:00000000 00:00000000 00000000 65534        0 2 1\n";
     const QHostAddress lo(QHostAddress::LocalHost);
     EXPECT_EQ(mailkey::loopbackPeerUidIn(tcp, lo, 40000, lo, 8080), std::optional<uint>(65534));
     EXPECT_EQ(mailkey::loopbackPeerUidIn(tcp, lo, 8080, lo, 40000), std::optional<uint>(0));
     EXPECT_EQ(mailkey::loopbackPeerUidIn(tcp, lo, 40001, lo, 8080), std::nullopt);
-    const QByteArray tcp6 =
-        "   0: 00000000000000000000000001000000:9C40 00000000000000000000000001000000:1F90 01 00000000:00000000 "
-        "00:00000000 00000000  1000        0 3 1\n";
+    const QByteArray tcp6
+        = "   0: 00000000000000000000000001000000:9C40 00000000000000000000000001000000:1F90 01 00000000:00000000 "
+          "00:00000000 00000000  1000        0 3 1\n";
     const QHostAddress lo6(QHostAddress::LocalHostIPv6);
     EXPECT_EQ(mailkey::loopbackPeerUidIn(tcp6, lo6, 40000, lo6, 8080), std::optional<uint>(1000));
     // And for real: this process's own connection to a local server is its own.
@@ -525,7 +531,8 @@ TEST(LoopbackPeerTest, FindsTheOwnerOfThePeerSocket)
     QTcpSocket client;
     client.connectToHost(lo, server.serverPort());
     ASSERT_TRUE(client.waitForConnected(3000));
-    EXPECT_EQ(mailkey::loopbackPeerUid(lo, client.localPort(), lo, server.serverPort()), std::optional<uint>(::geteuid()));
+    EXPECT_EQ(mailkey::loopbackPeerUid(lo, client.localPort(), lo, server.serverPort()),
+              std::optional<uint>(::geteuid()));
 }
 
 TEST_F(LoopbackTest, RealCallbackWorksAfterAllAbuse)
@@ -714,8 +721,7 @@ TEST_F(LoopbackTest, SuccessPageAndListenerClosedAtOnce)
     EXPECT_FALSE(r.body.contains(enc(m_code)));
     EXPECT_TRUE(r.head.contains("Content-Type: text/html; charset=utf-8\r\n"));
     EXPECT_TRUE(r.head.contains("Cache-Control: no-store\r\n"));
-    EXPECT_TRUE(r.head.contains(
-        "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n"));
+    EXPECT_TRUE(r.head.contains("Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n"));
     EXPECT_TRUE(r.head.contains("X-Content-Type-Options: nosniff\r\n"));
     EXPECT_TRUE(r.head.contains("Referrer-Policy: no-referrer\r\n"));
     EXPECT_TRUE(r.head.contains("Connection: close\r\n"));
@@ -737,16 +743,15 @@ TEST_F(LoopbackTest, QueryIsDecodedOnce)
     const HttpResult r = send(get(kPath.toUtf8() + "?code=a%252Fb+c%2Bd&state=" + enc(m_state)));
     EXPECT_EQ(r.status, 200);
     ASSERT_EQ(received->size(), 1);
-    EXPECT_EQ(received->at(0).at(0).toMap().value(QStringLiteral("code")).toString(),
-              QStringLiteral("a%2Fb c+d"));
+    EXPECT_EQ(received->at(0).at(0).toMap().value(QStringLiteral("code")).toString(), QStringLiteral("a%2Fb c+d"));
 }
 
 TEST_F(LoopbackTest, ProviderErrorIsEscapedAndEndsAttempt)
 {
-    const QByteArray description = "AADSTS65001: <script>alert(document.cookie)</script> \"quoted\" & "
-        + QByteArray(1000, 'x');
-    const HttpResult r = send(get(kPath.toUtf8() + "?error=consent_required&error_description="
-                                  + enc(description) + "&state=" + enc(m_state)));
+    const QByteArray description
+        = "AADSTS65001: <script>alert(document.cookie)</script> \"quoted\" & " + QByteArray(1000, 'x');
+    const HttpResult r = send(get(kPath.toUtf8() + "?error=consent_required&error_description=" + enc(description)
+                                  + "&state=" + enc(m_state)));
     EXPECT_EQ(r.status, 200);
     EXPECT_FALSE(r.body.contains("<script>"));
     EXPECT_TRUE(r.body.contains("&lt;script&gt;alert(document.cookie)&lt;/script&gt;"));
@@ -764,8 +769,8 @@ TEST_F(LoopbackTest, ProviderErrorIsEscapedAndEndsAttempt)
 
 TEST_F(LoopbackTest, AccessDeniedWithStateEndsAttempt)
 {
-    const HttpResult r = send(get(kPath.toUtf8() + "?error=access_denied&state=" + enc(m_state)
-                                  + "&error_description=%3Cimg%20src%3Dx%3E"));
+    const HttpResult r = send(
+        get(kPath.toUtf8() + "?error=access_denied&state=" + enc(m_state) + "&error_description=%3Cimg%20src%3Dx%3E"));
     EXPECT_EQ(r.status, 200);
     EXPECT_TRUE(r.body.contains("Access was not granted"));
     EXPECT_FALSE(r.body.contains("<img"));
@@ -787,14 +792,13 @@ TEST(CallbackPageTest, RendersEscapedFromResource)
     ASSERT_TRUE(resource.open(QIODevice::ReadOnly));
     EXPECT_TRUE(resource.readAll().contains("{{MESSAGE}}"));
 
-    const QByteArray page = CallbackPage::render(QStringLiteral("<b>T</b> {{MESSAGE}}"),
-                                                 QStringLiteral("a & <i>b</i>"), true);
+    const QByteArray page
+        = CallbackPage::render(QStringLiteral("<b>T</b> {{MESSAGE}}"), QStringLiteral("a & <i>b</i>"), true);
     EXPECT_TRUE(page.contains("<h1>&lt;b&gt;T&lt;/b&gt; {{MESSAGE}}</h1>"));
     EXPECT_TRUE(page.contains("a &amp; &lt;i&gt;b&lt;/i&gt;"));
     EXPECT_TRUE(page.contains("class=\"card ok\""));
     EXPECT_FALSE(page.contains("{{TITLE}}"));
-    EXPECT_TRUE(CallbackPage::render(QStringLiteral("x"), QStringLiteral("y"), false)
-                    .contains("class=\"card fail\""));
+    EXPECT_TRUE(CallbackPage::render(QStringLiteral("x"), QStringLiteral("y"), false).contains("class=\"card fail\""));
 }
 
 TEST(CallbackPageTest, LimitText)
@@ -816,8 +820,8 @@ TEST_F(LoopbackTest, PlugsIntoQOAuth2AuthorizationCodeFlow)
     ASSERT_TRUE(tokenServer.listen(QHostAddress(QHostAddress::LocalHost), 0));
     QByteArray tokenRequest;
     const QByteArray accessToken = randomToken();
-    const QByteArray tokenJson = "{\"access_token\":\"" + accessToken
-        + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}";
+    const QByteArray tokenJson
+        = "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}";
     QObject::connect(&tokenServer, &QTcpServer::newConnection, &tokenServer, [&] {
         QTcpSocket *s = tokenServer.nextPendingConnection();
         QObject::connect(s, &QTcpSocket::readyRead, s, [&, s] {
@@ -826,8 +830,11 @@ TEST_F(LoopbackTest, PlugsIntoQOAuth2AuthorizationCodeFlow)
             if (end < 0)
                 return;
             const qsizetype clPos = tokenRequest.toLower().indexOf("content-length:");
-            const int length = clPos < 0 ? 0
-                : tokenRequest.mid(clPos + 15, tokenRequest.indexOf("\r\n", clPos) - clPos - 15).trimmed().toInt();
+            const int length = clPos < 0
+                                   ? 0
+                                   : tokenRequest.mid(clPos + 15, tokenRequest.indexOf("\r\n", clPos) - clPos - 15)
+                                         .trimmed()
+                                         .toInt();
             if (tokenRequest.size() < end + 4 + length)
                 return;
             s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRetry-After: 7\r\nContent-Length: "
@@ -845,13 +852,11 @@ TEST_F(LoopbackTest, PlugsIntoQOAuth2AuthorizationCodeFlow)
     flow.setState(QString::fromLatin1(m_state));
     flow.setReplyHandler(handler.get());
     QUrl authUrl;
-    QObject::connect(&flow, &QAbstractOAuth::authorizeWithBrowser, &flow,
-                     [&](const QUrl &url) { authUrl = url; });
+    QObject::connect(&flow, &QAbstractOAuth::authorizeWithBrowser, &flow, [&](const QUrl &url) { authUrl = url; });
     flow.grant();
     ASSERT_TRUE(authUrl.isValid());
     const QUrlQuery authQuery(authUrl);
-    EXPECT_EQ(authQuery.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded),
-              handler->callback());
+    EXPECT_EQ(authQuery.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded), handler->callback());
     EXPECT_TRUE(authQuery.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded).toLatin1() == m_state);
 
     // A forged error without the state never reaches the flow (Qt's own handler passes it on).

@@ -82,7 +82,8 @@ TEST(LoopbackRequest, CallbackChecksStateFirst)
     iss.issRequired = true;
     EXPECT_EQ(checkLoopbackCallback("code=c&state=" + state, iss).reason, Reason::MissingIssuer);
     EXPECT_EQ(checkLoopbackCallback("code=c&iss=https%3A%2F%2Fevil&state=" + state, iss).reason, Reason::WrongIssuer);
-    EXPECT_EQ(checkLoopbackCallback("code=c&iss=https%3A%2F%2Faccounts.google.com&state=" + state, iss).verdict, Cb::Code);
+    EXPECT_EQ(checkLoopbackCallback("code=c&iss=https%3A%2F%2Faccounts.google.com&state=" + state, iss).verdict,
+              Cb::Code);
 }
 
 // Found by fuzz_loopback_request: a request whose first TCP segment ended between the CR and the
@@ -111,7 +112,8 @@ TEST(LoopbackRequest, PercentWithoutTwoHexDigitsStaysAPercent)
     iss.issuer = QStringLiteral("https://accounts.example.com");
     iss.issRequired = true;
     EXPECT_EQ(checkLoopbackCallback("error=invalid_scope&state=" + state
-                                        + "&iss=https%3A%2F%\xb2" "Faccounts.example.com",
+                                        + "&iss=https%3A%2F%\xb2"
+                                          "Faccounts.example.com",
                                     iss)
                   .reason,
               Reason::WrongIssuer);

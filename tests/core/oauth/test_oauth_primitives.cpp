@@ -33,8 +33,8 @@ QByteArray B(const QString &s)
 bool isBase64UrlNoPad(const QByteArray &s)
 {
     for (const char c : s) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-            || c == '-' || c == '_';
+        const bool ok
+            = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
         if (!ok)
             return false;
     }
@@ -42,8 +42,7 @@ bool isBase64UrlNoPad(const QByteArray &s)
 }
 
 const QDateTime kNow(QDate(2024, 5, 14), QTime(9, 12, 33), QTimeZone::utc());
-const QStringList kScopes = {S("offline_access"),
-                             S("https://outlook.office.com/IMAP.AccessAsUser.All")};
+const QStringList kScopes = {S("offline_access"), S("https://outlook.office.com/IMAP.AccessAsUser.All")};
 
 // Fake but realistically shaped token values.
 const QString kAccess = S("EwBwA8l6BAAUO9chh8cJscQLmU+LSWpbnr0vmwwAAbzmX3aNlkeq2yoHa8wjeZ5cCq9HcT3V1"
@@ -56,22 +55,21 @@ const QString kIdToken = S("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl
 
 QByteArray msBody(const char *error, int aadsts, const char *text, const char *extra = "")
 {
-    return QByteArray("{\"error\":\"") + error + "\",\"error_description\":\"AADSTS"
-        + QByteArray::number(aadsts) + ": " + text
-        + " Trace ID: 0d6c3a5e-2f4b-4c1d-9a8e-7b6f5e4d3c2b Correlation ID: "
-          "8f7e6d5c-4b3a-4910-8f7e-6d5c4b3a2910 Timestamp: 2024-05-14 09:12:33Z\","
-          "\"error_codes\":["
-        + QByteArray::number(aadsts)
-        + "],\"timestamp\":\"2024-05-14 09:12:33Z\",\"trace_id\":\"0d6c3a5e-2f4b-4c1d-9a8e-"
-          "7b6f5e4d3c2b\",\"correlation_id\":\"8f7e6d5c-4b3a-4910-8f7e-6d5c4b3a2910\","
-          "\"error_uri\":\"https://login.microsoftonline.com/error?code="
-        + QByteArray::number(aadsts) + "\"" + extra + "}";
+    return QByteArray("{\"error\":\"") + error + "\",\"error_description\":\"AADSTS" + QByteArray::number(aadsts) + ": "
+           + text
+           + " Trace ID: 0d6c3a5e-2f4b-4c1d-9a8e-7b6f5e4d3c2b Correlation ID: "
+             "8f7e6d5c-4b3a-4910-8f7e-6d5c4b3a2910 Timestamp: 2024-05-14 09:12:33Z\","
+             "\"error_codes\":["
+           + QByteArray::number(aadsts)
+           + "],\"timestamp\":\"2024-05-14 09:12:33Z\",\"trace_id\":\"0d6c3a5e-2f4b-4c1d-9a8e-"
+             "7b6f5e4d3c2b\",\"correlation_id\":\"8f7e6d5c-4b3a-4910-8f7e-6d5c4b3a2910\","
+             "\"error_uri\":\"https://login.microsoftonline.com/error?code="
+           + QByteArray::number(aadsts) + "\"" + extra + "}";
 }
 
 const QByteArray kJson = "application/json; charset=utf-8";
 
-TokenReplyResult parse(int status, const QByteArray &body, const QByteArray &ct = kJson,
-                       const QString &previous = {})
+TokenReplyResult parse(int status, const QByteArray &body, const QByteArray &ct = kJson, const QString &previous = {})
 {
     return parseTokenReply(status, ct, body, kNow, kScopes, previous);
 }
@@ -141,8 +139,8 @@ TEST(OAuthState, StateHas256BitsOfBase64Url)
     const SecureBytes s = OAuthState::generate();
     EXPECT_EQ(s.size(), 43);
     EXPECT_TRUE(isBase64UrlNoPad(s.bytes()));
-    const auto decoded = QByteArray::fromBase64Encoding(
-        s.bytes(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded = QByteArray::fromBase64Encoding(s.bytes(), QByteArray::Base64UrlEncoding
+                                                                       | QByteArray::AbortOnBase64DecodingErrors);
     EXPECT_EQ(decoded.decodingStatus, QByteArray::Base64DecodingStatus::Ok);
     EXPECT_EQ(decoded.decoded.size(), 32);
 
@@ -183,8 +181,8 @@ TEST(TokenReply, MicrosoftSuccess)
     const QByteArray body = "{\"token_type\":\"Bearer\",\"scope\":\"https://outlook.office.com/"
                             "IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send\","
                             "\"expires_in\":4307,\"ext_expires_in\":4307,\"access_token\":\""
-        + B(kAccess) + "\",\"refresh_token\":\"" + B(kRefresh) + "\",\"id_token\":\"" + B(kIdToken)
-        + "\"}";
+                            + B(kAccess) + "\",\"refresh_token\":\"" + B(kRefresh) + "\",\"id_token\":\"" + B(kIdToken)
+                            + "\"}";
     TokenReplyResult r = parse(200, body, kJson, kOldRefresh);
     ASSERT_TRUE(r.ok());
     const TokenSet &t = r.tokens();
@@ -234,8 +232,7 @@ TEST(TokenReply, MissingScopeMeansTheRequestedScopes)
 TEST(TokenReply, ExpiresInForms)
 {
     const auto withExpires = [](const QByteArray &value) {
-        return parse(200, "{\"access_token\":\"abc\",\"token_type\":\"Bearer\",\"expires_in\":" + value
-                              + "}");
+        return parse(200, "{\"access_token\":\"abc\",\"token_type\":\"Bearer\",\"expires_in\":" + value + "}");
     };
     {
         TokenReplyResult r = withExpires("\"3599\""); // Microsoft used to send strings
@@ -252,10 +249,9 @@ TEST(TokenReply, ExpiresInForms)
         ASSERT_TRUE(r.ok());
         EXPECT_EQ(r.tokens().expiresAt, kNow.addSecs(31536000));
     }
-    for (const QByteArray &v : {QByteArray("0"), QByteArray("-1"), QByteArray("31536001"),
-                               QByteArray("\"0\""), QByteArray("\"abc\""), QByteArray("\"3599s\""),
-                               QByteArray("3599.5"), QByteArray("null"), QByteArray("true"),
-                               QByteArray("[3599]"), QByteArray("1e300")}) {
+    for (const QByteArray &v : {QByteArray("0"), QByteArray("-1"), QByteArray("31536001"), QByteArray("\"0\""),
+                                QByteArray("\"abc\""), QByteArray("\"3599s\""), QByteArray("3599.5"),
+                                QByteArray("null"), QByteArray("true"), QByteArray("[3599]"), QByteArray("1e300")}) {
         TokenReplyResult r = withExpires(v);
         ASSERT_FALSE(r.ok()) << v.constData();
         EXPECT_EQ(r.oauthError().kind, OAuthErrorKind::Malformed) << v.constData();
@@ -277,20 +273,31 @@ TEST(TokenReply, MalformedSuccessRepliesNeverQuoteTheBody)
         const char *mentions;
     };
     const Case cases[] = {
-        {"no access_token", "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token\":\"" + B(kRefresh) + "\"}", kJson, "access_token"},
-        {"empty access_token", "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_in\":3600}", kJson, "access_token"},
-        {"numeric access_token", "{\"access_token\":12345,\"token_type\":\"Bearer\",\"expires_in\":3600}", kJson, "access_token"},
+        {"no access_token", "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token\":\"" + B(kRefresh) + "\"}",
+         kJson, "access_token"},
+        {"empty access_token", "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_in\":3600}", kJson,
+         "access_token"},
+        {"numeric access_token", "{\"access_token\":12345,\"token_type\":\"Bearer\",\"expires_in\":3600}", kJson,
+         "access_token"},
         {"no token_type", "{\"access_token\":\"" + tok + "\",\"expires_in\":3600}", kJson, "token_type"},
         {"MAC token", "{\"access_token\":\"" + tok + "\",\"token_type\":\"mac\",\"expires_in\":3600}", kJson, "Bearer"},
-        {"numeric refresh_token", "{\"access_token\":\"" + tok + "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token\":5}", kJson, "refresh_token"},
-        {"array scope", "{\"access_token\":\"" + tok + "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"scope\":[\"a\"]}", kJson, "scope"},
-        {"object id_token", "{\"access_token\":\"" + tok + "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"id_token\":{}}", kJson, "id_token"},
+        {"numeric refresh_token",
+         "{\"access_token\":\"" + tok + "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token\":5}", kJson,
+         "refresh_token"},
+        {"array scope",
+         "{\"access_token\":\"" + tok + "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"scope\":[\"a\"]}", kJson,
+         "scope"},
+        {"object id_token",
+         "{\"access_token\":\"" + tok + "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"id_token\":{}}", kJson,
+         "id_token"},
         {"truncated JSON", "{\"access_token\":\"" + tok + "\",\"token_type\":\"Bea", kJson, "not valid JSON"},
         {"JSON array", "[\"" + tok + "\"]", kJson, "not an object"},
         {"plain text", "access_token=" + tok + "&token_type=bearer&expires_in=3600", "text/plain", "not valid JSON"},
         {"empty", "", kJson, "empty"},
-        {"captive portal", "<!DOCTYPE html><html><head><title>Hotel WiFi Login</title></head><body>"
-                           "<form action=\"/login?next=" + tok + "\"></form></body></html>",
+        {"captive portal",
+         "<!DOCTYPE html><html><head><title>Hotel WiFi Login</title></head><body>"
+         "<form action=\"/login?next="
+             + tok + "\"></form></body></html>",
          "text/html; charset=UTF-8", "Hotel WiFi Login"},
     };
     for (const Case &c : cases) {
@@ -309,8 +316,10 @@ TEST(TokenReply, MalformedSuccessRepliesNeverQuoteTheBody)
 
 TEST(TokenReply, TokenSetWipe)
 {
-    TokenReplyResult r = parse(200, "{\"access_token\":\"" + B(kAccess) + "\",\"token_type\":\"Bearer\","
-                                    "\"expires_in\":60,\"refresh_token\":\"" + B(kRefresh) + "\"}");
+    TokenReplyResult r = parse(200, "{\"access_token\":\"" + B(kAccess)
+                                        + "\",\"token_type\":\"Bearer\","
+                                          "\"expires_in\":60,\"refresh_token\":\""
+                                        + B(kRefresh) + "\"}");
     ASSERT_TRUE(r.ok());
     TokenSet copy = r.tokens();
     r.tokens().wipe();
@@ -375,11 +384,12 @@ TEST(TokenReply, MicrosoftErrorsByAadsts)
          "The refresh token has expired due to inactivity. The token was issued on "
          "2024-01-01T10:00:00.0000000Z and was inactive for 90.00:00:00.",
          OAuthErrorKind::NeedsSignIn, "Sign in again"},
-        {"invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry "
-                                 "with a new valid code or use an existing refresh token.",
+        {"invalid_grant", 54005,
+         "OAuth2 Authorization code was already redeemed, please retry "
+         "with a new valid code or use an existing refresh token.",
          OAuthErrorKind::NeedsSignIn, "already used"},
-        {"invalid_grant", 90094, "The grant requires admin permission.",
-         OAuthErrorKind::Configuration, "administrator"},
+        {"invalid_grant", 90094, "The grant requires admin permission.", OAuthErrorKind::Configuration,
+         "administrator"},
         {"unauthorized_client", 700016,
          "Application with identifier '6731de76-14a6-49ae-97bc-6eba6914391e' was not found in "
          "the directory 'Contoso'.",
@@ -389,13 +399,13 @@ TEST(TokenReply, MicrosoftErrorsByAadsts)
          "new location, you must use multi-factor authentication to access "
          "'00000002-0000-0ff1-ce00-000000000000'.",
          OAuthErrorKind::NeedsSignIn, "multi-factor"},
-        {"invalid_grant", 53003, "Access has been blocked by Conditional Access policies.",
-         OAuthErrorKind::NeedsSignIn, "Conditional Access"},
-        {"invalid_request", 9002313, "Invalid request. Request is malformed or invalid.",
-         OAuthErrorKind::Configuration, "provider settings"},
+        {"invalid_grant", 53003, "Access has been blocked by Conditional Access policies.", OAuthErrorKind::NeedsSignIn,
+         "Conditional Access"},
+        {"invalid_request", 9002313, "Invalid request. Request is malformed or invalid.", OAuthErrorKind::Configuration,
+         "provider settings"},
         {"temporarily_unavailable", 50196,
-         "The server terminated an operation because it encountered a client request loop.",
-         OAuthErrorKind::Transient, "try again"},
+         "The server terminated an operation because it encountered a client request loop.", OAuthErrorKind::Transient,
+         "try again"},
     };
     for (const Case &c : cases) {
         TokenReplyResult r = parse(400, msBody(c.error, c.aadsts, c.text, ",\"suberror\":\"bad_token\""));
@@ -446,8 +456,8 @@ TEST(TokenReply, GoogleErrors)
     };
     QSet<QString> messages;
     for (const Case &c : cases) {
-        TokenReplyResult r = parse(400, QByteArray("{\"error\":\"") + c.error
-                                            + "\",\"error_description\":\"Bad Request\"}");
+        TokenReplyResult r
+            = parse(400, QByteArray("{\"error\":\"") + c.error + "\",\"error_description\":\"Bad Request\"}");
         ASSERT_FALSE(r.ok()) << c.error;
         EXPECT_EQ(r.oauthError().kind, c.kind) << c.error;
         EXPECT_TRUE(r.oauthError().userMessage.contains(S(c.error))) << c.error;
@@ -467,8 +477,10 @@ TEST(TokenReply, ErrorKindMapsToErrorCode)
 TEST(TokenReply, TransientAndHttpLevelFailures)
 {
     {
-        TokenReplyResult r = parse(503, "<html><head><title>503 Service Unavailable</title></head>"
-                                        "<body>upstream connect error</body></html>", "text/html");
+        TokenReplyResult r = parse(503,
+                                   "<html><head><title>503 Service Unavailable</title></head>"
+                                   "<body>upstream connect error</body></html>",
+                                   "text/html");
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.oauthError().kind, OAuthErrorKind::Transient);
         EXPECT_EQ(r.oauthError().httpStatus, 503);
@@ -516,8 +528,11 @@ TEST(TokenReply, ErrorTextsAreRedactedAndShort)
 {
     // A provider that echoes the request in its error text.
     const QByteArray body = "{\"error\":\"invalid_request\",\"error_description\":\"Invalid parameter "
-                            "refresh_token=" + B(kRefresh) + " and code=4/0AfJohXnK2mQ7vL9pR8sT4uW6yZ1b"
-                            "D5fH0jN3kM8qS2vX7zA4cE9\",\"suberror\":\"Bearer " + B(kAccess) + "\"}";
+                            "refresh_token="
+                            + B(kRefresh)
+                            + " and code=4/0AfJohXnK2mQ7vL9pR8sT4uW6yZ1b"
+                              "D5fH0jN3kM8qS2vX7zA4cE9\",\"suberror\":\"Bearer "
+                            + B(kAccess) + "\"}";
     TokenReplyResult r = parse(400, body);
     ASSERT_FALSE(r.ok());
     const QString all = allText(r.oauthError());
@@ -569,10 +584,9 @@ TEST(RetryAfter, DeltaSecondsAndHttpDates)
     EXPECT_EQ(parseRetryAfter("Tuesday, 14-May-24 09:15:00 GMT", kNow),
               QDateTime(QDate(2024, 5, 14), QTime(9, 15, 0), QTimeZone::utc()));
 
-    for (const QByteArray &bad : {QByteArray(""), QByteArray("soon"), QByteArray("-5"),
-                                 QByteArray("1.5"), QByteArray("Sun, 31 Feb 2024 08:49:37 GMT"),
-                                 QByteArray("Sun, 06 Foo 1994 08:49:37 GMT"),
-                                 QByteArray("2024-05-14T09:15:00Z")})
+    for (const QByteArray &bad : {QByteArray(""), QByteArray("soon"), QByteArray("-5"), QByteArray("1.5"),
+                                  QByteArray("Sun, 31 Feb 2024 08:49:37 GMT"),
+                                  QByteArray("Sun, 06 Foo 1994 08:49:37 GMT"), QByteArray("2024-05-14T09:15:00Z")})
         EXPECT_FALSE(parseRetryAfter(bad, kNow).isValid()) << bad.constData();
 }
 
@@ -607,8 +621,7 @@ TEST(OAuthErrorCatalog, EveryListedAadstsHasASpecificMessage)
         // Whatever "error" comes with it, the AADSTS number decides.
         const QString m = OAuthErrorCatalog::message(S("invalid_grant"), QString(), c.code, 400);
         EXPECT_TRUE(m.contains(S(c.mentions))) << c.code << ": " << m.toStdString();
-        EXPECT_TRUE(m.contains(S("(Microsoft error AADSTS") + QString::number(c.code) + S(")")))
-            << c.code;
+        EXPECT_TRUE(m.contains(S("(Microsoft error AADSTS") + QString::number(c.code) + S(")"))) << c.code;
         EXPECT_FALSE(m.contains(S("refused the request"))) << "generic fallback for " << c.code;
         EXPECT_EQ(OAuthErrorCatalog::classify(S("invalid_grant"), c.code, 400), c.kind) << c.code;
         messages.insert(m);
@@ -634,8 +647,8 @@ TEST(OAuthErrorCatalog, AuthorizationRedirectErrors)
 {
     // RFC 6749 4.1.2.1 plus the OIDC and Google codes.
     {
-        const OAuthError e = OAuthErrorCatalog::fromAuthorizationResponse(
-            S("access_denied"), S("The user denied access"));
+        const OAuthError e
+            = OAuthErrorCatalog::fromAuthorizationResponse(S("access_denied"), S("The user denied access"));
         EXPECT_TRUE(e.userMessage.startsWith(S("You declined access")));
         EXPECT_EQ(e.kind, OAuthErrorKind::NeedsSignIn);
         EXPECT_EQ(OAuthErrorCatalog::toError(e).code, ErrorCode::Cancelled);
@@ -680,7 +693,8 @@ TEST(OAuthErrorCatalog, AuthorizationRedirectErrors)
     }
     // Unknown codes quote the (redacted) description.
     const OAuthError odd = OAuthErrorCatalog::fromAuthorizationResponse(
-        S("registration_not_supported"), S("Dynamic registration is off; state=Xq3vR7tY9uI2oP5aS8dF1gH4jK6lZ0xC3vB7nM9qW2e"));
+        S("registration_not_supported"),
+        S("Dynamic registration is off; state=Xq3vR7tY9uI2oP5aS8dF1gH4jK6lZ0xC3vB7nM9qW2e"));
     EXPECT_EQ(odd.kind, OAuthErrorKind::Provider);
     EXPECT_TRUE(odd.userMessage.contains(S("Dynamic registration is off")));
     EXPECT_FALSE(odd.userMessage.contains(S("Xq3vR7tY9uI2")));
@@ -696,13 +710,12 @@ QByteArray b64url(const QByteArray &raw)
     return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
-QByteArray makeJwt(const QJsonObject &claims, const QJsonObject &header = {{S("alg"), S("RS256")},
-                                                                           {S("kid"), S("k1")},
-                                                                           {S("typ"), S("JWT")}})
+QByteArray makeJwt(const QJsonObject &claims,
+                   const QJsonObject &header = {{S("alg"), S("RS256")}, {S("kid"), S("k1")}, {S("typ"), S("JWT")}})
 {
     return b64url(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
-        + b64url(QJsonDocument(claims).toJson(QJsonDocument::Compact)) + '.'
-        + b64url("not-a-real-signature-but-the-right-shape");
+           + b64url(QJsonDocument(claims).toJson(QJsonDocument::Compact)) + '.'
+           + b64url("not-a-real-signature-but-the-right-shape");
 }
 
 const QString kGoogleClient = S("123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com");
@@ -799,8 +812,7 @@ TEST(IdToken, GoogleValid)
     EXPECT_EQ(r->expiresAt, kNow.addSecs(3595));
     EXPECT_EQ(r->issuedAt, kNow.addSecs(-5));
     // The QString overload gives the same.
-    const Result<IdTokenClaims> r2 = IdToken::validate(QString::fromLatin1(makeJwt(googleClaims())),
-                                                       googleExpect());
+    const Result<IdTokenClaims> r2 = IdToken::validate(QString::fromLatin1(makeJwt(googleClaims())), googleExpect());
     ASSERT_TRUE(r2.ok());
     EXPECT_EQ(r2->subject, r->subject);
 }
@@ -835,9 +847,9 @@ TEST(IdToken, MicrosoftTenantTemplate)
 
 TEST(IdToken, IssuerIsExact)
 {
-    for (const char *iss : {"https://accounts.google.com/", "accounts.google.com",
-                            "https://accounts.google.com.evil.example", "https://ACCOUNTS.google.com",
-                            "http://accounts.google.com"}) {
+    for (const char *iss :
+         {"https://accounts.google.com/", "accounts.google.com", "https://accounts.google.com.evil.example",
+          "https://ACCOUNTS.google.com", "http://accounts.google.com"}) {
         QJsonObject c = googleClaims();
         c[S("iss")] = S(iss);
         EXPECT_EQ(check(c, googleExpect()), IdTokenFailure::Issuer) << iss;
@@ -934,12 +946,12 @@ TEST(IdToken, Malformed)
     const QList<QByteArray> parts = good.split('.');
     const QList<QByteArray> bad = {
         QByteArray(),
-        parts[0] + '.' + parts[1],                                           // two parts
-        good + ".x.y",                                                       // JWE shape
-        parts[0] + ".!!!!." + parts[2],                                      // not base64url
-        parts[0] + '.' + b64url("not json") + '.' + parts[2],                // not JSON
-        parts[0] + '.' + b64url("[1,2]") + '.' + parts[2],                   // not an object
-        parts[0] + '.' + parts[1].toBase64() + '.' + parts[2],               // padded std base64
+        parts[0] + '.' + parts[1],                             // two parts
+        good + ".x.y",                                         // JWE shape
+        parts[0] + ".!!!!." + parts[2],                        // not base64url
+        parts[0] + '.' + b64url("not json") + '.' + parts[2],  // not JSON
+        parts[0] + '.' + b64url("[1,2]") + '.' + parts[2],     // not an object
+        parts[0] + '.' + parts[1].toBase64() + '.' + parts[2], // padded std base64
     };
     for (int i = 0; i < bad.size(); ++i) {
         IdTokenFailure f = IdTokenFailure::None;

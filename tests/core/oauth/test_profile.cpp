@@ -45,7 +45,8 @@ TEST(ProfileRead, HostileAnswersAreRefusedOrCleaned)
 {
     const Provider google = Provider::google();
     EXPECT_FALSE(ProfileFetcher::readProfile(google, std::nullopt, "<html>"));
-    EXPECT_FALSE(ProfileFetcher::readProfile(google, std::nullopt, R"({"sub":"a","email":"evil\u001b[2J@example.com"})"));
+    EXPECT_FALSE(
+        ProfileFetcher::readProfile(google, std::nullopt, R"({"sub":"a","email":"evil\u001b[2J@example.com"})"));
     EXPECT_FALSE(ProfileFetcher::readProfile(google, std::nullopt, R"({"sub":"a\u202e","email":"a@example.com"})"));
     const Result<AccountInfo> r = ProfileFetcher::readProfile(
         google, std::nullopt, R"({"sub":"a","email":"a@example.com","name":"\u0007Bell \u202eName"})");

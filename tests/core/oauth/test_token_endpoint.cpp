@@ -191,8 +191,8 @@ protected:
         authorize.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
         QNetworkReply *reply = m_nam.get(authorize);
         EXPECT_TRUE(waitFor([&] { return reply->isFinished(); }));
-        const QString code = QUrlQuery(QUrl::fromEncoded(reply->rawHeader("Location")))
-                                 .queryItemValue(S("code"), QUrl::FullyDecoded);
+        const QString code
+            = QUrlQuery(QUrl::fromEncoded(reply->rawHeader("Location"))).queryItemValue(S("code"), QUrl::FullyDecoded);
         reply->deleteLater();
         EXPECT_FALSE(code.isEmpty()) << "the fake server gave no code";
 
@@ -228,8 +228,8 @@ TEST_F(TokenEndpointClientTest, ExchangesACodeAndRefreshesAsAPublicClient)
     const Tokens first = signIn(false);
     ASSERT_FALSE(first.refresh.isEmpty());
     // The fake server's tokens hold '+' and '/': they only survive an encoder that escapes.
-    const std::optional<TokenEndpointReply> answer =
-        send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(first.refresh, {}), false);
+    const std::optional<TokenEndpointReply> answer
+        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(first.refresh, {}), false);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 200);
     EXPECT_EQ(answer->networkError, QNetworkReply::NoError);
@@ -252,9 +252,9 @@ TEST_F(TokenEndpointClientTest, AConfidentialClientSendsItsSecretEncodedOnce)
 {
     const Tokens first = signIn(true);
     ASSERT_FALSE(first.refresh.isEmpty());
-    const std::optional<TokenEndpointReply> answer =
-        send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(first.refresh, {S("openid"), S("offline_access")}),
-             true);
+    const std::optional<TokenEndpointReply> answer
+        = send(m_server.tokenUrl(),
+               TokenEndpointClient::refreshGrant(first.refresh, {S("openid"), S("offline_access")}), true);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 200);
     const QMap<QString, QString> body = m_server.tokenRequests().constLast();
@@ -267,8 +267,8 @@ TEST_F(TokenEndpointClientTest, RevokesAGrant)
 {
     const Tokens first = signIn(false);
     ASSERT_TRUE(m_server.isRefreshTokenValid(first.refresh));
-    const std::optional<TokenEndpointReply> answer =
-        send(m_server.revokeUrl(), TokenEndpointClient::revocation(first.refresh, S("refresh_token")), false);
+    const std::optional<TokenEndpointReply> answer
+        = send(m_server.revokeUrl(), TokenEndpointClient::revocation(first.refresh, S("refresh_token")), false);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 200);
     EXPECT_EQ(m_server.revocationCount(), 1);
@@ -280,8 +280,8 @@ TEST_F(TokenEndpointClientTest, HandsAnErrorReplyToTheParser)
 {
     const Tokens first = signIn(false);
     m_server.setNextTokenError(400, S("invalid_grant"), S("AADSTS70008: The refresh token has expired."));
-    const std::optional<TokenEndpointReply> answer =
-        send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(first.refresh, {}), false);
+    const std::optional<TokenEndpointReply> answer
+        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(first.refresh, {}), false);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 400);
     TokenReplyResult parsed = answer->parse(QDateTime::currentDateTimeUtc(), {});
@@ -296,8 +296,8 @@ TEST_F(TokenEndpointClientTest, ReportsRetryAfter)
     fault.kind = FakeAuthServer::Fault::RateLimited;
     fault.retryAfterSeconds = 7;
     m_server.injectFault(FakeAuthServer::Endpoint::Token, fault);
-    const std::optional<TokenEndpointReply> answer =
-        send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(S("whatever"), {}), false);
+    const std::optional<TokenEndpointReply> answer
+        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(S("whatever"), {}), false);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 429);
     EXPECT_EQ(answer->retryAfter, QByteArray("7"));
@@ -311,8 +311,8 @@ TEST_F(TokenEndpointClientTest, TimesOutWithoutAnHttpStatus)
     m_server.injectFault(FakeAuthServer::Endpoint::Token, fault);
     QElapsedTimer timer;
     timer.start();
-    const std::optional<TokenEndpointReply> answer =
-        send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(S("whatever"), {}), false, 300);
+    const std::optional<TokenEndpointReply> answer
+        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(S("whatever"), {}), false, 300);
     ASSERT_TRUE(answer.has_value());
     EXPECT_LT(timer.elapsed(), 2500);
     EXPECT_EQ(answer->httpStatus, 0);
@@ -334,8 +334,8 @@ TEST_F(TokenEndpointClientTest, ADroppedReplyNeverCallsBack)
     request.client = credentials(false);
     bool called = false;
     const TokenEndpointClient client(&m_nam);
-    QPointer<QNetworkReply> reply =
-        client.post(std::move(request), &m_receiver, [&called](const TokenEndpointReply &) { called = true; });
+    QPointer<QNetworkReply> reply
+        = client.post(std::move(request), &m_receiver, [&called](const TokenEndpointReply &) { called = true; });
     ASSERT_TRUE(reply);
     EXPECT_TRUE(waitFor([&] { return m_server.requestCount(FakeAuthServer::Endpoint::Token) == 1; }));
     dropReply(reply, &m_receiver);
@@ -358,8 +358,8 @@ TEST_F(TokenEndpointClientTest, WipesTheFormOnceTheReplyIsGone)
     request.client = credentials(false);
     bool done = false;
     const TokenEndpointClient client(&m_nam);
-    QPointer<QNetworkReply> reply =
-        client.post(std::move(request), &m_receiver, [&done](const TokenEndpointReply &) { done = true; });
+    QPointer<QNetworkReply> reply
+        = client.post(std::move(request), &m_receiver, [&done](const TokenEndpointReply &) { done = true; });
     ASSERT_TRUE(waitFor([&] { return done; }));
     EXPECT_TRUE(waitFor([&] { return reply.isNull(); }));
     FormEncoder::setWipeProbe(nullptr);
@@ -396,8 +396,8 @@ TEST_F(TokenEndpointClientTest, SendsNothingToAServerWhoseCertificateDoesNotVeri
     control->deleteLater();
     tls.received.clear();
 
-    const std::optional<TokenEndpointReply> answer =
-        send(tls.url("/token"), TokenEndpointClient::refreshGrant(S("secret-refresh-token"), {}), true);
+    const std::optional<TokenEndpointReply> answer
+        = send(tls.url("/token"), TokenEndpointClient::refreshGrant(S("secret-refresh-token"), {}), true);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 0);
     EXPECT_EQ(answer->networkError, QNetworkReply::SslHandshakeFailedError);

@@ -198,8 +198,7 @@ TEST_F(OidcDiscoveryTest, IssuerWithPathAndConfiguredEndpointsKept)
     EXPECT_EQ(o.provider->tokenEndpoint.toString(), server.base() + s("/configured-token"));
     EXPECT_EQ(o.provider->authorizationEndpoint.toString(), server.base() + s("/authorize"));
     EXPECT_FALSE(o.provider->issRequired);
-    EXPECT_EQ(OidcDiscovery::discoveryUrl(issuer + s("/")).toString(),
-              issuer + s("/.well-known/openid-configuration"));
+    EXPECT_EQ(OidcDiscovery::discoveryUrl(issuer + s("/")).toString(), issuer + s("/.well-known/openid-configuration"));
 }
 
 TEST_F(OidcDiscoveryTest, IssuerMismatchRefused)
@@ -222,8 +221,8 @@ TEST_F(OidcDiscoveryTest, IssuerMismatchRefused)
 TEST_F(OidcDiscoveryTest, HttpEndpointOnPublicHostRefused)
 {
     const QString issuer = server.base();
-    for (const char *field : {"token_endpoint", "authorization_endpoint", "userinfo_endpoint", "jwks_uri",
-                              "end_session_endpoint"}) {
+    for (const char *field :
+         {"token_endpoint", "authorization_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint"}) {
         SCOPED_TRACE(field);
         QJsonObject doc = goodDocument(issuer);
         doc.insert(s(field), s("http://idp.example.com/x"));
@@ -368,7 +367,8 @@ TEST(OidcDiscoveryDocument, ApplyDocumentDirectly)
     EXPECT_FALSE(r->needsDiscovery);
 
     auto notString = OidcDiscovery::applyDocument(
-        p, R"({"issuer": "https://id.example.com", "authorization_endpoint": 5, "token_endpoint": "https://id.example.com/t"})");
+        p,
+        R"({"issuer": "https://id.example.com", "authorization_endpoint": 5, "token_endpoint": "https://id.example.com/t"})");
     ASSERT_FALSE(notString.ok());
     EXPECT_TRUE(notString.error().message.contains(s("authorization_endpoint")));
 }

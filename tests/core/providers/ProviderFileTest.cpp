@@ -179,8 +179,8 @@ TEST(ProviderFile, SecretsNeverInProblems)
 
 TEST(ProviderFile, IssuerOnlyNeedsDiscovery)
 {
-    const ProviderFile::Contents c =
-        parseOk(R"({"providers": [{"id": "kc", "issuer": "https://sso.example.org/realms/mail"}]})");
+    const ProviderFile::Contents c
+        = parseOk(R"({"providers": [{"id": "kc", "issuer": "https://sso.example.org/realms/mail"}]})");
     ASSERT_EQ(c.providers.size(), 1);
     const Provider &p = c.providers.first();
     EXPECT_TRUE(p.needsDiscovery);
@@ -238,8 +238,8 @@ TEST(ProviderFile, ScopeValidation)
 
 TEST(ProviderFile, UnknownTopLevelFieldDoesNotHideProviders)
 {
-    const ProviderFile::Contents c =
-        parseOk(R"({"version": 2, "providers": [{"id": "a", "issuer": "https://a.example.com"}]})");
+    const ProviderFile::Contents c
+        = parseOk(R"({"version": 2, "providers": [{"id": "a", "issuer": "https://a.example.com"}]})");
     EXPECT_EQ(ids(c), QStringList{s("a")});
     ASSERT_EQ(c.problems.size(), 1);
     EXPECT_EQ(c.problems.first().providerIndex, -1);

@@ -80,8 +80,8 @@ TEST(ProviderRegistry, ClientIdPrecedence)
 {
     ProviderRegistry::Settings settings{{s("provider/example/client_id"), s("settings-id")},
                                         {s("provider/example/client_secret"), s("settings-secret")}};
-    ProviderRegistry reg(settings, env({{"MAILKEY_EXAMPLE_CLIENT_ID", "env-id"},
-                                        {"MAILKEY_EXAMPLE_CLIENT_SECRET", "env-secret"}}));
+    ProviderRegistry reg(
+        settings, env({{"MAILKEY_EXAMPLE_CLIENT_ID", "env-id"}, {"MAILKEY_EXAMPLE_CLIENT_SECRET", "env-secret"}}));
     reg.setCustomProviders(customFile());
 
     Provider p = reg.provider(s("example"));
@@ -123,9 +123,10 @@ TEST(ProviderRegistry, EnvironmentNamesAndBuiltIns)
     EXPECT_EQ(ProviderRegistry::clientIdVariable(s("my-idp")), s("MAILKEY_MY_IDP_CLIENT_ID"));
     EXPECT_EQ(ProviderRegistry::clientSecretVariable(s("google")), s("MAILKEY_GOOGLE_CLIENT_SECRET"));
 
-    ProviderRegistry reg({{s("provider/google/client_id"), s("g-settings")},
-                          {s("provider/google/client_secret"), s("g-settings-secret")}},
-                         env({{"MAILKEY_MY_IDP_CLIENT_ID", "my-env-id"}, {"MAILKEY_MICROSOFT_CLIENT_ID", "ms-env-id"}}));
+    ProviderRegistry reg(
+        {{s("provider/google/client_id"), s("g-settings")},
+         {s("provider/google/client_secret"), s("g-settings-secret")}},
+        env({{"MAILKEY_MY_IDP_CLIENT_ID", "my-env-id"}, {"MAILKEY_MICROSOFT_CLIENT_ID", "ms-env-id"}}));
     reg.setCustomProviders(customFile());
     EXPECT_EQ(reg.provider(s("my-idp")).clientId, s("my-env-id"));
     EXPECT_EQ(reg.provider(s("microsoft")).clientId, s("ms-env-id"));
@@ -152,8 +153,8 @@ TEST(ProviderRegistry, MicrosoftTenantAndAuthorityFromConfiguration)
 
     // A bad tenant is reported and the default is used.
     reg.setEnvironment(QProcessEnvironment());
-    reg.setSettings({{s("provider/microsoft/tenant"), s("../evil")},
-                     {s("provider/microsoft/authority_host"), s("evil.com/x")}});
+    reg.setSettings(
+        {{s("provider/microsoft/tenant"), s("../evil")}, {s("provider/microsoft/authority_host"), s("evil.com/x")}});
     ms = reg.provider(s("microsoft"));
     EXPECT_EQ(ms.authorizationEndpoint.toString(), s("https://login.microsoftonline.com/common/oauth2/v2.0/authorize"));
     EXPECT_TRUE(hasProblem(reg.problems(), "microsoft", "provider/microsoft/tenant", "not a valid tenant"));
@@ -190,12 +191,13 @@ TEST(ProviderRegistry, MissingClientIdMessages)
     ASSERT_FALSE(ms.ok());
     EXPECT_EQ(ms.error().code, ErrorCode::Config);
     const QString msMsg = ms.error().message;
-    for (const char *part : {"Microsoft Entra", "App registrations", "New registration",
-                             "Mobile and desktop applications", "http://localhost/oauth/microsoft",
-                             "ignores the port", "MAILKEY_MICROSOFT_CLIENT_ID", "settings"}) {
+    for (const char *part :
+         {"Microsoft Entra", "App registrations", "New registration", "Mobile and desktop applications",
+          "http://localhost/oauth/microsoft", "ignores the port", "MAILKEY_MICROSOFT_CLIENT_ID", "settings"}) {
         EXPECT_TRUE(msMsg.contains(s(part))) << part;
     }
-    EXPECT_EQ(ProviderRegistry::redirectUriToRegister(reg.provider(s("microsoft"))), s("http://localhost/oauth/microsoft"));
+    EXPECT_EQ(ProviderRegistry::redirectUriToRegister(reg.provider(s("microsoft"))),
+              s("http://localhost/oauth/microsoft"));
 
     auto g = reg.providerForSignIn(s("google"));
     ASSERT_FALSE(g.ok());

@@ -45,7 +45,8 @@ TEST(Provider, MicrosoftCommonDefaults)
     EXPECT_TRUE(p.issuer.isEmpty());
     EXPECT_FALSE(p.issRequired);
     EXPECT_FALSE(p.needsDiscovery);
-    EXPECT_EQ(p.scopes.join(QLatin1Char(' ')), s("openid profile email offline_access User.Read Mail.ReadWrite Mail.Send"));
+    EXPECT_EQ(p.scopes.join(QLatin1Char(' ')),
+              s("openid profile email offline_access User.Read Mail.ReadWrite Mail.Send"));
     EXPECT_EQ(p.redirectHost, s("localhost"));
     EXPECT_EQ(p.redirectPath, s("/oauth/microsoft"));
     ASSERT_EQ(p.extraAuthorizationParameters.size(), 1);
@@ -99,7 +100,8 @@ TEST(Provider, MicrosoftTenants)
 TEST(Provider, MicrosoftNationalClouds)
 {
     const Provider us = microsoft("organizations", "login.microsoftonline.us");
-    EXPECT_EQ(us.authorizationEndpoint.toString(), s("https://login.microsoftonline.us/organizations/oauth2/v2.0/authorize"));
+    EXPECT_EQ(us.authorizationEndpoint.toString(),
+              s("https://login.microsoftonline.us/organizations/oauth2/v2.0/authorize"));
     EXPECT_EQ(us.tokenEndpoint.toString(), s("https://login.microsoftonline.us/organizations/oauth2/v2.0/token"));
     EXPECT_EQ(us.profileEndpoint.toString(), s("https://graph.microsoft.us/v1.0/me"));
     EXPECT_EQ(us.scopesFor(s("imap")).value(0), s("https://outlook.office365.us/IMAP.AccessAsUser.All"));
@@ -115,8 +117,9 @@ TEST(Provider, MicrosoftNationalClouds)
 
 TEST(Provider, BadTenantsAndHostsRejected)
 {
-    const char *badTenants[] = {"../evil", "a/b", "x?y", "x#y", "", "contoso", "a b", "%2e%2e", "common/../x",
-                                "evil.com/", "-bad.com", "x.123", "te\nnant.com", "..", "user@contoso.com"};
+    const char *badTenants[]
+        = {"../evil",   "a/b",      "x?y",   "x#y",          "",   "contoso",         "a b", "%2e%2e", "common/../x",
+           "evil.com/", "-bad.com", "x.123", "te\nnant.com", "..", "user@contoso.com"};
     for (const char *t : badTenants) {
         SCOPED_TRACE(t);
         auto r = Provider::microsoft(s(t));
@@ -125,8 +128,9 @@ TEST(Provider, BadTenantsAndHostsRejected)
         EXPECT_TRUE(r.error().message.contains(s("tenant")));
         EXPECT_FALSE(Provider::isValidMicrosoftTenant(s(t)));
     }
-    const char *badHosts[] = {"", "evil.com/path", "login.microsoftonline.com:444", "127.0.0.1", "user@host.com",
-                              "localhost", "host.com?x", "https://login.microsoftonline.com"};
+    const char *badHosts[]
+        = {"",          "evil.com/path", "login.microsoftonline.com:444",    "127.0.0.1", "user@host.com",
+           "localhost", "host.com?x",    "https://login.microsoftonline.com"};
     for (const char *h : badHosts) {
         SCOPED_TRACE(h);
         auto r = Provider::microsoft(s("common"), s(h));
@@ -195,8 +199,10 @@ TEST(Provider, AcceptsIssuer)
 
 TEST(Provider, EndpointRules)
 {
-    const char *ok[] = {"https://id.example.com/token", "https://id.example.com:8443/a?b=c", "http://127.0.0.1:8080/token",
-                        "http://127.1.2.3/x", "http://localhost:1234/", "http://LOCALHOST/x", "http://[::1]:9999/token"};
+    const char *ok[] = {"https://id.example.com/token", "https://id.example.com:8443/a?b=c",
+                        "http://127.0.0.1:8080/token",  "http://127.1.2.3/x",
+                        "http://localhost:1234/",       "http://LOCALHOST/x",
+                        "http://[::1]:9999/token"};
     for (const char *u : ok) {
         SCOPED_TRACE(u);
         EXPECT_EQ(Provider::endpointProblem(QUrl(s(u), QUrl::StrictMode)), QString());

@@ -3,6 +3,7 @@
 // Gmail-style endpoints, and the token lifecycle wired through it: folders with an expired token
 // (refreshed first), refresh now with rotation, removal with and without revocation, sign out
 // everywhere (wipe, key rotation, incident), live account states and the alerts.
+#include "core/service/AccountService.h"
 #include "core/common/Clock.h"
 #include "core/keychain/KeyStore.h"
 #include "core/lifecycle/RefreshScheduler.h"
@@ -11,7 +12,6 @@
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
-#include "core/service/AccountService.h"
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/support/TestUtil.h"
@@ -22,9 +22,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QNetworkAccessManager>
+#include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QPointer>
-#include <QNetworkProxy>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QUrlQuery>
@@ -64,8 +64,8 @@ protected:
         ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
         ASSERT_TRUE(m_server.listen());
         m_server.addClient({kClient, kSecret, {}});
-        m_server.setUser({QStringLiteral("sub-dana"), QStringLiteral("dana@example.com"),
-                          QStringLiteral("Dana"), QStringLiteral("dana@example.com")});
+        m_server.setUser({QStringLiteral("sub-dana"), QStringLiteral("dana@example.com"), QStringLiteral("Dana"),
+                          QStringLiteral("dana@example.com")});
         m_server.setMailFolders({{QStringLiteral("Inbox"), 3, 10},
                                  {QStringLiteral("Receipts"), 1, 4},
                                  {QStringLiteral("Sent Items"), 0, 7}});
@@ -109,7 +109,7 @@ protected:
         ms.setMailApiBase(QUrl(base + QStringLiteral("v1.0")));
         ms.clientId = kClient;
         ms.clientSecret = kSecret;
-        ms.scopes = {QStringLiteral("openid"), QStringLiteral("profile"), QStringLiteral("email"),
+        ms.scopes = {QStringLiteral("openid"),         QStringLiteral("profile"),   QStringLiteral("email"),
                      QStringLiteral("offline_access"), QStringLiteral("User.Read"), QStringLiteral("Mail.Read")};
         ms.redirectPath = QStringLiteral("/oauth/fake-ms");
         ProviderFile::Contents contents;
@@ -120,8 +120,8 @@ protected:
         // One clock for the service and the server: an expired token is expired at both ends.
         m_server.setClock(&m_clock);
 
-        m_service = std::make_unique<AccountService>(Profile(test::uniqueName(QStringLiteral("svc"))),
-                                                     &m_nam, m_registry.get());
+        m_service = std::make_unique<AccountService>(Profile(test::uniqueName(QStringLiteral("svc"))), &m_nam,
+                                                     m_registry.get());
         ConnectSession::Options options;
         options.openBrowser = false; // the test is the user: it opens the URL itself
         options.profileRetry = RetryPolicy::fast();
@@ -170,10 +170,11 @@ protected:
     void startService()
     {
         m_service->start();
-        ASSERT_TRUE(waitFor([&] {
-            return m_service->vaultState() == VaultState::Ready
-                || m_service->vaultState() == VaultState::Failed;
-        }, 20000));
+        ASSERT_TRUE(waitFor(
+            [&] {
+                return m_service->vaultState() == VaultState::Ready || m_service->vaultState() == VaultState::Failed;
+            },
+            20000));
         ASSERT_EQ(m_service->vaultState(), VaultState::Ready) << m_service->vaultError().message.toStdString();
     }
 
@@ -293,8 +294,7 @@ TEST_F(AccountServiceTest, ConnectCustomProviderThenReconnectUpdatesInPlace)
     ASSERT_EQ(second.successes, 1) << second.error.message.toStdString();
     EXPECT_FALSE(second.created);
     EXPECT_TRUE(second.message.contains(QStringLiteral("already connected; sign-in renewed")));
-    EXPECT_EQ(m_server.authorizeRequests().last().queryItemValue(QStringLiteral("login_hint"),
-                                                                 QUrl::FullyDecoded),
+    EXPECT_EQ(m_server.authorizeRequests().last().queryItemValue(QStringLiteral("login_hint"), QUrl::FullyDecoded),
               QStringLiteral("dana@example.com"));
     EXPECT_EQ(m_service->accounts().size(), 1);
 
@@ -316,8 +316,7 @@ TEST_F(AccountServiceTest, UnknownProviderAndMissingClientIdFailWithTheirMessage
     Outcome noClient = drive(m_service->connectAccount(QStringLiteral("google")), false);
     ASSERT_EQ(noClient.failures, 1);
     EXPECT_EQ(noClient.error.code, ErrorCode::Config);
-    EXPECT_TRUE(noClient.error.message.contains(QStringLiteral("Desktop app")))
-        << noClient.error.message.toStdString();
+    EXPECT_TRUE(noClient.error.message.contains(QStringLiteral("Desktop app"))) << noClient.error.message.toStdString();
 
     Outcome gone = drive(m_service->reconnect(4242), false);
     ASSERT_EQ(gone.failures, 1);
@@ -335,7 +334,7 @@ TEST_F(AccountServiceTest, GraphFolders)
     m_service->fetchFolders(account.id);
     ASSERT_TRUE(waitFor([&] { return loaded.count() + failed.count() > 0; }));
     ASSERT_EQ(loaded.count(), 1) << (failed.isEmpty() ? std::string()
-                                                       : failed.first().at(1).value<Error>().message.toStdString());
+                                                      : failed.first().at(1).value<Error>().message.toStdString());
     EXPECT_EQ(loaded.first().at(0).toLongLong(), account.id);
     const auto folders = loaded.first().at(1).value<QList<MailFolder>>();
     ASSERT_EQ(folders.size(), 3);
@@ -360,7 +359,7 @@ TEST_F(AccountServiceTest, GmailLabels)
     ASSERT_EQ(folders.size(), 3);
     EXPECT_EQ(folders.at(0).name, QStringLiteral("Inbox")); // INBOX first
     EXPECT_EQ(folders.at(0).unread, 3);
-    EXPECT_EQ(folders.at(1).name, QStringLiteral("Sent"));   // then system labels
+    EXPECT_EQ(folders.at(1).name, QStringLiteral("Sent"));     // then system labels
     EXPECT_EQ(folders.at(2).name, QStringLiteral("Receipts")); // then the user's
     EXPECT_EQ(folders.at(2).total, 4);
 }
@@ -423,7 +422,7 @@ TEST_F(AccountServiceTest, FoldersWorkWithAnExpiredAccessToken)
     EXPECT_EQ(loaded.count() + failed.count(), 0); // asynchronous
     ASSERT_TRUE(waitFor([&] { return loaded.count() + failed.count() > 0; }));
     ASSERT_EQ(loaded.count(), 1) << (failed.isEmpty() ? std::string()
-                                                       : failed.first().at(1).value<Error>().message.toStdString());
+                                                      : failed.first().at(1).value<Error>().message.toStdString());
     EXPECT_EQ(loaded.first().at(1).value<QList<MailFolder>>().size(), 3);
     EXPECT_EQ(m_server.refreshCount(), refreshes + 1); // refreshed first, once
 
@@ -680,7 +679,8 @@ TEST_F(AccountServiceTest, AQueuedRevocationThatLaterSucceedsIsReported)
     ro.retry.minimumMs = 10;
     ro.retry.jitter = 0;
     m_service->tokens()->revoker()->setOptions(ro);
-    m_server.injectFault(FakeAuthServer::Endpoint::Revoke, FakeAuthServer::Fault{FakeAuthServer::Fault::ServerError, 1, 503, 1, 0});
+    m_server.injectFault(FakeAuthServer::Endpoint::Revoke,
+                         FakeAuthServer::Fault{FakeAuthServer::Fault::ServerError, 1, 503, 1, 0});
     QSignalSpy removed(m_service.get(), &AccountService::accountRemoved);
     QSignalSpy later(m_service.get(), &AccountService::pendingRevocationFinished);
     m_service->removeAccount(custom.id);
@@ -697,7 +697,8 @@ TEST_F(AccountServiceTest, AQueuedRevocationThatLaterSucceedsIsReported)
     EXPECT_EQ(later.first().at(0).toLongLong(), custom.id);
     EXPECT_EQ(later.first().at(1).toString(), QStringLiteral("dana@example.com"));
     EXPECT_TRUE(later.first().at(2).toBool());
-    EXPECT_TRUE(later.first().at(3).toString().contains(QStringLiteral("confirmed"))) << later.first().at(3).toString().toStdString();
+    EXPECT_TRUE(later.first().at(3).toString().contains(QStringLiteral("confirmed")))
+        << later.first().at(3).toString().toStdString();
     EXPECT_FALSE(m_server.isGrantActive(QStringLiteral("dana@example.com")));
 }
 

@@ -1,8 +1,8 @@
 // The vault key in a real keychain (gnome-keyring in a private D-Bus session, see
 // tests/support/with-keyring.sh): first run, second run, missing entry, key rotation with
 // SIGKILL at every step, two writer processes, profile isolation.
-#include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
+#include "core/keychain/KeyStore.h"
 #include "tests/support/TestUtil.h"
 
 #include <QCryptographicHash>
@@ -84,8 +84,10 @@ TEST_F(VaultAccessTest, FirstRunCreatesKeyAndVaultSecondRunReadsThem)
     TokenRecord t;
     t.accessToken = QStringLiteral("first-run-access-token-value");
     t.refreshToken = QStringLiteral("first-run-refresh-token-value");
-    ASSERT_TRUE(first->vault->saveConnection({QStringLiteral("google"), QStringLiteral("a@example.com"), {}, {}, {}}, t,
-                                             QDateTime::currentDateTimeUtc()).ok());
+    ASSERT_TRUE(first->vault
+                    ->saveConnection({QStringLiteral("google"), QStringLiteral("a@example.com"), {}, {}, {}}, t,
+                                     QDateTime::currentDateTimeUtc())
+                    .ok());
     first->vault.reset();
 
     auto second = unlockNow(m_profile, m_store);
@@ -113,8 +115,9 @@ TEST_F(VaultAccessTest, OpeningLeavesTheCallersEventLoopRunning)
     auto holder = Vault::open(m_profile.databasePath(), *key, Vault::OpenMode::OpenExisting);
     ASSERT_TRUE(holder.ok());
     // An exclusive lock that stays after the write (WAL without shared memory).
-    ASSERT_EQ(sqlite3_exec((*holder)->handle(), "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; "
-                                                "CREATE TABLE t_lock(x); COMMIT;",
+    ASSERT_EQ(sqlite3_exec((*holder)->handle(),
+                           "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; "
+                           "CREATE TABLE t_lock(x); COMMIT;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
 
@@ -204,8 +207,11 @@ TEST_F(VaultAccessTest, RotationSurvivesSigkillAtEveryStep)
         TokenRecord t;
         t.accessToken = QStringLiteral("a%1").arg(i);
         t.refreshToken = QStringLiteral("r%1").arg(i);
-        ASSERT_TRUE(first->vault->saveConnection({QStringLiteral("microsoft"), QStringLiteral("u%1@example.com").arg(i), {}, {}, {}},
-                                                 t, QDateTime::currentDateTimeUtc()).ok());
+        ASSERT_TRUE(
+            first->vault
+                ->saveConnection({QStringLiteral("microsoft"), QStringLiteral("u%1@example.com").arg(i), {}, {}, {}}, t,
+                                 QDateTime::currentDateTimeUtc())
+                .ok());
     }
     first->vault.reset();
 
@@ -216,7 +222,8 @@ TEST_F(VaultAccessTest, RotationSurvivesSigkillAtEveryStep)
             QProcess p;
             p.start(helperPath(), {QStringLiteral("rotate"), m_profile.name(), QString::number(step)});
             ASSERT_TRUE(p.waitForFinished(30000));
-            EXPECT_EQ(p.exitStatus(), QProcess::CrashExit) << "step " << step << ": " << p.readAllStandardError().toStdString();
+            EXPECT_EQ(p.exitStatus(), QProcess::CrashExit)
+                << "step " << step << ": " << p.readAllStandardError().toStdString();
             auto opened = unlockNow(m_profile, m_store);
             ASSERT_TRUE(opened.ok()) << "after kill at step " << step << ": " << opened.error().message.toStdString();
             auto count = opened->vault->accountCount();
@@ -226,7 +233,8 @@ TEST_F(VaultAccessTest, RotationSurvivesSigkillAtEveryStep)
             opened->vault.reset();
             auto key = readKey(m_store, m_profile.keychainKey());
             ASSERT_TRUE(key.ok());
-            EXPECT_TRUE(Vault::open(m_profile.databasePath(), *key, Vault::OpenMode::OpenExisting).ok()) << "step " << step;
+            EXPECT_TRUE(Vault::open(m_profile.databasePath(), *key, Vault::OpenMode::OpenExisting).ok())
+                << "step " << step;
             // A pending entry may remain after a kill before the rekey (unlock no longer removes
             // it: that removal, racing a rotation, lost the vault; issue 18). It never opens the
             // vault, so it cannot be mistaken for its key, and the next rotation overwrites it.

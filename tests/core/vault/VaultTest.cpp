@@ -1,6 +1,6 @@
 // The vault on its own: SQLCipher files, errors as values, accounts, tokens, audit chain.
-#include "core/common/Clock.h"
 #include "core/vault/Vault.h"
+#include "core/common/Clock.h"
 #include "tests/support/SqlCipherPages.h"
 #include "tests/support/TestUtil.h"
 
@@ -40,13 +40,15 @@ TokenRecord sampleTokens(const QString &access, const QString &refresh)
 
 AccountInfo sampleAccount(const QString &email, const QString &provider = QStringLiteral("microsoft"))
 {
-    return AccountInfo{provider, email, QStringLiteral("Alex Example"), QStringLiteral("tenant-1"), QStringLiteral("sub-1")};
+    return AccountInfo{provider, email, QStringLiteral("Alex Example"), QStringLiteral("tenant-1"),
+                       QStringLiteral("sub-1")};
 }
 
 // A recognisable, token-shaped value that appears nowhere else.
 QString uniqueToken(const char *tag)
 {
-    return QStringLiteral("TOKEN%1-").arg(QString::fromLatin1(tag)) + test::uniqueName(QStringLiteral("v")) + QStringLiteral("-ZZZZ");
+    return QStringLiteral("TOKEN%1-").arg(QString::fromLatin1(tag)) + test::uniqueName(QStringLiteral("v"))
+           + QStringLiteral("-ZZZZ");
 }
 
 class VaultTest : public ::testing::Test {
@@ -84,8 +86,9 @@ TEST_F(VaultTest, CreatesAnEncryptedFileWithPrivatePermissions)
     EXPECT_EQ(QFileInfo(m_path).permissions() & 0x7777,
               QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser);
     const auto dirPerms = QFileInfo(QFileInfo(m_path).absolutePath()).permissions();
-    EXPECT_FALSE(dirPerms & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
-                             | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther));
+    EXPECT_FALSE(dirPerms
+                 & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther
+                    | QFileDevice::WriteOther | QFileDevice::ExeOther));
     EXPECT_TRUE(dirPerms & QFileDevice::ExeOwner);
     EXPECT_FALSE(QFileInfo::exists(m_path + QStringLiteral(".new")));
 }
@@ -106,14 +109,15 @@ TEST_F(VaultTest, StoredTokensNeverAppearInFileBytesButDoInDecryptedPages)
     auto v = create();
     ASSERT_TRUE(v);
     ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(access, refresh),
-                                  QDateTime::currentDateTimeUtc()).ok());
+                                  QDateTime::currentDateTimeUtc())
+                    .ok());
     // Bytes on disk while the vault is open (WAL in use) and after closing.
     const QByteArray rawOpen = test::rawVaultBytes(m_path);
     EXPECT_FALSE(rawOpen.contains(access.toUtf8()));
     EXPECT_FALSE(rawOpen.contains(refresh.toUtf8()));
     // Positive control: the token really is in the file, encrypted.
     const QByteArray plain = test::decryptDatabasePages(m_path, m_key.bytes())
-        + test::decryptWalPages(m_path + QStringLiteral("-wal"), m_key.bytes());
+                             + test::decryptWalPages(m_path + QStringLiteral("-wal"), m_key.bytes());
     EXPECT_TRUE(plain.contains(refresh.toUtf8()));
     v.reset();
     const QByteArray rawClosed = test::rawVaultBytes(m_path);
@@ -126,8 +130,9 @@ TEST_F(VaultTest, ReopensWithTheSameKeyAndKeepsData)
     {
         auto v = create();
         ASSERT_TRUE(v);
-        ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")),
-                                      QDateTime::currentDateTimeUtc()).ok());
+        ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
+                                      sampleTokens(uniqueToken("A"), uniqueToken("R")), QDateTime::currentDateTimeUtc())
+                        .ok());
     }
     auto v = Vault::open(m_path, m_key, Vault::OpenMode::OpenExisting);
     ASSERT_TRUE(v.ok());
@@ -145,7 +150,8 @@ TEST_F(VaultTest, WrongKeyIsCannotUnlockAndLeavesTheFileUnchanged)
     EXPECT_EQ(v.error().code, ErrorCode::VaultWrongKey);
     EXPECT_TRUE(v.error().message.contains(QLatin1String("cannot unlock")));
     EXPECT_EQ(fileHash(m_path), before);
-    EXPECT_FALSE(QFileInfo::exists(m_path + QStringLiteral("-wal")) && QFileInfo(m_path + QStringLiteral("-wal")).size() > 0);
+    EXPECT_FALSE(QFileInfo::exists(m_path + QStringLiteral("-wal"))
+                 && QFileInfo(m_path + QStringLiteral("-wal")).size() > 0);
 }
 
 TEST_F(VaultTest, ZeroLengthFileIsDamagedNotANewDatabase)
@@ -167,7 +173,9 @@ TEST_F(VaultTest, TruncatedFileIsDamaged)
         ASSERT_TRUE(v);
         for (int i = 0; i < 20; ++i)
             ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
-                                          sampleTokens(uniqueToken("A"), uniqueToken("R")), QDateTime::currentDateTimeUtc()).ok());
+                                          sampleTokens(uniqueToken("A"), uniqueToken("R")),
+                                          QDateTime::currentDateTimeUtc())
+                            .ok());
     }
     for (int cut : {1024 + 100, 3000, 512}) {
         QTemporaryDir copyDir;
@@ -191,7 +199,9 @@ TEST_F(VaultTest, FlippedByteIsDetectedAndTheFileIsUnchanged)
         ASSERT_TRUE(v);
         for (int i = 0; i < 40; ++i)
             ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
-                                          sampleTokens(uniqueToken("A"), uniqueToken("R")), QDateTime::currentDateTimeUtc()).ok());
+                                          sampleTokens(uniqueToken("A"), uniqueToken("R")),
+                                          QDateTime::currentDateTimeUtc())
+                            .ok());
     }
     const qint64 size = QFileInfo(m_path).size();
     ASSERT_GT(size, 4 * 1024);
@@ -230,7 +240,9 @@ TEST_F(VaultTest, HeaderCheckOpensButDamageStillSurfacesAsDamaged)
         ASSERT_TRUE(v);
         for (int i = 0; i < 40; ++i)
             ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
-                                          sampleTokens(uniqueToken("A"), uniqueToken("R")), QDateTime::currentDateTimeUtc()).ok());
+                                          sampleTokens(uniqueToken("A"), uniqueToken("R")),
+                                          QDateTime::currentDateTimeUtc())
+                            .ok());
     }
     const qint64 offset = QFileInfo(m_path).size() - 700;
     {
@@ -285,8 +297,9 @@ TEST_F(VaultTest, ReadOnlyFileIsSaidPlainly)
     const QByteArray before = fileHash(m_path);
 
     QProcess p;
-    p.start(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
-                      QCoreApplication::applicationDirPath() + QStringLiteral("/vault_helper"), QStringLiteral("open"), m_path});
+    p.start(setpriv,
+            {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
+             QCoreApplication::applicationDirPath() + QStringLiteral("/vault_helper"), QStringLiteral("open"), m_path});
     ASSERT_TRUE(p.waitForStarted(10000));
     p.write(m_key.bytes().toHex() + '\n');
     p.closeWriteChannel();
@@ -306,7 +319,8 @@ TEST_F(VaultTest, DuplicateProviderAndEmailUpdatesInPlace)
     auto v = create();
     ASSERT_TRUE(v);
     const auto now = QDateTime::currentDateTimeUtc();
-    auto first = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    auto first = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
+                                   sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
     ASSERT_TRUE(first.ok());
     EXPECT_TRUE(first->created);
     AccountInfo renamed = sampleAccount(QStringLiteral("A@Example.com"));
@@ -341,15 +355,18 @@ TEST_F(VaultTest, RemovalLeavesNoTokenBytesInDatabaseWalOrFreePages)
     auto added = v->saveConnection(sampleAccount(QStringLiteral("gone@example.com")), sampleTokens(access, refresh),
                                    QDateTime::currentDateTimeUtc());
     ASSERT_TRUE(added.ok());
-    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("kept@example.com")), sampleTokens(uniqueToken("B"), keepRefresh),
-                                  QDateTime::currentDateTimeUtc()).ok());
+    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("kept@example.com")),
+                                  sampleTokens(uniqueToken("B"), keepRefresh), QDateTime::currentDateTimeUtc())
+                    .ok());
     // Rotate once so an older value also existed.
-    ASSERT_TRUE(v->commitRefresh(added->accountId, QString::fromLatin1(DefaultResource), uniqueToken("A3"), uniqueToken("R3"),
-                                 QDateTime::currentDateTimeUtc().addSecs(3600), {}, QDateTime::currentDateTimeUtc()).ok());
+    ASSERT_TRUE(v->commitRefresh(added->accountId, QString::fromLatin1(DefaultResource), uniqueToken("A3"),
+                                 uniqueToken("R3"), QDateTime::currentDateTimeUtc().addSecs(3600), {},
+                                 QDateTime::currentDateTimeUtc())
+                    .ok());
     ASSERT_TRUE(v->removeAccount(added->accountId).ok());
 
     const QByteArray plain = test::decryptDatabasePages(m_path, m_key.bytes())
-        + test::decryptWalPages(m_path + QStringLiteral("-wal"), m_key.bytes());
+                             + test::decryptWalPages(m_path + QStringLiteral("-wal"), m_key.bytes());
     EXPECT_TRUE(plain.contains(keepRefresh.toUtf8())) << "positive control: decryption works";
     EXPECT_FALSE(plain.contains(access.toUtf8()));
     EXPECT_FALSE(plain.contains(refresh.toUtf8()));
@@ -366,17 +383,21 @@ TEST_F(VaultTest, RotationReplacesTheRefreshTokenOfEveryResourceInOneTransaction
     auto v = create();
     ASSERT_TRUE(v);
     const auto now = QDateTime::currentDateTimeUtc();
-    auto added = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), QStringLiteral("old-refresh")), now);
+    auto added = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
+                                   sampleTokens(uniqueToken("A"), QStringLiteral("old-refresh")), now);
     ASSERT_TRUE(added.ok());
     const qint64 id = added->accountId;
     // IMAP token minted without a new refresh token: keeps the old one.
-    ASSERT_TRUE(v->commitRefresh(id, QStringLiteral("imap"), QStringLiteral("imap-access"), std::nullopt, now.addSecs(3600), {}, now).ok());
+    ASSERT_TRUE(v->commitRefresh(id, QStringLiteral("imap"), QStringLiteral("imap-access"), std::nullopt,
+                                 now.addSecs(3600), {}, now)
+                    .ok());
     auto imap = v->token(id, QStringLiteral("imap"));
     ASSERT_TRUE(imap.ok() && imap->has_value());
     EXPECT_TRUE((*imap)->refreshToken == QStringLiteral("old-refresh"));
     // A rotated refresh token replaces it everywhere.
-    ASSERT_TRUE(v->commitRefresh(id, QString::fromLatin1(DefaultResource), QStringLiteral("new-access"), QStringLiteral("new-refresh"),
-                                 now.addSecs(3600), {}, now).ok());
+    ASSERT_TRUE(v->commitRefresh(id, QString::fromLatin1(DefaultResource), QStringLiteral("new-access"),
+                                 QStringLiteral("new-refresh"), now.addSecs(3600), {}, now)
+                    .ok());
     auto all = v->tokens(id);
     ASSERT_TRUE(all.ok());
     ASSERT_EQ(all->size(), 2);
@@ -389,15 +410,16 @@ TEST_F(VaultTest, WipeAllTokensLeavesAccountsNeedingSignIn)
     auto v = create();
     ASSERT_TRUE(v);
     const QString refresh = uniqueToken("R");
-    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), refresh),
-                                  QDateTime::currentDateTimeUtc()).ok());
+    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
+                                  sampleTokens(uniqueToken("A"), refresh), QDateTime::currentDateTimeUtc())
+                    .ok());
     ASSERT_TRUE(v->wipeAllTokens(QStringLiteral("signed out everywhere"), QDateTime::currentDateTimeUtc()).ok());
     auto all = v->accounts();
     ASSERT_TRUE(all.ok());
     ASSERT_EQ(all->size(), 1);
     EXPECT_EQ(all->at(0).status, AccountStatus::NeedsSignIn);
     const QByteArray plain = test::decryptDatabasePages(m_path, m_key.bytes())
-        + test::decryptWalPages(m_path + QStringLiteral("-wal"), m_key.bytes());
+                             + test::decryptWalPages(m_path + QStringLiteral("-wal"), m_key.bytes());
     EXPECT_TRUE(plain.contains("a@example.com")) << "positive control";
     EXPECT_FALSE(plain.contains(refresh.toUtf8()));
 }
@@ -579,7 +601,8 @@ TEST_F(AuditChainTest, FilteredAuditQueriesSearchAnIndexInsteadOfScanningTheLog)
         EXPECT_EQ(seen.fullScanSteps[i], 0) << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
         bool searched = false;
         for (const QString &step : plan) {
-            EXPECT_FALSE(step.startsWith(QLatin1String("SCAN"))) << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
+            EXPECT_FALSE(step.startsWith(QLatin1String("SCAN")))
+                << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
             searched = searched || (step.startsWith(QLatin1String("SEARCH")) && step.contains(QLatin1String("INDEX")));
         }
         EXPECT_TRUE(searched) << seen.sql[i].toStdString() << "\n  plan: " << shown.toStdString();
@@ -605,8 +628,9 @@ TEST_F(VaultTest, RekeyedVaultOpensOnlyWithTheNewKey)
 {
     auto v = create();
     ASSERT_TRUE(v);
-    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")),
-                                  QDateTime::currentDateTimeUtc()).ok());
+    ASSERT_TRUE(v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
+                                  sampleTokens(uniqueToken("A"), uniqueToken("R")), QDateTime::currentDateTimeUtc())
+                    .ok());
     SecureBytes newKey = SecureBytes::random(32);
     ASSERT_TRUE(v->rekey(newKey).ok());
     v.reset();
@@ -675,12 +699,14 @@ TEST_F(VaultTest, TokenExpiriesOfEveryAccountInOneQuery)
     auto v = create();
     ASSERT_TRUE(v);
     const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
-    auto a = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
-    auto b = v->saveConnection(sampleAccount(QStringLiteral("b@example.com")), sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    auto a = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
+                               sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    auto b = v->saveConnection(sampleAccount(QStringLiteral("b@example.com")),
+                               sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
     ASSERT_TRUE(a.ok() && b.ok());
-    ASSERT_TRUE(v->commitRefresh(b->accountId, QStringLiteral("imap"), uniqueToken("I"), std::nullopt, now.addSecs(99),
-                                 {}, now)
-                    .ok());
+    ASSERT_TRUE(
+        v->commitRefresh(b->accountId, QStringLiteral("imap"), uniqueToken("I"), std::nullopt, now.addSecs(99), {}, now)
+            .ok());
     auto expiries = v->tokenExpiries(QString::fromLatin1(DefaultResource));
     ASSERT_TRUE(expiries.ok());
     ASSERT_EQ(expiries->size(), 2);

@@ -41,7 +41,8 @@ protected:
     void SetUp() override
     {
         ASSERT_TRUE(m_dir.isValid());
-        ASSERT_TRUE(QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        ASSERT_TRUE(QFile::setPermissions(m_dir.path(),
+                                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
         m_key = readAll(fixture("test-key.hex")).trimmed();
         ASSERT_EQ(m_key.size(), 64);
     }
@@ -94,7 +95,7 @@ QString rawQuery(const QString &path, const QByteArray &keyHex, const QList<QByt
             if (sqlite3_prepare_v2(db, sql.constData(), -1, &st, nullptr) != SQLITE_OK)
                 break;
             const int rc = sqlite3_step(st);
-            result = rc == SQLITE_ROW ? QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(st, 0)))
+            result = rc == SQLITE_ROW    ? QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(st, 0)))
                      : rc == SQLITE_DONE ? QString()
                                          : QStringLiteral("<error>");
             sqlite3_finalize(st);
@@ -104,9 +105,9 @@ QString rawQuery(const QString &path, const QByteArray &keyHex, const QList<QByt
     return result;
 }
 
-const QByteArray kAuditIndexes =
-    "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index'"
-    " AND tbl_name = 'audit' AND name NOT LIKE 'sqlite_%' ORDER BY name)";
+const QByteArray kAuditIndexes
+    = "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index'"
+      " AND tbl_name = 'audit' AND name NOT LIKE 'sqlite_%' ORDER BY name)";
 
 } // namespace
 
@@ -181,7 +182,8 @@ TEST_F(VaultUpgradeTest, ASchema1VaultGetsTheAuditIndexesInPlaceAndKeepsItsChain
         EXPECT_GE(byAccount->size(), 1);
     }
     EXPECT_EQ(rawQuery(path, m_key, {"PRAGMA user_version"}), QString::number(Vault::SchemaVersion));
-    EXPECT_EQ(rawQuery(path, m_key, {kAuditIndexes}), QStringLiteral("audit_by_account,audit_by_account_time,audit_by_time"));
+    EXPECT_EQ(rawQuery(path, m_key, {kAuditIndexes}),
+              QStringLiteral("audit_by_account,audit_by_account_time,audit_by_time"));
     // Opening it again changes nothing more.
     const HelperResult r = helper({QStringLiteral("dump"), path}, m_key);
     ASSERT_EQ(r.exitCode, 0) << r.output.toStdString();

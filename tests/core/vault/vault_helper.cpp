@@ -88,7 +88,8 @@ int makeFixture(const QString &path, const SecureBytes &key)
                 const QString r = QString::fromLatin1(resource);
                 if (!v.commitRefresh(saved->accountId, r, QStringLiteral("fixture-access-1-") + r,
                                      QStringLiteral("fixture-refresh-1-rotated"), t0.addSecs(7200),
-                                     {QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All")}, t0.addSecs(60)))
+                                     {QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All")},
+                                     t0.addSecs(60)))
                     return 1;
             }
             e.at = t0.addSecs(60);
@@ -118,9 +119,11 @@ int dump(const QString &path, const SecureBytes &key)
     if (!accounts)
         return 1;
     for (const Account &a : *accounts) {
-        out << QStringLiteral("account %1 %2 %3 |%4|%5|%6| %7 |%8| created %9 updated %10 refreshed %11 next %12 failures %13")
-                   .arg(a.id).arg(a.provider, a.email, a.displayName, a.tenant, a.subject,
-                        accountStatusToString(a.status), a.statusReason, iso(a.createdAt))
+        out << QStringLiteral(
+                   "account %1 %2 %3 |%4|%5|%6| %7 |%8| created %9 updated %10 refreshed %11 next %12 failures %13")
+                   .arg(a.id)
+                   .arg(a.provider, a.email, a.displayName, a.tenant, a.subject, accountStatusToString(a.status),
+                        a.statusReason, iso(a.createdAt))
                    .arg(iso(a.updatedAt), iso(a.lastRefreshAt), iso(a.nextRefreshAt))
                    .arg(a.failureCount);
         auto tokens = v.tokens(a.id);
@@ -136,7 +139,10 @@ int dump(const QString &path, const SecureBytes &key)
         return 1;
     for (const AuditEntry &e : *audit)
         out << QStringLiteral("audit %1 %2 %3 %4 %5 %6 |%7| %8")
-                   .arg(e.id).arg(iso(e.at)).arg(e.accountId).arg(e.accountEmail, e.action, e.outcome, e.detail, e.actor);
+                   .arg(e.id)
+                   .arg(iso(e.at))
+                   .arg(e.accountId)
+                   .arg(e.accountEmail, e.action, e.outcome, e.detail, e.actor);
     auto setting = v.setting(QStringLiteral("fixture.note"));
     out << QStringLiteral("setting fixture.note %1").arg(setting && *setting ? **setting : QStringLiteral("-"));
     auto verified = v.verifyAudit();
@@ -157,15 +163,16 @@ int export4(const QString &src, const QString &dst, const SecureBytes &key)
     }
     sqlite3 *db = nullptr;
     // CREATE: ATTACH creates DST with the flags of the main connection.
-    if (sqlite3_open_v2(QFile::encodeName(src).constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
+    if (sqlite3_open_v2(QFile::encodeName(src).constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr)
+        != SQLITE_OK)
         return 1;
     const QByteArray spec = "x'" + key.bytes().toHex() + "'";
     int rc = sqlite3_key(db, spec.constData(), int(spec.size()));
     const QByteArray attach = "ATTACH DATABASE '" + QFile::encodeName(dst) + "' AS v4 KEY \"" + spec + "\"";
     // sqlcipher_export copies the schema and the rows, not the schema version (user_version = 1).
-    for (const QByteArray &sql : {QByteArray("PRAGMA cipher_compatibility = 3"), attach,
-                                  QByteArray("SELECT sqlcipher_export('v4')"), QByteArray("PRAGMA v4.user_version = 1"),
-                                  QByteArray("DETACH DATABASE v4")}) {
+    for (const QByteArray &sql :
+         {QByteArray("PRAGMA cipher_compatibility = 3"), attach, QByteArray("SELECT sqlcipher_export('v4')"),
+          QByteArray("PRAGMA v4.user_version = 1"), QByteArray("DETACH DATABASE v4")}) {
         if (rc != SQLITE_OK)
             break;
         rc = sqlite3_exec(db, sql.constData(), nullptr, nullptr, nullptr);

@@ -22,7 +22,7 @@ class BrowserPool : public QObject {
 public:
     explicit BrowserPool(QNetworkAccessManager *nam, QObject *parent = nullptr);
 
-    bool hold = false;                        // only record the URLs (the user has not clicked yet)
+    bool hold = false;                         // only record the URLs (the user has not clicked yet)
     std::function<QUrl(const QUrl &)> rewrite; // FakeBrowser::setRewriteRedirect for new browsers
     QList<QUrl> opened;
     QList<FakeBrowser *> browsers;

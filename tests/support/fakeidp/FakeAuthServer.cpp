@@ -144,25 +144,44 @@ QString toMap(const ParamList &list, QMap<QString, QString> *map)
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 302: return "Found";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 302:
+        return "Found";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Content Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Status";
     }
 }
 
@@ -174,7 +193,7 @@ QStringList splitScope(const QString &scope)
 bool isOidcScope(const QString &s)
 {
     return s == QLatin1String("openid") || s == QLatin1String("email") || s == QLatin1String("profile")
-        || s == QLatin1String("offline_access");
+           || s == QLatin1String("offline_access");
 }
 
 bool isOutlookScope(const QString &s)
@@ -259,8 +278,8 @@ QString graphWellKnownName(const QString &name)
 
 struct FakeHttpRequest {
     QByteArray method;
-    QString path;     // not decoded
-    QByteArray query; // raw, without '?'
+    QString path;       // not decoded
+    QByteArray query;   // raw, without '?'
     HeaderList headers; // lower-case names
     QByteArray body;
 
@@ -284,8 +303,8 @@ struct FakeHttpResponse {
     int status = 200;
     HeaderList headers;
     QByteArray body;
-    bool drop = false;  // close the connection without an answer
-    bool close = false; // answer, then close
+    bool drop = false;     // close the connection without an answer
+    bool close = false;    // answer, then close
     bool truncate = false; // promise more body than is sent, then close
 };
 
@@ -324,9 +343,9 @@ FakeHttpResponse htmlResponse(int status, const QString &title, const QString &t
 
 FakeHttpResponse methodNotAllowed(const QByteArray &allow)
 {
-    FakeHttpResponse r = jsonResponse(405, QJsonObject{{str("error"), str("invalid_request")},
-                                                       {str("error_description"),
-                                                        str("HTTP method not allowed here.")}});
+    FakeHttpResponse r
+        = jsonResponse(405, QJsonObject{{str("error"), str("invalid_request")},
+                                        {str("error_description"), str("HTTP method not allowed here.")}});
     r.headers.append(header("Allow", allow));
     return r;
 }
@@ -369,8 +388,8 @@ public:
             return;
         }
         const bool keepAlive = m_keepAlive && !response.close && !response.truncate;
-        QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' '
-            + reasonPhrase(response.status) + "\r\n";
+        QByteArray out
+            = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) + "\r\n";
         for (const auto &h : response.headers)
             out += h.first + ": " + h.second + "\r\n";
         const qsizetype length = response.truncate ? response.body.size() + 512 : response.body.size();
@@ -385,7 +404,8 @@ public:
         }
         m_busy = false;
         m_idle.start();
-        QMetaObject::invokeMethod(this, [this] { tryParse(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { tryParse(); }, Qt::QueuedConnection);
     }
 
 private:
@@ -401,8 +421,7 @@ private:
     void fail(int status, const char *text)
     {
         m_keepAlive = false;
-        FakeHttpResponse r = htmlResponse(status, QString::fromLatin1(reasonPhrase(status)),
-                                          QString::fromLatin1(text));
+        FakeHttpResponse r = htmlResponse(status, QString::fromLatin1(reasonPhrase(status)), QString::fromLatin1(text));
         r.close = true;
         send(r);
     }
@@ -543,10 +562,10 @@ private:
 FakeAuthServer::FakeAuthServer(QObject *parent)
     : QObject(parent), m_server(new QTcpServer(this)), m_clock(mailkey::Clock::system())
 {
-    m_user = User{str("00000000-0000-0000-66de-7e57a11ce000"), str("alice@example.com"),
-                  str("Alice Example"), str("alice@example.com")};
-    m_folders = {MailFolder{str("Inbox"), 3, 42}, MailFolder{str("Sent Items"), 0, 17},
-                 MailFolder{str("Archive"), 1, 250}};
+    m_user = User{str("00000000-0000-0000-66de-7e57a11ce000"), str("alice@example.com"), str("Alice Example"),
+                  str("alice@example.com")};
+    m_folders
+        = {MailFolder{str("Inbox"), 3, 42}, MailFolder{str("Sent Items"), 0, 17}, MailFolder{str("Archive"), 1, 250}};
     m_server->setMaxPendingConnections(256);
     connect(m_server, &QTcpServer::newConnection, this, [this] { onNewConnection(); });
 }
@@ -592,9 +611,18 @@ QString FakeAuthServer::issuer() const
     return QStringLiteral("http://127.0.0.1:%1").arg(port());
 }
 
-QUrl FakeAuthServer::authorizeUrl() const { return QUrl(issuer() + QStringLiteral("/authorize")); }
-QUrl FakeAuthServer::tokenUrl() const { return QUrl(issuer() + QStringLiteral("/token")); }
-QUrl FakeAuthServer::meUrl() const { return QUrl(issuer() + QStringLiteral("/v1.0/me")); }
+QUrl FakeAuthServer::authorizeUrl() const
+{
+    return QUrl(issuer() + QStringLiteral("/authorize"));
+}
+QUrl FakeAuthServer::tokenUrl() const
+{
+    return QUrl(issuer() + QStringLiteral("/token"));
+}
+QUrl FakeAuthServer::meUrl() const
+{
+    return QUrl(issuer() + QStringLiteral("/v1.0/me"));
+}
 QUrl FakeAuthServer::mailFoldersUrl() const
 {
     return QUrl(issuer() + QStringLiteral("/v1.0/me/mailFolders"));
@@ -603,43 +631,87 @@ QUrl FakeAuthServer::gmailLabelsUrl() const
 {
     return QUrl(issuer() + QStringLiteral("/gmail/v1/users/me/labels"));
 }
-QUrl FakeAuthServer::userinfoUrl() const { return QUrl(issuer() + QStringLiteral("/userinfo")); }
-QUrl FakeAuthServer::revokeUrl() const { return QUrl(issuer() + QStringLiteral("/revoke")); }
-QUrl FakeAuthServer::introspectUrl() const { return QUrl(issuer() + QStringLiteral("/introspect")); }
+QUrl FakeAuthServer::userinfoUrl() const
+{
+    return QUrl(issuer() + QStringLiteral("/userinfo"));
+}
+QUrl FakeAuthServer::revokeUrl() const
+{
+    return QUrl(issuer() + QStringLiteral("/revoke"));
+}
+QUrl FakeAuthServer::introspectUrl() const
+{
+    return QUrl(issuer() + QStringLiteral("/introspect"));
+}
 QUrl FakeAuthServer::discoveryUrl() const
 {
     return QUrl(issuer() + QStringLiteral("/.well-known/openid-configuration"));
 }
-QUrl FakeAuthServer::jwksUrl() const { return QUrl(issuer() + QStringLiteral("/jwks")); }
+QUrl FakeAuthServer::jwksUrl() const
+{
+    return QUrl(issuer() + QStringLiteral("/jwks"));
+}
 
-void FakeAuthServer::addClient(const Client &client) { m_clients.insert(client.clientId, client); }
-void FakeAuthServer::setUser(const User &user) { m_user = user; }
-FakeAuthServer::User FakeAuthServer::user() const { return m_user; }
-void FakeAuthServer::setMailFolders(const QList<MailFolder> &folders) { m_folders = folders; }
-void FakeAuthServer::setAccessTokenLifetime(int seconds) { m_accessLifetime = seconds; }
-void FakeAuthServer::setRefreshTokenLifetime(int seconds) { m_refreshLifetime = seconds; }
-void FakeAuthServer::setCodeLifetime(int seconds) { m_codeLifetime = seconds; }
+void FakeAuthServer::addClient(const Client &client)
+{
+    m_clients.insert(client.clientId, client);
+}
+void FakeAuthServer::setUser(const User &user)
+{
+    m_user = user;
+}
+FakeAuthServer::User FakeAuthServer::user() const
+{
+    return m_user;
+}
+void FakeAuthServer::setMailFolders(const QList<MailFolder> &folders)
+{
+    m_folders = folders;
+}
+void FakeAuthServer::setAccessTokenLifetime(int seconds)
+{
+    m_accessLifetime = seconds;
+}
+void FakeAuthServer::setRefreshTokenLifetime(int seconds)
+{
+    m_refreshLifetime = seconds;
+}
+void FakeAuthServer::setCodeLifetime(int seconds)
+{
+    m_codeLifetime = seconds;
+}
 void FakeAuthServer::setClock(const mailkey::Clock *clock)
 {
     m_clock = clock ? clock : mailkey::Clock::system();
 }
-void FakeAuthServer::setSendIss(bool send) { m_sendIss = send; }
-void FakeAuthServer::setMinStateLength(int chars) { m_minStateLength = qMax(1, chars); }
+void FakeAuthServer::setSendIss(bool send)
+{
+    m_sendIss = send;
+}
+void FakeAuthServer::setMinStateLength(int chars)
+{
+    m_minStateLength = qMax(1, chars);
+}
 void FakeAuthServer::setNextAuthorizeError(const QString &error, const QString &description)
 {
     m_nextAuthorizeError = error;
     m_nextAuthorizeErrorDescription = description;
 }
-void FakeAuthServer::setNextTokenError(int httpStatus, const QString &error,
-                                       const QString &description, int count)
+void FakeAuthServer::setNextTokenError(int httpStatus, const QString &error, const QString &description, int count)
 {
     m_tokenErrorStatus = httpStatus;
     m_tokenError = error;
     m_tokenErrorDescription = description;
     m_tokenErrorCount = count;
 }
-void FakeAuthServer::setLatency(int ms) { m_latencyMs = qMax(0, ms); }
-void FakeAuthServer::setIdleTimeout(int ms) { m_idleTimeoutMs = qMax(1, ms); }
+void FakeAuthServer::setLatency(int ms)
+{
+    m_latencyMs = qMax(0, ms);
+}
+void FakeAuthServer::setIdleTimeout(int ms)
+{
+    m_idleTimeoutMs = qMax(1, ms);
+}
 void FakeAuthServer::injectFault(Endpoint endpoint, const Fault &fault)
 {
     if (fault.count != 0)
@@ -651,10 +723,22 @@ void FakeAuthServer::clearFaults()
     m_replaySignature.clear();
 }
 
-int FakeAuthServer::requestCount(Endpoint endpoint) const { return m_requestCounts.value(endpoint); }
-int FakeAuthServer::refreshCount() const { return m_refreshCount; }
-int FakeAuthServer::revocationCount() const { return m_revocationCount; }
-int FakeAuthServer::issuedAccessTokenCount() const { return m_issuedAccessTokens; }
+int FakeAuthServer::requestCount(Endpoint endpoint) const
+{
+    return m_requestCounts.value(endpoint);
+}
+int FakeAuthServer::refreshCount() const
+{
+    return m_refreshCount;
+}
+int FakeAuthServer::revocationCount() const
+{
+    return m_revocationCount;
+}
+int FakeAuthServer::issuedAccessTokenCount() const
+{
+    return m_issuedAccessTokens;
+}
 
 bool FakeAuthServer::isGrantActive(const QString &email) const
 {
@@ -695,8 +779,14 @@ QString FakeAuthServer::accessTokenScope(const QString &token) const
     return m_access.value(token).scope;
 }
 
-QList<QUrlQuery> FakeAuthServer::authorizeRequests() const { return m_authorizeRequests; }
-QList<QMap<QString, QString>> FakeAuthServer::tokenRequests() const { return m_tokenRequests; }
+QList<QUrlQuery> FakeAuthServer::authorizeRequests() const
+{
+    return m_authorizeRequests;
+}
+QList<QMap<QString, QString>> FakeAuthServer::tokenRequests() const
+{
+    return m_tokenRequests;
+}
 
 void FakeAuthServer::revokeAllGrants()
 {
@@ -704,10 +794,22 @@ void FakeAuthServer::revokeAllGrants()
         revokeGrant(it.key());
 }
 
-QString FakeAuthServer::lastIssuedAccessToken() const { return m_lastAccessToken; }
-QString FakeAuthServer::lastIssuedRefreshToken() const { return m_lastRefreshToken; }
-QString FakeAuthServer::lastIssuedCode() const { return m_lastCode; }
-QString FakeAuthServer::lastIssuedIdToken() const { return m_lastIdToken; }
+QString FakeAuthServer::lastIssuedAccessToken() const
+{
+    return m_lastAccessToken;
+}
+QString FakeAuthServer::lastIssuedRefreshToken() const
+{
+    return m_lastRefreshToken;
+}
+QString FakeAuthServer::lastIssuedCode() const
+{
+    return m_lastCode;
+}
+QString FakeAuthServer::lastIssuedIdToken() const
+{
+    return m_lastIdToken;
+}
 
 void FakeAuthServer::resetCounters()
 {
@@ -765,8 +867,7 @@ bool FakeAuthServer::endpointFor(const QString &path, Endpoint *endpoint) const
         *endpoint = Endpoint::Token;
     else if (path == QLatin1String("/v1.0/me"))
         *endpoint = Endpoint::Me;
-    else if (path == QLatin1String("/v1.0/me/mailFolders")
-             || path.startsWith(QLatin1String("/v1.0/me/mailFolders/")))
+    else if (path == QLatin1String("/v1.0/me/mailFolders") || path.startsWith(QLatin1String("/v1.0/me/mailFolders/")))
         *endpoint = Endpoint::MailFolders;
     else if (path == QLatin1String("/gmail/v1/users/me/labels")
              || path.startsWith(QLatin1String("/gmail/v1/users/me/labels/")))
@@ -778,8 +879,7 @@ bool FakeAuthServer::endpointFor(const QString &path, Endpoint *endpoint) const
     else if (path == QLatin1String("/introspect"))
         *endpoint = Endpoint::Introspect;
     else if (path == QLatin1String("/.well-known/openid-configuration")
-             || path == QLatin1String("/.well-known/oauth-authorization-server")
-             || path == QLatin1String("/jwks"))
+             || path == QLatin1String("/.well-known/oauth-authorization-server") || path == QLatin1String("/jwks"))
         *endpoint = Endpoint::Discovery;
     else
         return false;
@@ -796,14 +896,13 @@ void FakeAuthServer::handleRequest(FakeHttpConnection *connection, const FakeHtt
     if (known) {
         m_requestCounts[endpoint] += 1;
         QCryptographicHash hash(QCryptographicHash::Sha256);
-        for (const QByteArray &part : {request.method, request.path.toLatin1(), request.query,
-                                       request.header("authorization"), request.body}) {
+        for (const QByteArray &part :
+             {request.method, request.path.toLatin1(), request.query, request.header("authorization"), request.body}) {
             hash.addData(QByteArray(QByteArray::number(part.size()) + ':'));
             hash.addData(part);
         }
         signature = hash.result();
-        if (!m_replaySignature.isEmpty() && !m_replayDeadline.hasExpired()
-            && signature == m_replaySignature) {
+        if (!m_replaySignature.isEmpty() && !m_replayDeadline.hasExpired() && signature == m_replaySignature) {
             // QNetworkAccessManager's silent re-send of the request just dropped.
             m_replaySignature.clear();
             FakeHttpResponse drop;
@@ -839,8 +938,7 @@ void FakeAuthServer::handleRequest(FakeHttpConnection *connection, const FakeHtt
             if (hasFault && fault.kind == Fault::DropAfterProcessing)
                 response.drop = true;
         }
-        Q_EMIT requestHandled(QString::fromLatin1(request.method), request.path,
-                              response.drop ? 0 : response.status);
+        Q_EMIT requestHandled(QString::fromLatin1(request.method), request.path, response.drop ? 0 : response.status);
         conn->send(response);
     };
     if (delay > 0)
@@ -855,18 +953,15 @@ FakeHttpResponse FakeAuthServer::faultResponse(const Fault &fault) const
     switch (fault.kind) {
     case Fault::ServerError: {
         const int status = fault.httpStatus > 0 ? fault.httpStatus : 500;
-        r = jsonResponse(status,
-                         QJsonObject{{str("error"), status == 503 ? str("temporarily_unavailable")
-                                                                  : str("server_error")},
-                                     {str("error_description"),
-                                      str("Injected fault: the server failed.")}});
+        r = jsonResponse(
+            status, QJsonObject{{str("error"), status == 503 ? str("temporarily_unavailable") : str("server_error")},
+                                {str("error_description"), str("Injected fault: the server failed.")}});
         break;
     }
     case Fault::RateLimited:
         r = jsonResponse(fault.httpStatus > 0 ? fault.httpStatus : 429,
                          QJsonObject{{str("error"), str("too_many_requests")},
-                                     {str("error_description"),
-                                      str("Injected fault: too many requests.")}},
+                                     {str("error_description"), str("Injected fault: too many requests.")}},
                          {header("Retry-After", QByteArray::number(qMax(0, fault.retryAfterSeconds)))});
         break;
     case Fault::MalformedJson:
@@ -897,15 +992,21 @@ FakeHttpResponse FakeAuthServer::faultResponse(const Fault &fault) const
 FakeHttpResponse FakeAuthServer::respond(Endpoint endpoint, const FakeHttpRequest &request)
 {
     switch (endpoint) {
-    case Endpoint::Authorize: return handleAuthorize(request);
-    case Endpoint::Token: return handleToken(request);
-    case Endpoint::Revoke: return handleRevoke(request);
-    case Endpoint::Introspect: return handleIntrospect(request);
-    case Endpoint::Discovery: return handleDiscovery(request);
+    case Endpoint::Authorize:
+        return handleAuthorize(request);
+    case Endpoint::Token:
+        return handleToken(request);
+    case Endpoint::Revoke:
+        return handleRevoke(request);
+    case Endpoint::Introspect:
+        return handleIntrospect(request);
+    case Endpoint::Discovery:
+        return handleDiscovery(request);
     case Endpoint::Me:
     case Endpoint::MailFolders:
     case Endpoint::Labels:
-    case Endpoint::UserInfo: return handleResource(endpoint, request);
+    case Endpoint::UserInfo:
+        return handleResource(endpoint, request);
     }
     return jsonResponse(404, QJsonObject{{str("error"), str("not_found")}});
 }
@@ -973,26 +1074,22 @@ FakeHttpResponse FakeAuthServer::handleAuthorize(const FakeHttpRequest &request)
         return page(str("invalid_request"), str("The request has no redirect_uri."));
     const QUrl redirect(redirectUri, QUrl::StrictMode);
     const QString host = redirect.host();
-    const bool loopback = host == QLatin1String("127.0.0.1") || host == QLatin1String("::1")
-        || host == QLatin1String("localhost");
-    if (!redirect.isValid() || redirect.scheme() != QLatin1String("http") || !loopback
-        || redirect.hasFragment() || !redirect.userInfo().isEmpty()
-        || redirectUri.contains(QLatin1Char('#'))) {
-        return page(str("invalid_request"),
-                    str("AADSTS50011: The redirect URI must be http on a loopback address "
-                        "(127.0.0.1, [::1] or localhost) without a fragment."));
+    const bool loopback
+        = host == QLatin1String("127.0.0.1") || host == QLatin1String("::1") || host == QLatin1String("localhost");
+    if (!redirect.isValid() || redirect.scheme() != QLatin1String("http") || !loopback || redirect.hasFragment()
+        || !redirect.userInfo().isEmpty() || redirectUri.contains(QLatin1Char('#'))) {
+        return page(str("invalid_request"), str("AADSTS50011: The redirect URI must be http on a loopback address "
+                                                "(127.0.0.1, [::1] or localhost) without a fragment."));
     }
     if (!client->allowedRedirectPaths.isEmpty()
         && !client->allowedRedirectPaths.contains(redirect.path(QUrl::FullyEncoded))) {
-        return page(str("invalid_request"),
-                    str("AADSTS50011: The redirect URI does not match the redirect URIs "
-                        "registered for the application."));
+        return page(str("invalid_request"), str("AADSTS50011: The redirect URI does not match the redirect URIs "
+                                                "registered for the application."));
     }
 
     const QString state = params.value(str("state"));
     const auto fail = [&](const QString &error, const QString &description) {
-        QList<QPair<QString, QString>> out{{str("error"), error},
-                                           {str("error_description"), description}};
+        QList<QPair<QString, QString>> out{{str("error"), error}, {str("error_description"), description}};
         if (params.contains(str("state")))
             out.append({str("state"), state});
         if (m_sendIss)
@@ -1001,14 +1098,12 @@ FakeHttpResponse FakeAuthServer::handleAuthorize(const FakeHttpRequest &request)
     };
 
     if (!repeated.isEmpty())
-        return fail(str("invalid_request"),
-                    str("AADSTS90015: A parameter was sent more than once: ") + repeated);
+        return fail(str("invalid_request"), str("AADSTS90015: A parameter was sent more than once: ") + repeated);
     const QString responseType = params.value(str("response_type"));
     if (responseType.isEmpty())
         return fail(str("invalid_request"), str("AADSTS900144: The request has no response_type."));
     if (responseType != QLatin1String("code"))
-        return fail(str("unsupported_response_type"),
-                    str("AADSTS70005: Only response_type=code is supported."));
+        return fail(str("unsupported_response_type"), str("AADSTS70005: Only response_type=code is supported."));
     if (state.isEmpty())
         return fail(str("invalid_request"), str("The request has no state (CSRF protection)."));
     if (state.size() < m_minStateLength)
@@ -1018,12 +1113,10 @@ FakeHttpResponse FakeAuthServer::handleAuthorize(const FakeHttpRequest &request)
         return fail(str("invalid_request"),
                     str("AADSTS9002325: Proof Key for Code Exchange is required (code_challenge)."));
     if (params.value(str("code_challenge_method")) != QLatin1String("S256"))
-        return fail(str("invalid_request"),
-                    str("AADSTS501491: Transform algorithm not supported: only "
-                        "code_challenge_method=S256 is accepted."));
+        return fail(str("invalid_request"), str("AADSTS501491: Transform algorithm not supported: only "
+                                                "code_challenge_method=S256 is accepted."));
     if (!pkceRe().match(challenge).hasMatch())
-        return fail(str("invalid_request"),
-                    str("The code_challenge must be 43 to 128 unreserved characters."));
+        return fail(str("invalid_request"), str("The code_challenge must be 43 to 128 unreserved characters."));
     const QString scope = params.value(str("scope")).simplified();
     if (scope.isEmpty())
         return fail(str("invalid_scope"), str("AADSTS900144: The request has no scope."));
@@ -1042,12 +1135,11 @@ FakeHttpResponse FakeAuthServer::handleAuthorize(const FakeHttpRequest &request)
         granted.removeAll(declined);
     record.scope = granted.join(QLatin1Char(' '));
     record.nonce = params.value(str("nonce"));
-    record.offline = granted.contains(str("offline_access"))
-        || params.value(str("access_type")) == QLatin1String("offline");
+    record.offline
+        = granted.contains(str("offline_access")) || params.value(str("access_type")) == QLatin1String("offline");
     record.user = m_user;
     record.expires = now().addSecs(m_codeLifetime);
-    const QString code = str("M.C5") + chunk(30) + QLatin1Char('+') + chunk(15)
-        + QLatin1Char('/') + chunk(15);
+    const QString code = str("M.C5") + chunk(30) + QLatin1Char('+') + chunk(15) + QLatin1Char('/') + chunk(15);
     m_codes.insert(code, record);
     m_lastCode = code;
 
@@ -1059,9 +1151,8 @@ FakeHttpResponse FakeAuthServer::handleAuthorize(const FakeHttpRequest &request)
 
 // /token ----------------------------------------------------------------------------------------
 
-FakeHttpResponse FakeAuthServer::tokenError(int status, const QString &error, int aadsts,
-                                            const QString &description, bool basicChallenge,
-                                            const QString &subError) const
+FakeHttpResponse FakeAuthServer::tokenError(int status, const QString &error, int aadsts, const QString &description,
+                                            bool basicChallenge, const QString &subError) const
 {
     const QString traceId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QString correlationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -1077,31 +1168,25 @@ FakeHttpResponse FakeAuthServer::tokenError(int status, const QString &error, in
         if (m.hasMatch())
             codes.append(m.captured(1).toInt());
     }
-    text += QStringLiteral(" Trace ID: %1 Correlation ID: %2 Timestamp: %3")
-                .arg(traceId, correlationId, timestamp);
+    text += QStringLiteral(" Trace ID: %1 Correlation ID: %2 Timestamp: %3").arg(traceId, correlationId, timestamp);
     HeaderList headers;
     // RFC 6749 5.2: a client that tried HTTP Basic gets the Basic challenge back.
     if (status == 401 && basicChallenge)
         headers.append(header("WWW-Authenticate", "Basic realm=\"fakeidp\""));
-    QJsonObject body{{str("error"), error},
-                     {str("error_description"), text},
-                     {str("error_codes"), codes},
-                     {str("timestamp"), timestamp},
-                     {str("trace_id"), traceId},
-                     {str("correlation_id"), correlationId}};
+    QJsonObject body{{str("error"), error},       {str("error_description"), text},
+                     {str("error_codes"), codes}, {str("timestamp"), timestamp},
+                     {str("trace_id"), traceId},  {str("correlation_id"), correlationId}};
     if (!subError.isEmpty())
         body.insert(str("suberror"), subError);
     return noStore(jsonResponse(status, body, std::move(headers)));
 }
 
-bool FakeAuthServer::authenticateClient(const FakeHttpRequest &request,
-                                        const QMap<QString, QString> &params, QString *clientId,
-                                        FakeHttpResponse *error) const
+bool FakeAuthServer::authenticateClient(const FakeHttpRequest &request, const QMap<QString, QString> &params,
+                                        QString *clientId, FakeHttpResponse *error) const
 {
     const QList<QByteArray> auths = request.headerValues("authorization");
     if (auths.size() > 1) {
-        *error = tokenError(400, str("invalid_request"), 900144,
-                            str("More than one Authorization header."));
+        *error = tokenError(400, str("invalid_request"), 900144, str("More than one Authorization header."));
         return false;
     }
     bool basic = false;
@@ -1111,17 +1196,17 @@ bool FakeAuthServer::authenticateClient(const FakeHttpRequest &request,
         const QByteArray value = auths.first().trimmed();
         const qsizetype sp = value.indexOf(' ');
         if (sp <= 0 || value.left(sp).toLower() != "basic") {
-            *error = tokenError(401, str("invalid_client"), 7000218,
-                                str("Unsupported client authentication scheme."), true);
+            *error = tokenError(401, str("invalid_client"), 7000218, str("Unsupported client authentication scheme."),
+                                true);
             return false;
         }
-        const auto decoded = QByteArray::fromBase64Encoding(value.mid(sp + 1).trimmed(),
-                                                            QByteArray::AbortOnBase64DecodingErrors);
+        const auto decoded
+            = QByteArray::fromBase64Encoding(value.mid(sp + 1).trimmed(), QByteArray::AbortOnBase64DecodingErrors);
         const qsizetype colon = decoded ? decoded.decoded.indexOf(':') : -1;
         if (colon < 0 || !formDecode(decoded.decoded.left(colon), &basicId)
             || !formDecode(decoded.decoded.mid(colon + 1), &basicSecret)) {
-            *error = tokenError(401, str("invalid_client"), 7000218,
-                                str("Malformed HTTP Basic client credentials."), true);
+            *error = tokenError(401, str("invalid_client"), 7000218, str("Malformed HTTP Basic client credentials."),
+                                true);
             return false;
         }
         basic = true;
@@ -1148,8 +1233,7 @@ bool FakeAuthServer::authenticateClient(const FakeHttpRequest &request,
     }
     const auto client = m_clients.constFind(id);
     if (client == m_clients.constEnd()) {
-        *error = tokenError(401, str("invalid_client"), 700016,
-                            str("Application not found in the directory."), basic);
+        *error = tokenError(401, str("invalid_client"), 700016, str("Application not found in the directory."), basic);
         return false;
     }
     const QString provided = basic ? basicSecret : bodySecret;
@@ -1161,8 +1245,7 @@ bool FakeAuthServer::authenticateClient(const FakeHttpRequest &request,
             return false;
         }
         if (!constantTimeEqual(provided.toUtf8(), client->clientSecret.toUtf8())) {
-            *error = tokenError(401, str("invalid_client"), 7000215,
-                                str("Invalid client secret provided."), basic);
+            *error = tokenError(401, str("invalid_client"), 7000215, str("Invalid client secret provided."), basic);
             return false;
         }
     } else if (!provided.isEmpty()) {
@@ -1194,8 +1277,7 @@ struct ScopeProblem {
 //    refresh token is used for a permission the user never accepted);
 //  - any other scope that was not consented: AADSTS70011, invalid_scope.
 // A subset of the consented scopes is fine.
-ScopeProblem checkRequestedScope(const QString &requested, const QString &consented,
-                                 const QString &clientId)
+ScopeProblem checkRequestedScope(const QString &requested, const QString &consented, const QString &clientId)
 {
     const QStringList scopes = splitScope(requested);
     if (scopes.isEmpty())
@@ -1233,23 +1315,20 @@ FakeHttpResponse FakeAuthServer::handleToken(const FakeHttpRequest &request)
     if (!request.query.isEmpty())
         return tokenError(400, str("invalid_request"), 900144,
                           str("Parameters must be in the request body, not in the URL."));
-    const QByteArray contentType =
-        request.header("content-type").split(';').first().trimmed().toLower();
+    const QByteArray contentType = request.header("content-type").split(';').first().trimmed().toLower();
     if (contentType != "application/x-www-form-urlencoded")
         return tokenError(400, str("invalid_request"), 900144,
                           str("The request body must be application/x-www-form-urlencoded."));
     ParamList list;
     if (!parseForm(request.body, &list))
-        return tokenError(400, str("invalid_request"), 900144,
-                          str("The request body is not valid form encoding."));
+        return tokenError(400, str("invalid_request"), 900144, str("The request body is not valid form encoding."));
     QMap<QString, QString> params;
     const QString repeated = toMap(list, &params);
     m_tokenRequests.append(params);
     while (m_tokenRequests.size() > kMaxRecorded)
         m_tokenRequests.removeFirst();
     if (!repeated.isEmpty())
-        return tokenError(400, str("invalid_request"), 90015,
-                          str("A parameter was sent more than once: ") + repeated);
+        return tokenError(400, str("invalid_request"), 90015, str("A parameter was sent more than once: ") + repeated);
     if (m_tokenErrorCount != 0) {
         if (m_tokenErrorCount > 0)
             --m_tokenErrorCount;
@@ -1268,8 +1347,7 @@ FakeHttpResponse FakeAuthServer::handleToken(const FakeHttpRequest &request)
         return handleAuthorizationCodeGrant(params, clientId);
     if (grantType == QLatin1String("refresh_token"))
         return handleRefreshGrant(params, clientId);
-    return tokenError(400, str("unsupported_grant_type"), 70003,
-                      str("The app requested an unsupported grant type."));
+    return tokenError(400, str("unsupported_grant_type"), 70003, str("The app requested an unsupported grant type."));
 }
 
 FakeHttpResponse FakeAuthServer::handleAuthorizationCodeGrant(const QMap<QString, QString> &params,
@@ -1312,17 +1390,14 @@ FakeHttpResponse FakeAuthServer::handleAuthorizationCodeGrant(const QMap<QString
         return tokenError(400, str("invalid_grant"), 9002325,
                           str("Proof Key for Code Exchange is required: code_verifier is "
                               "missing."));
-    const QByteArray computed =
-        base64Url(QCryptographicHash::hash(verifier.toUtf8(), QCryptographicHash::Sha256));
-    if (!pkceRe().match(verifier).hasMatch()
-        || !constantTimeEqual(computed, it->challenge.toLatin1()))
+    const QByteArray computed = base64Url(QCryptographicHash::hash(verifier.toUtf8(), QCryptographicHash::Sha256));
+    if (!pkceRe().match(verifier).hasMatch() || !constantTimeEqual(computed, it->challenge.toLatin1()))
         return tokenError(400, str("invalid_grant"), 501481,
                           str("The Code_Verifier does not match the code_challenge supplied in "
                               "the authorization request."));
     // No scope: the token is for everything consented at /authorize, which must then be one
     // resource (a client that asked for consent to several resources names one here).
-    const QString scope = params.contains(str("scope")) ? params.value(str("scope")).simplified()
-                                                        : it->scope;
+    const QString scope = params.contains(str("scope")) ? params.value(str("scope")).simplified() : it->scope;
     const ScopeProblem problem = checkRequestedScope(scope, it->scope, clientId);
     if (!problem.isEmpty())
         return tokenError(400, problem.error, 0, problem.description, false, problem.subError);
@@ -1341,8 +1416,7 @@ FakeHttpResponse FakeAuthServer::handleAuthorizationCodeGrant(const QMap<QString
     return issueTokens(grantId, scope, grant.offline);
 }
 
-FakeHttpResponse FakeAuthServer::handleRefreshGrant(const QMap<QString, QString> &params,
-                                                    const QString &clientId)
+FakeHttpResponse FakeAuthServer::handleRefreshGrant(const QMap<QString, QString> &params, const QString &clientId)
 {
     const QString token = params.value(str("refresh_token"));
     if (token.isEmpty())
@@ -1351,12 +1425,10 @@ FakeHttpResponse FakeAuthServer::handleRefreshGrant(const QMap<QString, QString>
                               "'refresh_token'."));
     auto it = m_refresh.find(token);
     if (it == m_refresh.end())
-        return tokenError(400, str("invalid_grant"), 9002313,
-                          str("The refresh token is malformed or not valid."));
+        return tokenError(400, str("invalid_grant"), 9002313, str("The refresh token is malformed or not valid."));
     const GrantRecord grant = m_grants.value(it->grantId);
     if (grant.clientId != clientId)
-        return tokenError(400, str("invalid_grant"), 700005,
-                          str("The refresh token was issued to another client."));
+        return tokenError(400, str("invalid_grant"), 700005, str("The refresh token was issued to another client."));
     if (grant.revoked)
         return tokenError(400, str("invalid_grant"), 50173,
                           str("The provided grant has expired due to it being revoked, a fresh "
@@ -1369,12 +1441,10 @@ FakeHttpResponse FakeAuthServer::handleRefreshGrant(const QMap<QString, QString>
                               "(refresh token reuse)."));
     }
     if (it->expires.isValid() && now() >= it->expires)
-        return tokenError(400, str("invalid_grant"), 700082,
-                          str("The refresh token has expired due to inactivity."));
+        return tokenError(400, str("invalid_grant"), 700082, str("The refresh token has expired due to inactivity."));
     QString scope = grant.scope;
     if (params.contains(str("scope"))) {
-        const ScopeProblem problem =
-            checkRequestedScope(params.value(str("scope")), grant.consented, clientId);
+        const ScopeProblem problem = checkRequestedScope(params.value(str("scope")), grant.consented, clientId);
         if (!problem.isEmpty())
             return tokenError(400, problem.error, 0, problem.description, false, problem.subError);
         scope = params.value(str("scope")).simplified();
@@ -1389,7 +1459,7 @@ QString FakeAuthServer::makeIdToken(const GrantRecord &grant) const
     // Always signed, like a real provider's RS256 tokens: with the client's secret for a
     // confidential client, else with a key of the server's own that the client cannot know.
     static const QByteArray serverKey = QByteArray::number(QRandomGenerator::system()->generate64(), 36)
-        + QByteArray::number(QRandomGenerator::system()->generate64(), 36);
+                                        + QByteArray::number(QRandomGenerator::system()->generate64(), 36);
     const QString clientSecret = m_clients.value(grant.clientId).clientSecret;
     const QByteArray secret = clientSecret.isEmpty() ? serverKey : clientSecret.toUtf8();
     const QJsonObject header{{str("alg"), m_unsignedIdTokens ? str("none") : str("HS256")}, {str("typ"), str("JWT")}};
@@ -1401,30 +1471,28 @@ QString FakeAuthServer::makeIdToken(const GrantRecord &grant) const
                        {str("nbf"), iat},
                        {str("exp"), iat + m_accessLifetime},
                        {str("name"), grant.user.displayName},
-                       {str("preferred_username"), grant.user.userPrincipalName.isEmpty()
-                                                       ? grant.user.email
-                                                       : grant.user.userPrincipalName}};
+                       {str("preferred_username"),
+                        grant.user.userPrincipalName.isEmpty() ? grant.user.email : grant.user.userPrincipalName}};
     if (!grant.nonce.isEmpty())
         claims.insert(str("nonce"), grant.nonce);
     if (!grant.user.email.isEmpty()) {
         claims.insert(str("email"), grant.user.email);
         claims.insert(str("email_verified"), true);
     }
-    const QByteArray signingInput = base64Url(QJsonDocument(header).toJson(QJsonDocument::Compact))
-        + '.' + base64Url(QJsonDocument(claims).toJson(QJsonDocument::Compact));
-    const QByteArray signature = m_unsignedIdTokens
-        ? QByteArray()
-        : base64Url(QMessageAuthenticationCode::hash(signingInput, secret, QCryptographicHash::Sha256));
+    const QByteArray signingInput = base64Url(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
+                                    + base64Url(QJsonDocument(claims).toJson(QJsonDocument::Compact));
+    const QByteArray signature
+        = m_unsignedIdTokens
+              ? QByteArray()
+              : base64Url(QMessageAuthenticationCode::hash(signingInput, secret, QCryptographicHash::Sha256));
     return QString::fromLatin1(signingInput + '.' + signature);
 }
 
 FakeHttpResponse FakeAuthServer::issueTokens(int grantId, const QString &scope, bool withRefresh)
 {
     GrantRecord &grant = m_grants[grantId];
-    const QString access = str("EwA") + chunk(90) + QLatin1Char('+') + chunk(30) + QLatin1Char('/')
-        + chunk(30);
-    m_access.insert(access, AccessRecord{grantId, grant.clientId, scope,
-                                         now().addSecs(m_accessLifetime), false});
+    const QString access = str("EwA") + chunk(90) + QLatin1Char('+') + chunk(30) + QLatin1Char('/') + chunk(30);
+    m_access.insert(access, AccessRecord{grantId, grant.clientId, scope, now().addSecs(m_accessLifetime), false});
     m_lastAccessToken = access;
     ++m_issuedAccessTokens;
     QJsonObject body{{str("access_token"), access},
@@ -1434,10 +1502,9 @@ FakeHttpResponse FakeAuthServer::issueTokens(int grantId, const QString &scope, 
                      {str("scope"), scope}};
     if (withRefresh && grant.offline) {
         const QString refresh = str("1//0") + chunk(60) + QLatin1Char('+') + chunk(30);
-        m_refresh.insert(refresh, RefreshRecord{grantId, false,
-                                                m_refreshLifetime > 0
-                                                    ? now().addSecs(m_refreshLifetime)
-                                                    : QDateTime()});
+        m_refresh.insert(
+            refresh,
+            RefreshRecord{grantId, false, m_refreshLifetime > 0 ? now().addSecs(m_refreshLifetime) : QDateTime()});
         grant.currentRefreshToken = refresh;
         m_lastRefreshToken = refresh;
         body.insert(str("refresh_token"), refresh);
@@ -1452,8 +1519,7 @@ FakeHttpResponse FakeAuthServer::issueTokens(int grantId, const QString &scope, 
 
 // /revoke ---------------------------------------------------------------------------------------
 
-bool FakeAuthServer::readClientForm(const FakeHttpRequest &request,
-                                    QMap<QString, QString> *params, QString *clientId,
+bool FakeAuthServer::readClientForm(const FakeHttpRequest &request, QMap<QString, QString> *params, QString *clientId,
                                     FakeHttpResponse *error) const
 {
     const auto fail = [error](FakeHttpResponse response) {
@@ -1465,19 +1531,18 @@ bool FakeAuthServer::readClientForm(const FakeHttpRequest &request,
     if (!request.query.isEmpty())
         return fail(tokenError(400, str("invalid_request"), 900144,
                                str("Parameters must be in the request body, not in the URL.")));
-    const QByteArray contentType =
-        request.header("content-type").split(';').first().trimmed().toLower();
+    const QByteArray contentType = request.header("content-type").split(';').first().trimmed().toLower();
     if (contentType != "application/x-www-form-urlencoded")
         return fail(tokenError(400, str("invalid_request"), 900144,
                                str("The request body must be application/x-www-form-urlencoded.")));
     ParamList list;
     if (!parseForm(request.body, &list))
-        return fail(tokenError(400, str("invalid_request"), 900144,
-                               str("The request body is not valid form encoding.")));
+        return fail(
+            tokenError(400, str("invalid_request"), 900144, str("The request body is not valid form encoding.")));
     const QString repeated = toMap(list, params);
     if (!repeated.isEmpty())
-        return fail(tokenError(400, str("invalid_request"), 90015,
-                               str("A parameter was sent more than once: ") + repeated));
+        return fail(
+            tokenError(400, str("invalid_request"), 90015, str("A parameter was sent more than once: ") + repeated));
     if (!authenticateClient(request, *params, clientId, error))
         return false;
     if (params->value(str("token")).isEmpty())
@@ -1529,8 +1594,7 @@ FakeHttpResponse FakeAuthServer::handleRevoke(const FakeHttpRequest &request)
     const auto rt = m_refresh.constFind(token);
     if (rt != m_refresh.constEnd()) {
         if (m_grants.value(rt->grantId).clientId != clientId)
-            return tokenError(400, str("unauthorized_client"), 700005,
-                              str("The token was issued to another client."));
+            return tokenError(400, str("unauthorized_client"), 700005, str("The token was issued to another client."));
         revokeGrant(rt->grantId); // a refresh token takes its whole grant with it
     } else {
         auto at = m_access.find(token);
@@ -1559,23 +1623,19 @@ FakeHttpResponse FakeAuthServer::handleResource(Endpoint endpoint, const FakeHtt
         QByteArray challenge = "Bearer realm=\"fakeidp\"";
         if (oauthError) {
             challenge += ", error=\"" + QByteArray(oauthError) + "\", error_description=\""
-                + message.toUtf8().replace('"', '\'') + '"';
+                         + message.toUtf8().replace('"', '\'') + '"';
         }
         QJsonObject body;
         if (graph) {
-            body = QJsonObject{{str("error"),
-                                QJsonObject{{str("code"), str("InvalidAuthenticationToken")},
-                                            {str("message"), message}}}};
+            body = QJsonObject{{str("error"), QJsonObject{{str("code"), str("InvalidAuthenticationToken")},
+                                                          {str("message"), message}}}};
         } else if (endpoint == Endpoint::Labels) {
-            body = QJsonObject{{str("error"),
-                                QJsonObject{{str("code"), status},
-                                            {str("message"), message},
-                                            {str("status"), status == 401
-                                                                ? str("UNAUTHENTICATED")
-                                                                : str("INVALID_ARGUMENT")}}}};
+            body = QJsonObject{{str("error"), QJsonObject{{str("code"), status},
+                                                          {str("message"), message},
+                                                          {str("status"), status == 401 ? str("UNAUTHENTICATED")
+                                                                                        : str("INVALID_ARGUMENT")}}}};
         } else {
-            body = QJsonObject{{str("error"), QString::fromLatin1(oauthError ? oauthError
-                                                                            : "invalid_token")},
+            body = QJsonObject{{str("error"), QString::fromLatin1(oauthError ? oauthError : "invalid_token")},
                                {str("error_description"), message}};
         }
         return jsonResponse(status, body, {header("WWW-Authenticate", challenge)});
@@ -1606,27 +1666,24 @@ FakeHttpResponse FakeAuthServer::handleResource(Endpoint endpoint, const FakeHtt
     if (it->revoked || m_grants.value(it->grantId).revoked)
         return unauthorized(401, "invalid_token", str("The access token has been revoked."));
     if (now() >= it->expires)
-        return unauthorized(401, "invalid_token", str("Lifetime validation failed, the token is "
-                                                      "expired."));
-    if (hasOutlookAudience(it->scope))
         return unauthorized(401, "invalid_token",
-                            str("Access token validation failure. Invalid audience."));
+                            str("Lifetime validation failed, the token is "
+                                "expired."));
+    if (hasOutlookAudience(it->scope))
+        return unauthorized(401, "invalid_token", str("Access token validation failure. Invalid audience."));
     const User u = m_grants.value(it->grantId).user;
 
     switch (endpoint) {
     case Endpoint::Me:
-        return jsonResponse(200,
-                            QJsonObject{{str("@odata.context"),
-                                         QString(issuer() + str("/v1.0/$metadata#users/$entity"))},
-                                        {str("id"), u.subject},
-                                        {str("displayName"), u.displayName},
-                                        {str("mail"), u.email.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                                        : QJsonValue(u.email)},
-                                        {str("userPrincipalName"), u.userPrincipalName}});
+        return jsonResponse(
+            200, QJsonObject{{str("@odata.context"), QString(issuer() + str("/v1.0/$metadata#users/$entity"))},
+                             {str("id"), u.subject},
+                             {str("displayName"), u.displayName},
+                             {str("mail"), u.email.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(u.email)},
+                             {str("userPrincipalName"), u.userPrincipalName}});
     case Endpoint::UserInfo: {
-        QJsonObject body{{str("sub"), u.subject},
-                         {str("name"), u.displayName},
-                         {str("email_verified"), !u.email.isEmpty()}};
+        QJsonObject body{
+            {str("sub"), u.subject}, {str("name"), u.displayName}, {str("email_verified"), !u.email.isEmpty()}};
         if (!u.email.isEmpty())
             body.insert(str("email"), u.email);
         return jsonResponse(200, body);
@@ -1650,26 +1707,22 @@ FakeHttpResponse FakeAuthServer::handleResource(Endpoint endpoint, const FakeHtt
                         && graphWellKnownName(f.name).compare(key, Qt::CaseInsensitive) == 0))
                     return jsonResponse(200, folderJson(f));
             }
-            return jsonResponse(404, QJsonObject{{str("error"),
-                                                  QJsonObject{{str("code"),
-                                                               str("ErrorItemNotFound")},
-                                                              {str("message"),
-                                                               str("The specified object was not "
-                                                                   "found in the store.")}}}});
+            return jsonResponse(
+                404, QJsonObject{{str("error"), QJsonObject{{str("code"), str("ErrorItemNotFound")},
+                                                            {str("message"), str("The specified object was not "
+                                                                                 "found in the store.")}}}});
         }
         QJsonArray folders;
         for (const MailFolder &f : std::as_const(m_folders))
             folders.append(folderJson(f));
-        return jsonResponse(200, QJsonObject{{str("@odata.context"),
-                                              QString(issuer() + str("/v1.0/$metadata#users('")
-                                                          + u.subject + str("')/mailFolders"))},
+        return jsonResponse(200, QJsonObject{{str("@odata.context"), QString(issuer() + str("/v1.0/$metadata#users('")
+                                                                             + u.subject + str("')/mailFolders"))},
                                              {str("value"), folders}});
     }
     case Endpoint::Labels: {
         QJsonArray labels;
         const QString prefix = str("/gmail/v1/users/me/labels/");
-        const QString wanted = request.path.startsWith(prefix) ? request.path.mid(prefix.size())
-                                                               : QString();
+        const QString wanted = request.path.startsWith(prefix) ? request.path.mid(prefix.size()) : QString();
         for (int i = 0; i < m_folders.size(); ++i) {
             const MailFolder &f = m_folders.at(i);
             bool system = false;
@@ -1690,12 +1743,11 @@ FakeHttpResponse FakeAuthServer::handleResource(Endpoint endpoint, const FakeHtt
             labels.append(label);
         }
         if (!wanted.isEmpty())
-            return jsonResponse(404, QJsonObject{{str("error"),
-                                                  QJsonObject{{str("code"), 404},
-                                                              {str("message"),
-                                                               str("Requested entity was not "
-                                                                   "found.")},
-                                                              {str("status"), str("NOT_FOUND")}}}});
+            return jsonResponse(404,
+                                QJsonObject{{str("error"), QJsonObject{{str("code"), 404},
+                                                                       {str("message"), str("Requested entity was not "
+                                                                                            "found.")},
+                                                                       {str("status"), str("NOT_FOUND")}}}});
         return jsonResponse(200, QJsonObject{{str("labels"), labels}});
     }
     default:
@@ -1726,11 +1778,10 @@ FakeHttpResponse FakeAuthServer::handleDiscovery(const FakeHttpRequest &request)
         {str("grant_types_supported"), QJsonArray{str("authorization_code"), str("refresh_token")}},
         {str("subject_types_supported"), QJsonArray{str("public")}},
         {str("id_token_signing_alg_values_supported"), QJsonArray{str("HS256")}},
-        {str("scopes_supported"),
-         QJsonArray{str("openid"), str("email"), str("profile"), str("offline_access")}},
+        {str("scopes_supported"), QJsonArray{str("openid"), str("email"), str("profile"), str("offline_access")}},
         {str("claims_supported"),
-         QJsonArray{str("iss"), str("sub"), str("aud"), str("exp"), str("iat"), str("nonce"),
-                    str("email"), str("email_verified"), str("name"), str("preferred_username")}},
+         QJsonArray{str("iss"), str("sub"), str("aud"), str("exp"), str("iat"), str("nonce"), str("email"),
+                    str("email_verified"), str("name"), str("preferred_username")}},
         {str("token_endpoint_auth_methods_supported"),
          QJsonArray{str("none"), str("client_secret_post"), str("client_secret_basic")}},
         {str("revocation_endpoint_auth_methods_supported"),

@@ -76,8 +76,17 @@ struct FakeHttpResponse;
 class FakeAuthServer : public QObject {
     Q_OBJECT
 public:
-    enum class Endpoint { Authorize, Token, Me, MailFolders, Labels, UserInfo, Revoke, Introspect,
-                          Discovery };
+    enum class Endpoint {
+        Authorize,
+        Token,
+        Me,
+        MailFolders,
+        Labels,
+        UserInfo,
+        Revoke,
+        Introspect,
+        Discovery
+    };
     Q_ENUM(Endpoint)
 
     struct Client {
@@ -87,7 +96,7 @@ public:
     };
     struct User {
         QString subject;
-        QString email;                    // empty = the user has no mail (Graph "mail": null)
+        QString email; // empty = the user has no mail (Graph "mail": null)
         QString displayName;
         QString userPrincipalName;
     };
@@ -98,11 +107,11 @@ public:
     };
     struct Fault {
         enum Kind {
-            Delay,               // wait delayMs, then answer normally
-            ServerError,         // httpStatus (default 500) + JSON error body
-            RateLimited,         // httpStatus (default 429) + Retry-After: retryAfterSeconds
-            MalformedJson,       // httpStatus (default 200), application/json, truncated JSON
-            HtmlBody,            // httpStatus (default 200), text/html error page
+            Delay,         // wait delayMs, then answer normally
+            ServerError,   // httpStatus (default 500) + JSON error body
+            RateLimited,   // httpStatus (default 429) + Retry-After: retryAfterSeconds
+            MalformedJson, // httpStatus (default 200), application/json, truncated JSON
+            HtmlBody,      // httpStatus (default 200), text/html error page
             // Close the connection without any answer. QNetworkAccessManager silently re-sends
             // a request (even a POST) when a connection closes before any answer byte; so that
             // `count` is the number of failures the client sees, the identical re-send arriving
@@ -132,8 +141,8 @@ public:
     quint16 port() const;
     void close();
 
-    QUrl baseUrl() const;   // http://127.0.0.1:PORT/
-    QString issuer() const; // http://127.0.0.1:PORT (no trailing slash)
+    QUrl baseUrl() const;        // http://127.0.0.1:PORT/
+    QString issuer() const;      // http://127.0.0.1:PORT (no trailing slash)
     QUrl authorizeUrl() const;   // /authorize
     QUrl tokenUrl() const;       // /token
     QUrl meUrl() const;          // /v1.0/me
@@ -150,14 +159,14 @@ public:
     void setUser(const User &user); // who signs in at the next /authorize
     User user() const;
     void setMailFolders(const QList<MailFolder> &folders);
-    void setAccessTokenLifetime(int seconds);  // default 3600
-    void setRefreshTokenLifetime(int seconds); // default 0 = never expires
-    void setCodeLifetime(int seconds);         // default 60
+    void setAccessTokenLifetime(int seconds);   // default 3600
+    void setRefreshTokenLifetime(int seconds);  // default 0 = never expires
+    void setCodeLifetime(int seconds);          // default 60
     void setClock(const mailkey::Clock *clock); // nullptr = system clock; used for every expiry
-    void setSendIss(bool send);                // default true (RFC 9207), discovery follows
+    void setSendIss(bool send);                 // default true (RFC 9207), discovery follows
     // Fault: id_tokens with "alg":"none" and no signature (a client must refuse them).
     void setUnsignedIdTokens(bool unsignedTokens) { m_unsignedIdTokens = unsignedTokens; }
-    void setMinStateLength(int chars);         // default 16; 1 = any non-empty state
+    void setMinStateLength(int chars); // default 16; 1 = any non-empty state
     // The user unticks these scopes on the consent screen (Google's granular consent): the grant
     // of the next sign-ins, and every token of it, has the other requested scopes only; a token
     // request that names a declined scope is refused (invalid_scope).
@@ -167,9 +176,8 @@ public:
     // The next `count` token requests fail with this status and a Microsoft-style body; the AADSTS
     // number at the start of the description (e.g. "AADSTS70008: ...") fills error_codes. Nothing
     // is consumed (the code or refresh token stays usable).
-    void setNextTokenError(int httpStatus, const QString &error, const QString &description,
-                           int count = 1);
-    void setLatency(int ms); // added to every response
+    void setNextTokenError(int httpStatus, const QString &error, const QString &description, int count = 1);
+    void setLatency(int ms);     // added to every response
     void setIdleTimeout(int ms); // per connection, default 10000
 
     void injectFault(Endpoint endpoint, const Fault &fault); // faults queue per endpoint
@@ -177,18 +185,18 @@ public:
 
     // Introspection --------------------------------------------------------------------------
     int requestCount(Endpoint endpoint) const; // every request received, faults included
-    int refreshCount() const;    // successful refresh_token grants
-    int revocationCount() const; // /revoke requests answered 200
+    int refreshCount() const;                  // successful refresh_token grants
+    int revocationCount() const;               // /revoke requests answered 200
     int issuedAccessTokenCount() const;
     bool isGrantActive(const QString &email) const; // a non-revoked grant of that user exists
     int activeGrantCount() const;
     bool isAccessTokenValid(const QString &token) const;  // known, unexpired, unrevoked
     bool isRefreshTokenValid(const QString &token) const; // current token of an active grant
     QString accessTokenScope(const QString &token) const;
-    QList<QUrlQuery> authorizeRequests() const; // raw queries, newest last (max 100);
-                                                // read with queryItemValue(k, QUrl::FullyDecoded)
+    QList<QUrlQuery> authorizeRequests() const;          // raw queries, newest last (max 100);
+                                                         // read with queryItemValue(k, QUrl::FullyDecoded)
     QList<QMap<QString, QString>> tokenRequests() const; // decoded bodies, newest last (max 100)
-    void revokeAllGrants(); // the user removed the app's access
+    void revokeAllGrants();                              // the user removed the app's access
     QString lastIssuedAccessToken() const;
     QString lastIssuedRefreshToken() const;
     QString lastIssuedCode() const;
@@ -244,25 +252,22 @@ private:
 
     FakeHttpResponse handleAuthorize(const FakeHttpRequest &request);
     FakeHttpResponse handleToken(const FakeHttpRequest &request);
-    FakeHttpResponse handleAuthorizationCodeGrant(const QMap<QString, QString> &params,
-                                                  const QString &clientId);
-    FakeHttpResponse handleRefreshGrant(const QMap<QString, QString> &params,
-                                        const QString &clientId);
+    FakeHttpResponse handleAuthorizationCodeGrant(const QMap<QString, QString> &params, const QString &clientId);
+    FakeHttpResponse handleRefreshGrant(const QMap<QString, QString> &params, const QString &clientId);
     FakeHttpResponse handleIntrospect(const FakeHttpRequest &request);
     FakeHttpResponse handleRevoke(const FakeHttpRequest &request);
     FakeHttpResponse handleResource(Endpoint endpoint, const FakeHttpRequest &request);
     FakeHttpResponse handleDiscovery(const FakeHttpRequest &request);
 
-    FakeHttpResponse tokenError(int status, const QString &error, int aadsts,
-                                const QString &description, bool basicChallenge = false,
-                                const QString &subError = QString()) const;
+    FakeHttpResponse tokenError(int status, const QString &error, int aadsts, const QString &description,
+                                bool basicChallenge = false, const QString &subError = QString()) const;
     FakeHttpResponse issueTokens(int grantId, const QString &scope, bool withRefresh);
-    bool authenticateClient(const FakeHttpRequest &request, const QMap<QString, QString> &params,
-                            QString *clientId, FakeHttpResponse *error) const;
+    bool authenticateClient(const FakeHttpRequest &request, const QMap<QString, QString> &params, QString *clientId,
+                            FakeHttpResponse *error) const;
     // A form POST of an authenticated client to /revoke or /introspect (RFC 7009 2.1, RFC 7662
     // 2.1): false with *error set when the method, the encoding or the client is wrong.
-    bool readClientForm(const FakeHttpRequest &request, QMap<QString, QString> *params,
-                        QString *clientId, FakeHttpResponse *error) const;
+    bool readClientForm(const FakeHttpRequest &request, QMap<QString, QString> *params, QString *clientId,
+                        FakeHttpResponse *error) const;
     QString makeIdToken(const GrantRecord &grant) const;
     void revokeGrant(int grantId);
     bool accessValid(const AccessRecord &record) const;

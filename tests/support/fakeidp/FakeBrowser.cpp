@@ -25,12 +25,30 @@ void FakeBrowser::setRewriteRedirect(std::function<QUrl(const QUrl &)> rewrite)
     m_rewrite = std::move(rewrite);
 }
 
-void FakeBrowser::setMaxRedirects(int max) { m_maxRedirects = max; }
-bool FakeBrowser::isBusy() const { return m_busy; }
-QList<QUrl> FakeBrowser::visitedUrls() const { return m_visited; }
-QUrl FakeBrowser::callbackUrl() const { return m_callbackUrl; }
-int FakeBrowser::lastStatus() const { return m_lastStatus; }
-QByteArray FakeBrowser::lastBody() const { return m_lastBody; }
+void FakeBrowser::setMaxRedirects(int max)
+{
+    m_maxRedirects = max;
+}
+bool FakeBrowser::isBusy() const
+{
+    return m_busy;
+}
+QList<QUrl> FakeBrowser::visitedUrls() const
+{
+    return m_visited;
+}
+QUrl FakeBrowser::callbackUrl() const
+{
+    return m_callbackUrl;
+}
+int FakeBrowser::lastStatus() const
+{
+    return m_lastStatus;
+}
+QByteArray FakeBrowser::lastBody() const
+{
+    return m_lastBody;
+}
 
 void FakeBrowser::open(const QUrl &authorizationUrl)
 {
@@ -57,8 +75,7 @@ void FakeBrowser::get(const QUrl &url)
 {
     m_visited.append(url);
     QNetworkRequest request(url);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setHeader(QNetworkRequest::UserAgentHeader,
                       QByteArrayLiteral("Mozilla/5.0 (X11; Linux x86_64) MailKeyFakeBrowser/1.0"));
     request.setRawHeader("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");

@@ -37,9 +37,9 @@ public:
     void setMaxRedirects(int max); // default 10
 
     bool isBusy() const;
-    QList<QUrl> visitedUrls() const;  // every URL requested by the last open(), in order
-    QUrl callbackUrl() const;         // the last redirect target that was followed (after rewrite)
-    int lastStatus() const;           // the final HTTP status of the last open(), 0 if none
+    QList<QUrl> visitedUrls() const; // every URL requested by the last open(), in order
+    QUrl callbackUrl() const;        // the last redirect target that was followed (after rewrite)
+    int lastStatus() const;          // the final HTTP status of the last open(), 0 if none
     QByteArray lastBody() const;
 
 public Q_SLOTS:

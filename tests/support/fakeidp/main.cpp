@@ -111,8 +111,7 @@ int main(int argc, char **argv)
     server.addClient({clientId, QString(), {}});
     if (colon > 0)
         server.addClient({introspection.left(colon), introspection.mid(colon + 1), {}});
-    server.setUser({QStringLiteral("00000000-0000-0000-66de-7e57a11ce000"), email,
-                    parser.value(nameOpt), email});
+    server.setUser({QStringLiteral("00000000-0000-0000-66de-7e57a11ce000"), email, parser.value(nameOpt), email});
     server.setLatency(latency);
     if (!server.listen(static_cast<quint16>(port))) {
         err << "mailkey-fake-idp: cannot listen on 127.0.0.1:" << port
@@ -131,8 +130,7 @@ int main(int argc, char **argv)
         {QStringLiteral("revocation_endpoint"), server.revokeUrl().toString()},
         {QStringLiteral("client_id"), clientId},
         {QStringLiteral("scopes"), QJsonArray{QStringLiteral("openid"), QStringLiteral("email"),
-                                              QStringLiteral("profile"),
-                                              QStringLiteral("offline_access")}},
+                                              QStringLiteral("profile"), QStringLiteral("offline_access")}},
         {QStringLiteral("redirect_host"), QStringLiteral("127.0.0.1")},
         {QStringLiteral("redirect_path"), QStringLiteral("/oauth/fake")},
     };
@@ -144,8 +142,7 @@ int main(int argc, char **argv)
     QObject::connect(&server, &FakeAuthServer::requestHandled, &app,
                      [&err](const QString &method, const QString &path, int status) {
                          err << method << ' ' << path << " -> "
-                             << (status ? QString::number(status) : QStringLiteral("dropped"))
-                             << '\n';
+                             << (status ? QString::number(status) : QStringLiteral("dropped")) << '\n';
                          err.flush();
                      });
 #ifdef Q_OS_UNIX
