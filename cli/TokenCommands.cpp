@@ -5,9 +5,9 @@
 #include "core/common/MailAddress.h"
 #include "core/common/SecureBytes.h"
 #include "core/ipc/IpcMessages.h"
-#include "core/ipc/TokenBroker.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/TokenBroker.h"
 #include "core/vault/Vault.h"
 
 #include <optional>

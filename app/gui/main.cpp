@@ -58,13 +58,10 @@ int main(int argc, char **argv)
                      [] { QMetaObject::invokeMethod(qApp, &QCoreApplication::quit, Qt::QueuedConnection); });
     QObject::connect(&instance, &mailkey::SingleInstance::primary, &app, [&] {
         service = std::make_unique<mailkey::AccountService>(profile, &network, &providers);
-        // mailkey-cli asks the running window for tokens (one cache, one refresh per account):
-        // the IPC server starts once the vault is open and is owned by the service.
-        mailkey::AccountService *svc = service.get();
-        QObject::connect(svc, &mailkey::AccountService::vaultStateChanged, svc, [svc] {
-            if (svc->vaultState() == mailkey::VaultState::Ready && !svc->findChild<mailkey::IpcServer *>())
-                mailkey::IpcServer::attach(svc);
-        });
+        // mailkey-cli asks the running window for tokens (one cache, one refresh per account).
+        // The IPC server is owned by the service and answers "not ready" until the vault is open
+        // (mailkey-cli then opens the vault itself).
+        mailkey::IpcServer::attach(service.get());
         window = std::make_unique<mailkey::MainWindow>(service.get());
         QObject::connect(&instance, &mailkey::SingleInstance::activationRequested, window.get(),
                          &mailkey::MainWindow::raiseAndActivate);

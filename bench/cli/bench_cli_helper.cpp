@@ -3,14 +3,14 @@
 //       marks the access tokens of one account as expired (expiry one minute ago, tokens
 //       unchanged), so the next `mailkey-cli token` must refresh;
 //   bench_cli_helper window PROFILE PROVIDERS_FILE
-//       stands in for the MailKey window: opens the vault, runs a TokenManager and an IpcServer on
-//       the profile's socket until SIGTERM/SIGINT, so `mailkey-cli token` is answered over the socket.
+//       stands in for the MailKey window: an AccountService (vault, TokenManager) and its IpcServer
+//       on the profile's socket until SIGTERM/SIGINT, so `mailkey-cli token` is answered over the socket.
 #include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
 #include "core/ipc/IpcServer.h"
 #include "core/keychain/KeyStore.h"
-#include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/AccountService.h"
 #include "core/vault/VaultAccess.h"
 
 #include <QCoreApplication>
@@ -72,30 +72,40 @@ int main(int argc, char **argv)
     }
     const QString mode = args[1];
     const Profile profile(args[2]);
-    KeyStore store;
     QNetworkAccessManager network;
     ProviderRegistry registry;
-    std::unique_ptr<TokenManager> tokens;
-    std::unique_ptr<IpcServer> server;
+    std::unique_ptr<AccountService> service;
     int code = 1;
-    VaultAccess::unlock(profile, &store, [&](Result<OpenedVault> opened) {
-        if (!opened) {
-            std::fprintf(stderr, "bench_cli_helper: %s\n", qPrintable(opened.error().message));
+    if (mode == QLatin1String("expire")) {
+        KeyStore store;
+        VaultAccess::unlock(profile, &store, [&](Result<OpenedVault> opened) {
+            if (!opened) {
+                std::fprintf(stderr, "bench_cli_helper: %s\n", qPrintable(opened.error().message));
+                app.exit(3);
+                return;
+            }
+            code = expire(app, opened->vault, args[3]);
+            app.exit(code);
+        });
+        const int rc = app.exec();
+        return rc != 0 ? rc : code;
+    }
+    if (Status s = registry.loadCustomProviders(args[3]); !s) {
+        std::fprintf(stderr, "bench_cli_helper: %s\n", qPrintable(s.error().message));
+        return 4;
+    }
+    service = std::make_unique<AccountService>(profile, &network, &registry);
+    service->setAutoRefresh(false); // as the CLI benchmarks measured before: on-demand refreshes only
+    IpcServer *server = nullptr;
+    QObject::connect(service.get(), &AccountService::vaultStateChanged, &app, [&] {
+        if (service->vaultState() == VaultState::Failed) {
+            std::fprintf(stderr, "bench_cli_helper: %s\n", qPrintable(service->vaultError().message));
             app.exit(3);
             return;
         }
-        if (mode == QLatin1String("expire")) {
-            code = expire(app, opened->vault, args[3]);
-            app.exit(code);
+        if (service->vaultState() != VaultState::Ready || server)
             return;
-        }
-        if (Status s = registry.loadCustomProviders(args[3]); !s) {
-            std::fprintf(stderr, "bench_cli_helper: %s\n", qPrintable(s.error().message));
-            app.exit(4);
-            return;
-        }
-        tokens = std::make_unique<TokenManager>(opened->vault, &registry, &network, profile);
-        server = std::make_unique<IpcServer>(tokens.get(), &registry);
+        server = new IpcServer(service.get(), service.get()); // owned by the service
         server->listen(profile, [&](Status s) {
             if (!s) {
                 std::fprintf(stderr, "bench_cli_helper: %s\n", qPrintable(s.error().message));
@@ -107,6 +117,7 @@ int main(int argc, char **argv)
             code = 0;
         });
     });
+    service->start();
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_fds) == 0) {
         auto *notifier = new QSocketNotifier(qintptr(g_fds[1]), QSocketNotifier::Read, &app);
         QObject::connect(notifier, &QSocketNotifier::activated, &app, [] { QCoreApplication::quit(); });
@@ -114,7 +125,6 @@ int main(int argc, char **argv)
         std::signal(SIGINT, onSignal);
     }
     const int rc = app.exec();
-    server.reset();
-    tokens.reset();
+    service.reset(); // and its IpcServer
     return rc != 0 ? rc : code;
 }

@@ -19,6 +19,7 @@
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
+#include "core/service/AccountServiceTestAccess.h"
 #include "core/service/AppSettings.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "ui/AccountModel.h"
@@ -115,10 +116,11 @@ int runChild(int accounts, bool refresh)
     if (!refresh)
         return 0;
 
-    TokenManager *tokens = service.tokens();
+    TokenManager *tokens = AccountServiceTestAccess::tokens(service);
     std::unique_ptr<TokenManager> own;
     if (!tokens) {
-        own = std::make_unique<TokenManager>(service.vault(), &registry, &nam, service.profile());
+        own = std::make_unique<TokenManager>(AccountServiceTestAccess::vault(service), &registry, &nam,
+                                             service.profile());
         tokens = own.get();
     }
     qint64 last = monotonicNs();

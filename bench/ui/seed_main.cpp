@@ -9,6 +9,7 @@
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
+#include "core/service/AccountServiceTestAccess.h"
 #include "core/service/AppSettings.h"
 #include "core/vault/Vault.h"
 
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
         err << "mailkey-ui-seed: sign-in failed: " << signedIn.error().message << '\n';
         return 1;
     }
-    std::shared_ptr<Vault> vault = service.vault();
+    std::shared_ptr<Vault> vault = AccountServiceTestAccess::vault(service);
     auto token = vault->token(signedIn->id, QString::fromLatin1(DefaultResource));
     if (!token || !token->has_value()) {
         err << "mailkey-ui-seed: no token after the sign-in\n";

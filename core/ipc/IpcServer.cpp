@@ -4,10 +4,7 @@
 #include "core/ipc/IpcMessages.h"
 #include "core/ipc/IpcProtocol.h"
 #include "core/ipc/PeerCredentials.h"
-#include "core/keychain/KeyStore.h"
-#include "core/lifecycle/TokenManager.h"
 #include "core/service/AccountService.h"
-#include "core/vault/VaultAccess.h"
 
 #include <QCoreApplication>
 #include <QLocalServer>
@@ -140,9 +137,11 @@ private:
     bool m_dropped = false;
 };
 
-IpcServer::IpcServer(TokenManager *tokens, ProviderRegistry *providers, QObject *parent)
-    : QObject(parent), m_broker(tokens, providers)
-{}
+IpcServer::IpcServer(AccountService *service, QObject *parent) : QObject(parent), m_service(service)
+{
+    if (service)
+        m_profile = service->profile();
+}
 
 IpcServer::~IpcServer()
 {
@@ -151,10 +150,7 @@ IpcServer::~IpcServer()
 
 IpcServer *IpcServer::attach(AccountService *service)
 {
-    auto *ipc = new IpcServer(service->tokens(), service->providers(), service);
-    connect(service, &AccountService::vaultStateChanged, ipc,
-            [ipc, service] { ipc->setTokenManager(service->tokens()); });
-    connect(ipc, &IpcServer::accountsChanged, service, &AccountService::accountsChanged);
+    auto *ipc = new IpcServer(service, service);
     ipc->listen(service->profile(), [](Status s) {
         if (!s)
             qCWarning(lcIpcServer, "%s", qPrintable(s.error().message));
@@ -162,23 +158,9 @@ IpcServer *IpcServer::attach(AccountService *service)
     return ipc;
 }
 
-void IpcServer::setTokenManager(TokenManager *tokens)
+bool IpcServer::vaultReady() const
 {
-    m_broker.setTokenManager(tokens);
-}
-
-void IpcServer::setKeyStore(KeyStore *keyStore)
-{
-    m_keyStore = keyStore;
-}
-
-KeyStore *IpcServer::keyStore()
-{
-    if (m_keyStore)
-        return m_keyStore;
-    if (!m_ownKeyStore)
-        m_ownKeyStore = new KeyStore(this);
-    return m_ownKeyStore;
+    return m_service && m_service->vaultState() == VaultState::Ready;
 }
 
 void IpcServer::listen(const Profile &profile, std::function<void(Status)> done)
@@ -352,8 +334,7 @@ void IpcServer::handle(Connection *connection, const QJsonObject &request)
               ipc::errorReply(QString::fromLatin1(ipc::UnknownOpCode), str("Unknown request \"%1\".").arg(header.op)));
         return;
     }
-    TokenManager *tm = m_broker.tokenManager();
-    if (route->needs == Needs::OpenVault && !(tm && tm->vault())) {
+    if (route->needs == Needs::OpenVault && !vaultReady()) {
         reply(connection, header.op,
               ipc::errorReply(QString::fromLatin1(ipc::NotReadyCode),
                               str("The MailKey window has not opened the vault.")));
@@ -377,13 +358,12 @@ void IpcServer::answer(const QPointer<Connection> &connection, const QString &op
 
 void IpcServer::serveHello(Connection *connection, const ipc::HelloRequest &)
 {
-    TokenManager *tm = m_broker.tokenManager();
     ipc::HelloReply r;
     r.app = QStringLiteral("mailkey");
     r.version = QCoreApplication::applicationVersion();
     r.protocol = ipc::ProtocolVersion;
-    r.profile = tm ? tm->profile().name() : m_profile.name();
-    r.ready = tm && tm->vault();
+    r.profile = m_service ? m_service->profile().name() : m_profile.name();
+    r.ready = vaultReady();
     r.pid = QCoreApplication::applicationPid();
     reply(connection, QString::fromLatin1(ipc::HelloRequest::Op), r.toJson());
 }
@@ -391,6 +371,8 @@ void IpcServer::serveHello(Connection *connection, const ipc::HelloRequest &)
 void IpcServer::serveAccountsChanged(Connection *connection, const ipc::AccountsChangedRequest &)
 {
     reply(connection, QString::fromLatin1(ipc::AccountsChangedRequest::Op), ipc::AccountsChangedReply().toJson());
+    if (m_service)
+        m_service->vaultChangedElsewhere();
     Q_EMIT accountsChanged();
 }
 
@@ -404,7 +386,9 @@ void IpcServer::serveToken(Connection *connection, const ipc::TokenRequest &requ
     q.resource = request.resource;
     q.actor = cleanActor(request.actor);
     q.minValiditySeconds = request.minValiditySeconds;
-    m_broker.token(q, [this, conn, op](Result<TokenBroker::TokenAnswer> r) {
+    m_service->issueToken(q, [this, self = QPointer<IpcServer>(this), conn, op](Result<TokenBroker::TokenAnswer> r) {
+        if (!self)
+            return;
         answer(conn, op, r, [](const TokenBroker::TokenAnswer &a) {
             ipc::TokenReply o;
             o.email = a.email;
@@ -422,30 +406,30 @@ void IpcServer::serveRemove(Connection *connection, const ipc::RemoveRequest &re
 {
     const QPointer<Connection> conn(connection);
     const QString op = QString::fromLatin1(ipc::RemoveRequest::Op);
-    m_broker.remove(request.email, request.provider,
-                    [this, self = QPointer<IpcServer>(this), conn, op](Result<TokenBroker::RemovalAnswer> r) {
-                        if (!self)
-                            return;
-                        if (r)
-                            Q_EMIT accountsChanged();
-                        answer(conn, op, r, [](const TokenBroker::RemovalAnswer &a) {
-                            ipc::RemoveReply o;
-                            o.email = a.email;
-                            o.provider = a.provider;
-                            o.revokedAtProvider = a.outcome.revokedAtProvider;
-                            o.pending = a.outcome.pending;
-                            o.supported = a.outcome.supported;
-                            o.message = a.outcome.message;
-                            return o;
-                        });
-                    });
+    m_service->removeAccount(request.email, request.provider,
+                             [this, self = QPointer<IpcServer>(this), conn, op](Result<TokenBroker::RemovalAnswer> r) {
+                                 if (!self)
+                                     return;
+                                 if (r)
+                                     Q_EMIT accountsChanged();
+                                 answer(conn, op, r, [](const TokenBroker::RemovalAnswer &a) {
+                                     ipc::RemoveReply o;
+                                     o.email = a.email;
+                                     o.provider = a.provider;
+                                     o.revokedAtProvider = a.outcome.revokedAtProvider;
+                                     o.pending = a.outcome.pending;
+                                     o.supported = a.outcome.supported;
+                                     o.message = a.outcome.message;
+                                     return o;
+                                 });
+                             });
 }
 
 void IpcServer::serveSignOutEverywhere(Connection *connection, const ipc::SignOutEverywhereRequest &)
 {
     const QPointer<Connection> conn(connection);
     const QString op = QString::fromLatin1(ipc::SignOutEverywhereRequest::Op);
-    m_broker.signOutEverywhere(keyStore(), [this, self = QPointer<IpcServer>(this), conn, op](Result<SignOutReport> r) {
+    m_service->signOutEverywhere([this, self = QPointer<IpcServer>(this), conn, op](Result<SignOutReport> r) {
         if (!self)
             return;
         Q_EMIT accountsChanged();
@@ -469,17 +453,15 @@ void IpcServer::serveRotateKey(Connection *connection, const ipc::RotateKeyReque
 {
     const QPointer<Connection> conn(connection);
     const QString op = QString::fromLatin1(ipc::RotateKeyRequest::Op);
-    TokenManager *tm = m_broker.tokenManager();
-    VaultAccess::rotateKey(tm->vault(), tm->profile(), keyStore(),
-                           [this, self = QPointer<IpcServer>(this), conn, op](Status s) {
-                               if (!self)
-                                   return;
-                               if (s)
-                                   Q_EMIT accountsChanged();
-                               if (!conn)
-                                   return;
-                               reply(conn, op, s ? ipc::RotateKeyReply().toJson() : ipc::errorReply(s.error()));
-                           });
+    m_service->rotateKey([this, self = QPointer<IpcServer>(this), conn, op](Status s) {
+        if (!self)
+            return;
+        if (s)
+            Q_EMIT accountsChanged();
+        if (!conn)
+            return;
+        reply(conn, op, s ? ipc::RotateKeyReply().toJson() : ipc::errorReply(s.error()));
+    });
 }
 
 } // namespace mailkey

@@ -2,7 +2,6 @@
 
 #include "core/common/Profile.h"
 #include "core/common/Result.h"
-#include "core/ipc/TokenBroker.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -19,9 +18,6 @@ class QLocalSocket;
 namespace mailkey {
 
 class AccountService;
-class KeyStore;
-class ProviderRegistry;
-class TokenManager;
 
 namespace ipc {
 struct AccountsChangedRequest;
@@ -39,6 +35,9 @@ struct TokenRequest;
 //
 //   IpcServer::attach(service);   // in the window, once the AccountService exists
 //
+// Every request is answered through the AccountService, the one owner of the vault, its key and
+// the token lifecycle in the window: the server holds no vault, no TokenManager and no KeyStore.
+//
 // Reachable by the same user only: the socket is created with QLocalServer::UserAccessOption, and
 // each connection's peer user id is checked (SO_PEERCRED / getpeereid) before a byte is read.
 // Limits: MaxRequestBytes per request, one request at a time per connection, a whole request
@@ -54,19 +53,13 @@ public:
         int idleTimeoutMs = 60000;   // a connection with no request in flight
     };
 
-    // `tokens` may be null until the vault is open (requests are then answered "not-ready" and
-    // the CLI opens the vault itself); set it later with setTokenManager().
-    IpcServer(TokenManager *tokens, ProviderRegistry *providers, QObject *parent = nullptr);
+    // Requests that need the vault are answered "not-ready" (and the CLI opens the vault itself)
+    // until the service's vault is Ready, and always when `service` is null.
+    explicit IpcServer(AccountService *service, QObject *parent = nullptr);
     ~IpcServer() override;
 
-    // The window's one line: a server owned by `service` that follows its vault state (requests
-    // are served once the vault is open), listens on its profile's socket, and forwards
-    // accountsChanged() to the service's accountsChanged() so the window re-reads the vault.
+    // The window's one line: a server owned by `service`, listening on its profile's socket.
     static IpcServer *attach(AccountService *service);
-
-    void setTokenManager(TokenManager *tokens);
-    // The keychain used by sign-out-everywhere and rotate-key; the server makes its own if unset.
-    void setKeyStore(KeyStore *keyStore);
     void setLimits(const Limits &limits) { m_limits = limits; }
     const Limits &limits() const { return m_limits; }
 
@@ -83,7 +76,8 @@ public:
 
 Q_SIGNALS:
     // The vault changed through the socket (an account removed, signed out everywhere, a new key,
-    // or a CLI connected an account on its own): views should re-read it.
+    // or a CLI connected an account on its own). The service has told its views already
+    // (AccountService::accountsChanged); this is the server's own account of it.
     void accountsChanged();
     void requestHandled(const QString &op, bool ok);
 
@@ -115,14 +109,12 @@ private:
     template <class T, class MakeReply>
     void answer(const QPointer<Connection> &connection, const QString &op, const Result<T> &result,
                 MakeReply makeReply);
-    KeyStore *keyStore();
+    bool vaultReady() const;
 
     QLocalServer *m_server = nullptr;
     QList<Connection *> m_connections;
-    TokenBroker m_broker;
+    QPointer<AccountService> m_service;
     Profile m_profile;
-    QPointer<KeyStore> m_keyStore;
-    KeyStore *m_ownKeyStore = nullptr;
     Limits m_limits;
     int m_rejectedPeers = 0;
 };

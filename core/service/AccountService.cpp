@@ -1,4 +1,5 @@
 #include "core/service/AccountService.h"
+#include "core/service/AccountServiceTestAccess.h"
 
 #include "core/common/Clock.h"
 #include "core/keychain/KeyStore.h"
@@ -79,9 +80,13 @@ struct AccountService::Private {
     RefreshScheduler *scheduler = nullptr;
     bool autoRefresh = true;
     std::optional<RefreshScheduler::Options> schedulerOptions;
-    QSet<qint64> refreshing; // between TokenManager::refreshStarted and refreshFinished
-    QSet<qint64> removing;
+    QSet<qint64> refreshing;              // between TokenManager::refreshStarted and refreshFinished
+    TokenBroker broker{nullptr, nullptr}; // over `tokens`: the answers mailkey-cli gets
+    // Removals in flight, with whoever waits for each (mailkey-cli over IPC; the window's own
+    // request has no callback: it hears accountRemoved()).
+    QHash<qint64, QList<std::function<void(Result<RevocationOutcome>)>>> removing;
     bool signingOut = false;
+    QList<std::function<void(Result<SignOutReport>)>> signOutWaiters;
     std::optional<SignOutReport> lastSignOut;
     QSet<qint64> displayDirty; // rows to re-read once the scheduler has looked again
     QTimer *displayTimer = nullptr;
@@ -155,6 +160,7 @@ struct AccountService::Private {
                                         revoked ? "succeeded" : "was given up");
                                  Q_EMIT q->pendingRevocationFinished(id, email, revoked, message);
                              });
+            broker = TokenBroker(tokens, providers);
             scheduler = new RefreshScheduler(tokens, q);
             if (schedulerOptions)
                 scheduler->setOptions(*schedulerOptions);
@@ -260,6 +266,70 @@ struct AccountService::Private {
             fetch->cancel();
             fetch->deleteLater();
         }
+    }
+
+    // Removes an account: TokenManager cancels its refreshes, wipes it from the vault (always),
+    // then revokes the grant at the provider where it has an endpoint (Revoker; audited there).
+    // Reports with accountRemoved() / removeFailed(), then to `done` (may be empty) and to every
+    // other caller that asked while it ran.
+    void remove(qint64 accountId, std::function<void(Result<RevocationOutcome>)> done)
+    {
+        const auto failLater = [this, accountId, done](const Error &e) {
+            post([this, accountId, e, done] {
+                Q_EMIT q->removeFailed(accountId, e);
+                if (done)
+                    done(e);
+            });
+        };
+        if (!vault || !tokens) {
+            failLater(vaultNotReady());
+            return;
+        }
+        if (!q->account(accountId)) {
+            failLater(Error(ErrorCode::NotFound, str("This account is no longer in MailKey.")));
+            return;
+        }
+        if (auto running = removing.find(accountId); running != removing.end()) {
+            if (done)
+                running->append(std::move(done)); // the first request reports, to everyone
+            return;
+        }
+        cancelFolderFetch(accountId);
+        auto &queued = removing[accountId];
+        if (done)
+            queued.append(std::move(done));
+
+        QPointer<AccountService> guard(q);
+        tokens->removeAccount(accountId, [guard, accountId](Result<RevocationOutcome> outcome) {
+            if (!guard || guard->d->destroying)
+                return;
+            AccountService *q = guard.data();
+            const QList<std::function<void(Result<RevocationOutcome>)>> waiters = q->d->removing.take(accountId);
+            q->d->refreshing.remove(accountId);
+            if (!outcome) {
+                const Error &e = outcome.error();
+                q->d->post([q, accountId, e, waiters] {
+                    Q_EMIT q->removeFailed(accountId, e);
+                    for (const auto &waiter : waiters)
+                        waiter(e);
+                });
+                return;
+            }
+            RemovalReport report;
+            report.revokedAtProvider = outcome->revokedAtProvider;
+            report.message = outcome->message;
+            qCInfo(lcService, "account %lld removed (%s)", static_cast<long long>(accountId),
+                   outcome->revokedAtProvider
+                       ? "revoked at the provider"
+                       : (outcome->pending ? "revocation pending" : "not revoked at the provider"));
+            const RevocationOutcome removed = *outcome;
+            q->d->post([q, accountId, report, removed, waiters] {
+                Q_EMIT q->accountRemoved(accountId, report);
+                Q_EMIT q->accountsChanged();
+                for (const auto &waiter : waiters)
+                    waiter(removed);
+            });
+        });
     }
 
     // One folder listing: an access token from TokenManager, then the mail API. A 401 from the
@@ -485,19 +555,19 @@ ProviderRegistry *AccountService::providers() const
     return d->providers;
 }
 
-std::shared_ptr<Vault> AccountService::vault() const
+std::shared_ptr<Vault> AccountServiceTestAccess::vault(const AccountService &service)
 {
-    return d->vault;
+    return service.d->vault;
 }
 
-TokenManager *AccountService::tokens() const
+TokenManager *AccountServiceTestAccess::tokens(const AccountService &service)
 {
-    return d->tokens;
+    return service.d->tokens;
 }
 
-RefreshScheduler *AccountService::scheduler() const
+RefreshScheduler *AccountServiceTestAccess::scheduler(const AccountService &service)
 {
-    return d->scheduler;
+    return service.d->scheduler;
 }
 
 std::optional<SignOutReport> AccountService::lastSignOutReport() const
@@ -660,47 +730,29 @@ ConnectSession *AccountService::reconnect(qint64 accountId)
 
 void AccountService::removeAccount(qint64 accountId)
 {
+    d->remove(accountId, {});
+}
+
+void AccountService::removeAccount(const QString &email, const QString &provider,
+                                   std::function<void(Result<TokenBroker::RemovalAnswer>)> done)
+{
     if (!d->vault || !d->tokens) {
         const Error e = d->vaultNotReady();
-        d->post([this, accountId, e] { Q_EMIT removeFailed(accountId, e); });
+        d->post([done = std::move(done), e] { done(e); });
         return;
     }
-    const std::optional<Account> a = account(accountId);
-    if (!a) {
-        d->post([this, accountId] {
-            Q_EMIT removeFailed(accountId, Error(ErrorCode::NotFound, str("This account is no longer in MailKey.")));
-        });
+    Result<Account> found = TokenBroker::findAccount(d->vault.get(), d->providers, email, provider);
+    if (!found) {
+        const Error &e = found.error();
+        d->post([done = std::move(done), e] { done(e); });
         return;
     }
-    if (d->removing.contains(accountId))
-        return; // the first request reports
-    d->cancelFolderFetch(accountId);
-    d->removing.insert(accountId);
-
-    // TokenManager: cancels the account's refreshes, wipes it from the vault (always), then
-    // revokes the grant at the provider where it has an endpoint (Revoker; audited there).
-    QPointer<AccountService> guard(this);
-    d->tokens->removeAccount(accountId, [guard, accountId](Result<RevocationOutcome> outcome) {
-        if (!guard || guard->d->destroying)
-            return;
-        AccountService *q = guard.data();
-        q->d->removing.remove(accountId);
-        q->d->refreshing.remove(accountId);
-        if (!outcome) {
-            const Error &e = outcome.error();
-            q->d->post([q, accountId, e] { Q_EMIT q->removeFailed(accountId, e); });
-            return;
-        }
-        RemovalReport report;
-        report.revokedAtProvider = outcome->revokedAtProvider;
-        report.message = outcome->message;
-        qCInfo(lcService, "account %lld removed (%s)", static_cast<long long>(accountId),
-               outcome->revokedAtProvider ? "revoked at the provider"
-                                          : (outcome->pending ? "revocation pending" : "not revoked at the provider"));
-        q->d->post([q, accountId, report] {
-            Q_EMIT q->accountRemoved(accountId, report);
-            Q_EMIT q->accountsChanged();
-        });
+    const Account account = *found;
+    d->remove(account.id, [account, done = std::move(done)](Result<RevocationOutcome> outcome) {
+        if (!outcome)
+            done(outcome.error());
+        else
+            done(TokenBroker::RemovalAnswer{account.email, account.provider, *outcome});
     });
 }
 
@@ -724,13 +776,24 @@ void AccountService::refreshNow(qint64 accountId)
 
 void AccountService::signOutEverywhere()
 {
+    signOutEverywhere(std::function<void(Result<SignOutReport>)>());
+}
+
+void AccountService::signOutEverywhere(std::function<void(Result<SignOutReport>)> done)
+{
     if (!d->tokens) {
         const Error e = d->vaultNotReady();
-        d->post([this, e] { Q_EMIT signedOutEverywhere(e); });
+        d->post([this, e, done = std::move(done)] {
+            Q_EMIT signedOutEverywhere(e);
+            if (done)
+                done(e);
+        });
         return;
     }
+    if (done)
+        d->signOutWaiters.append(std::move(done));
     if (d->signingOut)
-        return; // the running one reports
+        return; // the running one reports, to every waiter
     d->signingOut = true;
     for (const qint64 id : d->folderFetches.keys())
         d->cancelFolderFetch(id);
@@ -754,11 +817,48 @@ void AccountService::signOutEverywhere()
             status = result.error();
             qCWarning(lcService, "sign out everywhere did not finish: %s", qPrintable(result.error().message));
         }
-        q->d->post([q, status] {
+        const QList<std::function<void(Result<SignOutReport>)>> waiters = std::exchange(q->d->signOutWaiters, {});
+        q->d->post([q, status, result, waiters] {
             Q_EMIT q->signedOutEverywhere(status);
             Q_EMIT q->accountsChanged();
+            for (const auto &waiter : waiters)
+                waiter(result);
         });
     });
+}
+
+void AccountService::issueToken(const TokenBroker::TokenQuery &query,
+                                std::function<void(Result<TokenBroker::TokenAnswer>)> done)
+{
+    if (!d->tokens) {
+        const Error e = d->vaultNotReady();
+        d->post([done = std::move(done), e] { done(e); });
+        return;
+    }
+    d->broker.token(query, std::move(done));
+}
+
+void AccountService::rotateKey(std::function<void(Status)> done)
+{
+    if (!d->vault) {
+        const Error e = d->vaultNotReady();
+        d->post([done = std::move(done), e] { done(e); });
+        return;
+    }
+    QPointer<AccountService> guard(this);
+    VaultAccess::rotateKey(d->vault, d->profile, d->keyStore, [guard, done = std::move(done)](Status rotated) {
+        if (!guard || guard->d->destroying)
+            return;
+        if (rotated)
+            Q_EMIT guard->accountsChanged();
+        done(rotated);
+    });
+}
+
+void AccountService::vaultChangedElsewhere()
+{
+    if (d->state == VaultState::Ready)
+        Q_EMIT accountsChanged();
 }
 
 // --- folders ----------------------------------------------------------------------------------

@@ -18,8 +18,13 @@
 //   signOutEverywhere()        revoke what can be, wipe all tokens, rotate the vault key,
 //                              incident in the audit log; signedOutEverywhere(Status)
 //
+// The service is the one owner, in the window's process, of the vault, its key (the one KeyStore)
+// and the token lifecycle; it hands none of them out. The IPC server (core/ipc) answers mailkey-cli
+// through the methods below marked "mailkey-cli", and the window resets the vault with resetVault().
+// Tests reach the inside through AccountServiceTestAccess.h only.
+//
 // Token lifecycle (core/lifecycle): once the vault is Ready the service owns a TokenManager
-// (tokens()) and a RefreshScheduler (scheduler(), started unless setAutoRefresh(false)). Every
+// and a RefreshScheduler (started unless setAutoRefresh(false)). Every
 // access token the service uses (folders) comes from TokenManager::accessToken, which refreshes
 // an expired one first. refreshNow / removeAccount / signOutEverywhere go through it too.
 // Account snapshots (accounts(), account()) show the live state: Refreshing while a refresh is
@@ -33,6 +38,7 @@
 #include "core/lifecycle/RefreshScheduler.h"
 #include "core/lifecycle/SignOutEverywhere.h"
 #include "core/oauth/ConnectSession.h"
+#include "core/service/TokenBroker.h"
 #include "core/vault/VaultAccess.h"
 #include "core/vault/VaultTypes.h"
 
@@ -43,6 +49,7 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -125,9 +132,6 @@ public:
     QString cipherVersion() const;
     const Profile &profile() const;
     ProviderRegistry *providers() const;
-    std::shared_ptr<Vault> vault() const; // for the IPC server and tests; null until Ready
-    TokenManager *tokens() const;         // null until Ready
-    RefreshScheduler *scheduler() const;  // null until Ready
     // What the last signOutEverywhere() did (per-provider messages included); empty before.
     std::optional<SignOutReport> lastSignOutReport() const;
     bool isRefreshing(qint64 accountId) const; // a refresh request is in flight
@@ -145,6 +149,20 @@ public:
     void refreshNow(qint64 accountId);
     void fetchFolders(qint64 accountId);
     void signOutEverywhere();
+
+    // ---- mailkey-cli (through IpcServer), answered as mailkey-cli answers on its own ----------
+    // (TokenBroker). Each `done` runs later, on this thread; an error when the vault is not Ready.
+    // An access token for the program `query.actor`, refreshed first when it is about to expire.
+    void issueToken(const TokenBroker::TokenQuery &query, std::function<void(Result<TokenBroker::TokenAnswer>)> done);
+    // removeAccount() by address; accountRemoved() and accountsChanged() follow a removal.
+    void removeAccount(const QString &email, const QString &provider,
+                       std::function<void(Result<TokenBroker::RemovalAnswer>)> done);
+    // signOutEverywhere(), reporting to `done` as well as through signedOutEverywhere().
+    void signOutEverywhere(std::function<void(Result<SignOutReport>)> done);
+    // A new vault key (VaultAccess::rotateKey with the service's KeyStore); accountsChanged().
+    void rotateKey(std::function<void(Status)> done);
+    // Another process changed the vault (mailkey-cli connected an account): accountsChanged().
+    void vaultChangedElsewhere();
 
 Q_SIGNALS:
     void vaultStateChanged();
@@ -165,6 +183,7 @@ Q_SIGNALS:
     void refreshFinished(qint64 accountId, const mailkey::Status &result);
 
 private:
+    friend class AccountServiceTestAccess;
     void adoptVault(Result<std::shared_ptr<Vault>> opened, bool created);
 
     struct Private;

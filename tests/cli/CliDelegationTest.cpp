@@ -1,5 +1,5 @@
-// The window's side: an IpcServer in this process (standing in for the MailKey window) with its
-// own vault, TokenManager and providers. mailkey-cli must ask it, and must answer exactly as it
+// The window's side: an AccountService and its IpcServer in this process (standing in for the
+// MailKey window) with their own vault, TokenManager and providers. mailkey-cli must ask it, and must answer exactly as it
 // does on its own when the window is gone.
 #include "cli/ExitCode.h"
 #include "core/ipc/IpcServer.h"
@@ -7,7 +7,7 @@
 #include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
-#include "core/vault/VaultAccess.h"
+#include "core/service/AccountServiceTestAccess.h"
 #include "tests/cli/CliHarness.h"
 #include "tests/support/TestUtil.h"
 
@@ -42,16 +42,16 @@ protected:
         ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
         h = std::make_unique<CliHarness>();
         ASSERT_TRUE(h->ok());
-        // The "window": its own vault connection, providers, token manager and socket.
-        std::optional<Result<OpenedVault>> opened;
-        VaultAccess::unlock(h->profile(), &m_keyStore, [&](Result<OpenedVault> r) { opened.emplace(std::move(r)); });
-        ASSERT_TRUE(waitFor([&] { return opened.has_value(); }, 20000));
-        ASSERT_TRUE(opened->ok()) << opened->error().message.toStdString();
-        m_vault = opened->value().vault;
+        // The "window": its service (vault connection, key, token manager), providers and socket.
         ASSERT_TRUE(m_registry.loadCustomProviders(h->providersFile()).ok());
-        m_tokens = std::make_unique<TokenManager>(m_vault, &m_registry, &m_nam, h->profile());
-        m_server = std::make_unique<IpcServer>(m_tokens.get(), &m_registry);
-        m_server->setKeyStore(&m_keyStore);
+        m_service = std::make_unique<AccountService>(h->profile(), &m_nam, &m_registry);
+        m_service->setAutoRefresh(false);
+        m_service->start();
+        ASSERT_TRUE(waitFor([&] { return m_service->vaultState() != VaultState::Unlocking; }, 20000));
+        ASSERT_EQ(m_service->vaultState(), VaultState::Ready) << m_service->vaultError().message.toStdString();
+        m_vault = AccountServiceTestAccess::vault(*m_service);
+        m_tokens = AccountServiceTestAccess::tokens(*m_service);
+        m_server = std::make_unique<IpcServer>(m_service.get());
         startWindow();
     }
 
@@ -60,8 +60,9 @@ protected:
         if (h)
             test::expectNotLogged(h->secrets());
         m_server.reset();
-        m_tokens.reset();
+        m_tokens = nullptr;
         m_vault.reset();
+        m_service.reset();
     }
 
     void startWindow()
@@ -80,11 +81,11 @@ protected:
     }
 
     std::unique_ptr<CliHarness> h;
-    KeyStore m_keyStore;
-    std::shared_ptr<Vault> m_vault;
     ProviderRegistry m_registry;
     QNetworkAccessManager m_nam;
-    std::unique_ptr<TokenManager> m_tokens;
+    std::unique_ptr<AccountService> m_service;
+    std::shared_ptr<Vault> m_vault;   // the service's
+    TokenManager *m_tokens = nullptr; // the service's
     std::unique_ptr<IpcServer> m_server;
 };
 
@@ -150,7 +151,7 @@ TEST_F(CliDelegationTest, TheWindowRefreshesOnceForTheCli)
 {
     h->server().setAccessTokenLifetime(45);
     connectAlice();
-    QSignalSpy refreshed(m_tokens.get(), &TokenManager::refreshFinished);
+    QSignalSpy refreshed(m_tokens, &TokenManager::refreshFinished);
     const int before = h->server().refreshCount();
     const CliRun r = h->run(args({"token", "alice@example.com"}));
     ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();

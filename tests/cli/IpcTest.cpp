@@ -8,8 +8,8 @@
 #include "core/ipc/IpcProtocol.h"
 #include "core/ipc/IpcServer.h"
 #include "core/ipc/PeerCredentials.h"
-#include "core/ipc/TokenBroker.h"
 #include "core/providers/Provider.h"
+#include "core/service/TokenBroker.h"
 #include "tests/support/TestUtil.h"
 
 #include <QDir>
@@ -74,7 +74,7 @@ protected:
     void SetUp() override
     {
         m_name = test::uniqueName(QStringLiteral("mailkey-ipc-test-"));
-        m_server = std::make_unique<IpcServer>(nullptr, nullptr);
+        m_server = std::make_unique<IpcServer>(nullptr);
         IpcServer::Limits limits;
         limits.requestTimeoutMs = 300;
         limits.maxConnections = 4;
@@ -191,7 +191,7 @@ TEST_F(IpcServerTest, OversizedGarbageAndSlowRequestsAreCutOffAndTheServerStillA
 
 TEST_F(IpcServerTest, ASecondServerOfTheSameNameIsRefusedAndAStaleSocketIsReplaced)
 {
-    IpcServer second(nullptr, nullptr);
+    IpcServer second(nullptr);
     std::optional<Status> s;
     second.listen(m_name, [&](Status st) { s.emplace(st); });
     ASSERT_TRUE(waitFor([&] { return s.has_value(); }, 5000));

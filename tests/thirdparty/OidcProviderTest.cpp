@@ -12,6 +12,7 @@
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
+#include "core/service/AccountServiceTestAccess.h"
 #include "core/vault/Vault.h"
 #include "tests/support/TestUtil.h"
 #include "tests/thirdparty/InteractionBrowser.h"
@@ -144,7 +145,7 @@ protected:
 
     std::optional<TokenRecord> stored(qint64 accountId, const QString &resource = QString::fromLatin1(DefaultResource))
     {
-        auto t = m_service->vault()->token(accountId, resource);
+        auto t = AccountServiceTestAccess::vault(*m_service)->token(accountId, resource);
         EXPECT_TRUE(t.ok());
         return t.ok() ? *t : std::nullopt;
     }
@@ -152,7 +153,7 @@ protected:
     // Every token value that reached the vault, for the log check at the end.
     void remember(qint64 accountId)
     {
-        auto all = m_service->vault()->tokens(accountId);
+        auto all = AccountServiceTestAccess::vault(*m_service)->tokens(accountId);
         if (!all.ok())
             return;
         for (const TokenRecord &t : *all)
@@ -162,8 +163,8 @@ protected:
     Status refresh(qint64 accountId)
     {
         std::optional<Status> result;
-        m_service->tokens()->refreshNow(accountId, QString::fromLatin1(DefaultResource),
-                                        [&](Status s) { result.emplace(s); });
+        AccountServiceTestAccess::tokens(*m_service)
+            ->refreshNow(accountId, QString::fromLatin1(DefaultResource), [&](Status s) { result.emplace(s); });
         EXPECT_TRUE(waitFor([&] { return result.has_value(); }, 20000)) << "no answer";
         remember(accountId);
         return result.value_or(Status(Error(ErrorCode::Internal, QStringLiteral("timeout"))));
@@ -173,8 +174,9 @@ protected:
     Result<AccessToken> handOut(qint64 accountId, const QString &resource, const QString &program)
     {
         std::optional<Result<AccessToken>> result;
-        m_service->tokens()->accessToken(accountId, resource, 60, program,
-                                         [&](Result<AccessToken> r) { result.emplace(std::move(r)); });
+        AccountServiceTestAccess::tokens(*m_service)
+            ->accessToken(accountId, resource, 60, program,
+                          [&](Result<AccessToken> r) { result.emplace(std::move(r)); });
         EXPECT_TRUE(waitFor([&] { return result.has_value(); }, 20000)) << "no answer";
         remember(accountId);
         if (!result)
@@ -303,7 +305,7 @@ TEST_F(OidcProviderTest, AnotherProcessRefreshesAProviderKnownOnlyByItsIssuer)
     ProviderRegistry fresh(ProviderRegistry::Settings{}, QProcessEnvironment());
     ASSERT_TRUE(fresh.loadCustomProviders(m_dir.filePath(QStringLiteral("providers.json"))).ok());
     ASSERT_TRUE(fresh.provider(kProvider).needsDiscovery);
-    TokenManager other(m_service->vault(), &fresh, &m_nam, m_service->profile());
+    TokenManager other(AccountServiceTestAccess::vault(*m_service), &fresh, &m_nam, m_service->profile());
     std::optional<Status> result;
     other.refreshNow(account->id, QString::fromLatin1(DefaultResource), [&](Status s) { result.emplace(s); });
     ASSERT_TRUE(waitFor([&] { return result.has_value(); }, 20000));

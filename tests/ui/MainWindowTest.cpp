@@ -10,6 +10,7 @@
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
+#include "core/service/AccountServiceTestAccess.h"
 #include "core/service/AppSettings.h"
 #include "core/vault/Vault.h"
 #include "tests/support/TestUtil.h"
@@ -324,12 +325,13 @@ TEST_F(MainWindowTest, FoldersLoadWithProgressAndShowLiterally)
     open();
     // A Microsoft mailbox whose Graph API is the fake server: its token comes from a real sign-in.
     const Account fake = connectThroughUi();
-    const auto token = m_service->vault()->token(fake.id, QStringLiteral("default"));
+    const auto token = AccountServiceTestAccess::vault(*m_service)->token(fake.id, QStringLiteral("default"));
     ASSERT_TRUE(token.ok() && token.value().has_value());
     AccountInfo info{QStringLiteral("microsoft"), QStringLiteral("ms@contoso.example"), QStringLiteral("Megan Bowen"),
                      QStringLiteral("contoso.onmicrosoft.com"), QStringLiteral("sub-ms")};
     TokenRecord record = **token;
-    const auto saved = m_service->vault()->saveConnection(info, record, QDateTime::currentDateTimeUtc());
+    const auto saved
+        = AccountServiceTestAccess::vault(*m_service)->saveConnection(info, record, QDateTime::currentDateTimeUtc());
     record.wipe();
     ASSERT_TRUE(saved.ok());
     Q_EMIT m_service->accountsChanged();
@@ -495,13 +497,15 @@ TEST_F(MainWindowTest, RemovingAMicrosoftMailboxSaysItWasOnlyDeletedHere)
     open();
     // A Microsoft mailbox (tokens copied from a real sign-in at the fake server).
     const Account fake = connectThroughUi();
-    const auto token = m_service->vault()->token(fake.id, QStringLiteral("default"));
+    const auto token = AccountServiceTestAccess::vault(*m_service)->token(fake.id, QStringLiteral("default"));
     ASSERT_TRUE(token.ok() && token.value().has_value());
     TokenRecord record = **token;
-    const auto saved = m_service->vault()->saveConnection(
-        AccountInfo{QStringLiteral("microsoft"), QStringLiteral("megan@contoso.example"), QStringLiteral("Megan Bowen"),
-                    QStringLiteral("contoso.onmicrosoft.com"), QStringLiteral("sub-megan")},
-        record, QDateTime::currentDateTimeUtc());
+    const auto saved
+        = AccountServiceTestAccess::vault(*m_service)
+              ->saveConnection(AccountInfo{QStringLiteral("microsoft"), QStringLiteral("megan@contoso.example"),
+                                           QStringLiteral("Megan Bowen"), QStringLiteral("contoso.onmicrosoft.com"),
+                                           QStringLiteral("sub-megan")},
+                               record, QDateTime::currentDateTimeUtc());
     record.wipe();
     ASSERT_TRUE(saved.ok());
     Q_EMIT m_service->accountsChanged();

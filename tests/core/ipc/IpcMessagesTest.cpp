@@ -7,8 +7,9 @@
 #include "core/common/SecureBytes.h"
 #include "core/ipc/IpcClient.h"
 #include "core/ipc/IpcServer.h"
-#include "core/lifecycle/TokenManager.h"
+#include "core/keychain/KeyStore.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/AccountService.h"
 #include "core/vault/Vault.h"
 #include "tests/support/TestUtil.h"
 
@@ -371,7 +372,10 @@ protected:
         m_oldDataDir = qgetenv("MAILKEY_DATA_DIR");
         qputenv("MAILKEY_DATA_DIR", QFile::encodeName(m_dir.path()));
         m_name = test::uniqueName(QStringLiteral("mailkey-ipc-dispatch-"));
-        m_server = std::make_unique<IpcServer>(nullptr, &m_registry);
+        // The window's service, its vault still locked: the server answers "not ready".
+        m_service = std::make_unique<AccountService>(Profile(QStringLiteral("default")), &m_nam, &m_registry);
+        m_service->setAutoRefresh(false);
+        m_server = std::make_unique<IpcServer>(m_service.get());
         std::optional<Status> s;
         m_server->listen(m_name, [&](Status st) { s.emplace(st); });
         ASSERT_TRUE(waitFor([&] { return s.has_value(); }, 5000));
@@ -381,20 +385,17 @@ protected:
     void TearDown() override
     {
         m_server.reset();
-        m_tokens.reset();
+        m_service.reset();
         qputenv("MAILKEY_DATA_DIR", m_oldDataDir);
     }
 
-    // A vault of its own (a random key, no keychain) and a TokenManager: the window is ready.
+    // The service creates its vault (its key in the test's private keyring): the window is ready.
     void openVault()
     {
-        const Profile profile(QStringLiteral("default"));
-        ASSERT_TRUE(Vault::ensurePrivateDirectory(profile.dataDir()).ok());
-        auto v = Vault::open(profile.databasePath(), SecureBytes::random(32), Vault::OpenMode::Create);
-        ASSERT_TRUE(v.ok()) << v.error().message.toStdString();
-        m_tokens = std::make_unique<TokenManager>(std::shared_ptr<Vault>(std::move(v).value()), &m_registry, &m_nam,
-                                                  profile);
-        m_server->setTokenManager(m_tokens.get());
+        ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
+        m_service->start();
+        ASSERT_TRUE(waitFor([&] { return m_service->vaultState() != VaultState::Unlocking; }, 20000));
+        ASSERT_EQ(m_service->vaultState(), VaultState::Ready) << m_service->vaultError().message.toStdString();
     }
 
     QTemporaryDir m_dir;
@@ -402,7 +403,7 @@ protected:
     QString m_name;
     ProviderRegistry m_registry;
     QNetworkAccessManager m_nam;
-    std::unique_ptr<TokenManager> m_tokens;
+    std::unique_ptr<AccountService> m_service;
     std::unique_ptr<IpcServer> m_server;
 };
 

@@ -12,6 +12,7 @@
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/AccountServiceTestAccess.h"
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/support/TestUtil.h"
@@ -152,7 +153,7 @@ protected:
 
     std::optional<TokenRecord> storedToken(qint64 accountId)
     {
-        auto t = m_service->vault()->token(accountId, QString::fromLatin1(DefaultResource));
+        auto t = AccountServiceTestAccess::vault(*m_service)->token(accountId, QString::fromLatin1(DefaultResource));
         EXPECT_TRUE(t.ok());
         return t.ok() ? *t : std::nullopt;
     }
@@ -215,7 +216,7 @@ protected:
         p.issuer = m_server.issuer();
         p.clientId = kClient;
         p.clientSecret = kSecret;
-        ConnectSession session(p, m_service->vault(), &m_nam);
+        ConnectSession session(p, AccountServiceTestAccess::vault(*m_service), &m_nam);
         ConnectSession::Options o;
         o.openBrowser = false;
         o.profileRetry = RetryPolicy::fast();
@@ -239,19 +240,19 @@ TEST_F(AccountServiceTest, StartUnlocksOrCreatesTheVault)
 {
     QSignalSpy stateChanges(m_service.get(), &AccountService::vaultStateChanged);
     EXPECT_EQ(m_service->vaultState(), VaultState::Locked);
-    EXPECT_EQ(m_service->vault(), nullptr);
+    EXPECT_EQ(AccountServiceTestAccess::vault(*m_service), nullptr);
     startService();
     EXPECT_GE(stateChanges.count(), 2); // Unlocking, Ready
-    EXPECT_NE(m_service->vault(), nullptr);
+    EXPECT_NE(AccountServiceTestAccess::vault(*m_service), nullptr);
     EXPECT_TRUE(QFileInfo::exists(m_service->vaultPath()));
     EXPECT_FALSE(m_service->cipherVersion().isEmpty());
     EXPECT_TRUE(m_service->accounts().isEmpty());
     // The token lifecycle runs from here on.
-    ASSERT_NE(m_service->tokens(), nullptr);
-    EXPECT_EQ(m_service->tokens()->vault(), m_service->vault());
-    EXPECT_EQ(m_service->tokens()->clock(), &m_clock);
-    ASSERT_NE(m_service->scheduler(), nullptr);
-    EXPECT_TRUE(m_service->scheduler()->isRunning());
+    ASSERT_NE(AccountServiceTestAccess::tokens(*m_service), nullptr);
+    EXPECT_EQ(AccountServiceTestAccess::tokens(*m_service)->vault(), AccountServiceTestAccess::vault(*m_service));
+    EXPECT_EQ(AccountServiceTestAccess::tokens(*m_service)->clock(), &m_clock);
+    ASSERT_NE(AccountServiceTestAccess::scheduler(*m_service), nullptr);
+    EXPECT_TRUE(AccountServiceTestAccess::scheduler(*m_service)->isRunning());
 }
 
 TEST_F(AccountServiceTest, BeforeTheVaultIsReadyNothingIsConnected)
@@ -674,11 +675,11 @@ TEST_F(AccountServiceTest, AQueuedRevocationThatLaterSucceedsIsReported)
     // The revocation endpoint is down once: the account is wiped here at once, the revocation
     // is queued, and when it goes through later the service says so (the window shows it).
     // Retries after tens of milliseconds instead of 30 s (the Revoker is the service's own).
-    Revoker::Options ro = m_service->tokens()->revoker()->options();
+    Revoker::Options ro = AccountServiceTestAccess::tokens(*m_service)->revoker()->options();
     ro.retry.initialMs = 50;
     ro.retry.minimumMs = 10;
     ro.retry.jitter = 0;
-    m_service->tokens()->revoker()->setOptions(ro);
+    AccountServiceTestAccess::tokens(*m_service)->revoker()->setOptions(ro);
     m_server.injectFault(FakeAuthServer::Endpoint::Revoke,
                          FakeAuthServer::Fault{FakeAuthServer::Fault::ServerError, 1, 503, 1, 0});
     QSignalSpy removed(m_service.get(), &AccountService::accountRemoved);
@@ -770,6 +771,6 @@ TEST_F(AccountServiceTest, BeforeTheVaultIsOpenLifecycleOperationsFailClearly)
     ASSERT_TRUE(waitFor([&] { return refreshed.count() == 1 && signedOut.count() == 1 && removeFailed.count() == 1; }));
     EXPECT_TRUE(refreshed.first().at(1).value<Status>().error().message.contains(QStringLiteral("not unlocked")));
     EXPECT_FALSE(signedOut.first().at(0).value<Status>().ok());
-    EXPECT_EQ(m_service->tokens(), nullptr);
+    EXPECT_EQ(AccountServiceTestAccess::tokens(*m_service), nullptr);
     EXPECT_FALSE(m_service->lastSignOutReport().has_value());
 }

@@ -1,4 +1,4 @@
-#include "core/ipc/TokenBroker.h"
+#include "core/service/TokenBroker.h"
 
 #include "core/common/MailAddress.h"
 #include "core/common/SecureBytes.h"
