@@ -15,9 +15,7 @@
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
 
-#include <QCryptographicHash>
 #include <QFileInfo>
-#include <QLocale>
 #include <QLoggingCategory>
 #include <QNetworkReply>
 #include <QThread>
@@ -28,18 +26,6 @@ namespace mailkey {
 Q_LOGGING_CATEGORY(lcTokens, "mailkey.tokens")
 
 namespace {
-
-QByteArray tokenHash(const QString &token)
-{
-    if (token.isEmpty())
-        return {};
-    return QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256);
-}
-
-QString timeText(const QDateTime &t)
-{
-    return QLocale().toString(t.toLocalTime(), QLocale::ShortFormat);
-}
 
 bool isDefaultResource(const QString &resource)
 {
@@ -124,17 +110,6 @@ void TokenManager::setVault(std::shared_ptr<Vault> vault)
     m_revoker->setVault(m_vault);
 }
 
-QString TokenManager::offlineReason(const QString &why, const QDateTime &retryAt)
-{
-    QString text = QObject::tr("Offline, will retry");
-    if (retryAt.isValid())
-        text += QObject::tr(" at %1").arg(timeText(retryAt));
-    text += QLatin1Char('.');
-    if (!why.isEmpty())
-        text += QLatin1Char(' ') + why;
-    return text;
-}
-
 // ---- Entry points ------------------------------------------------------------------------------
 
 void TokenManager::accessToken(qint64 accountId, const QString &resource, int minValiditySeconds,
@@ -192,7 +167,7 @@ void TokenManager::enqueueRefresh(qint64 accountId, const QString &resource, Mod
     w.mode = mode;
     if (m_vault) {
         if (auto t = m_vault->token(accountId, w.resource); t.ok() && t->has_value()) {
-            w.staleTokenHash = tokenHash((*t)->accessToken);
+            w.staleTokenHash = RefreshQueue::tokenHash((*t)->accessToken);
             (*t)->wipe();
         }
     }
@@ -257,7 +232,7 @@ void TokenManager::enqueue(qint64 accountId, Waiter waiter)
         f = std::make_shared<Flight>();
         f->generation = m_nextGeneration++;
     }
-    f->queue.append(std::move(waiter));
+    f->queue.push(std::move(waiter));
     scheduleProcess(accountId);
 }
 
@@ -317,19 +292,6 @@ void TokenManager::flushWork()
     }
 }
 
-bool TokenManager::waiterSatisfied(const Waiter &w, const std::optional<TokenRecord> &token, const QDateTime &now) const
-{
-    if (!token || token->accessToken.isEmpty() || !token->expiresAt.isValid())
-        return false;
-    if (w.mode == Mode::OnDemand)
-        return token->expiresAt >= now.addSecs(w.minValiditySeconds);
-    // Scheduled / forced: done if the token changed since the request (another caller or process
-    // refreshed it meanwhile).
-    if (token->expiresAt <= now)
-        return false;
-    return !w.staleTokenHash.isEmpty() ? tokenHash(token->accessToken) != w.staleTokenHash : true;
-}
-
 void TokenManager::processNext(qint64 accountId)
 {
     for (;;) {
@@ -341,7 +303,7 @@ void TokenManager::processNext(qint64 accountId)
             finishFlight(accountId);
             return;
         }
-        const QString resource = f->queue.first().resource;
+        const QString resource = f->queue.nextResource();
         const QDateTime now = m_clock->now();
 
         Result<std::optional<Account>> acc = m_vault->account(accountId);
@@ -371,24 +333,9 @@ void TokenManager::processNext(qint64 accountId)
         std::optional<TokenRecord> token = std::move(*tok);
 
         // Whoever is satisfied by the stored token gets it now.
-        bool anyLeft = false;
-        bool anyForced = false;
-        QList<Waiter> keep;
-        QList<Waiter> served;
-        for (Waiter &w : f->queue) {
-            if (w.resource != resource) {
-                keep.append(std::move(w));
-                continue;
-            }
-            if (waiterSatisfied(w, token, now)) {
-                served.append(std::move(w));
-            } else {
-                anyLeft = true;
-                anyForced = anyForced || w.mode == Mode::Forced;
-                keep.append(std::move(w));
-            }
-        }
-        f->queue = std::move(keep);
+        const QList<Waiter> served = f->queue.takeSatisfied(resource, token, now);
+        const bool anyLeft = f->queue.contains(resource);
+        const bool anyForced = f->queue.anyForced(resource);
         if (!served.isEmpty()) {
             AccessToken at;
             at.accountId = accountId;
@@ -432,18 +379,16 @@ void TokenManager::processNext(qint64 accountId)
                                                          .arg(provider->displayName, resource.left(40))));
             continue;
         }
-        if (!anyForced && account.failureCount > 0 && account.nextRefreshAt.isValid() && account.nextRefreshAt > now
-            && (account.status == AccountStatus::Offline || account.status == AccountStatus::Error)) {
-            failGroup(accountId, resource,
-                      Error(account.status == AccountStatus::Offline ? ErrorCode::Network : ErrorCode::Provider,
-                            account.statusReason.isEmpty() ? offlineReason(QString(), account.nextRefreshAt)
-                                                           : account.statusReason));
-            continue;
+        if (!anyForced) {
+            if (std::optional<Error> waiting = RefreshFailurePolicy::backoffError(account, now)) {
+                failGroup(accountId, resource, *waiting);
+                continue;
+            }
         }
         const QString hostKey = RateLimiter::keyFor(provider->tokenEndpoint);
         if (const QDateTime blocked = m_rateLimiter.blockedUntil(hostKey); blocked.isValid()) {
             const QString why = tr("%1 asked MailKey to wait before the next request.").arg(provider->displayName);
-            const QString reason = offlineReason(why, blocked);
+            const QString reason = RefreshFailurePolicy::offlineReason(why, blocked);
             if (account.status != AccountStatus::Offline || account.nextRefreshAt != blocked) {
                 if (!account.nextRefreshAt.isValid() || account.nextRefreshAt < blocked)
                     (void)m_vault->setRefreshSchedule(accountId, blocked, qMax(1, account.failureCount));
@@ -598,7 +543,7 @@ void TokenManager::sendRefresh(qint64 accountId, quint64 generation)
     }
     // Retry-After may have been set by another account's reply while this one waited its turn.
     if (const QDateTime blocked = m_rateLimiter.blockedUntil(f->hostKey); blocked.isValid()) {
-        const QString reason = offlineReason(
+        const QString reason = RefreshFailurePolicy::offlineReason(
             tr("%1 asked MailKey to wait before the next request.").arg(provider->displayName), blocked);
         endRefresh(accountId, Error(ErrorCode::Network, reason));
         failAll(accountId, Error(ErrorCode::Network, reason));
@@ -643,7 +588,6 @@ void TokenManager::handleReply(qint64 accountId, const TokenEndpointReply &reply
     const QDateTime now = m_clock->now();
     const QString resource = f->resource;
 
-    const int httpStatus = reply.httpStatus;
     TokenReplyResult parsed = reply.parse(now, f->expectedScopes, f->previousRefresh);
     secureWipe(f->previousRefresh);
 
@@ -660,11 +604,7 @@ void TokenManager::handleReply(qint64 accountId, const TokenEndpointReply &reply
     const Account account = **acc;
 
     if (!parsed.ok()) {
-        const OAuthError &e = parsed.oauthError();
-        QDateTime retryAfter;
-        if (!reply.retryAfter.isEmpty() && (httpStatus == 429 || httpStatus == 503 || httpStatus >= 500))
-            retryAfter = parseRetryAfter(reply.retryAfter, now);
-        handleFailure(accountId, account, e, httpStatus, retryAfter);
+        handleFailure(accountId, account, reply, parsed.oauthError());
         return;
     }
 
@@ -721,79 +661,43 @@ void TokenManager::succeed(qint64 accountId, const AccessToken &token)
     if (it == m_flights.end())
         return;
     std::shared_ptr<Flight> f = *it;
-    QList<Waiter> served;
-    QList<Waiter> keep;
-    for (Waiter &w : f->queue) {
-        if (w.resource == token.resource)
-            served.append(std::move(w));
-        else
-            keep.append(std::move(w));
-    }
-    f->queue = std::move(keep);
+    const QList<Waiter> served = f->queue.takeResource(token.resource);
     for (const Waiter &w : served)
         deliver(accountId, w, token);
     scheduleProcess(accountId);
 }
 
-void TokenManager::handleFailure(qint64 accountId, const Account &account, const OAuthError &error, int httpStatus,
-                                 const QDateTime &retryAfter)
+void TokenManager::handleFailure(qint64 accountId, const Account &account, const TokenEndpointReply &reply,
+                                 const OAuthError &error)
 {
-    const QDateTime now = m_clock->now();
-    OAuthErrorKind kind = error.kind;
-    QString message = error.userMessage;
-    // At the token endpoint of a refresh, invalid_grant always means the refresh token is dead
-    // (expired, revoked, reused): only a new sign-in helps, whatever the AADSTS number says.
-    // invalid_scope: the refresh asked for no more than was granted (or for no scope at all), so
-    // the provider has narrowed the grant since; a new sign-in, not the settings, can fix that.
-    const bool deadGrant = error.error.compare(QLatin1String("invalid_grant"), Qt::CaseInsensitive) == 0;
-    const bool narrowed = error.error.compare(QLatin1String("invalid_scope"), Qt::CaseInsensitive) == 0;
-    if ((deadGrant && kind != OAuthErrorKind::NeedsSignIn) || narrowed) {
-        kind = OAuthErrorKind::NeedsSignIn;
-        message = OAuthErrorCatalog::message(error.error, error.description, 0, httpStatus,
-                                             OAuthErrorCatalog::Endpoint::Refresh);
-        if (error.aadsts > 0)
-            message += QStringLiteral(" (Microsoft error AADSTS%1)").arg(error.aadsts);
-    }
-    if (kind == OAuthErrorKind::Malformed)
-        kind = OAuthErrorKind::Transient; // a captive portal, a proxy page, a cut-off reply
-    if (message.isEmpty())
-        message = tr("The provider's reply could not be used.");
+    RefreshFailurePolicy::Failure failure;
+    failure.error = error;
+    failure.httpStatus = reply.httpStatus;
+    failure.retryAfterHeader = reply.retryAfter;
+    failure.failuresBefore = account.failureCount;
+    failure.now = m_clock->now();
+    const RefreshFailurePolicy::Decision decision = m_failurePolicy.decide(failure);
 
-    const int failures = account.failureCount + 1;
     const auto fit = m_flights.find(accountId);
     const QString resource = fit != m_flights.end() ? (*fit)->resource : QString();
     const QString hostKey = fit != m_flights.end() ? (*fit)->hostKey : QString();
-    const QString detail = QStringLiteral("resource=%1; HTTP %2; %3%4")
-                               .arg(resource, QString::number(httpStatus),
-                                    error.error.isEmpty() ? QString() : error.error + QStringLiteral("; "), message);
-    Error err;
-    if (kind == OAuthErrorKind::NeedsSignIn) {
-        recordNeedsSignIn(accountId, message);
-        writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"), detail);
-        m_alerts->recordRefreshFailure(accountId, message, failures);
-        err = Error(ErrorCode::NeedsSignIn, message);
+    QString detail = QStringLiteral("resource=%1; HTTP %2; %3%4")
+                         .arg(resource, QString::number(reply.httpStatus),
+                              error.error.isEmpty() ? QString() : error.error + QStringLiteral("; "), decision.message);
+    if (decision.needsSignIn) {
+        recordNeedsSignIn(accountId, decision.reason);
     } else {
-        QDateTime next = now.addMSecs(m_backoff.delayMs(failures));
-        if (retryAfter.isValid()) {
-            if (!hostKey.isEmpty())
-                m_rateLimiter.blockUntil(hostKey, retryAfter);
-            if (retryAfter > next)
-                next = retryAfter;
-        }
-        const bool transient = kind == OAuthErrorKind::Transient;
-        const AccountStatus status = transient ? AccountStatus::Offline : AccountStatus::Error;
-        const QString reason
-            = transient ? offlineReason(message, next)
-                        : message + QLatin1Char(' ') + tr("MailKey will try again at %1.").arg(timeText(next));
-        (void)m_vault->setRefreshSchedule(accountId, next, failures);
-        setStatus(accountId, AccountStatus::Refreshing /* force the signal */, status, reason);
-        writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"),
-                   detail + QStringLiteral("; attempt %1, next at %2").arg(failures).arg(next.toString(Qt::ISODate)));
-        m_alerts->recordRefreshFailure(accountId, message, failures);
-        err = Error(transient ? ErrorCode::Network
-                              : (kind == OAuthErrorKind::Configuration ? ErrorCode::Config : ErrorCode::Provider),
-                    reason);
+        if (decision.holdHostUntil.isValid() && !hostKey.isEmpty())
+            m_rateLimiter.blockUntil(hostKey, decision.holdHostUntil);
+        (void)m_vault->setRefreshSchedule(accountId, decision.nextAttempt, decision.failures);
+        setStatus(accountId, AccountStatus::Refreshing /* force the signal */, decision.status, decision.reason);
+        detail += QStringLiteral("; attempt %1, next at %2")
+                      .arg(decision.failures)
+                      .arg(decision.nextAttempt.toString(Qt::ISODate));
     }
+    writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"), detail);
+    m_alerts->recordRefreshFailure(accountId, decision.message, decision.failures);
+    const Error err(decision.code, decision.reason);
     endRefresh(accountId, err);
     failAll(accountId, err);
 }
@@ -823,15 +727,7 @@ void TokenManager::failGroup(qint64 accountId, const QString &resource, const Er
     if (it == m_flights.end())
         return;
     std::shared_ptr<Flight> f = *it;
-    QList<Waiter> failed;
-    QList<Waiter> keep;
-    for (Waiter &w : f->queue) {
-        if (w.resource == resource)
-            failed.append(std::move(w));
-        else
-            keep.append(std::move(w));
-    }
-    f->queue = std::move(keep);
+    const QList<Waiter> failed = f->queue.takeResource(resource);
     for (const Waiter &w : failed)
         deliver(accountId, w, error);
 }
@@ -842,8 +738,7 @@ void TokenManager::failAll(qint64 accountId, const Error &error)
     if (it == m_flights.end())
         return;
     std::shared_ptr<Flight> f = *it;
-    const QList<Waiter> failed = std::move(f->queue);
-    f->queue.clear();
+    const QList<Waiter> failed = f->queue.takeAll();
     for (const Waiter &w : failed)
         deliver(accountId, w, error);
     // New callers may have queued from inside a callback: they start afresh.
@@ -927,7 +822,7 @@ void TokenManager::cancelAccount(qint64 accountId)
     const Error err(ErrorCode::Cancelled, tr("The request was cancelled."));
     if (f->refreshing)
         Q_EMIT refreshFinished(accountId, err);
-    for (const Waiter &w : std::as_const(f->queue)) {
+    for (const Waiter &w : f->queue.takeAll()) {
         if (w.done)
             w.done(err);
     }

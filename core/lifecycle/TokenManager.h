@@ -5,6 +5,8 @@
 #include "core/lifecycle/AccessToken.h"
 #include "core/lifecycle/Backoff.h"
 #include "core/lifecycle/RateLimiter.h"
+#include "core/lifecycle/RefreshFailurePolicy.h"
+#include "core/lifecycle/RefreshQueue.h"
 #include "core/oauth/TokenEndpointClient.h"
 #include "core/vault/VaultTypes.h"
 
@@ -56,11 +58,11 @@ struct SignOutReport;
 //    less what the stored grant lacks. An invalid_scope answer to a refresh is NeedsSignIn, with a
 //    message that says the provider narrowed the access (not that the settings are wrong).
 //  - Single flight: at most one refresh per account at a time. In this process, callers for an
-//    account queue behind the refresh in flight and get its result; across processes (the window
+//    account queue (RefreshQueue) behind the refresh in flight and get its result; across processes (the window
 //    and mailkey-cli share the vault) a CrossProcessLock per (profile, account) is taken first, by
 //    polling from a timer (the GUI thread never blocks), bounded by lockTimeoutMs. With the lock
 //    held, the token is read from the vault again: another process may just have refreshed it.
-//  - Failures: transient (no connection, timeout, 5xx, 429, temporarily_unavailable, a reply that
+//  - Failures (decided by RefreshFailurePolicy, carried out here): transient (no connection, timeout, 5xx, 429, temporarily_unavailable, a reply that
 //    is not OAuth at all such as a captive portal page) -> status Offline ("Offline, will retry"),
 //    tokens kept, next attempt after Backoff (bounded), Retry-After honoured for the whole
 //    provider host. Permanent (invalid_grant, interaction_required, consent_required, revoked) ->
@@ -148,30 +150,16 @@ public:
 
     void setStageHook(StageHook hook) { m_stageHook = std::move(hook); }
 
-    // Status reasons shown to the user.
-    static QString offlineReason(const QString &why, const QDateTime &retryAt);
-
 Q_SIGNALS:
     void accountStatusChanged(qint64 accountId);
     void refreshStarted(qint64 accountId);
     void refreshFinished(qint64 accountId, const mailkey::Status &result);
 
 private:
-    enum class Mode {
-        OnDemand,
-        Scheduled,
-        Forced
-    };
-    struct Waiter {
-        QString resource;
-        int minValiditySeconds = 0;
-        Mode mode = Mode::OnDemand;
-        QByteArray staleTokenHash; // Scheduled/Forced: the token in the vault when asked
-        QString actor;             // empty: no hand-out (refreshNow / scheduler)
-        AccessTokenCallback done;
-    };
+    using Mode = RefreshQueue::Mode;
+    using Waiter = RefreshQueue::Waiter;
     struct Flight {
-        QList<Waiter> queue;
+        RefreshQueue queue; // the callers, served one resource at a time
         std::unique_ptr<CrossProcessLock> lock;
         QTimer *lockTimer = nullptr;
         qint64 lockWaitedMs = 0;
@@ -205,10 +193,11 @@ private:
     void deliver(qint64 accountId, const Waiter &w, const Result<AccessToken> &result);
     void finishFlight(qint64 accountId);
     void endRefresh(qint64 accountId, const Status &result); // refreshFinished, if refreshStarted was emitted
-    void handleFailure(qint64 accountId, const Account &account, const OAuthError &error, int httpStatus,
-                       const QDateTime &retryAfter);
+    // Carries out RefreshFailurePolicy's decision: status, schedule, host hold, audit, alerts,
+    // then every queued caller gets the error.
+    void handleFailure(qint64 accountId, const Account &account, const TokenEndpointReply &reply,
+                       const OAuthError &error);
     void recordNeedsSignIn(qint64 accountId, const QString &reason);
-    bool waiterSatisfied(const Waiter &w, const std::optional<TokenRecord> &token, const QDateTime &now) const;
     void setStatus(qint64 accountId, AccountStatus previous, AccountStatus status, const QString &reason);
     // Queued as its own work item (see post()); writeAudit() writes at once.
     void audit(qint64 accountId, const QString &email, const QString &action, const QString &outcome,
@@ -231,6 +220,7 @@ private:
     Options m_options;
     RateLimiter m_rateLimiter;
     Backoff m_backoff;
+    RefreshFailurePolicy m_failurePolicy{m_backoff};
     AlertMonitor *m_alerts = nullptr;
     Revoker *m_revoker = nullptr;
     QHash<qint64, std::shared_ptr<Flight>> m_flights;
