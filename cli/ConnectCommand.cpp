@@ -4,6 +4,7 @@
 #include "core/ipc/IpcMessages.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/VaultConnectionStore.h"
 #include "core/vault/Vault.h"
 
 #include <QCoreApplication>
@@ -93,7 +94,8 @@ void cmdConnect(Context &ctx)
         return;
     }
     withVault(ctx, [&ctx, provider = *provider, providers, loginHint, noBrowser](const std::shared_ptr<Vault> &vault) {
-        auto *session = new ConnectSession(provider, vault, ctx.network(), QCoreApplication::instance());
+        auto *session = new ConnectSession(provider, std::make_shared<VaultConnectionStore>(vault), ctx.network(),
+                                           QCoreApplication::instance());
         ConnectSession::Options options;
         options.loginHint = loginHint;
         options.openBrowser = false; // opened here, with the result reported

@@ -7,7 +7,6 @@
 #include "core/oauth/Pkce.h"
 #include "core/providers/OidcDiscovery.h"
 #include "core/providers/ProviderRegistry.h"
-#include "core/vault/Vault.h"
 
 #include <QLoggingCategory>
 #include <QMultiMap>
@@ -112,9 +111,9 @@ void silenceNetworkAuthDebugLog()
 
 const char *const ConnectSession::ExpiredMessage = "This sign-in took too long and has expired. Please connect again.";
 
-ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<Vault> vault, QNetworkAccessManager *nam,
-                               QObject *parent)
-    : QObject(parent), m_provider(provider), m_vault(std::move(vault)), m_nam(nam)
+ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<ConnectionStore> store,
+                               QNetworkAccessManager *nam, QObject *parent)
+    : QObject(parent), m_provider(provider), m_store(std::move(store)), m_nam(nam)
 {
     silenceNetworkAuthDebugLog();
     m_expiryTimer.setSingleShot(false);
@@ -236,7 +235,7 @@ void ConnectSession::setPhase(Phase phase)
 void ConnectSession::audit(const QString &action, const QString &outcome, const QString &detail, qint64 accountId,
                            const QString &email)
 {
-    if (!m_vault)
+    if (!m_store)
         return;
     AuditEntry e;
     e.at = now();
@@ -244,10 +243,9 @@ void ConnectSession::audit(const QString &action, const QString &outcome, const 
     e.accountEmail = email;
     e.action = action;
     e.outcome = outcome;
-    e.detail = detail; // the vault redacts it before storing
+    e.detail = detail; // the store redacts it before storing
     e.actor = str("mailkey");
-    if (Status s = m_vault->appendAudit(e); !s)
-        qCWarning(lcConnect, "could not write to the audit log: %s", qPrintable(s.error().message));
+    m_store->audit(e);
 }
 
 // --- start -------------------------------------------------------------------------------------
@@ -263,7 +261,7 @@ void ConnectSession::start()
         fail(*m_preflightError);
         return;
     }
-    if (!m_vault) {
+    if (!m_store) {
         fail(Error(ErrorCode::Internal, str("The vault is not open, so MailKey cannot store a new account. Unlock the "
                                             "vault first, then connect again.")));
         return;
@@ -581,27 +579,14 @@ void ConnectSession::onProfile(const AccountInfo &profile)
     record.issuedAt = now();
     record.scopes = m_tokens.scopes;
     const QDateTime at = now();
-    Result<UpsertResult> saved = m_vault->saveConnection(info, record, at);
+    Result<ConnectionStore::Saved> saved = m_store->save(info, record, at);
     record.wipe();
     m_tokens.wipe();
     if (!saved) {
         fail(saved.error(), str("the account could not be stored: ") + saved.error().message);
         return;
     }
-
-    Account account;
-    if (auto stored = m_vault->account(saved->accountId); stored && stored.value()) {
-        account = *stored.value();
-    } else {
-        account.id = saved->accountId;
-        account.provider = info.provider;
-        account.email = info.email;
-        account.displayName = info.displayName;
-        account.tenant = info.tenant;
-        account.subject = info.subject;
-        account.createdAt = at;
-        account.updatedAt = at;
-    }
+    const Account account = saved->account;
     const bool created = saved->created;
     audit(created ? str("account.added") : str("account.updated"), str("ok"),
           created ? str("connected with %1").arg(m_provider.displayName) : str("already connected; sign-in renewed"),

@@ -2,6 +2,7 @@
 
 #include "core/common/Result.h"
 #include "core/common/SecureBytes.h"
+#include "core/oauth/ConnectionStore.h"
 #include "core/oauth/LoopbackReplyHandler.h"
 #include "core/oauth/ProfileFetcher.h"
 #include "core/oauth/TokenReply.h"
@@ -28,7 +29,6 @@ namespace mailkey {
 
 class Clock;
 class OidcDiscovery;
-class Vault;
 
 // One attempt to connect a mailbox: OAuth 2.0 authorization code + PKCE S256 in the system
 // browser, caught by MailKey's loopback listener (RFC 8252), then the token exchange, "which
@@ -45,12 +45,14 @@ class Vault;
 //     -> the browser comes back to the listener, which checks state, deadline and RFC 9207 iss
 //     -> the flow posts the token request; its reply is parsed by parseTokenReply (never Qt)
 //     -> ProfileFetcher (Graph /me or userinfo + id_token), with retries
-//     -> Vault::saveConnection (add-or-update by (provider, email))
+//     -> ConnectionStore::save (add-or-update by (provider, email))
 //     -> succeeded(account, created, message)
 // Exactly one of succeeded() / failed() / cancelled() is emitted per start(), then finished().
-// Every step is written to the vault's audit log (connect.started, callback.accepted,
-// callback.rejected, tokens.issued, account.added / account.updated, connect.failed,
-// connect.cancelled); details are redacted by the vault.
+// The session holds no vault: every step goes to its ConnectionStore's audit() (connect.started,
+// callback.accepted, callback.rejected, tokens.issued, account.added / account.updated,
+// connect.failed, connect.cancelled), and the connection to its save(). The window's
+// AccountService and mailkey-cli give it the vault's store (VaultConnectionStore), which redacts
+// the details; a test can give it one in memory.
 //
 // The attempt expires `expirySeconds` (10 minutes) after the authorization URL was made, with
 // ExpiredMessage; the listener is closed then, so a late callback is refused.
@@ -89,7 +91,8 @@ public:
 
     static const char *const ExpiredMessage; // "This sign-in took too long and has expired. ..."
 
-    ConnectSession(const Provider &provider, std::shared_ptr<Vault> vault, QNetworkAccessManager *nam,
+    // `store` null: start() fails with "the vault is not open".
+    ConnectSession(const Provider &provider, std::shared_ptr<ConnectionStore> store, QNetworkAccessManager *nam,
                    QObject *parent = nullptr);
     ~ConnectSession() override;
 
@@ -97,7 +100,7 @@ public:
     const Options &options() const { return m_options; }
     void setClock(const Clock *clock); // nullptr = system clock; before start()
     // start() fails at once with this error (the provider cannot be used: unknown, no client
-    // id, vault not open). The attempt is still audited.
+    // id, vault not open). The attempt is still audited (when there is a store).
     void setPreflightError(const Error &error);
 
     const Provider &provider() const { return m_provider; }
@@ -155,7 +158,7 @@ private:
     QDateTime now() const;
 
     Provider m_provider;
-    std::shared_ptr<Vault> m_vault;
+    std::shared_ptr<ConnectionStore> m_store;
     QNetworkAccessManager *m_nam;
     const Clock *m_clock = nullptr;
     Options m_options;

@@ -1,5 +1,6 @@
 #include "core/service/AccountService.h"
 #include "core/service/AccountServiceTestAccess.h"
+#include "core/service/VaultConnectionStore.h"
 
 #include "core/common/Clock.h"
 #include "core/keychain/KeyStore.h"
@@ -655,7 +656,11 @@ ConnectSession *AccountService::connectAccount(const QString &providerId, const 
     if (!provider.isValid())
         provider.id = providerId.left(40); // for the audit line and the log only
 
-    auto *session = new ConnectSession(provider, d->vault, d->network, this);
+    // The service stores what the sign-in produced: the session gets the vault's store.
+    std::shared_ptr<ConnectionStore> store;
+    if (d->vault)
+        store = std::make_shared<VaultConnectionStore>(d->vault);
+    auto *session = new ConnectSession(provider, std::move(store), d->network, this);
     session->setClock(d->clock);
     ConnectSession::Options options = d->connectOptions;
     options.loginHint = loginHint;

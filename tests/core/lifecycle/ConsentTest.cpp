@@ -7,6 +7,7 @@
 #include "core/lifecycle/TokenManager.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderFile.h"
+#include "core/service/VaultConnectionStore.h"
 #include "tests/core/lifecycle/LifecycleFixture.h"
 #include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
@@ -61,7 +62,7 @@ protected:
     // A real sign-in: ConnectSession + a stand-in browser. Returns the account id (0 on failure).
     qint64 signIn(const Provider &provider)
     {
-        ConnectSession session(provider, m_vault, &m_nam);
+        ConnectSession session(provider, std::make_shared<VaultConnectionStore>(m_vault), &m_nam);
         ConnectSession::Options o;
         o.openBrowser = false;
         o.profileRetry = RetryPolicy::fast();

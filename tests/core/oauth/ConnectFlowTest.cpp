@@ -12,6 +12,7 @@
 #include "core/oauth/ConnectSession.h"
 #include "core/oauth/Pkce.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/VaultConnectionStore.h"
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/support/TestUtil.h"
@@ -140,6 +141,38 @@ struct SessionWatch {
     int finishes = 0;
 };
 
+// A ConnectionStore in memory: the sign-in flow needs no vault and no keychain.
+class MemoryStore final : public ConnectionStore {
+public:
+    void audit(const AuditEntry &entry) override { entries.append(entry); }
+    Result<Saved> save(const AccountInfo &info, const TokenRecord &tokens, const QDateTime &at) override
+    {
+        if (refuse)
+            return *refuse;
+        savedTokens = tokens;
+        Saved s;
+        s.created = true;
+        s.account.id = 42;
+        s.account.provider = info.provider;
+        s.account.email = info.email;
+        s.account.displayName = info.displayName;
+        s.account.subject = info.subject;
+        s.account.createdAt = at;
+        return s;
+    }
+    QStringList actions() const
+    {
+        QStringList names;
+        for (const AuditEntry &e : entries)
+            names.append(e.action);
+        return names;
+    }
+
+    QList<AuditEntry> entries;
+    TokenRecord savedTokens;
+    std::optional<Error> refuse;
+};
+
 } // namespace
 
 class ConnectFlowTest : public ::testing::Test {
@@ -242,6 +275,11 @@ protected:
     std::pair<ConnectSession *, SessionWatch *> make(const Provider &p, ConnectSession::Options o = {},
                                                      bool fast = true)
     {
+        return make(p, std::make_shared<VaultConnectionStore>(m_vault), std::move(o), fast);
+    }
+    std::pair<ConnectSession *, SessionWatch *> make(const Provider &p, std::shared_ptr<ConnectionStore> store,
+                                                     ConnectSession::Options o = {}, bool fast = true)
+    {
         if (fast)
             o.profileRetry = RetryPolicy::fast();
         if (!o.urlOpener) {
@@ -250,7 +288,7 @@ protected:
                 return true;
             };
         }
-        auto session = std::make_unique<ConnectSession>(p, m_vault, &m_nam);
+        auto session = std::make_unique<ConnectSession>(p, std::move(store), &m_nam);
         session->setOptions(o);
         session->setClock(&m_clock);
         auto *raw = session.get();
@@ -336,6 +374,50 @@ TEST_F(ConnectFlowTest, MicrosoftEndToEndStoresAccountInVault)
     const QStringList actions = auditActions(*m_vault);
     EXPECT_EQ(actions, (QStringList{QStringLiteral("connect.started"), QStringLiteral("callback.accepted"),
                                     QStringLiteral("tokens.issued"), QStringLiteral("account.added")}));
+}
+
+TEST_F(ConnectFlowTest, TheFlowWritesNothingItselfAndHandsItsResultToItsStore)
+{
+    auto store = std::make_shared<MemoryStore>();
+    auto [session, watch] = make(microsoft(), store);
+    session->start();
+    ASSERT_TRUE(waitFor([w = watch] { return w->terminal() > 0; }, 20000));
+    ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
+    EXPECT_EQ(watch->account.id, 42) << "the account is the one the store saved";
+    EXPECT_EQ(watch->account.email, QStringLiteral("alice@example.com"));
+    EXPECT_TRUE(store->savedTokens.accessToken == m_server.lastIssuedAccessToken());
+    EXPECT_TRUE(store->savedTokens.refreshToken == m_server.lastIssuedRefreshToken());
+    EXPECT_EQ(store->savedTokens.resource, QString::fromLatin1(DefaultResource));
+    EXPECT_EQ(store->actions(), (QStringList{QStringLiteral("connect.started"), QStringLiteral("callback.accepted"),
+                                             QStringLiteral("tokens.issued"), QStringLiteral("account.added")}));
+    EXPECT_EQ(accountCount(), 0) << "nothing reached the vault the test also has open";
+    store->savedTokens.wipe();
+}
+
+TEST_F(ConnectFlowTest, AStoreThatCannotSaveFailsTheSignInWithItsReason)
+{
+    auto store = std::make_shared<MemoryStore>();
+    store->refuse
+        = Error(ErrorCode::DiskFull, QStringLiteral("The disk is full. Free some space, then connect again."));
+    auto [session, watch] = make(microsoft(), store);
+    session->start();
+    ASSERT_TRUE(waitFor([w = watch] { return w->terminal() > 0; }, 20000));
+    EXPECT_EQ(watch->successes, 0);
+    ASSERT_EQ(watch->failures, 1);
+    EXPECT_EQ(watch->error.code, ErrorCode::DiskFull);
+    EXPECT_EQ(watch->error.message, store->refuse->message);
+    EXPECT_EQ(store->actions().last(), QStringLiteral("connect.failed"));
+    EXPECT_EQ(session->phase(), ConnectSession::Phase::Failed);
+}
+
+TEST_F(ConnectFlowTest, NoStoreMeansTheVaultIsNotOpen)
+{
+    auto [session, watch] = make(microsoft(), nullptr);
+    session->start();
+    ASSERT_TRUE(waitFor([w = watch] { return w->terminal() > 0; }, 5000));
+    ASSERT_EQ(watch->failures, 1);
+    EXPECT_TRUE(watch->error.message.contains(QStringLiteral("vault is not open"))) << qPrintable(watch->error.message);
+    EXPECT_TRUE(m_server.authorizeRequests().isEmpty()) << "no sign-in started without a place to keep it";
 }
 
 TEST_F(ConnectFlowTest, PkceS256StateAndScopesInTheAuthorizationRequest)

@@ -13,6 +13,7 @@
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountServiceTestAccess.h"
+#include "core/service/VaultConnectionStore.h"
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/support/TestUtil.h"
@@ -216,7 +217,8 @@ protected:
         p.issuer = m_server.issuer();
         p.clientId = kClient;
         p.clientSecret = kSecret;
-        ConnectSession session(p, AccountServiceTestAccess::vault(*m_service), &m_nam);
+        ConnectSession session(p, std::make_shared<VaultConnectionStore>(AccountServiceTestAccess::vault(*m_service)),
+                               &m_nam);
         ConnectSession::Options o;
         o.openBrowser = false;
         o.profileRetry = RetryPolicy::fast();
