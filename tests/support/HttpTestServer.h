@@ -65,8 +65,13 @@ public:
 
     QList<HttpRequest> requests() const { return m_requests; } // every request, oldest first
     QList<QByteArray> requestedTargets() const;                // their targets (path and query)
-    void clearRequests() { m_requests.clear(); }
-    qint64 bytesReceived() const { return m_bytesReceived; } // every byte read, parsed or not
+    qint64 bytesReceived() const { return m_bytesReceived; }   // every byte read, parsed or not
+    // Forgets the requests and the bytes received so far.
+    void clearRequests()
+    {
+        m_requests.clear();
+        m_bytesReceived = 0;
+    }
 
 private:
     bool start(QTcpServer *server);
