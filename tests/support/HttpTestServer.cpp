@@ -62,10 +62,15 @@ HttpTestServer::HttpTestServer(QObject *parent)
 
 HttpTestServer::~HttpTestServer()
 {
-    // The connections call back into this: delete them while it is whole.
+    // The connections call back into this: delete them (every child but the listener) while it
+    // is whole.
     if (m_server)
         m_server->close();
-    qDeleteAll(findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly));
+    const QObjectList kids = children();
+    for (QObject *kid : kids) {
+        if (kid != m_server)
+            delete kid;
+    }
 }
 
 bool HttpTestServer::listen()
