@@ -2,6 +2,7 @@
 // against, so its strictness is itself under test. Tokens are compared with EXPECT_TRUE(a == b)
 // so that no value is ever printed.
 #include "tests/support/fakeidp/FakeAuthServer.h"
+#include "tests/support/HttpTestServer.h"
 #include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
 
@@ -24,6 +25,7 @@
 
 using mailkey::test::FakeAuthServer;
 using mailkey::test::FakeBrowser;
+using mailkey::test::HttpTestServer;
 using mailkey::test::waitFor;
 using Endpoint = FakeAuthServer::Endpoint;
 using Fault = FakeAuthServer::Fault;
@@ -107,39 +109,6 @@ struct HttpResult {
     {
         return locationQuery().queryItemValue(QLatin1String(key), QUrl::FullyDecoded);
     }
-};
-
-// The app's loopback listener, reduced to: answer 200 and remember the request target.
-class CallbackListener {
-public:
-    CallbackListener()
-    {
-        m_server.listen(QHostAddress(QHostAddress::LocalHost), 0);
-        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
-                    m_buffer += socket->readAll();
-                    if (!m_buffer.contains("\r\n\r\n"))
-                        return;
-                    targets.append(m_buffer.split(' ').value(1));
-                    m_buffer.clear();
-                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9"
-                                  "\r\nConnection: close\r\n\r\nsigned in");
-                    socket->disconnectFromHost();
-                });
-                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
-    }
-    QString redirectUri() const
-    {
-        return QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.serverPort()).arg(kRedirectPath);
-    }
-    QList<QByteArray> targets;
-
-private:
-    QTcpServer m_server;
-    QByteArray m_buffer;
 };
 
 class FakeIdpTest : public ::testing::Test {
@@ -455,9 +424,13 @@ TEST_F(FakeIdpTest, FullCodeFlowWithCorrectVerifier)
 
 TEST_F(FakeIdpTest, FakeBrowserFollowsRedirectToTheLoopbackCallback)
 {
-    CallbackListener app;
+    // The app's loopback listener, reduced to: answer 200 and remember the request target.
+    HttpTestServer app;
+    ASSERT_TRUE(app.listen());
+    app.on("GET", kRedirectPath, HttpTestServer::Reply::text(200, "signed in"));
+    const QString appRedirectUri = app.baseUrl() + kRedirectPath;
     Params p = authorizeParams();
-    p[2].second = app.redirectUri();
+    p[2].second = appRedirectUri;
     FakeBrowser browser;
     int status = 0;
     QByteArray body;
@@ -471,9 +444,9 @@ TEST_F(FakeIdpTest, FakeBrowserFollowsRedirectToTheLoopbackCallback)
     ASSERT_TRUE(waitFor([&] { return status != 0; }));
     EXPECT_EQ(status, 200);
     EXPECT_EQ(body, QByteArray("signed in"));
-    EXPECT_EQ(finalUrl.port(), QUrl(app.redirectUri()).port());
-    ASSERT_EQ(app.targets.size(), 1);
-    const QUrlQuery callback(QUrl::fromEncoded(app.targets.first()));
+    EXPECT_EQ(finalUrl.port(), QUrl(appRedirectUri).port());
+    ASSERT_EQ(app.requestedTargets().size(), 1);
+    const QUrlQuery callback(QUrl::fromEncoded(app.requestedTargets().first()));
     EXPECT_EQ(callback.queryItemValue(s("state"), QUrl::FullyDecoded), kState);
     const QString code = callback.queryItemValue(s("code"), QUrl::FullyDecoded);
     EXPECT_TRUE(code == server->lastIssuedCode());
@@ -483,7 +456,7 @@ TEST_F(FakeIdpTest, FakeBrowserFollowsRedirectToTheLoopbackCallback)
     Params redeemParams{{s("grant_type"), s("authorization_code")},
                         {s("client_id"), kClient},
                         {s("code"), code},
-                        {s("redirect_uri"), app.redirectUri()},
+                        {s("redirect_uri"), appRedirectUri},
                         {s("code_verifier"), kVerifier}};
     EXPECT_EQ(postForm(server->tokenUrl(), redeemParams).status, 200);
 
@@ -499,8 +472,8 @@ TEST_F(FakeIdpTest, FakeBrowserFollowsRedirectToTheLoopbackCallback)
     status = 0;
     browser.open(withQuery(server->authorizeUrl(), p));
     ASSERT_TRUE(waitFor([&] { return status != 0; }));
-    ASSERT_EQ(app.targets.size(), 2);
-    const QUrlQuery tampered(QUrl::fromEncoded(app.targets.last()));
+    ASSERT_EQ(app.requestedTargets().size(), 2);
+    const QUrlQuery tampered(QUrl::fromEncoded(app.requestedTargets().last()));
     EXPECT_FALSE(tampered.hasQueryItem(s("state")));
     EXPECT_FALSE(tampered.hasQueryItem(s("iss")));
     EXPECT_TRUE(tampered.hasQueryItem(s("code")));

@@ -5,6 +5,7 @@
 #include "core/lifecycle/TokenManager.h"
 #include "core/lifecycle/AlertMonitor.h"
 #include "tests/core/lifecycle/LifecycleFixture.h"
+#include "tests/support/HttpTestServer.h"
 #include "tests/support/TestUtil.h"
 
 #include "core/providers/ProviderFile.h"
@@ -14,7 +15,6 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QThread>
 
 #include <atomic>
@@ -37,51 +37,6 @@ Result<AccessToken> fetch(TokenManager &m, qint64 id, const QString &resource = 
     if (!result)
         return Error(ErrorCode::Internal, QStringLiteral("timeout"));
     return std::move(*result);
-}
-
-// A token server that answers every request with a fixed reply (for replies the strict fake server
-// never sends, e.g. a refresh reply without refresh_token). Records the request bodies.
-class ScriptedServer : public QObject {
-public:
-    explicit ScriptedServer(QByteArray response) : m_response(std::move(response))
-    {
-        m_server.listen(QHostAddress(QHostAddress::LocalHost), 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_server.nextPendingConnection()) {
-                connect(s, &QTcpSocket::readyRead, this, [this, s] {
-                    m_buffers[s] += s->readAll();
-                    const QByteArray &b = m_buffers[s];
-                    const qsizetype end = b.indexOf("\r\n\r\n");
-                    if (end < 0)
-                        return;
-                    qsizetype length = 0;
-                    for (const QByteArray &line : b.left(end).split('\n')) {
-                        if (line.toLower().startsWith("content-length:"))
-                            length = line.mid(15).trimmed().toLongLong();
-                    }
-                    if (b.size() < end + 4 + length)
-                        return;
-                    bodies.append(b.mid(end + 4, length));
-                    m_buffers.remove(s);
-                    s->write(m_response);
-                    s->disconnectFromHost();
-                });
-            }
-        });
-    }
-    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/token").arg(m_server.serverPort())); }
-    QList<QByteArray> bodies;
-
-private:
-    QTcpServer m_server;
-    QByteArray m_response;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-};
-
-QByteArray httpJson(int status, const QByteArray &json, const QByteArray &extraHeaders = {})
-{
-    return "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\nContent-Length: "
-           + QByteArray::number(json.size()) + "\r\nConnection: close\r\n" + extraHeaders + "\r\n" + json;
 }
 
 } // namespace
@@ -212,13 +167,19 @@ TEST_F(TokenManagerTest, AReuseBugWouldBeCaughtByTheStrictServer)
 
 TEST_F(TokenManagerTest, AReplyWithoutARefreshTokenKeepsTheOldOne)
 {
-    ScriptedServer scripted(httpJson(
-        200, R"({"access_token":"EwAnewaccess0123456789","token_type":"Bearer","expires_in":3600,"scope":"openid"})"));
+    // A token endpoint with a reply the strict fake server never sends: no refresh_token.
+    HttpTestServer scripted;
+    ASSERT_TRUE(scripted.listen());
+    scripted.on(
+        "POST", QStringLiteral("/token"),
+        HttpTestServer::Reply::json(
+            200,
+            R"({"access_token":"EwAnewaccess0123456789","token_type":"Bearer","expires_in":3600,"scope":"openid"})"));
     Grant g;
     const qint64 id = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("ann@example.com"), &g);
     // Point the provider at the scripted server.
     Provider p = m_registry.provider(QString::fromLatin1(kMsProvider));
-    p.tokenEndpoint = scripted.url();
+    p.tokenEndpoint = scripted.url(QStringLiteral("/token"));
     ProviderFile::Contents c;
     c.providers = {p};
     m_registry.setCustomProviders(c);
@@ -232,9 +193,12 @@ TEST_F(TokenManagerTest, AReplyWithoutARefreshTokenKeepsTheOldOne)
     EXPECT_TRUE(t->accessToken == QStringLiteral("EwAnewaccess0123456789"));
     EXPECT_TRUE(auditOf(QStringLiteral("token.rotated")).isEmpty());
     // The body was percent-encoded ('+' and '/' of the token survive).
-    ASSERT_EQ(scripted.bodies.size(), 1);
-    EXPECT_FALSE(scripted.bodies.first().contains('+'));
-    EXPECT_TRUE(scripted.bodies.first().contains(QUrl::toPercentEncoding(g.refreshToken)));
+    const QList<HttpRequest> requests = scripted.requests();
+    ASSERT_EQ(requests.size(), 1);
+    EXPECT_EQ(requests.first().method, QByteArray("POST"));
+    EXPECT_EQ(requests.first().path, QStringLiteral("/token"));
+    EXPECT_FALSE(requests.first().body.contains('+'));
+    EXPECT_TRUE(requests.first().body.contains(QUrl::toPercentEncoding(g.refreshToken)));
 }
 
 TEST_F(TokenManagerTest, MintsAndStoresPerResourceTokensFromOneRefreshToken)

@@ -1,19 +1,18 @@
-// OidcDiscovery against a small HTTP server on 127.0.0.1 written here (a QTcpServer): endpoints
+// OidcDiscovery against the shared HTTP test server on 127.0.0.1 (HttpTestServer): endpoints
 // filled in, issuer mismatch refused, http endpoints on public hosts refused, PKCE S256 checks,
 // HTTP errors, timeout, body size limit, cancel.
 #include "core/providers/OidcDiscovery.h"
 
+#include "tests/support/HttpTestServer.h"
 #include "tests/support/TestUtil.h"
 
 #include <QElapsedTimer>
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QTcpServer>
-#include <QTcpSocket>
 
 #include <gtest/gtest.h>
 
@@ -23,6 +22,8 @@ using mailkey::Error;
 using mailkey::ErrorCode;
 using mailkey::OidcDiscovery;
 using mailkey::Provider;
+using mailkey::test::HttpTestServer;
+using Reply = HttpTestServer::Reply;
 
 namespace {
 
@@ -30,58 +31,6 @@ QString s(const char *text)
 {
     return QString::fromUtf8(text);
 }
-
-// A minimal HTTP/1.1 server: one response per path, Connection: close.
-class TinyHttpServer : public QObject {
-public:
-    struct Response {
-        int status = 200;
-        QByteArray body;
-        bool hang = false; // accept the request and never answer
-    };
-
-    TinyHttpServer()
-    {
-        m_server.listen(QHostAddress(QHostAddress::LocalHost), 0);
-        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this]() {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                QObject::connect(socket, &QTcpSocket::readyRead, this, [this, socket]() { onReadyRead(socket); });
-            }
-        });
-    }
-
-    quint16 port() const { return m_server.serverPort(); }
-    QString base() const { return QStringLiteral("http://127.0.0.1:%1").arg(port()); }
-    void setResponse(const QByteArray &path, const Response &r) { m_routes.insert(path, r); }
-    QList<QByteArray> requestedPaths() const { return m_requested; }
-
-private:
-    void onReadyRead(QTcpSocket *socket)
-    {
-        QByteArray &buf = m_buffers[socket];
-        buf += socket->readAll();
-        if (!buf.contains("\r\n\r\n"))
-            return;
-        const QList<QByteArray> requestLine = buf.left(buf.indexOf("\r\n")).split(' ');
-        const QByteArray path = requestLine.size() > 1 ? requestLine.at(1) : QByteArray();
-        m_requested.append(path);
-        buf.clear();
-        const Response r = m_routes.value(path, Response{404, QByteArray("{\"error\":\"not found\"}"), false});
-        if (r.hang)
-            return;
-        QByteArray out = "HTTP/1.1 " + QByteArray::number(r.status) + " X\r\n"
-                         + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(r.body.size())
-                         + "\r\nConnection: close\r\n\r\n" + r.body;
-        socket->write(out);
-        socket->disconnectFromHost();
-    }
-
-    QTcpServer m_server;
-    QHash<QByteArray, Response> m_routes;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-    QList<QByteArray> m_requested;
-};
 
 struct Outcome {
     std::optional<Provider> provider;
@@ -106,7 +55,7 @@ protected:
 
     QJsonObject goodDocument(const QString &issuer)
     {
-        const QString b = server.base();
+        const QString b = server.baseUrl();
         return QJsonObject{
             {s("issuer"), issuer},
             {s("authorization_endpoint"), QString(b + s("/authorize"))},
@@ -122,7 +71,8 @@ protected:
 
     void serve(const QByteArray &path, const QJsonObject &doc)
     {
-        server.setResponse(path, {200, QJsonDocument(doc).toJson(QJsonDocument::Compact), false});
+        server.on("GET", QString::fromLatin1(path),
+                  Reply::json(200, QJsonDocument(doc).toJson(QJsonDocument::Compact)));
     }
 
     Outcome run(const Provider &p, OidcDiscovery *discovery = nullptr)
@@ -156,9 +106,13 @@ protected:
         return o.error.value_or(Error());
     }
 
-    void SetUp() override { nam.setProxy(QNetworkProxy(QNetworkProxy::NoProxy)); }
+    void SetUp() override
+    {
+        nam.setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+        ASSERT_TRUE(server.listen());
+    }
 
-    TinyHttpServer server;
+    HttpTestServer server;
     QNetworkAccessManager nam;
 };
 
@@ -166,7 +120,7 @@ protected:
 
 TEST_F(OidcDiscoveryTest, FillsEndpointsFromTheDocument)
 {
-    const QString issuer = server.base();
+    const QString issuer = server.baseUrl();
     serve("/.well-known/openid-configuration", goodDocument(issuer));
     const Outcome o = run(customProvider(issuer));
     ASSERT_TRUE(o.provider.has_value()) << (o.error ? o.error->message.toStdString() : std::string());
@@ -180,31 +134,32 @@ TEST_F(OidcDiscoveryTest, FillsEndpointsFromTheDocument)
     EXPECT_EQ(p.profileEndpoint, p.userinfoEndpoint);
     EXPECT_EQ(p.revocationEndpoint.toString(), issuer + s("/revoke"));
     EXPECT_EQ(p.redirectPath, s("/oauth/example"));
-    EXPECT_EQ(server.requestedPaths(), QList<QByteArray>{"/.well-known/openid-configuration"});
+    EXPECT_EQ(server.requestedTargets(), QList<QByteArray>{"/.well-known/openid-configuration"});
 }
 
 TEST_F(OidcDiscoveryTest, IssuerWithPathAndConfiguredEndpointsKept)
 {
-    const QString issuer = server.base() + s("/realms/mail");
+    const QString issuer = server.baseUrl() + s("/realms/mail");
     QJsonObject doc = goodDocument(issuer);
     doc.remove(s("authorization_response_iss_parameter_supported"));
     doc.remove(s("code_challenge_methods_supported")); // absent: proceed
     serve("/realms/mail/.well-known/openid-configuration", doc);
 
     Provider p = customProvider(issuer);
-    p.tokenEndpoint = QUrl(server.base() + s("/configured-token"));
+    p.tokenEndpoint = QUrl(server.baseUrl() + s("/configured-token"));
     const Outcome o = run(p);
     ASSERT_TRUE(o.provider.has_value()) << (o.error ? o.error->message.toStdString() : std::string());
-    EXPECT_EQ(o.provider->tokenEndpoint.toString(), server.base() + s("/configured-token"));
-    EXPECT_EQ(o.provider->authorizationEndpoint.toString(), server.base() + s("/authorize"));
+    EXPECT_EQ(o.provider->tokenEndpoint.toString(), server.baseUrl() + s("/configured-token"));
+    EXPECT_EQ(o.provider->authorizationEndpoint.toString(), server.baseUrl() + s("/authorize"));
     EXPECT_FALSE(o.provider->issRequired);
     EXPECT_EQ(OidcDiscovery::discoveryUrl(issuer + s("/")).toString(), issuer + s("/.well-known/openid-configuration"));
 }
 
 TEST_F(OidcDiscoveryTest, IssuerMismatchRefused)
 {
-    const QString issuer = server.base();
-    for (const QString &claimed : {QString(issuer + s("/")), s("https://evil.example.com"), server.base().toUpper()}) {
+    const QString issuer = server.baseUrl();
+    for (const QString &claimed :
+         {QString(issuer + s("/")), s("https://evil.example.com"), server.baseUrl().toUpper()}) {
         SCOPED_TRACE(claimed.toStdString());
         serve("/.well-known/openid-configuration", goodDocument(claimed));
         const Error e = runExpectingFailure(customProvider(issuer));
@@ -220,7 +175,7 @@ TEST_F(OidcDiscoveryTest, IssuerMismatchRefused)
 
 TEST_F(OidcDiscoveryTest, HttpEndpointOnPublicHostRefused)
 {
-    const QString issuer = server.base();
+    const QString issuer = server.baseUrl();
     for (const char *field :
          {"token_endpoint", "authorization_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint"}) {
         SCOPED_TRACE(field);
@@ -240,7 +195,7 @@ TEST_F(OidcDiscoveryTest, HttpEndpointOnPublicHostRefused)
 
 TEST_F(OidcDiscoveryTest, PkceAndResponseTypeChecks)
 {
-    const QString issuer = server.base();
+    const QString issuer = server.baseUrl();
     QJsonObject doc = goodDocument(issuer);
     doc.insert(s("code_challenge_methods_supported"), QJsonArray{s("plain")});
     serve("/.well-known/openid-configuration", doc);
@@ -264,18 +219,18 @@ TEST_F(OidcDiscoveryTest, PkceAndResponseTypeChecks)
 
 TEST_F(OidcDiscoveryTest, HttpErrorsAndBadBodies)
 {
-    const QString issuer = server.base();
+    const QString issuer = server.baseUrl();
     // No route: 404.
     Error e = runExpectingFailure(customProvider(issuer));
     EXPECT_EQ(e.code, ErrorCode::Config);
     EXPECT_TRUE(e.message.contains(s("HTTP 404"))) << e.message.toStdString();
 
-    server.setResponse("/.well-known/openid-configuration", {503, QByteArray("{}"), false});
+    server.on("GET", s("/.well-known/openid-configuration"), Reply::json(503, "{}"));
     e = runExpectingFailure(customProvider(issuer));
     EXPECT_EQ(e.code, ErrorCode::Network);
     EXPECT_TRUE(e.message.contains(s("HTTP 503")));
 
-    server.setResponse("/.well-known/openid-configuration", {200, QByteArray("<html>hello</html>"), false});
+    server.on("GET", s("/.well-known/openid-configuration"), Reply::json(200, "<html>hello</html>"));
     e = runExpectingFailure(customProvider(issuer));
     EXPECT_EQ(e.code, ErrorCode::Config);
     EXPECT_TRUE(e.message.contains(s("not a JSON object")));
@@ -283,7 +238,7 @@ TEST_F(OidcDiscoveryTest, HttpErrorsAndBadBodies)
 
 TEST_F(OidcDiscoveryTest, SizeLimit)
 {
-    const QString issuer = server.base();
+    const QString issuer = server.baseUrl();
     QJsonObject doc = goodDocument(issuer);
     doc.insert(s("padding"), QString(4096, QLatin1Char('x')));
     serve("/.well-known/openid-configuration", doc);
@@ -300,12 +255,12 @@ TEST_F(OidcDiscoveryTest, SizeLimit)
 
 TEST_F(OidcDiscoveryTest, Timeout)
 {
-    server.setResponse("/.well-known/openid-configuration", {200, QByteArray(), true});
+    server.on("GET", s("/.well-known/openid-configuration"), Reply::hang());
     OidcDiscovery d(&nam);
     d.setTimeout(300);
     QElapsedTimer t;
     t.start();
-    const Outcome o = run(customProvider(server.base()), &d);
+    const Outcome o = run(customProvider(server.baseUrl()), &d);
     ASSERT_TRUE(o.error.has_value());
     EXPECT_EQ(o.error->code, ErrorCode::Network);
     EXPECT_TRUE(o.error->message.contains(s("did not answer"))) << o.error->message.toStdString();
@@ -330,18 +285,18 @@ TEST_F(OidcDiscoveryTest, BadIssuerFailsAsynchronously)
     d.start(customProvider(s("http://id.example.com")));
     EXPECT_EQ(failures, 0); // not from inside start()
     EXPECT_TRUE(mailkey::test::waitFor([&failures]() { return failures == 1; }, 2000));
-    EXPECT_TRUE(server.requestedPaths().isEmpty());
+    EXPECT_TRUE(server.requestedTargets().isEmpty());
 }
 
 TEST_F(OidcDiscoveryTest, CancelEmitsNothing)
 {
-    server.setResponse("/.well-known/openid-configuration", {200, QByteArray(), true});
+    server.on("GET", s("/.well-known/openid-configuration"), Reply::hang());
     OidcDiscovery d(&nam);
     int signalCount = 0;
     QObject::connect(&d, &OidcDiscovery::failed, &d, [&signalCount](const Error &) { ++signalCount; });
     QObject::connect(&d, &OidcDiscovery::finished, &d, [&signalCount](const Provider &) { ++signalCount; });
-    d.start(customProvider(server.base()));
-    ASSERT_TRUE(mailkey::test::waitFor([this]() { return !server.requestedPaths().isEmpty(); }, 5000));
+    d.start(customProvider(server.baseUrl()));
+    ASSERT_TRUE(mailkey::test::waitFor([this]() { return !server.requestedTargets().isEmpty(); }, 5000));
     EXPECT_TRUE(d.isRunning());
     d.cancel();
     EXPECT_FALSE(d.isRunning());

@@ -1,4 +1,5 @@
 #include "tests/support/fakeidp/FakeAuthServer.h"
+#include "tests/support/HttpConnection.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -19,11 +20,8 @@ namespace mailkey::test {
 
 namespace {
 
-constexpr qsizetype kMaxRequestBytes = 64 * 1024;
 constexpr int kMaxConnections = 512;
 constexpr int kMaxRecorded = 100;
-
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
 QPair<QByteArray, QByteArray> header(const char *name, const QByteArray &value)
 {
@@ -141,50 +139,6 @@ QString toMap(const ParamList &list, QMap<QString, QString> *map)
     return repeated;
 }
 
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 204:
-        return "No Content";
-    case 302:
-        return "Found";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 408:
-        return "Request Timeout";
-    case 413:
-        return "Content Too Large";
-    case 429:
-        return "Too Many Requests";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 500:
-        return "Internal Server Error";
-    case 501:
-        return "Not Implemented";
-    case 502:
-        return "Bad Gateway";
-    case 503:
-        return "Service Unavailable";
-    case 504:
-        return "Gateway Timeout";
-    case 505:
-        return "HTTP Version Not Supported";
-    default:
-        return "Status";
-    }
-}
-
 QStringList splitScope(const QString &scope)
 {
     return scope.split(QLatin1Char(' '), Qt::SkipEmptyParts);
@@ -274,45 +228,13 @@ QString graphWellKnownName(const QString &name)
 
 } // namespace
 
-// HTTP plumbing -------------------------------------------------------------------------------
-
-struct FakeHttpRequest {
-    QByteArray method;
-    QString path;       // not decoded
-    QByteArray query;   // raw, without '?'
-    HeaderList headers; // lower-case names
-    QByteArray body;
-
-    QList<QByteArray> headerValues(const QByteArray &name) const
-    {
-        QList<QByteArray> values;
-        for (const auto &h : headers) {
-            if (h.first == name)
-                values.append(h.second);
-        }
-        return values;
-    }
-    QByteArray header(const QByteArray &name) const
-    {
-        const QList<QByteArray> v = headerValues(name);
-        return v.isEmpty() ? QByteArray() : v.first();
-    }
-};
-
-struct FakeHttpResponse {
-    int status = 200;
-    HeaderList headers;
-    QByteArray body;
-    bool drop = false;     // close the connection without an answer
-    bool close = false;    // answer, then close
-    bool truncate = false; // promise more body than is sent, then close
-};
+// HTTP replies --------------------------------------------------------------------------------
 
 namespace {
 
-FakeHttpResponse jsonResponse(int status, const QJsonObject &obj, HeaderList headers = {})
+HttpResponse jsonResponse(int status, const QJsonObject &obj, HttpHeaders headers = {})
 {
-    FakeHttpResponse r;
+    HttpResponse r;
     r.status = status;
     r.headers = std::move(headers);
     r.headers.append(header("Content-Type", "application/json; charset=utf-8"));
@@ -320,242 +242,22 @@ FakeHttpResponse jsonResponse(int status, const QJsonObject &obj, HeaderList hea
     return r;
 }
 
-FakeHttpResponse noStore(FakeHttpResponse r)
+HttpResponse noStore(HttpResponse r)
 {
     r.headers.append(header("Cache-Control", "no-store"));
     r.headers.append(header("Pragma", "no-cache"));
     return r;
 }
 
-// Never echoes request values into the page (no reflected input).
-FakeHttpResponse htmlResponse(int status, const QString &title, const QString &text)
+HttpResponse methodNotAllowed(const QByteArray &allow)
 {
-    FakeHttpResponse r;
-    r.status = status;
-    r.headers.append(header("Content-Type", "text/html; charset=utf-8"));
-    r.headers.append(header("Cache-Control", "no-store"));
-    r.body = QStringLiteral("<!DOCTYPE html>\n<html><head><title>%1</title></head><body><h1>%1</h1>"
-                            "<p>%2</p></body></html>\n")
-                 .arg(title.toHtmlEscaped(), text.toHtmlEscaped())
-                 .toUtf8();
-    return r;
-}
-
-FakeHttpResponse methodNotAllowed(const QByteArray &allow)
-{
-    FakeHttpResponse r
-        = jsonResponse(405, QJsonObject{{str("error"), str("invalid_request")},
-                                        {str("error_description"), str("HTTP method not allowed here.")}});
+    HttpResponse r = jsonResponse(405, QJsonObject{{str("error"), str("invalid_request")},
+                                                   {str("error_description"), str("HTTP method not allowed here.")}});
     r.headers.append(header("Allow", allow));
     return r;
 }
 
 } // namespace
-
-class FakeHttpConnection : public QObject {
-public:
-    FakeHttpConnection(QTcpSocket *socket, FakeAuthServer *server, int idleMs)
-        : QObject(server), m_socket(socket), m_server(server)
-    {
-        ++m_server->m_connections;
-        m_socket->setParent(this);
-        m_idle.setSingleShot(true);
-        m_idle.setInterval(idleMs);
-        connect(&m_idle, &QTimer::timeout, this, [this] {
-            if (!m_busy)
-                closeGracefully();
-        });
-        connect(m_socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
-        connect(m_socket, &QTcpSocket::disconnected, this, [this] { deleteLater(); });
-        connect(m_socket, &QAbstractSocket::errorOccurred, this, [this] {
-            if (m_socket->state() == QAbstractSocket::UnconnectedState)
-                deleteLater();
-        });
-        m_idle.start();
-        if (m_socket->bytesAvailable() > 0)
-            onReadyRead();
-    }
-    ~FakeHttpConnection() override { --m_server->m_connections; }
-
-    void send(const FakeHttpResponse &response)
-    {
-        if (m_closing)
-            return;
-        if (response.drop) {
-            m_closing = true;
-            m_socket->abort();
-            deleteLater();
-            return;
-        }
-        const bool keepAlive = m_keepAlive && !response.close && !response.truncate;
-        QByteArray out
-            = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) + "\r\n";
-        for (const auto &h : response.headers)
-            out += h.first + ": " + h.second + "\r\n";
-        const qsizetype length = response.truncate ? response.body.size() + 512 : response.body.size();
-        out += "Content-Length: " + QByteArray::number(length) + "\r\n";
-        out += keepAlive ? QByteArray("Connection: keep-alive\r\n") : QByteArray("Connection: close\r\n");
-        out += "\r\n";
-        out += response.body;
-        m_socket->write(out);
-        if (!keepAlive) {
-            closeGracefully();
-            return;
-        }
-        m_busy = false;
-        m_idle.start();
-        QMetaObject::invokeMethod(
-            this, [this] { tryParse(); }, Qt::QueuedConnection);
-    }
-
-private:
-    void closeGracefully()
-    {
-        m_closing = true;
-        m_idle.stop();
-        m_socket->disconnectFromHost();
-        if (m_socket->state() == QAbstractSocket::UnconnectedState)
-            deleteLater();
-    }
-
-    void fail(int status, const char *text)
-    {
-        m_keepAlive = false;
-        FakeHttpResponse r = htmlResponse(status, QString::fromLatin1(reasonPhrase(status)), QString::fromLatin1(text));
-        r.close = true;
-        send(r);
-    }
-
-    void onReadyRead()
-    {
-        if (m_closing) {
-            m_socket->readAll();
-            return;
-        }
-        m_buffer += m_socket->readAll();
-        if (!m_busy)
-            m_idle.start();
-        // A client that pipelines far more than one request while we are busy is abusive.
-        if (m_buffer.size() > 4 * kMaxRequestBytes) {
-            m_closing = true;
-            m_socket->abort();
-            deleteLater();
-            return;
-        }
-        tryParse();
-    }
-
-    void tryParse()
-    {
-        if (m_busy || m_closing || m_buffer.isEmpty())
-            return;
-        const qsizetype headerEnd = m_buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0) {
-            if (m_buffer.size() > kMaxRequestBytes)
-                fail(431, "The request header is too large.");
-            return;
-        }
-        if (headerEnd > kMaxRequestBytes) {
-            fail(431, "The request header is too large.");
-            return;
-        }
-        const QList<QByteArray> lines = m_buffer.left(headerEnd).split('\n');
-        QList<QByteArray> clean;
-        for (const QByteArray &line : lines) {
-            if (!line.endsWith('\r') && &line != &lines.last()) {
-                fail(400, "Lines must end with CRLF.");
-                return;
-            }
-            clean.append(line.endsWith('\r') ? line.chopped(1) : line);
-        }
-        const QList<QByteArray> requestLine = clean.first().split(' ');
-        if (requestLine.size() != 3 || requestLine.at(0).isEmpty() || !requestLine.at(1).startsWith('/')) {
-            fail(400, "Malformed request line.");
-            return;
-        }
-        const QByteArray version = requestLine.at(2);
-        if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-            fail(505, "Only HTTP/1.0 and HTTP/1.1 are supported.");
-            return;
-        }
-        FakeHttpRequest request;
-        request.method = requestLine.at(0);
-        for (char c : std::as_const(request.method)) {
-            if (c < 'A' || c > 'Z') {
-                fail(400, "Malformed method.");
-                return;
-            }
-        }
-        for (qsizetype i = 1; i < clean.size(); ++i) {
-            const QByteArray &line = clean.at(i);
-            const qsizetype colon = line.indexOf(':');
-            if (line.isEmpty() || line.at(0) == ' ' || line.at(0) == '\t' || colon <= 0) {
-                fail(400, "Malformed header line.");
-                return;
-            }
-            const QByteArray name = line.left(colon);
-            if (name.contains(' ') || name.contains('\t')) {
-                fail(400, "Malformed header name.");
-                return;
-            }
-            request.headers.append({name.toLower(), line.mid(colon + 1).trimmed()});
-        }
-        const bool http11 = version == "HTTP/1.1";
-        if (http11 && request.headerValues("host").size() != 1) {
-            fail(400, "HTTP/1.1 requests need exactly one Host header.");
-            return;
-        }
-        if (!request.headerValues("transfer-encoding").isEmpty()) {
-            fail(501, "Transfer-Encoding is not supported; send Content-Length.");
-            return;
-        }
-        const QList<QByteArray> lengths = request.headerValues("content-length");
-        qsizetype length = 0;
-        if (lengths.size() > 1) {
-            fail(400, "More than one Content-Length header.");
-            return;
-        }
-        if (lengths.size() == 1) {
-            const QByteArray &v = lengths.first();
-            bool ok = !v.isEmpty() && v.size() <= 9;
-            for (char c : v)
-                ok = ok && c >= '0' && c <= '9';
-            if (!ok) {
-                fail(400, "Malformed Content-Length.");
-                return;
-            }
-            length = v.toLongLong();
-        }
-        const qsizetype total = headerEnd + 4 + length;
-        if (total > kMaxRequestBytes) {
-            fail(413, "The request is too large.");
-            return;
-        }
-        if (m_buffer.size() < total)
-            return; // wait for the rest of the body
-        request.body = m_buffer.mid(headerEnd + 4, length);
-        m_buffer.remove(0, total);
-
-        const QByteArray target = requestLine.at(1);
-        const qsizetype q = target.indexOf('?');
-        request.path = QString::fromLatin1(q < 0 ? target : target.left(q));
-        request.query = q < 0 ? QByteArray() : target.mid(q + 1);
-        const QByteArray connection = request.header("connection").toLower();
-        m_keepAlive = http11 ? !connection.contains("close") : connection.contains("keep-alive");
-
-        m_busy = true;
-        m_idle.stop();
-        m_server->handleRequest(this, request);
-    }
-
-    QTcpSocket *m_socket;
-    FakeAuthServer *m_server;
-    QByteArray m_buffer;
-    QTimer m_idle;
-    bool m_busy = false;
-    bool m_closing = false;
-    bool m_keepAlive = true;
-};
 
 // Server ----------------------------------------------------------------------------------------
 
@@ -855,7 +557,13 @@ void FakeAuthServer::onNewConnection()
             socket->deleteLater();
             continue;
         }
-        new FakeHttpConnection(socket, this, m_idleTimeoutMs); // owned by this (QObject parent)
+        HttpConnection::Handlers handlers;
+        handlers.request
+            = [this](HttpConnection *connection, const HttpRequest &request) { handleRequest(connection, request); };
+        // Owned by this (QObject parent); counts itself down when it goes.
+        auto *connection = new HttpConnection(socket, this, m_idleTimeoutMs, std::move(handlers));
+        ++m_connections;
+        connect(connection, &QObject::destroyed, this, [this] { --m_connections; });
     }
 }
 
@@ -886,7 +594,7 @@ bool FakeAuthServer::endpointFor(const QString &path, Endpoint *endpoint) const
     return true;
 }
 
-void FakeAuthServer::handleRequest(FakeHttpConnection *connection, const FakeHttpRequest &request)
+void FakeAuthServer::handleRequest(HttpConnection *connection, const HttpRequest &request)
 {
     Endpoint endpoint = Endpoint::Discovery;
     const bool known = endpointFor(request.path, &endpoint);
@@ -905,7 +613,7 @@ void FakeAuthServer::handleRequest(FakeHttpConnection *connection, const FakeHtt
         if (!m_replaySignature.isEmpty() && !m_replayDeadline.hasExpired() && signature == m_replaySignature) {
             // QNetworkAccessManager's silent re-send of the request just dropped.
             m_replaySignature.clear();
-            FakeHttpResponse drop;
+            HttpResponse drop;
             drop.drop = true;
             Q_EMIT requestHandled(QString::fromLatin1(request.method), request.path, 0);
             connection->send(drop);
@@ -920,11 +628,11 @@ void FakeAuthServer::handleRequest(FakeHttpConnection *connection, const FakeHtt
         }
     }
     const int delay = m_latencyMs + (hasFault ? qMax(0, fault.delayMs) : 0);
-    QPointer<FakeHttpConnection> conn(connection);
+    QPointer<HttpConnection> conn(connection);
     auto finish = [this, conn, request, endpoint, known, hasFault, fault, signature] {
         if (!conn)
             return;
-        FakeHttpResponse response;
+        HttpResponse response;
         if (!known) {
             response = jsonResponse(404, QJsonObject{{str("error"), str("not_found")}});
         } else if (hasFault && fault.kind != Fault::Delay && fault.kind != Fault::DropAfterProcessing) {
@@ -947,9 +655,9 @@ void FakeAuthServer::handleRequest(FakeHttpConnection *connection, const FakeHtt
         finish();
 }
 
-FakeHttpResponse FakeAuthServer::faultResponse(const Fault &fault) const
+HttpResponse FakeAuthServer::faultResponse(const Fault &fault) const
 {
-    FakeHttpResponse r;
+    HttpResponse r;
     switch (fault.kind) {
     case Fault::ServerError: {
         const int status = fault.httpStatus > 0 ? fault.httpStatus : 500;
@@ -989,7 +697,7 @@ FakeHttpResponse FakeAuthServer::faultResponse(const Fault &fault) const
     return r;
 }
 
-FakeHttpResponse FakeAuthServer::respond(Endpoint endpoint, const FakeHttpRequest &request)
+HttpResponse FakeAuthServer::respond(Endpoint endpoint, const HttpRequest &request)
 {
     switch (endpoint) {
     case Endpoint::Authorize:
@@ -1029,9 +737,9 @@ QByteArray buildRedirect(const QString &redirectUri, const QList<QPair<QString, 
     return out;
 }
 
-FakeHttpResponse redirectResponse(const QByteArray &location)
+HttpResponse redirectResponse(const QByteArray &location)
 {
-    FakeHttpResponse r;
+    HttpResponse r;
     r.status = 302;
     r.headers.append(header("Location", location));
     r.headers.append(header("Cache-Control", "no-store"));
@@ -1042,7 +750,7 @@ FakeHttpResponse redirectResponse(const QByteArray &location)
 
 } // namespace
 
-FakeHttpResponse FakeAuthServer::handleAuthorize(const FakeHttpRequest &request)
+HttpResponse FakeAuthServer::handleAuthorize(const HttpRequest &request)
 {
     if (request.method != "GET")
         return methodNotAllowed("GET");
@@ -1151,8 +859,8 @@ FakeHttpResponse FakeAuthServer::handleAuthorize(const FakeHttpRequest &request)
 
 // /token ----------------------------------------------------------------------------------------
 
-FakeHttpResponse FakeAuthServer::tokenError(int status, const QString &error, int aadsts, const QString &description,
-                                            bool basicChallenge, const QString &subError) const
+HttpResponse FakeAuthServer::tokenError(int status, const QString &error, int aadsts, const QString &description,
+                                        bool basicChallenge, const QString &subError) const
 {
     const QString traceId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QString correlationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -1169,7 +877,7 @@ FakeHttpResponse FakeAuthServer::tokenError(int status, const QString &error, in
             codes.append(m.captured(1).toInt());
     }
     text += QStringLiteral(" Trace ID: %1 Correlation ID: %2 Timestamp: %3").arg(traceId, correlationId, timestamp);
-    HeaderList headers;
+    HttpHeaders headers;
     // RFC 6749 5.2: a client that tried HTTP Basic gets the Basic challenge back.
     if (status == 401 && basicChallenge)
         headers.append(header("WWW-Authenticate", "Basic realm=\"fakeidp\""));
@@ -1181,8 +889,8 @@ FakeHttpResponse FakeAuthServer::tokenError(int status, const QString &error, in
     return noStore(jsonResponse(status, body, std::move(headers)));
 }
 
-bool FakeAuthServer::authenticateClient(const FakeHttpRequest &request, const QMap<QString, QString> &params,
-                                        QString *clientId, FakeHttpResponse *error) const
+bool FakeAuthServer::authenticateClient(const HttpRequest &request, const QMap<QString, QString> &params,
+                                        QString *clientId, HttpResponse *error) const
 {
     const QList<QByteArray> auths = request.headerValues("authorization");
     if (auths.size() > 1) {
@@ -1308,7 +1016,7 @@ ScopeProblem checkRequestedScope(const QString &requested, const QString &consen
 
 } // namespace
 
-FakeHttpResponse FakeAuthServer::handleToken(const FakeHttpRequest &request)
+HttpResponse FakeAuthServer::handleToken(const HttpRequest &request)
 {
     if (request.method != "POST")
         return noStore(methodNotAllowed("POST"));
@@ -1335,7 +1043,7 @@ FakeHttpResponse FakeAuthServer::handleToken(const FakeHttpRequest &request)
         return tokenError(m_tokenErrorStatus, m_tokenError, 0, m_tokenErrorDescription);
     }
     QString clientId;
-    FakeHttpResponse error;
+    HttpResponse error;
     if (!authenticateClient(request, params, &clientId, &error))
         return error;
     const QString grantType = params.value(str("grant_type"));
@@ -1350,8 +1058,7 @@ FakeHttpResponse FakeAuthServer::handleToken(const FakeHttpRequest &request)
     return tokenError(400, str("unsupported_grant_type"), 70003, str("The app requested an unsupported grant type."));
 }
 
-FakeHttpResponse FakeAuthServer::handleAuthorizationCodeGrant(const QMap<QString, QString> &params,
-                                                              const QString &clientId)
+HttpResponse FakeAuthServer::handleAuthorizationCodeGrant(const QMap<QString, QString> &params, const QString &clientId)
 {
     const QString code = params.value(str("code"));
     if (code.isEmpty())
@@ -1416,7 +1123,7 @@ FakeHttpResponse FakeAuthServer::handleAuthorizationCodeGrant(const QMap<QString
     return issueTokens(grantId, scope, grant.offline);
 }
 
-FakeHttpResponse FakeAuthServer::handleRefreshGrant(const QMap<QString, QString> &params, const QString &clientId)
+HttpResponse FakeAuthServer::handleRefreshGrant(const QMap<QString, QString> &params, const QString &clientId)
 {
     const QString token = params.value(str("refresh_token"));
     if (token.isEmpty())
@@ -1488,7 +1195,7 @@ QString FakeAuthServer::makeIdToken(const GrantRecord &grant) const
     return QString::fromLatin1(signingInput + '.' + signature);
 }
 
-FakeHttpResponse FakeAuthServer::issueTokens(int grantId, const QString &scope, bool withRefresh)
+HttpResponse FakeAuthServer::issueTokens(int grantId, const QString &scope, bool withRefresh)
 {
     GrantRecord &grant = m_grants[grantId];
     const QString access = str("EwA") + chunk(90) + QLatin1Char('+') + chunk(30) + QLatin1Char('/') + chunk(30);
@@ -1519,10 +1226,10 @@ FakeHttpResponse FakeAuthServer::issueTokens(int grantId, const QString &scope, 
 
 // /revoke ---------------------------------------------------------------------------------------
 
-bool FakeAuthServer::readClientForm(const FakeHttpRequest &request, QMap<QString, QString> *params, QString *clientId,
-                                    FakeHttpResponse *error) const
+bool FakeAuthServer::readClientForm(const HttpRequest &request, QMap<QString, QString> *params, QString *clientId,
+                                    HttpResponse *error) const
 {
-    const auto fail = [error](FakeHttpResponse response) {
+    const auto fail = [error](HttpResponse response) {
         *error = std::move(response);
         return false;
     };
@@ -1552,11 +1259,11 @@ bool FakeAuthServer::readClientForm(const FakeHttpRequest &request, QMap<QString
     return true;
 }
 
-FakeHttpResponse FakeAuthServer::handleIntrospect(const FakeHttpRequest &request)
+HttpResponse FakeAuthServer::handleIntrospect(const HttpRequest &request)
 {
     QMap<QString, QString> params;
     QString clientId;
-    FakeHttpResponse error;
+    HttpResponse error;
     if (!readClientForm(request, &params, &clientId, &error))
         return error;
     // RFC 7662 2.1: only a protected resource with credentials of its own may ask.
@@ -1582,11 +1289,11 @@ FakeHttpResponse FakeAuthServer::handleIntrospect(const FakeHttpRequest &request
     return noStore(jsonResponse(200, body));
 }
 
-FakeHttpResponse FakeAuthServer::handleRevoke(const FakeHttpRequest &request)
+HttpResponse FakeAuthServer::handleRevoke(const HttpRequest &request)
 {
     QMap<QString, QString> params;
     QString clientId;
-    FakeHttpResponse error;
+    HttpResponse error;
     if (!readClientForm(request, &params, &clientId, &error))
         return error;
     const QString token = params.value(str("token"));
@@ -1606,14 +1313,14 @@ FakeHttpResponse FakeAuthServer::handleRevoke(const FakeHttpRequest &request)
         }
     }
     ++m_revocationCount;
-    FakeHttpResponse ok;
+    HttpResponse ok;
     ok.status = 200;
     return noStore(ok);
 }
 
 // Resources -------------------------------------------------------------------------------------
 
-FakeHttpResponse FakeAuthServer::handleResource(Endpoint endpoint, const FakeHttpRequest &request)
+HttpResponse FakeAuthServer::handleResource(Endpoint endpoint, const HttpRequest &request)
 {
     const bool graph = endpoint == Endpoint::Me || endpoint == Endpoint::MailFolders;
     if (request.method != "GET" && !(endpoint == Endpoint::UserInfo && request.method == "POST"))
@@ -1758,7 +1465,7 @@ FakeHttpResponse FakeAuthServer::handleResource(Endpoint endpoint, const FakeHtt
 
 // Discovery -------------------------------------------------------------------------------------
 
-FakeHttpResponse FakeAuthServer::handleDiscovery(const FakeHttpRequest &request)
+HttpResponse FakeAuthServer::handleDiscovery(const HttpRequest &request)
 {
     if (request.method != "GET")
         return methodNotAllowed("GET");

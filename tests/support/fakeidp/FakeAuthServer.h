@@ -69,9 +69,9 @@ QT_END_NAMESPACE
 
 namespace mailkey::test {
 
-class FakeHttpConnection;
-struct FakeHttpRequest;
-struct FakeHttpResponse;
+class HttpConnection;
+struct HttpRequest;
+struct HttpResponse;
 
 class FakeAuthServer : public QObject {
     Q_OBJECT
@@ -208,8 +208,6 @@ Q_SIGNALS:
     void requestHandled(const QString &method, const QString &path, int httpStatus);
 
 private:
-    friend class FakeHttpConnection;
-
     struct CodeRecord {
         QString clientId;
         QString redirectUri;
@@ -245,29 +243,29 @@ private:
         QDateTime expires; // null = never
     };
     void onNewConnection();
-    void handleRequest(FakeHttpConnection *connection, const FakeHttpRequest &request);
+    void handleRequest(HttpConnection *connection, const HttpRequest &request);
     bool endpointFor(const QString &path, Endpoint *endpoint) const;
-    FakeHttpResponse respond(Endpoint endpoint, const FakeHttpRequest &request);
-    FakeHttpResponse faultResponse(const Fault &fault) const;
+    HttpResponse respond(Endpoint endpoint, const HttpRequest &request);
+    HttpResponse faultResponse(const Fault &fault) const;
 
-    FakeHttpResponse handleAuthorize(const FakeHttpRequest &request);
-    FakeHttpResponse handleToken(const FakeHttpRequest &request);
-    FakeHttpResponse handleAuthorizationCodeGrant(const QMap<QString, QString> &params, const QString &clientId);
-    FakeHttpResponse handleRefreshGrant(const QMap<QString, QString> &params, const QString &clientId);
-    FakeHttpResponse handleIntrospect(const FakeHttpRequest &request);
-    FakeHttpResponse handleRevoke(const FakeHttpRequest &request);
-    FakeHttpResponse handleResource(Endpoint endpoint, const FakeHttpRequest &request);
-    FakeHttpResponse handleDiscovery(const FakeHttpRequest &request);
+    HttpResponse handleAuthorize(const HttpRequest &request);
+    HttpResponse handleToken(const HttpRequest &request);
+    HttpResponse handleAuthorizationCodeGrant(const QMap<QString, QString> &params, const QString &clientId);
+    HttpResponse handleRefreshGrant(const QMap<QString, QString> &params, const QString &clientId);
+    HttpResponse handleIntrospect(const HttpRequest &request);
+    HttpResponse handleRevoke(const HttpRequest &request);
+    HttpResponse handleResource(Endpoint endpoint, const HttpRequest &request);
+    HttpResponse handleDiscovery(const HttpRequest &request);
 
-    FakeHttpResponse tokenError(int status, const QString &error, int aadsts, const QString &description,
-                                bool basicChallenge = false, const QString &subError = QString()) const;
-    FakeHttpResponse issueTokens(int grantId, const QString &scope, bool withRefresh);
-    bool authenticateClient(const FakeHttpRequest &request, const QMap<QString, QString> &params, QString *clientId,
-                            FakeHttpResponse *error) const;
+    HttpResponse tokenError(int status, const QString &error, int aadsts, const QString &description,
+                            bool basicChallenge = false, const QString &subError = QString()) const;
+    HttpResponse issueTokens(int grantId, const QString &scope, bool withRefresh);
+    bool authenticateClient(const HttpRequest &request, const QMap<QString, QString> &params, QString *clientId,
+                            HttpResponse *error) const;
     // A form POST of an authenticated client to /revoke or /introspect (RFC 7009 2.1, RFC 7662
     // 2.1): false with *error set when the method, the encoding or the client is wrong.
-    bool readClientForm(const FakeHttpRequest &request, QMap<QString, QString> *params, QString *clientId,
-                        FakeHttpResponse *error) const;
+    bool readClientForm(const HttpRequest &request, QMap<QString, QString> *params, QString *clientId,
+                        HttpResponse *error) const;
     QString makeIdToken(const GrantRecord &grant) const;
     void revokeGrant(int grantId);
     bool accessValid(const AccessRecord &record) const;

@@ -5,6 +5,7 @@
 #include "core/common/NetworkReplies.h"
 #include "core/oauth/FormEncoder.h"
 #include "core/oauth/TokenEndpointClient.h"
+#include "tests/support/HttpTestServer.h"
 #include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 
@@ -18,7 +19,6 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
-#include <QSslServer>
 #include <QSslSocket>
 #include <QUrlQuery>
 
@@ -33,6 +33,7 @@
 
 using namespace mailkey;
 using mailkey::test::FakeAuthServer;
+using mailkey::test::HttpTestServer;
 using mailkey::test::waitFor;
 
 namespace {
@@ -104,32 +105,18 @@ bool makeSelfSigned(QByteArray *certPem, QByteArray *keyPem)
     return ok && !certPem->isEmpty() && !keyPem->isEmpty();
 }
 
-// A TLS server on 127.0.0.1 with that certificate; records what it received after a handshake.
-class UntrustedTlsServer : public QSslServer {
-public:
-    bool start()
-    {
-        QByteArray certPem;
-        QByteArray keyPem;
-        if (!makeSelfSigned(&certPem, &keyPem))
-            return false;
-        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-        config.setLocalCertificate(QSslCertificate(certPem, QSsl::Pem));
-        config.setPrivateKey(QSslKey(keyPem, QSsl::Ec, QSsl::Pem));
-        setSslConfiguration(config);
-        connect(this, &QTcpServer::pendingConnectionAvailable, this, [this] {
-            while (QTcpSocket *socket = nextPendingConnection()) {
-                connect(socket, &QIODevice::readyRead, this, [this, socket] { received += socket->readAll(); });
-            }
-        });
-        return listen(QHostAddress(QHostAddress::LocalHost));
-    }
-    QUrl url(const char *path) const
-    {
-        return QUrl(QStringLiteral("https://127.0.0.1:%1%2").arg(serverPort()).arg(QString::fromLatin1(path)));
-    }
-    QByteArray received; // decrypted bytes of every connection
-};
+// A TLS configuration with that certificate and its key, for a server on 127.0.0.1.
+std::optional<QSslConfiguration> untrustedTls()
+{
+    QByteArray certPem;
+    QByteArray keyPem;
+    if (!makeSelfSigned(&certPem, &keyPem))
+        return std::nullopt;
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setLocalCertificate(QSslCertificate(certPem, QSsl::Pem));
+    config.setPrivateKey(QSslKey(keyPem, QSsl::Ec, QSsl::Pem));
+    return config;
+}
 
 struct Tokens {
     QString access;
@@ -381,28 +368,32 @@ TEST_F(TokenEndpointClientTest, WipesTheFormOnceTheReplyIsGone)
 TEST_F(TokenEndpointClientTest, SendsNothingToAServerWhoseCertificateDoesNotVerify)
 {
     ASSERT_TRUE(QSslSocket::supportsSsl()) << "no TLS backend: this test cannot check anything";
-    UntrustedTlsServer tls;
-    ASSERT_TRUE(tls.start());
+    const std::optional<QSslConfiguration> config = untrustedTls();
+    ASSERT_TRUE(config.has_value());
+    HttpTestServer tls; // records what it received after a handshake
+    ASSERT_TRUE(tls.listenTls(*config));
+    tls.on("POST", S("/control"), HttpTestServer::Reply::hang());
 
     // Its own manager: Qt would reuse the connection whose errors were ignored.
     QNetworkAccessManager carelessNam;
     carelessNam.setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
-    QNetworkRequest careless(tls.url("/control"));
+    QNetworkRequest careless(tls.url(S("/control")));
     careless.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
     QNetworkReply *control = carelessNam.post(careless, QByteArray("control=1"));
     QObject::connect(control, &QNetworkReply::sslErrors, control, [control] { control->ignoreSslErrors(); });
-    ASSERT_TRUE(waitFor([&] { return tls.received.contains("control=1"); }));
+    ASSERT_TRUE(waitFor([&] { return !tls.requests().isEmpty() && tls.requests().constLast().body == "control=1"; }));
     control->abort();
     control->deleteLater();
-    tls.received.clear();
+    tls.clearRequests();
 
     const std::optional<TokenEndpointReply> answer
-        = send(tls.url("/token"), TokenEndpointClient::refreshGrant(S("secret-refresh-token"), {}), true);
+        = send(tls.url(S("/token")), TokenEndpointClient::refreshGrant(S("secret-refresh-token"), {}), true);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 0);
     EXPECT_EQ(answer->networkError, QNetworkReply::SslHandshakeFailedError);
     (void)waitFor([] { return false; }, 200); // anything late would arrive now
-    EXPECT_TRUE(tls.received.isEmpty()) << tls.received.size() << " bytes reached the server";
+    EXPECT_EQ(tls.bytesReceived(), 0) << tls.bytesReceived() << " bytes reached the server";
+    EXPECT_TRUE(tls.requests().isEmpty());
     TokenReplyResult parsed = answer->parse(QDateTime::currentDateTimeUtc(), {});
     ASSERT_FALSE(parsed.ok());
     EXPECT_EQ(parsed.oauthError().kind, OAuthErrorKind::Transient);

@@ -4,6 +4,7 @@
 #include "core/oauth/CallbackPage.h"
 #include "core/oauth/LoopbackPeer.h"
 #include "core/oauth/LoopbackReplyHandler.h"
+#include "tests/support/HttpTestServer.h"
 #include "tests/support/TestUtil.h"
 
 #include <QFile>
@@ -28,6 +29,7 @@
 using mailkey::CallbackPage;
 using mailkey::LoopbackReplyHandler;
 using mailkey::test::expectNotLogged;
+using mailkey::test::HttpTestServer;
 using mailkey::test::waitFor;
 using Reason = LoopbackReplyHandler::RejectReason;
 
@@ -816,37 +818,18 @@ TEST(CallbackPageTest, LimitText)
 TEST_F(LoopbackTest, PlugsIntoQOAuth2AuthorizationCodeFlow)
 {
     // A token endpoint that records the request and answers with JSON.
-    QTcpServer tokenServer;
-    ASSERT_TRUE(tokenServer.listen(QHostAddress(QHostAddress::LocalHost), 0));
-    QByteArray tokenRequest;
+    HttpTestServer tokenServer;
+    ASSERT_TRUE(tokenServer.listen());
     const QByteArray accessToken = randomToken();
     const QByteArray tokenJson
         = "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}";
-    QObject::connect(&tokenServer, &QTcpServer::newConnection, &tokenServer, [&] {
-        QTcpSocket *s = tokenServer.nextPendingConnection();
-        QObject::connect(s, &QTcpSocket::readyRead, s, [&, s] {
-            tokenRequest += s->readAll();
-            const qsizetype end = tokenRequest.indexOf("\r\n\r\n");
-            if (end < 0)
-                return;
-            const qsizetype clPos = tokenRequest.toLower().indexOf("content-length:");
-            const int length = clPos < 0
-                                   ? 0
-                                   : tokenRequest.mid(clPos + 15, tokenRequest.indexOf("\r\n", clPos) - clPos - 15)
-                                         .trimmed()
-                                         .toInt();
-            if (tokenRequest.size() < end + 4 + length)
-                return;
-            s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRetry-After: 7\r\nContent-Length: "
-                     + QByteArray::number(tokenJson.size()) + "\r\nConnection: close\r\n\r\n" + tokenJson);
-            s->disconnectFromHost();
-        });
-    });
+    tokenServer.on("POST", QStringLiteral("/token"),
+                   HttpTestServer::Reply::json(200, tokenJson, {{"Retry-After", "7"}}));
 
     QNetworkAccessManager nam;
     QOAuth2AuthorizationCodeFlow flow(&nam);
     flow.setAuthorizationUrl(QUrl(QStringLiteral("https://login.example.com/authorize")));
-    flow.setAccessTokenUrl(QUrl(QStringLiteral("http://127.0.0.1:%1/token").arg(tokenServer.serverPort())));
+    flow.setAccessTokenUrl(tokenServer.url(QStringLiteral("/token")));
     flow.setClientIdentifier(QStringLiteral("client-id"));
     flow.setScope(QStringLiteral("mail"));
     flow.setState(QString::fromLatin1(m_state));
@@ -874,6 +857,8 @@ TEST_F(LoopbackTest, PlugsIntoQOAuth2AuthorizationCodeFlow)
 
     // The flow posts the code to the token endpoint; the raw reply comes back unparsed.
     ASSERT_TRUE(waitFor([&] { return replies.size() == 1; }, 5000));
+    ASSERT_EQ(tokenServer.requests().size(), 1);
+    const QByteArray tokenRequest = tokenServer.requests().first().body;
     EXPECT_TRUE(tokenRequest.contains(QByteArray("code=" + code)));
     EXPECT_TRUE(tokenRequest.contains(QByteArray("redirect_uri=" + enc(handler->callback().toUtf8()))));
     EXPECT_EQ(replies.at(0).at(0).toInt(), 200);

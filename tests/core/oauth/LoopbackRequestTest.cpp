@@ -1,8 +1,8 @@
 // The socket-free loopback request parser and callback validator (core/oauth/LoopbackRequest.h),
 // and the inputs the fuzz targets fuzz_loopback_request / fuzz_callback_query found (if any),
 // kept as regression tests.
-#include "core/common/Clock.h"
 #include "core/oauth/LoopbackRequest.h"
+#include "core/common/Clock.h"
 
 #include <gtest/gtest.h>
 
