@@ -421,7 +421,7 @@ QString redactImpl(const QString &input)
 //    key;
 //  - exactly as written (those patterns are case-sensitive): eyJ (9), and the token shapes of (10):
 //    ya29, 1//, GOCSPX, AIza, M., Ew, 0.A, 1.A, AQAB.
-// tests/core/common/test_redactor.cpp compares this with the full pass on generated text.
+// tests/core/common/RedactorTest.cpp compares this with the full pass on generated text.
 bool cannotContainSecret(QStringView text)
 {
     int run = 0;
