@@ -24,6 +24,12 @@
 
 namespace mailkey::cli {
 
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::cli::Cli)
+};
+} // namespace
+
 ExitCode exitCodeFor(ErrorCode code)
 {
     switch (code) {
@@ -62,42 +68,43 @@ ExitCode exitCodeFor(ErrorCode code)
 
 namespace {
 
-const char *kUsage
-    = "Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]\n"
-      "\n"
-      "Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access\n"
-      "tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).\n"
-      "\n"
-      "Commands:\n"
-      "  connect PROVIDER [--login-hint EMAIL] [--no-browser]\n"
-      "                         sign in to a mailbox (microsoft, google or a custom provider)\n"
-      "  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]\n"
-      "                         print a valid access token (or the SASL string) for EMAIL\n"
-      "  list [--json]          connected accounts with provider, status and expiry\n"
-      "  remove EMAIL           revoke where the provider allows it, delete the tokens here\n"
-      "  audit [EMAIL] [--json] [--since TIME] [--verify]\n"
-      "                         the audit log; --verify checks its hash chain\n"
-      "  rotate-key             re-encrypt the vault with a new key\n"
-      "  sign-out-everywhere --yes\n"
-      "                         revoke and delete every token, new vault key, incident recorded\n"
-      "  status                 the vault, its cipher, the keychain, the MailKey window, the accounts\n"
-      "  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)\n"
-      "\n"
-      "Options:\n"
-      "  --profile NAME         use a separate vault with its own key (default: \"default\")\n"
-      "  --providers FILE       custom providers file (used by connect, token, remove and\n"
-      "                         sign-out-everywhere)\n"
-      "  --profile and --providers may also follow the command.\n"
-      "  -h, --help             show help (also: mailkey-cli COMMAND --help)\n"
-      "  --version              show the version\n"
-      "\n"
-      "Only the requested value goes to standard output; messages go to standard error.\n"
-      "When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).\n"
-      "Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).\n"
-      "\n"
-      "Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,\n"
-      "4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,\n"
-      "130 cancelled (Ctrl-C).\n";
+const char *kUsage = QT_TRANSLATE_NOOP(
+    "mailkey::cli::Cli",
+    "Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]\n"
+    "\n"
+    "Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access\n"
+    "tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).\n"
+    "\n"
+    "Commands:\n"
+    "  connect PROVIDER [--login-hint EMAIL] [--no-browser]\n"
+    "                         sign in to a mailbox (microsoft, google or a custom provider)\n"
+    "  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]\n"
+    "                         print a valid access token (or the SASL string) for EMAIL\n"
+    "  list [--json]          connected accounts with provider, status and expiry\n"
+    "  remove EMAIL           revoke where the provider allows it, delete the tokens here\n"
+    "  audit [EMAIL] [--json] [--since TIME] [--verify]\n"
+    "                         the audit log; --verify checks its hash chain\n"
+    "  rotate-key             re-encrypt the vault with a new key\n"
+    "  sign-out-everywhere --yes\n"
+    "                         revoke and delete every token, new vault key, incident recorded\n"
+    "  status                 the vault, its cipher, the keychain, the MailKey window, the accounts\n"
+    "  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)\n"
+    "\n"
+    "Options:\n"
+    "  --profile NAME         use a separate vault with its own key (default: \"default\")\n"
+    "  --providers FILE       custom providers file (used by connect, token, remove and\n"
+    "                         sign-out-everywhere)\n"
+    "  --profile and --providers may also follow the command.\n"
+    "  -h, --help             show help (also: mailkey-cli COMMAND --help)\n"
+    "  --version              show the version\n"
+    "\n"
+    "Only the requested value goes to standard output; messages go to standard error.\n"
+    "When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).\n"
+    "Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).\n"
+    "\n"
+    "Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,\n"
+    "4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,\n"
+    "130 cancelled (Ctrl-C).\n");
 
 bool g_debug = false;
 
@@ -188,7 +195,7 @@ int run(int argc, char **argv)
             QString value;
             if (args[i] == name) {
                 if (i + 1 >= args.size()) {
-                    err(QStringLiteral("mailkey-cli: %1 needs a value.\n").arg(name));
+                    err(Text::tr("mailkey-cli: %1 needs a value.\n").arg(name));
                     return Usage;
                 }
                 value = args[i + 1];
@@ -205,8 +212,8 @@ int run(int argc, char **argv)
         }
     }
     if (!Profile::isValidName(profileName)) {
-        err(QStringLiteral("mailkey-cli: '%1' is not a valid profile name (letters, digits, '.', '_' and '-', "
-                           "up to 64 characters).\n")
+        err(Text::tr("mailkey-cli: '%1' is not a valid profile name (letters, digits, '.', '_' and '-', "
+                     "up to 64 characters).\n")
                 .arg(oneLine(profileName.left(80))));
         return Usage;
     }
@@ -214,28 +221,28 @@ int run(int argc, char **argv)
     while (!args.isEmpty() && args.first().startsWith(QLatin1Char('-'))) {
         const QString opt = args.takeFirst();
         if (opt == QLatin1String("--help") || opt == QLatin1String("-h")) {
-            out(QString::fromLatin1(kUsage));
+            out(Text::tr(kUsage));
             return Ok;
         }
         if (opt == QLatin1String("--version")) {
             out(QStringLiteral("mailkey-cli %1\n").arg(QStringLiteral(MAILKEY_VERSION)));
             return Ok;
         }
-        err(QStringLiteral("mailkey-cli: unknown option '%1'. See: mailkey-cli --help\n").arg(oneLine(opt.left(80))));
+        err(Text::tr("mailkey-cli: unknown option '%1'. See: mailkey-cli --help\n").arg(oneLine(opt.left(80))));
         return Usage;
     }
     if (args.isEmpty()) {
-        err(QString::fromLatin1(kUsage));
+        err(Text::tr(kUsage));
         return Usage;
     }
     const QString name = args.takeFirst();
     const auto it = commands().find(name);
     if (it == commands().end()) {
-        err(QStringLiteral("mailkey-cli: unknown command '%1'. See: mailkey-cli --help\n").arg(oneLine(name.left(80))));
+        err(Text::tr("mailkey-cli: unknown command '%1'. See: mailkey-cli --help\n").arg(oneLine(name.left(80))));
         return Usage;
     }
     if (wantsHelp(args)) {
-        out(QString::fromLatin1(it->second.help));
+        out(Text::tr(it->second.help));
         return Ok;
     }
     // Commands that use providers read --providers themselves; for the others it changes nothing.

@@ -10,6 +10,7 @@
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/VaultAccess.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QNetworkAccessManager>
@@ -17,6 +18,12 @@
 #include <cstdio>
 
 namespace mailkey::cli {
+
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::cli::CliSupport)
+};
+} // namespace
 
 Q_LOGGING_CATEGORY(lcCli, "mailkey.cli")
 
@@ -118,7 +125,7 @@ Result<ProviderRegistry *> Context::providers(const QString &providersFile)
     if (file.isEmpty())
         file = settings.customProvidersFile();
     else if (!QFileInfo::exists(file))
-        return Error(ErrorCode::InvalidInput, QStringLiteral("--providers: there is no file %1.").arg(file.left(300)));
+        return Error(ErrorCode::InvalidInput, Text::tr("--providers: there is no file %1.").arg(file.left(300)));
     auto registry = std::make_unique<ProviderRegistry>(values);
     if (Status s = registry->loadCustomProviders(file); !s)
         return s.error();
@@ -159,18 +166,18 @@ ParsedArgs parseArgs(const QStringList &args, const QStringList &flagNames, cons
         } else if (valueNames.contains(name)) {
             if (!inlineValue) {
                 if (i + 1 >= args.size()) {
-                    p.error = QStringLiteral("%1 needs a value").arg(name);
+                    p.error = Text::tr("%1 needs a value").arg(name);
                     return p;
                 }
                 value = args[++i];
             }
             if (p.values.contains(name)) {
-                p.error = QStringLiteral("%1 is given twice").arg(name);
+                p.error = Text::tr("%1 is given twice").arg(name);
                 return p;
             }
             p.values.insert(name, value);
         } else {
-            p.error = QStringLiteral("unknown option '%1'").arg(a.left(80));
+            p.error = Text::tr("unknown option '%1'").arg(a.left(80));
             return p;
         }
     }
@@ -191,7 +198,7 @@ bool usageError(Context &ctx, const QString &command, const QString &problem)
 {
     if (ctx.finished)
         return false;
-    err(QStringLiteral("mailkey-cli %1: %2. See: mailkey-cli %1 --help\n").arg(command, oneLine(problem)));
+    err(Text::tr("mailkey-cli %1: %2. See: mailkey-cli %1 --help\n").arg(command, oneLine(problem)));
     ctx.finish(Usage);
     return false;
 }
@@ -231,7 +238,7 @@ void askWindowJson(Context &ctx, const QJsonObject &request, int timeoutMs, bool
             qCDebug(lcCli, "%lld ms: window %s (%s)", elapsedMs(), reply.answered ? "answered" : "did not answer",
                     qPrintable(reply.problem));
             if (reply.foreignPeer)
-                err(QStringLiteral("mailkey-cli: warning: %1.\n").arg(reply.problem));
+                err(Text::tr("mailkey-cli: warning: %1.\n").arg(reply.problem));
             if (reply.answered) {
                 const QString code = ipc::replyErrorCode(reply.body);
                 if (code == QLatin1String(ipc::NotReadyCode) || code == QLatin1String(ipc::UnsupportedVersionCode)
@@ -247,8 +254,8 @@ void askWindowJson(Context &ctx, const QJsonObject &request, int timeoutMs, bool
                 return;
             }
             answered(ipc::errorReply(ipc::errorCodeName(ErrorCode::Internal),
-                                     QStringLiteral("The MailKey window took the request but stopped answering (%1). "
-                                                    "Check the result with: mailkey-cli list")
+                                     Text::tr("The MailKey window took the request but stopped answering (%1). "
+                                              "Check the result with: mailkey-cli list")
                                          .arg(reply.problem)));
         });
 }

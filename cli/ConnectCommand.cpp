@@ -21,6 +21,12 @@
 namespace mailkey::cli {
 
 namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::cli::ConnectCommand)
+};
+} // namespace
+
+namespace {
 
 // Opens the address in the user's browser. macOS and Windows: QDesktopServices (mailkey-cli made a
 // QGuiApplication for this command). Linux and other Unix systems: xdg-open, started detached with
@@ -64,14 +70,14 @@ void cmdConnect(Context &ctx)
         usageError(ctx, cmd,
                    !p.error.isEmpty()
                        ? p.error
-                       : QStringLiteral("needs one provider: microsoft, google or the id of a custom provider"));
+                       : Text::tr("needs one provider: microsoft, google or the id of a custom provider"));
         return;
     }
     const QString providerId = p.positional.first();
     const QString loginHint = p.values.value(QStringLiteral("--login-hint")).trimmed();
     const bool noBrowser = p.flags.contains(QStringLiteral("--no-browser"));
     if (p.values.contains(QStringLiteral("--login-hint")) && !MailAddress::isPlausible(loginHint)) {
-        usageError(ctx, cmd, QStringLiteral("--login-hint '%1' is not an e-mail address").arg(loginHint.left(80)));
+        usageError(ctx, cmd, Text::tr("--login-hint '%1' is not an e-mail address").arg(loginHint.left(80)));
         return;
     }
     Result<ProviderRegistry *> registry = ctx.providers(p.values.value(QStringLiteral("--providers")));
@@ -85,7 +91,7 @@ void cmdConnect(Context &ctx)
     Result<Provider> provider = providers->providerForSignIn(providerId);
     if (!provider && provider.error().code == ErrorCode::NotFound) {
         usageError(ctx, cmd,
-                   QStringLiteral("'%1' is not a known provider (known: %2)")
+                   Text::tr("'%1' is not a known provider (known: %2)")
                        .arg(providerId.left(40), providers->ids().join(QStringLiteral(", "))));
         return;
     }
@@ -102,25 +108,24 @@ void cmdConnect(Context &ctx)
         session->setOptions(options);
         QObject::connect(session, &ConnectSession::providerDiscovered, session,
                          [providers](const Provider &discovered) { providers->applyDiscovery(discovered); });
-        QObject::connect(
-            session, &ConnectSession::authorizationUrlReady, session,
-            [noBrowser, name = provider.displayName](const QUrl &url) {
-                // The address goes out verbatim: it must work when pasted into a browser.
-                errVerbatim(QStringLiteral("Sign in to %1 in your browser at this address:\n\n  %2\n\n")
-                                .arg(name, url.toString(QUrl::FullyEncoded)));
-                const BrowserResult opened = noBrowser ? BrowserResult::Failed : openBrowser(url);
-                if (noBrowser)
-                    err(QStringLiteral("Open it in a browser on this computer (the answer comes back to "
-                                       "127.0.0.1/localhost). Waiting; Ctrl-C cancels.\n"));
-                else if (opened == BrowserResult::Opened)
-                    err(QStringLiteral("Your browser was asked to open it. Waiting; Ctrl-C cancels.\n"));
-                else if (opened == BrowserResult::NoDisplay)
-                    err(QStringLiteral("There is no graphical session here: open the address in a browser on "
-                                       "this computer. Waiting; Ctrl-C cancels.\n"));
-                else
-                    err(QStringLiteral("No browser could be started: open the address yourself. Waiting; "
-                                       "Ctrl-C cancels.\n"));
-            });
+        QObject::connect(session, &ConnectSession::authorizationUrlReady, session,
+                         [noBrowser, name = provider.displayName](const QUrl &url) {
+                             // The address goes out verbatim: it must work when pasted into a browser.
+                             errVerbatim(Text::tr("Sign in to %1 in your browser at this address:\n\n  %2\n\n")
+                                             .arg(name, url.toString(QUrl::FullyEncoded)));
+                             const BrowserResult opened = noBrowser ? BrowserResult::Failed : openBrowser(url);
+                             if (noBrowser)
+                                 err(Text::tr("Open it in a browser on this computer (the answer comes back to "
+                                              "127.0.0.1/localhost). Waiting; Ctrl-C cancels.\n"));
+                             else if (opened == BrowserResult::Opened)
+                                 err(Text::tr("Your browser was asked to open it. Waiting; Ctrl-C cancels.\n"));
+                             else if (opened == BrowserResult::NoDisplay)
+                                 err(Text::tr("There is no graphical session here: open the address in a browser on "
+                                              "this computer. Waiting; Ctrl-C cancels.\n"));
+                             else
+                                 err(Text::tr("No browser could be started: open the address yourself. Waiting; "
+                                              "Ctrl-C cancels.\n"));
+                         });
         QObject::connect(
             session, &ConnectSession::succeeded, session, [&ctx](const Account &account, bool, const QString &message) {
                 if (!message.isEmpty())
@@ -132,7 +137,7 @@ void cmdConnect(Context &ctx)
             });
         QObject::connect(session, &ConnectSession::failed, session, [&ctx](const Error &e) { failWith(ctx, e); });
         QObject::connect(session, &ConnectSession::cancelled, session, [&ctx] {
-            err(QStringLiteral("Sign-in cancelled.\n"));
+            err(Text::tr("Sign-in cancelled.\n"));
             ctx.finish(Cancelled);
         });
         ctx.onInterrupt = [session] { session->cancel(); };
@@ -145,18 +150,20 @@ void cmdConnect(Context &ctx)
 void addConnectCommand(std::map<QString, CommandInfo> &table)
 {
     table.insert({QStringLiteral("connect"),
-                  {"Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]\n"
-                   "                   [--providers FILE]\n\n"
-                   "Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,\n"
-                   "Google Workspace) or the id of a provider in providers.json. The sign-in address is printed\n"
-                   "on standard error and opened in your browser; MailKey waits for the answer on a loopback\n"
-                   "address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the\n"
-                   "connected address on standard output. Connecting an account again renews its sign-in.\n"
-                   "Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.\n\n"
-                   "  --login-hint EMAIL  fill in the account name on the sign-in page\n"
-                   "  --no-browser        do not start a browser: open the printed address yourself, in a\n"
-                   "                      browser on this computer\n"
-                   "  --providers FILE    custom providers file instead of <config>/providers.json\n",
+                  {QT_TRANSLATE_NOOP(
+                       "mailkey::cli::Cli",
+                       "Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]\n"
+                       "                   [--providers FILE]\n\n"
+                       "Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,\n"
+                       "Google Workspace) or the id of a provider in providers.json. The sign-in address is printed\n"
+                       "on standard error and opened in your browser; MailKey waits for the answer on a loopback\n"
+                       "address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the\n"
+                       "connected address on standard output. Connecting an account again renews its sign-in.\n"
+                       "Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.\n\n"
+                       "  --login-hint EMAIL  fill in the account name on the sign-in page\n"
+                       "  --no-browser        do not start a browser: open the printed address yourself, in a\n"
+                       "                      browser on this computer\n"
+                       "  --providers FILE    custom providers file instead of <config>/providers.json\n"),
                    cmdConnect}});
 }
 

@@ -12,12 +12,20 @@
 
 #include <optional>
 
+#include <QCoreApplication>
+
 // token, remove, sign-out-everywhere: the commands that go through the token lifecycle. Each asks
 // the running MailKey window first (one shared cache and refresh) and otherwise does the work
 // itself with a TokenManager of its own, under the cross-process refresh lock. Both paths run
 // TokenBroker, so they answer alike.
 
 namespace mailkey::cli {
+
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::cli::TokenCommands)
+};
+} // namespace
 
 namespace {
 
@@ -109,8 +117,8 @@ void cmdToken(Context &ctx)
     }
     if (p.positional.size() != 1) {
         usageError(ctx, cmd,
-                   p.positional.isEmpty() ? QStringLiteral("needs the address of an account")
-                                          : QStringLiteral("takes one address"));
+                   p.positional.isEmpty() ? Text::tr("needs the address of an account")
+                                          : Text::tr("takes one address"));
         return;
     }
     TokenOptions o;
@@ -126,16 +134,16 @@ void cmdToken(Context &ctx)
               .value(QStringLiteral("--resource"), o.sasl.isEmpty() ? QStringLiteral("graph") : QStringLiteral("imap"))
               .toLower();
     if (!MailAddress::isPlausible(o.query.email)) {
-        usageError(ctx, cmd, QStringLiteral("'%1' is not an e-mail address").arg(o.query.email.left(80)));
+        usageError(ctx, cmd, Text::tr("'%1' is not an e-mail address").arg(o.query.email.left(80)));
         return;
     }
     if (o.query.resource != QLatin1String("graph") && o.query.resource != QLatin1String("imap")
         && o.query.resource != QLatin1String("smtp")) {
-        usageError(ctx, cmd, QStringLiteral("--resource is graph, imap or smtp"));
+        usageError(ctx, cmd, Text::tr("--resource is graph, imap or smtp"));
         return;
     }
     if (!o.sasl.isEmpty() && o.sasl != QLatin1String("xoauth2") && o.sasl != QLatin1String("oauthbearer")) {
-        usageError(ctx, cmd, QStringLiteral("--sasl is xoauth2 or oauthbearer"));
+        usageError(ctx, cmd, Text::tr("--sasl is xoauth2 or oauthbearer"));
         return;
     }
     if (p.values.contains(QStringLiteral("--port"))) {
@@ -143,16 +151,16 @@ void cmdToken(Context &ctx)
         o.port = p.values.value(QStringLiteral("--port")).toInt(&ok);
         o.portGiven = true;
         if (!ok || o.port < 0 || o.port > 65535) {
-            usageError(ctx, cmd, QStringLiteral("--port is a number from 1 to 65535 (0 leaves it out)"));
+            usageError(ctx, cmd, Text::tr("--port is a number from 1 to 65535 (0 leaves it out)"));
             return;
         }
     }
     if ((!o.host.isEmpty() || o.portGiven) && o.sasl != QLatin1String("oauthbearer")) {
-        usageError(ctx, cmd, QStringLiteral("--host and --port only go with --sasl oauthbearer"));
+        usageError(ctx, cmd, Text::tr("--host and --port only go with --sasl oauthbearer"));
         return;
     }
     if (o.host.contains(QLatin1Char('\x01')) || o.host.size() > 255) {
-        usageError(ctx, cmd, QStringLiteral("--host is a host name"));
+        usageError(ctx, cmd, Text::tr("--host is a host name"));
         return;
     }
     o.query.actor = requestingProgram();
@@ -189,13 +197,12 @@ void reportRemoval(Context &ctx, const QString &email, const QString &provider, 
                    bool windowRetries, const QString &manualUrl)
 {
     if (pending && !windowRetries) {
-        message
-            = QStringLiteral("MailKey deleted the tokens of %1 (%2) from this computer. The provider could not be "
-                             "reached to revoke the sign-in, and mailkey-cli does not stay to try again: the sign-in "
-                             "stays valid at the provider until it expires or you remove MailKey's access there%3.")
-                  .arg(email, provider, manualUrl.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(manualUrl));
+        message = Text::tr("MailKey deleted the tokens of %1 (%2) from this computer. The provider could not be "
+                           "reached to revoke the sign-in, and mailkey-cli does not stay to try again: the sign-in "
+                           "stays valid at the provider until it expires or you remove MailKey's access there%3.")
+                      .arg(email, provider, manualUrl.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(manualUrl));
     } else if (message.trimmed().isEmpty()) {
-        message = QStringLiteral("MailKey deleted the tokens of %1 (%2) from this computer.").arg(email, provider);
+        message = Text::tr("MailKey deleted the tokens of %1 (%2) from this computer.").arg(email, provider);
     }
     err(message.trimmed() + QLatin1Char('\n'));
     ctx.finish(Ok);
@@ -230,14 +237,14 @@ void cmdRemove(Context &ctx)
     const QString cmd = QStringLiteral("remove");
     const ParsedArgs p = parseArgs(ctx.args, {}, {kProvider, kProviders});
     if (!p.error.isEmpty() || p.positional.size() != 1) {
-        usageError(ctx, cmd, !p.error.isEmpty() ? p.error : QStringLiteral("needs the address of one account"));
+        usageError(ctx, cmd, !p.error.isEmpty() ? p.error : Text::tr("needs the address of one account"));
         return;
     }
     const QString email = p.positional.first().trimmed();
     const QString provider = p.values.value(kProvider);
     const QString providersFile = p.values.value(kProviders);
     if (!MailAddress::isPlausible(email)) {
-        usageError(ctx, cmd, QStringLiteral("'%1' is not an e-mail address").arg(email.left(80)));
+        usageError(ctx, cmd, Text::tr("'%1' is not an e-mail address").arg(email.left(80)));
         return;
     }
     if (!providersFile.isEmpty()) {
@@ -265,9 +272,9 @@ void reportSignOut(Context &ctx, const QString &summary, const QStringList &mess
     for (const QString &m : messages)
         err(QStringLiteral("  ") + m.trimmed() + QLatin1Char('\n'));
     if (pending > 0 && !windowRetries)
-        err(QStringLiteral("%1 provider(s) could not be reached to revoke; mailkey-cli does not stay to try again. "
-                           "Those sign-ins stay valid at the provider until they expire: remove MailKey's access "
-                           "there by hand.\n")
+        err(Text::tr("%1 provider(s) could not be reached to revoke; mailkey-cli does not stay to try again. "
+                     "Those sign-ins stay valid at the provider until they expire: remove MailKey's access "
+                     "there by hand.\n")
                 .arg(pending));
     ctx.finish(Ok);
 }
@@ -297,13 +304,13 @@ void cmdSignOutEverywhere(Context &ctx)
     const QString cmd = QStringLiteral("sign-out-everywhere");
     const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--yes")}, {kProviders});
     if (!p.error.isEmpty() || !p.positional.isEmpty()) {
-        usageError(ctx, cmd, !p.error.isEmpty() ? p.error : QStringLiteral("takes no arguments"));
+        usageError(ctx, cmd, !p.error.isEmpty() ? p.error : Text::tr("takes no arguments"));
         return;
     }
     if (!p.flags.contains(QStringLiteral("--yes"))) {
-        err(QStringLiteral("mailkey-cli sign-out-everywhere: this revokes what the providers allow, deletes the tokens "
-                           "of EVERY account of this profile and gives the vault a new key; every account must then "
-                           "be signed in again. Run again with --yes to confirm.\n"));
+        err(Text::tr("mailkey-cli sign-out-everywhere: this revokes what the providers allow, deletes the tokens "
+                     "of EVERY account of this profile and gives the vault a new key; every account must then "
+                     "be signed in again. Run again with --yes to confirm.\n"));
         ctx.finish(Usage);
         return;
     }
@@ -329,47 +336,53 @@ void cmdSignOutEverywhere(Context &ctx)
 void addTokenCommands(std::map<QString, CommandInfo> &table)
 {
     table.insert({QStringLiteral("token"),
-                  {"Usage: mailkey-cli [--profile NAME] token EMAIL [--resource graph|imap|smtp]\n"
-                   "                   [--sasl xoauth2|oauthbearer [--host HOST] [--port PORT]]\n"
-                   "                   [--provider ID] [--providers FILE]\n\n"
-                   "Prints a valid access token for EMAIL on standard output, followed by a newline. A token\n"
-                   "that expires within 60 seconds is refreshed first, and the refreshed token is stored in\n"
-                   "the vault before anything is printed. Every hand-out is recorded in the audit log with the\n"
-                   "program that asked. When the MailKey window is running, the token comes from it.\n\n"
-                   "  --resource R    graph (default), imap or smtp. Microsoft issues a separate token for\n"
-                   "                  Outlook IMAP (https://outlook.office.com/IMAP.AccessAsUser.All) and\n"
-                   "                  SMTP (https://outlook.office.com/SMTP.Send); Google and custom\n"
-                   "                  providers use the sign-in token for all three.\n"
-                   "  --sasl M        print the base64 string for AUTHENTICATE instead of the token\n"
-                   "                  (implies --resource imap unless --resource is given):\n"
-                   "                  xoauth2      user=EMAIL^Aauth=Bearer TOKEN^A^A\n"
-                   "                  oauthbearer  n,a=EMAIL,^Ahost=HOST^Aport=PORT^Aauth=Bearer TOKEN^A^A\n"
-                   "                               (RFC 7628; ^A is the byte 0x01)\n"
-                   "  --host, --port  the server named in an OAUTHBEARER string. Default: Microsoft\n"
-                   "                  outlook.office365.com 993 (imap), smtp.office365.com 587 (smtp);\n"
-                   "                  Google imap.gmail.com 993, smtp.gmail.com 587; other providers and\n"
-                   "                  graph: left out (RFC 7628 does not require them).\n"
-                   "  --provider ID   which account, when EMAIL is connected with several providers\n"
-                   "  --providers F   custom providers file (then the window is not asked)\n\n"
-                   "Exit codes: 0 printed, 2 usage, 3 unknown account, 4 needs sign-in,\n"
-                   "5 vault or keychain unavailable or locked, 6 network failure, 1 anything else.\n",
+                  {QT_TRANSLATE_NOOP(
+                       "mailkey::cli::Cli",
+                       "Usage: mailkey-cli [--profile NAME] token EMAIL [--resource graph|imap|smtp]\n"
+                       "                   [--sasl xoauth2|oauthbearer [--host HOST] [--port PORT]]\n"
+                       "                   [--provider ID] [--providers FILE]\n\n"
+                       "Prints a valid access token for EMAIL on standard output, followed by a newline. A token\n"
+                       "that expires within 60 seconds is refreshed first, and the refreshed token is stored in\n"
+                       "the vault before anything is printed. Every hand-out is recorded in the audit log with the\n"
+                       "program that asked. When the MailKey window is running, the token comes from it.\n\n"
+                       "  --resource R    graph (default), imap or smtp. Microsoft issues a separate token for\n"
+                       "                  Outlook IMAP (https://outlook.office.com/IMAP.AccessAsUser.All) and\n"
+                       "                  SMTP (https://outlook.office.com/SMTP.Send); Google and custom\n"
+                       "                  providers use the sign-in token for all three.\n"
+                       "  --sasl M        print the base64 string for AUTHENTICATE instead of the token\n"
+                       "                  (implies --resource imap unless --resource is given):\n"
+                       "                  xoauth2      user=EMAIL^Aauth=Bearer TOKEN^A^A\n"
+                       "                  oauthbearer  n,a=EMAIL,^Ahost=HOST^Aport=PORT^Aauth=Bearer TOKEN^A^A\n"
+                       "                               (RFC 7628; ^A is the byte 0x01)\n"
+                       "  --host, --port  the server named in an OAUTHBEARER string. Default: Microsoft\n"
+                       "                  outlook.office365.com 993 (imap), smtp.office365.com 587 (smtp);\n"
+                       "                  Google imap.gmail.com 993, smtp.gmail.com 587; other providers and\n"
+                       "                  graph: left out (RFC 7628 does not require them).\n"
+                       "  --provider ID   which account, when EMAIL is connected with several providers\n"
+                       "  --providers F   custom providers file (then the window is not asked)\n\n"
+                       "Exit codes: 0 printed, 2 usage, 3 unknown account, 4 needs sign-in,\n"
+                       "5 vault or keychain unavailable or locked, 6 network failure, 1 anything else.\n"),
                    cmdToken}});
     table.insert({QStringLiteral("remove"),
-                  {"Usage: mailkey-cli [--profile NAME] remove EMAIL [--provider ID] [--providers FILE]\n\n"
-                   "Removes the account: deletes its tokens from the vault (always), and revokes its sign-in at\n"
-                   "the provider where the provider allows it (Google, custom providers with a revocation\n"
-                   "endpoint). Microsoft offers no revocation to apps like MailKey: the tokens are deleted here\n"
-                   "and the message says where to remove MailKey's access in your Microsoft account. What\n"
-                   "happened is printed on standard error.\n"
-                   "  --provider ID   which account, when EMAIL is connected with several providers\n"
-                   "  --providers F   custom providers file (then the window is not asked)\n",
+                  {QT_TRANSLATE_NOOP(
+                       "mailkey::cli::Cli",
+                       "Usage: mailkey-cli [--profile NAME] remove EMAIL [--provider ID] [--providers FILE]\n\n"
+                       "Removes the account: deletes its tokens from the vault (always), and revokes its sign-in at\n"
+                       "the provider where the provider allows it (Google, custom providers with a revocation\n"
+                       "endpoint). Microsoft offers no revocation to apps like MailKey: the tokens are deleted here\n"
+                       "and the message says where to remove MailKey's access in your Microsoft account. What\n"
+                       "happened is printed on standard error.\n"
+                       "  --provider ID   which account, when EMAIL is connected with several providers\n"
+                       "  --providers F   custom providers file (then the window is not asked)\n"),
                    cmdRemove}});
     table.insert({QStringLiteral("sign-out-everywhere"),
-                  {"Usage: mailkey-cli [--profile NAME] sign-out-everywhere --yes [--providers FILE]\n\n"
-                   "For when a token or this computer may be compromised: revokes every sign-in the providers\n"
-                   "allow, deletes the tokens of every account (they stay listed as \"needs sign-in\"), gives\n"
-                   "the vault a new key and records an incident in the audit log. Without --yes it only says\n"
-                   "what it would do.\n",
+                  {QT_TRANSLATE_NOOP(
+                       "mailkey::cli::Cli",
+                       "Usage: mailkey-cli [--profile NAME] sign-out-everywhere --yes [--providers FILE]\n\n"
+                       "For when a token or this computer may be compromised: revokes every sign-in the providers\n"
+                       "allow, deletes the tokens of every account (they stay listed as \"needs sign-in\"), gives\n"
+                       "the vault a new key and records an incident in the audit log. Without --yes it only says\n"
+                       "what it would do.\n"),
                    cmdSignOutEverywhere}});
 }
 

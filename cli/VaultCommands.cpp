@@ -6,6 +6,7 @@
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -15,6 +16,12 @@
 // list, audit, rotate-key, status, reset-vault: the commands about the vault itself.
 
 namespace mailkey::cli {
+
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::cli::VaultCommands)
+};
+} // namespace
 
 namespace {
 
@@ -42,15 +49,15 @@ QString statusText(const Account &a)
 {
     switch (a.status) {
     case AccountStatus::Connected:
-        return QStringLiteral("connected");
+        return Text::tr("connected");
     case AccountStatus::Refreshing:
-        return QStringLiteral("refreshing");
+        return Text::tr("refreshing");
     case AccountStatus::NeedsSignIn:
-        return QStringLiteral("needs sign-in");
+        return Text::tr("needs sign-in");
     case AccountStatus::Offline:
-        return QStringLiteral("offline, will retry");
+        return Text::tr("offline, will retry");
     case AccountStatus::Error:
-        return QStringLiteral("error");
+        return Text::tr("error");
     }
     return QString();
 }
@@ -59,7 +66,7 @@ void cmdList(Context &ctx)
 {
     const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--json")}, {});
     if (!p.error.isEmpty() || !p.positional.isEmpty()) {
-        usageError(ctx, QStringLiteral("list"), p.error.isEmpty() ? QStringLiteral("takes no arguments") : p.error);
+        usageError(ctx, QStringLiteral("list"), p.error.isEmpty() ? Text::tr("takes no arguments") : p.error);
         return;
     }
     const bool json = p.flags.contains(QStringLiteral("--json"));
@@ -95,13 +102,13 @@ void cmdList(Context &ctx)
                              .arg(a.email, -32)
                              .arg(a.provider, -10)
                              .arg(statusText(a), -20)
-                             .arg(expiry.isValid() ? QStringLiteral("expires ") + isoTime(expiry) : QString());
+                             .arg(expiry.isValid() ? Text::tr("expires %1").arg(isoTime(expiry)) : QString());
             }
         }
         if (json)
             out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
         else if (accounts->isEmpty())
-            err(QStringLiteral(
+            err(Text::tr(
                 "No accounts are connected. Connect one with: mailkey-cli connect microsoft|google|<custom id>\n"));
         else
             out(table);
@@ -114,8 +121,7 @@ void cmdAudit(Context &ctx)
     const ParsedArgs p
         = parseArgs(ctx.args, {QStringLiteral("--json"), QStringLiteral("--verify")}, {QStringLiteral("--since")});
     if (!p.error.isEmpty() || p.positional.size() > 1) {
-        usageError(ctx, QStringLiteral("audit"),
-                   p.error.isEmpty() ? QStringLiteral("takes at most one address") : p.error);
+        usageError(ctx, QStringLiteral("audit"), p.error.isEmpty() ? Text::tr("takes at most one address") : p.error);
         return;
     }
     QDateTime since;
@@ -124,8 +130,7 @@ void cmdAudit(Context &ctx)
         if (!since.isValid()) {
             usageError(
                 ctx, QStringLiteral("audit"),
-                QStringLiteral(
-                    "--since takes a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)"));
+                Text::tr("--since takes a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)"));
             return;
         }
     }
@@ -140,10 +145,10 @@ void cmdAudit(Context &ctx)
                 return;
             }
             if (v->intact) {
-                out(QStringLiteral("The audit log is intact (%1 entries).\n").arg(v->rows));
+                out(Text::tr("The audit log is intact (%1 entries).\n").arg(v->rows));
                 ctx.finish(Ok);
             } else {
-                out(QStringLiteral("The audit log was tampered with: %1.\n").arg(v->problem));
+                out(Text::tr("The audit log was tampered with: %1.\n").arg(v->problem));
                 ctx.finish(Failure);
             }
             return;
@@ -156,9 +161,8 @@ void cmdAudit(Context &ctx)
                 return;
             }
             if (found->isEmpty()) {
-                failWith(ctx,
-                         Error(ErrorCode::NotFound,
-                               QStringLiteral("No account with the address %1 is connected.").arg(email.left(200))));
+                failWith(ctx, Error(ErrorCode::NotFound,
+                                    Text::tr("No account with the address %1 is connected.").arg(email.left(200))));
                 return;
             }
             accountId = found->first().id;
@@ -200,7 +204,7 @@ void rotateKeyHere(Context &ctx)
                 failWith(ctx, s.error());
                 return;
             }
-            err(QStringLiteral("The vault was re-encrypted with a new key; the keychain holds the new key.\n"));
+            err(Text::tr("The vault was re-encrypted with a new key; the keychain holds the new key.\n"));
             ctx.finish(Ok);
         });
     });
@@ -209,7 +213,7 @@ void rotateKeyHere(Context &ctx)
 void cmdRotateKey(Context &ctx)
 {
     if (!ctx.args.isEmpty()) {
-        usageError(ctx, QStringLiteral("rotate-key"), QStringLiteral("takes no arguments"));
+        usageError(ctx, QStringLiteral("rotate-key"), Text::tr("takes no arguments"));
         return;
     }
     // The window keeps the vault open: a new key must be set through its connection, or the
@@ -221,7 +225,7 @@ void cmdRotateKey(Context &ctx)
                 failWith(ctx, reply.error());
                 return;
             }
-            err(QStringLiteral(
+            err(Text::tr(
                 "The MailKey window re-encrypted the vault with a new key; the keychain holds the new key.\n"));
             ctx.finish(Ok);
         },
@@ -231,7 +235,7 @@ void cmdRotateKey(Context &ctx)
 void cmdStatus(Context &ctx)
 {
     for (const QString &a : ctx.args) {
-        err(QStringLiteral("mailkey-cli status: unknown option '%1'. See: mailkey-cli status --help\n")
+        err(Text::tr("mailkey-cli status: unknown option '%1'. See: mailkey-cli status --help\n")
                 .arg(oneLine(a.left(80))));
         ctx.finish(Usage);
         return;
@@ -241,27 +245,26 @@ void cmdStatus(Context &ctx)
         QString app;
         const Result<ipc::HelloReply> window = ipc::parseReply<ipc::HelloReply>(hello.body);
         if (hello.answered && window) {
-            app = window->ready ? QStringLiteral("running (pid %1); token requests go through it").arg(window->pid)
-                                : QStringLiteral(
-                                      "running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself")
-                                      .arg(window->pid);
+            app = window->ready
+                      ? Text::tr("running (pid %1); token requests go through it").arg(window->pid)
+                      : Text::tr("running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself")
+                            .arg(window->pid);
         } else if (hello.answered) {
-            app = QStringLiteral("running, but it does not understand this mailkey-cli (%1)")
-                      .arg(window.error().message);
+            app = Text::tr("running, but it does not understand this mailkey-cli (%1)").arg(window.error().message);
         } else if (hello.foreignPeer) {
-            app = QStringLiteral("not running (a socket of another user has its name: ignored)");
+            app = Text::tr("not running (a socket of another user has its name: ignored)");
         } else {
-            app = QStringLiteral("not running; mailkey-cli opens the vault itself");
+            app = Text::tr("not running; mailkey-cli opens the vault itself");
         }
         ctx.ipc()->close();
         VaultAccess::unlock(ctx.profile, ctx.store, [&ctx, app](Result<OpenedVault> opened) {
-            out(QStringLiteral("Profile:   %1\n").arg(ctx.profile.name()));
-            out(QStringLiteral("Vault:     %1\n").arg(QDir::toNativeSeparators(ctx.profile.databasePath())));
-            out(QStringLiteral("Keychain:  %1 (service \"%2\", entry \"%3\")\n")
+            out(Text::tr("Profile:   %1\n").arg(ctx.profile.name()));
+            out(Text::tr("Vault:     %1\n").arg(QDir::toNativeSeparators(ctx.profile.databasePath())));
+            out(Text::tr("Keychain:  %1 (service \"%2\", entry \"%3\")\n")
                     .arg(KeyStore::backendName(), QString::fromLatin1(KeychainService), ctx.profile.keychainKey()));
-            out(QStringLiteral("App:       %1\n").arg(app));
+            out(Text::tr("App:       %1\n").arg(app));
             if (!opened) {
-                out(QStringLiteral("State:     unavailable\n"));
+                out(Text::tr("State:     unavailable\n"));
                 failWith(ctx, opened.error());
                 return;
             }
@@ -271,10 +274,10 @@ void cmdStatus(Context &ctx)
                 failWith(ctx, count.error());
                 return;
             }
-            out(QStringLiteral("Cipher:    SQLCipher %1\n").arg(vault->cipherVersion()));
-            out(QStringLiteral("State:     %1\n")
-                    .arg(opened->created ? QStringLiteral("unlocked (created now)") : QStringLiteral("unlocked")));
-            out(QStringLiteral("Accounts:  %1\n").arg(*count));
+            out(Text::tr("Cipher:    SQLCipher %1\n").arg(vault->cipherVersion()));
+            out(Text::tr("State:     %1\n")
+                    .arg(opened->created ? Text::tr("unlocked (created now)") : Text::tr("unlocked")));
+            out(Text::tr("Accounts:  %1\n").arg(*count));
             ctx.finish(Ok);
         });
     });
@@ -286,14 +289,13 @@ void cmdResetVault(Context &ctx)
 {
     const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--yes")}, {});
     if (!p.error.isEmpty() || !p.positional.isEmpty()) {
-        usageError(ctx, QStringLiteral("reset-vault"),
-                   p.error.isEmpty() ? QStringLiteral("takes no arguments") : p.error);
+        usageError(ctx, QStringLiteral("reset-vault"), p.error.isEmpty() ? Text::tr("takes no arguments") : p.error);
         return;
     }
     if (!p.flags.contains(QStringLiteral("--yes"))) {
-        err(QStringLiteral("mailkey-cli reset-vault: this moves the current vault file aside and starts an empty one; "
-                           "all connected accounts must then be connected again. The old file is kept. "
-                           "Run again with --yes to confirm.\n"));
+        err(Text::tr("mailkey-cli reset-vault: this moves the current vault file aside and starts an empty one; "
+                     "all connected accounts must then be connected again. The old file is kept. "
+                     "Run again with --yes to confirm.\n"));
         ctx.finish(Usage);
         return;
     }
@@ -302,9 +304,8 @@ void cmdResetVault(Context &ctx)
     ctx.ipc()->send(ipc::HelloRequest{}, 2000, [&ctx](IpcClient::Reply hello) {
         ctx.ipc()->close();
         if (hello.answered) {
-            failWith(ctx,
-                     Error(ErrorCode::Internal, QStringLiteral("The MailKey window is running and has the vault open. "
-                                                               "Quit it first, then run reset-vault again.")));
+            failWith(ctx, Error(ErrorCode::Internal, Text::tr("The MailKey window is running and has the vault open. "
+                                                              "Quit it first, then run reset-vault again.")));
             return;
         }
         resetVaultHere(ctx);
@@ -318,19 +319,18 @@ void resetVaultHere(Context &ctx)
             failWith(ctx, reset.error());
             return;
         }
-        err(QStringLiteral("The unreadable vault was moved to %1 (kept, not deleted).\n")
+        err(Text::tr("The unreadable vault was moved to %1 (kept, not deleted).\n")
                 .arg(QDir::toNativeSeparators(reset->asidePath)));
         if (!reset->keptKeyEntries.isEmpty()) {
             // The part after the profile's entry name: the redactor masks "vault-key:..." in messages.
             QStringList names;
             for (const QString &entry : reset->keptKeyEntries)
                 names << QLatin1Char('"') + entry.mid(ctx.profile.keychainKey().size()) + QLatin1Char('"');
-            err(QStringLiteral(
+            err(Text::tr(
                     "Its key stays in your keychain (service \"%1\"): the entries of profile \"%2\" ending in %3.\n")
-                    .arg(QString::fromLatin1(KeychainService), ctx.profile.name(),
-                         names.join(QStringLiteral(" and "))));
+                    .arg(QString::fromLatin1(KeychainService), ctx.profile.name(), names.join(Text::tr(" and "))));
         }
-        err(QStringLiteral("A new, empty vault was created.\n"));
+        err(Text::tr("A new, empty vault was created.\n"));
         ctx.finish(Ok);
     });
 }
@@ -341,39 +341,45 @@ void addVaultCommands(std::map<QString, CommandInfo> &table)
 {
     const std::map<QString, CommandInfo> mine = {
         {QStringLiteral("list"),
-         {"Usage: mailkey-cli [--profile NAME] list [--json]\n\n"
-          "Lists the connected accounts with provider, status and token expiry.\n"
-          "  --json   one JSON array (email, provider, display_name, status, status_reason,\n"
-          "           expires_at, last_refresh_at, connected_since)\n",
+         {QT_TRANSLATE_NOOP("mailkey::cli::Cli",
+                            "Usage: mailkey-cli [--profile NAME] list [--json]\n\n"
+                            "Lists the connected accounts with provider, status and token expiry.\n"
+                            "  --json   one JSON array (email, provider, display_name, status, status_reason,\n"
+                            "           expires_at, last_refresh_at, connected_since)\n"),
           cmdList}},
         {QStringLiteral("audit"),
-         {"Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]\n\n"
-          "Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.\n"
-          "  EMAIL         only the entries of that account\n"
-          "  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)\n"
-          "  --json        one JSON array\n"
-          "  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was\n"
-          "                edited or deleted\n",
+         {QT_TRANSLATE_NOOP(
+              "mailkey::cli::Cli",
+              "Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]\n\n"
+              "Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.\n"
+              "  EMAIL         only the entries of that account\n"
+              "  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)\n"
+              "  --json        one JSON array\n"
+              "  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was\n"
+              "                edited or deleted\n"),
           cmdAudit}},
         {QStringLiteral("rotate-key"),
-         {"Usage: mailkey-cli [--profile NAME] rotate-key\n\n"
-          "Re-encrypts the vault with a new random key and stores it in the keychain. Safe to\n"
-          "interrupt: the vault always opens with what the keychain holds. When the MailKey window\n"
-          "is running, it does the rotation (it has the vault open).\n",
+         {QT_TRANSLATE_NOOP("mailkey::cli::Cli",
+                            "Usage: mailkey-cli [--profile NAME] rotate-key\n\n"
+                            "Re-encrypts the vault with a new random key and stores it in the keychain. Safe to\n"
+                            "interrupt: the vault always opens with what the keychain holds. When the MailKey window\n"
+                            "is running, it does the rotation (it has the vault open).\n"),
           cmdRotateKey}},
         {QStringLiteral("status"),
-         {"Usage: mailkey-cli [--profile NAME] status\n\n"
-          "Unlocks the vault (creating it and its key on first run) and prints where it is, its\n"
-          "cipher version, the keychain in use, the profile, whether the MailKey window is\n"
-          "running (mailkey-cli then asks it for tokens) and the number of accounts.\n",
+         {QT_TRANSLATE_NOOP("mailkey::cli::Cli",
+                            "Usage: mailkey-cli [--profile NAME] status\n\n"
+                            "Unlocks the vault (creating it and its key on first run) and prints where it is, its\n"
+                            "cipher version, the keychain in use, the profile, whether the MailKey window is\n"
+                            "running (mailkey-cli then asks it for tokens) and the number of accounts.\n"),
           cmdStatus}},
         {QStringLiteral("reset-vault"),
-         {"Usage: mailkey-cli [--profile NAME] reset-vault --yes\n\n"
-          "For a vault that cannot be opened with the key in your keychain (the key is gone, or\n"
-          "the file is damaged): moves the vault file aside (kept, never deleted), keeps its key in\n"
-          "the keychain under a new name, and creates a new, empty vault with a new key. Refused,\n"
-          "changing nothing, when the vault opens, when the keyring is locked or unreachable, and\n"
-          "while the MailKey window is running.\n",
+         {QT_TRANSLATE_NOOP("mailkey::cli::Cli",
+                            "Usage: mailkey-cli [--profile NAME] reset-vault --yes\n\n"
+                            "For a vault that cannot be opened with the key in your keychain (the key is gone, or\n"
+                            "the file is damaged): moves the vault file aside (kept, never deleted), keeps its key in\n"
+                            "the keychain under a new name, and creates a new, empty vault with a new key. Refused,\n"
+                            "changing nothing, when the vault opens, when the keyring is locked or unreachable, and\n"
+                            "while the MailKey window is running.\n"),
           cmdResetVault}},
     };
     table.insert(mine.begin(), mine.end());

@@ -18,6 +18,12 @@
 
 #include <memory>
 
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::app::Main)
+};
+} // namespace
+
 int main(int argc, char **argv)
 {
     mailkey::hardenProcess();
@@ -32,18 +38,18 @@ int main(int argc, char **argv)
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Connect mailboxes with OAuth 2.0 and keep their tokens in an encrypted vault."));
+        Text::tr("Connect mailboxes with OAuth 2.0 and keep their tokens in an encrypted vault."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption profileOption(QStringLiteral("profile"),
-                                           QStringLiteral("Use the profile NAME (its own vault). Default: default."),
+                                           Text::tr("Use the profile NAME (its own vault). Default: default."),
                                            QStringLiteral("NAME"), QString::fromLatin1(mailkey::Profile::DefaultName));
     parser.addOption(profileOption);
     parser.process(app);
     const QString profileName = parser.value(profileOption);
     if (!mailkey::Profile::isValidName(profileName)) {
-        QTextStream(stderr) << "mailkey: a profile name has letters, digits, '.', '_' and '-' only "
-                               "(up to 64 characters).\n";
+        QTextStream(stderr) << Text::tr("mailkey: a profile name has letters, digits, '.', '_' and '-' only "
+                                        "(up to 64 characters).\n");
         return 2;
     }
     const mailkey::Profile profile(profileName);

@@ -1,5 +1,6 @@
 #include "core/common/CrossProcessLock.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -19,11 +20,17 @@
 namespace mailkey {
 
 namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::CrossProcessLock)
+};
+} // namespace
+
+namespace {
 
 Error lockError(const QString &path, const QString &why)
 {
-    return Error(ErrorCode::VaultIo, QObject::tr("MailKey cannot use its lock file %1 (%2). Check that the folder "
-                                                 "exists and that you can write to it.")
+    return Error(ErrorCode::VaultIo, Text::tr("MailKey cannot use its lock file %1 (%2). Check that the folder "
+                                              "exists and that you can write to it.")
                                          .arg(QDir::toNativeSeparators(path), why));
 }
 

@@ -13,10 +13,9 @@ namespace mailkey::ipc {
 
 namespace {
 
-QString str(const char *text)
-{
-    return QCoreApplication::translate("IpcMessages", text);
-}
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::ipc::IpcMessages)
+};
 
 // Reads the fields of one message by the rules in IpcMessages.h; remembers the first problem.
 class FieldReader {
@@ -30,8 +29,8 @@ public:
             return QString();
         if (!v.isString() || v.toString().size() > maxChars) {
             fail(name, maxChars == std::numeric_limits<int>::max()
-                           ? str("text")
-                           : str("text of at most %1 characters").arg(maxChars));
+                           ? Text::tr("text")
+                           : Text::tr("text of at most %1 characters").arg(maxChars));
             return QString();
         }
         return v.toString();
@@ -43,7 +42,7 @@ public:
         if (v.isUndefined())
             return fallback;
         if (!v.isBool()) {
-            fail(name, str("true or false"));
+            fail(name, Text::tr("true or false"));
             return fallback;
         }
         return v.toBool();
@@ -57,7 +56,7 @@ public:
             return fallback;
         const double d = v.toDouble();
         if (!v.isDouble() || d != std::trunc(d)) {
-            fail(name, str("a whole number"));
+            fail(name, Text::tr("a whole number"));
             return fallback;
         }
         if (d <= double(min))
@@ -80,7 +79,7 @@ public:
             out << item.toString();
         }
         if (!v.isArray() || out.size() != array.size()) {
-            fail(name, str("a list of texts"));
+            fail(name, Text::tr("a list of texts"));
             return QStringList();
         }
         return out;
@@ -94,7 +93,7 @@ public:
             return QDateTime();
         const QDateTime parsed = QDateTime::fromString(t, Qt::ISODate);
         if (!parsed.isValid())
-            fail(name, str("an ISO 8601 time"));
+            fail(name, Text::tr("an ISO 8601 time"));
         return parsed.toUTC();
     }
 
@@ -104,14 +103,14 @@ public:
     {
         if (m_problem.isEmpty())
             return message;
-        return Error(ErrorCode::InvalidInput, str("Malformed request: %1.").arg(m_problem));
+        return Error(ErrorCode::InvalidInput, Text::tr("Malformed request: %1.").arg(m_problem));
     }
     template <class T>
     Result<T> reply(T message) const
     {
         if (m_problem.isEmpty())
             return message;
-        return Error(ErrorCode::Internal, str("The MailKey window sent a malformed reply: %1.").arg(m_problem));
+        return Error(ErrorCode::Internal, Text::tr("The MailKey window sent a malformed reply: %1.").arg(m_problem));
     }
 
 private:
@@ -125,7 +124,7 @@ private:
     void fail(const char *name, const QString &expected)
     {
         if (m_problem.isEmpty())
-            m_problem = str("\"%1\" must be %2").arg(QLatin1String(name), expected);
+            m_problem = Text::tr("\"%1\" must be %2").arg(QLatin1String(name), expected);
     }
 
     const QJsonObject &m_json;
@@ -218,7 +217,7 @@ Result<TokenReply> TokenReply::fromJson(const QJsonObject &json)
     r.refreshed = f.flag("refreshed", false);
     Result<TokenReply> out = f.reply(std::move(r));
     if (out && out->token.isEmpty())
-        return Error(ErrorCode::Internal, str("The MailKey window sent no token."));
+        return Error(ErrorCode::Internal, Text::tr("The MailKey window sent no token."));
     return out;
 }
 

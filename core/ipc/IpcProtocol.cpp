@@ -2,6 +2,7 @@
 
 #include "core/common/SecureBytes.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QtEndian>
 
@@ -9,6 +10,12 @@
 #include <utility>
 
 namespace mailkey::ipc {
+
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::ipc::IpcProtocol)
+};
+} // namespace
 
 namespace {
 
@@ -117,7 +124,7 @@ Error errorFromReply(const QJsonObject &reply)
     const QString message = e.value(QStringLiteral("message")).toString().left(4000);
     const std::optional<ErrorCode> code = errorCodeFromName(e.value(QStringLiteral("code")).toString());
     return Error(code.value_or(ErrorCode::Internal),
-                 message.isEmpty() ? QStringLiteral("The MailKey app could not answer the request.") : message);
+                 message.isEmpty() ? Text::tr("The MailKey app could not answer the request.") : message);
 }
 
 QString errorCodeName(ErrorCode code)

@@ -18,11 +18,6 @@ Q_LOGGING_CATEGORY(lcIpcServer, "mailkey.ipc.server")
 
 namespace {
 
-QString str(const char *text)
-{
-    return QCoreApplication::translate("IpcServer", text);
-}
-
 // Printable, bounded: the actor lands in the audit log and in the window.
 QString cleanActor(const QString &actor)
 {
@@ -188,10 +183,10 @@ void IpcServer::listen(const QString &name, std::function<void(Status)> done)
             if (done)
                 done(Error(ErrorCode::Internal,
                            sameUser.has_value() && !*sameUser
-                               ? str("A local socket named %1 belongs to another user; mailkey-cli will open the vault "
-                                     "itself.")
+                               ? tr("A local socket named %1 belongs to another user; mailkey-cli will open the vault "
+                                    "itself.")
                                      .arg(name)
-                               : str("Another MailKey window of this profile already answers mailkey-cli.")));
+                               : tr("Another MailKey window of this profile already answers mailkey-cli.")));
             return;
         }
         startListening(name, done);
@@ -216,7 +211,7 @@ void IpcServer::startListening(const QString &name, std::function<void(Status)> 
         m_server = nullptr;
         qCWarning(lcIpcServer, "mailkey-cli cannot reach this window: %s", qPrintable(why));
         if (done)
-            done(Error(ErrorCode::Internal, str("mailkey-cli cannot reach this window: %1").arg(why)));
+            done(Error(ErrorCode::Internal, tr("mailkey-cli cannot reach this window: %1").arg(why)));
         return;
     }
     if (done)
@@ -325,19 +320,19 @@ void IpcServer::handle(Connection *connection, const QJsonObject &request)
     if (header.version != ipc::ProtocolVersion) {
         reply(connection, header.op,
               ipc::errorReply(QString::fromLatin1(ipc::UnsupportedVersionCode),
-                              str("This MailKey window speaks protocol version %1.").arg(ipc::ProtocolVersion)));
+                              tr("This MailKey window speaks protocol version %1.").arg(ipc::ProtocolVersion)));
         return;
     }
     const auto route = routes().constFind(header.op);
     if (route == routes().cend()) {
         reply(connection, header.op,
-              ipc::errorReply(QString::fromLatin1(ipc::UnknownOpCode), str("Unknown request \"%1\".").arg(header.op)));
+              ipc::errorReply(QString::fromLatin1(ipc::UnknownOpCode), tr("Unknown request \"%1\".").arg(header.op)));
         return;
     }
     if (route->needs == Needs::OpenVault && !vaultReady()) {
         reply(connection, header.op,
               ipc::errorReply(QString::fromLatin1(ipc::NotReadyCode),
-                              str("The MailKey window has not opened the vault.")));
+                              tr("The MailKey window has not opened the vault.")));
         return;
     }
     route->serve(this, connection, request);

@@ -27,13 +27,13 @@ Error classify(QKeychain::Error error, const QString &detail)
     case QKeychain::NoError:
         return {ErrorCode::Internal, QString()};
     case QKeychain::EntryNotFound:
-        return {ErrorCode::NotFound, QObject::tr("The entry was not found in the keychain.")};
+        return {ErrorCode::NotFound, KeyStore::tr("The entry was not found in the keychain.")};
     case QKeychain::AccessDenied:
     case QKeychain::AccessDeniedByUser:
         return {ErrorCode::KeychainLocked,
-                QObject::tr("Your keyring is locked or denied access to MailKey. Unlock your keyring "
-                            "(for example by logging in to your desktop session, or with your "
-                            "keyring manager such as Seahorse or KWalletManager) and try again.")};
+                KeyStore::tr("Your keyring is locked or denied access to MailKey. Unlock your keyring "
+                             "(for example by logging in to your desktop session, or with your "
+                             "keyring manager such as Seahorse or KWalletManager) and try again.")};
     case QKeychain::NoBackendAvailable:
     case QKeychain::NotImplemented:
         return KeyStore::noKeychainError();
@@ -42,15 +42,15 @@ Error classify(QKeychain::Error error, const QString &detail)
             || detail.contains(QLatin1String("DBus"), Qt::CaseInsensitive))
             return KeyStore::noKeychainError();
         return {ErrorCode::KeychainFailed,
-                QObject::tr("The keychain reported an error. Check that your keyring service (%1) "
-                            "is running and try again.")
+                KeyStore::tr("The keychain reported an error. Check that your keyring service (%1) "
+                             "is running and try again.")
                     .arg(KeyStore::backendName())};
     case QKeychain::CouldNotDeleteEntry:
         return {ErrorCode::KeychainFailed,
-                QObject::tr("MailKey could not delete an entry from your keychain. Check that your "
-                            "keyring is unlocked and try again.")};
+                KeyStore::tr("MailKey could not delete an entry from your keychain. Check that your "
+                             "keyring is unlocked and try again.")};
     }
-    return {ErrorCode::KeychainFailed, QObject::tr("The keychain reported an unknown error.")};
+    return {ErrorCode::KeychainFailed, KeyStore::tr("The keychain reported an unknown error.")};
 }
 
 KeyStore::OperationObserver g_observer = nullptr;

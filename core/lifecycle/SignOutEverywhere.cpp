@@ -15,18 +15,19 @@ Q_LOGGING_CATEGORY(lcIncident, "mailkey.incident")
 
 QString SignOutReport::summary() const
 {
-    QString text
-        = QObject::tr("Signed out everywhere: %n account(s) now need to be signed in again", nullptr, accounts);
-    text += tokensWiped ? QObject::tr("; every token was deleted from this computer")
-                        : QObject::tr("; deleting the tokens FAILED");
-    text += keyRotated ? QObject::tr("; the vault key was replaced") : QObject::tr("; replacing the vault key FAILED");
-    text += QObject::tr("; revoked at the provider: %1").arg(revoked);
+    QString text = SignOutEverywhere::tr("Signed out everywhere: %n account(s) now need to be signed in again", nullptr,
+                                         accounts);
+    text += tokensWiped ? SignOutEverywhere::tr("; every token was deleted from this computer")
+                        : SignOutEverywhere::tr("; deleting the tokens FAILED");
+    text += keyRotated ? SignOutEverywhere::tr("; the vault key was replaced")
+                       : SignOutEverywhere::tr("; replacing the vault key FAILED");
+    text += SignOutEverywhere::tr("; revoked at the provider: %1").arg(revoked);
     if (pending)
-        text += QObject::tr(", still being retried: %1").arg(pending);
+        text += SignOutEverywhere::tr(", still being retried: %1").arg(pending);
     if (notRevocable)
-        text += QObject::tr(", cannot be revoked by MailKey (remove by hand): %1").arg(notRevocable);
+        text += SignOutEverywhere::tr(", cannot be revoked by MailKey (remove by hand): %1").arg(notRevocable);
     if (failed)
-        text += QObject::tr(", refused: %1").arg(failed);
+        text += SignOutEverywhere::tr(", refused: %1").arg(failed);
     return text + QLatin1Char('.');
 }
 

@@ -21,11 +21,6 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcConnect, "mailkey.connect")
 
-QString str(const char *text)
-{
-    return QString::fromUtf8(text);
-}
-
 // Parameter values go into the URL query / form body through QUrlQuery, which leaves '+', '&'
 // and '=' of a plain value alone. Every value we add ourselves is percent-encoded exactly once,
 // by the encoder of every token-endpoint form, so a '+' in a login hint or client secret is not
@@ -109,7 +104,8 @@ void silenceNetworkAuthDebugLog()
 
 } // namespace
 
-const char *const ConnectSession::ExpiredMessage = "This sign-in took too long and has expired. Please connect again.";
+const char *const ConnectSession::ExpiredMessage
+    = QT_TRANSLATE_NOOP("mailkey::ConnectSession", "This sign-in took too long and has expired. Please connect again.");
 
 ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<ConnectionStore> store,
                                QNetworkAccessManager *nam, QObject *parent)
@@ -122,10 +118,10 @@ ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<Connect
     connect(&m_tokenTimer, &QTimer::timeout, this, [this] {
         if (m_phase != Phase::ExchangingCode)
             return;
-        fail(Error(
-                 ErrorCode::Network,
-                 str("%1 did not answer the token request in time. Please connect again.").arg(m_provider.displayName)),
-             str("the token request timed out"));
+        fail(
+            Error(ErrorCode::Network,
+                  tr("%1 did not answer the token request in time. Please connect again.").arg(m_provider.displayName)),
+            QStringLiteral("the token request timed out"));
     });
 }
 
@@ -181,23 +177,23 @@ QString ConnectSession::phaseName(Phase phase)
 {
     switch (phase) {
     case Phase::Idle:
-        return str("idle");
+        return QStringLiteral("idle");
     case Phase::Discovering:
-        return str("discovering");
+        return QStringLiteral("discovering");
     case Phase::WaitingForBrowser:
-        return str("waiting for the browser");
+        return QStringLiteral("waiting for the browser");
     case Phase::ExchangingCode:
-        return str("exchanging the code");
+        return QStringLiteral("exchanging the code");
     case Phase::FetchingProfile:
-        return str("fetching the profile");
+        return QStringLiteral("fetching the profile");
     case Phase::Storing:
-        return str("storing");
+        return QStringLiteral("storing");
     case Phase::Succeeded:
-        return str("succeeded");
+        return QStringLiteral("succeeded");
     case Phase::Failed:
-        return str("failed");
+        return QStringLiteral("failed");
     case Phase::Cancelled:
-        return str("cancelled");
+        return QStringLiteral("cancelled");
     }
     return QString();
 }
@@ -207,21 +203,21 @@ QString ConnectSession::rejectReasonText(LoopbackReplyHandler::RejectReason reas
     using R = LoopbackReplyHandler::RejectReason;
     switch (reason) {
     case R::MissingState:
-        return str("the callback had no state");
+        return QStringLiteral("the callback had no state");
     case R::WrongState:
-        return str("the callback's state did not match this sign-in");
+        return QStringLiteral("the callback's state did not match this sign-in");
     case R::ReusedState:
-        return str("the callback's state was already used");
+        return QStringLiteral("the callback's state was already used");
     case R::WrongIssuer:
-        return str("the callback came from another issuer (RFC 9207 iss)");
+        return QStringLiteral("the callback came from another issuer (RFC 9207 iss)");
     case R::MissingIssuer:
-        return str("the callback had no issuer (RFC 9207 iss) although the provider sends one");
+        return QStringLiteral("the callback had no issuer (RFC 9207 iss) although the provider sends one");
     case R::Expired:
-        return str("the callback came after the sign-in had expired");
+        return QStringLiteral("the callback came after the sign-in had expired");
     case R::MalformedCallback:
-        return str("the callback had neither a code nor an error");
+        return QStringLiteral("the callback had neither a code nor an error");
     }
-    return str("the callback was not valid");
+    return QStringLiteral("the callback was not valid");
 }
 
 void ConnectSession::setPhase(Phase phase)
@@ -244,7 +240,7 @@ void ConnectSession::audit(const QString &action, const QString &outcome, const 
     e.action = action;
     e.outcome = outcome;
     e.detail = detail; // the store redacts it before storing
-    e.actor = str("mailkey");
+    e.actor = QStringLiteral("mailkey");
     m_store->audit(e);
 }
 
@@ -257,25 +253,27 @@ void ConnectSession::start()
     m_started = true;
 
     if (m_preflightError) {
-        audit(str("connect.started"), str("ok"), str("provider %1").arg(m_provider.id));
+        audit(QStringLiteral("connect.started"), QStringLiteral("ok"),
+              QStringLiteral("provider %1").arg(m_provider.id));
         fail(*m_preflightError);
         return;
     }
     if (!m_store) {
-        fail(Error(ErrorCode::Internal, str("The vault is not open, so MailKey cannot store a new account. Unlock the "
-                                            "vault first, then connect again.")));
+        fail(Error(ErrorCode::Internal, tr("The vault is not open, so MailKey cannot store a new account. Unlock the "
+                                           "vault first, then connect again.")));
         return;
     }
     if (!m_provider.isValid()) {
-        fail(Error(ErrorCode::NotFound, str("This provider is not known to MailKey.")));
+        fail(Error(ErrorCode::NotFound, tr("This provider is not known to MailKey.")));
         return;
     }
-    audit(str("connect.started"), str("ok"),
-          str("provider %1%2")
-              .arg(m_provider.id,
-                   m_options.loginHint.isEmpty() ? QString() : str(", login hint %1").arg(m_options.loginHint)));
+    audit(QStringLiteral("connect.started"), QStringLiteral("ok"),
+          QStringLiteral("provider %1%2")
+              .arg(m_provider.id, m_options.loginHint.isEmpty()
+                                      ? QString()
+                                      : QStringLiteral(", login hint %1").arg(m_options.loginHint)));
     if (m_provider.clientId.isEmpty()) {
-        fail(ProviderRegistry::missingClientIdError(m_provider), str("no client id is set"));
+        fail(ProviderRegistry::missingClientIdError(m_provider), QStringLiteral("no client id is set"));
         return;
     }
     if (m_provider.needsDiscovery) {
@@ -293,7 +291,7 @@ void ConnectSession::start()
         });
         connect(discovery, &OidcDiscovery::failed, this, [this](const Error &error) {
             if (m_phase == Phase::Discovering)
-                fail(error, str("OpenID discovery failed: ") + error.message);
+                fail(error, QStringLiteral("OpenID discovery failed: ") + error.message);
         });
         discovery->start(m_provider);
         return;
@@ -304,8 +302,8 @@ void ConnectSession::start()
 void ConnectSession::beginAuthorization()
 {
     if (m_provider.authorizationEndpoint.isEmpty() || m_provider.tokenEndpoint.isEmpty()) {
-        fail(Error(ErrorCode::Config, str("The provider \"%1\" has no authorization or token endpoint. Check its "
-                                          "settings in providers.json.")
+        fail(Error(ErrorCode::Config, tr("The provider \"%1\" has no authorization or token endpoint. Check its "
+                                         "settings in providers.json.")
                                           .arg(m_provider.displayName)));
         return;
     }
@@ -314,11 +312,11 @@ void ConnectSession::beginAuthorization()
     auto *handler = new LoopbackReplyHandler(m_provider.redirectHost, m_provider.redirectPath, this);
     m_handler = handler;
     if (!handler->listen()) {
-        fail(Error(ErrorCode::Internal, str("MailKey could not open a local port to receive the answer of the sign-in "
-                                            "page. Check that the redirect host and path of \"%1\" are valid and "
-                                            "that local connections are allowed, then connect again.")
+        fail(Error(ErrorCode::Internal, tr("MailKey could not open a local port to receive the answer of the sign-in "
+                                           "page. Check that the redirect host and path of \"%1\" are valid and "
+                                           "that local connections are allowed, then connect again.")
                                             .arg(m_provider.displayName)),
-             str("could not listen on a loopback port"));
+             QStringLiteral("could not listen on a loopback port"));
         return;
     }
 
@@ -327,7 +325,7 @@ void ConnectSession::beginAuthorization()
     PkcePair pkce = Pkce::generate();
     m_verifier = std::move(pkce.verifier);
     m_challenge = pkce.challenge;
-    const bool oidc = m_provider.scopes.contains(str("openid"));
+    const bool oidc = m_provider.scopes.contains(QStringLiteral("openid"));
     if (oidc)
         m_nonce = OAuthState::generateNonce();
 
@@ -379,13 +377,13 @@ void ConnectSession::beginAuthorization()
             replaceParameter(params, "state", encoded(m_state.bytes()));
             replaceParameter(params, "code_challenge", encoded(m_challenge));
             replaceParameter(params, "code_challenge_method", QString::fromLatin1(Pkce::kMethod));
-            params->remove(str("code_verifier"));
-            params->remove(str("nonce"));
+            params->remove(QStringLiteral("code_verifier"));
+            params->remove(QStringLiteral("nonce"));
             if (!m_nonce.isEmpty())
-                params->insert(str("nonce"), encoded(m_nonce.bytes()));
-            params->remove(str("login_hint"));
+                params->insert(QStringLiteral("nonce"), encoded(m_nonce.bytes()));
+            params->remove(QStringLiteral("login_hint"));
             if (!m_options.loginHint.isEmpty())
-                params->insert(str("login_hint"), encoded(m_options.loginHint));
+                params->insert(QStringLiteral("login_hint"), encoded(m_options.loginHint));
             for (const auto &extra : std::as_const(m_provider.extraAuthorizationParameters)) {
                 if (isProtocolParameter(extra.first))
                     continue;
@@ -400,12 +398,12 @@ void ConnectSession::beginAuthorization()
             // scopes and Microsoft refuses (one resource per token request). So the code is
             // redeemed for the sign-in scopes alone: always for Microsoft (its v2.0 token
             // endpoint expects it), else only when consent scopes were added above.
-            params->remove(str("scope"));
+            params->remove(QStringLiteral("scope"));
             if (m_provider.kind == Provider::Kind::Microsoft || m_provider.authorizationScopes() != m_provider.scopes)
-                params->insert(str("scope"), encoded(m_provider.scopes.join(QLatin1Char(' '))));
-            params->remove(str("client_secret"));
+                params->insert(QStringLiteral("scope"), encoded(m_provider.scopes.join(QLatin1Char(' '))));
+            params->remove(QStringLiteral("client_secret"));
             if (!m_provider.clientSecret.isEmpty())
-                params->insert(str("client_secret"), encoded(m_provider.clientSecret));
+                params->insert(QStringLiteral("client_secret"), encoded(m_provider.clientSecret));
         }
     });
     connect(flow, &QAbstractOAuth::authorizeWithBrowser, this, &ConnectSession::onAuthorizeWithBrowser);
@@ -416,8 +414,8 @@ void ConnectSession::beginAuthorization()
     m_expiryTimer.start(m_options.expiryCheckMs);
     flow->grant();
     if (m_phase == Phase::WaitingForBrowser && m_authorizationUrl.isEmpty()) {
-        fail(Error(ErrorCode::Internal, str("MailKey could not build the sign-in address for \"%1\". Check the "
-                                            "provider settings.")
+        fail(Error(ErrorCode::Internal, tr("MailKey could not build the sign-in address for \"%1\". Check the "
+                                           "provider settings.")
                                             .arg(m_provider.displayName)));
     }
 }
@@ -442,22 +440,23 @@ void ConnectSession::onCallbackReceived(const QVariantMap &values)
         return;
     // RFC 9207 for Microsoft's multi-tenant endpoints: the handler cannot know the tenant in
     // advance (issuer empty), the provider can tell whether an `iss` belongs to it.
-    const QString iss = values.value(str("iss")).toString();
+    const QString iss = values.value(QStringLiteral("iss")).toString();
     if (!iss.isEmpty() && m_provider.issuer.isEmpty() && !m_provider.acceptsIssuer(iss)) {
         if (m_flow)
             QObject::disconnect(m_handler, &QAbstractOAuthReplyHandler::callbackReceived, m_flow,
                                 nullptr); // the flow must not redeem this code
         Q_EMIT rejectedCallback(LoopbackReplyHandler::RejectReason::WrongIssuer);
-        audit(str("callback.rejected"), str("rejected"),
+        audit(QStringLiteral("callback.rejected"), QStringLiteral("rejected"),
               rejectReasonText(LoopbackReplyHandler::RejectReason::WrongIssuer));
-        fail(Error(ErrorCode::Provider, str("The sign-in answer did not come from %1, so MailKey did not use it. "
-                                            "Please connect again.")
+        fail(Error(ErrorCode::Provider, tr("The sign-in answer did not come from %1, so MailKey did not use it. "
+                                           "Please connect again.")
                                             .arg(m_provider.displayName)),
-             str("wrong issuer"));
+             QStringLiteral("wrong issuer"));
         return;
     }
     m_expiryTimer.stop();
-    audit(str("callback.accepted"), str("ok"), str("authorization code received on port %1").arg(listenPort()));
+    audit(QStringLiteral("callback.accepted"), QStringLiteral("ok"),
+          QStringLiteral("authorization code received on port %1").arg(listenPort()));
     setPhase(Phase::ExchangingCode);
     m_tokenTimer.start(m_options.tokenTimeoutMs);
     // The flow's own slot runs next and posts the token request (code_verifier added by the
@@ -475,16 +474,16 @@ void ConnectSession::onCallbackRejected(LoopbackReplyHandler::RejectReason reaso
     // Bounded, so a flood of forged requests cannot flood the audit log.
     if (m_rejectedAudits < 20) {
         ++m_rejectedAudits;
-        audit(str("callback.rejected"), str("rejected"), rejectReasonText(reason));
+        audit(QStringLiteral("callback.rejected"), QStringLiteral("rejected"), rejectReasonText(reason));
     }
     switch (reason) {
     case R::Expired:
-        fail(Error(ErrorCode::Expired, QString::fromUtf8(ExpiredMessage)), str("the sign-in expired"));
+        fail(Error(ErrorCode::Expired, tr(ExpiredMessage)), QStringLiteral("the sign-in expired"));
         break;
     case R::WrongIssuer:
     case R::MissingIssuer:
-        fail(Error(ErrorCode::Provider, str("The sign-in answer did not come from %1, so MailKey did not use it. "
-                                            "Please connect again.")
+        fail(Error(ErrorCode::Provider, tr("The sign-in answer did not come from %1, so MailKey did not use it. "
+                                           "Please connect again.")
                                             .arg(m_provider.displayName)),
              rejectReasonText(reason));
         break;
@@ -503,8 +502,9 @@ void ConnectSession::onCallbackError(const QString &error, const QString &descri
     if (m_phase != Phase::WaitingForBrowser)
         return;
     const OAuthError e = OAuthErrorCatalog::fromAuthorizationResponse(error, description);
-    audit(str("callback.accepted"), str("error"), str("the provider answered with the error \"%1\"").arg(e.error));
-    fail(OAuthErrorCatalog::toError(e), str("sign-in refused by the provider: ") + e.userMessage);
+    audit(QStringLiteral("callback.accepted"), QStringLiteral("error"),
+          QStringLiteral("the provider answered with the error \"%1\"").arg(e.error));
+    fail(OAuthErrorCatalog::toError(e), QStringLiteral("sign-in refused by the provider: ") + e.userMessage);
 }
 
 // --- tokens ------------------------------------------------------------------------------------
@@ -528,24 +528,24 @@ void ConnectSession::onTokenReply(int httpStatus, const QByteArray &contentType,
             // The catalogue's "MailKey will try again later" is for refreshes; a code is
             // single-use, so a sign-in has to start again.
             err = Error(ErrorCode::Network,
-                        str("%1 could not be reached or is unavailable right now%2, so the "
-                            "sign-in could not be completed. Please connect again in a few "
-                            "minutes.")
-                            .arg(m_provider.displayName, status > 0 ? str(" (HTTP %1)").arg(status) : QString()));
+                        tr("%1 could not be reached or is unavailable right now%2, so the "
+                           "sign-in could not be completed. Please connect again in a few "
+                           "minutes.")
+                            .arg(m_provider.displayName, status > 0 ? tr(" (HTTP %1)").arg(status) : QString()));
         }
         qCInfo(lcConnect, "the token request of provider \"%s\" failed (HTTP %d)", qPrintable(m_provider.id), status);
-        fail(err, str("token request failed: ") + err.message);
+        fail(err, QStringLiteral("token request failed: ") + err.message);
         return;
     }
     m_tokens = std::move(result.tokens());
     // The code is redeemed; the verifier, state and the flow have served their purpose.
     m_verifier.clear();
     m_state.clear();
-    audit(str("tokens.issued"), str("ok"),
-          str("scopes: %1; access token valid for %2 s; refresh token: %3")
+    audit(QStringLiteral("tokens.issued"), QStringLiteral("ok"),
+          QStringLiteral("scopes: %1; access token valid for %2 s; refresh token: %3")
               .arg(m_tokens.scopes.join(QLatin1Char(' ')))
               .arg(m_tokens.expiresIn)
-              .arg(m_tokens.refreshToken.isEmpty() ? str("no") : str("yes")));
+              .arg(m_tokens.refreshToken.isEmpty() ? QStringLiteral("no") : QStringLiteral("yes")));
 
     setPhase(Phase::FetchingProfile);
     auto *fetcher = new ProfileFetcher(m_nam, this);
@@ -555,7 +555,7 @@ void ConnectSession::onTokenReply(int httpStatus, const QByteArray &contentType,
     connect(fetcher, &ProfileFetcher::finished, this, &ConnectSession::onProfile);
     connect(fetcher, &ProfileFetcher::failed, this, [this](const Error &e) {
         if (m_phase == Phase::FetchingProfile)
-            fail(e, str("account profile not received: ") + e.message);
+            fail(e, QStringLiteral("account profile not received: ") + e.message);
     });
     fetcher->start(m_provider, m_tokens.accessToken, m_tokens.idToken, m_nonce.bytes());
 }
@@ -583,16 +583,17 @@ void ConnectSession::onProfile(const AccountInfo &profile)
     record.wipe();
     m_tokens.wipe();
     if (!saved) {
-        fail(saved.error(), str("the account could not be stored: ") + saved.error().message);
+        fail(saved.error(), QStringLiteral("the account could not be stored: ") + saved.error().message);
         return;
     }
     const Account account = saved->account;
     const bool created = saved->created;
-    audit(created ? str("account.added") : str("account.updated"), str("ok"),
-          created ? str("connected with %1").arg(m_provider.displayName) : str("already connected; sign-in renewed"),
+    audit(created ? QStringLiteral("account.added") : QStringLiteral("account.updated"), QStringLiteral("ok"),
+          created ? QStringLiteral("connected with %1").arg(m_provider.displayName)
+                  : QStringLiteral("already connected; sign-in renewed"),
           account.id, account.email);
-    const QString message = created ? str("%1 is now connected (%2).").arg(account.email, m_provider.displayName)
-                                    : str("%1 is already connected; sign-in renewed.").arg(account.email);
+    const QString message = created ? tr("%1 is now connected (%2).").arg(account.email, m_provider.displayName)
+                                    : tr("%1 is already connected; sign-in renewed.").arg(account.email);
     qCInfo(lcConnect, "sign-in with provider \"%s\" completed (%s)", qPrintable(m_provider.id),
            created ? "new account" : "existing account renewed");
     setPhase(Phase::Succeeded);
@@ -612,7 +613,7 @@ void ConnectSession::checkExpiry()
     if (m_deadline.isValid() && now() > m_deadline) {
         if (m_handler)
             m_handler->close(); // a late callback finds nobody listening
-        fail(Error(ErrorCode::Expired, QString::fromUtf8(ExpiredMessage)), str("the sign-in expired"));
+        fail(Error(ErrorCode::Expired, tr(ExpiredMessage)), QStringLiteral("the sign-in expired"));
     }
 }
 
@@ -624,7 +625,8 @@ void ConnectSession::cancel()
     setPhase(Phase::Cancelled);
     teardown();
     if (wasStarted)
-        audit(str("connect.cancelled"), str("cancelled"), str("provider %1").arg(m_provider.id));
+        audit(QStringLiteral("connect.cancelled"), QStringLiteral("cancelled"),
+              QStringLiteral("provider %1").arg(m_provider.id));
     qCInfo(lcConnect, "sign-in with provider \"%s\" cancelled", qPrintable(m_provider.id));
     Q_EMIT cancelled();
     Q_EMIT finished();
@@ -636,8 +638,8 @@ void ConnectSession::fail(const Error &error, const QString &auditDetail)
         return;
     setPhase(Phase::Failed);
     teardown();
-    audit(str("connect.failed"), str("failed"),
-          str("provider %1: %2").arg(m_provider.id, auditDetail.isEmpty() ? error.message : auditDetail));
+    audit(QStringLiteral("connect.failed"), QStringLiteral("failed"),
+          QStringLiteral("provider %1: %2").arg(m_provider.id, auditDetail.isEmpty() ? error.message : auditDetail));
     qCInfo(lcConnect, "sign-in with provider \"%s\" failed", qPrintable(m_provider.id));
     Q_EMIT failed(error);
     Q_EMIT finished();

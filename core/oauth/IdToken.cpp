@@ -4,6 +4,7 @@
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,10 +17,9 @@ namespace mailkey {
 
 namespace {
 
-QString msg(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::IdToken)
+};
 
 Error fail(IdTokenFailure reason, IdTokenFailure *out, ErrorCode code, const QString &message)
 {
@@ -31,8 +31,8 @@ Error fail(IdTokenFailure reason, IdTokenFailure *out, ErrorCode code, const QSt
 Error malformed(IdTokenFailure *out, const QString &detail)
 {
     return fail(IdTokenFailure::Malformed, out, ErrorCode::Provider,
-                msg("The sign-in reply contained an identity token MailKey cannot read (%1). Sign "
-                    "in again; if it keeps happening, check the provider settings.")
+                Text::tr("The sign-in reply contained an identity token MailKey cannot read (%1). Sign "
+                         "in again; if it keeps happening, check the provider settings.")
                     .arg(detail));
 }
 
@@ -87,13 +87,13 @@ Result<Decoded> decode(const QByteArray &jwt, IdTokenFailure *failure)
 {
     const QList<QByteArray> parts = jwt.trimmed().split('.');
     if (parts.size() == 5)
-        return malformed(failure, msg("it is encrypted, which is not supported"));
+        return malformed(failure, QStringLiteral("it is encrypted, which is not supported"));
     if (parts.size() != 3)
-        return malformed(failure, msg("it is not a JSON Web Token"));
+        return malformed(failure, QStringLiteral("it is not a JSON Web Token"));
     const std::optional<QJsonObject> header = decodeSegment(parts[0]);
     const std::optional<QJsonObject> payload = decodeSegment(parts[1]);
     if (!header || !payload)
-        return malformed(failure, msg("its header or claims are not base64url-encoded JSON"));
+        return malformed(failure, QStringLiteral("its header or claims are not base64url-encoded JSON"));
 
     Decoded d;
     d.header = *header;
@@ -103,9 +103,9 @@ Result<Decoded> decode(const QByteArray &jwt, IdTokenFailure *failure)
     const QJsonValue iss = p.value(QLatin1String("iss"));
     const QJsonValue sub = p.value(QLatin1String("sub"));
     if (!iss.isString() || iss.toString().isEmpty())
-        return malformed(failure, msg("the \"iss\" claim is missing"));
+        return malformed(failure, QStringLiteral("the \"iss\" claim is missing"));
     if (!sub.isString() || sub.toString().isEmpty())
-        return malformed(failure, msg("the \"sub\" claim is missing"));
+        return malformed(failure, QStringLiteral("the \"sub\" claim is missing"));
     c.issuer = iss.toString();
     c.subject = sub.toString();
 
@@ -115,33 +115,33 @@ Result<Decoded> decode(const QByteArray &jwt, IdTokenFailure *failure)
     } else if (aud.isArray()) {
         for (const QJsonValue &a : aud.toArray()) {
             if (!a.isString())
-                return malformed(failure, msg("the \"aud\" claim is not a list of strings"));
+                return malformed(failure, QStringLiteral("the \"aud\" claim is not a list of strings"));
             c.audience.append(a.toString());
         }
     }
     if (c.audience.isEmpty())
-        return malformed(failure, msg("the \"aud\" claim is missing"));
+        return malformed(failure, QStringLiteral("the \"aud\" claim is missing"));
 
     const std::optional<QDateTime> exp = numericDate(p.value(QLatin1String("exp")));
     if (!exp)
-        return malformed(failure, msg("the \"exp\" claim is missing or not a date"));
+        return malformed(failure, QStringLiteral("the \"exp\" claim is missing or not a date"));
     c.expiresAt = *exp;
     if (p.contains(QLatin1String("iat"))) {
         const std::optional<QDateTime> iat = numericDate(p.value(QLatin1String("iat")));
         if (!iat)
-            return malformed(failure, msg("the \"iat\" claim is not a date"));
+            return malformed(failure, QStringLiteral("the \"iat\" claim is not a date"));
         c.issuedAt = *iat;
     }
     if (p.contains(QLatin1String("nbf"))) {
         d.notBefore = numericDate(p.value(QLatin1String("nbf")));
         if (!d.notBefore)
-            return malformed(failure, msg("the \"nbf\" claim is not a date"));
+            return malformed(failure, QStringLiteral("the \"nbf\" claim is not a date"));
     }
 
     if (!optionalString(p, "azp", c.authorizedParty) || !optionalString(p, "email", c.email)
         || !optionalString(p, "name", c.name) || !optionalString(p, "preferred_username", c.preferredUsername)
         || !optionalString(p, "tid", c.tenantId) || !optionalString(p, "oid", c.objectId))
-        return malformed(failure, msg("a claim has the wrong type"));
+        return malformed(failure, QStringLiteral("a claim has the wrong type"));
 
     const QJsonValue verified = p.value(QLatin1String("email_verified"));
     if (verified.isBool())
@@ -152,7 +152,7 @@ Result<Decoded> decode(const QByteArray &jwt, IdTokenFailure *failure)
     const QJsonValue nonce = p.value(QLatin1String("nonce"));
     if (!nonce.isUndefined() && !nonce.isNull()) {
         if (!nonce.isString())
-            return malformed(failure, msg("the \"nonce\" claim is not a string"));
+            return malformed(failure, QStringLiteral("the \"nonce\" claim is not a string"));
         d.hasNonce = true;
         d.nonce = nonce.toString().toUtf8();
     }
@@ -192,8 +192,9 @@ Result<IdTokenClaims> IdToken::validate(const QByteArray &jwt, const IdTokenExpe
     if (failure)
         *failure = IdTokenFailure::None;
     if (expect.issuer.isEmpty() || expect.clientId.isEmpty() || !expect.now.isValid())
-        return Error(ErrorCode::Internal, msg("The identity token cannot be checked: the expected issuer, client ID or "
-                                              "time is missing."));
+        return Error(ErrorCode::Internal,
+                     Text::tr("The identity token cannot be checked: the expected issuer, client ID or "
+                              "time is missing."));
 
     Result<Decoded> decoded = decode(jwt, failure);
     if (!decoded)
@@ -207,9 +208,9 @@ Result<IdTokenClaims> IdToken::validate(const QByteArray &jwt, const IdTokenExpe
     if (!alg.isString() || alg.toString().isEmpty()
         || alg.toString().compare(QLatin1String("none"), Qt::CaseInsensitive) == 0)
         return fail(IdTokenFailure::Algorithm, failure, ErrorCode::Provider,
-                    msg("The sign-in reply contained an unsigned identity token. Sign in again; "
-                        "if it keeps happening, the provider settings may point to the wrong "
-                        "server."));
+                    Text::tr("The sign-in reply contained an unsigned identity token. Sign in again; "
+                             "if it keeps happening, the provider settings may point to the wrong "
+                             "server."));
 
     // iss: exact match (with Microsoft's {tenantid} template filled from tid).
     QString expectedIssuer = expect.issuer;
@@ -217,43 +218,43 @@ Result<IdTokenClaims> IdToken::validate(const QByteArray &jwt, const IdTokenExpe
     if (expectedIssuer.contains(tenantTemplate)) {
         if (!isGuid(c.tenantId))
             return fail(IdTokenFailure::Issuer, failure, ErrorCode::Provider,
-                        msg("The identity token does not name its organisation (tid). Sign in "
-                            "again; if it keeps happening, check the provider settings."));
+                        Text::tr("The identity token does not name its organisation (tid). Sign in "
+                                 "again; if it keeps happening, check the provider settings."));
         expectedIssuer.replace(tenantTemplate, c.tenantId);
     }
     if (c.issuer != expectedIssuer)
         return fail(IdTokenFailure::Issuer, failure, ErrorCode::Provider,
-                    msg("The identity token was issued by \"%1\", not by the expected \"%2\". "
-                        "Sign in again; if it keeps happening, check the issuer in the provider "
-                        "settings.")
+                    Text::tr("The identity token was issued by \"%1\", not by the expected \"%2\". "
+                             "Sign in again; if it keeps happening, check the issuer in the provider "
+                             "settings.")
                         .arg(redact(c.issuer).left(200), redact(expectedIssuer).left(200)));
 
     // aud / azp (OIDC Core 3.1.3.7 (3)-(5)).
     if (!c.audience.contains(expect.clientId))
         return fail(IdTokenFailure::Audience, failure, ErrorCode::Provider,
-                    msg("The identity token was issued for a different app. Sign in again; if it "
-                        "keeps happening, check the client ID in the provider settings."));
+                    Text::tr("The identity token was issued for a different app. Sign in again; if it "
+                             "keeps happening, check the client ID in the provider settings."));
     if (c.audience.size() > 1 && c.authorizedParty.isEmpty())
         return fail(IdTokenFailure::AuthorizedParty, failure, ErrorCode::Provider,
-                    msg("The identity token names several apps but not which one it was issued "
-                        "to. Sign in again."));
+                    Text::tr("The identity token names several apps but not which one it was issued "
+                             "to. Sign in again."));
     if (!c.authorizedParty.isEmpty() && c.authorizedParty != expect.clientId)
         return fail(IdTokenFailure::AuthorizedParty, failure, ErrorCode::Provider,
-                    msg("The identity token was issued to a different app. Sign in again; if it "
-                        "keeps happening, check the client ID in the provider settings."));
+                    Text::tr("The identity token was issued to a different app. Sign in again; if it "
+                             "keeps happening, check the client ID in the provider settings."));
 
     // Time: exp, nbf, iat with the allowed clock skew.
     const QDateTime now = expect.now.toUTC();
     const qint64 skew = std::max<qint64>(0, expect.clockSkewSeconds);
     if (now >= c.expiresAt.addSecs(skew))
         return fail(IdTokenFailure::Expired, failure, ErrorCode::Expired,
-                    msg("The identity token has already expired. Check that this computer's date "
-                        "and time are correct, then sign in again."));
+                    Text::tr("The identity token has already expired. Check that this computer's date "
+                             "and time are correct, then sign in again."));
     const QDateTime latest = now.addSecs(skew);
     if ((d.notBefore && *d.notBefore > latest) || (c.issuedAt.isValid() && c.issuedAt > latest))
         return fail(IdTokenFailure::NotYetValid, failure, ErrorCode::Provider,
-                    msg("The identity token is dated in the future. Check that this computer's "
-                        "date and time are correct, then sign in again."));
+                    Text::tr("The identity token is dated in the future. Check that this computer's "
+                             "date and time are correct, then sign in again."));
 
     // nonce (constant time).
     if (!expect.nonce.isEmpty()) {
@@ -261,8 +262,8 @@ Result<IdTokenClaims> IdToken::validate(const QByteArray &jwt, const IdTokenExpe
         secureWipe(d.nonce);
         if (!ok)
             return fail(IdTokenFailure::Nonce, failure, ErrorCode::Provider,
-                        msg("The sign-in reply does not belong to this sign-in attempt. Sign in "
-                            "again."));
+                        Text::tr("The sign-in reply does not belong to this sign-in attempt. Sign in "
+                                 "again."));
     }
     return std::move(c);
 }

@@ -372,17 +372,16 @@ void LoopbackReplyHandler::handleCallback(QTcpSocket *socket, Connection &conn, 
         Response page;
         page.status = 200;
         if (cb.error == QLatin1String("access_denied")) {
-            page.title = QStringLiteral("Sign-in cancelled");
-            page.message
-                = QStringLiteral("Access was not granted, so MailKey cannot connect this mailbox. Close this tab "
-                                 "and connect again in MailKey if you want to try again.");
+            page.title = tr("Sign-in cancelled");
+            page.message = tr("Access was not granted, so MailKey cannot connect this mailbox. Close this tab "
+                              "and connect again in MailKey if you want to try again.");
         } else {
-            page.title = QStringLiteral("Sign-in failed");
-            page.message = QStringLiteral("The provider could not complete the sign-in. Close this tab and return to "
-                                          "MailKey for what to do next.");
+            page.title = tr("Sign-in failed");
+            page.message = tr("The provider could not complete the sign-in. Close this tab and return to "
+                              "MailKey for what to do next.");
         }
         if (!cb.description.isEmpty())
-            page.message += QStringLiteral(" The provider said: \u201c") + cb.description + QChar(0x201d);
+            page.message += tr(" The provider said: “%1”").arg(cb.description);
         respond(socket, conn, page);
         consumeState();
         closeListener();
@@ -394,8 +393,8 @@ void LoopbackReplyHandler::handleCallback(QTcpSocket *socket, Connection &conn, 
         Response page;
         page.status = 200;
         page.success = true;
-        page.title = QStringLiteral("Signed in");
-        page.message = QStringLiteral("You can close this tab and return to MailKey.");
+        page.title = tr("Signed in");
+        page.message = tr("You can close this tab and return to MailKey.");
         respond(socket, conn, page);
         consumeState();
         closeListener();
@@ -416,20 +415,20 @@ void LoopbackReplyHandler::reject(QTcpSocket *socket, Connection &conn, RejectRe
     case RejectReason::WrongState:
     case RejectReason::ReusedState:
     case RejectReason::MalformedCallback:
-        page.title = QStringLiteral("Sign-in link not valid");
-        page.message = QStringLiteral("This sign-in link is not valid for the current attempt. Return to MailKey and "
-                                      "connect again if you are still signing in.");
+        page.title = tr("Sign-in link not valid");
+        page.message = tr("This sign-in link is not valid for the current attempt. Return to MailKey and "
+                          "connect again if you are still signing in.");
         break;
     case RejectReason::WrongIssuer:
     case RejectReason::MissingIssuer:
-        page.title = QStringLiteral("Sign-in not accepted");
-        page.message = QStringLiteral("This sign-in answer did not come from the expected provider, so MailKey did not "
-                                      "use it. Please connect again.");
+        page.title = tr("Sign-in not accepted");
+        page.message = tr("This sign-in answer did not come from the expected provider, so MailKey did not "
+                          "use it. Please connect again.");
         endsAttempt = true;
         break;
     case RejectReason::Expired:
-        page.title = QStringLiteral("Sign-in expired");
-        page.message = QStringLiteral("This sign-in took too long and has expired. Please connect again.");
+        page.title = tr("Sign-in expired");
+        page.message = tr("This sign-in took too long and has expired. Please connect again.");
         endsAttempt = true;
         break;
     }
@@ -451,17 +450,17 @@ void LoopbackReplyHandler::refuse(QTcpSocket *socket, Connection &conn, int stat
     page.title = QStringLiteral("MailKey");
     switch (status) {
     case 404:
-        page.message = QStringLiteral("There is nothing here.");
+        page.message = tr("There is nothing here.");
         break;
     case 405:
         page.allowGet = true;
-        page.message = QStringLiteral("This request is not supported here.");
+        page.message = tr("This request is not supported here.");
         break;
     case 408:
-        page.message = QStringLiteral("The request took too long.");
+        page.message = tr("The request took too long.");
         break;
     default:
-        page.message = QStringLiteral("The request could not be handled.");
+        page.message = tr("The request could not be handled.");
         break;
     }
     qCDebug(lcLoopback, "refused a request with HTTP %d", status);

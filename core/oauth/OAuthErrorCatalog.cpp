@@ -2,6 +2,7 @@
 
 #include "core/common/Redactor.h"
 
+#include <QCoreApplication>
 #include <QRegularExpression>
 
 #include <optional>
@@ -110,10 +111,9 @@ bool isOneOf(const QString &error, std::initializer_list<const char *> codes)
     return false;
 }
 
-QString msg(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::OAuthErrorCatalog)
+};
 
 QString baseMessage(const QString &error, const QString &description, int httpStatus, OAuthErrorCatalog::Endpoint where)
 {
@@ -121,95 +121,100 @@ QString baseMessage(const QString &error, const QString &description, int httpSt
 
     // Google's wording for an expired / revoked refresh token.
     if (is(error, "invalid_grant") && description.contains(QLatin1String("expired or revoked"), Qt::CaseInsensitive))
-        return msg("Google says the sign-in has expired or was revoked (for example MailKey's "
-                   "access was removed in the Google account, the password was changed, or the "
-                   "Google Cloud project is in \"Testing\" mode, where sign-ins expire after 7 "
-                   "days). Sign in again. To stop the 7-day expiry, set the OAuth consent screen "
-                   "of the project to \"In production\".");
+        return Text::tr("Google says the sign-in has expired or was revoked (for example MailKey's "
+                        "access was removed in the Google account, the password was changed, or the "
+                        "Google Cloud project is in \"Testing\" mode, where sign-ins expire after 7 "
+                        "days). Sign in again. To stop the 7-day expiry, set the OAuth consent screen "
+                        "of the project to \"In production\".");
     if (is(error, "invalid_grant"))
-        return msg("The sign-in is no longer valid (it expired, was revoked, or the code was "
-                   "already used). Sign in again.");
+        return Text::tr("The sign-in is no longer valid (it expired, was revoked, or the code was "
+                        "already used). Sign in again.");
     if (is(error, "access_denied"))
-        return atSignIn ? msg("You declined access, so MailKey cannot connect this mailbox. To "
-                              "connect it, sign in again and allow the requested access.")
-                        : msg("The provider denied access. Sign in again and allow the requested "
-                              "access.");
+        return atSignIn ? Text::tr("You declined access, so MailKey cannot connect this mailbox. To "
+                                   "connect it, sign in again and allow the requested access.")
+                        : Text::tr("The provider denied access. Sign in again and allow the requested "
+                                   "access.");
     if (is(error, "interaction_required"))
-        return msg("The provider needs you to sign in interactively (for example to confirm an "
-                   "extra security step). Sign in again.");
+        return Text::tr("The provider needs you to sign in interactively (for example to confirm an "
+                        "extra security step). Sign in again.");
     if (is(error, "login_required"))
-        return msg("You need to sign in again.");
+        return Text::tr("You need to sign in again.");
     if (is(error, "consent_required"))
-        return msg("MailKey needs your permission to access this mailbox. Sign in again and accept "
-                   "the requested permissions.");
+        return Text::tr("MailKey needs your permission to access this mailbox. Sign in again and accept "
+                        "the requested permissions.");
     if (is(error, "account_selection_required"))
-        return msg("The provider needs you to choose an account. Sign in again and pick the "
-                   "account of this mailbox.");
+        return Text::tr("The provider needs you to choose an account. Sign in again and pick the "
+                        "account of this mailbox.");
     if (is(error, "redirect_uri_mismatch"))
-        return msg("The provider does not accept MailKey's redirect address for this client ID. "
-                   "For Google, the OAuth client must be of type \"Desktop app\" (it allows "
-                   "http://127.0.0.1 on any port); check the client ID in the provider settings.");
+        return Text::tr("The provider does not accept MailKey's redirect address for this client ID. "
+                        "For Google, the OAuth client must be of type \"Desktop app\" (it allows "
+                        "http://127.0.0.1 on any port); check the client ID in the provider settings.");
     if (is(error, "invalid_client"))
-        return msg("The provider does not recognise the app's client ID or secret. Check the "
-                   "client ID (and the client secret, if the provider needs one) in the provider "
-                   "settings.");
+        return Text::tr("The provider does not recognise the app's client ID or secret. Check the "
+                        "client ID (and the client secret, if the provider needs one) in the provider "
+                        "settings.");
     if (is(error, "deleted_client"))
-        return msg("The app's OAuth client was deleted at the provider. Create a new client and "
-                   "enter its ID in the provider settings.");
+        return Text::tr("The app's OAuth client was deleted at the provider. Create a new client and "
+                        "enter its ID in the provider settings.");
     if (is(error, "unauthorized_client"))
-        return msg("This app is not allowed to use this kind of sign-in. Check the app "
-                   "registration: it must be a desktop / public client that may use the "
-                   "authorization code flow.");
+        return Text::tr("This app is not allowed to use this kind of sign-in. Check the app "
+                        "registration: it must be a desktop / public client that may use the "
+                        "authorization code flow.");
     if (is(error, "invalid_scope") && where == OAuthErrorCatalog::Endpoint::Refresh) {
-        QString text = msg("The provider would not renew MailKey's access with the permissions "
-                           "(scopes) it granted at sign-in: it has withdrawn or narrowed some of "
-                           "them since. This is not caused by your settings. Sign in again to "
-                           "grant MailKey access anew.");
+        QString text = Text::tr("The provider would not renew MailKey's access with the permissions "
+                                "(scopes) it granted at sign-in: it has withdrawn or narrowed some of "
+                                "them since. This is not caused by your settings. Sign in again to "
+                                "grant MailKey access anew.");
         if (!description.isEmpty())
-            text += msg(" The provider said: %1").arg(description);
+            text += Text::tr(" The provider said: %1").arg(description);
         return text;
     }
     if (is(error, "invalid_scope"))
-        return msg("The provider does not accept the permissions (scopes) MailKey asked for. Check "
-                   "the scopes in the provider settings.");
+        return Text::tr("The provider does not accept the permissions (scopes) MailKey asked for. Check "
+                        "the scopes in the provider settings.");
     if (is(error, "unsupported_grant_type"))
-        return msg("The provider does not support this kind of token request. Check the token "
-                   "address in the provider settings.");
+        return Text::tr("The provider does not support this kind of token request. Check the token "
+                        "address in the provider settings.");
     if (is(error, "unsupported_response_type"))
-        return msg("The provider does not allow this app to request an authorization code. Check "
-                   "the app registration and the provider settings.");
+        return Text::tr("The provider does not allow this app to request an authorization code. Check "
+                        "the app registration and the provider settings.");
     if (is(error, "invalid_request"))
-        return msg("The provider rejected the request as incomplete or malformed. Check the "
-                   "provider settings; if it keeps happening, please report it.");
+        return Text::tr("The provider rejected the request as incomplete or malformed. Check the "
+                        "provider settings; if it keeps happening, please report it.");
     if (is(error, "admin_policy_enforced"))
-        return msg("Your Google Workspace administrator does not allow MailKey, or one of the "
-                   "permissions it needs. Ask your administrator to trust the app (Admin console, "
-                   "Security, API controls).");
+        return Text::tr("Your Google Workspace administrator does not allow MailKey, or one of the "
+                        "permissions it needs. Ask your administrator to trust the app (Admin console, "
+                        "Security, API controls).");
     if (is(error, "org_internal"))
-        return msg("This OAuth client may only be used by accounts of the organisation that owns "
-                   "it. Sign in with an account of that organisation, or make the app's consent "
-                   "screen \"External\".");
+        return Text::tr("This OAuth client may only be used by accounts of the organisation that owns "
+                        "it. Sign in with an account of that organisation, or make the app's consent "
+                        "screen \"External\".");
     if (is(error, "disallowed_useragent"))
-        return msg("The provider refused sign-in from this browser. Open the sign-in page in your "
-                   "normal web browser and try again.");
+        return Text::tr("The provider refused sign-in from this browser. Open the sign-in page in your "
+                        "normal web browser and try again.");
     if (is(error, "server_error"))
-        return msg("The sign-in service had an internal error. Try again in a few minutes.");
+        return Text::tr("The sign-in service had an internal error. Try again in a few minutes.");
     if (is(error, "temporarily_unavailable"))
-        return msg("The sign-in service is temporarily unavailable. MailKey will try again later.");
+        return Text::tr("The sign-in service is temporarily unavailable. MailKey will try again later.");
     if (httpStatus == 429)
-        return msg("The sign-in service received too many requests. MailKey will try again later.");
+        return Text::tr("The sign-in service received too many requests. MailKey will try again later.");
     if (httpStatus >= 500)
-        return msg("The sign-in service is unavailable (HTTP %1). MailKey will try again later.").arg(httpStatus);
+        return Text::tr("The sign-in service is unavailable (HTTP %1). MailKey will try again later.").arg(httpStatus);
 
-    QString text = atSignIn ? msg("The provider refused the sign-in") : msg("The provider refused the request");
-    if (!error.isEmpty())
-        text += msg(" with the error \"%1\"").arg(error);
-    text += QLatin1Char('.');
-    if (!description.isEmpty())
-        text += msg(" It said: %1").arg(description);
-    if (!text.endsWith(QLatin1Char('.')))
-        text += QLatin1Char('.');
-    text += msg(" Sign in again; if it keeps happening, check the provider settings.");
+    // Whole sentences, so that a translation can order its words freely.
+    QString text;
+    if (error.isEmpty())
+        text = atSignIn ? Text::tr("The provider refused the sign-in.") : Text::tr("The provider refused the request.");
+    else
+        text = (atSignIn ? Text::tr("The provider refused the sign-in with the error \"%1\".")
+                         : Text::tr("The provider refused the request with the error \"%1\"."))
+                   .arg(error);
+    if (!description.isEmpty()) {
+        text += QLatin1Char(' ') + Text::tr("It said: %1").arg(description);
+        if (!text.endsWith(QLatin1Char('.')))
+            text += QLatin1Char('.');
+    }
+    text += QLatin1Char(' ') + Text::tr("Sign in again; if it keeps happening, check the provider settings.");
     return text;
 }
 

@@ -25,11 +25,6 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcProfile, "mailkey.profile")
 
-QString str(const char *text)
-{
-    return QString::fromUtf8(text);
-}
-
 bool isTransientStatus(int status)
 {
     return status == 408 || status == 429 || status >= 500;
@@ -53,21 +48,23 @@ Result<AccountInfo> checkedIdentity(AccountInfo info, const QString &providerNam
         QString shown = TextSafety::escaped(info.email.left(80), {});
         if (info.email.size() > 80)
             shown += QStringLiteral("... (%1 characters)").arg(info.email.size());
-        return Error(ErrorCode::Provider,
-                     str("%1 gave the account's e-mail address as \"%2\", which is not a mailbox address "
-                         "MailKey can use (at most 254 characters, a local part of at most 64, no control, "
-                         "bidi or other invisible characters, no spaces, quotes or brackets). Nothing was "
-                         "stored. Ask the provider's administrator to correct the address, then connect "
-                         "again.")
-                         .arg(providerName, shown));
+        return Error(
+            ErrorCode::Provider,
+            ProfileFetcher::tr("%1 gave the account's e-mail address as \"%2\", which is not a mailbox address "
+                               "MailKey can use (at most 254 characters, a local part of at most 64, no control, "
+                               "bidi or other invisible characters, no spaces, quotes or brackets). Nothing was "
+                               "stored. Ask the provider's administrator to correct the address, then connect "
+                               "again.")
+                .arg(providerName, shown));
     }
     for (const QString *id : {&info.subject, &info.tenant}) {
         if (TextSafety::containsUnsafe(*id) || id->size() > 1024) {
-            return Error(ErrorCode::Provider,
-                         str("%1 described the account with an identifier that holds control or invisible "
-                             "characters, so MailKey did not connect it. Nothing was stored. Please report "
-                             "this to the provider's administrator.")
-                             .arg(providerName));
+            return Error(
+                ErrorCode::Provider,
+                ProfileFetcher::tr("%1 described the account with an identifier that holds control or invisible "
+                                   "characters, so MailKey did not connect it. Nothing was stored. Please report "
+                                   "this to the provider's administrator.")
+                    .arg(providerName));
         }
     }
     info.displayName = TextSafety::replaced(info.displayName, {}).simplified();
@@ -148,7 +145,7 @@ void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
         Result<IdTokenClaims> claims = IdToken::validate(idToken, expect, &why);
         if (!claims) {
             qCWarning(lcProfile, "the id_token of the sign-in was refused (reason %d)", int(why));
-            finishWith(Error(ErrorCode::Provider, str("MailKey could not verify the sign-in answer of %1: %2")
+            finishWith(Error(ErrorCode::Provider, tr("MailKey could not verify the sign-in answer of %1: %2")
                                                       .arg(provider.displayName, claims.error().message)));
             return;
         }
@@ -156,9 +153,9 @@ void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
         // (`organizations` excludes personal accounts).
         if (provider.kind == Provider::Kind::Microsoft && provider.issuer.isEmpty()
             && !provider.acceptsIssuer(claims->issuer)) {
-            finishWith(Error(ErrorCode::Provider, str("This account belongs to a Microsoft tenant that the provider "
-                                                      "settings do not allow (tenant \"%1\"). Sign in with another "
-                                                      "account or change the tenant setting.")
+            finishWith(Error(ErrorCode::Provider, tr("This account belongs to a Microsoft tenant that the provider "
+                                                     "settings do not allow (tenant \"%1\"). Sign in with another "
+                                                     "account or change the tenant setting.")
                                                       .arg(provider.tenant)));
             return;
         }
@@ -180,18 +177,18 @@ void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
             info.subject = m_claims->subject;
             info.tenant = m_claims->tenantId;
             if (info.email.isEmpty()) {
-                finishWith(Error(ErrorCode::Provider, str("%1 did not tell MailKey the e-mail address of the account "
-                                                          "(no \"email\" claim and no userinfo endpoint). Add the "
-                                                          "\"email\" scope to the provider settings and connect again.")
+                finishWith(Error(ErrorCode::Provider, tr("%1 did not tell MailKey the e-mail address of the account "
+                                                         "(no \"email\" claim and no userinfo endpoint). Add the "
+                                                         "\"email\" scope to the provider settings and connect again.")
                                                           .arg(provider.displayName)));
                 return;
             }
             finishWith(info);
             return;
         }
-        finishWith(Error(ErrorCode::Config, str("MailKey cannot tell which mailbox this is: %1 has neither a "
-                                                "userinfo endpoint nor sent an id_token. Add \"userinfo_endpoint\" "
-                                                "or the \"openid\" scope to the provider settings.")
+        finishWith(Error(ErrorCode::Config, tr("MailKey cannot tell which mailbox this is: %1 has neither a "
+                                               "userinfo endpoint nor sent an id_token. Add \"userinfo_endpoint\" "
+                                               "or the \"openid\" scope to the provider settings.")
                                                 .arg(provider.displayName)));
         return;
     }
@@ -230,8 +227,8 @@ void ProfileFetcher::onRequestTimeout()
         return;
     dropReply(m_reply, this);
     qCInfo(lcProfile, "profile request %d timed out", m_attempts);
-    scheduleRetry({}, Error(ErrorCode::Network, str("%1 did not answer in time when MailKey asked which mailbox this "
-                                                    "is. Check the connection and connect again.")
+    scheduleRetry({}, Error(ErrorCode::Network, tr("%1 did not answer in time when MailKey asked which mailbox this "
+                                                   "is. Check the connection and connect again.")
                                                     .arg(m_provider.displayName)));
 }
 
@@ -249,46 +246,46 @@ void ProfileFetcher::onReplyFinished(QNetworkReply *reply)
         qCInfo(lcProfile, "profile request %d failed without an HTTP answer (network error %d)", m_attempts,
                int(reply->error()));
         scheduleRetry(
-            {}, Error(ErrorCode::Network, str("MailKey could not reach %1 to find out which mailbox this is "
-                                              "(%2). Check the connection and connect again.")
+            {}, Error(ErrorCode::Network, tr("MailKey could not reach %1 to find out which mailbox this is "
+                                             "(%2). Check the connection and connect again.")
                                               .arg(m_provider.displayName, redact(reply->errorString()).left(200))));
         return;
     }
     if (reply->bytesAvailable() > MaxBodySize) {
-        finishWith(Error(ErrorCode::Provider, str("%1 sent an unexpectedly large answer for the account profile. "
-                                                  "Please connect again later.")
+        finishWith(Error(ErrorCode::Provider, tr("%1 sent an unexpectedly large answer for the account profile. "
+                                                 "Please connect again later.")
                                                   .arg(m_provider.displayName)));
         return;
     }
     const QByteArray body = reply->readAll();
     if (status == 401) {
         finishWith(
-            Error(ErrorCode::NeedsSignIn, str("%1 did not accept the new sign-in when MailKey asked which mailbox "
-                                              "it is (HTTP 401). Please connect again.")
+            Error(ErrorCode::NeedsSignIn, tr("%1 did not accept the new sign-in when MailKey asked which mailbox "
+                                             "it is (HTTP 401). Please connect again.")
                                               .arg(m_provider.displayName)));
         return;
     }
     if (status == 403) {
-        finishWith(Error(ErrorCode::Provider, str("%1 did not allow MailKey to read the account's profile (HTTP 403). "
-                                                  "Make sure the permissions MailKey asks for (User.Read for "
-                                                  "Microsoft, email and profile otherwise) are granted, then connect "
-                                                  "again.")
+        finishWith(Error(ErrorCode::Provider, tr("%1 did not allow MailKey to read the account's profile (HTTP 403). "
+                                                 "Make sure the permissions MailKey asks for (User.Read for "
+                                                 "Microsoft, email and profile otherwise) are granted, then connect "
+                                                 "again.")
                                                   .arg(m_provider.displayName)));
         return;
     }
     if (isTransientStatus(status)) {
         qCInfo(lcProfile, "profile request %d answered HTTP %d", m_attempts, status);
         scheduleRetry(reply->rawHeader("Retry-After"),
-                      Error(ErrorCode::Network, str("%1 is busy or unavailable (HTTP %2), so MailKey could not find "
-                                                    "out which mailbox this is. Try connecting again in a few "
-                                                    "minutes.")
+                      Error(ErrorCode::Network, tr("%1 is busy or unavailable (HTTP %2), so MailKey could not find "
+                                                   "out which mailbox this is. Try connecting again in a few "
+                                                   "minutes.")
                                                     .arg(m_provider.displayName)
                                                     .arg(status)));
         return;
     }
     if (status < 200 || status > 299) {
-        finishWith(Error(ErrorCode::Provider, str("%1 refused to tell MailKey which mailbox this is (HTTP %2). Please "
-                                                  "connect again; if it keeps happening, check the provider settings.")
+        finishWith(Error(ErrorCode::Provider, tr("%1 refused to tell MailKey which mailbox this is (HTTP %2). Please "
+                                                 "connect again; if it keeps happening, check the provider settings.")
                                                   .arg(m_provider.displayName)
                                                   .arg(status)));
         return;
@@ -330,8 +327,8 @@ Result<AccountInfo> ProfileFetcher::interpret(const Provider &provider, const st
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        return Error(ErrorCode::Provider, str("%1 sent an answer MailKey could not read when asked which mailbox this "
-                                              "is. Please connect again later.")
+        return Error(ErrorCode::Provider, tr("%1 sent an answer MailKey could not read when asked which mailbox this "
+                                             "is. Please connect again later.")
                                               .arg(provider.displayName));
     }
     const QJsonObject o = doc.object();
@@ -352,8 +349,8 @@ Result<AccountInfo> ProfileFetcher::interpret(const Provider &provider, const st
         if (claims) {
             // OIDC Core 5.3.2: the userinfo sub must be the id_token's.
             if (info.subject != claims->subject) {
-                return Error(ErrorCode::Provider, str("%1 described a different account than the one that signed in, "
-                                                      "so MailKey did not connect it. Please connect again.")
+                return Error(ErrorCode::Provider, tr("%1 described a different account than the one that signed in, "
+                                                     "so MailKey did not connect it. Please connect again.")
                                                       .arg(provider.displayName));
             }
             if (info.email.isEmpty())
@@ -364,9 +361,9 @@ Result<AccountInfo> ProfileFetcher::interpret(const Provider &provider, const st
         }
     }
     if (info.email.isEmpty()) {
-        return Error(ErrorCode::Provider, str("%1 did not tell MailKey the e-mail address of this account. Make sure "
-                                              "the account has a mailbox and that the \"email\" permission is "
-                                              "granted, then connect again.")
+        return Error(ErrorCode::Provider, tr("%1 did not tell MailKey the e-mail address of this account. Make sure "
+                                             "the account has a mailbox and that the \"email\" permission is "
+                                             "granted, then connect again.")
                                               .arg(provider.displayName));
     }
     if (info.displayName.isEmpty())

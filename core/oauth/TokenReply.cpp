@@ -3,6 +3,7 @@
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -68,10 +69,9 @@ TokenSet &TokenSet::operator=(TokenSet &&other) noexcept
 
 namespace {
 
-QString msg(const char *text)
-{
-    return QString::fromUtf8(text);
-}
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::TokenReply)
+};
 
 OAuthError malformed(int httpStatus, const QString &detail)
 {
@@ -79,9 +79,9 @@ OAuthError malformed(int httpStatus, const QString &detail)
     e.httpStatus = httpStatus;
     e.kind = OAuthErrorKind::Malformed;
     e.description = detail;
-    e.userMessage = msg("The sign-in server sent a reply MailKey cannot use (%1). Try again; if it "
-                        "keeps happening, check the token address in the provider settings, and "
-                        "whether a proxy or a Wi-Fi login page is in the way.")
+    e.userMessage = Text::tr("The sign-in server sent a reply MailKey cannot use (%1). Try again; if it "
+                             "keeps happening, check the token address in the provider settings, and "
+                             "whether a proxy or a Wi-Fi login page is in the way.")
                         .arg(detail);
     return e;
 }
@@ -99,7 +99,7 @@ bool looksLikeHtml(const QByteArray &contentType, const QByteArray &body)
 QString describeForeignBody(const QByteArray &contentType, const QByteArray &body)
 {
     if (body.trimmed().isEmpty())
-        return msg("an empty reply");
+        return QStringLiteral("an empty reply");
     // Redact before cutting (a token cut in half would no longer look like one), and never more
     // than the first 64 KB.
     const QString text = QString::fromUtf8(body.left(64 * 1024));
@@ -108,10 +108,10 @@ QString describeForeignBody(const QByteArray &contentType, const QByteArray &bod
                                               QRegularExpression::CaseInsensitiveOption);
         const QRegularExpressionMatch m = title.match(text);
         const QString t = m.hasMatch() ? OAuthErrorCatalog::sanitize(m.captured(1), 80) : QString();
-        return t.isEmpty() ? msg("a web page instead of a token reply")
-                           : msg("a web page titled \"%1\" instead of a token reply").arg(t);
+        return t.isEmpty() ? QStringLiteral("a web page instead of a token reply")
+                           : QStringLiteral("a web page titled \"%1\" instead of a token reply").arg(t);
     }
-    return msg("\"%1\"").arg(OAuthErrorCatalog::sanitize(text, 120));
+    return QStringLiteral("\"%1\"").arg(OAuthErrorCatalog::sanitize(text, 120));
 }
 
 OAuthError fromNonOAuthReply(int httpStatus, const QByteArray &contentType, const QByteArray &body)
@@ -127,20 +127,20 @@ OAuthError fromNonOAuthReply(int httpStatus, const QByteArray &contentType, cons
     }
     if ((httpStatus >= 300 && httpStatus < 400) || httpStatus == 404 || httpStatus == 405 || httpStatus == 410) {
         e.kind = OAuthErrorKind::Configuration;
-        e.userMessage = msg("The token address in the provider settings does not answer like an "
-                            "OAuth token endpoint (HTTP %1). Check the token URL in the provider "
-                            "settings.")
+        e.userMessage = Text::tr("The token address in the provider settings does not answer like an "
+                                 "OAuth token endpoint (HTTP %1). Check the token URL in the provider "
+                                 "settings.")
                             .arg(httpStatus);
         return e;
     }
     if (httpStatus == 401 || httpStatus == 403) {
         e.kind = OAuthErrorKind::Configuration;
-        e.userMessage = msg("The provider refused the app (HTTP %1) without saying why. Check the "
-                            "client ID and client secret in the provider settings.")
+        e.userMessage = Text::tr("The provider refused the app (HTTP %1) without saying why. Check the "
+                                 "client ID and client secret in the provider settings.")
                             .arg(httpStatus);
         return e;
     }
-    return malformed(httpStatus, msg("HTTP %1, %2").arg(httpStatus).arg(what));
+    return malformed(httpStatus, QStringLiteral("HTTP %1, %2").arg(httpStatus).arg(what));
 }
 
 QString shortString(const QJsonObject &obj, const char *key, int maxChars)
@@ -204,21 +204,21 @@ QString typeName(const QJsonValue &v)
 {
     switch (v.type()) {
     case QJsonValue::Null:
-        return msg("null");
+        return QStringLiteral("null");
     case QJsonValue::Bool:
-        return msg("a boolean");
+        return QStringLiteral("a boolean");
     case QJsonValue::Double:
-        return msg("a number");
+        return QStringLiteral("a number");
     case QJsonValue::String:
-        return msg("a string");
+        return QStringLiteral("a string");
     case QJsonValue::Array:
-        return msg("an array");
+        return QStringLiteral("an array");
     case QJsonValue::Object:
-        return msg("an object");
+        return QStringLiteral("an object");
     case QJsonValue::Undefined:
         break;
     }
-    return msg("missing");
+    return QStringLiteral("missing");
 }
 
 } // namespace
@@ -230,14 +230,15 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, 
     if (httpStatus <= 0) {
         OAuthError e;
         e.kind = OAuthErrorKind::Transient;
-        e.description = msg("no HTTP reply");
-        e.userMessage = msg("The sign-in server did not answer. Check your internet connection; "
-                            "MailKey will try again later.");
+        e.description = QStringLiteral("no HTTP reply");
+        e.userMessage = Text::tr("The sign-in server did not answer. Check your internet connection; "
+                                 "MailKey will try again later.");
         return e;
     }
     if (body.size() > kMaxTokenReplySize)
-        return malformed(httpStatus,
-                         msg("HTTP %1, the reply is unexpectedly large (%2 bytes)").arg(httpStatus).arg(body.size()));
+        return malformed(
+            httpStatus,
+            QStringLiteral("HTTP %1, the reply is unexpectedly large (%2 bytes)").arg(httpStatus).arg(body.size()));
 
     const bool success = httpStatus >= 200 && httpStatus < 300;
     QJsonParseError parseError;
@@ -248,15 +249,15 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, 
         // A 2xx body might hold tokens: describe it without quoting it (only an HTML title).
         if (looksLikeHtml(contentType, body))
             return malformed(httpStatus,
-                             msg("HTTP %1, %2").arg(httpStatus).arg(describeForeignBody(contentType, body)));
+                             QStringLiteral("HTTP %1, %2").arg(httpStatus).arg(describeForeignBody(contentType, body)));
         if (body.trimmed().isEmpty())
-            return malformed(httpStatus, msg("HTTP %1, an empty reply").arg(httpStatus));
+            return malformed(httpStatus, QStringLiteral("HTTP %1, an empty reply").arg(httpStatus));
         if (parseError.error != QJsonParseError::NoError)
-            return malformed(httpStatus, msg("HTTP %1, the reply is not valid JSON: %2 at byte %3")
+            return malformed(httpStatus, QStringLiteral("HTTP %1, the reply is not valid JSON: %2 at byte %3")
                                              .arg(httpStatus)
                                              .arg(parseError.errorString())
                                              .arg(parseError.offset));
-        return malformed(httpStatus, msg("HTTP %1, the reply is JSON but not an object").arg(httpStatus));
+        return malformed(httpStatus, QStringLiteral("HTTP %1, the reply is JSON but not an object").arg(httpStatus));
     }
 
     const QJsonObject obj = doc.object();
@@ -267,43 +268,43 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, 
 
     const auto field = [&](const char *name) { return obj.value(QLatin1String(name)); };
     const auto bad = [&](const char *name, const QString &problem) {
-        return malformed(httpStatus, msg("HTTP %1, \"%2\" %3").arg(httpStatus).arg(QLatin1String(name), problem));
+        return malformed(httpStatus,
+                         QStringLiteral("HTTP %1, \"%2\" %3").arg(httpStatus).arg(QLatin1String(name), problem));
     };
 
     TokenSet t;
 
     const QJsonValue access = field("access_token");
     if (!access.isString())
-        return bad("access_token",
-                   access.isUndefined() ? msg("is missing") : msg("is %1, not a string").arg(typeName(access)));
+        return bad("access_token", access.isUndefined() ? QStringLiteral("is missing")
+                                                        : QStringLiteral("is %1, not a string").arg(typeName(access)));
     t.accessToken = access.toString();
     if (t.accessToken.isEmpty())
-        return bad("access_token", msg("is empty"));
+        return bad("access_token", QStringLiteral("is empty"));
 
     const QJsonValue type = field("token_type");
     if (!type.isString())
-        return bad("token_type",
-                   type.isUndefined() ? msg("is missing") : msg("is %1, not a string").arg(typeName(type)));
+        return bad("token_type", type.isUndefined() ? QStringLiteral("is missing")
+                                                    : QStringLiteral("is %1, not a string").arg(typeName(type)));
     if (type.toString().compare(QLatin1String("Bearer"), Qt::CaseInsensitive) != 0)
-        return bad(
-            "token_type",
-            msg("is \"%1\"; only Bearer tokens are supported").arg(OAuthErrorCatalog::sanitize(type.toString(), 20)));
+        return bad("token_type", QStringLiteral("is \"%1\"; only Bearer tokens are supported")
+                                     .arg(OAuthErrorCatalog::sanitize(type.toString(), 20)));
     t.tokenType = QStringLiteral("Bearer");
 
     const QJsonValue expires = field("expires_in");
     if (expires.isUndefined())
-        return bad("expires_in", msg("is missing"));
+        return bad("expires_in", QStringLiteral("is missing"));
     const std::optional<qint64> seconds = readInteger(expires);
     if (!seconds)
-        return bad("expires_in", msg("is %1, not a whole number of seconds").arg(typeName(expires)));
+        return bad("expires_in", QStringLiteral("is %1, not a whole number of seconds").arg(typeName(expires)));
     if (*seconds <= 0 || *seconds > kMaxExpiresIn)
-        return bad("expires_in", msg("is %1 seconds; expected 1 second to 1 year").arg(*seconds));
+        return bad("expires_in", QStringLiteral("is %1 seconds; expected 1 second to 1 year").arg(*seconds));
     t.expiresIn = *seconds;
     t.expiresAt = now.toUTC().addSecs(*seconds);
 
     const QJsonValue scope = field("scope");
     if (!scope.isUndefined() && !scope.isString())
-        return bad("scope", msg("is %1, not a string").arg(typeName(scope)));
+        return bad("scope", QStringLiteral("is %1, not a string").arg(typeName(scope)));
     t.scopes = scope.toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
     if (t.scopes.isEmpty()) {
         t.scopes = requestedScopes;
@@ -312,7 +313,7 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, 
 
     const QJsonValue refresh = field("refresh_token");
     if (!refresh.isUndefined() && !refresh.isNull() && !refresh.isString())
-        return bad("refresh_token", msg("is %1, not a string").arg(typeName(refresh)));
+        return bad("refresh_token", QStringLiteral("is %1, not a string").arg(typeName(refresh)));
     if (!refresh.toString().isEmpty()) {
         t.refreshToken = refresh.toString();
         t.refreshTokenRotated = true;
@@ -322,7 +323,7 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, 
 
     const QJsonValue id = field("id_token");
     if (!id.isUndefined() && !id.isNull() && !id.isString())
-        return bad("id_token", msg("is %1, not a string").arg(typeName(id)));
+        return bad("id_token", QStringLiteral("is %1, not a string").arg(typeName(id)));
     t.idToken = id.toString();
 
     return TokenReplyResult(std::move(t));

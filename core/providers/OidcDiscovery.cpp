@@ -29,8 +29,8 @@ QString shortened(const QString &s, int max = 120)
 Error configError(const Provider &p, const QString &what)
 {
     return Error(ErrorCode::Config,
-                 QStringLiteral("MailKey cannot use the OpenID configuration of %1 (%2): %3. Check the issuer "
-                                "of this provider in providers.json, or set its endpoints there.")
+                 OidcDiscovery::tr("MailKey cannot use the OpenID configuration of %1 (%2): %3. Check the issuer "
+                                   "of this provider in providers.json, or set its endpoints there.")
                      .arg(p.displayName.isEmpty() ? p.id : p.displayName, p.issuer, what));
 }
 
@@ -138,11 +138,11 @@ void OidcDiscovery::onTimeout()
 {
     if (!m_reply)
         return;
-    finishWith(Error(ErrorCode::Network,
-                     QStringLiteral("%1 did not answer within %2 seconds (%3). Check your connection and try again.")
-                         .arg(m_provider.displayName)
-                         .arg(m_timeoutMs / 1000.0)
-                         .arg(where())));
+    finishWith(
+        Error(ErrorCode::Network, tr("%1 did not answer within %2 seconds (%3). Check your connection and try again.")
+                                      .arg(m_provider.displayName)
+                                      .arg(m_timeoutMs / 1000.0)
+                                      .arg(where())));
 }
 
 void OidcDiscovery::onReplyFinished()
@@ -156,25 +156,26 @@ void OidcDiscovery::onReplyFinished()
     const QNetworkReply::NetworkError netError = m_reply->error();
     const QString netErrorText = m_reply->errorString();
     if (!status.isValid()) {
-        finishWith(Error(ErrorCode::Network,
-                         QStringLiteral("Could not reach %1 (%2): %3. Check your connection and try again.")
-                             .arg(m_provider.displayName, where(), netErrorText)));
+        finishWith(Error(ErrorCode::Network, tr("Could not reach %1 (%2): %3. Check your connection and try again.")
+                                                 .arg(m_provider.displayName, where(), netErrorText)));
         return;
     }
     const int code = status.toInt();
     if (code != 200) {
         const QString what = QStringLiteral("%1 answered HTTP %2").arg(where()).arg(code);
         if (code >= 500 || code == 429 || code == 408) {
-            finishWith(Error(ErrorCode::Network, QStringLiteral("%1 is not available right now (%2). Try again later.")
-                                                     .arg(m_provider.displayName, what)));
+            finishWith(
+                Error(ErrorCode::Network,
+                      tr("%1 is not available right now (%2). Try again later.").arg(m_provider.displayName, what)));
         } else {
             finishWith(configError(m_provider, what));
         }
         return;
     }
     if (netError != QNetworkReply::NoError) {
-        finishWith(Error(ErrorCode::Network, QStringLiteral("The connection to %1 failed (%2): %3. Try again.")
-                                                 .arg(m_provider.displayName, where(), netErrorText)));
+        finishWith(Error(
+            ErrorCode::Network,
+            tr("The connection to %1 failed (%2): %3. Try again.").arg(m_provider.displayName, where(), netErrorText)));
         return;
     }
     finishWith(applyDocument(m_provider, m_body));

@@ -1,9 +1,16 @@
 #include "core/providers/Provider.h"
 
+#include <QCoreApplication>
 #include <QHostAddress>
 #include <QRegularExpression>
 
 namespace mailkey {
+
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::Provider)
+};
+} // namespace
 
 namespace {
 
@@ -119,15 +126,15 @@ Result<Provider> Provider::microsoft(const QString &tenantIn, const QString &aut
     const QString host = authorityHostIn.trimmed().toLower();
     if (!isValidMicrosoftTenant(tenantId)) {
         return Error(ErrorCode::Config,
-                     QStringLiteral("The Microsoft tenant \"%1\" is not valid. Use common, organizations, "
-                                    "consumers, a tenant id (GUID) or a domain such as contoso.onmicrosoft.com.")
+                     Text::tr("The Microsoft tenant \"%1\" is not valid. Use common, organizations, "
+                              "consumers, a tenant id (GUID) or a domain such as contoso.onmicrosoft.com.")
                          .arg(tenantIn.left(80)));
     }
     if (!isValidAuthorityHost(host)) {
         return Error(ErrorCode::Config,
-                     QStringLiteral("The Microsoft authority host \"%1\" is not valid. Use a host name such as "
-                                    "login.microsoftonline.com (or login.microsoftonline.us, "
-                                    "login.partner.microsoftonline.cn for national clouds).")
+                     Text::tr("The Microsoft authority host \"%1\" is not valid. Use a host name such as "
+                              "login.microsoftonline.com (or login.microsoftonline.us, "
+                              "login.partner.microsoftonline.cn for national clouds).")
                          .arg(authorityHostIn.left(80)));
     }
     const MicrosoftCloud cloud = cloudFor(host);

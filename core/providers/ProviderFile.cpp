@@ -2,6 +2,7 @@
 
 #include "core/common/Profile.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -23,6 +24,12 @@
 #endif
 
 namespace mailkey {
+
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::ProviderFile)
+};
+} // namespace
 
 namespace {
 
@@ -305,10 +312,9 @@ private:
 
 Error fileError(const QString &source, const QString &what)
 {
-    return Error(ErrorCode::Config,
-                 QStringLiteral("The custom providers file %1 %2. Fix or remove the file; the built-in "
-                                "providers are still available.")
-                     .arg(source.isEmpty() ? QStringLiteral("(providers.json)") : source, what));
+    return Error(ErrorCode::Config, Text::tr("The custom providers file %1 %2. Fix or remove the file; the built-in "
+                                             "providers are still available.")
+                                        .arg(source.isEmpty() ? QStringLiteral("(providers.json)") : source, what));
 }
 
 } // namespace

@@ -1,6 +1,14 @@
 #include "core/providers/ProviderRegistry.h"
 
+#include <QCoreApplication>
+
 namespace mailkey {
+
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::ProviderRegistry)
+};
+} // namespace
 
 ProviderRegistry::ProviderRegistry() : ProviderRegistry(Settings()) {}
 
@@ -203,12 +211,12 @@ Result<Provider> ProviderRegistry::providerForSignIn(const QString &id) const
         }
         if (!why.isEmpty()) {
             return Error(ErrorCode::Config,
-                         QStringLiteral("The provider \"%1\" in %2 was left out: %3. Fix the entry and try again.")
+                         Text::tr("The provider \"%1\" in %2 was left out: %3. Fix the entry and try again.")
                              .arg(id.left(40),
                                   m_customPath.isEmpty() ? QString::fromLatin1(ProviderFile::FileName) : m_customPath,
                                   why.join(QStringLiteral("; "))));
         }
-        return Error(ErrorCode::NotFound, QStringLiteral("There is no provider \"%1\". Known providers: %2.")
+        return Error(ErrorCode::NotFound, Text::tr("There is no provider \"%1\". Known providers: %2.")
                                               .arg(id.left(40), ids().join(QStringLiteral(", "))));
     }
     if (p.clientId.isEmpty())
@@ -251,28 +259,26 @@ Error ProviderRegistry::missingClientIdError(const Provider &provider)
     QString msg;
     switch (provider.kind) {
     case Provider::Kind::Microsoft:
-        msg = QStringLiteral(
-                  "MailKey has no client id for %1. Register an app in the Microsoft Entra admin center "
-                  "(https://entra.microsoft.com): App registrations → New registration → under Redirect URI "
-                  "choose the \"Public client/native (mobile & desktop)\" platform (shown as \"Mobile and "
-                  "desktop applications\" under Authentication → Add a platform) and enter the redirect URI "
-                  "%2. MailKey adds a free port at each sign-in; Entra ignores the port for http://localhost, "
-                  "but the path must match. Do not use the \"Web\" platform (AADSTS7000218). "
-                  "Then copy the Application (client) ID and set it in the environment variable %3, in "
-                  "MailKey's settings (Providers), or as the setting %4.")
+        msg = Text::tr("MailKey has no client id for %1. Register an app in the Microsoft Entra admin center "
+                       "(https://entra.microsoft.com): App registrations → New registration → under Redirect URI "
+                       "choose the \"Public client/native (mobile & desktop)\" platform (shown as \"Mobile and "
+                       "desktop applications\" under Authentication → Add a platform) and enter the redirect URI "
+                       "%2. MailKey adds a free port at each sign-in; Entra ignores the port for http://localhost, "
+                       "but the path must match. Do not use the \"Web\" platform (AADSTS7000218). "
+                       "Then copy the Application (client) ID and set it in the environment variable %3, in "
+                       "MailKey's settings (Providers), or as the setting %4.")
                   .arg(provider.displayName, redirect, idVar, settingsKey(provider.id, QStringLiteral("client_id")));
         break;
     case Provider::Kind::Google:
-        msg = QStringLiteral(
-                  "MailKey has no client id for %1. In the Google Cloud console "
-                  "(https://console.cloud.google.com): enable the Gmail API (APIs & Services → Library), "
-                  "set up the OAuth consent screen, then APIs & Services → Credentials → Create credentials → "
-                  "OAuth client ID → application type \"Desktop app\". Desktop clients accept the loopback "
-                  "redirect http://127.0.0.1 on any port implicitly, so there is no redirect URI to register "
-                  "(MailKey uses %2 with a free port). Copy the client id and client secret (a desktop client's "
-                  "secret is not confidential, but Google asks for it) and set them in the environment "
-                  "variables %3 and %4, or in MailKey's settings (Providers). While the app is in \"Testing\" "
-                  "mode, add your address as a test user; its sign-ins then expire after 7 days.")
+        msg = Text::tr("MailKey has no client id for %1. In the Google Cloud console "
+                       "(https://console.cloud.google.com): enable the Gmail API (APIs & Services → Library), "
+                       "set up the OAuth consent screen, then APIs & Services → Credentials → Create credentials → "
+                       "OAuth client ID → application type \"Desktop app\". Desktop clients accept the loopback "
+                       "redirect http://127.0.0.1 on any port implicitly, so there is no redirect URI to register "
+                       "(MailKey uses %2 with a free port). Copy the client id and client secret (a desktop client's "
+                       "secret is not confidential, but Google asks for it) and set them in the environment "
+                       "variables %3 and %4, or in MailKey's settings (Providers). While the app is in \"Testing\" "
+                       "mode, add your address as a test user; its sign-ins then expire after 7 days.")
                   .arg(provider.displayName, redirect, idVar, secretVar);
         break;
     case Provider::Kind::Custom: {
@@ -282,12 +288,11 @@ Error ProviderRegistry::missingClientIdError(const Provider &provider)
                                         ? QString(QLatin1Char('[') + provider.redirectHost + QLatin1Char(']'))
                                         : provider.redirectHost);
         portExample.insert(hostPart.size(), QStringLiteral(":<any port>"));
-        msg = QStringLiteral(
-                  "MailKey has no client id for %1. Register MailKey with %1 (issuer %2) as a public (native) "
-                  "client using the authorization code flow with PKCE, and register the redirect URI %3 "
-                  "(MailKey picks a free port at each sign-in, so the server must accept %4, as RFC 8252 "
-                  "section 7.3 requires for loopback redirects). Then set the client id in the environment "
-                  "variable %5, in MailKey's settings (Providers), or as \"client_id\" of provider \"%6\" in %7.")
+        msg = Text::tr("MailKey has no client id for %1. Register MailKey with %1 (issuer %2) as a public (native) "
+                       "client using the authorization code flow with PKCE, and register the redirect URI %3 "
+                       "(MailKey picks a free port at each sign-in, so the server must accept %4, as RFC 8252 "
+                       "section 7.3 requires for loopback redirects). Then set the client id in the environment "
+                       "variable %5, in MailKey's settings (Providers), or as \"client_id\" of provider \"%6\" in %7.")
                   .arg(provider.displayName, provider.issuer, redirect, portExample, idVar, provider.id,
                        ProviderFile::defaultPath());
         break;

@@ -28,11 +28,6 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcService, "mailkey.service")
 
-QString str(const char *text)
-{
-    return QString::fromUtf8(text);
-}
-
 // A finished sign-in keeps its listener object a little longer, so the page it just answered
 // (success or failure) reaches the browser before the socket is dropped.
 constexpr int kFinishedSessionLingerMs = 3000;
@@ -105,8 +100,8 @@ struct AccountService::Private {
         if (state == VaultState::Failed)
             return error;
         return Error(ErrorCode::Internal,
-                     str("The vault is not unlocked yet. Wait until MailKey has opened it, then try "
-                         "again."));
+                     tr("The vault is not unlocked yet. Wait until MailKey has opened it, then try "
+                        "again."));
     }
 
     // THE single place where the service obtains an access token for an API call: through
@@ -287,7 +282,7 @@ struct AccountService::Private {
             return;
         }
         if (!q->account(accountId)) {
-            failLater(Error(ErrorCode::NotFound, str("This account is no longer in MailKey.")));
+            failLater(Error(ErrorCode::NotFound, tr("This account is no longer in MailKey.")));
             return;
         }
         if (auto running = removing.find(accountId); running != removing.end()) {
@@ -649,7 +644,7 @@ ConnectSession *AccountService::connectAccount(const QString &providerId, const 
             provider = d->providers->provider(providerId);
         }
     } else {
-        preflight = Error(ErrorCode::Config, str("No providers are configured."));
+        preflight = Error(ErrorCode::Config, tr("No providers are configured."));
     }
     if (!preflight && d->state != VaultState::Ready)
         preflight = d->vaultNotReady();
@@ -724,7 +719,7 @@ ConnectSession *AccountService::reconnect(qint64 accountId)
     const std::optional<Account> a = account(accountId);
     if (!a) {
         ConnectSession *session = connectAccount(QString(), QString());
-        session->setPreflightError(d->vault ? Error(ErrorCode::NotFound, str("This account is no longer in MailKey."))
+        session->setPreflightError(d->vault ? Error(ErrorCode::NotFound, tr("This account is no longer in MailKey."))
                                             : d->vaultNotReady());
         return session;
     }
@@ -878,19 +873,19 @@ void AccountService::fetchFolders(qint64 accountId)
     }
     const std::optional<Account> a = account(accountId);
     if (!a) {
-        failLater(Error(ErrorCode::NotFound, str("This account is no longer in MailKey.")));
+        failLater(Error(ErrorCode::NotFound, tr("This account is no longer in MailKey.")));
         return;
     }
     const Provider provider = d->providers ? d->providers->provider(a->provider) : Provider();
     if (!provider.isValid()) {
-        failLater(Error(ErrorCode::Config, str("The provider \"%1\" of this account is no longer configured, so its "
-                                               "folders cannot be listed.")
+        failLater(Error(ErrorCode::Config, tr("The provider \"%1\" of this account is no longer configured, so its "
+                                              "folders cannot be listed.")
                                                .arg(a->provider)));
         return;
     }
     if (provider.mailApi == Provider::MailApi::None) {
-        failLater(Error(ErrorCode::Config, str("%1 has no mail folder API, so MailKey cannot list its folders. Its "
-                                               "tokens can still be used by mail programs (IMAP/SMTP).")
+        failLater(Error(ErrorCode::Config, tr("%1 has no mail folder API, so MailKey cannot list its folders. Its "
+                                              "tokens can still be used by mail programs (IMAP/SMTP).")
                                                .arg(provider.displayName)));
         return;
     }

@@ -20,11 +20,6 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcFolders, "mailkey.folders")
 
-QString str(const char *text)
-{
-    return QString::fromUtf8(text);
-}
-
 // Gmail system labels worth showing, in display order (INBOX first).
 struct SystemLabel {
     const char *id;
@@ -92,17 +87,17 @@ void MailFolderFetcher::start(const Provider &provider, const QString &accessTok
         path.chop(1);
     switch (provider.mailApi) {
     case Provider::MailApi::None:
-        finishWith(Error(ErrorCode::Config, str("%1 has no mail folder API, so MailKey cannot list its folders. "
-                                                "Its tokens can still be used by mail programs (IMAP/SMTP).")
+        finishWith(Error(ErrorCode::Config, tr("%1 has no mail folder API, so MailKey cannot list its folders. "
+                                               "Its tokens can still be used by mail programs (IMAP/SMTP).")
                                                 .arg(provider.displayName)));
         return;
     case Provider::MailApi::MicrosoftGraph:
-        base.setPath(path + str("/me/mailFolders"));
-        base.setQuery(str("$top=100"));
+        base.setPath(path + QStringLiteral("/me/mailFolders"));
+        base.setQuery(QStringLiteral("$top=100"));
         get(base, Step::GraphPage);
         return;
     case Provider::MailApi::Gmail:
-        base.setPath(path + str("/users/me/labels"));
+        base.setPath(path + QStringLiteral("/users/me/labels"));
         get(base, Step::GmailList);
         return;
     }
@@ -139,30 +134,30 @@ void MailFolderFetcher::onTimeout()
 {
     if (!m_reply)
         return;
-    finishWith(Error(ErrorCode::Network, str("%1 did not answer in time when MailKey asked for the mail folders. "
-                                             "Try again later.")
+    finishWith(Error(ErrorCode::Network, tr("%1 did not answer in time when MailKey asked for the mail folders. "
+                                            "Try again later.")
                                              .arg(m_provider.displayName)));
 }
 
 Error MailFolderFetcher::httpError(int status) const
 {
     if (status == 401) {
-        return Error(ErrorCode::NeedsSignIn, str("%1 did not accept MailKey's access to this mailbox (HTTP 401): the "
-                                                 "sign-in has expired or was revoked. Reconnect the account.")
+        return Error(ErrorCode::NeedsSignIn, tr("%1 did not accept MailKey's access to this mailbox (HTTP 401): the "
+                                                "sign-in has expired or was revoked. Reconnect the account.")
                                                  .arg(m_provider.displayName));
     }
     if (status == 403) {
-        return Error(ErrorCode::Provider, str("%1 does not allow MailKey to read the mail folders (HTTP 403). "
-                                              "Reconnect the account and grant the mail permissions MailKey asks for.")
+        return Error(ErrorCode::Provider, tr("%1 does not allow MailKey to read the mail folders (HTTP 403). "
+                                             "Reconnect the account and grant the mail permissions MailKey asks for.")
                                               .arg(m_provider.displayName));
     }
     if (status == 429 || status >= 500) {
-        return Error(ErrorCode::Network, str("%1 is busy or unavailable (HTTP %2). Try again in a few minutes.")
+        return Error(ErrorCode::Network, tr("%1 is busy or unavailable (HTTP %2). Try again in a few minutes.")
                                              .arg(m_provider.displayName)
                                              .arg(status));
     }
     return Error(ErrorCode::Provider,
-                 str("%1 refused to list the mail folders (HTTP %2).").arg(m_provider.displayName).arg(status));
+                 tr("%1 refused to list the mail folders (HTTP %2).").arg(m_provider.displayName).arg(status));
 }
 
 void MailFolderFetcher::onReply(QNetworkReply *reply)
@@ -174,8 +169,8 @@ void MailFolderFetcher::onReply(QNetworkReply *reply)
     m_timer.stop();
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (!statusAttr.isValid()) {
-        finishWith(Error(ErrorCode::Network, str("MailKey could not reach %1 to list the mail folders (%2). Check "
-                                                 "the connection and try again.")
+        finishWith(Error(ErrorCode::Network, tr("MailKey could not reach %1 to list the mail folders (%2). Check "
+                                                "the connection and try again.")
                                                  .arg(m_provider.displayName, redact(reply->errorString()).left(200))));
         return;
     }
@@ -187,7 +182,7 @@ void MailFolderFetcher::onReply(QNetworkReply *reply)
     }
     if (reply->bytesAvailable() > MaxBodySize) {
         finishWith(
-            Error(ErrorCode::Provider, str("%1 sent an unexpectedly large folder list.").arg(m_provider.displayName)));
+            Error(ErrorCode::Provider, tr("%1 sent an unexpectedly large folder list.").arg(m_provider.displayName)));
         return;
     }
     QJsonParseError parseError;
@@ -195,7 +190,7 @@ void MailFolderFetcher::onReply(QNetworkReply *reply)
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
         finishWith(
             Error(ErrorCode::Provider,
-                  str("%1 sent a folder list MailKey could not read. Try again later.").arg(m_provider.displayName)));
+                  tr("%1 sent a folder list MailKey could not read. Try again later.").arg(m_provider.displayName)));
         return;
     }
     switch (m_step) {
@@ -291,7 +286,8 @@ void MailFolderFetcher::nextGmailLabel()
     QString path = url.path();
     while (path.endsWith(QLatin1Char('/')))
         path.chop(1);
-    url.setPath(path + str("/users/me/labels/") + QString::fromLatin1(QUrl::toPercentEncoding(m_currentLabel.id)),
+    url.setPath(path + QStringLiteral("/users/me/labels/")
+                    + QString::fromLatin1(QUrl::toPercentEncoding(m_currentLabel.id)),
                 QUrl::TolerantMode);
     get(url, Step::GmailLabel);
 }

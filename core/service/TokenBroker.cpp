@@ -12,14 +12,13 @@ namespace mailkey {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("TokenBroker", text);
-}
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::TokenBroker)
+};
 
 Error notOpen()
 {
-    return Error(ErrorCode::Internal, tr("The vault is not open yet."));
+    return Error(ErrorCode::Internal, Text::tr("The vault is not open yet."));
 }
 
 } // namespace
@@ -49,7 +48,7 @@ Result<QString> TokenBroker::vaultResource(const Provider &provider, const QStri
         return QString::fromLatin1(DefaultResource);
     if (r != QLatin1String(Provider::ResourceImap) && r != QLatin1String(Provider::ResourceSmtp))
         return Error(ErrorCode::InvalidInput,
-                     tr("\"%1\" is not a resource: use graph, imap or smtp.").arg(resource.left(40)));
+                     Text::tr("\"%1\" is not a resource: use graph, imap or smtp.").arg(resource.left(40)));
     if (provider.isValid()) {
         const QStringList wanted = provider.scopesFor(r);
         const QStringList signIn = provider.scopesFor(QString::fromLatin1(DefaultResource));
@@ -68,7 +67,7 @@ Result<Account> TokenBroker::findAccount(Vault *vault, const ProviderRegistry *p
     if (!vault)
         return notOpen();
     if (!MailAddress::isPlausible(email))
-        return Error(ErrorCode::InvalidInput, tr("\"%1\" is not an e-mail address.").arg(email.left(80)));
+        return Error(ErrorCode::InvalidInput, Text::tr("\"%1\" is not an e-mail address.").arg(email.left(80)));
     Result<QList<Account>> exact = vault->findAccountsByEmail(email);
     if (!exact)
         return exact.error();
@@ -97,7 +96,7 @@ Result<Account> TokenBroker::findAccount(Vault *vault, const ProviderRegistry *p
             if (!usedByAnAccount) {
                 const QString known = providers ? providers->ids().join(QStringLiteral(", ")) : QString();
                 return Error(ErrorCode::InvalidInput,
-                             tr("\"%1\" is not a known provider (known: %2).").arg(provider.left(40), known));
+                             Text::tr("\"%1\" is not a known provider (known: %2).").arg(provider.left(40), known));
             }
         }
         found = ofProvider;
@@ -105,19 +104,20 @@ Result<Account> TokenBroker::findAccount(Vault *vault, const ProviderRegistry *p
     if (found.isEmpty()) {
         return Error(ErrorCode::NotFound,
                      provider.isEmpty()
-                         ? tr("No account with the address %1 is connected. See the connected accounts with: "
-                              "mailkey-cli list")
+                         ? Text::tr("No account with the address %1 is connected. See the connected accounts with: "
+                                    "mailkey-cli list")
                                .arg(email.left(200))
-                         : tr("No %1 account with the address %2 is connected. See the connected accounts with: "
-                              "mailkey-cli list")
+                         : Text::tr("No %1 account with the address %2 is connected. See the connected accounts with: "
+                                    "mailkey-cli list")
                                .arg(provider.left(40), email.left(200)));
     }
     if (found.size() > 1) {
         QStringList ids;
         for (const Account &a : std::as_const(found))
             ids << a.provider;
-        return Error(ErrorCode::InvalidInput, tr("%1 is connected with more than one provider (%2): add --provider ID.")
-                                                  .arg(found.first().email, ids.join(QStringLiteral(", "))));
+        return Error(ErrorCode::InvalidInput,
+                     Text::tr("%1 is connected with more than one provider (%2): add --provider ID.")
+                         .arg(found.first().email, ids.join(QStringLiteral(", "))));
     }
     return found.first();
 }

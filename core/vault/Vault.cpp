@@ -4,6 +4,7 @@
 #include "core/common/Redactor.h"
 #include "core/vault/PrivateLocation.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -23,6 +24,12 @@
 #include <cstdint>
 
 namespace mailkey {
+
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::Vault)
+};
+} // namespace
 
 namespace {
 
@@ -336,38 +343,38 @@ QString vaultErrorMessage(ErrorCode code, const QString &path)
     const QString where = QDir::toNativeSeparators(path);
     switch (code) {
     case ErrorCode::VaultWrongKey:
-        return QObject::tr("MailKey cannot unlock its vault (%1): the key in your keychain does not open it, "
-                           "or the start of the file is damaged. If you copied the vault from another "
-                           "computer or profile, its keychain entry must come with it. The file was not changed.")
+        return Text::tr("MailKey cannot unlock its vault (%1): the key in your keychain does not open it, "
+                        "or the start of the file is damaged. If you copied the vault from another "
+                        "computer or profile, its keychain entry must come with it. The file was not changed.")
             .arg(where);
     case ErrorCode::VaultDamaged:
-        return QObject::tr("The vault file (%1) is damaged and cannot be read. It was not changed. Restore it "
-                           "from a backup, or move it aside and connect your accounts again.")
+        return Text::tr("The vault file (%1) is damaged and cannot be read. It was not changed. Restore it "
+                        "from a backup, or move it aside and connect your accounts again.")
             .arg(where);
     case ErrorCode::VaultReadOnly:
-        return QObject::tr("The vault (%1) cannot be written: the file or its folder is read-only or not "
-                           "yours. Check its permissions (it should be yours, mode 0600, in a 0700 folder).")
+        return Text::tr("The vault (%1) cannot be written: the file or its folder is read-only or not "
+                        "yours. Check its permissions (it should be yours, mode 0600, in a 0700 folder).")
             .arg(where);
     case ErrorCode::DiskFull:
-        return QObject::tr("The disk that holds the vault (%1) is full. Free some space and try again; "
-                           "nothing was lost.")
+        return Text::tr("The disk that holds the vault (%1) is full. Free some space and try again; "
+                        "nothing was lost.")
             .arg(where);
     case ErrorCode::VaultBusy:
-        return QObject::tr("The vault (%1) is busy in another MailKey process. Try again in a moment.").arg(where);
+        return Text::tr("The vault (%1) is busy in another MailKey process. Try again in a moment.").arg(where);
     case ErrorCode::VaultIo:
-        return QObject::tr("The vault file (%1) could not be read or written (input/output error). Check the "
-                           "disk, then try again.")
+        return Text::tr("The vault file (%1) could not be read or written (input/output error). Check the "
+                        "disk, then try again.")
             .arg(where);
     case ErrorCode::VaultNewerFormat:
-        return QObject::tr("The vault (%1) was written in the SQLCipher 4 format (by a MailKey built with "
-                           "SQLCipher 4, such as the Debian 13, Windows or macOS packages), which this build "
-                           "(SQLCipher %2) cannot read. Open it with that MailKey; the file was not changed.")
+        return Text::tr("The vault (%1) was written in the SQLCipher 4 format (by a MailKey built with "
+                        "SQLCipher 4, such as the Debian 13, Windows or macOS packages), which this build "
+                        "(SQLCipher %2) cannot read. Open it with that MailKey; the file was not changed.")
             .arg(where, Vault::linkedCipherVersion());
     case ErrorCode::NotACipherBuild:
-        return QObject::tr("This MailKey build is linked against a SQLite without encryption. It refuses to "
-                           "open or write the vault. Install a build linked with SQLCipher.");
+        return Text::tr("This MailKey build is linked against a SQLite without encryption. It refuses to "
+                        "open or write the vault. Install a build linked with SQLCipher.");
     default:
-        return QObject::tr("The vault (%1) reported an unexpected error.").arg(where);
+        return Text::tr("The vault (%1) reported an unexpected error.").arg(where);
     }
 }
 
@@ -431,9 +438,8 @@ Error Vault::sqliteError(int rc, const char *what) const
     if (code == ErrorCode::Internal) {
         // SQLite's own message names the failing SQL construct, never bound values.
         const QString detail = m_db ? redact(QString::fromUtf8(sqlite3_errmsg(m_db))) : QString();
-        return {
-            code,
-            QObject::tr("The vault reported an unexpected error while %1: %2").arg(QString::fromLatin1(what), detail)};
+        return {code,
+                Text::tr("The vault reported an unexpected error while %1: %2").arg(QString::fromLatin1(what), detail)};
     }
     return {code, vaultErrorMessage(code, m_path)};
 }
@@ -559,14 +565,13 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
                                            IntegrityCheck check)
 {
     if (key.size() != 32)
-        return Error(ErrorCode::Internal, QObject::tr("The vault key has the wrong size."));
+        return Error(ErrorCode::Internal, Text::tr("The vault key has the wrong size."));
 
     QString target = path;
     const QFileInfo info(path);
     if (mode == OpenMode::OpenExisting) {
         if (!info.exists())
-            return Error(ErrorCode::NotFound,
-                         QObject::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
+            return Error(ErrorCode::NotFound, Text::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
         // Before anything is opened: nobody else can change the folder, and no file in it is a
         // link or someone else's (SQLite would follow a planted vault.db-wal link and write there).
         if (Status s = PrivateLocation::secureVaultFiles(path); !s)
@@ -580,7 +585,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
     } else {
         if (info.exists())
             return Error(ErrorCode::Internal,
-                         QObject::tr("A vault already exists at %1.").arg(QDir::toNativeSeparators(path)));
+                         Text::tr("A vault already exists at %1.").arg(QDir::toNativeSeparators(path)));
         if (Status s = ensurePrivateDirectory(info.absolutePath()); !s)
             return s.error();
         if (Status s = PrivateLocation::secureVaultFiles(path); !s)
@@ -676,8 +681,8 @@ Status Vault::migrate()
         return version.error();
     if (*version > SchemaVersion)
         return Error(ErrorCode::Internal,
-                     QObject::tr("This vault was written by a newer version of MailKey (schema %1). Update "
-                                 "MailKey to open it; the file was not changed.")
+                     Text::tr("This vault was written by a newer version of MailKey (schema %1). Update "
+                              "MailKey to open it; the file was not changed.")
                          .arg(*version));
     if (*version == SchemaVersion)
         return {};
@@ -727,7 +732,7 @@ Status Vault::checkpoint()
 Result<UpsertResult> Vault::saveConnection(const AccountInfo &info, const TokenRecord &tokens, const QDateTime &now)
 {
     if (info.provider.isEmpty() || info.email.isEmpty())
-        return Error(ErrorCode::InvalidInput, QObject::tr("An account needs a provider and an e-mail address."));
+        return Error(ErrorCode::InvalidInput, Text::tr("An account needs a provider and an e-mail address."));
     Transaction tx(this);
     if (!tx.begun())
         return tx.begun().error();
@@ -860,7 +865,7 @@ Status Vault::removeAccount(qint64 id)
                 return sqliteError(rc, "removing the account");
         }
         if (sqlite3_changes(m_db) == 0)
-            return Error(ErrorCode::NotFound, QObject::tr("That account is not in the vault."));
+            return Error(ErrorCode::NotFound, Text::tr("That account is not in the vault."));
         if (Status s = tx.commit(); !s)
             return s;
     }
@@ -878,7 +883,7 @@ Status Vault::setAccountStatus(qint64 id, AccountStatus status, const QString &r
     if (const int rc = s.step(); rc != SQLITE_DONE)
         return sqliteError(rc, "updating the account status");
     if (sqlite3_changes(m_db) == 0)
-        return Error(ErrorCode::NotFound, QObject::tr("That account is not in the vault."));
+        return Error(ErrorCode::NotFound, Text::tr("That account is not in the vault."));
     return {};
 }
 
@@ -1151,15 +1156,15 @@ Result<AuditVerification> Vault::verifyAudit()
             if (e.id != expectedId) {
                 v.intact = false;
                 v.firstBadId = expectedId;
-                v.problem = QObject::tr("entry %1 is missing (deleted)").arg(expectedId);
+                v.problem = Text::tr("entry %1 is missing (deleted)").arg(expectedId);
             } else if (storedPrev != prev) {
                 v.intact = false;
                 v.firstBadId = e.id;
-                v.problem = QObject::tr("entry %1 does not follow the entry before it").arg(e.id);
+                v.problem = Text::tr("entry %1 does not follow the entry before it").arg(e.id);
             } else if (auditHash(prev, e) != storedHash) {
                 v.intact = false;
                 v.firstBadId = e.id;
-                v.problem = QObject::tr("entry %1 was modified").arg(e.id);
+                v.problem = Text::tr("entry %1 was modified").arg(e.id);
             }
         }
         prev = storedHash;
@@ -1177,7 +1182,7 @@ Result<AuditVerification> Vault::verifyAudit()
         if (head != expected) {
             v.intact = false;
             v.firstBadId = expectedId;
-            v.problem = QObject::tr("the newest entries were removed (the log ends before its recorded head)");
+            v.problem = Text::tr("the newest entries were removed (the log ends before its recorded head)");
         }
     }
     return v;
@@ -1200,7 +1205,7 @@ Result<std::optional<QString>> Vault::setting(const QString &key)
 Status Vault::setSetting(const QString &key, const QString &value)
 {
     if (key.startsWith(QLatin1String("audit.")))
-        return Error(ErrorCode::InvalidInput, QObject::tr("That setting is reserved."));
+        return Error(ErrorCode::InvalidInput, Text::tr("That setting is reserved."));
     Stmt s(m_db, "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)");
     s.bind(1, key);
     s.bind(2, value);
@@ -1212,7 +1217,7 @@ Status Vault::setSetting(const QString &key, const QString &value)
 Status Vault::rekey(const SecureBytes &newKey)
 {
     if (newKey.size() != 32)
-        return Error(ErrorCode::Internal, QObject::tr("The new vault key has the wrong size."));
+        return Error(ErrorCode::Internal, Text::tr("The new vault key has the wrong size."));
     QByteArray spec = rawKeySpec(newKey);
     const int rc = sqlite3_rekey(m_db, spec.constData(), int(spec.size()));
     secureWipe(spec);

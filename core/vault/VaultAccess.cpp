@@ -3,6 +3,7 @@
 #include "core/common/CrossProcessLock.h"
 #include "core/keychain/KeyStore.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
@@ -13,18 +14,24 @@
 namespace mailkey {
 
 namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::VaultAccess)
+};
+} // namespace
+
+namespace {
 
 constexpr int KeySize = 32;
 
 Error keyMissingError(const Profile &profile)
 {
     return {ErrorCode::KeyMissing,
-            QObject::tr("MailKey's vault for profile \"%1\" exists, but its key is not in your keychain. "
-                        "If your keyring is locked, unlock it and try again. If the key was deleted, the "
-                        "vault cannot be opened; MailKey will not replace the key on its own, because that "
-                        "would make the vault unreadable for good. To start over, reset the vault "
-                        "(mailkey-cli --profile %1 reset-vault --yes, or Reset in the window): the old file "
-                        "is kept aside, not deleted.")
+            Text::tr("MailKey's vault for profile \"%1\" exists, but its key is not in your keychain. "
+                     "If your keyring is locked, unlock it and try again. If the key was deleted, the "
+                     "vault cannot be opened; MailKey will not replace the key on its own, because that "
+                     "would make the vault unreadable for good. To start over, reset the vault "
+                     "(mailkey-cli --profile %1 reset-vault --yes, or Reset in the window): the old file "
+                     "is kept aside, not deleted.")
                 .arg(profile.name())};
 }
 
@@ -163,52 +170,52 @@ void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, Vaul
 void VaultAccess::unlock(const Profile &profile, KeyStore *store, OpenCallback done, Vault::IntegrityCheck check)
 {
     // Without any keychain the read fails with NoKeychain and nothing is created anywhere.
-    store->read(
-        profile.keychainKey(), [profile, store, done = std::move(done), check](Result<SecureBytes> key) mutable {
-            const bool vaultExists = QFileInfo::exists(profile.databasePath());
-            if (key) {
-                if (vaultExists) {
-                    openExisting(profile, store, std::move(key).value(), std::move(done), check);
-                } else {
+    store->read(profile.keychainKey(),
+                [profile, store, done = std::move(done), check](Result<SecureBytes> key) mutable {
+                    const bool vaultExists = QFileInfo::exists(profile.databasePath());
+                    if (key) {
+                        if (vaultExists) {
+                            openExisting(profile, store, std::move(key).value(), std::move(done), check);
+                        } else {
+                            if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
+                                done(dir.error());
+                                return;
+                            }
+                            auto shared = std::make_shared<SecureBytes>(std::move(key).value());
+                            openOffThread(profile.databasePath(), shared, Vault::OpenMode::Create, check,
+                                          [shared, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) {
+                                              if (!opened) {
+                                                  done(opened.error());
+                                                  return;
+                                              }
+                                              done(OpenedVault{*opened, true, false});
+                                          });
+                        }
+                        return;
+                    }
+                    if (key.error().code != ErrorCode::NotFound) {
+                        done(key.error());
+                        return;
+                    }
+                    if (vaultExists) {
+                        // A locked Secret Service reads an existing entry as "not found": ask it.
+                        store->probeLocked([profile, done = std::move(done)](std::optional<bool> locked) {
+                            if (locked.value_or(false))
+                                done(Error(ErrorCode::KeychainLocked,
+                                           Text::tr("Your keyring is locked, so MailKey cannot read its vault key. "
+                                                    "Unlock your keyring (for example with Seahorse, or by logging in "
+                                                    "to your desktop session) and try again.")));
+                            else
+                                done(keyMissingError(profile));
+                        });
+                        return;
+                    }
                     if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
                         done(dir.error());
                         return;
                     }
-                    auto shared = std::make_shared<SecureBytes>(std::move(key).value());
-                    openOffThread(profile.databasePath(), shared, Vault::OpenMode::Create, check,
-                                  [shared, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) {
-                                      if (!opened) {
-                                          done(opened.error());
-                                          return;
-                                      }
-                                      done(OpenedVault{*opened, true, false});
-                                  });
-                }
-                return;
-            }
-            if (key.error().code != ErrorCode::NotFound) {
-                done(key.error());
-                return;
-            }
-            if (vaultExists) {
-                // A locked Secret Service reads an existing entry as "not found": ask it.
-                store->probeLocked([profile, done = std::move(done)](std::optional<bool> locked) {
-                    if (locked.value_or(false))
-                        done(Error(ErrorCode::KeychainLocked,
-                                   QObject::tr("Your keyring is locked, so MailKey cannot read its vault key. "
-                                               "Unlock your keyring (for example with Seahorse, or by logging in "
-                                               "to your desktop session) and try again.")));
-                    else
-                        done(keyMissingError(profile));
+                    createFirstRun(profile, store, std::move(done));
                 });
-                return;
-            }
-            if (Status dir = Vault::ensurePrivateDirectory(profile.dataDir()); !dir) {
-                done(dir.error());
-                return;
-            }
-            createFirstRun(profile, store, std::move(done));
-        });
 }
 
 Result<std::shared_ptr<CrossProcessLock>> VaultAccess::lockForRotation(const Profile &profile)
@@ -219,8 +226,8 @@ Result<std::shared_ptr<CrossProcessLock>> VaultAccess::lockForRotation(const Pro
         return held.error();
     if (!*held)
         return Error(ErrorCode::VaultBusy,
-                     QObject::tr("Another MailKey program is changing the vault key right now. Wait a moment "
-                                 "and try again; nothing was changed."));
+                     Text::tr("Another MailKey program is changing the vault key right now. Wait a moment "
+                              "and try again; nothing was changed."));
     return lock;
 }
 
@@ -306,15 +313,15 @@ Result<QString> moveAside(const Profile &profile, const QString &stamp)
     const QString db = profile.databasePath();
     if (!QFileInfo::exists(db))
         return Error(ErrorCode::NotFound,
-                     QObject::tr("There is no vault to reset for profile \"%1\".").arg(profile.name()));
+                     Text::tr("There is no vault to reset for profile \"%1\".").arg(profile.name()));
     const QString aside = db + QStringLiteral(".unreadable-") + stamp;
     for (const char *suffix : {"-wal", "-shm"}) {
         const QString from = db + QString::fromLatin1(suffix);
         if (QFileInfo::exists(from) && !QFile::rename(from, aside + QString::fromLatin1(suffix)))
-            return Error(ErrorCode::VaultIo, QObject::tr("MailKey could not move %1 aside.").arg(from));
+            return Error(ErrorCode::VaultIo, Text::tr("MailKey could not move %1 aside.").arg(from));
     }
     if (!QFile::rename(db, aside))
-        return Error(ErrorCode::VaultIo, QObject::tr("MailKey could not move %1 aside.").arg(db));
+        return Error(ErrorCode::VaultIo, Text::tr("MailKey could not move %1 aside.").arg(db));
     return aside;
 }
 
@@ -362,8 +369,8 @@ void VaultAccess::resetUnreadable(const Profile &profile, KeyStore *store,
 {
     if (!QFileInfo::exists(profile.databasePath())) {
         // Checked first: the unlock below would make a new vault on a first run.
-        done(Error(ErrorCode::NotFound,
-                   QObject::tr("There is no vault to reset for profile \"%1\".").arg(profile.name())));
+        done(
+            Error(ErrorCode::NotFound, Text::tr("There is no vault to reset for profile \"%1\".").arg(profile.name())));
         return;
     }
     auto lock = lockForRotation(profile);
@@ -375,9 +382,9 @@ void VaultAccess::resetUnreadable(const Profile &profile, KeyStore *store,
         if (opened) {
             opened->vault.reset();
             done(Error(ErrorCode::InvalidInput,
-                       QObject::tr("The vault of profile \"%1\" opens with the key in your keychain, so there is "
-                                   "nothing to reset and nothing was changed. To remove accounts, remove them one "
-                                   "by one or sign out everywhere.")
+                       Text::tr("The vault of profile \"%1\" opens with the key in your keychain, so there is "
+                                "nothing to reset and nothing was changed. To remove accounts, remove them one "
+                                "by one or sign out everywhere.")
                            .arg(profile.name())));
             return;
         }
