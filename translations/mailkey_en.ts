@@ -1,0 +1,2555 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>RefreshFailurePolicy</name>
+    <message>
+        <source>Offline, will retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider&apos;s reply could not be used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey will try again at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::AccountDetails</name>
+    <message>
+        <source>Reconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in again for this mailbox; it keeps its place in the list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoke MailKey&apos;s access where the provider allows it and delete the tokens.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Renew this mailbox&apos;s access token now instead of waiting for the next scheduled refresh.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tenant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Granted scopes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Token expires</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading folders…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reload folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (in %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 ago)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No tokens stored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No mailbox selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n unread</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This mailbox has no folders.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browser returned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Callback rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens issued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mailbox added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in renewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mailbox removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Token refreshed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Token handed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh token rotated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed out everywhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alert: failed sign-ins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alert: refreshes failing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Alert: callback rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (by %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activity (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::AccountModel</name>
+    <message>
+        <source>Outlook / Microsoft 365</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gmail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>less than a minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n days</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Connected · refreshes in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected · refresh due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refreshing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs sign-in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs sign-in: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline · will retry in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline · will retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::AccountService</name>
+    <message>
+        <source>The vault is not unlocked yet. Wait until MailKey has opened it, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This account is no longer in MailKey.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a vault that could not be opened can be reset.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No providers are configured.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider &quot;%1&quot; of this account is no longer configured, so its folders cannot be listed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no mail folder API, so MailKey cannot list its folders. Its tokens can still be used by mail programs (IMAP/SMTP).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::AlertMonitor</name>
+    <message>
+        <source>%1 sign-in attempts failed within the last hour. If you did not try to sign in this often, someone may be trying to connect a mailbox on this computer: check the activity log and your accounts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed sign-ins within one hour; last: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey rejected a sign-in reply that it did not expect (%1). This can be a leftover browser tab, or an attempt to slip someone else&apos;s sign-in into MailKey. If you did not just sign in, check the activity log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Renewing this account&apos;s access failed %1 times in a row. MailKey keeps retrying with longer pauses; last reason: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 consecutive refresh failures; last: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::Banner</name>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dismiss message</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ConnectPanel</name>
+    <message>
+        <source>Sign-in in progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for you to sign in in your browser…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>If no browser opened, copy this address into one:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preparing the sign-in…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ConnectSession</name>
+    <message>
+        <source>This sign-in took too long and has expired. Please connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer the token request in time. Please connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault is not open, so MailKey cannot store a new account. Unlock the vault first, then connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This provider is not known to MailKey.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider &quot;%1&quot; has no authorization or token endpoint. Check its settings in providers.json.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not open a local port to receive the answer of the sign-in page. Check that the redirect host and path of &quot;%1&quot; are valid and that local connections are allowed, then connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not build the sign-in address for &quot;%1&quot;. Check the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in answer did not come from %1, so MailKey did not use it. Please connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be reached or is unavailable right now%2, so the sign-in could not be completed. Please connect again in a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (HTTP %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is now connected (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is already connected; sign-in renewed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::CrossProcessLock</name>
+    <message>
+        <source>MailKey cannot use its lock file %1 (%2). Check that the folder exists and that you can write to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::EmptyState</name>
+    <message>
+        <source>No mailboxes connected yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey signs in to your mailboxes with your provider&apos;s own sign-in page and keeps their tokens in an encrypted vault on this computer.
+Your mail programs then get a fresh access token from MailKey instead of your password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a client ID before you can connect it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How do I get one?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::IdToken</name>
+    <message>
+        <source>The sign-in reply contained an identity token MailKey cannot read (%1). Sign in again; if it keeps happening, check the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity token cannot be checked: the expected issuer, client ID or time is missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in reply contained an unsigned identity token. Sign in again; if it keeps happening, the provider settings may point to the wrong server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity token does not name its organisation (tid). Sign in again; if it keeps happening, check the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity token was issued by &quot;%1&quot;, not by the expected &quot;%2&quot;. Sign in again; if it keeps happening, check the issuer in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity token was issued for a different app. Sign in again; if it keeps happening, check the client ID in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity token names several apps but not which one it was issued to. Sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity token was issued to a different app. Sign in again; if it keeps happening, check the client ID in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity token has already expired. Check that this computer&apos;s date and time are correct, then sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The identity token is dated in the future. Check that this computer&apos;s date and time are correct, then sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in reply does not belong to this sign-in attempt. Sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::IpcServer</name>
+    <message>
+        <source>A local socket named %1 belongs to another user; mailkey-cli will open the vault itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another MailKey window of this profile already answers mailkey-cli.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli cannot reach this window: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This MailKey window speaks protocol version %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown request &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The MailKey window has not opened the vault.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::KeyStore</name>
+    <message>
+        <source>The entry was not found in the keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your keyring is locked or denied access to MailKey. Unlock your keyring (for example by logging in to your desktop session, or with your keyring manager such as Seahorse or KWalletManager) and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keychain reported an error. Check that your keyring service (%1) is running and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not delete an entry from your keychain. Check that your keyring is unlocked and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keychain reported an unknown error.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>macOS Keychain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Windows Credential Manager</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Secret Service (GNOME Keyring or KWallet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No secure storage is available. MailKey keeps its vault key in a keyring that implements the Secret Service (GNOME Keyring, KeePassXC) or in KWallet, reached through your desktop session&apos;s D-Bus. Log in to a desktop session, or install and start gnome-keyring, then try again. Nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No secure storage is available: %1 could not be reached. Nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::LoopbackReplyHandler</name>
+    <message>
+        <source>Sign-in cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access was not granted, so MailKey cannot connect this mailbox. Close this tab and connect again in MailKey if you want to try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider could not complete the sign-in. Close this tab and return to MailKey for what to do next.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> The provider said: “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You can close this tab and return to MailKey.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in link not valid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This sign-in link is not valid for the current attempt. Return to MailKey and connect again if you are still signing in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in not accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This sign-in answer did not come from the expected provider, so MailKey did not use it. Please connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This sign-in took too long and has expired. Please connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is nothing here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This request is not supported here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request took too long.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request could not be handled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::MailFolderFetcher</name>
+    <message>
+        <source>%1 has no mail folder API, so MailKey cannot list its folders. Its tokens can still be used by mail programs (IMAP/SMTP).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer in time when MailKey asked for the mail folders. Try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not accept MailKey&apos;s access to this mailbox (HTTP 401): the sign-in has expired or was revoked. Reconnect the account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not allow MailKey to read the mail folders (HTTP 403). Reconnect the account and grant the mail permissions MailKey asks for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is busy or unavailable (HTTP %2). Try again in a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refused to list the mail folders (HTTP %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not reach %1 to list the mail folders (%2). Check the connection and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 sent an unexpectedly large folder list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 sent a folder list MailKey could not read. Try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::MainWindow</name>
+    <message>
+        <source>MailKey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey — %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mailboxes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in address copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening your vault…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening your vault</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected mailboxes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;MailKey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connect account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign out &amp;everywhere…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail&amp;box</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Copy address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reload &amp;folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh &amp;now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Renew the selected mailbox&apos;s access token now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;move…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About MailKey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About MailKey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey %1
+Connects mailboxes with OAuth 2.0 and keeps their tokens in an encrypted vault (SQLCipher %2), keyed from your system keychain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some provider settings were not used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (needs a client id)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a provider…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening the vault…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Encrypted vault (SQLCipher %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reset vault…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your mailboxes are shown here once the vault opens. Nothing has been deleted.
+Vault: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Vault not open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Renewing the access of %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The access of %1 was renewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs to be signed in again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The access of %1 was not renewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a client id first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing in again as %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in could not start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not start the sign-in. Check the provider settings and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mailbox connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed in again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not set up yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not reach %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was changed. You can close the browser tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in stopped before it began. Check the provider settings and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove %1 from MailKey?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey asks %1 to revoke its access where the provider allows it, and deletes the tokens from this computer. Mail programs that get their password from MailKey stop working for this mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mailbox removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access of %1 revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The access of %1 may still be active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mailbox was not removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign out everywhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is for when you think a token or this computer was compromised.
+
+MailKey will ask every provider that supports it to revoke its access, delete every token from the vault, give the vault a new key and record the incident in the activity log.
+
+Every mailbox stays in the list but has to be signed in again, and mail programs that use MailKey stop working until you do. At Microsoft, also remove MailKey under &quot;Apps and services&quot; of your account to end sessions there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I understand that every mailbox has to be signed in again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing out everywhere…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoking access and wiping tokens.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign out everywhere did not finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect each mailbox to use it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed out everywhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reset vault</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set this vault aside and start an empty one?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault file %1 is moved aside, not deleted, so it can still be recovered if its key turns up. A new, empty vault with a new key is created. Every mailbox has to be connected again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault was not reset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The old vault was set aside</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It is now at %1, and its key stays in your keychain. A new, empty vault was created.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repeated failed sign-ins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Token refreshes keep failing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sign-in response was rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::OAuthErrorCatalog</name>
+    <message>
+        <source>Google says the sign-in has expired or was revoked (for example MailKey&apos;s access was removed in the Google account, the password was changed, or the Google Cloud project is in &quot;Testing&quot; mode, where sign-ins expire after 7 days). Sign in again. To stop the 7-day expiry, set the OAuth consent screen of the project to &quot;In production&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in is no longer valid (it expired, was revoked, or the code was already used). Sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You declined access, so MailKey cannot connect this mailbox. To connect it, sign in again and allow the requested access.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider denied access. Sign in again and allow the requested access.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider needs you to sign in interactively (for example to confirm an extra security step). Sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You need to sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey needs your permission to access this mailbox. Sign in again and accept the requested permissions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider needs you to choose an account. Sign in again and pick the account of this mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider does not accept MailKey&apos;s redirect address for this client ID. For Google, the OAuth client must be of type &quot;Desktop app&quot; (it allows http://127.0.0.1 on any port); check the client ID in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider does not recognise the app&apos;s client ID or secret. Check the client ID (and the client secret, if the provider needs one) in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The app&apos;s OAuth client was deleted at the provider. Create a new client and enter its ID in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This app is not allowed to use this kind of sign-in. Check the app registration: it must be a desktop / public client that may use the authorization code flow.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider would not renew MailKey&apos;s access with the permissions (scopes) it granted at sign-in: it has withdrawn or narrowed some of them since. This is not caused by your settings. Sign in again to grant MailKey access anew.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> The provider said: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider does not accept the permissions (scopes) MailKey asked for. Check the scopes in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider does not support this kind of token request. Check the token address in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider does not allow this app to request an authorization code. Check the app registration and the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider rejected the request as incomplete or malformed. Check the provider settings; if it keeps happening, please report it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your Google Workspace administrator does not allow MailKey, or one of the permissions it needs. Ask your administrator to trust the app (Admin console, Security, API controls).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This OAuth client may only be used by accounts of the organisation that owns it. Sign in with an account of that organisation, or make the app&apos;s consent screen &quot;External&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider refused sign-in from this browser. Open the sign-in page in your normal web browser and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in service had an internal error. Try again in a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in service is temporarily unavailable. MailKey will try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in service received too many requests. MailKey will try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in service is unavailable (HTTP %1). MailKey will try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider refused the sign-in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider refused the request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider refused the sign-in with the error &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider refused the request with the error &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It said: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in again; if it keeps happening, check the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::OidcDiscovery</name>
+    <message>
+        <source>MailKey cannot use the OpenID configuration of %1 (%2): %3. Check the issuer of this provider in providers.json, or set its endpoints there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer within %2 seconds (%3). Check your connection and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not reach %1 (%2): %3. Check your connection and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not available right now (%2). Try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to %1 failed (%2): %3. Try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::PrivateLocation</name>
+    <message>
+        <source>MailKey will not use the folder %1: other users of this computer can change it (mode %2), so they could have replaced the vault&apos;s files. Check what is in it, then make it private (chmod 700 &quot;%1&quot;) and try again. Nothing was opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey will not use %1: it belongs to another user (uid %2), who could change or replace it. It must belong to you. Nothing was opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey will not use its data folder below %1: other users of this computer can rename what is in %1 (mode %2), so they could swap the vault&apos;s folder. Remove their write permission (chmod o-w,g-w &quot;%1&quot;), or set MAILKEY_DATA_DIR to a private folder, and try again. Nothing was opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey will not open %1: it is a link or not a regular file, which MailKey never makes. Someone may have put it there to make MailKey write elsewhere. Check it, remove it, and try again. Nothing was opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey will not open %1: it has more than one name (a hard link), which MailKey never makes. Check it, remove the other name, and try again. Nothing was opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey cannot reach its data folder %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not create its data folder %1. Check that your home folder is writable and not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not create its data folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey&apos;s data folder %1 is a link that does not lead to a folder. Nothing was opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey&apos;s data folder %1 is not a folder. Nothing was opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ProfileFetcher</name>
+    <message>
+        <source>%1 gave the account&apos;s e-mail address as &quot;%2&quot;, which is not a mailbox address MailKey can use (at most 254 characters, a local part of at most 64, no control, bidi or other invisible characters, no spaces, quotes or brackets). Nothing was stored. Ask the provider&apos;s administrator to correct the address, then connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 described the account with an identifier that holds control or invisible characters, so MailKey did not connect it. Nothing was stored. Please report this to the provider&apos;s administrator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not verify the sign-in answer of %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This account belongs to a Microsoft tenant that the provider settings do not allow (tenant &quot;%1&quot;). Sign in with another account or change the tenant setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not tell MailKey the e-mail address of the account (no &quot;email&quot; claim and no userinfo endpoint). Add the &quot;email&quot; scope to the provider settings and connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey cannot tell which mailbox this is: %1 has neither a userinfo endpoint nor sent an id_token. Add &quot;userinfo_endpoint&quot; or the &quot;openid&quot; scope to the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer in time when MailKey asked which mailbox this is. Check the connection and connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not reach %1 to find out which mailbox this is (%2). Check the connection and connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 sent an unexpectedly large answer for the account profile. Please connect again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not accept the new sign-in when MailKey asked which mailbox it is (HTTP 401). Please connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not allow MailKey to read the account&apos;s profile (HTTP 403). Make sure the permissions MailKey asks for (User.Read for Microsoft, email and profile otherwise) are granted, then connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is busy or unavailable (HTTP %2), so MailKey could not find out which mailbox this is. Try connecting again in a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refused to tell MailKey which mailbox this is (HTTP %2). Please connect again; if it keeps happening, check the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 sent an answer MailKey could not read when asked which mailbox this is. Please connect again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 described a different account than the one that signed in, so MailKey did not connect it. Please connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not tell MailKey the e-mail address of this account. Make sure the account has a mailbox and that the &quot;email&quot; permission is granted, then connect again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::Provider</name>
+    <message>
+        <source>The Microsoft tenant &quot;%1&quot; is not valid. Use common, organizations, consumers, a tenant id (GUID) or a domain such as contoso.onmicrosoft.com.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Microsoft authority host &quot;%1&quot; is not valid. Use a host name such as login.microsoftonline.com (or login.microsoftonline.us, login.partner.microsoftonline.cn for national clouds).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ProviderFile</name>
+    <message>
+        <source>The custom providers file %1 %2. Fix or remove the file; the built-in providers are still available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ProviderRegistry</name>
+    <message>
+        <source>The provider &quot;%1&quot; in %2 was left out: %3. Fix the entry and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no provider &quot;%1&quot;. Known providers: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey has no client id for %1. Register an app in the Microsoft Entra admin center (https://entra.microsoft.com): App registrations → New registration → under Redirect URI choose the &quot;Public client/native (mobile &amp; desktop)&quot; platform (shown as &quot;Mobile and desktop applications&quot; under Authentication → Add a platform) and enter the redirect URI %2. MailKey adds a free port at each sign-in; Entra ignores the port for http://localhost, but the path must match. Do not use the &quot;Web&quot; platform (AADSTS7000218). Then copy the Application (client) ID and set it in the environment variable %3, in MailKey&apos;s settings (Providers), or as the setting %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey has no client id for %1. In the Google Cloud console (https://console.cloud.google.com): enable the Gmail API (APIs &amp; Services → Library), set up the OAuth consent screen, then APIs &amp; Services → Credentials → Create credentials → OAuth client ID → application type &quot;Desktop app&quot;. Desktop clients accept the loopback redirect http://127.0.0.1 on any port implicitly, so there is no redirect URI to register (MailKey uses %2 with a free port). Copy the client id and client secret (a desktop client&apos;s secret is not confidential, but Google asks for it) and set them in the environment variables %3 and %4, or in MailKey&apos;s settings (Providers). While the app is in &quot;Testing&quot; mode, add your address as a test user; its sign-ins then expire after 7 days.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey has no client id for %1. Register MailKey with %1 (issuer %2) as a public (native) client using the authorization code flow with PKCE, and register the redirect URI %3 (MailKey picks a free port at each sign-in, so the server must accept %4, as RFC 8252 section 7.3 requires for loopback redirects). Then set the client id in the environment variable %5, in MailKey&apos;s settings (Providers), or as &quot;client_id&quot; of provider &quot;%6&quot; in %7.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::Revoker</name>
+    <message>
+        <source>MailKey deleted the tokens of %1 from this computer. Microsoft does not let desktop apps revoke their own sign-in, so MailKey&apos;s access stays listed in your Microsoft account until it expires unused (after about 90 days).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To remove it now, open %1, select MailKey and choose &quot;Remove these permissions&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To remove it now, open %1, find MailKey, and choose &quot;Manage&quot; → &quot;Revoke permissions&quot; (if you cannot, ask your organisation&apos;s administrator to remove MailKey&apos;s access for your account).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To remove it now: for a personal Microsoft account open %1 and remove MailKey; for a work or school account open %2, find MailKey and revoke its permissions (or ask your administrator).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault is not open yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That account is not in the vault.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey deleted the tokens of %1 from this computer. %2 offers no way for MailKey to revoke its access, so remove MailKey in your account&apos;s security settings%3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey deleted %1 from this computer. It held no tokens to revoke at %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey deleted the tokens of %1 from this computer, but cannot revoke them at %2 because no client id is configured. Remove MailKey&apos;s access in your account&apos;s security settings (%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey deleted the tokens of %1 from this computer and %2 confirmed that MailKey&apos;s access was revoked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey deleted the tokens of %1 from this computer. %2 could not confirm the revocation right now (%3); MailKey will keep trying in the background while it runs. To be sure, remove MailKey&apos;s access yourself at %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey deleted the tokens of %1 from this computer, but %2 refused to revoke MailKey&apos;s access (%3). Remove it yourself at %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 asked MailKey to wait</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no answer: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the token was already invalid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in your account settings at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has now confirmed that MailKey&apos;s access to %2 was revoked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 still could not revoke MailKey&apos;s access to %2 (%3), and MailKey has stopped trying. The tokens were already deleted from this computer; remove MailKey&apos;s access yourself %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::SettingsDialog</name>
+    <message>
+        <source>MailKey Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outlook / Microsoft 365</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Application (client) ID from Microsoft Entra</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tenant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authority host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Redirect URI to register (platform &quot;Mobile and desktop applications&quot;): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gmail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OAuth client ID of a &quot;Desktop app&quot; client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The desktop client&apos;s secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A desktop client&apos;s secret is not confidential, but MailKey never shows it in logs. Redirect: %1 with any port (nothing to register).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom providers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Providers file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A JSON file with RFC 8414 field names; see the README. Empty: %1 if it exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom providers file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is too long to be a client id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A client id has no spaces or invisible characters; copy it again from the provider&apos;s console.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use common, organizations, consumers, your tenant id (a GUID) or your domain (for example contoso.onmicrosoft.com).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter a host name only, such as login.microsoftonline.com or login.microsoftonline.us (no https://, no path, no port).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The environment variable %1 is set; it takes precedence over this setting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 client id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From the providers file</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::SignOutEverywhere</name>
+    <message numerus="yes">
+        <source>Signed out everywhere: %n account(s) now need to be signed in again</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; every token was deleted from this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; deleting the tokens FAILED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; the vault key was replaced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; replacing the vault key FAILED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; revoked at the provider: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, still being retried: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, cannot be revoked by MailKey (remove by hand): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault is not open yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed out everywhere. Sign in again to reconnect this mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No keychain is available to store a new vault key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::TokenBroker</name>
+    <message>
+        <source>The vault is not open yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a resource: use graph, imap or smtp.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an e-mail address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a known provider (known: %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No account with the address %1 is connected. See the connected accounts with: mailkey-cli list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No %1 account with the address %2 is connected. See the connected accounts with: mailkey-cli list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is connected with more than one provider (%2): add --provider ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::TokenManager</name>
+    <message>
+        <source>The vault is not open yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That account is not in the vault (it may have been removed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs to be signed in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no resource &quot;%2&quot; (known: default, imap, smtp).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 asked MailKey to wait before the next request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey has no refresh token for %1 (the provider did not issue one, or the tokens were wiped). Sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When %1 was signed in, %2 did not grant MailKey the access that &quot;%3&quot; needs (%4). Sign in again and allow that access.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another MailKey program (the window or mailkey-cli) is renewing this account&apos;s access and has not finished. Try again in a minute.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That account is not in the vault.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token address of %1 is not known.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No providers are configured.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider &quot;%1&quot; of %2 is not configured any more. Add it back to providers.json, or remove the account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token address of %1 is not known yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::TokenReply</name>
+    <message>
+        <source>The sign-in server sent a reply MailKey cannot use (%1). Try again; if it keeps happening, check the token address in the provider settings, and whether a proxy or a Wi-Fi login page is in the way.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token address in the provider settings does not answer like an OAuth token endpoint (HTTP %1). Check the token URL in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider refused the app (HTTP %1) without saying why. Check the client ID and client secret in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in server did not answer. Check your internet connection; MailKey will try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::Vault</name>
+    <message>
+        <source>MailKey cannot unlock its vault (%1): the key in your keychain does not open it, or the start of the file is damaged. If you copied the vault from another computer or profile, its keychain entry must come with it. The file was not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault file (%1) is damaged and cannot be read. It was not changed. Restore it from a backup, or move it aside and connect your accounts again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault (%1) cannot be written: the file or its folder is read-only or not yours. Check its permissions (it should be yours, mode 0600, in a 0700 folder).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The disk that holds the vault (%1) is full. Free some space and try again; nothing was lost.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault (%1) is busy in another MailKey process. Try again in a moment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault file (%1) could not be read or written (input/output error). Check the disk, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault (%1) was written in the SQLCipher 4 format (by a MailKey built with SQLCipher 4, such as the Debian 13, Windows or macOS packages), which this build (SQLCipher %2) cannot read. Open it with that MailKey; the file was not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This MailKey build is linked against a SQLite without encryption. It refuses to open or write the vault. Install a build linked with SQLCipher.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault (%1) reported an unexpected error.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault reported an unexpected error while %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault key has the wrong size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no vault at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A vault already exists at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This vault was written by a newer version of MailKey (schema %1). Update MailKey to open it; the file was not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An account needs a provider and an e-mail address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That account is not in the vault.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 is missing (deleted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 does not follow the entry before it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 was modified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the newest entries were removed (the log ends before its recorded head)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That setting is reserved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new vault key has the wrong size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::VaultAccess</name>
+    <message>
+        <source>MailKey&apos;s vault for profile &quot;%1&quot; exists, but its key is not in your keychain. If your keyring is locked, unlock it and try again. If the key was deleted, the vault cannot be opened; MailKey will not replace the key on its own, because that would make the vault unreadable for good. To start over, reset the vault (mailkey-cli --profile %1 reset-vault --yes, or Reset in the window): the old file is kept aside, not deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your keyring is locked, so MailKey cannot read its vault key. Unlock your keyring (for example with Seahorse, or by logging in to your desktop session) and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another MailKey program is changing the vault key right now. Wait a moment and try again; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no vault to reset for profile &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not move %1 aside.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault of profile &quot;%1&quot; opens with the key in your keychain, so there is nothing to reset and nothing was changed. To remove accounts, remove them one by one or sign out everywhere.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::VaultErrorAdvice</name>
+    <message>
+        <source>No keychain is available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey keeps the key of its vault in your system keychain and does not store it anywhere else. Start or install a keyring (GNOME Keyring, KWallet or another Secret Service), make sure you are in a desktop session, then press Retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your keychain is locked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlock your keyring (it may ask for your login password), then press Retry. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key of your vault is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your vault is still on disk, but its key is not in the keychain. If you can restore the keychain (for example from a backup), do that and press Retry. Otherwise, &quot;Reset vault…&quot; moves the old vault aside (it is not deleted) and starts an empty one; every mailbox then has to be connected again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keychain did not answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that your keyring is running and unlocked, then press Retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault does not open with the key in your keychain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keychain holds a different key than the one this vault was made with. Restore the right keychain entry and press Retry, or &quot;Reset vault…&quot; to move this vault aside and start an empty one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault is damaged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore the vault file from a backup and press Retry, or &quot;Reset vault…&quot; to move the damaged file aside (it is kept for recovery) and start an empty vault.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault cannot be written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the permissions of the vault&apos;s folder, then press Retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault&apos;s folder is not private</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another user of this computer could change the vault&apos;s folder or files. Follow the advice above, then press Retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The disk is full</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Free some disk space, then press Retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault is busy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another MailKey program is using the vault. Wait a moment, then press Retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault was written by a newer MailKey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open it with the MailKey that wrote it (one built with SQLCipher 4), or install that version here. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This MailKey build cannot encrypt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It was built without SQLCipher and will not write anything. Install an official MailKey package.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault could not be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the disk and the permissions of the vault&apos;s folder, then press Retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault could not be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Press Retry. If this keeps happening, start MailKey from a terminal to see more details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::app::Main</name>
+    <message>
+        <source>Connect mailboxes with OAuth 2.0 and keep their tokens in an encrypted vault.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the profile NAME (its own vault). Default: default.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey: a profile name has letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos; only (up to 64 characters).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::cli::Cli</name>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
+
+Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
+tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).
+
+Commands:
+  connect PROVIDER [--login-hint EMAIL] [--no-browser]
+                         sign in to a mailbox (microsoft, google or a custom provider)
+  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]
+                         print a valid access token (or the SASL string) for EMAIL
+  list [--json]          connected accounts with provider, status and expiry
+  remove EMAIL           revoke where the provider allows it, delete the tokens here
+  audit [EMAIL] [--json] [--since TIME] [--verify]
+                         the audit log; --verify checks its hash chain
+  rotate-key             re-encrypt the vault with a new key
+  sign-out-everywhere --yes
+                         revoke and delete every token, new vault key, incident recorded
+  status                 the vault, its cipher, the keychain, the MailKey window, the accounts
+  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)
+
+Options:
+  --profile NAME         use a separate vault with its own key (default: &quot;default&quot;)
+  --providers FILE       custom providers file (used by connect, token, remove and
+                         sign-out-everywhere)
+  --profile and --providers may also follow the command.
+  -h, --help             show help (also: mailkey-cli COMMAND --help)
+  --version              show the version
+
+Only the requested value goes to standard output; messages go to standard error.
+When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).
+Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
+
+Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
+4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,
+130 cancelled (Ctrl-C).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli: %1 needs a value.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli: &apos;%1&apos; is not a valid profile name (letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos;, up to 64 characters).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli: unknown option &apos;%1&apos;. See: mailkey-cli --help
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli: unknown command &apos;%1&apos;. See: mailkey-cli --help
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]
+                   [--providers FILE]
+
+Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,
+Google Workspace) or the id of a provider in providers.json. The sign-in address is printed
+on standard error and opened in your browser; MailKey waits for the answer on a loopback
+address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the
+connected address on standard output. Connecting an account again renews its sign-in.
+Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.
+
+  --login-hint EMAIL  fill in the account name on the sign-in page
+  --no-browser        do not start a browser: open the printed address yourself, in a
+                      browser on this computer
+  --providers FILE    custom providers file instead of &lt;config&gt;/providers.json
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] token EMAIL [--resource graph|imap|smtp]
+                   [--sasl xoauth2|oauthbearer [--host HOST] [--port PORT]]
+                   [--provider ID] [--providers FILE]
+
+Prints a valid access token for EMAIL on standard output, followed by a newline. A token
+that expires within 60 seconds is refreshed first, and the refreshed token is stored in
+the vault before anything is printed. Every hand-out is recorded in the audit log with the
+program that asked. When the MailKey window is running, the token comes from it.
+
+  --resource R    graph (default), imap or smtp. Microsoft issues a separate token for
+                  Outlook IMAP (https://outlook.office.com/IMAP.AccessAsUser.All) and
+                  SMTP (https://outlook.office.com/SMTP.Send); Google and custom
+                  providers use the sign-in token for all three.
+  --sasl M        print the base64 string for AUTHENTICATE instead of the token
+                  (implies --resource imap unless --resource is given):
+                  xoauth2      user=EMAIL^Aauth=Bearer TOKEN^A^A
+                  oauthbearer  n,a=EMAIL,^Ahost=HOST^Aport=PORT^Aauth=Bearer TOKEN^A^A
+                               (RFC 7628; ^A is the byte 0x01)
+  --host, --port  the server named in an OAUTHBEARER string. Default: Microsoft
+                  outlook.office365.com 993 (imap), smtp.office365.com 587 (smtp);
+                  Google imap.gmail.com 993, smtp.gmail.com 587; other providers and
+                  graph: left out (RFC 7628 does not require them).
+  --provider ID   which account, when EMAIL is connected with several providers
+  --providers F   custom providers file (then the window is not asked)
+
+Exit codes: 0 printed, 2 usage, 3 unknown account, 4 needs sign-in,
+5 vault or keychain unavailable or locked, 6 network failure, 1 anything else.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] remove EMAIL [--provider ID] [--providers FILE]
+
+Removes the account: deletes its tokens from the vault (always), and revokes its sign-in at
+the provider where the provider allows it (Google, custom providers with a revocation
+endpoint). Microsoft offers no revocation to apps like MailKey: the tokens are deleted here
+and the message says where to remove MailKey&apos;s access in your Microsoft account. What
+happened is printed on standard error.
+  --provider ID   which account, when EMAIL is connected with several providers
+  --providers F   custom providers file (then the window is not asked)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] sign-out-everywhere --yes [--providers FILE]
+
+For when a token or this computer may be compromised: revokes every sign-in the providers
+allow, deletes the tokens of every account (they stay listed as &quot;needs sign-in&quot;), gives
+the vault a new key and records an incident in the audit log. Without --yes it only says
+what it would do.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] list [--json]
+
+Lists the connected accounts with provider, status and token expiry.
+  --json   one JSON array (email, provider, display_name, status, status_reason,
+           expires_at, last_refresh_at, connected_since)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]
+
+Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
+  EMAIL         only the entries of that account
+  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
+  --json        one JSON array
+  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
+                edited or deleted
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] rotate-key
+
+Re-encrypts the vault with a new random key and stores it in the keychain. Safe to
+interrupt: the vault always opens with what the keychain holds. When the MailKey window
+is running, it does the rotation (it has the vault open).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] status
+
+Unlocks the vault (creating it and its key on first run) and prints where it is, its
+cipher version, the keychain in use, the profile, whether the MailKey window is
+running (mailkey-cli then asks it for tokens) and the number of accounts.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] reset-vault --yes
+
+For a vault that cannot be opened with the key in your keychain (the key is gone, or
+the file is damaged): moves the vault file aside (kept, never deleted), keeps its key in
+the keychain under a new name, and creates a new, empty vault with a new key. Refused,
+changing nothing, when the vault opens, when the keyring is locked or unreachable, and
+while the MailKey window is running.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::cli::CliSupport</name>
+    <message>
+        <source>--providers: there is no file %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is given twice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown option &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli %1: %2. See: mailkey-cli %1 --help
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli: warning: %1.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The MailKey window took the request but stopped answering (%1). Check the result with: mailkey-cli list</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::cli::ConnectCommand</name>
+    <message>
+        <source>needs one provider: microsoft, google or the id of a custom provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--login-hint &apos;%1&apos; is not an e-mail address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a known provider (known: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in to %1 in your browser at this address:
+
+  %2
+
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open it in a browser on this computer (the answer comes back to 127.0.0.1/localhost). Waiting; Ctrl-C cancels.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your browser was asked to open it. Waiting; Ctrl-C cancels.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no graphical session here: open the address in a browser on this computer. Waiting; Ctrl-C cancels.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No browser could be started: open the address yourself. Waiting; Ctrl-C cancels.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in cancelled.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::cli::TokenCommands</name>
+    <message>
+        <source>needs the address of an account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>takes one address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--resource is graph, imap or smtp</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--sasl is xoauth2 or oauthbearer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--port is a number from 1 to 65535 (0 leaves it out)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--host and --port only go with --sasl oauthbearer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--host is a host name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey deleted the tokens of %1 (%2) from this computer. The provider could not be reached to revoke the sign-in, and mailkey-cli does not stay to try again: the sign-in stays valid at the provider until it expires or you remove MailKey&apos;s access there%3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey deleted the tokens of %1 (%2) from this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>needs the address of one account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 provider(s) could not be reached to revoke; mailkey-cli does not stay to try again. Those sign-ins stay valid at the provider until they expire: remove MailKey&apos;s access there by hand.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>takes no arguments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli sign-out-everywhere: this revokes what the providers allow, deletes the tokens of EVERY account of this profile and gives the vault a new key; every account must then be signed in again. Run again with --yes to confirm.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::cli::VaultCommands</name>
+    <message>
+        <source>connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refreshing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>needs sign-in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>offline, will retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>takes no arguments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expires %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No accounts are connected. Connect one with: mailkey-cli connect microsoft|google|&lt;custom id&gt;
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>takes at most one address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--since takes a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The audit log is intact (%1 entries).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The audit log was tampered with: %1.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No account with the address %1 is connected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault was re-encrypted with a new key; the keychain holds the new key.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The MailKey window re-encrypted the vault with a new key; the keychain holds the new key.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli status: unknown option &apos;%1&apos;. See: mailkey-cli status --help
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running (pid %1); token requests go through it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running, but it does not understand this mailkey-cli (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not running (a socket of another user has its name: ignored)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not running; mailkey-cli opens the vault itself</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile:   %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Vault:     %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keychain:  %1 (service &quot;%2&quot;, entry &quot;%3&quot;)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>App:       %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State:     unavailable
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cipher:    SQLCipher %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State:     %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unlocked (created now)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unlocked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accounts:  %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli reset-vault: this moves the current vault file aside and starts an empty one; all connected accounts must then be connected again. The old file is kept. Run again with --yes to confirm.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The MailKey window is running and has the vault open. Quit it first, then run reset-vault again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The unreadable vault was moved to %1 (kept, not deleted).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its key stays in your keychain (service &quot;%1&quot;): the entries of profile &quot;%2&quot; ending in %3.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new, empty vault was created.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ipc::IpcMessages</name>
+    <message>
+        <source>text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>text of at most %1 characters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a whole number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a list of texts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an ISO 8601 time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Malformed request: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The MailKey window sent a malformed reply: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; must be %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The MailKey window sent no token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ipc::IpcProtocol</name>
+    <message>
+        <source>The MailKey app could not answer the request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
