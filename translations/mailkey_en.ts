@@ -2,25 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
-    <name>RefreshFailurePolicy</name>
-    <message>
-        <source>Offline, will retry</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source> at %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The provider&apos;s reply could not be used.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>MailKey will try again at %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>mailkey::AccountDetails</name>
     <message>
         <source>Reconnect</source>
@@ -1406,6 +1387,29 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>MailKey has no client id for %1. Register MailKey with %1 (issuer %2) as a public (native) client using the authorization code flow with PKCE, and register the redirect URI %3 (MailKey picks a free port at each sign-in, so the server must accept %4, as RFC 8252 section 7.3 requires for loopback redirects). Then set the client id in the environment variable %5, in MailKey&apos;s settings (Providers), or as &quot;client_id&quot; of provider &quot;%6&quot; in %7.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::RefreshFailurePolicy</name>
+    <message>
+        <source>Offline, will retry at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline, will retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (Microsoft error AADSTS%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider&apos;s reply could not be used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 MailKey will try again at %2.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

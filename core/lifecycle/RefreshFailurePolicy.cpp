@@ -23,13 +23,10 @@ bool is(const QString &error, const char *code)
 
 QString RefreshFailurePolicy::offlineReason(const QString &why, const QDateTime &retryAt)
 {
-    QString text = tr("Offline, will retry");
-    if (retryAt.isValid())
-        text += tr(" at %1").arg(timeText(retryAt));
-    text += QLatin1Char('.');
-    if (!why.isEmpty())
-        text += QLatin1Char(' ') + why;
-    return text;
+    const QString text
+        = retryAt.isValid() ? tr("Offline, will retry at %1.").arg(timeText(retryAt)) : tr("Offline, will retry.");
+    // Two whole sentences side by side: the status, then what the provider or network said.
+    return why.isEmpty() ? text : QStringLiteral("%1 %2").arg(text, why);
 }
 
 RefreshFailurePolicy::Decision RefreshFailurePolicy::decide(const Failure &failure) const
@@ -44,7 +41,7 @@ RefreshFailurePolicy::Decision RefreshFailurePolicy::decide(const Failure &failu
         message = OAuthErrorCatalog::message(error.error, error.description, 0, failure.httpStatus,
                                              OAuthErrorCatalog::Endpoint::Refresh);
         if (error.aadsts > 0)
-            message += QStringLiteral(" (Microsoft error AADSTS%1)").arg(error.aadsts);
+            message = tr("%1 (Microsoft error AADSTS%2)").arg(message, QString::number(error.aadsts));
     }
     if (kind == OAuthErrorKind::Malformed)
         kind = OAuthErrorKind::Transient;
@@ -75,7 +72,7 @@ RefreshFailurePolicy::Decision RefreshFailurePolicy::decide(const Failure &failu
     d.code = transient ? ErrorCode::Network
                        : (kind == OAuthErrorKind::Configuration ? ErrorCode::Config : ErrorCode::Provider);
     d.reason = transient ? offlineReason(message, next)
-                         : message + QLatin1Char(' ') + tr("MailKey will try again at %1.").arg(timeText(next));
+                         : tr("%1 MailKey will try again at %2.").arg(message, timeText(next));
     return d;
 }
 

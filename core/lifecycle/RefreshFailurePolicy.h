@@ -31,7 +31,7 @@ class Backoff;
 //  - Retry-After (HTTP 429, 503 and other 5xx only) holds the whole provider host, and the next
 //    attempt is never before it.
 class RefreshFailurePolicy {
-    Q_DECLARE_TR_FUNCTIONS(RefreshFailurePolicy)
+    Q_DECLARE_TR_FUNCTIONS(mailkey::RefreshFailurePolicy)
 public:
     struct Failure {
         OAuthError error; // as TokenEndpointReply::parse gave it
