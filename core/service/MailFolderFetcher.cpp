@@ -153,11 +153,11 @@ Error MailFolderFetcher::httpError(int status) const
     }
     if (status == 429 || status >= 500) {
         return Error(ErrorCode::Network, tr("%1 is busy or unavailable (HTTP %2). Try again in a few minutes.")
-                                             .arg(m_provider.displayName)
-                                             .arg(status));
+                                             .arg(m_provider.displayName, QString::number(status)));
     }
-    return Error(ErrorCode::Provider,
-                 tr("%1 refused to list the mail folders (HTTP %2).").arg(m_provider.displayName).arg(status));
+    return Error(
+        ErrorCode::Provider,
+        tr("%1 refused to list the mail folders (HTTP %2).").arg(m_provider.displayName, QString::number(status)));
 }
 
 void MailFolderFetcher::onReply(QNetworkReply *reply)
