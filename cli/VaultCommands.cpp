@@ -98,11 +98,12 @@ void cmdList(Context &ctx)
                     {QStringLiteral("connected_since"), isoTime(a.createdAt)},
                 });
             } else {
-                table += QStringLiteral("%1  %2  %3  %4\n")
-                             .arg(a.email, -32)
-                             .arg(a.provider, -10)
-                             .arg(statusText(a), -20)
-                             .arg(expiry.isValid() ? Text::tr("expires %1").arg(isoTime(expiry)) : QString());
+                // Padded one column at a time: an address may hold a '%' that a chained arg() would
+                // take for a placeholder.
+                table += a.email.leftJustified(32) + QStringLiteral("  ") + a.provider.leftJustified(10)
+                         + QStringLiteral("  ") + statusText(a).leftJustified(20) + QStringLiteral("  ")
+                         + (expiry.isValid() ? Text::tr("expires %1").arg(isoTime(expiry)) : QString())
+                         + QLatin1Char('\n');
             }
         }
         if (json)

@@ -279,15 +279,13 @@ void ProfileFetcher::onReplyFinished(QNetworkReply *reply)
                       Error(ErrorCode::Network, tr("%1 is busy or unavailable (HTTP %2), so MailKey could not find "
                                                    "out which mailbox this is. Try connecting again in a few "
                                                    "minutes.")
-                                                    .arg(m_provider.displayName)
-                                                    .arg(status)));
+                                                    .arg(m_provider.displayName, QString::number(status))));
         return;
     }
     if (status < 200 || status > 299) {
         finishWith(Error(ErrorCode::Provider, tr("%1 refused to tell MailKey which mailbox this is (HTTP %2). Please "
                                                  "connect again; if it keeps happening, check the provider settings.")
-                                                  .arg(m_provider.displayName)
-                                                  .arg(status)));
+                                                  .arg(m_provider.displayName, QString::number(status))));
         return;
     }
     finishWith(interpret(m_provider, m_claims, body));

@@ -116,9 +116,8 @@ void OidcDiscovery::onMetaDataChanged()
         return;
     const QVariant length = m_reply->header(QNetworkRequest::ContentLengthHeader);
     if (length.isValid() && length.toLongLong() > m_maxBodySize) {
-        finishWith(configError(
-            m_provider,
-            QStringLiteral("the answer from %1 is larger than %2 KiB").arg(where()).arg(m_maxBodySize / 1024)));
+        finishWith(configError(m_provider, QStringLiteral("the answer from %1 is larger than %2 KiB")
+                                               .arg(where(), QString::number(m_maxBodySize / 1024))));
     }
 }
 
@@ -128,9 +127,8 @@ void OidcDiscovery::onReadyRead()
         return;
     m_body += m_reply->read(m_maxBodySize + 1 - m_body.size());
     if (m_body.size() > m_maxBodySize) {
-        finishWith(configError(
-            m_provider,
-            QStringLiteral("the answer from %1 is larger than %2 KiB").arg(where()).arg(m_maxBodySize / 1024)));
+        finishWith(configError(m_provider, QStringLiteral("the answer from %1 is larger than %2 KiB")
+                                               .arg(where(), QString::number(m_maxBodySize / 1024))));
     }
 }
 
@@ -140,9 +138,7 @@ void OidcDiscovery::onTimeout()
         return;
     finishWith(
         Error(ErrorCode::Network, tr("%1 did not answer within %2 seconds (%3). Check your connection and try again.")
-                                      .arg(m_provider.displayName)
-                                      .arg(m_timeoutMs / 1000.0)
-                                      .arg(where())));
+                                      .arg(m_provider.displayName, QString::number(m_timeoutMs / 1000.0), where())));
 }
 
 void OidcDiscovery::onReplyFinished()
@@ -162,7 +158,7 @@ void OidcDiscovery::onReplyFinished()
     }
     const int code = status.toInt();
     if (code != 200) {
-        const QString what = QStringLiteral("%1 answered HTTP %2").arg(where()).arg(code);
+        const QString what = QStringLiteral("%1 answered HTTP %2").arg(where(), QString::number(code));
         if (code >= 500 || code == 429 || code == 408) {
             finishWith(
                 Error(ErrorCode::Network,

@@ -52,8 +52,7 @@ Error foreignOwner(const QString &path, const struct stat &st)
 {
     return unsafe(Text::tr("MailKey will not use %1: it belongs to another user (uid %2), who could change "
                            "or replace it. It must belong to you. Nothing was opened.")
-                      .arg(native(path))
-                      .arg(qulonglong(st.st_uid)));
+                      .arg(native(path), QString::number(qulonglong(st.st_uid))));
 }
 
 bool writableByOthers(const struct stat &st)

@@ -253,6 +253,16 @@ TEST_F(OidcDiscoveryTest, SizeLimit)
     EXPECT_TRUE(ok.provider.has_value());
 }
 
+TEST_F(OidcDiscoveryTest, APercentInTheIssuerIsNotTakenForAPlaceholder)
+{
+    // "%2" in the issuer's path (an encoded character, as URLs have) must stay as it is, and the
+    // status must still be where the message says it.
+    const QString issuer = server.baseUrl() + s("/tenant%2Fmail");
+    const Error e = runExpectingFailure(customProvider(issuer));
+    EXPECT_TRUE(e.message.contains(s("/tenant%2Fmail/.well-known/openid-configuration answered HTTP 404")))
+        << e.message.toStdString();
+}
+
 TEST_F(OidcDiscoveryTest, Timeout)
 {
     server.on("GET", s("/.well-known/openid-configuration"), Reply::hang());
