@@ -31,16 +31,6 @@ TokenBroker::TokenAnswer::~TokenAnswer()
 TokenBroker::TokenBroker(TokenManager *tokens, ProviderRegistry *providers) : m_tokens(tokens), m_providers(providers)
 {}
 
-void TokenBroker::setTokenManager(TokenManager *tokens)
-{
-    m_tokens = tokens;
-}
-
-TokenManager *TokenBroker::tokenManager() const
-{
-    return m_tokens.data();
-}
-
 Result<QString> TokenBroker::vaultResource(const Provider &provider, const QString &resource)
 {
     const QString r = resource.trimmed().toLower();

@@ -54,8 +54,6 @@ public:
 
     TokenBroker(TokenManager *tokens, ProviderRegistry *providers);
 
-    void setTokenManager(TokenManager *tokens);
-    TokenManager *tokenManager() const;
     ProviderRegistry *providers() const { return m_providers; }
 
     void token(const TokenQuery &query, std::function<void(Result<TokenAnswer>)> done) const;
