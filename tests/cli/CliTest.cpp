@@ -137,6 +137,9 @@ TEST_F(CliTest, ConnectNoBrowserPrintsTheSignInAddressAndThenOnlyTheMailbox)
     EXPECT_TRUE(list.outText().contains(CliHarness::Email));
     EXPECT_TRUE(list.outText().contains(QLatin1String("fake")));
     EXPECT_TRUE(list.outText().contains(QLatin1String("connected")));
+    // The columns: the address padded to 32, then the provider padded to 10.
+    EXPECT_TRUE(list.outText().startsWith(CliHarness::Email.leftJustified(32) + QStringLiteral("  fake")))
+        << list.outText().toStdString();
     EXPECT_TRUE(h->containsNoSecret(list.out));
     EXPECT_TRUE(h->containsNoSecret(list.err));
 
