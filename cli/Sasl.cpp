@@ -6,9 +6,18 @@ namespace mailkey::cli {
 
 namespace {
 
-QByteArray finish(QByteArray raw)
+// Room for the whole message up front, so that no buffer holding a part of the token is left
+// behind unwiped when the message grows.
+QByteArray reserved(const QString &user, const SecretString &token, const QString &host)
 {
-    QByteArray b64 = raw.toBase64();
+    QByteArray raw;
+    raw.reserve(64 + 9 * (user.size() + host.size()) + 3 * token.size());
+    return raw;
+}
+
+SecureBytes finish(QByteArray raw)
+{
+    SecureBytes b64(raw.toBase64());
     secureWipe(raw);
     return b64;
 }
@@ -30,23 +39,21 @@ QByteArray saslName(const QString &user)
 
 } // namespace
 
-QByteArray xoauth2(const QString &user, const QString &token)
+SecureBytes xoauth2(const QString &user, const SecretString &token)
 {
-    QByteArray raw;
+    QByteArray raw = reserved(user, token, QString());
     raw += "user=";
     raw += user.toUtf8();
     raw += "\x01"
            "auth=Bearer ";
-    QByteArray t = token.toUtf8();
-    raw += t;
-    secureWipe(t);
+    raw += token.toUtf8().bytes();
     raw += "\x01\x01";
     return finish(std::move(raw));
 }
 
-QByteArray oauthBearer(const QString &user, const QString &token, const QString &host, int port)
+SecureBytes oauthBearer(const QString &user, const SecretString &token, const QString &host, int port)
 {
-    QByteArray raw;
+    QByteArray raw = reserved(user, token, host);
     raw += "n,a=";
     raw += saslName(user);
     raw += ",\x01";
@@ -61,9 +68,7 @@ QByteArray oauthBearer(const QString &user, const QString &token, const QString 
         raw += '\x01';
     }
     raw += "auth=Bearer ";
-    QByteArray t = token.toUtf8();
-    raw += t;
-    secureWipe(t);
+    raw += token.toUtf8().bytes();
     raw += "\x01\x01";
     return finish(std::move(raw));
 }

@@ -1,20 +1,22 @@
 #pragma once
 
+#include "core/common/SecretString.h"
+
 #include <QByteArray>
 #include <QString>
 
 namespace mailkey::cli {
 
 // The SASL initial client responses mail programs send in IMAP AUTHENTICATE / SMTP AUTH, base64
-// encoded. Both results hold the token: wipe them after use.
+// encoded. Both results hold the token, in buffers that wipe themselves.
 //
 // XOAUTH2 (Google / Microsoft):  base64("user=" ADDR ^A "auth=Bearer " TOKEN ^A ^A)
 // OAUTHBEARER (RFC 7628):        base64("n,a=" ADDR "," ^A ["host=" HOST ^A] ["port=" PORT ^A]
 //                                        "auth=Bearer " TOKEN ^A ^A)
 // (^A = 0x01.) In the gs2 header "," and "=" of the address are escaped as "=2C" and "=3D"
 // (RFC 5801). host and port are left out when empty / 0 (RFC 7628 does not require them).
-QByteArray xoauth2(const QString &user, const QString &token);
-QByteArray oauthBearer(const QString &user, const QString &token, const QString &host = QString(), int port = 0);
+SecureBytes xoauth2(const QString &user, const SecretString &token);
+SecureBytes oauthBearer(const QString &user, const SecretString &token, const QString &host = QString(), int port = 0);
 
 struct SaslServer {
     QString host;

@@ -48,26 +48,23 @@ struct TokenOptions {
 // Prints the token or the SASL string as one line, and finishes. The vault already holds whatever
 // a refresh produced (TokenManager commits before it hands out).
 void printToken(Context &ctx, const TokenOptions &o, const QString &email, const QString &provider,
-                const QString &resource, const QString &token)
+                const QString &resource, const SecretString &token)
 {
-    QByteArray line;
+    SecretString text;
     if (o.sasl.isEmpty()) {
-        line = token.toUtf8();
+        text = token.clone();
     } else if (o.sasl == QLatin1String("xoauth2")) {
-        line = xoauth2(email, token);
+        text = SecretString::fromLatin1(xoauth2(email, token).bytes());
     } else {
         SaslServer server = defaultSaslServer(provider, resource);
         if (!o.host.isEmpty())
             server.host = o.host;
         if (o.portGiven)
             server.port = o.port;
-        line = oauthBearer(email, token, server.host, server.port);
+        text = SecretString::fromLatin1(oauthBearer(email, token, server.host, server.port).bytes());
     }
-    line += '\n';
-    QString text = QString::fromUtf8(line);
-    secureWipe(line);
-    out(text);
-    secureWipe(text);
+    const SecretString line(text.reveal() + QLatin1Char('\n'));
+    out(line.reveal());
     qCDebug(lcCli, "%lld ms: printed", elapsedMs());
     ctx.quickExit = true;
     ctx.finish(Ok);

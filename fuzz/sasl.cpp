@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const bool cleanToken = !hasControl(t8);
 
     // XOAUTH2: "user=" user ^A "auth=Bearer " token ^A ^A
-    const QByteArray x = cli::xoauth2(user, token);
+    const QByteArray x = cli::xoauth2(user, SecretString(token)).bytes();
     const QByteArray xd = QByteArray::fromBase64(x, QByteArray::AbortOnBase64DecodingErrors);
     fuzz::check(xd.toBase64() == x, "XOAUTH2 is not canonical base64");
     fuzz::check(xd
@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     // OAUTHBEARER: "n,a=" saslname "," ^A ["host=" host ^A] ["port=" port ^A] "auth=Bearer " token ^A ^A
-    const QByteArray b = cli::oauthBearer(user, token, host, port);
+    const QByteArray b = cli::oauthBearer(user, SecretString(token), host, port).bytes();
     const QByteArray bd = QByteArray::fromBase64(b, QByteArray::AbortOnBase64DecodingErrors);
     fuzz::check(bd.toBase64() == b, "OAUTHBEARER is not canonical base64");
     fuzz::check(bd.startsWith("n,a="), "OAUTHBEARER gs2 header");

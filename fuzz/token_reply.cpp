@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 QStringLiteral("https://mail.google.com/")};
     const QString previous = havePrevious ? QStringLiteral("1//0previous-refresh-token") : QString();
 
-    const TokenReplyResult r = parseTokenReply(status, contentType, body, now, requested, previous);
+    const TokenReplyResult r = parseTokenReply(status, contentType, body, now, requested, SecretString(previous));
     if (r.ok()) {
         const TokenSet &t = r.tokens();
         fuzz::check(status >= 200 && status < 300, "success for a non-2xx status");
@@ -49,17 +49,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     "success for a body that is not a JSON object");
         const QJsonObject o = doc.object();
         fuzz::check(!o.contains(QStringLiteral("error")), "success for a body with \"error\"");
-        fuzz::check(!t.accessToken.isEmpty() && o.value(QStringLiteral("access_token")).toString() == t.accessToken,
+        fuzz::check(!t.accessToken.isEmpty()
+                        && o.value(QStringLiteral("access_token")).toString() == t.accessToken.reveal(),
                     "access token not the body's");
         fuzz::check(t.tokenType.compare(QLatin1String("Bearer"), Qt::CaseInsensitive) == 0, "token type not Bearer");
         const QString refresh = o.value(QStringLiteral("refresh_token")).toString();
         if (!refresh.isEmpty()) {
-            fuzz::check(t.refreshToken == refresh && t.refreshTokenRotated, "refresh token not the body's");
+            fuzz::check(t.refreshToken.reveal() == refresh && t.refreshTokenRotated, "refresh token not the body's");
         } else {
-            fuzz::check(t.refreshToken == previous && !t.refreshTokenRotated, "refresh token invented");
+            fuzz::check(t.refreshToken.reveal() == previous && !t.refreshTokenRotated, "refresh token invented");
         }
         if (o.value(QStringLiteral("id_token")).isString())
-            fuzz::check(t.idToken == o.value(QStringLiteral("id_token")).toString(), "id_token not the body's");
+            fuzz::check(t.idToken.reveal() == o.value(QStringLiteral("id_token")).toString(),
+                        "id_token not the body's");
         else
             fuzz::check(t.idToken.isEmpty(), "id_token invented");
         fuzz::check(t.expiresIn >= 1 && t.expiresIn <= kMaxExpiresIn, "expires_in out of range");

@@ -47,11 +47,10 @@ int expire(QCoreApplication &app, const std::shared_ptr<Vault> &vault, const QSt
         return 5;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (TokenRecord &t : *tokens) {
-        const bool ok
-            = vault
-                  ->commitRefresh(t.accountId, t.resource, t.accessToken, std::nullopt, now.addSecs(-60), t.scopes, now)
-                  .ok();
-        t.wipe();
+        const bool ok = vault
+                            ->commitRefresh(t.accountId, t.resource, t.accessToken, SecretString(), now.addSecs(-60),
+                                            t.scopes, now)
+                            .ok();
         if (!ok)
             return 6;
     }

@@ -110,8 +110,8 @@ bool obtainGrant(QNetworkAccessManager &nam, FakeAuthServer &server, const Provi
     r2->deleteLater();
     if (!parsed.ok())
         return false;
-    out->accessToken = parsed.tokens().accessToken;
-    out->refreshToken = parsed.tokens().refreshToken;
+    out->accessToken = std::move(parsed.tokens().accessToken);
+    out->refreshToken = std::move(parsed.tokens().refreshToken);
     out->expiresAt = parsed.tokens().expiresAt;
     out->issuedAt = now;
     out->scopes = parsed.tokens().scopes;
@@ -189,7 +189,6 @@ int main(int argc, char **argv)
             return 2;
         }
         auto r = vault->saveConnection(AccountInfo{ms.id, email, email, QString(), email}, t, clock.now());
-        t.wipe();
         if (!r) {
             std::fprintf(stderr, "saving account %d failed: %s\n", i, qPrintable(r.error().message));
             return 2;

@@ -71,13 +71,12 @@ int seed(Vault &v, int accounts, qint64 rows)
         AccountInfo info{QStringLiteral("microsoft"), email(i), QStringLiteral("User %1").arg(i),
                          QStringLiteral("common"), QStringLiteral("sub-%1").arg(i)};
         TokenRecord tok;
-        tok.accessToken = QStringLiteral("bench-access-%1").arg(i);
-        tok.refreshToken = QStringLiteral("bench-refresh-%1").arg(i);
+        tok.accessToken = SecretString(QStringLiteral("bench-access-%1").arg(i));
+        tok.refreshToken = SecretString(QStringLiteral("bench-refresh-%1").arg(i));
         tok.issuedAt = now;
         tok.expiresAt = now.addSecs(3600);
         tok.scopes = {QStringLiteral("offline_access")};
         auto saved = v.saveConnection(info, tok, now);
-        tok.wipe();
         if (!saved) {
             std::fprintf(stderr, "saveConnection: %s\n", qPrintable(saved.error().message));
             return 11;

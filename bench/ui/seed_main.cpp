@@ -109,12 +109,11 @@ int main(int argc, char **argv)
          "AADSTS700016, MailKey's app is not registered in this tenant", 0},
     };
     for (const Demo &d : demos) {
-        TokenRecord record = **token;
+        TokenRecord record = (*token)->clone();
         record.accountId = 0;
         const AccountInfo info{QString::fromLatin1(d.provider), QString::fromLatin1(d.email), QString::fromUtf8(d.name),
                                QString::fromLatin1(d.tenant), QStringLiteral("demo-") + QString::fromLatin1(d.email)};
         const auto saved = vault->saveConnection(info, record, now.addDays(-12));
-        record.wipe();
         if (!saved) {
             err << "mailkey-ui-seed: " << saved.error().message << '\n';
             return 1;
@@ -149,7 +148,6 @@ int main(int argc, char **argv)
             (void)vault->appendAudit(e);
         }
     }
-    token->value().wipe();
     QTextStream(stdout) << "seeded " << (1 + int(std::size(demos))) << " mailboxes\n";
     return 0;
 }

@@ -6,14 +6,14 @@
 
 namespace mailkey {
 
-QNetworkRequest bearerJsonRequest(const QUrl &url, const QString &accessToken)
+QNetworkRequest bearerJsonRequest(const QUrl &url, const SecretString &accessToken)
 {
     QNetworkRequest request(url);
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     request.setRawHeader("Accept", "application/json");
-    QByteArray auth = "Bearer " + accessToken.toUtf8();
+    QByteArray auth = "Bearer " + accessToken.toUtf8().bytes();
     request.setRawHeader("Authorization", auth);
     secureWipe(auth);
     return request;

@@ -188,9 +188,10 @@ Result<HelloReply> HelloReply::fromJson(const QJsonObject &json)
 
 // ---- token ------------------------------------------------------------------------------------
 
-TokenReply::~TokenReply()
+bool TokenReply::operator==(const TokenReply &other) const
 {
-    secureWipe(token);
+    return email == other.email && provider == other.provider && resource == other.resource && token.equals(other.token)
+           && expiresAt == other.expiresAt && refreshed == other.refreshed;
 }
 
 QJsonObject TokenReply::toJson() const
@@ -199,7 +200,7 @@ QJsonObject TokenReply::toJson() const
     o.insert(QStringLiteral("email"), email);
     o.insert(QStringLiteral("provider"), provider);
     o.insert(QStringLiteral("resource"), resource);
-    o.insert(QStringLiteral("token"), token);
+    o.insert(QStringLiteral("token"), token.reveal());
     o.insert(QStringLiteral("expires_at"), isoUtc(expiresAt));
     o.insert(QStringLiteral("refreshed"), refreshed);
     return o;
@@ -212,7 +213,7 @@ Result<TokenReply> TokenReply::fromJson(const QJsonObject &json)
     r.email = f.text("email");
     r.provider = f.text("provider");
     r.resource = f.text("resource");
-    r.token = f.text("token");
+    r.token = SecretString(f.text("token"));
     r.expiresAt = f.time("expires_at");
     r.refreshed = f.flag("refreshed", false);
     Result<TokenReply> out = f.reply(std::move(r));

@@ -103,21 +103,14 @@ struct TokenReply {
     QString email;
     QString provider;
     QString resource;    // as asked (graph, imap, smtp)
-    QString token;       // secret
+    SecretString token;  // move-only, wiped with the reply
     QDateTime expiresAt; // sent as ISO 8601 UTC; invalid: sent as ""
     bool refreshed = false;
-
-    TokenReply() = default;
-    TokenReply(const TokenReply &) = default;
-    TokenReply(TokenReply &&) = default;
-    TokenReply &operator=(const TokenReply &) = default;
-    TokenReply &operator=(TokenReply &&) = default;
-    ~TokenReply();
 
     QJsonObject toJson() const;
     // Also an error when the token is missing or empty ("The MailKey window sent no token.").
     static Result<TokenReply> fromJson(const QJsonObject &json);
-    bool operator==(const TokenReply &) const = default;
+    bool operator==(const TokenReply &other) const;
 };
 struct TokenRequest {
     static constexpr char Op[] = "token";

@@ -389,7 +389,7 @@ void IpcServer::serveToken(Connection *connection, const ipc::TokenRequest &requ
             o.email = a.email;
             o.provider = a.provider;
             o.resource = a.resource;
-            o.token = a.token;
+            o.token = a.token.clone();
             o.expiresAt = a.expiresAt;
             o.refreshed = a.refreshed;
             return o;

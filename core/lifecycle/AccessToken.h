@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/common/SecureBytes.h"
+#include "core/common/SecretString.h"
 
 #include <QDateTime>
 #include <QString>
@@ -13,23 +13,29 @@ namespace mailkey {
 // window's own API calls all use it.
 inline constexpr int kMinTokenValiditySeconds = 60;
 
-// An access token handed to a caller of TokenManager::accessToken(). The token string is wiped
-// when the last copy is destroyed (copies share their data until written to).
+// An access token handed to a caller of TokenManager::accessToken(). Move-only: the token is
+// wiped when its holder is destroyed, and a second copy exists only where clone() says so.
 struct AccessToken {
     qint64 accountId = 0;
     QString resource;
-    QString token; // secret: never log it, never put it in a message
+    SecretString token; // never log it, never put it in a message
     QString tokenType = QStringLiteral("Bearer");
     QDateTime expiresAt;
     QStringList scopes;
     bool refreshed = false; // minted by a refresh for this request (false: from the vault)
 
-    AccessToken() = default;
-    AccessToken(const AccessToken &) = default;
-    AccessToken(AccessToken &&) noexcept = default;
-    AccessToken &operator=(const AccessToken &) = default;
-    AccessToken &operator=(AccessToken &&) noexcept = default;
-    ~AccessToken() { secureWipe(token); }
+    AccessToken clone() const
+    {
+        AccessToken t;
+        t.accountId = accountId;
+        t.resource = resource;
+        t.token = token.clone();
+        t.tokenType = tokenType;
+        t.expiresAt = expiresAt;
+        t.scopes = scopes;
+        t.refreshed = refreshed;
+        return t;
+    }
 };
 
 } // namespace mailkey

@@ -67,14 +67,11 @@ bool RefreshQueue::satisfies(const Waiter &waiter, const std::optional<TokenReco
     return waiter.staleTokenHash.isEmpty() || tokenHash(token->accessToken) != waiter.staleTokenHash;
 }
 
-QByteArray RefreshQueue::tokenHash(const QString &token)
+QByteArray RefreshQueue::tokenHash(const SecretString &token)
 {
     if (token.isEmpty())
         return {};
-    QByteArray utf8 = token.toUtf8();
-    const QByteArray hash = QCryptographicHash::hash(utf8, QCryptographicHash::Sha256);
-    secureWipe(utf8);
-    return hash;
+    return QCryptographicHash::hash(token.toUtf8().bytes(), QCryptographicHash::Sha256);
 }
 
 } // namespace mailkey

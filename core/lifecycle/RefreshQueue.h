@@ -61,7 +61,7 @@ public:
     // saw when they asked (another caller or process refreshed it) and is still valid.
     static bool satisfies(const Waiter &waiter, const std::optional<TokenRecord> &token, const QDateTime &now);
     // SHA-256 of an access token (empty for an empty one): what a waiter remembers of it.
-    static QByteArray tokenHash(const QString &token);
+    static QByteArray tokenHash(const SecretString &token);
 
 private:
     template <class Pred>

@@ -155,8 +155,8 @@ qint64 RefreshScheduler::jitterSecondsFor(qint64 accountId, const QString &resou
     return qint64(h % size_t(cap + 1));
 }
 
-QDateTime RefreshScheduler::computeDue(const Account &account, const QList<TokenRecord> &tokens, const QDateTime &now,
-                                       QStringList *resourcesDue) const
+QDateTime RefreshScheduler::computeDue(const Account &account, const std::vector<TokenRecord> &tokens,
+                                       const QDateTime &now, QStringList *resourcesDue) const
 {
     resourcesDue->clear();
     const bool failing = (account.status == AccountStatus::Offline || account.status == AccountStatus::Error)
@@ -230,13 +230,11 @@ void RefreshScheduler::evaluate()
     for (const Account &a : *accounts) {
         if (a.status == AccountStatus::NeedsSignIn)
             continue;
-        Result<QList<TokenRecord>> tokens = vault->tokens(a.id);
+        Result<std::vector<TokenRecord>> tokens = vault->tokens(a.id);
         if (!tokens)
             continue;
         QStringList resources;
         const QDateTime d = computeDue(a, *tokens, now, &resources);
-        for (TokenRecord &t : *tokens)
-            t.wipe();
         if (!d.isValid())
             continue;
         due.insert(a.id, d);

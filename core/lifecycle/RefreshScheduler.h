@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QString>
 
+#include <vector>
+
 class QTimer;
 
 namespace mailkey {
@@ -88,7 +90,7 @@ private:
     void retryOffline();
     void setupNetworkInformation();
     void setupSleepWatch();
-    QDateTime computeDue(const Account &account, const QList<TokenRecord> &tokens, const QDateTime &now,
+    QDateTime computeDue(const Account &account, const std::vector<TokenRecord> &tokens, const QDateTime &now,
                          QStringList *resourcesDue) const;
     qint64 jitterSecondsFor(qint64 accountId, const QString &resource, const QDateTime &expiresAt, qint64 cap) const;
 

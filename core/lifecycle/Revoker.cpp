@@ -63,11 +63,7 @@ Revoker::Revoker(std::shared_ptr<Vault> vault, ProviderRegistry *providers, QNet
     connect(m_pendingTimer, &QTimer::timeout, this, &Revoker::runPending);
 }
 
-Revoker::~Revoker()
-{
-    for (Pending &p : m_pending)
-        secureWipe(p.token);
-}
+Revoker::~Revoker() = default;
 
 void Revoker::setOptions(const Options &options)
 {
@@ -129,48 +125,42 @@ void Revoker::removeAccount(qint64 accountId, std::function<void(Result<Revocati
         return;
     }
     const Account account = **acc;
-    QStringList refresh;
-    QStringList access;
-    if (Result<QList<TokenRecord>> toks = m_vault->tokens(accountId); toks.ok()) {
-        for (TokenRecord &t : *toks) {
-            if (!t.refreshToken.isEmpty() && !refresh.contains(t.refreshToken))
-                refresh.append(t.refreshToken);
-            if (!t.accessToken.isEmpty())
-                access.append(t.accessToken);
-            t.wipe();
-        }
-    }
+    Revocable tokens;
+    if (Result<std::vector<TokenRecord>> records = m_vault->tokens(accountId); records.ok())
+        tokens = revocable(std::move(*records));
     // Always wipe locally first: the tokens leave the disk whatever the provider says.
     const Status removed = m_vault->removeAccount(accountId);
     if (!removed) {
-        for (QString &t : refresh)
-            secureWipe(t);
-        for (QString &t : access)
-            secureWipe(t);
         audit(account, QStringLiteral("account.removed"), QStringLiteral("failed"), removed.error().message);
         done(removed.error());
         return;
     }
     audit(account, QStringLiteral("account.removed"), QStringLiteral("ok"),
           QStringLiteral("account and tokens deleted from the vault"));
-    revoke(account, std::move(refresh), std::move(access), [done = std::move(done)](RevocationOutcome o) { done(o); });
+    revoke(account, std::move(tokens), [done = std::move(done)](RevocationOutcome o) { done(o); });
 }
 
-void Revoker::revoke(const Account &account, QStringList refreshTokens, QStringList accessTokens, Callback done)
+Revoker::Revocable Revoker::revocable(std::vector<TokenRecord> records)
+{
+    Revocable out;
+    for (TokenRecord &t : records) {
+        const bool seen = std::any_of(out.refresh.begin(), out.refresh.end(),
+                                      [&t](const SecretString &r) { return r.equals(t.refreshToken); });
+        if (!t.refreshToken.isEmpty() && !seen)
+            out.refresh.push_back(std::move(t.refreshToken));
+        if (!t.accessToken.isEmpty())
+            out.access.push_back(std::move(t.accessToken));
+    }
+    return out;
+}
+
+void Revoker::revoke(const Account &account, Revocable held, Callback done)
 {
     const Provider provider = m_providers ? m_providers->provider(account.provider) : Provider();
     const QString name = provider.isValid() ? provider.displayName : account.provider;
 
-    auto wipeAll = [](QStringList &list) {
-        for (QString &t : list)
-            secureWipe(t);
-        list.clear();
-    };
-
     RevocationOutcome outcome;
     if (!provider.isValid() || provider.revocationEndpoint.isEmpty()) {
-        wipeAll(refreshTokens);
-        wipeAll(accessTokens);
         outcome.supported = false;
         if (provider.kind == Provider::Kind::Microsoft) {
             outcome.message = microsoftMessage(account);
@@ -185,11 +175,9 @@ void Revoker::revoke(const Account &account, QStringList refreshTokens, QStringL
         done(outcome);
         return;
     }
-    if (provider.clientId.isEmpty() || (refreshTokens.isEmpty() && accessTokens.isEmpty())) {
-        wipeAll(refreshTokens);
-        wipeAll(accessTokens);
+    if (provider.clientId.isEmpty() || held.isEmpty()) {
         outcome.message
-            = refreshTokens.isEmpty() && accessTokens.isEmpty()
+            = held.isEmpty()
                   ? tr("MailKey deleted %1 from this computer. It held no tokens to revoke at %2.")
                         .arg(account.email, name)
                   : tr("MailKey deleted the tokens of %1 from this computer, but cannot revoke them at %2 because no "
@@ -202,10 +190,10 @@ void Revoker::revoke(const Account &account, QStringList refreshTokens, QStringL
     }
 
     // Each refresh token takes its grant with it; access tokens only if there is no refresh token.
-    QStringList tokens = refreshTokens.isEmpty() ? accessTokens : refreshTokens;
-    const QString hint = refreshTokens.isEmpty() ? QStringLiteral("access_token") : QStringLiteral("refresh_token");
-    wipeAll(refreshTokens);
-    wipeAll(accessTokens);
+    const bool byAccess = held.refresh.empty();
+    const QString hint = byAccess ? QStringLiteral("access_token") : QStringLiteral("refresh_token");
+    std::vector<SecretString> tokens = byAccess ? std::move(held.access) : std::move(held.refresh);
+    held = Revocable(); // the other kind is not sent: wiped now
 
     struct State {
         int outstanding = 0;
@@ -217,9 +205,9 @@ void Revoker::revoke(const Account &account, QStringList refreshTokens, QStringL
     auto state = std::make_shared<State>();
     state->outstanding = int(tokens.size());
     const QString manual = manualRemovalUrl(provider, account);
-    auto finishOne = [this, state, account, provider, name, manual, done](Answer answer, const QString &detail,
-                                                                          const QDateTime &retryAfter,
-                                                                          const QString &token, const QString &hint2) {
+    auto finishOne = [this, state, account, provider, name, manual,
+                      done](Answer answer, const QString &detail, const QDateTime &retryAfter,
+                            const SharedSecret &token, const QString &hint2) {
         switch (answer) {
         case Answer::Revoked:
         case Answer::AlreadyInvalid:
@@ -267,20 +255,18 @@ void Revoker::revoke(const Account &account, QStringList refreshTokens, QStringL
         }
         done(o);
     };
-    for (QString &token : tokens) {
-        QString copy = token;
-        post(provider, copy, hint,
-             [finishOne, copy, hint](Answer a, const QString &detail, const QDateTime &retryAfter) mutable {
-                 finishOne(a, detail, retryAfter, copy, hint);
-                 secureWipe(copy);
+    for (SecretString &token : tokens) {
+        auto shared = std::make_shared<const SecretString>(std::move(token));
+        post(provider, shared, hint,
+             [finishOne, shared, hint](Answer a, const QString &detail, const QDateTime &retryAfter) {
+                 finishOne(a, detail, retryAfter, shared, hint);
              });
-        secureWipe(token);
     }
 }
 
 // ---- One request -------------------------------------------------------------------------------
 
-void Revoker::post(const Provider &provider, const QString &token, const QString &hint, AnswerCallback done)
+void Revoker::post(const Provider &provider, SharedSecret token, const QString &hint, AnswerCallback done)
 {
     const QString key = RateLimiter::keyFor(provider.revocationEndpoint);
     if (m_rateLimiter) {
@@ -291,18 +277,16 @@ void Revoker::post(const Provider &provider, const QString &token, const QString
     }
     const qint64 wait = m_rateLimiter ? m_rateLimiter->reserve(key) : 0;
     QPointer<Revoker> self(this);
-    auto send = [self, provider, token = QString(token), hint, key, done]() mutable {
-        if (!self) {
-            secureWipe(token);
+    auto send = [self, provider, token = std::move(token), hint, key, done]() mutable {
+        if (!self)
             return;
-        }
         TokenEndpointClient::Request request;
         request.endpoint = provider.revocationEndpoint;
-        request.form = TokenEndpointClient::revocation(token, hint);
+        request.form = TokenEndpointClient::revocation(*token, hint);
         request.client = {provider.clientId, provider.clientSecret};
         request.transferTimeoutMs = self->m_options.transferTimeoutMs;
         request.maxReplyBytes = 64 * 1024;
-        secureWipe(token);
+        token.reset(); // the form holds it now
         self->m_endpoint.post(std::move(request), self, [self, key, done](const TokenEndpointReply &reply) {
             const int status = reply.httpStatus;
             const QDateTime now = self->m_clock->now();
@@ -379,8 +363,7 @@ void Revoker::runPending()
     }
     for (Pending &p : due) {
         Pending item = std::move(p);
-        const QString token = item.token;
-        post(item.provider, token, item.hint,
+        post(item.provider, item.token, item.hint,
              [this, item](Answer a, const QString &detail, const QDateTime &retryAfter) mutable {
                  Account account;
                  account.id = item.accountId;
@@ -395,7 +378,7 @@ void Revoker::runPending()
                  audit(account, QStringLiteral("token.revoked"), ok ? QStringLiteral("ok") : QStringLiteral("failed"),
                        ok ? QStringLiteral("revoked after %1 attempts").arg(item.attempts + 1)
                           : QStringLiteral("gave up after %1 attempts: %2").arg(item.attempts + 1).arg(detail));
-                 secureWipe(item.token);
+                 item.token.reset();
                  const QString name = item.provider.isValid() ? item.provider.displayName : item.provider.id;
                  const QString manual = manualRemovalUrl(item.provider, account);
                  const QString where

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QNetworkAccessManager;
 class QTimer;
@@ -74,10 +75,19 @@ public:
     // Wipes the account locally (an error only when that fails), then revokes at the provider.
     void removeAccount(qint64 accountId, std::function<void(Result<RevocationOutcome>)> done);
 
+    // The tokens of one account that revocation needs, taken out of its vault records: each
+    // distinct refresh token, and the access tokens.
+    struct Revocable {
+        std::vector<SecretString> refresh;
+        std::vector<SecretString> access;
+        bool isEmpty() const { return refresh.empty() && access.empty(); }
+    };
+    static Revocable revocable(std::vector<TokenRecord> records);
+
     // Revokes tokens of an account whose tokens are already gone from the vault (sign out
-    // everywhere). refreshTokens are revoked (each takes its grant with it); accessTokens only
-    // when there is no refresh token. The token strings are wiped when done.
-    void revoke(const Account &account, QStringList refreshTokens, QStringList accessTokens, Callback done);
+    // everywhere). The refresh tokens are revoked (each takes its grant with it); the access
+    // tokens only when there is no refresh token.
+    void revoke(const Account &account, Revocable tokens, Callback done);
 
     int pendingCount() const { return int(m_pending.size()); }
 
@@ -92,11 +102,14 @@ Q_SIGNALS:
     void pendingRevocationFinished(qint64 accountId, const QString &email, bool revoked, const QString &message);
 
 private:
+    // The token outlives its request only while a retry may need it: shared between the request
+    // and the retry queue, wiped when the last of them lets go.
+    using SharedSecret = std::shared_ptr<const SecretString>;
     struct Pending {
         qint64 accountId = 0;
         QString email;
         Provider provider;
-        QString token;
+        SharedSecret token;
         QString hint;
         int attempts = 0;
         QDateTime notBefore;
@@ -109,7 +122,7 @@ private:
     };
     using AnswerCallback = std::function<void(Answer, QString detail, QDateTime retryAfter)>;
 
-    void post(const Provider &provider, const QString &token, const QString &hint, AnswerCallback done);
+    void post(const Provider &provider, SharedSecret token, const QString &hint, AnswerCallback done);
     void queuePending(Pending p, const QDateTime &retryAfter);
     void armPendingTimer();
     void runPending();

@@ -64,26 +64,18 @@ void SignOutEverywhere::start(std::function<void(Result<SignOutReport>)> done)
     // 1. Copies of the tokens, in memory only.
     struct Copy {
         Account account;
-        QStringList refresh;
-        QStringList access;
+        Revoker::Revocable tokens;
     };
-    QList<Copy> copies;
+    std::vector<Copy> copies;
     if (Result<QList<Account>> accounts = m_vault->accounts(); accounts.ok()) {
         m_report.accounts = int(accounts->size());
         for (const Account &a : *accounts) {
             Copy c;
             c.account = a;
-            if (Result<QList<TokenRecord>> toks = m_vault->tokens(a.id); toks.ok()) {
-                for (TokenRecord &t : *toks) {
-                    if (!t.refreshToken.isEmpty() && !c.refresh.contains(t.refreshToken))
-                        c.refresh.append(t.refreshToken);
-                    if (!t.accessToken.isEmpty())
-                        c.access.append(t.accessToken);
-                    t.wipe();
-                }
-            }
-            if (!c.refresh.isEmpty() || !c.access.isEmpty())
-                copies.append(std::move(c));
+            if (Result<std::vector<TokenRecord>> records = m_vault->tokens(a.id); records.ok())
+                c.tokens = Revoker::revocable(std::move(*records));
+            if (!c.tokens.isEmpty())
+                copies.push_back(std::move(c));
         }
     }
 
@@ -96,7 +88,7 @@ void SignOutEverywhere::start(std::function<void(Result<SignOutReport>)> done)
     m_outstanding = int(copies.size());
     QPointer<SignOutEverywhere> self(this);
     for (Copy &c : copies) {
-        m_revoker->revoke(c.account, std::move(c.refresh), std::move(c.access), [self](RevocationOutcome o) {
+        m_revoker->revoke(c.account, std::move(c.tokens), [self](RevocationOutcome o) {
             if (!self)
                 return;
             if (o.revokedAtProvider)

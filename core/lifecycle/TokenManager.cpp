@@ -166,10 +166,8 @@ void TokenManager::enqueueRefresh(qint64 accountId, const QString &resource, Mod
     w.resource = normalResource(resource);
     w.mode = mode;
     if (m_vault) {
-        if (auto t = m_vault->token(accountId, w.resource); t.ok() && t->has_value()) {
+        if (auto t = m_vault->token(accountId, w.resource); t.ok() && t->has_value())
             w.staleTokenHash = RefreshQueue::tokenHash((*t)->accessToken);
-            (*t)->wipe();
-        }
     }
     if (done)
         w.done = [done = std::move(done)](Result<AccessToken> r) { done(r.ok() ? Status() : Status(r.error())); };
@@ -340,15 +338,14 @@ void TokenManager::processNext(qint64 accountId)
             AccessToken at;
             at.accountId = accountId;
             at.resource = resource;
-            at.token = token->accessToken;
+            at.token = std::move(token->accessToken);
             at.expiresAt = token->expiresAt;
             at.scopes = token->scopes;
             at.refreshed = false;
             for (const Waiter &w : served)
-                deliver(accountId, w, at);
+                deliver(accountId, w, at.clone());
         }
-        if (token)
-            token->wipe();
+        token.reset();
         if (!anyLeft)
             continue;
 
@@ -404,10 +401,10 @@ void TokenManager::processNext(qint64 accountId)
             return;
         }
 
-        QString refreshToken;
+        SecretString refreshToken;
         QStringList granted; // the scopes of the default token: what the sign-in was granted
         {
-            Result<QList<TokenRecord>> all = m_vault->tokens(accountId);
+            Result<std::vector<TokenRecord>> all = m_vault->tokens(accountId);
             if (!all) {
                 failAll(accountId, all.error());
                 return;
@@ -417,12 +414,11 @@ void TokenManager::processNext(qint64 accountId)
                     continue;
                 granted = t.scopes;
                 if (refreshToken.isEmpty())
-                    refreshToken = t.refreshToken;
+                    refreshToken = std::move(t.refreshToken);
             }
             for (TokenRecord &t : *all) {
                 if (refreshToken.isEmpty())
-                    refreshToken = t.refreshToken;
-                t.wipe();
+                    refreshToken = std::move(t.refreshToken);
             }
         }
         if (refreshToken.isEmpty()) {
@@ -441,7 +437,6 @@ void TokenManager::processNext(qint64 accountId)
 
         const std::optional<RefreshScope> scope = refreshScopeFor(*provider, resource, granted);
         if (!scope) {
-            secureWipe(refreshToken);
             failGroup(accountId, resource,
                       Error(ErrorCode::NeedsSignIn,
                             tr("When %1 was signed in, %2 did not grant MailKey the access that \"%3\" needs (%4). "
@@ -452,9 +447,7 @@ void TokenManager::processNext(qint64 accountId)
         }
 
         f->resource = resource;
-        secureWipe(f->previousRefresh);
-        f->previousRefresh = refreshToken;
-        secureWipe(refreshToken);
+        f->previousRefresh = std::move(refreshToken);
         f->requestedScopes = scope->request;
         f->expectedScopes = scope->expected;
         f->hostKey = hostKey;
@@ -589,7 +582,7 @@ void TokenManager::handleReply(qint64 accountId, const TokenEndpointReply &reply
     const QString resource = f->resource;
 
     TokenReplyResult parsed = reply.parse(now, f->expectedScopes, f->previousRefresh);
-    secureWipe(f->previousRefresh);
+    f->previousRefresh.clear();
 
     Result<std::optional<Account>> acc = m_vault->account(accountId);
     if (!acc || !acc->has_value()) {
@@ -614,10 +607,10 @@ void TokenManager::handleReply(qint64 accountId, const TokenEndpointReply &reply
         return; // cancelled from the hook
     // Rotation: the new refresh token goes into the vault with the new access token, in one
     // transaction, before anything is handed out.
-    const std::optional<QString> newRefresh
-        = t.refreshTokenRotated ? std::optional<QString>(t.refreshToken) : std::nullopt;
+    const SecretString noRotation;
     const Status committed
-        = m_vault->commitRefresh(accountId, resource, t.accessToken, newRefresh, t.expiresAt, t.scopes, now);
+        = m_vault->commitRefresh(accountId, resource, t.accessToken,
+                                 t.refreshTokenRotated ? t.refreshToken : noRotation, t.expiresAt, t.scopes, now);
     if (!committed) {
         qCWarning(lcTokens, "account %lld: could not store the refreshed tokens: %s", accountId,
                   qUtf8Printable(committed.error().message));
@@ -647,7 +640,7 @@ void TokenManager::handleReply(qint64 accountId, const TokenEndpointReply &reply
     AccessToken at;
     at.accountId = accountId;
     at.resource = resource;
-    at.token = t.accessToken;
+    at.token = std::move(t.accessToken);
     at.expiresAt = t.expiresAt;
     at.scopes = t.scopes;
     at.refreshed = true;
@@ -663,7 +656,7 @@ void TokenManager::succeed(qint64 accountId, const AccessToken &token)
     std::shared_ptr<Flight> f = *it;
     const QList<Waiter> served = f->queue.takeResource(token.resource);
     for (const Waiter &w : served)
-        deliver(accountId, w, token);
+        deliver(accountId, w, token.clone());
     scheduleProcess(accountId);
 }
 
@@ -750,11 +743,13 @@ void TokenManager::failAll(qint64 accountId, const Error &error)
     }
 }
 
-void TokenManager::deliver(qint64 accountId, const Waiter &w, const Result<AccessToken> &result)
+void TokenManager::deliver(qint64 accountId, const Waiter &w, Result<AccessToken> result)
 {
     if (result.ok() && w.mode == Mode::OnDemand && !w.actor.isEmpty()) {
-        // Audited before the caller gets the token, in its own turn (one vault write).
-        post([this, accountId, w, result] {
+        // Audited before the caller gets the token, in its own turn (one vault write). The token
+        // is moved into the posted work (std::function needs a copyable callable, hence the
+        // shared holder): still one copy of it.
+        post([this, accountId, w, held = std::make_shared<Result<AccessToken>>(std::move(result))] {
             QString email;
             if (m_vault) {
                 if (auto acc = m_vault->account(accountId); acc.ok() && acc->has_value())
@@ -762,15 +757,15 @@ void TokenManager::deliver(qint64 accountId, const Waiter &w, const Result<Acces
             }
             writeAudit(accountId, email, QStringLiteral("token.handed-out"), QStringLiteral("ok"),
                        QStringLiteral("resource=%1; valid until %2")
-                           .arg(result->resource, result->expiresAt.toString(Qt::ISODate)),
+                           .arg((*held)->resource, (*held)->expiresAt.toString(Qt::ISODate)),
                        w.actor);
             if (w.done)
-                w.done(result);
+                w.done(std::move(*held));
         });
         return;
     }
     if (w.done)
-        w.done(result);
+        w.done(std::move(result));
 }
 
 void TokenManager::endRefresh(qint64 accountId, const Status &result)
@@ -795,7 +790,7 @@ void TokenManager::finishFlight(qint64 accountId)
         f->lockTimer->deleteLater();
     if (f->sendTimer)
         f->sendTimer->deleteLater();
-    secureWipe(f->previousRefresh);
+    f->previousRefresh.clear();
     if (f->lock)
         f->lock->unlock();
 }
@@ -816,7 +811,7 @@ void TokenManager::cancelAccount(qint64 accountId)
         f->sendTimer->deleteLater();
     }
     dropReply(f->reply, this);
-    secureWipe(f->previousRefresh);
+    f->previousRefresh.clear();
     if (f->lock)
         f->lock->unlock();
     const Error err(ErrorCode::Cancelled, tr("The request was cancelled."));

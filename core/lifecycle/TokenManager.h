@@ -165,10 +165,10 @@ private:
         qint64 lockWaitedMs = 0;
         QPointer<QNetworkReply> reply;
         QTimer *sendTimer = nullptr;
-        QString resource;            // the resource being refreshed
-        QString previousRefresh;     // the refresh token sent (to tell parseTokenReply)
-        QStringList requestedScopes; // the refresh's `scope`; empty: none was sent
-        QStringList expectedScopes;  // granted when the reply has no `scope`
+        QString resource;             // the resource being refreshed
+        SecretString previousRefresh; // the refresh token sent (to tell parseTokenReply)
+        QStringList requestedScopes;  // the refresh's `scope`; empty: none was sent
+        QStringList expectedScopes;   // granted when the reply has no `scope`
         QString hostKey;
         bool running = false;    // processNext is scheduled or working
         bool refreshing = false; // refreshStarted was emitted, refreshFinished not yet
@@ -190,7 +190,7 @@ private:
     // Ends the account's current resource group and every other queued caller with `error`.
     void failAll(qint64 accountId, const Error &error);
     void failGroup(qint64 accountId, const QString &resource, const Error &error);
-    void deliver(qint64 accountId, const Waiter &w, const Result<AccessToken> &result);
+    void deliver(qint64 accountId, const Waiter &w, Result<AccessToken> result);
     void finishFlight(qint64 accountId);
     void endRefresh(qint64 accountId, const Status &result); // refreshFinished, if refreshStarted was emitted
     // Carries out RefreshFailurePolicy's decision: status, schedule, host hold, audit, alerts,

@@ -573,15 +573,14 @@ void ConnectSession::onProfile(const AccountInfo &profile)
 
     TokenRecord record;
     record.resource = QString::fromLatin1(DefaultResource);
-    record.accessToken = m_tokens.accessToken;
-    record.refreshToken = m_tokens.refreshToken;
+    record.accessToken = std::move(m_tokens.accessToken);
+    record.refreshToken = std::move(m_tokens.refreshToken);
     record.expiresAt = m_tokens.expiresAt;
     record.issuedAt = now();
     record.scopes = m_tokens.scopes;
     const QDateTime at = now();
     Result<ConnectionStore::Saved> saved = m_store->save(info, record, at);
-    record.wipe();
-    m_tokens.wipe();
+    m_tokens.wipe(); // the ID token and the rest; the record wipes its own tokens
     if (!saved) {
         fail(saved.error(), QStringLiteral("the account could not be stored: ") + saved.error().message);
         return;

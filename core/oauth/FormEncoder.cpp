@@ -81,6 +81,11 @@ FormEncoder &FormEncoder::add(const char *name, const QString &value)
     return *this;
 }
 
+FormEncoder &FormEncoder::add(const char *name, const SecretString &value)
+{
+    return add(name, value.reveal());
+}
+
 FormEncoder &FormEncoder::add(const char *name, const QByteArray &utf8Value)
 {
     const qsizetype nameSize = qsizetype(std::strlen(name));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/common/SecretString.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -32,6 +34,7 @@ public:
 
     // Appends "name=value" (preceded by '&' unless it is the first field).
     FormEncoder &add(const char *name, const QString &value);
+    FormEncoder &add(const char *name, const SecretString &value);
     FormEncoder &add(const char *name, const QByteArray &utf8Value);
 
     bool isEmpty() const { return m_body.isEmpty(); }

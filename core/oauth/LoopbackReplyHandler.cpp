@@ -83,7 +83,6 @@ LoopbackReplyHandler::~LoopbackReplyHandler()
     // Answered connections still draining: drop them now, without signals into a dead object.
     while (!m_connections.empty())
         dropConnection(m_connections.begin()->first, true);
-    secureWipe(m_expectedState);
 }
 
 bool LoopbackReplyHandler::listen()
@@ -155,8 +154,7 @@ QString LoopbackReplyHandler::callback() const
 
 void LoopbackReplyHandler::setExpectedState(const QByteArray &state)
 {
-    secureWipe(m_expectedState);
-    m_expectedState = state;
+    m_expectedState = SecureBytes(QByteArray(state.constData(), state.size())); // our own copy, wiped by us
 }
 
 void LoopbackReplyHandler::setExpectedIssuer(const QString &issuer, bool issRequired)
@@ -355,14 +353,14 @@ void LoopbackReplyHandler::processBuffer(QTcpSocket *socket, Connection &conn)
 void LoopbackReplyHandler::handleCallback(QTcpSocket *socket, Connection &conn, const QByteArray &query)
 {
     LoopbackCallbackExpectations expect;
-    expect.expectedState = m_expectedState;
+    expect.expectedState = m_expectedState.bytes(); // shares the buffer m_expectedState wipes
     expect.usedStateHashes = m_usedStateHashes;
     expect.issuer = m_issuer;
     expect.issRequired = m_issRequired;
     expect.deadline = m_deadline;
     expect.clock = m_clock;
     const LoopbackCallback cb = checkLoopbackCallback(query, expect);
-    secureWipe(expect.expectedState);
+    expect.expectedState.clear();
 
     switch (cb.verdict) {
     case LoopbackCallback::Verdict::Rejected:
@@ -495,8 +493,8 @@ void LoopbackReplyHandler::consumeState()
 {
     if (m_expectedState.isEmpty())
         return;
-    m_usedStateHashes.append(loopbackStateHash(m_expectedState));
-    secureWipe(m_expectedState);
+    m_usedStateHashes.append(loopbackStateHash(m_expectedState.bytes()));
+    m_expectedState.clear();
 }
 
 void LoopbackReplyHandler::closeListener()

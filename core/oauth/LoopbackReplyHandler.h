@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/common/SecureBytes.h"
+
 #include <QAbstractOAuthReplyHandler>
 #include <QByteArray>
 #include <QDateTime>
@@ -165,7 +167,7 @@ private:
     std::unordered_map<QTcpSocket *, std::unique_ptr<Connection>> m_connections;
     quint16 m_port = 0;
 
-    QByteArray m_expectedState;
+    SecureBytes m_expectedState;
     QList<QByteArray> m_usedStateHashes; // SHA-256 of states already used
     QString m_issuer;
     bool m_issRequired = false;

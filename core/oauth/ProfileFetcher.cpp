@@ -121,12 +121,12 @@ QDateTime ProfileFetcher::now() const
     return (m_clock ? m_clock : Clock::system())->now();
 }
 
-void ProfileFetcher::start(const Provider &provider, const QString &accessToken, const QString &idToken,
+void ProfileFetcher::start(const Provider &provider, const SecretString &accessToken, const SecretString &idToken,
                            const QByteArray &nonce)
 {
     cancel();
     m_provider = provider;
-    m_accessToken = accessToken;
+    m_accessToken = accessToken.clone();
     m_attempts = 0;
     m_claims.reset();
     m_running = true;
@@ -142,7 +142,7 @@ void ProfileFetcher::start(const Provider &provider, const QString &accessToken,
         expect.nonce = nonce;
         expect.now = now();
         IdTokenFailure why = IdTokenFailure::None;
-        Result<IdTokenClaims> claims = IdToken::validate(idToken, expect, &why);
+        Result<IdTokenClaims> claims = IdToken::validate(idToken.reveal(), expect, &why);
         if (!claims) {
             qCWarning(lcProfile, "the id_token of the sign-in was refused (reason %d)", int(why));
             finishWith(Error(ErrorCode::Provider, tr("MailKey could not verify the sign-in answer of %1: %2")
@@ -206,7 +206,6 @@ void ProfileFetcher::cancel()
 
 void ProfileFetcher::wipe()
 {
-    secureWipe(m_accessToken);
     m_accessToken.clear();
 }
 

@@ -74,7 +74,8 @@ public:
 
     // accessToken: the new access token; idToken: the id_token of the same token reply (may be
     // empty); nonce: the nonce sent with the authorization request (empty = none was sent).
-    void start(const Provider &provider, const QString &accessToken, const QString &idToken, const QByteArray &nonce);
+    void start(const Provider &provider, const SecretString &accessToken, const SecretString &idToken,
+               const QByteArray &nonce);
     void cancel();
     bool isRunning() const { return m_running; }
     int attempts() const { return m_attempts; } // HTTP requests made by the last start()
@@ -104,7 +105,7 @@ private:
     const Clock *m_clock = nullptr;
     RetryPolicy m_policy;
     Provider m_provider;
-    QString m_accessToken;
+    SecretString m_accessToken;
     std::optional<IdTokenClaims> m_claims;
     QUrl m_url;
     QPointer<QNetworkReply> m_reply;

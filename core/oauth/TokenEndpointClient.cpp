@@ -41,7 +41,7 @@ QNetworkRequest formRequest(const QUrl &endpoint, int transferTimeoutMs)
 } // namespace
 
 TokenReplyResult TokenEndpointReply::parse(const QDateTime &now, const QStringList &requestedScopes,
-                                           const QString &previousRefreshToken) const
+                                           const SecretString &previousRefreshToken) const
 {
     return parseTokenReply(httpStatus, contentType, body, now, requestedScopes, previousRefreshToken);
 }
@@ -72,7 +72,7 @@ QNetworkReply *TokenEndpointClient::post(Request request, const QObject *receive
     return reply;
 }
 
-FormEncoder TokenEndpointClient::refreshGrant(const QString &refreshToken, const QStringList &scopes)
+FormEncoder TokenEndpointClient::refreshGrant(const SecretString &refreshToken, const QStringList &scopes)
 {
     FormEncoder form;
     form.add("grant_type", QByteArrayLiteral("refresh_token"));
@@ -82,7 +82,7 @@ FormEncoder TokenEndpointClient::refreshGrant(const QString &refreshToken, const
     return form;
 }
 
-FormEncoder TokenEndpointClient::revocation(const QString &token, const QString &tokenTypeHint)
+FormEncoder TokenEndpointClient::revocation(const SecretString &token, const QString &tokenTypeHint)
 {
     FormEncoder form;
     form.add("token", token);

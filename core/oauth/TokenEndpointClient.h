@@ -39,7 +39,7 @@ struct TokenEndpointReply {
 
     // The body read as a token reply (code exchange, refresh; later the device flow).
     TokenReplyResult parse(const QDateTime &now, const QStringList &requestedScopes,
-                           const QString &previousRefreshToken = {}) const;
+                           const SecretString &previousRefreshToken = SecretString()) const;
 };
 
 // The one way MailKey talks to an OAuth token endpoint and to a revocation endpoint (RFC 7009):
@@ -85,8 +85,8 @@ public:
 
     // The forms MailKey sends (the grant's parameters, in this order; client authentication
     // follows when posted).
-    static FormEncoder refreshGrant(const QString &refreshToken, const QStringList &scopes);
-    static FormEncoder revocation(const QString &token, const QString &tokenTypeHint);
+    static FormEncoder refreshGrant(const SecretString &refreshToken, const QStringList &scopes);
+    static FormEncoder revocation(const SecretString &token, const QString &tokenTypeHint);
 
 private:
     QNetworkAccessManager *m_network;

@@ -20,49 +20,15 @@ namespace mailkey {
 
 void TokenSet::wipe()
 {
-    secureWipe(accessToken);
-    secureWipe(refreshToken);
-    secureWipe(idToken);
+    accessToken.clear();
+    refreshToken.clear();
+    idToken.clear();
     tokenType.clear();
     expiresIn = 0;
     expiresAt = QDateTime();
     scopes.clear();
     refreshTokenRotated = false;
     scopesFromRequest = false;
-}
-
-TokenSet &TokenSet::operator=(const TokenSet &other)
-{
-    if (this != &other) {
-        wipe();
-        accessToken = other.accessToken;
-        refreshToken = other.refreshToken;
-        idToken = other.idToken;
-        tokenType = other.tokenType;
-        expiresIn = other.expiresIn;
-        expiresAt = other.expiresAt;
-        scopes = other.scopes;
-        refreshTokenRotated = other.refreshTokenRotated;
-        scopesFromRequest = other.scopesFromRequest;
-    }
-    return *this;
-}
-
-TokenSet &TokenSet::operator=(TokenSet &&other) noexcept
-{
-    if (this != &other) {
-        wipe();
-        accessToken = std::move(other.accessToken);
-        refreshToken = std::move(other.refreshToken);
-        idToken = std::move(other.idToken);
-        tokenType = std::move(other.tokenType);
-        expiresIn = other.expiresIn;
-        expiresAt = std::move(other.expiresAt);
-        scopes = std::move(other.scopes);
-        refreshTokenRotated = other.refreshTokenRotated;
-        scopesFromRequest = other.scopesFromRequest;
-    }
-    return *this;
 }
 
 // --- parseTokenReply -----------------------------------------------------------------------
@@ -225,7 +191,7 @@ QString typeName(const QJsonValue &v)
 
 TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, const QByteArray &body,
                                  const QDateTime &now, const QStringList &requestedScopes,
-                                 const QString &previousRefreshToken)
+                                 const SecretString &previousRefreshToken)
 {
     if (httpStatus <= 0) {
         OAuthError e;
@@ -278,7 +244,7 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, 
     if (!access.isString())
         return bad("access_token", access.isUndefined() ? QStringLiteral("is missing")
                                                         : QStringLiteral("is %1, not a string").arg(typeName(access)));
-    t.accessToken = access.toString();
+    t.accessToken = SecretString(access.toString());
     if (t.accessToken.isEmpty())
         return bad("access_token", QStringLiteral("is empty"));
 
@@ -315,16 +281,16 @@ TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, 
     if (!refresh.isUndefined() && !refresh.isNull() && !refresh.isString())
         return bad("refresh_token", QStringLiteral("is %1, not a string").arg(typeName(refresh)));
     if (!refresh.toString().isEmpty()) {
-        t.refreshToken = refresh.toString();
+        t.refreshToken = SecretString(refresh.toString());
         t.refreshTokenRotated = true;
     } else {
-        t.refreshToken = previousRefreshToken;
+        t.refreshToken = previousRefreshToken.clone();
     }
 
     const QJsonValue id = field("id_token");
     if (!id.isUndefined() && !id.isNull() && !id.isString())
         return bad("id_token", QStringLiteral("is %1, not a string").arg(typeName(id)));
-    t.idToken = id.toString();
+    t.idToken = SecretString(id.toString());
 
     return TokenReplyResult(std::move(t));
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/common/Result.h"
+#include "core/common/SecretString.h"
 #include "core/oauth/OAuthErrorCatalog.h"
 
 #include <QByteArray>
@@ -12,13 +13,12 @@
 
 namespace mailkey {
 
-// The tokens of one successful token-endpoint reply. The token strings are wiped when the set
-// is destroyed or wipe() is called (copies share their data until written to; a shared buffer
-// is released, not wiped, so the last owner wipes it).
+// The tokens of one successful token-endpoint reply. Move-only: the token strings are wiped when
+// the set is destroyed or wipe() is called.
 struct TokenSet {
-    QString accessToken;
-    QString refreshToken;             // the new one, or previousRefreshToken when the reply had none
-    QString idToken;                  // empty when the provider sent none
+    SecretString accessToken;
+    SecretString refreshToken;        // the new one, or previousRefreshToken when the reply had none
+    SecretString idToken;             // empty when the provider sent none
     QString tokenType;                // "Bearer"
     qint64 expiresIn = 0;             // seconds, as sent (1 .. kMaxExpiresIn)
     QDateTime expiresAt;              // now + expiresIn (UTC)
@@ -26,13 +26,7 @@ struct TokenSet {
     bool refreshTokenRotated = false; // the reply carried a (new) refresh token
     bool scopesFromRequest = false;   // "scope" was absent (RFC 6749 5.1: same as requested)
 
-    TokenSet() = default;
-    TokenSet(const TokenSet &) = default;
-    TokenSet(TokenSet &&) noexcept = default;
-    TokenSet &operator=(const TokenSet &other); // wipes the old tokens first
-    TokenSet &operator=(TokenSet &&other) noexcept;
-    ~TokenSet() { wipe(); }
-
+    // Forgets everything (the tokens are wiped).
     void wipe();
 };
 
@@ -81,7 +75,7 @@ inline constexpr qsizetype kMaxTokenReplySize = 1024 * 1024;
 // Nothing of a success body ever reaches a message; error texts are redacted and shortened.
 TokenReplyResult parseTokenReply(int httpStatus, const QByteArray &contentType, const QByteArray &body,
                                  const QDateTime &now, const QStringList &requestedScopes,
-                                 const QString &previousRefreshToken = {});
+                                 const SecretString &previousRefreshToken = SecretString());
 
 // Retry-After (RFC 9110 10.2.3): delta-seconds or an HTTP-date (IMF-fixdate, RFC 850 and
 // asctime forms). Returns the UTC time before which not to retry, never earlier than now;

@@ -108,7 +108,7 @@ struct AccountService::Private {
     // TokenManager, which hands out the stored token while it is valid for another minute and
     // refreshes it first otherwise (single flight, rotation, back-off, audit "token.handed-out").
     // `done` runs later, on the GUI thread, and never after the service is gone.
-    void withAccessToken(qint64 accountId, const QString &resource, std::function<void(Result<QString>)> done)
+    void withAccessToken(qint64 accountId, const QString &resource, std::function<void(Result<SecretString>)> done)
     {
         if (!tokens) {
             const Error e = vaultNotReady();
@@ -124,10 +124,7 @@ struct AccountService::Private {
                                     done(token.error());
                                     return;
                                 }
-                                Result<QString> value(token->token);
-                                done(value);
-                                if (value)
-                                    secureWipe(*value);
+                                done(Result<SecretString>(std::move(token->token)));
                             });
     }
 
@@ -237,19 +234,18 @@ struct AccountService::Private {
         // time, at most half the lifetime), without its few minutes of jitter.
         if (!vault)
             return QDateTime();
-        Result<QList<TokenRecord>> records = vault->tokens(a.id);
+        Result<std::vector<TokenRecord>> records = vault->tokens(a.id);
         if (!records)
             return QDateTime();
         const qint64 lead = scheduler ? scheduler->options().leadSeconds : 300;
         QDateTime earliest;
-        for (TokenRecord &t : *records) {
+        for (const TokenRecord &t : *records) {
             if (t.expiresAt.isValid() && !t.refreshToken.isEmpty()) {
                 const qint64 lifetime = t.issuedAt.isValid() ? qMax<qint64>(1, t.issuedAt.secsTo(t.expiresAt)) : 3600;
                 const QDateTime d = t.expiresAt.addSecs(-qMin(lead, lifetime / 2));
                 if (!earliest.isValid() || d < earliest)
                     earliest = d;
             }
-            t.wipe();
         }
         return earliest;
     }
@@ -337,12 +333,9 @@ struct AccountService::Private {
             = [this, accountId, generation] { return !destroying && folderGeneration.value(accountId) == generation; };
         withAccessToken(
             accountId, QString::fromLatin1(DefaultResource),
-            [this, accountId, provider, generation, retried, current](Result<QString> token) {
-                if (!current()) {
-                    if (token)
-                        secureWipe(*token);
+            [this, accountId, provider, generation, retried, current](Result<SecretString> token) {
+                if (!current())
                     return;
-                }
                 if (!token) {
                     Q_EMIT q->foldersFailed(accountId, token.error());
                     return;
@@ -383,7 +376,6 @@ struct AccountService::Private {
                             });
                     });
                 fetcher->start(provider, *token);
-                secureWipe(*token);
             });
     }
 };
@@ -608,14 +600,12 @@ QList<TokenSummary> AccountService::tokenSummary(qint64 accountId) const
 {
     if (!d->vault)
         return {};
-    Result<QList<TokenRecord>> records = d->vault->tokens(accountId);
+    Result<std::vector<TokenRecord>> records = d->vault->tokens(accountId);
     if (!records)
         return {};
     QList<TokenSummary> out;
-    for (TokenRecord &r : records.value()) {
+    for (const TokenRecord &r : records.value())
         out.append(TokenSummary{r.resource, r.expiresAt, r.issuedAt, r.scopes});
-        r.wipe();
-    }
     return out;
 }
 

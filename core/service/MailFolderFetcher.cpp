@@ -69,11 +69,11 @@ QString MailFolderFetcher::gmailSystemLabelName(const QString &id)
     return QString();
 }
 
-void MailFolderFetcher::start(const Provider &provider, const QString &accessToken)
+void MailFolderFetcher::start(const Provider &provider, const SecretString &accessToken)
 {
     cancel();
     m_provider = provider;
-    m_accessToken = accessToken;
+    m_accessToken = accessToken.clone();
     m_running = true;
     m_pages = 0;
     m_requests = 0;
@@ -108,7 +108,6 @@ void MailFolderFetcher::cancel()
     m_timer.stop();
     dropReply(m_reply, this);
     m_running = false;
-    secureWipe(m_accessToken);
     m_accessToken.clear();
 }
 

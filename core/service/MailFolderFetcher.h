@@ -40,7 +40,7 @@ public:
     ~MailFolderFetcher() override;
 
     void setRequestTimeout(int ms) { m_timeoutMs = ms; }
-    void start(const Provider &provider, const QString &accessToken);
+    void start(const Provider &provider, const SecretString &accessToken);
     void cancel();
     bool isRunning() const { return m_running; }
     int requestCount() const { return m_requests; }
@@ -72,7 +72,7 @@ private:
 
     QNetworkAccessManager *m_nam;
     Provider m_provider;
-    QString m_accessToken;
+    SecretString m_accessToken;
     QPointer<QNetworkReply> m_reply;
     Step m_step = Step::GraphPage;
     QTimer m_timer;

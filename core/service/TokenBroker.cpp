@@ -1,7 +1,6 @@
 #include "core/service/TokenBroker.h"
 
 #include "core/common/MailAddress.h"
-#include "core/common/SecureBytes.h"
 #include "core/lifecycle/TokenManager.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
@@ -22,11 +21,6 @@ Error notOpen()
 }
 
 } // namespace
-
-TokenBroker::TokenAnswer::~TokenAnswer()
-{
-    secureWipe(token);
-}
 
 TokenBroker::TokenBroker(TokenManager *tokens, ProviderRegistry *providers) : m_tokens(tokens), m_providers(providers)
 {}
@@ -144,10 +138,10 @@ void TokenBroker::token(const TokenQuery &query, std::function<void(Result<Token
                         answer.email = acc.email;
                         answer.provider = acc.provider;
                         answer.resource = asked;
-                        answer.token = r->token;
+                        answer.token = std::move(r->token);
                         answer.expiresAt = r->expiresAt;
                         answer.refreshed = r->refreshed;
-                        done(answer);
+                        done(std::move(answer));
                     });
 }
 

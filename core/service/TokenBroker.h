@@ -36,15 +36,10 @@ public:
     struct TokenAnswer {
         QString email;
         QString provider;
-        QString resource; // as asked (graph, imap, smtp)
-        QString token;    // secret
+        QString resource;   // as asked (graph, imap, smtp)
+        SecretString token; // move-only, wiped with the answer
         QDateTime expiresAt;
         bool refreshed = false;
-
-        TokenAnswer() = default;
-        TokenAnswer(const TokenAnswer &) = default;
-        TokenAnswer &operator=(const TokenAnswer &) = default;
-        ~TokenAnswer();
     };
     struct RemovalAnswer {
         QString email;

@@ -61,6 +61,11 @@ public:
         const QByteArray u = v.toUtf8();
         sqlite3_bind_text(m_stmt, i, u.constData(), int(u.size()), kTransient);
     }
+    void bind(int i, const SecretString &v)
+    {
+        const SecureBytes u = v.toUtf8(); // SQLite keeps its own copy (transient); ours is wiped
+        sqlite3_bind_text(m_stmt, i, u.bytes().constData(), int(u.size()), kTransient);
+    }
     void bind(int i, qint64 v) { sqlite3_bind_int64(m_stmt, i, v); }
     void bind(int i, int v) { sqlite3_bind_int(m_stmt, i, v); }
     void bind(int i, const QByteArray &v) { sqlite3_bind_blob(m_stmt, i, v.constData(), int(v.size()), kTransient); }
@@ -79,6 +84,11 @@ public:
     {
         const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, c));
         return p ? QString::fromUtf8(p, sqlite3_column_bytes(m_stmt, c)) : QString();
+    }
+    SecretString secret(int c) const
+    {
+        const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, c));
+        return p ? SecretString::fromUtf8(QByteArrayView(p, sqlite3_column_bytes(m_stmt, c))) : SecretString();
     }
     qint64 int64(int c) const { return sqlite3_column_int64(m_stmt, c); }
     bool isNull(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
@@ -268,8 +278,8 @@ TokenRecord readToken(const Stmt &s)
     TokenRecord t;
     t.accountId = s.int64(0);
     t.resource = s.text(1);
-    t.accessToken = s.text(2);
-    t.refreshToken = s.text(3);
+    t.accessToken = s.secret(2);
+    t.refreshToken = s.secret(3);
     t.expiresAt = s.time(4);
     t.scopes = s.text(5).split(QLatin1Char(' '), Qt::SkipEmptyParts);
     t.issuedAt = s.time(6);
@@ -277,12 +287,12 @@ TokenRecord readToken(const Stmt &s)
 }
 
 // Steps `s` to the end, appending read(s) for each row. Returns SQLITE_DONE on success.
-template <typename T, typename Read>
-int collectRows(Stmt &s, QList<T> &out, Read read)
+template <typename List, typename Read>
+int collectRows(Stmt &s, List &out, Read read)
 {
     int rc;
     while ((rc = s.step()) == SQLITE_ROW)
-        out.append(read(s));
+        out.push_back(read(s));
     return rc;
 }
 
@@ -332,10 +342,17 @@ AccountStatus accountStatusFromString(const QString &text)
     return AccountStatus::Error;
 }
 
-void TokenRecord::wipe()
+TokenRecord TokenRecord::clone() const
 {
-    secureWipe(accessToken);
-    secureWipe(refreshToken);
+    TokenRecord t;
+    t.accountId = accountId;
+    t.resource = resource;
+    t.accessToken = accessToken.clone();
+    t.refreshToken = refreshToken.clone();
+    t.expiresAt = expiresAt;
+    t.issuedAt = issuedAt;
+    t.scopes = scopes;
+    return t;
 }
 
 QString vaultErrorMessage(ErrorCode code, const QString &path)
@@ -948,37 +965,36 @@ Result<std::optional<TokenRecord>> Vault::token(qint64 accountId, const QString 
     return found;
 }
 
-Result<QList<TokenRecord>> Vault::tokens(qint64 accountId)
+Result<std::vector<TokenRecord>> Vault::tokens(qint64 accountId)
 {
     Stmt s(m_db, "SELECT account_id, resource, access_token, refresh_token, expires_at, scopes, issued_at"
                  " FROM tokens WHERE account_id = ?1 ORDER BY resource");
     s.bind(1, accountId);
-    QList<TokenRecord> list;
+    std::vector<TokenRecord> list;
     if (const int rc = collectRows(s, list, readToken); rc != SQLITE_DONE)
         return sqliteError(rc, "reading tokens");
     return list;
 }
 
-Status Vault::commitRefresh(qint64 accountId, const QString &resource, const QString &accessToken,
-                            const std::optional<QString> &newRefreshToken, const QDateTime &expiresAt,
-                            const QStringList &scopes, const QDateTime &now)
+Status Vault::commitRefresh(qint64 accountId, const QString &resource, const SecretString &accessToken,
+                            const SecretString &newRefreshToken, const QDateTime &expiresAt, const QStringList &scopes,
+                            const QDateTime &now)
 {
     Transaction tx(this);
     if (!tx.begun())
         return tx.begun();
-    QString refresh;
+    SecretString refresh;
     {
         Stmt s(m_db, "SELECT refresh_token FROM tokens WHERE account_id = ?1 AND refresh_token <> ''"
                      " ORDER BY resource = 'default' DESC LIMIT 1");
         s.bind(1, accountId);
         const int rc = s.step();
         if (rc == SQLITE_ROW)
-            refresh = s.text(0);
+            refresh = s.secret(0);
         else if (rc != SQLITE_DONE)
             return sqliteError(rc, "reading tokens");
     }
-    if (newRefreshToken && !newRefreshToken->isEmpty())
-        refresh = *newRefreshToken;
+    const bool rotated = !newRefreshToken.isEmpty();
     {
         Stmt s(m_db, "DELETE FROM tokens WHERE account_id = ?1 AND resource = ?2");
         s.bind(1, accountId);
@@ -992,17 +1008,17 @@ Status Vault::commitRefresh(qint64 accountId, const QString &resource, const QSt
         s.bind(1, accountId);
         s.bind(2, resource);
         s.bind(3, accessToken);
-        s.bind(4, refresh);
+        s.bind(4, rotated ? newRefreshToken : refresh);
         s.bind(5, expiresAt);
         s.bind(6, scopes.join(QLatin1Char(' ')));
         s.bind(7, now);
         if (const int rc = s.step(); rc != SQLITE_DONE)
             return sqliteError(rc, "storing tokens");
     }
-    if (newRefreshToken && !newRefreshToken->isEmpty()) {
+    if (rotated) {
         // Rotation: the old refresh token must never be sent again, for any resource.
         Stmt s(m_db, "UPDATE tokens SET refresh_token = ?1 WHERE account_id = ?2");
-        s.bind(1, refresh);
+        s.bind(1, newRefreshToken);
         s.bind(2, accountId);
         if (const int rc = s.step(); rc != SQLITE_DONE)
             return sqliteError(rc, "rotating the refresh token");
@@ -1016,7 +1032,6 @@ Status Vault::commitRefresh(qint64 accountId, const QString &resource, const QSt
         if (const int rc = s.step(); rc != SQLITE_DONE)
             return sqliteError(rc, "updating the account");
     }
-    secureWipe(refresh);
     return tx.commit();
 }
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 struct sqlite3;
 
@@ -81,15 +82,15 @@ public:
 
     // Tokens -----------------------------------------------------------------------------
     Result<std::optional<TokenRecord>> token(qint64 accountId, const QString &resource);
-    Result<QList<TokenRecord>> tokens(qint64 accountId);
+    Result<std::vector<TokenRecord>> tokens(qint64 accountId);
     // The expiry of every account's token for `resource`, by account id, in one query (an account
     // without such a token has no entry; one without an expiry maps to an invalid QDateTime).
     Result<QHash<qint64, QDateTime>> tokenExpiries(const QString &resource);
-    // Stores a refreshed access token for `resource`. If newRefreshToken is set, it replaces the
-    // refresh token of every resource of this account, in the same transaction (rotation).
-    Status commitRefresh(qint64 accountId, const QString &resource, const QString &accessToken,
-                         const std::optional<QString> &newRefreshToken, const QDateTime &expiresAt,
-                         const QStringList &scopes, const QDateTime &now);
+    // Stores a refreshed access token for `resource`. If newRefreshToken is not empty, it replaces
+    // the refresh token of every resource of this account, in the same transaction (rotation).
+    Status commitRefresh(qint64 accountId, const QString &resource, const SecretString &accessToken,
+                         const SecretString &newRefreshToken, const QDateTime &expiresAt, const QStringList &scopes,
+                         const QDateTime &now);
     // Deletes every token of every account (sign out everywhere). Accounts stay, as NeedsSignIn.
     Status wipeAllTokens(const QString &reason, const QDateTime &now);
 

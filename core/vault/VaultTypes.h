@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/common/SecretString.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QString>
@@ -51,13 +53,14 @@ inline constexpr const char *DefaultResource = "default";
 struct TokenRecord {
     qint64 accountId = 0;
     QString resource = QString::fromLatin1(DefaultResource);
-    QString accessToken;
-    QString refreshToken;
+    SecretString accessToken;
+    SecretString refreshToken;
     QDateTime expiresAt;
     QDateTime issuedAt;
     QStringList scopes;
 
-    void wipe();
+    // Move-only (the tokens are): clone() is the visible second copy.
+    TokenRecord clone() const;
 };
 
 struct UpsertResult {

@@ -163,7 +163,7 @@ TEST_F(CliDelegationTest, TheWindowRefreshesOnceForTheCli)
     ASSERT_TRUE(accounts.ok() && !accounts->isEmpty());
     auto stored = m_vault->token(accounts->first().id, QStringLiteral("default"));
     ASSERT_TRUE(stored.ok() && stored->has_value());
-    EXPECT_TRUE((*stored)->accessToken == printed) << "committed before it was printed";
+    EXPECT_TRUE((*stored)->accessToken.reveal() == printed) << "committed before it was printed";
 }
 
 TEST_F(CliDelegationTest, RemoveAndRotateKeyRunInTheWindow)

@@ -269,8 +269,8 @@ TEST_F(CliHostileTest, ListAndAuditShowEscapesInsteadOfObeyingThem)
     info.displayName = BidiName;
     info.subject = s("sub-mallory-0001");
     TokenRecord record;
-    record.accessToken = s("access-token-of-mallory-0123456789");
-    record.refreshToken = s("refresh-token-of-mallory-0123456789");
+    record.accessToken = SecretString(s("access-token-of-mallory-0123456789"));
+    record.refreshToken = SecretString(s("refresh-token-of-mallory-0123456789"));
     record.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
     record.issuedAt = QDateTime::currentDateTimeUtc();
     record.scopes = QStringList{s("email")};

@@ -110,7 +110,7 @@ protected:
         auto t = v->token(accounts->first().id, QStringLiteral("default"));
         if (!t || !t->has_value())
             return QString();
-        return field == QLatin1String("refresh") ? (*t)->refreshToken : (*t)->accessToken;
+        return field == QLatin1String("refresh") ? (*t)->refreshToken.reveal() : (*t)->accessToken.reveal();
     }
 
     std::unique_ptr<CliHarness> h;

@@ -360,21 +360,24 @@ TEST(TokenBrokerRules, ResourcesMapToTheTokenThatServesThem)
 
 TEST(Sasl, XOAuth2AndOAuthBearerAreTheDocumentedBytes)
 {
-    const QString token = QStringLiteral("ya29.tok+en/==");
-    EXPECT_EQ(QByteArray::fromBase64(cli::xoauth2(QStringLiteral("me@example.com"), token)),
+    const SecretString token(QStringLiteral("ya29.tok+en/=="));
+    EXPECT_EQ(QByteArray::fromBase64(cli::xoauth2(QStringLiteral("me@example.com"), token).bytes()),
               QByteArray("user=me@example.com\x01"
                          "auth=Bearer ya29.tok+en/==\x01\x01"));
-    EXPECT_EQ(QByteArray::fromBase64(cli::oauthBearer(QStringLiteral("me@example.com"), token)),
+    EXPECT_EQ(QByteArray::fromBase64(cli::oauthBearer(QStringLiteral("me@example.com"), token).bytes()),
               QByteArray("n,a=me@example.com,\x01"
                          "auth=Bearer ya29.tok+en/==\x01\x01"));
     // RFC 7628 section 4.1's example layout.
-    EXPECT_EQ(QByteArray::fromBase64(cli::oauthBearer(QStringLiteral("user@example.com"),
-                                                      QStringLiteral("vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg=="),
-                                                      QStringLiteral("server.example.com"), 143)),
+    EXPECT_EQ(QByteArray::fromBase64(
+                  cli::oauthBearer(QStringLiteral("user@example.com"),
+                                   SecretString(QStringLiteral("vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==")),
+                                   QStringLiteral("server.example.com"), 143)
+                      .bytes()),
               QByteArray("n,a=user@example.com,\x01host=server.example.com\x01port=143\x01"
                          "auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01"));
     // RFC 5801 saslname escaping in the gs2 header.
-    EXPECT_EQ(QByteArray::fromBase64(cli::oauthBearer(QStringLiteral("a,b=c@example.com"), QStringLiteral("t"))),
+    EXPECT_EQ(QByteArray::fromBase64(
+                  cli::oauthBearer(QStringLiteral("a,b=c@example.com"), SecretString(QStringLiteral("t"))).bytes()),
               QByteArray("n,a=a=2Cb=3Dc@example.com,\x01"
                          "auth=Bearer t\x01\x01"));
 

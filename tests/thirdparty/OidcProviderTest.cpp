@@ -147,7 +147,7 @@ protected:
     {
         auto t = AccountServiceTestAccess::vault(*m_service)->token(accountId, resource);
         EXPECT_TRUE(t.ok());
-        return t.ok() ? *t : std::nullopt;
+        return t.ok() ? std::move(*t) : std::nullopt;
     }
 
     // Every token value that reached the vault, for the log check at the end.
@@ -157,7 +157,7 @@ protected:
         if (!all.ok())
             return;
         for (const TokenRecord &t : *all)
-            m_seenTokens << t.accessToken << t.refreshToken;
+            m_seenTokens << t.accessToken.reveal() << t.refreshToken.reveal();
     }
 
     Status refresh(qint64 accountId)
@@ -182,7 +182,7 @@ protected:
         if (!result)
             return Error(ErrorCode::Internal, QStringLiteral("timeout"));
         if (result->ok())
-            m_seenTokens << (*result)->token;
+            m_seenTokens << (*result)->token.reveal();
         return std::move(*result);
     }
 
@@ -235,13 +235,13 @@ TEST_F(OidcProviderTest, SignInWithPkceAndConsentToOfflineAccess)
                                          QStringLiteral("offline_access")}));
 
     // The server knows the token as MailKey's, for this user.
-    const QJsonObject info = m_server.introspect(t->accessToken);
+    const QJsonObject info = m_server.introspect(t->accessToken.reveal());
     EXPECT_TRUE(info.value(QStringLiteral("active")).toBool());
     EXPECT_EQ(info.value(QStringLiteral("client_id")).toString(),
               QString::fromLatin1(OidcProviderServer::PublicClientId));
     EXPECT_EQ(info.value(QStringLiteral("email")).toString(), kEmail);
     EXPECT_EQ(scopeOf(info), sorted(t->scopes));
-    EXPECT_TRUE(active(t->refreshToken, QStringLiteral("refresh_token")));
+    EXPECT_TRUE(active(t->refreshToken.reveal(), QStringLiteral("refresh_token")));
 }
 
 TEST_F(OidcProviderTest, RefreshRotatesAndAReplayedRefreshTokenRevokesTheGrant)
@@ -256,24 +256,24 @@ TEST_F(OidcProviderTest, RefreshRotatesAndAReplayedRefreshTokenRevokesTheGrant)
     ASSERT_TRUE(refreshed.ok()) << refreshed.error().message.toStdString();
     const std::optional<TokenRecord> second = stored(account->id);
     ASSERT_TRUE(second);
-    EXPECT_FALSE(second->accessToken == first->accessToken);
-    EXPECT_FALSE(second->refreshToken == first->refreshToken) << "the refresh token rotates";
-    EXPECT_TRUE(active(second->accessToken));
-    EXPECT_TRUE(active(second->refreshToken, QStringLiteral("refresh_token")));
-    EXPECT_FALSE(active(first->refreshToken, QStringLiteral("refresh_token"))) << "the old one is used up";
+    EXPECT_FALSE(second->accessToken.reveal() == first->accessToken.reveal());
+    EXPECT_FALSE(second->refreshToken.reveal() == first->refreshToken.reveal()) << "the refresh token rotates";
+    EXPECT_TRUE(active(second->accessToken.reveal()));
+    EXPECT_TRUE(active(second->refreshToken.reveal(), QStringLiteral("refresh_token")));
+    EXPECT_FALSE(active(first->refreshToken.reveal(), QStringLiteral("refresh_token"))) << "the old one is used up";
 
     // A second round uses the newest refresh token (a reuse would revoke the grant here).
     ASSERT_TRUE(refresh(account->id).ok());
     const std::optional<TokenRecord> third = stored(account->id);
     ASSERT_TRUE(third);
-    EXPECT_TRUE(active(third->accessToken));
+    EXPECT_TRUE(active(third->accessToken.reveal()));
 
     // An attacker replays the first refresh token: the server refuses it and revokes the grant.
-    const auto [status, reply] = m_server.refresh(first->refreshToken);
+    const auto [status, reply] = m_server.refresh(first->refreshToken.reveal());
     EXPECT_EQ(status, 400);
     EXPECT_EQ(reply.value(QStringLiteral("error")).toString(), QStringLiteral("invalid_grant"));
-    EXPECT_FALSE(active(third->accessToken));
-    EXPECT_FALSE(active(third->refreshToken, QStringLiteral("refresh_token")));
+    EXPECT_FALSE(active(third->accessToken.reveal()));
+    EXPECT_FALSE(active(third->refreshToken.reveal(), QStringLiteral("refresh_token")));
 
     // MailKey's next refresh is refused: the account needs a new sign-in, and says so.
     const Status after = refresh(account->id);
@@ -313,8 +313,8 @@ TEST_F(OidcProviderTest, AnotherProcessRefreshesAProviderKnownOnlyByItsIssuer)
     ASSERT_TRUE(result->ok()) << result->error().message.toStdString();
     const std::optional<TokenRecord> after = stored(account->id);
     ASSERT_TRUE(after);
-    EXPECT_FALSE(after->accessToken == before->accessToken);
-    EXPECT_TRUE(active(after->accessToken));
+    EXPECT_FALSE(after->accessToken.reveal() == before->accessToken.reveal());
+    EXPECT_TRUE(active(after->accessToken.reveal()));
     EXPECT_FALSE(fresh.provider(kProvider).needsDiscovery) << "the discovery is kept for the next refresh";
 }
 
@@ -328,7 +328,7 @@ TEST_F(OidcProviderTest, AHandedOutTokenIsActiveForItsUserAtIntrospection)
     for (const QString &resource : {QStringLiteral("imap"), QStringLiteral("smtp")}) {
         const Result<AccessToken> token = handOut(account->id, resource, QStringLiteral("mutt"));
         ASSERT_TRUE(token.ok()) << resource.toStdString() << ": " << token.error().message.toStdString();
-        const QJsonObject info = m_server.introspect(token->token);
+        const QJsonObject info = m_server.introspect(token->token.reveal());
         EXPECT_TRUE(info.value(QStringLiteral("active")).toBool()) << resource.toStdString();
         // What Dovecot's passdb oauth2 reads (username_attribute = email).
         EXPECT_EQ(info.value(QStringLiteral("email")).toString(), kEmail);
@@ -349,7 +349,7 @@ TEST_F(OidcProviderTest, RemovingTheAccountRevokesItsGrant)
     ASSERT_TRUE(account);
     const std::optional<TokenRecord> t = stored(account->id);
     ASSERT_TRUE(t && !t->refreshToken.isEmpty());
-    ASSERT_TRUE(active(t->accessToken));
+    ASSERT_TRUE(active(t->accessToken.reveal()));
 
     QSignalSpy removed(m_service.get(), &AccountService::accountRemoved);
     m_service->removeAccount(account->id);
@@ -359,8 +359,8 @@ TEST_F(OidcProviderTest, RemovingTheAccountRevokesItsGrant)
     EXPECT_FALSE(m_service->account(account->id).has_value());
 
     // Revoking the refresh token ended the grant: neither token is active any more.
-    EXPECT_FALSE(active(t->refreshToken, QStringLiteral("refresh_token")));
-    EXPECT_FALSE(active(t->accessToken));
+    EXPECT_FALSE(active(t->refreshToken.reveal(), QStringLiteral("refresh_token")));
+    EXPECT_FALSE(active(t->accessToken.reveal()));
 }
 
 TEST_F(OidcProviderTest, OfflineAccessLeftOutOfTheGrantStillRefreshes)
@@ -382,7 +382,7 @@ TEST_F(OidcProviderTest, OfflineAccessLeftOutOfTheGrantStillRefreshes)
     const std::optional<TokenRecord> t = stored(account->id);
     ASSERT_TRUE(t && !t->refreshToken.isEmpty());
     EXPECT_FALSE(t->scopes.contains(QStringLiteral("offline_access")));
-    EXPECT_FALSE(scopeOf(m_server.introspect(t->refreshToken, QStringLiteral("refresh_token")))
+    EXPECT_FALSE(scopeOf(m_server.introspect(t->refreshToken.reveal(), QStringLiteral("refresh_token")))
                      .contains(QStringLiteral("offline_access")));
 
     const Status refreshed = refresh(account->id);
@@ -390,7 +390,7 @@ TEST_F(OidcProviderTest, OfflineAccessLeftOutOfTheGrantStillRefreshes)
     EXPECT_EQ(sorted(stored(account->id)->scopes), sorted(t->scopes));
     const Result<AccessToken> imap = handOut(account->id, QStringLiteral("imap"), QStringLiteral("mbsync"));
     ASSERT_TRUE(imap.ok()) << imap.error().message.toStdString();
-    EXPECT_TRUE(active(imap->token));
+    EXPECT_TRUE(active(imap->token.reveal()));
     EXPECT_EQ(m_service->account(account->id)->status, AccountStatus::Connected);
 }
 
@@ -413,7 +413,7 @@ TEST_F(OidcProviderTest, AScopeTheUserDidNotGrantIsNotAskedForAgain)
     EXPECT_EQ(sorted(stored(account->id)->scopes), granted);
     const Result<AccessToken> smtp = handOut(account->id, QStringLiteral("smtp"), QStringLiteral("msmtp"));
     ASSERT_TRUE(smtp.ok()) << smtp.error().message.toStdString();
-    const QJsonObject info = m_server.introspect(smtp->token);
+    const QJsonObject info = m_server.introspect(smtp->token.reveal());
     EXPECT_TRUE(info.value(QStringLiteral("active")).toBool());
     EXPECT_EQ(scopeOf(info), granted);
 }

@@ -329,10 +329,9 @@ TEST_F(MainWindowTest, FoldersLoadWithProgressAndShowLiterally)
     ASSERT_TRUE(token.ok() && token.value().has_value());
     AccountInfo info{QStringLiteral("microsoft"), QStringLiteral("ms@contoso.example"), QStringLiteral("Megan Bowen"),
                      QStringLiteral("contoso.onmicrosoft.com"), QStringLiteral("sub-ms")};
-    TokenRecord record = **token;
+    TokenRecord record = (*token)->clone();
     const auto saved
         = AccountServiceTestAccess::vault(*m_service)->saveConnection(info, record, QDateTime::currentDateTimeUtc());
-    record.wipe();
     ASSERT_TRUE(saved.ok());
     Q_EMIT m_service->accountsChanged();
     ASSERT_TRUE(waitFor([&] { return m_window->model()->rowCount() == 2; }));
@@ -499,14 +498,13 @@ TEST_F(MainWindowTest, RemovingAMicrosoftMailboxSaysItWasOnlyDeletedHere)
     const Account fake = connectThroughUi();
     const auto token = AccountServiceTestAccess::vault(*m_service)->token(fake.id, QStringLiteral("default"));
     ASSERT_TRUE(token.ok() && token.value().has_value());
-    TokenRecord record = **token;
+    TokenRecord record = (*token)->clone();
     const auto saved
         = AccountServiceTestAccess::vault(*m_service)
               ->saveConnection(AccountInfo{QStringLiteral("microsoft"), QStringLiteral("megan@contoso.example"),
                                            QStringLiteral("Megan Bowen"), QStringLiteral("contoso.onmicrosoft.com"),
                                            QStringLiteral("sub-megan")},
                                record, QDateTime::currentDateTimeUtc());
-    record.wipe();
     ASSERT_TRUE(saved.ok());
     Q_EMIT m_service->accountsChanged();
     ASSERT_TRUE(waitFor([&] { return m_window->model()->rowCount() == 2; }));

@@ -114,11 +114,11 @@ TEST_F(ConsentTest, MicrosoftSignInConsentsToImapAndSmtpSoTheirTokensCanBeMinted
 
     auto imap = fetch(id, QStringLiteral("imap"));
     ASSERT_TRUE(imap.ok()) << imap.error().message.toStdString();
-    EXPECT_TRUE(m_server.accessTokenScope(imap->token).contains(kImap));
-    EXPECT_TRUE(m_server.isAccessTokenValid(imap->token));
+    EXPECT_TRUE(m_server.accessTokenScope(imap->token.reveal()).contains(kImap));
+    EXPECT_TRUE(m_server.isAccessTokenValid(imap->token.reveal()));
     auto smtp = fetch(id, QStringLiteral("smtp"));
     ASSERT_TRUE(smtp.ok()) << smtp.error().message.toStdString();
-    EXPECT_TRUE(m_server.accessTokenScope(smtp->token).contains(kSmtp));
+    EXPECT_TRUE(m_server.accessTokenScope(smtp->token.reveal()).contains(kSmtp));
     EXPECT_EQ(account(id).status, AccountStatus::Connected);
 }
 

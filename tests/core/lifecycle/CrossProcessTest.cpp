@@ -106,11 +106,11 @@ TEST_F(CrossProcessTest, TwoProcessesAskingAtOnceCauseExactlyOneRefresh)
     // Both got the token now in the vault (the second re-read it after taking the lock).
     auto t = stored(id);
     ASSERT_TRUE(t.has_value());
-    const QString expected = QStringLiteral("OK ") + hashHex(t->accessToken);
+    const QString expected = QStringLiteral("OK ") + hashHex(t->accessToken.reveal());
     EXPECT_TRUE(outA.endsWith(expected));
     EXPECT_TRUE(outB.endsWith(expected));
-    EXPECT_FALSE(t->refreshToken == g.refreshToken);
-    EXPECT_TRUE(m_server.isRefreshTokenValid(t->refreshToken));
+    EXPECT_FALSE(t->refreshToken.reveal() == g.refreshToken);
+    EXPECT_TRUE(m_server.isRefreshTokenValid(t->refreshToken.reveal()));
     // And this process too: three programs, one refresh.
     auto here = refreshHere(id);
     ASSERT_TRUE(here.ok());
@@ -137,7 +137,8 @@ TEST_F(CrossProcessTest, SigkillWhileTheRequestIsAtTheServerLeavesTheOldPairWhic
     auto t = stored(id);
     ASSERT_TRUE(t.has_value());
     if (m_server.refreshCount() == 0) {
-        EXPECT_TRUE(t->accessToken == g.accessToken && t->refreshToken == g.refreshToken) << "the old pair";
+        EXPECT_TRUE(t->accessToken.reveal() == g.accessToken && t->refreshToken.reveal() == g.refreshToken)
+            << "the old pair";
         auto r = refreshHere(id);
         ASSERT_TRUE(r.ok()) << r.error().message.toStdString();
         EXPECT_EQ(m_server.refreshCount(), 1);
@@ -163,8 +164,8 @@ TEST_F(CrossProcessTest, SigkillAfterTheServerRotatedButBeforeTheCommitEndsClean
     ASSERT_TRUE(m_vault->checkIntegrity().ok());
     auto t = stored(id);
     ASSERT_TRUE(t.has_value());
-    EXPECT_TRUE(t->accessToken == g.accessToken);
-    EXPECT_TRUE(t->refreshToken == g.refreshToken);
+    EXPECT_TRUE(t->accessToken.reveal() == g.accessToken);
+    EXPECT_TRUE(t->refreshToken.reveal() == g.refreshToken);
     EXPECT_EQ(account(id).status, AccountStatus::Connected);
 
     // Its refresh token was rotated at the server: presenting it again is "reuse", the strict
@@ -193,9 +194,9 @@ TEST_F(CrossProcessTest, SigkillAfterTheCommitLeavesTheNewPairWhichWorks)
     ASSERT_TRUE(m_vault->checkIntegrity().ok());
     auto t = stored(id);
     ASSERT_TRUE(t.has_value());
-    EXPECT_TRUE(t->accessToken == m_server.lastIssuedAccessToken()) << "the new pair";
-    EXPECT_TRUE(t->refreshToken == m_server.lastIssuedRefreshToken());
-    EXPECT_TRUE(m_server.isRefreshTokenValid(t->refreshToken));
+    EXPECT_TRUE(t->accessToken.reveal() == m_server.lastIssuedAccessToken()) << "the new pair";
+    EXPECT_TRUE(t->refreshToken.reveal() == m_server.lastIssuedRefreshToken());
+    EXPECT_TRUE(m_server.isRefreshTokenValid(t->refreshToken.reveal()));
     // The dead process's lock was released by the kernel: this process refreshes without waiting.
     setStoredExpiry(id, QDateTime::currentDateTimeUtc().addSecs(-10));
     QElapsedTimer timer;

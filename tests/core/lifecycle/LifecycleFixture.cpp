@@ -169,8 +169,8 @@ Grant LifecycleFixture::obtainGrant(const QString &providerId, const QString &em
     r2->deleteLater();
     EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message.toStdString());
     if (parsed.ok()) {
-        grant.accessToken = parsed.tokens().accessToken;
-        grant.refreshToken = parsed.tokens().refreshToken;
+        grant.accessToken = parsed.tokens().accessToken.reveal();
+        grant.refreshToken = parsed.tokens().refreshToken.reveal();
         grant.expiresAt = parsed.tokens().expiresAt;
         grant.scopes = parsed.tokens().scopes;
     }
@@ -183,8 +183,8 @@ qint64 LifecycleFixture::connectAccount(const QString &providerId, const QString
 {
     const Grant g = obtainGrant(providerId, email);
     TokenRecord t;
-    t.accessToken = g.accessToken;
-    t.refreshToken = g.refreshToken;
+    t.accessToken = SecretString(g.accessToken);
+    t.refreshToken = SecretString(g.refreshToken);
     t.expiresAt = g.expiresAt;
     t.issuedAt = m_clock.now();
     t.scopes = g.scopes;
@@ -204,7 +204,7 @@ void LifecycleFixture::setStoredExpiry(qint64 accountId, const QDateTime &expire
     // commitRefresh without a new refresh token keeps the refresh token and rewrites the row.
     ASSERT_TRUE(
         m_vault
-            ->commitRefresh(accountId, t->resource, t->accessToken, std::nullopt, expiresAt, t->scopes, m_clock.now())
+            ->commitRefresh(accountId, t->resource, t->accessToken, SecretString(), expiresAt, t->scopes, m_clock.now())
             .ok());
 }
 
@@ -212,7 +212,7 @@ std::optional<TokenRecord> LifecycleFixture::stored(qint64 accountId, const QStr
 {
     auto r = m_vault->token(accountId, resource);
     EXPECT_TRUE(r.ok());
-    return r.ok() ? *r : std::nullopt;
+    return r.ok() ? std::move(*r) : std::nullopt;
 }
 
 Account LifecycleFixture::account(qint64 accountId)

@@ -27,7 +27,7 @@ RefreshQueue::Waiter waiter(const QString &resource, RefreshQueue::Mode mode = R
 std::optional<TokenRecord> stored(const QString &accessToken, const QDateTime &expiresAt)
 {
     TokenRecord t;
-    t.accessToken = accessToken;
+    t.accessToken = SecretString(accessToken);
     t.expiresAt = expiresAt;
     return t;
 }
@@ -85,7 +85,7 @@ TEST(RefreshQueue, NoUsableStoredTokenServesNobody)
 TEST(RefreshQueue, AForcedRefreshIsServedOnlyByAChangedToken)
 {
     RefreshQueue::Waiter forced = waiter(QStringLiteral("default"), RefreshQueue::Mode::Forced);
-    forced.staleTokenHash = RefreshQueue::tokenHash(QStringLiteral("old"));
+    forced.staleTokenHash = RefreshQueue::tokenHash(SecretString(QStringLiteral("old")));
     const auto same = stored(QStringLiteral("old"), kNow.addSecs(3600));
     const auto changed = stored(QStringLiteral("new"), kNow.addSecs(3600));
     EXPECT_FALSE(RefreshQueue::satisfies(forced, same, kNow)) << "still the token the user wanted replaced";
@@ -141,7 +141,7 @@ TEST(RefreshQueue, CallbacksTravelWithTheirCallers)
 
 TEST(RefreshQueue, TokenHashIsSha256AndEmptyForNoToken)
 {
-    EXPECT_TRUE(RefreshQueue::tokenHash(QString()).isEmpty());
-    EXPECT_EQ(RefreshQueue::tokenHash(QStringLiteral("abc")).toHex(),
+    EXPECT_TRUE(RefreshQueue::tokenHash(SecretString()).isEmpty());
+    EXPECT_EQ(RefreshQueue::tokenHash(SecretString(QStringLiteral("abc"))).toHex(),
               QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 }

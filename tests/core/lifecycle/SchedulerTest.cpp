@@ -65,9 +65,9 @@ TEST_F(SchedulerTest, RefreshesFiveMinutesBeforeExpiry)
     ASSERT_TRUE(waitFor([&] { return m_server.refreshCount() == 1; }, 5000));
     ASSERT_TRUE(waitFor([&] { return !m_manager->isRefreshing(id); }));
     auto t = stored(id);
-    EXPECT_FALSE(t->accessToken == g.accessToken);
+    EXPECT_FALSE(t->accessToken.reveal() == g.accessToken);
     EXPECT_TRUE(m_clock.now() < g.expiresAt) << "refreshed before the old token expired";
-    EXPECT_TRUE(m_server.isRefreshTokenValid(t->refreshToken));
+    EXPECT_TRUE(m_server.isRefreshTokenValid(t->refreshToken.reveal()));
     // Next round is planned from the new token, and nothing else happens meanwhile.
     spin(150);
     EXPECT_EQ(m_server.refreshCount(), 1);

@@ -73,8 +73,8 @@ TEST_F(SignOutEverywhereTest, RevokesWipesEveryTokenRotatesTheKeyAndRecordsTheIn
     manager.accessToken(mId, QStringLiteral("imap"), 60, [&](Result<AccessToken> r) { imap.emplace(std::move(r)); });
     ASSERT_TRUE(waitFor([&] { return imap.has_value(); }));
     ASSERT_TRUE(imap->ok());
-    const QString imapToken = (*imap)->token;
-    const QString msRefresh = stored(mId)->refreshToken;
+    const QString imapToken = (*imap)->token.reveal();
+    const QString msRefresh = stored(mId)->refreshToken.reveal();
     const QList<QString> secrets
         = {google.accessToken, google.refreshToken, microsoft.accessToken, msRefresh, imapToken};
 
@@ -129,7 +129,7 @@ TEST_F(SignOutEverywhereTest, RevokesWipesEveryTokenRotatesTheKeyAndRecordsTheIn
     m_vault = std::shared_ptr<Vault>(std::move(reopened).value());
     for (qint64 id : {gId, mId}) {
         EXPECT_EQ(account(id).status, AccountStatus::NeedsSignIn);
-        EXPECT_TRUE(m_vault->tokens(id)->isEmpty());
+        EXPECT_TRUE(m_vault->tokens(id)->empty());
     }
     const auto incidents = auditOf(QStringLiteral("incident.sign-out-everywhere"));
     ASSERT_EQ(incidents.size(), 2);

@@ -80,7 +80,7 @@ TEST_F(TokenManagerTest, HandsOutAValidStoredTokenWithoutARefreshAndAuditsTheReq
     m_server.resetCounters();
     auto r = fetch(*m_manager, id, QStringLiteral("default"), 600, QStringLiteral("mutt"));
     ASSERT_TRUE(r.ok()) << r.error().message.toStdString();
-    EXPECT_TRUE(r->token == g.accessToken);
+    EXPECT_TRUE(r->token.reveal() == g.accessToken);
     EXPECT_FALSE(r->refreshed);
     EXPECT_EQ(m_server.requestCount(Endpoint::Token), 0);
     const auto handed = auditOf(QStringLiteral("token.handed-out"));
@@ -102,22 +102,22 @@ TEST_F(TokenManagerTest, RefreshesAnExpiringTokenAndCommitsTheRotatedRefreshToke
     std::optional<Result<AccessToken>> result;
     m_manager->accessToken(id, QStringLiteral("default"), 60, QStringLiteral("test"), [&](Result<AccessToken> r) {
         auto t = stored(id);
-        committedBeforeHandOut
-            = r.ok() && t && t->accessToken == r->token && t->refreshToken == m_server.lastIssuedRefreshToken();
+        committedBeforeHandOut = r.ok() && t && t->accessToken.reveal() == r->token.reveal()
+                                 && t->refreshToken.reveal() == m_server.lastIssuedRefreshToken();
         result.emplace(std::move(r));
     });
     ASSERT_TRUE(waitFor([&] { return result.has_value(); }));
     ASSERT_TRUE(result->ok()) << result->error().message.toStdString();
     EXPECT_TRUE(committedBeforeHandOut);
     EXPECT_TRUE((*result)->refreshed);
-    EXPECT_FALSE((*result)->token == g.accessToken);
-    EXPECT_TRUE(m_server.isAccessTokenValid((*result)->token));
+    EXPECT_FALSE((*result)->token.reveal() == g.accessToken);
+    EXPECT_TRUE(m_server.isAccessTokenValid((*result)->token.reveal()));
     EXPECT_EQ(m_server.refreshCount(), 1);
 
     auto t = stored(id);
     ASSERT_TRUE(t.has_value());
-    EXPECT_FALSE(t->refreshToken == g.refreshToken) << "the rotated refresh token is stored";
-    EXPECT_TRUE(m_server.isRefreshTokenValid(t->refreshToken));
+    EXPECT_FALSE(t->refreshToken.reveal() == g.refreshToken) << "the rotated refresh token is stored";
+    EXPECT_TRUE(m_server.isRefreshTokenValid(t->refreshToken.reveal()));
     EXPECT_FALSE(m_server.isRefreshTokenValid(g.refreshToken));
 
     // The request: a form-encoded refresh_token grant of a public client, with the scopes.
@@ -142,7 +142,7 @@ TEST_F(TokenManagerTest, RefreshesAnExpiringTokenAndCommitsTheRotatedRefreshToke
     EXPECT_EQ(auditOf(QStringLiteral("token.refreshed")).size(), 4);
     EXPECT_EQ(auditOf(QStringLiteral("token.rotated")).size(), 4);
     EXPECT_EQ(account(id).status, AccountStatus::Connected);
-    expectNotLogged({g.accessToken.toUtf8(), g.refreshToken.toUtf8(), t->refreshToken.toUtf8()});
+    expectNotLogged({g.accessToken.toUtf8(), g.refreshToken.toUtf8(), t->refreshToken.toUtf8().bytes()});
 }
 
 TEST_F(TokenManagerTest, AReuseBugWouldBeCaughtByTheStrictServer)
@@ -155,7 +155,7 @@ TEST_F(TokenManagerTest, AReuseBugWouldBeCaughtByTheStrictServer)
     // Put the old refresh token back, as a client that failed to store the rotation would have it.
     auto t = stored(id);
     ASSERT_TRUE(m_vault
-                    ->commitRefresh(id, QStringLiteral("default"), t->accessToken, g.refreshToken,
+                    ->commitRefresh(id, QStringLiteral("default"), t->accessToken, SecretString(g.refreshToken),
                                     m_clock.now().addSecs(-1), t->scopes, m_clock.now())
                     .ok());
     auto r = fetch(*m_manager, id);
@@ -187,10 +187,10 @@ TEST_F(TokenManagerTest, AReplyWithoutARefreshTokenKeepsTheOldOne)
     m_clock.advance(3600);
     auto r = fetch(*m_manager, id);
     ASSERT_TRUE(r.ok()) << r.error().message.toStdString();
-    EXPECT_TRUE(r->token == QStringLiteral("EwAnewaccess0123456789"));
+    EXPECT_TRUE(r->token.reveal() == QStringLiteral("EwAnewaccess0123456789"));
     auto t = stored(id);
-    EXPECT_TRUE(t->refreshToken == g.refreshToken) << "no refresh_token in the reply: the old one stays";
-    EXPECT_TRUE(t->accessToken == QStringLiteral("EwAnewaccess0123456789"));
+    EXPECT_TRUE(t->refreshToken.reveal() == g.refreshToken) << "no refresh_token in the reply: the old one stays";
+    EXPECT_TRUE(t->accessToken.reveal() == QStringLiteral("EwAnewaccess0123456789"));
     EXPECT_TRUE(auditOf(QStringLiteral("token.rotated")).isEmpty());
     // The body was percent-encoded ('+' and '/' of the token survive).
     const QList<HttpRequest> requests = scripted.requests();
@@ -207,13 +207,13 @@ TEST_F(TokenManagerTest, MintsAndStoresPerResourceTokensFromOneRefreshToken)
     const qint64 id = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("ann@example.com"), &g);
     auto imap = fetch(*m_manager, id, QStringLiteral("imap"));
     ASSERT_TRUE(imap.ok()) << imap.error().message.toStdString();
-    EXPECT_TRUE(m_server.accessTokenScope(imap->token)
+    EXPECT_TRUE(m_server.accessTokenScope(imap->token.reveal())
                     .contains(QLatin1String("https://outlook.office.com/IMAP.AccessAsUser.All")));
     EXPECT_EQ(m_server.tokenRequests().last().value(QStringLiteral("scope")),
               QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All offline_access"));
     auto smtp = fetch(*m_manager, id, QStringLiteral("smtp"));
     ASSERT_TRUE(smtp.ok()) << smtp.error().message.toStdString();
-    EXPECT_TRUE(m_server.accessTokenScope(smtp->token).contains(QLatin1String("SMTP.Send")));
+    EXPECT_TRUE(m_server.accessTokenScope(smtp->token.reveal()).contains(QLatin1String("SMTP.Send")));
 
     // Stored per (account, resource); the default token is untouched, and every row carries the
     // current refresh token.
@@ -221,17 +221,17 @@ TEST_F(TokenManagerTest, MintsAndStoresPerResourceTokensFromOneRefreshToken)
     auto imapRow = stored(id, QStringLiteral("imap"));
     auto smtpRow = stored(id, QStringLiteral("smtp"));
     ASSERT_TRUE(def && imapRow && smtpRow);
-    EXPECT_TRUE(def->accessToken == g.accessToken);
-    EXPECT_TRUE(imapRow->accessToken == imap->token);
-    EXPECT_TRUE(smtpRow->accessToken == smtp->token);
-    EXPECT_TRUE(def->refreshToken == m_server.lastIssuedRefreshToken());
-    EXPECT_TRUE(imapRow->refreshToken == def->refreshToken);
+    EXPECT_TRUE(def->accessToken.reveal() == g.accessToken);
+    EXPECT_TRUE(imapRow->accessToken.reveal() == imap->token.reveal());
+    EXPECT_TRUE(smtpRow->accessToken.reveal() == smtp->token.reveal());
+    EXPECT_TRUE(def->refreshToken.reveal() == m_server.lastIssuedRefreshToken());
+    EXPECT_TRUE(imapRow->refreshToken.reveal() == def->refreshToken.reveal());
 
     // A second call for imap is served from the vault.
     const int before = m_server.requestCount(Endpoint::Token);
     auto imap2 = fetch(*m_manager, id, QStringLiteral("imap"));
     ASSERT_TRUE(imap2.ok());
-    EXPECT_TRUE(imap2->token == imap->token);
+    EXPECT_TRUE(imap2->token.reveal() == imap->token.reveal());
     EXPECT_EQ(m_server.requestCount(Endpoint::Token), before);
 
     // The default token refreshes with the rotated refresh token (no reuse).
@@ -314,7 +314,7 @@ TEST_F(TokenManagerTest, ConcurrentCallersShareOneRefresh)
     QSignalSpy started(m_manager.get(), &TokenManager::refreshStarted);
     QSignalSpy finished(m_manager.get(), &TokenManager::refreshFinished);
 
-    QList<std::optional<Result<AccessToken>>> results(12);
+    std::vector<std::optional<Result<AccessToken>>> results(12);
     for (int i = 0; i < 8; ++i)
         m_manager->accessToken(id, QStringLiteral("default"), 60, QStringLiteral("caller"),
                                [&results, i](Result<AccessToken> r) { results[i].emplace(std::move(r)); });
@@ -341,7 +341,8 @@ TEST_F(TokenManagerTest, ConcurrentCallersShareOneRefresh)
     }));
     for (int i = 0; i < 12; ++i) {
         ASSERT_TRUE(results[i]->ok()) << "caller " << i;
-        EXPECT_TRUE((*results[i])->token == (*results[0])->token) << "caller " << i << " got the shared result";
+        EXPECT_TRUE((*results[i])->token.reveal() == (*results[0])->token.reveal())
+            << "caller " << i << " got the shared result";
     }
     EXPECT_EQ(fromThreads.load(), 4);
     EXPECT_EQ(m_server.requestCount(Endpoint::Token), 1);
@@ -388,7 +389,7 @@ TEST_F(TokenManagerTest, TwoManagersWithTheirOwnVaultConnectionsRefreshOnce)
     other.accessToken(id, QStringLiteral("default"), 60, [&](Result<AccessToken> r) { b.emplace(std::move(r)); });
     ASSERT_TRUE(waitFor([&] { return a && b; }));
     ASSERT_TRUE(a->ok() && b->ok());
-    EXPECT_TRUE((*a)->token == (*b)->token) << "the second re-read the vault after the lock";
+    EXPECT_TRUE((*a)->token.reveal() == (*b)->token.reveal()) << "the second re-read the vault after the lock";
     EXPECT_EQ(m_server.requestCount(Endpoint::Token), 1);
     EXPECT_EQ(m_server.refreshCount(), 1);
 }
@@ -424,7 +425,8 @@ TEST_P(TransientFailureTest, GoesOfflineKeepsTheTokensAndBacksOff)
     EXPECT_LE(wait, 36);
     EXPECT_GE(statusSpy.count(), 1);
     auto t = stored(id);
-    EXPECT_TRUE(t->accessToken == g.accessToken && t->refreshToken == g.refreshToken) << "tokens kept";
+    EXPECT_TRUE(t->accessToken.reveal() == g.accessToken && t->refreshToken.reveal() == g.refreshToken)
+        << "tokens kept";
 
     // No retry storm: callers during the back-off get the reason at once, without a request.
     const int requests = m_server.requestCount(Endpoint::Token);

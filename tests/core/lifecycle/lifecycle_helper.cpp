@@ -137,7 +137,7 @@ int main(int argc, char **argv)
                         QStringLiteral("lifecycle_helper"), [&](Result<AccessToken> r) {
                             if (r.ok()) {
                                 const QByteArray h
-                                    = QCryptographicHash::hash(r->token.toUtf8(), QCryptographicHash::Sha256);
+                                    = QCryptographicHash::hash(r->token.toUtf8().bytes(), QCryptographicHash::Sha256);
                                 out(QStringLiteral("OK ") + QString::fromLatin1(h.toHex()));
                                 exitCode = 0;
                             } else {

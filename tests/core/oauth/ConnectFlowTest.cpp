@@ -149,7 +149,7 @@ public:
     {
         if (refuse)
             return *refuse;
-        savedTokens = tokens;
+        savedTokens = tokens.clone();
         Saved s;
         s.created = true;
         s.account.id = 42;
@@ -359,12 +359,12 @@ TEST_F(ConnectFlowTest, MicrosoftEndToEndStoresAccountInVault)
     auto token = m_vault->token(watch->account.id, QString::fromLatin1(DefaultResource));
     ASSERT_TRUE(token.ok());
     ASSERT_TRUE(token.value().has_value());
-    EXPECT_TRUE(token.value()->accessToken == m_server.lastIssuedAccessToken());
-    EXPECT_TRUE(token.value()->refreshToken == m_server.lastIssuedRefreshToken());
+    EXPECT_TRUE(token.value()->accessToken.reveal() == m_server.lastIssuedAccessToken());
+    EXPECT_TRUE(token.value()->refreshToken.reveal() == m_server.lastIssuedRefreshToken());
     EXPECT_FALSE(token.value()->refreshToken.isEmpty());
     EXPECT_TRUE(token.value()->scopes.contains(QStringLiteral("Mail.ReadWrite")));
     EXPECT_TRUE(token.value()->expiresAt.isValid());
-    EXPECT_TRUE(m_server.isAccessTokenValid(token.value()->accessToken));
+    EXPECT_TRUE(m_server.isAccessTokenValid(token.value()->accessToken.reveal()));
 
     // The listener closed after the answer.
     EXPECT_FALSE(session->isListening());
@@ -385,13 +385,12 @@ TEST_F(ConnectFlowTest, TheFlowWritesNothingItselfAndHandsItsResultToItsStore)
     ASSERT_EQ(watch->successes, 1) << watch->error.message.toStdString();
     EXPECT_EQ(watch->account.id, 42) << "the account is the one the store saved";
     EXPECT_EQ(watch->account.email, QStringLiteral("alice@example.com"));
-    EXPECT_TRUE(store->savedTokens.accessToken == m_server.lastIssuedAccessToken());
-    EXPECT_TRUE(store->savedTokens.refreshToken == m_server.lastIssuedRefreshToken());
+    EXPECT_TRUE(store->savedTokens.accessToken.reveal() == m_server.lastIssuedAccessToken());
+    EXPECT_TRUE(store->savedTokens.refreshToken.reveal() == m_server.lastIssuedRefreshToken());
     EXPECT_EQ(store->savedTokens.resource, QString::fromLatin1(DefaultResource));
     EXPECT_EQ(store->actions(), (QStringList{QStringLiteral("connect.started"), QStringLiteral("callback.accepted"),
                                              QStringLiteral("tokens.issued"), QStringLiteral("account.added")}));
     EXPECT_EQ(accountCount(), 0) << "nothing reached the vault the test also has open";
-    store->savedTokens.wipe();
 }
 
 TEST_F(ConnectFlowTest, AStoreThatCannotSaveFailsTheSignInWithItsReason)
@@ -899,8 +898,8 @@ TEST_F(ConnectFlowTest, SecondConnectOfTheSameAccountUpdatesInPlace)
 
     auto token = m_vault->token(first->account.id, QString::fromLatin1(DefaultResource));
     ASSERT_TRUE(token.ok() && token.value().has_value());
-    EXPECT_TRUE(token.value()->accessToken == m_server.lastIssuedAccessToken());
-    EXPECT_FALSE(token.value()->accessToken == firstAccess);
+    EXPECT_TRUE(token.value()->accessToken.reveal() == m_server.lastIssuedAccessToken());
+    EXPECT_FALSE(token.value()->accessToken.reveal() == firstAccess);
     EXPECT_TRUE(auditActions(*m_vault).contains(QStringLiteral("account.updated")));
 }
 

@@ -12,7 +12,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+
 #include <QTimeZone>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
@@ -71,7 +73,7 @@ const QByteArray kJson = "application/json; charset=utf-8";
 
 TokenReplyResult parse(int status, const QByteArray &body, const QByteArray &ct = kJson, const QString &previous = {})
 {
-    return parseTokenReply(status, ct, body, kNow, kScopes, previous);
+    return parseTokenReply(status, ct, body, kNow, kScopes, SecretString(previous));
 }
 
 // Every text of an error, for "no secret in here" checks.
@@ -186,9 +188,9 @@ TEST(TokenReply, MicrosoftSuccess)
     TokenReplyResult r = parse(200, body, kJson, kOldRefresh);
     ASSERT_TRUE(r.ok());
     const TokenSet &t = r.tokens();
-    EXPECT_TRUE(t.accessToken == kAccess);
-    EXPECT_TRUE(t.refreshToken == kRefresh);
-    EXPECT_TRUE(t.idToken == kIdToken);
+    EXPECT_TRUE(t.accessToken.reveal() == kAccess);
+    EXPECT_TRUE(t.refreshToken.reveal() == kRefresh);
+    EXPECT_TRUE(t.idToken.reveal() == kIdToken);
     EXPECT_TRUE(t.refreshTokenRotated);
     EXPECT_EQ(t.tokenType, S("Bearer"));
     EXPECT_EQ(t.expiresIn, 4307);
@@ -205,7 +207,7 @@ TEST(TokenReply, GoogleRefreshWithoutNewRefreshTokenKeepsTheOldOne)
                             "  \"token_type\": \"Bearer\"\n}";
     TokenReplyResult r = parse(200, body, kJson, kOldRefresh);
     ASSERT_TRUE(r.ok());
-    EXPECT_TRUE(r.tokens().refreshToken == kOldRefresh);
+    EXPECT_TRUE(r.tokens().refreshToken.reveal() == kOldRefresh);
     EXPECT_FALSE(r.tokens().refreshTokenRotated);
     EXPECT_TRUE(r.tokens().idToken.isEmpty());
     EXPECT_EQ(r.tokens().scopes, QStringList{S("https://mail.google.com/")});
@@ -216,7 +218,7 @@ TEST(TokenReply, GoogleRefreshWithoutNewRefreshTokenKeepsTheOldOne)
                              "\"refresh_token\":\"\"}";
     TokenReplyResult r2 = parse(200, empty, kJson, kOldRefresh);
     ASSERT_TRUE(r2.ok());
-    EXPECT_TRUE(r2.tokens().refreshToken == kOldRefresh);
+    EXPECT_TRUE(r2.tokens().refreshToken.reveal() == kOldRefresh);
     EXPECT_FALSE(r2.tokens().refreshTokenRotated);
 }
 
@@ -321,17 +323,16 @@ TEST(TokenReply, TokenSetWipe)
                                           "\"expires_in\":60,\"refresh_token\":\""
                                         + B(kRefresh) + "\"}");
     ASSERT_TRUE(r.ok());
-    TokenSet copy = r.tokens();
-    r.tokens().wipe();
-    EXPECT_TRUE(r.tokens().accessToken.isEmpty());
-    EXPECT_TRUE(r.tokens().refreshToken.isEmpty());
-    EXPECT_EQ(r.tokens().expiresIn, 0);
-    // Wiping one owner must not destroy a copy that shared the data.
-    EXPECT_TRUE(copy.accessToken == kAccess);
-    EXPECT_TRUE(copy.refreshToken == kRefresh);
-    TokenSet moved = std::move(copy);
-    EXPECT_TRUE(moved.accessToken == kAccess);
-    EXPECT_TRUE(copy.accessToken.isEmpty()); // NOLINT(bugprone-use-after-move)
+    static_assert(!std::is_copy_constructible_v<TokenSet>, "a token set is never copied by accident");
+    // A move hands the tokens over and leaves none behind.
+    TokenSet moved = std::move(r.tokens());
+    EXPECT_TRUE(r.tokens().accessToken.isEmpty()); // NOLINT(bugprone-use-after-move)
+    EXPECT_TRUE(moved.accessToken.reveal() == kAccess);
+    EXPECT_TRUE(moved.refreshToken.reveal() == kRefresh);
+    moved.wipe();
+    EXPECT_TRUE(moved.accessToken.isEmpty());
+    EXPECT_TRUE(moved.refreshToken.isEmpty());
+    EXPECT_EQ(moved.expiresIn, 0);
 }
 
 // --- token reply: errors -------------------------------------------------------------------

@@ -196,8 +196,8 @@ protected:
         TokenReplyResult parsed = answer->parse(QDateTime::currentDateTimeUtc(), {S("openid"), S("offline_access")});
         EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message.toStdString());
         if (parsed.ok()) {
-            tokens.access = parsed.tokens().accessToken;
-            tokens.refresh = parsed.tokens().refreshToken;
+            tokens.access = parsed.tokens().accessToken.reveal();
+            tokens.refresh = parsed.tokens().refreshToken.reveal();
         }
         EXPECT_FALSE(tokens.refresh.isEmpty());
         return tokens;
@@ -216,15 +216,16 @@ TEST_F(TokenEndpointClientTest, ExchangesACodeAndRefreshesAsAPublicClient)
     ASSERT_FALSE(first.refresh.isEmpty());
     // The fake server's tokens hold '+' and '/': they only survive an encoder that escapes.
     const std::optional<TokenEndpointReply> answer
-        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(first.refresh, {}), false);
+        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(SecretString(first.refresh), {}), false);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 200);
     EXPECT_EQ(answer->networkError, QNetworkReply::NoError);
     EXPECT_TRUE(answer->contentType.startsWith("application/json"));
-    TokenReplyResult parsed = answer->parse(QDateTime::currentDateTimeUtc(), {S("openid")}, first.refresh);
+    TokenReplyResult parsed
+        = answer->parse(QDateTime::currentDateTimeUtc(), {S("openid")}, SecretString(first.refresh));
     ASSERT_TRUE(parsed.ok()) << parsed.error().message.toStdString();
     EXPECT_TRUE(parsed.tokens().refreshTokenRotated);
-    EXPECT_FALSE(parsed.tokens().refreshToken == first.refresh);
+    EXPECT_FALSE(parsed.tokens().refreshToken.reveal() == first.refresh);
     EXPECT_EQ(m_server.refreshCount(), 1);
 
     const QMap<QString, QString> body = m_server.tokenRequests().constLast();
@@ -239,9 +240,9 @@ TEST_F(TokenEndpointClientTest, AConfidentialClientSendsItsSecretEncodedOnce)
 {
     const Tokens first = signIn(true);
     ASSERT_FALSE(first.refresh.isEmpty());
-    const std::optional<TokenEndpointReply> answer
-        = send(m_server.tokenUrl(),
-               TokenEndpointClient::refreshGrant(first.refresh, {S("openid"), S("offline_access")}), true);
+    const std::optional<TokenEndpointReply> answer = send(
+        m_server.tokenUrl(),
+        TokenEndpointClient::refreshGrant(SecretString(first.refresh), {S("openid"), S("offline_access")}), true);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 200);
     const QMap<QString, QString> body = m_server.tokenRequests().constLast();
@@ -254,8 +255,8 @@ TEST_F(TokenEndpointClientTest, RevokesAGrant)
 {
     const Tokens first = signIn(false);
     ASSERT_TRUE(m_server.isRefreshTokenValid(first.refresh));
-    const std::optional<TokenEndpointReply> answer
-        = send(m_server.revokeUrl(), TokenEndpointClient::revocation(first.refresh, S("refresh_token")), false);
+    const std::optional<TokenEndpointReply> answer = send(
+        m_server.revokeUrl(), TokenEndpointClient::revocation(SecretString(first.refresh), S("refresh_token")), false);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 200);
     EXPECT_EQ(m_server.revocationCount(), 1);
@@ -268,7 +269,7 @@ TEST_F(TokenEndpointClientTest, HandsAnErrorReplyToTheParser)
     const Tokens first = signIn(false);
     m_server.setNextTokenError(400, S("invalid_grant"), S("AADSTS70008: The refresh token has expired."));
     const std::optional<TokenEndpointReply> answer
-        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(first.refresh, {}), false);
+        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(SecretString(first.refresh), {}), false);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 400);
     TokenReplyResult parsed = answer->parse(QDateTime::currentDateTimeUtc(), {});
@@ -284,7 +285,7 @@ TEST_F(TokenEndpointClientTest, ReportsRetryAfter)
     fault.retryAfterSeconds = 7;
     m_server.injectFault(FakeAuthServer::Endpoint::Token, fault);
     const std::optional<TokenEndpointReply> answer
-        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(S("whatever"), {}), false);
+        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(SecretString(S("whatever")), {}), false);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 429);
     EXPECT_EQ(answer->retryAfter, QByteArray("7"));
@@ -299,7 +300,7 @@ TEST_F(TokenEndpointClientTest, TimesOutWithoutAnHttpStatus)
     QElapsedTimer timer;
     timer.start();
     const std::optional<TokenEndpointReply> answer
-        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(S("whatever"), {}), false, 300);
+        = send(m_server.tokenUrl(), TokenEndpointClient::refreshGrant(SecretString(S("whatever")), {}), false, 300);
     ASSERT_TRUE(answer.has_value());
     EXPECT_LT(timer.elapsed(), 2500);
     EXPECT_EQ(answer->httpStatus, 0);
@@ -317,7 +318,7 @@ TEST_F(TokenEndpointClientTest, ADroppedReplyNeverCallsBack)
     m_server.injectFault(FakeAuthServer::Endpoint::Token, fault);
     TokenEndpointClient::Request request;
     request.endpoint = m_server.tokenUrl();
-    request.form = TokenEndpointClient::refreshGrant(S("whatever"), {});
+    request.form = TokenEndpointClient::refreshGrant(SecretString(S("whatever")), {});
     request.client = credentials(false);
     bool called = false;
     const TokenEndpointClient client(&m_nam);
@@ -333,7 +334,7 @@ TEST_F(TokenEndpointClientTest, ADroppedReplyNeverCallsBack)
 TEST_F(TokenEndpointClientTest, WipesTheFormOnceTheReplyIsGone)
 {
     const QString secretToken = S("refresh+token/with=odd&chars");
-    FormEncoder expected = TokenEndpointClient::revocation(secretToken, S("refresh_token"));
+    FormEncoder expected = TokenEndpointClient::revocation(SecretString(secretToken), S("refresh_token"));
     expected.add("client_id", S(kPublicClient));
     const qsizetype sent = expected.bytes().size();
 
@@ -341,7 +342,7 @@ TEST_F(TokenEndpointClientTest, WipesTheFormOnceTheReplyIsGone)
     g_wiped.clear();
     TokenEndpointClient::Request request;
     request.endpoint = m_server.revokeUrl();
-    request.form = TokenEndpointClient::revocation(secretToken, S("refresh_token"));
+    request.form = TokenEndpointClient::revocation(SecretString(secretToken), S("refresh_token"));
     request.client = credentials(false);
     bool done = false;
     const TokenEndpointClient client(&m_nam);
@@ -386,8 +387,8 @@ TEST_F(TokenEndpointClientTest, SendsNothingToAServerWhoseCertificateDoesNotVeri
     control->deleteLater();
     tls.clearRequests();
 
-    const std::optional<TokenEndpointReply> answer
-        = send(tls.url(S("/token")), TokenEndpointClient::refreshGrant(S("secret-refresh-token"), {}), true);
+    const std::optional<TokenEndpointReply> answer = send(
+        tls.url(S("/token")), TokenEndpointClient::refreshGrant(SecretString(S("secret-refresh-token")), {}), true);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ(answer->httpStatus, 0);
     EXPECT_EQ(answer->networkError, QNetworkReply::SslHandshakeFailedError);

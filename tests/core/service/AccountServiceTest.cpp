@@ -156,7 +156,7 @@ protected:
     {
         auto t = AccountServiceTestAccess::vault(*m_service)->token(accountId, QString::fromLatin1(DefaultResource));
         EXPECT_TRUE(t.ok());
-        return t.ok() ? *t : std::nullopt;
+        return t.ok() ? std::move(*t) : std::nullopt;
     }
 
     int auditCount(const QString &action, const QString &outcome = QString())
@@ -414,7 +414,7 @@ TEST_F(AccountServiceTest, FoldersWorkWithAnExpiredAccessToken)
     ASSERT_GT(ms.id, 0);
     const std::optional<TokenRecord> before = storedToken(ms.id);
     ASSERT_TRUE(before.has_value());
-    const QString oldAccess = before->accessToken;
+    const QString oldAccess = before->accessToken.reveal();
 
     m_clock.advance(2 * 3600); // the access token expired an hour ago, at both ends
     EXPECT_FALSE(m_server.isAccessTokenValid(oldAccess));
@@ -431,8 +431,8 @@ TEST_F(AccountServiceTest, FoldersWorkWithAnExpiredAccessToken)
 
     const std::optional<TokenRecord> after = storedToken(ms.id);
     ASSERT_TRUE(after.has_value());
-    EXPECT_FALSE(after->accessToken == oldAccess);
-    EXPECT_TRUE(m_server.isAccessTokenValid(after->accessToken));
+    EXPECT_FALSE(after->accessToken.reveal() == oldAccess);
+    EXPECT_TRUE(m_server.isAccessTokenValid(after->accessToken.reveal()));
     EXPECT_GT(after->expiresAt, m_clock.now().addSecs(3000));
     EXPECT_EQ(auditCount(QStringLiteral("token.refreshed"), QStringLiteral("ok")), 1);
     bool handedOut = false;
@@ -454,7 +454,7 @@ TEST_F(AccountServiceTest, RefreshNowRotatesAndNeverReusesTheOldRefreshToken)
     startService();
     const Account ms = connectVia(QStringLiteral("fake-ms"));
     ASSERT_GT(ms.id, 0);
-    const QString firstRefresh = storedToken(ms.id)->refreshToken;
+    const QString firstRefresh = storedToken(ms.id)->refreshToken.reveal();
     ASSERT_FALSE(firstRefresh.isEmpty());
 
     // The rows follow the refresh: Refreshing while it runs, Connected with the next time after.
@@ -480,7 +480,7 @@ TEST_F(AccountServiceTest, RefreshNowRotatesAndNeverReusesTheOldRefreshToken)
     EXPECT_LT(now.nextRefreshAt, m_clock.now().addSecs(3600));
 
     // Rotated: a new refresh token is stored, the old one is dead at the server.
-    const QString secondRefresh = storedToken(ms.id)->refreshToken;
+    const QString secondRefresh = storedToken(ms.id)->refreshToken.reveal();
     EXPECT_FALSE(secondRefresh == firstRefresh);
     EXPECT_FALSE(m_server.isRefreshTokenValid(firstRefresh));
     EXPECT_TRUE(m_server.isRefreshTokenValid(secondRefresh));
@@ -498,7 +498,7 @@ TEST_F(AccountServiceTest, RefreshNowRotatesAndNeverReusesTheOldRefreshToken)
             ++uses;
     }
     EXPECT_EQ(uses, 1); // sent once, never again
-    EXPECT_FALSE(storedToken(ms.id)->refreshToken == secondRefresh);
+    EXPECT_FALSE(storedToken(ms.id)->refreshToken.reveal() == secondRefresh);
 }
 
 TEST_F(AccountServiceTest, RevokedGrantMeansNeedsSignInAndRepeatedOutagesRaiseAnAlert)

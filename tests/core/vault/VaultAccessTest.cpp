@@ -82,8 +82,8 @@ TEST_F(VaultAccessTest, FirstRunCreatesKeyAndVaultSecondRunReadsThem)
     ASSERT_TRUE(key.ok());
     EXPECT_EQ(key->size(), 32);
     TokenRecord t;
-    t.accessToken = QStringLiteral("first-run-access-token-value");
-    t.refreshToken = QStringLiteral("first-run-refresh-token-value");
+    t.accessToken = SecretString(QStringLiteral("first-run-access-token-value"));
+    t.refreshToken = SecretString(QStringLiteral("first-run-refresh-token-value"));
     ASSERT_TRUE(first->vault
                     ->saveConnection({QStringLiteral("google"), QStringLiteral("a@example.com"), {}, {}, {}}, t,
                                      QDateTime::currentDateTimeUtc())
@@ -205,8 +205,8 @@ TEST_F(VaultAccessTest, RotationSurvivesSigkillAtEveryStep)
     ASSERT_TRUE(first.ok());
     for (int i = 0; i < 5; ++i) {
         TokenRecord t;
-        t.accessToken = QStringLiteral("a%1").arg(i);
-        t.refreshToken = QStringLiteral("r%1").arg(i);
+        t.accessToken = SecretString(QStringLiteral("a%1").arg(i));
+        t.refreshToken = SecretString(QStringLiteral("r%1").arg(i));
         ASSERT_TRUE(
             first->vault
                 ->saveConnection({QStringLiteral("microsoft"), QStringLiteral("u%1@example.com").arg(i), {}, {}, {}}, t,

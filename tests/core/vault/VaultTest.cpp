@@ -31,8 +31,8 @@ QByteArray fileHash(const QString &path)
 TokenRecord sampleTokens(const QString &access, const QString &refresh)
 {
     TokenRecord t;
-    t.accessToken = access;
-    t.refreshToken = refresh;
+    t.accessToken = SecretString(access);
+    t.refreshToken = SecretString(refresh);
     t.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
     t.scopes = {QStringLiteral("openid"), QStringLiteral("Mail.ReadWrite")};
     return t;
@@ -336,7 +336,7 @@ TEST_F(VaultTest, DuplicateProviderAndEmailUpdatesInPlace)
     EXPECT_EQ(all->at(0).displayName, QStringLiteral("New Name"));
     auto tok = v->token(first->accountId, QString::fromLatin1(DefaultResource));
     ASSERT_TRUE(tok.ok() && tok->has_value());
-    EXPECT_TRUE((*tok)->refreshToken == newRefresh);
+    EXPECT_TRUE((*tok)->refreshToken.reveal() == newRefresh);
 
     // Same address at another provider is another account.
     auto other = v->saveConnection(sampleAccount(QStringLiteral("a@example.com"), QStringLiteral("google")),
@@ -359,9 +359,9 @@ TEST_F(VaultTest, RemovalLeavesNoTokenBytesInDatabaseWalOrFreePages)
                                   sampleTokens(uniqueToken("B"), keepRefresh), QDateTime::currentDateTimeUtc())
                     .ok());
     // Rotate once so an older value also existed.
-    ASSERT_TRUE(v->commitRefresh(added->accountId, QString::fromLatin1(DefaultResource), uniqueToken("A3"),
-                                 uniqueToken("R3"), QDateTime::currentDateTimeUtc().addSecs(3600), {},
-                                 QDateTime::currentDateTimeUtc())
+    ASSERT_TRUE(v->commitRefresh(added->accountId, QString::fromLatin1(DefaultResource),
+                                 SecretString(uniqueToken("A3")), SecretString(uniqueToken("R3")),
+                                 QDateTime::currentDateTimeUtc().addSecs(3600), {}, QDateTime::currentDateTimeUtc())
                     .ok());
     ASSERT_TRUE(v->removeAccount(added->accountId).ok());
 
@@ -388,21 +388,21 @@ TEST_F(VaultTest, RotationReplacesTheRefreshTokenOfEveryResourceInOneTransaction
     ASSERT_TRUE(added.ok());
     const qint64 id = added->accountId;
     // IMAP token minted without a new refresh token: keeps the old one.
-    ASSERT_TRUE(v->commitRefresh(id, QStringLiteral("imap"), QStringLiteral("imap-access"), std::nullopt,
-                                 now.addSecs(3600), {}, now)
+    ASSERT_TRUE(v->commitRefresh(id, QStringLiteral("imap"), SecretString(QStringLiteral("imap-access")),
+                                 SecretString(), now.addSecs(3600), {}, now)
                     .ok());
     auto imap = v->token(id, QStringLiteral("imap"));
     ASSERT_TRUE(imap.ok() && imap->has_value());
-    EXPECT_TRUE((*imap)->refreshToken == QStringLiteral("old-refresh"));
+    EXPECT_TRUE((*imap)->refreshToken.reveal() == QStringLiteral("old-refresh"));
     // A rotated refresh token replaces it everywhere.
-    ASSERT_TRUE(v->commitRefresh(id, QString::fromLatin1(DefaultResource), QStringLiteral("new-access"),
-                                 QStringLiteral("new-refresh"), now.addSecs(3600), {}, now)
+    ASSERT_TRUE(v->commitRefresh(id, QString::fromLatin1(DefaultResource), SecretString(QStringLiteral("new-access")),
+                                 SecretString(QStringLiteral("new-refresh")), now.addSecs(3600), {}, now)
                     .ok());
     auto all = v->tokens(id);
     ASSERT_TRUE(all.ok());
     ASSERT_EQ(all->size(), 2);
     for (const TokenRecord &t : *all)
-        EXPECT_TRUE(t.refreshToken == QStringLiteral("new-refresh")) << t.resource.toStdString();
+        EXPECT_TRUE(t.refreshToken.reveal() == QStringLiteral("new-refresh")) << t.resource.toStdString();
 }
 
 TEST_F(VaultTest, WipeAllTokensLeavesAccountsNeedingSignIn)
@@ -704,9 +704,9 @@ TEST_F(VaultTest, TokenExpiriesOfEveryAccountInOneQuery)
     auto b = v->saveConnection(sampleAccount(QStringLiteral("b@example.com")),
                                sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
     ASSERT_TRUE(a.ok() && b.ok());
-    ASSERT_TRUE(
-        v->commitRefresh(b->accountId, QStringLiteral("imap"), uniqueToken("I"), std::nullopt, now.addSecs(99), {}, now)
-            .ok());
+    ASSERT_TRUE(v->commitRefresh(b->accountId, QStringLiteral("imap"), SecretString(uniqueToken("I")), SecretString(),
+                                 now.addSecs(99), {}, now)
+                    .ok());
     auto expiries = v->tokenExpiries(QString::fromLatin1(DefaultResource));
     ASSERT_TRUE(expiries.ok());
     ASSERT_EQ(expiries->size(), 2);

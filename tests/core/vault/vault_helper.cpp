@@ -66,8 +66,8 @@ int makeFixture(const QString &path, const SecureBytes &key)
     for (const AccountInfo &info : accounts) {
         ++n;
         TokenRecord t;
-        t.accessToken = QStringLiteral("fixture-access-%1").arg(n);
-        t.refreshToken = QStringLiteral("fixture-refresh-%1").arg(n);
+        t.accessToken = SecretString(QStringLiteral("fixture-access-%1").arg(n));
+        t.refreshToken = SecretString(QStringLiteral("fixture-refresh-%1").arg(n));
         t.issuedAt = t0.addSecs(n);
         t.expiresAt = t0.addSecs(3600 + n);
         t.scopes = {QStringLiteral("openid"), QStringLiteral("offline_access")};
@@ -86,8 +86,8 @@ int makeFixture(const QString &path, const SecureBytes &key)
         if (n == 1) {
             for (const char *resource : {"imap", "smtp"}) {
                 const QString r = QString::fromLatin1(resource);
-                if (!v.commitRefresh(saved->accountId, r, QStringLiteral("fixture-access-1-") + r,
-                                     QStringLiteral("fixture-refresh-1-rotated"), t0.addSecs(7200),
+                if (!v.commitRefresh(saved->accountId, r, SecretString(QStringLiteral("fixture-access-1-") + r),
+                                     SecretString(QStringLiteral("fixture-refresh-1-rotated")), t0.addSecs(7200),
                                      {QStringLiteral("https://outlook.office.com/IMAP.AccessAsUser.All")},
                                      t0.addSecs(60)))
                     return 1;
@@ -131,8 +131,8 @@ int dump(const QString &path, const SecureBytes &key)
             return 1;
         for (const TokenRecord &t : *tokens)
             out << QStringLiteral("  token %1 %2 %3 issued %4 expires %5 scopes %6")
-                       .arg(t.resource, t.accessToken, t.refreshToken, iso(t.issuedAt), iso(t.expiresAt),
-                            t.scopes.join(QLatin1Char(' ')));
+                       .arg(t.resource, t.accessToken.reveal(), t.refreshToken.reveal(), iso(t.issuedAt),
+                            iso(t.expiresAt), t.scopes.join(QLatin1Char(' ')));
     }
     auto audit = v.audit();
     if (!audit)
@@ -244,8 +244,8 @@ int main(int argc, char **argv)
             const int n = args.value(4).toInt();
             for (int i = 0; i < n; ++i) {
                 TokenRecord t;
-                t.accessToken = QStringLiteral("access-%1-%2").arg(prefix).arg(i);
-                t.refreshToken = QStringLiteral("refresh-%1-%2").arg(prefix).arg(i);
+                t.accessToken = SecretString(QStringLiteral("access-%1-%2").arg(prefix).arg(i));
+                t.refreshToken = SecretString(QStringLiteral("refresh-%1-%2").arg(prefix).arg(i));
                 t.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
                 AccountInfo info{QStringLiteral("microsoft"), QStringLiteral("%1-%2@example.com").arg(prefix).arg(i),
                                  QStringLiteral("User"), QString(), QString()};
