@@ -76,6 +76,26 @@ TEST_F(RevokerTest, GoogleIsRevokedAtTheProviderAndWipedLocally)
     expectNotLogged({g.refreshToken.toUtf8(), g.accessToken.toUtf8()});
 }
 
+TEST_F(RevokerTest, WithoutAClientIdTheTokensAreWipedAndTheMessageSaysWhyTheyWereNotRevoked)
+{
+    Grant g;
+    const qint64 id = connectAccount(QString::fromLatin1(kGoogleProvider), QStringLiteral("gail@gmail.example"), &g);
+    // The client id is taken out of the settings after the sign-in (e.g. the user cleared it).
+    ProviderRegistry::Settings settings = providerSettings();
+    settings.remove(ProviderRegistry::settingsKey(QString::fromLatin1(kGoogleProvider), QStringLiteral("client_id")));
+    m_registry.setSettings(settings);
+    ASSERT_TRUE(m_registry.provider(QString::fromLatin1(kGoogleProvider)).clientId.isEmpty());
+    auto r = remove(id);
+    ASSERT_TRUE(r.ok()) << r.error().message.toStdString();
+    EXPECT_FALSE(r->revokedAtProvider);
+    EXPECT_TRUE(r->message.contains(QLatin1String("no client id"))) << r->message.toStdString();
+    EXPECT_FALSE(r->message.contains(QLatin1String("held no tokens"))) << r->message.toStdString();
+    EXPECT_EQ(m_server.revocationCount(), 0);
+    EXPECT_TRUE(m_server.isGrantActive(QStringLiteral("gail@gmail.example"))) << "nothing was revoked";
+    EXPECT_FALSE(m_vault->account(id)->has_value());
+    EXPECT_FALSE(vaultContains(g.refreshToken));
+}
+
 TEST_F(RevokerTest, MicrosoftHasNoRevocationSoItIsWipedLocallyWithAnHonestMessage)
 {
     Grant personal;
