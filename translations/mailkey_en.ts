@@ -1144,10 +1144,6 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source> The provider said: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The provider does not accept the permissions (scopes) MailKey asked for. Check the scopes in the provider settings.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1213,6 +1209,10 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>Sign in again; if it keeps happening, check the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider said: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1601,45 +1601,6 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
 </context>
 <context>
     <name>mailkey::SignOutEverywhere</name>
-    <message numerus="yes">
-        <source>Signed out everywhere: %n account(s) now need to be signed in again</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>; every token was deleted from this computer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>; deleting the tokens FAILED</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>; the vault key was replaced</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>; replacing the vault key FAILED</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>; revoked at the provider: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>, still being retried: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>, cannot be revoked by MailKey (remove by hand): %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>, refused: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>The vault is not open yet.</source>
         <translation type="unfinished"></translation>
@@ -1650,6 +1611,45 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>No keychain is available to store a new vault key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Signed out everywhere: %n account(s) now need to be signed in again.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every token was deleted from this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleting the tokens FAILED.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault key was replaced.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replacing the vault key FAILED.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-ins revoked at the provider: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revocations still being retried: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-ins MailKey cannot revoke (remove them by hand): %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revocations the provider refused: %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -15,20 +15,24 @@ Q_LOGGING_CATEGORY(lcIncident, "mailkey.incident")
 
 QString SignOutReport::summary() const
 {
-    QString text = SignOutEverywhere::tr("Signed out everywhere: %n account(s) now need to be signed in again", nullptr,
-                                         accounts);
-    text += tokensWiped ? SignOutEverywhere::tr("; every token was deleted from this computer")
-                        : SignOutEverywhere::tr("; deleting the tokens FAILED");
-    text += keyRotated ? SignOutEverywhere::tr("; the vault key was replaced")
-                       : SignOutEverywhere::tr("; replacing the vault key FAILED");
-    text += SignOutEverywhere::tr("; revoked at the provider: %1").arg(revoked);
+    // Whole sentences, each translated on its own, so that a translation never has to follow
+    // the English order of the parts.
+    QStringList sentences;
+    sentences << SignOutEverywhere::tr("Signed out everywhere: %n account(s) now need to be signed in again.", nullptr,
+                                       accounts);
+    sentences << (tokensWiped ? SignOutEverywhere::tr("Every token was deleted from this computer.")
+                              : SignOutEverywhere::tr("Deleting the tokens FAILED."));
+    sentences << (keyRotated ? SignOutEverywhere::tr("The vault key was replaced.")
+                             : SignOutEverywhere::tr("Replacing the vault key FAILED."));
+    sentences << SignOutEverywhere::tr("Sign-ins revoked at the provider: %1.").arg(revoked);
     if (pending)
-        text += SignOutEverywhere::tr(", still being retried: %1").arg(pending);
+        sentences << SignOutEverywhere::tr("Revocations still being retried: %1.").arg(pending);
     if (notRevocable)
-        text += SignOutEverywhere::tr(", cannot be revoked by MailKey (remove by hand): %1").arg(notRevocable);
+        sentences
+            << SignOutEverywhere::tr("Sign-ins MailKey cannot revoke (remove them by hand): %1.").arg(notRevocable);
     if (failed)
-        text += SignOutEverywhere::tr(", refused: %1").arg(failed);
-    return text + QLatin1Char('.');
+        sentences << SignOutEverywhere::tr("Revocations the provider refused: %1.").arg(failed);
+    return sentences.join(QLatin1Char(' '));
 }
 
 SignOutEverywhere::SignOutEverywhere(std::shared_ptr<Vault> vault, Profile profile, KeyStore *keyStore,

@@ -166,7 +166,7 @@ QString baseMessage(const QString &error, const QString &description, int httpSt
                                 "them since. This is not caused by your settings. Sign in again to "
                                 "grant MailKey access anew.");
         if (!description.isEmpty())
-            text += Text::tr(" The provider said: %1").arg(description);
+            text += QLatin1Char(' ') + Text::tr("The provider said: %1").arg(description);
         return text;
     }
     if (is(error, "invalid_scope"))

@@ -759,8 +759,8 @@ TEST_F(MainWindowTest, SignOutEverywhereNeedsAStrongConfirmation)
         << m_window->messageBanner()->message().toStdString();
     EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success);
     const QString message = m_window->messageBanner()->message();
-    EXPECT_TRUE(message.contains(QStringLiteral("revoked at the provider: 1"))) << message.toStdString();
-    EXPECT_TRUE(message.contains(QStringLiteral("vault key was replaced"))) << message.toStdString();
+    EXPECT_TRUE(message.contains(QStringLiteral("revoked at the provider: 1."))) << message.toStdString();
+    EXPECT_TRUE(message.contains(QStringLiteral("The vault key was replaced."))) << message.toStdString();
     EXPECT_EQ(m_server.revocationCount(), 1);
     ASSERT_EQ(m_window->model()->rowCount(), 1);
     EXPECT_EQ(m_window->model()->index(0).data(AccountModel::StatusRole).toInt(), int(AccountStatus::NeedsSignIn));
