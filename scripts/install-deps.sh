@@ -2,9 +2,9 @@
 # Installs the Debian packages MailKey needs to build, run and test, when any is missing.
 # Debian 12 (bookworm) and Debian 13 (trixie) are supported; the release is read from
 # /etc/os-release.
-# Usage: scripts/install-deps.sh [run|test|fuzz|lint]   (default: test, which is a superset of run;
-# fuzz: run + clang and libFuzzer for scripts/fuzz.sh; lint: run + clang-format and clang-tidy
-# for scripts/lint.sh)
+# Usage: scripts/install-deps.sh [run|test|fuzz|lint|bench]   (default: test, which is a superset of
+# run; fuzz: run + clang and libFuzzer for scripts/fuzz.sh; lint: run + clang-format and clang-tidy
+# for scripts/lint.sh; bench: test + hyperfine, GNU time and gpg for bench/run-benchmarks.sh)
 set -eu
 what=${1:-test}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,14 +40,17 @@ case "$what" in
   # libFuzzer and the sanitizer runtimes of Debian's default clang.
   fuzz) pkgs="$run_pkgs clang $clang_rt" ;;
   lint) pkgs="$run_pkgs $clang_tools" ;;
-  *) echo "usage: $0 [run|test|fuzz|lint]" >&2; exit 2 ;;
+  # bench/cli times mailkey-cli against mutt_oauth2.py (from mutt) with hyperfine, GNU time and
+  # a throwaway gpg key.
+  bench) pkgs="$test_pkgs hyperfine time gpg" ;;
+  *) echo "usage: $0 [run|test|fuzz|lint|bench]" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 
 # A Node.js from elsewhere (e.g. NodeSource's nodejs, which bundles npm and conflicts with
 # Debian's npm package) is used as it is.
-if [ "$what" = test ] && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+if { [ "$what" = test ] || [ "$what" = bench ]; } && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   pkgs=$(echo $pkgs | tr ' ' '\n' | grep -vx -e nodejs -e npm | tr '\n' ' ')
 fi
 
