@@ -702,6 +702,173 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
 </context>
 <context>
+    <name>mailkey::MailCheck</name>
+    <message>
+        <source>The CA file %1 cannot be read (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The CA file %1 holds no PEM certificate (-----BEGIN CERTIFICATE-----).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No server to check.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The address cannot be used in a mail command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The check was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 The server said: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent more after accepting STARTTLS (bytes that could have been injected on the way). Nothing else was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 verified; %2, %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent more than MailKey reads without an end of line.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server closed the connection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The certificate of %1 is not trusted (%2). Nothing was sent to the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host name %1 was not found: check the name and your network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refused the connection: no mail server listens on that port, or a firewall blocks it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS with %1 could not be set up (%2). Nothing was sent to the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server closed the connection instead of answering.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to %1 broke (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer within %2 seconds (%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent a line longer than MailKey reads.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server ended the session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server turned the connection away.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s greeting is not an IMAP greeting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused STARTTLS. MailKey never logs in without TLS: use TLS from the first byte (port 993) if the server offers it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused the CAPABILITY command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused the login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>EXAMINE INBOX: the INBOX opened (read-only).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server accepted the login, then refused to open the INBOX.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent a reply longer than MailKey reads.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s reply is not an SMTP reply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused EHLO.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not offer STARTTLS. MailKey never logs in without TLS: use TLS from the first byte (port 465) if the server offers it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused STARTTLS. MailKey never logs in without TLS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server accepted the login, then refused MAIL FROM (no mail can be sent).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MAIL FROM:&lt;%1&gt; accepted, then RSET: nothing was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused RSET after MAIL FROM.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent a reply nobody asked for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not offer %1 (it offers: %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server offers no OAuth login (XOAUTH2 or OAUTHBEARER); it offers: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent a second SASL challenge.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logged in with %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::MailFolderFetcher</name>
     <message>
         <source>%1 has no mail folder API, so MailKey cannot list its folders. Its tokens can still be used by mail programs (IMAP/SMTP).</source>
@@ -737,6 +904,29 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
     <message>
         <source>%1 sent a folder list MailKey could not read. Try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::MailServer</name>
+    <message>
+        <source>a %1 server is HOST[:PORT], %1s://HOST[:PORT] (TLS from the first byte) or %1://HOST[:PORT] (STARTTLS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an IPv6 address is written in brackets: [ADDRESS]:PORT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 server needs a host name or an IP address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the port of the %1 server is a number from 1 to 65535</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>port %1 is not a standard %2 port: write %2s://HOST:%1 for TLS from the first byte or %2://HOST:%1 for STARTTLS</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1,0 +1,85 @@
+#include "core/mailcheck/Sasl.h"
+
+#include "core/common/SecureBytes.h"
+
+namespace mailkey {
+
+namespace {
+
+QByteArray finish(QByteArray raw)
+{
+    QByteArray b64 = raw.toBase64();
+    secureWipe(raw);
+    return b64;
+}
+
+QByteArray saslName(const QString &user)
+{
+    QByteArray out;
+    const QByteArray u = user.toUtf8();
+    for (const char c : u) {
+        if (c == ',')
+            out += "=2C";
+        else if (c == '=')
+            out += "=3D";
+        else
+            out += c;
+    }
+    return out;
+}
+
+} // namespace
+
+QByteArray xoauth2(const QString &user, const QByteArray &token)
+{
+    QByteArray raw;
+    raw.reserve(user.size() * 3 + token.size() + 32); // no reallocation leaves a copy behind
+    raw += "user=";
+    raw += user.toUtf8();
+    raw += "\x01"
+           "auth=Bearer ";
+    raw += token;
+    raw += "\x01\x01";
+    return finish(std::move(raw));
+}
+
+QByteArray oauthBearer(const QString &user, const QByteArray &token, const QString &host, int port)
+{
+    QByteArray raw;
+    raw.reserve(user.size() * 9 + host.size() * 3 + token.size() + 64);
+    raw += "n,a=";
+    raw += saslName(user);
+    raw += ",\x01";
+    if (!host.isEmpty()) {
+        raw += "host=";
+        raw += host.toUtf8();
+        raw += '\x01';
+    }
+    if (port > 0) {
+        raw += "port=";
+        raw += QByteArray::number(port);
+        raw += '\x01';
+    }
+    raw += "auth=Bearer ";
+    raw += token;
+    raw += "\x01\x01";
+    return finish(std::move(raw));
+}
+
+QByteArray xoauth2(const QString &user, const QString &token)
+{
+    QByteArray t = token.toUtf8();
+    QByteArray result = xoauth2(user, t);
+    secureWipe(t);
+    return result;
+}
+
+QByteArray oauthBearer(const QString &user, const QString &token, const QString &host, int port)
+{
+    QByteArray t = token.toUtf8();
+    QByteArray result = oauthBearer(user, t, host, port);
+    secureWipe(t);
+    return result;
+}
+
+} // namespace mailkey

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+namespace mailkey {
+
+// The SASL initial client responses of IMAP AUTHENTICATE / SMTP AUTH, base64 encoded, for
+// mailkey-cli's `token --sasl` and for MailCheck. Both results hold the token: wipe them after use.
+//
+// XOAUTH2 (Google / Microsoft):  base64("user=" ADDR ^A "auth=Bearer " TOKEN ^A ^A)
+// OAUTHBEARER (RFC 7628):        base64("n,a=" ADDR "," ^A ["host=" HOST ^A] ["port=" PORT ^A]
+//                                        "auth=Bearer " TOKEN ^A ^A)
+// (^A = 0x01.) In the gs2 header "," and "=" of the address are escaped as "=2C" and "=3D"
+// (RFC 5801). host and port are left out when empty / 0 (RFC 7628 does not require them).
+QByteArray xoauth2(const QString &user, const QByteArray &token);
+QByteArray oauthBearer(const QString &user, const QByteArray &token, const QString &host = QString(), int port = 0);
+// The same for a token held as text (the copy made of it is wiped).
+QByteArray xoauth2(const QString &user, const QString &token);
+QByteArray oauthBearer(const QString &user, const QString &token, const QString &host = QString(), int port = 0);
+
+} // namespace mailkey
