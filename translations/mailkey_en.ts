@@ -869,6 +869,193 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
 </context>
 <context>
+    <name>mailkey::MailDiagnosis</name>
+    <message>
+        <source>Google&apos;s access tokens are opaque: nobody but Google can read whom or what they are for, so MailKey cannot check the token itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This access token is opaque (not a JWT; personal Microsoft accounts and many providers issue such tokens): MailKey cannot read whom or what it is for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token is for Microsoft Graph (aud %1), not for Outlook&apos;s %2 server: Outlook refuses it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token is for another resource (aud %1), not for Outlook (https://outlook.office.com).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail programs must ask for the %1 token: mailkey-cli token ADDRESS --resource %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token lacks the permission %1 (it has: %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add the delegated permission Office 365 Exchange Online %1 to the app registration, then sign in again: mailkey-cli connect microsoft --login-hint %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In a work or school tenant an administrator may have to grant consent for %1 to the app.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token names another user (%1 %2) than the address that logs in (%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in again as %1 (mailkey-cli connect PROVIDER --login-hint %1), or log in with the address %2. An alias of the mailbox only works if it is also its primary address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The certificate of %1 is not trusted, so MailKey sent no login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the host name. For your own server, give its CA certificate with --ca FILE. On a network that intercepts TLS (a company proxy, a hotel portal) your mail program would be refused too, or worse, would send the token to the interceptor.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be reached or stopped answering.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the host name and port, your network and firewall (outgoing port %1), and try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not offer what a mail program needs here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the server settings: host, port, and TLS from the first byte (993, 465) or STARTTLS (143, 587).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Microsoft accepted the token, then could not open the mailbox (&quot;User is authenticated but not connected&quot;). The signed-in user has no Exchange Online mailbox for this address, the address is another mailbox than the one signed in, or IMAP is turned off for the mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in with the account that owns %1 (mailkey-cli connect microsoft --login-hint %1). For a shared mailbox, log in as its user name with your own account&apos;s token only if you have full access to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An Exchange Online administrator can turn IMAP on for the mailbox: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server accepted the login, then refused to open the INBOX.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail programs will log in and then fail. Check that the mailbox exists and that IMAP is enabled for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server accepted the login, then refused to send as %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send from the address of the mailbox you signed in with, or ask for the right to send as %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An Exchange Online administrator can grant Send As permission for %1 (Add-RecipientPermission).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SMTP AUTH (&quot;Authenticated SMTP&quot;) is turned off for this mailbox or for the whole organization (535 5.7.139). The token is fine; Microsoft 365 refuses every SMTP login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask your Microsoft 365 administrator to turn on Authenticated SMTP for %1, or send through another way your organization allows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exchange Online PowerShell (Connect-ExchangeOnline first): %1. For the whole organization: Set-TransportConfig -SmtpClientAuthenticationDisabled $false.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SMTP server refused the login (535 5.7.3 Authentication unsuccessful). With Microsoft 365 this means SMTP AUTH is off for the mailbox, the token is not for SMTP (SMTP.Send), or it names another mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>See what the token says below; sign in again if it names another user: mailkey-cli connect microsoft --login-hint %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An administrator can turn on Authenticated SMTP for the mailbox: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SMTP server did not accept the token (535 5.7.8 Username and Password not accepted): it is expired or revoked, for another account, or lacks the mail scope%1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in again: mailkey-cli connect %1 --login-hint %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In Google Workspace an administrator must allow IMAP/SMTP access and the app (Admin console, Security, API controls).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The IMAP server refused the token (NO [AUTHENTICATIONFAILED]).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check what the token says below. If it is right, IMAP may be turned off for the mailbox, or the app may lack IMAP.AccessAsUser.All or consent for it; then sign in again: mailkey-cli connect microsoft --login-hint %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in again (mailkey-cli connect %1 --login-hint %2); if that does not help, check that IMAP is enabled for the mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refused the login (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the token is invalid, expired or revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the token lacks a scope the server needs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the login request was malformed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>status %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> The server expects the scope %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s %1 error says: %2.%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::MailFolderFetcher</name>
     <message>
         <source>%1 has no mail folder API, so MailKey cannot list its folders. Its tokens can still be used by mail programs (IMAP/SMTP).</source>
