@@ -999,10 +999,6 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The SMTP server did not accept the token (535 5.7.8 Username and Password not accepted): it is expired or revoked, for another account, or lacks the mail scope%1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Sign in again: mailkey-cli connect %1 --login-hint %2.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1052,6 +1048,10 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
     <message>
         <source>The server&apos;s %1 error says: %2.%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SMTP server did not accept the token (535 5.7.8, credentials not accepted): it is expired or revoked, for another account, or lacks the mail scope%1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2389,46 +2389,59 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
 </context>
 <context>
-    <name>mailkey::cli::Cli</name>
+    <name>mailkey::cli::CheckCommand</name>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
-
-Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
-tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).
-
-Commands:
-  connect PROVIDER [--login-hint EMAIL] [--no-browser]
-                         sign in to a mailbox (microsoft, google or a custom provider)
-  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]
-                         print a valid access token (or the SASL string) for EMAIL
-  list [--json]          connected accounts with provider, status and expiry
-  remove EMAIL           revoke where the provider allows it, delete the tokens here
-  audit [EMAIL] [--json] [--since TIME] [--verify]
-                         the audit log; --verify checks its hash chain
-  rotate-key             re-encrypt the vault with a new key
-  sign-out-everywhere --yes
-                         revoke and delete every token, new vault key, incident recorded
-  status                 the vault, its cipher, the keychain, the MailKey window, the accounts
-  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)
-
-Options:
-  --profile NAME         use a separate vault with its own key (default: &quot;default&quot;)
-  --providers FILE       custom providers file (used by connect, token, remove and
-                         sign-out-everywhere)
-  --profile and --providers may also follow the command.
-  -h, --help             show help (also: mailkey-cli COMMAND --help)
-  --version              show the version
-
-Only the requested value goes to standard output; messages go to standard error.
-When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).
-Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
-
-Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
-4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,
-130 cancelled (Ctrl-C).
+        <source>the provider %1 names no %2 server: give --%3 HOST[:PORT] (or add &quot;%3_host&quot; to its entry in providers.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli check: warning: the check could not be recorded in the audit log (%1).
 </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Every login works.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The logins that were checked work.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  =&gt; %1 works (%2, %3 ms).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  =&gt; %1 failed at %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  Problem: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  Fix: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  Administrator: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not checked: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking %1 (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--sasl is xoauth2 or oauthbearer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::cli::Cli</name>
     <message>
         <source>mailkey-cli: %1 needs a value.
 </source>
@@ -2571,6 +2584,80 @@ while the MailKey window is running.
 </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE]
+                   [--sasl xoauth2|oauthbearer] [--json] [--provider ID] [--providers FILE]
+
+Checks that a mail program gets in: gets a fresh token for IMAP and one for SMTP (as `token`
+does), logs in to each server with it, runs one more command to catch a server that accepts
+the login and then refuses to work (IMAP EXAMINE INBOX; SMTP MAIL FROM and RSET: no message is
+sent), and logs out. Each step is printed with its time; a failure is explained with what to
+do, and for work and school accounts what an administrator must do. The token is never
+printed. Every check is recorded in the audit log.
+
+  --imap SERVER   default: the provider&apos;s (Microsoft outlook.office365.com:993, Google
+  --smtp SERVER   imap.gmail.com:993; smtp.office365.com:587, smtp.gmail.com:587; custom
+                  providers: &quot;imap_host&quot; and &quot;smtp_host&quot; in providers.json).
+                  SERVER is HOST[:PORT]: 993 and 465 speak TLS from the first byte, 143 and
+                  587 STARTTLS; for other ports write imaps://HOST:PORT or imap://HOST:PORT
+                  (smtps://, smtp://).
+  --ca FILE       trust only the CA certificates in this PEM file (for your own server)
+                  instead of the system&apos;s. A certificate that does not verify ends the
+                  check before anything is sent; there is never a fallback to plain text.
+  --sasl M        log in with xoauth2 or oauthbearer (default: XOAUTH2 when offered)
+  --json          one JSON object, with one object per server and its steps
+  --provider ID   which account, when EMAIL is connected with several providers
+  --providers F   custom providers file (then the window is not asked)
+
+Exit codes: 0 every login works, 7 a server refused the login or the command after it,
+8 a server&apos;s certificate is not trusted, 6 network failure, 2 usage, 3 unknown account,
+4 needs sign-in, 5 vault or keychain unavailable or locked, 1 anything else.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
+
+Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
+tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).
+
+Commands:
+  connect PROVIDER [--login-hint EMAIL] [--no-browser]
+                         sign in to a mailbox (microsoft, google or a custom provider)
+  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]
+                         print a valid access token (or the SASL string) for EMAIL
+  check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE] [--json]
+                         log in to the IMAP and SMTP servers with fresh tokens, as a mail
+                         program would, and say what fails and how to fix it
+  list [--json]          connected accounts with provider, status and expiry
+  remove EMAIL           revoke where the provider allows it, delete the tokens here
+  audit [EMAIL] [--json] [--since TIME] [--verify]
+                         the audit log; --verify checks its hash chain
+  rotate-key             re-encrypt the vault with a new key
+  sign-out-everywhere --yes
+                         revoke and delete every token, new vault key, incident recorded
+  status                 the vault, its cipher, the keychain, the MailKey window, the accounts
+  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)
+
+Options:
+  --profile NAME         use a separate vault with its own key (default: &quot;default&quot;)
+  --providers FILE       custom providers file (used by connect, token, check, remove and
+                         sign-out-everywhere)
+  --profile and --providers may also follow the command.
+  -h, --help             show help (also: mailkey-cli COMMAND --help)
+  --version              show the version
+
+Only the requested value goes to standard output; messages go to standard error.
+When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).
+Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
+
+Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
+4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,
+7 a mail server refused the login (check), 8 a mail server&apos;s certificate is not
+trusted (check), 130 cancelled (Ctrl-C).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::cli::CliSupport</name>
@@ -2602,6 +2689,18 @@ while the MailKey window is running.
     </message>
     <message>
         <source>The MailKey window took the request but stopped answering (%1). Check the result with: mailkey-cli list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>needs the address of an account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>takes one address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2655,14 +2754,6 @@ while the MailKey window is running.
 </context>
 <context>
     <name>mailkey::cli::TokenCommands</name>
-    <message>
-        <source>needs the address of an account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>takes one address</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>&apos;%1&apos; is not an e-mail address</source>
         <translation type="unfinished"></translation>

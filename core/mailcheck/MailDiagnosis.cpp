@@ -276,8 +276,8 @@ QList<MailDiagnosis> diagnoseFailure(const MailCheck::Report &report, const QStr
     } else if (!imap && enhanced == "5.7.8") {
         out << MailDiagnosis{
             QStringLiteral("smtp-credentials-rejected"),
-            Text::tr("The SMTP server did not accept the token (535 5.7.8 Username and Password not accepted): it "
-                     "is expired or revoked, for another account, or lacks the mail scope%1.")
+            Text::tr("The SMTP server did not accept the token (535 5.7.8, credentials not accepted): it is "
+                     "expired or revoked, for another account, or lacks the mail scope%1.")
                 .arg(google ? QStringLiteral(" (https://mail.google.com/)") : QString()),
             Text::tr("Sign in again: mailkey-cli connect %1 --login-hint %2.").arg(providerId, address),
             google ? Text::tr("In Google Workspace an administrator must allow IMAP/SMTP access and the app "

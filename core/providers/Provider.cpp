@@ -170,6 +170,8 @@ Result<Provider> Provider::microsoft(const QString &tenantIn, const QString &aut
                             {outlook + QStringLiteral("/SMTP.Send"), QStringLiteral("offline_access")});
     // Consent to IMAP and SMTP at sign-in, or their later token requests fail with AADSTS65001.
     p.consentScopes = {outlook + QStringLiteral("/IMAP.AccessAsUser.All"), outlook + QStringLiteral("/SMTP.Send")};
+    p.imapServer = QStringLiteral("outlook.office365.com:993");
+    p.smtpServer = QStringLiteral("smtp.office365.com:587");
     p.redirectHost = QStringLiteral("localhost"); // the Entra portal accepts only http://localhost
     p.redirectPath = QStringLiteral("/oauth/microsoft");
     p.extraAuthorizationParameters = {{QStringLiteral("prompt"), QStringLiteral("select_account")}};
@@ -195,6 +197,8 @@ Provider Provider::google()
     // One scope covers IMAP, SMTP and the Gmail API.
     p.resourceScopes.insert(QString::fromLatin1(ResourceImap), {QStringLiteral("https://mail.google.com/")});
     p.resourceScopes.insert(QString::fromLatin1(ResourceSmtp), {QStringLiteral("https://mail.google.com/")});
+    p.imapServer = QStringLiteral("imap.gmail.com:993");
+    p.smtpServer = QStringLiteral("smtp.gmail.com:587");
     p.redirectHost = QStringLiteral("127.0.0.1");
     p.redirectPath = QStringLiteral("/oauth/google");
     // offline + consent: Google issues a refresh token only on a consented offline request.

@@ -93,6 +93,13 @@ struct Provider {
     // Extra query parameters of the authorization request, in order.
     QList<std::pair<QString, QString>> extraAuthorizationParameters;
 
+    // The mail servers `mailkey-cli check` logs in to unless told otherwise, as MailServer::parse
+    // reads them ("outlook.office365.com:993", "smtps://mail.example.com:465"); "" when not known.
+    // Microsoft outlook.office365.com:993 and smtp.office365.com:587, Google imap.gmail.com:993 and
+    // smtp.gmail.com:587; custom providers: providers.json "imap_host" and "smtp_host".
+    QString imapServer;
+    QString smtpServer;
+
     // Microsoft only.
     QString tenant;        // "common", "organizations", "consumers", a tenant GUID or a domain
     QString authorityHost; // "login.microsoftonline.com", or a national cloud's host
