@@ -87,6 +87,25 @@ std::optional<MailServer> serverFor(Context &ctx, const State &s, MailServer::Pr
     return *server;
 }
 
+// The admin kit: where an administrator of the account's organization grants MailKey's
+// permissions for everyone (Microsoft work and school accounts; "" when no single organization
+// is known). `tenantId`: the organization the token names, if any.
+QString adminConsentUrl(Context &ctx, const State &s, const QString &providerId, const QString &tenantId)
+{
+    const Result<ProviderRegistry *> registry = ctx.providers(s->providersFile);
+    if (!registry)
+        return QString();
+    const QString tid = Provider::isGuid(tenantId) ? tenantId : QString();
+    return (*registry)->provider(providerId).adminConsentUrl(tid).toString(QUrl::FullyEncoded);
+}
+
+QString adminConsentText(const QString &url)
+{
+    return Text::tr("An administrator of the organization can grant MailKey's permissions for all its users at "
+                    "%1 (signed in as a Global, Privileged Role or Cloud Application Administrator).")
+        .arg(url);
+}
+
 void printLine(const State &s, const QString &text)
 {
     if (!s->json)
@@ -170,6 +189,11 @@ void report(Context &ctx, const State &s, MailServer::Protocol protocol, const A
     if (r.outcome == MailCheck::Outcome::Refused)
         diagnoses += diagnoseToken(claims, s->provider, protocol, s->email);
 
+    // Consent is one reason a Microsoft login is refused: the admin kit says where to grant it.
+    QString consentUrl;
+    if (r.outcome == MailCheck::Outcome::Refused && r.failedStep == MailCheck::Step::Authenticate)
+        consentUrl = adminConsentUrl(ctx, s, s->provider, claims.tenant);
+
     QJsonObject o;
     o.insert(QStringLiteral("protocol"), r.server.protocolName());
     o.insert(QStringLiteral("server"), r.server.display());
@@ -209,6 +233,8 @@ void report(Context &ctx, const State &s, MailServer::Protocol protocol, const A
         diag.append(j);
     }
     o.insert(QStringLiteral("diagnosis"), diag);
+    if (!consentUrl.isEmpty())
+        o.insert(QStringLiteral("admin_consent_url"), consentUrl);
     o.insert(QStringLiteral("token"), claimsJson(claims));
     s->results.append(o);
 
@@ -227,6 +253,8 @@ void report(Context &ctx, const State &s, MailServer::Protocol protocol, const A
             if (!d.admin.isEmpty())
                 printLine(s, Text::tr("  Administrator: %1").arg(d.admin));
         }
+        if (!consentUrl.isEmpty())
+            printLine(s, Text::tr("  Administrator: %1").arg(adminConsentText(consentUrl)));
     }
 
     AuditEntry e;
@@ -297,6 +325,15 @@ void runNext(Context &ctx, const State &s)
     query.actor = s->actor;
     fetchToken(ctx, query, s->providersFile, [&ctx, s, protocol](Result<TokenBroker::TokenAnswer> r) {
         if (!r) {
+            // Consent missing or refused by the organization: the admin kit, where known.
+            const QString &m = r.error().message;
+            if (m.contains(QLatin1String("AADSTS65001")) || m.contains(QLatin1String("AADSTS90094"))
+                || m.contains(QLatin1String("AADSTS90008"))) {
+                const QString url = adminConsentUrl(
+                    ctx, s, s->provider.isEmpty() ? QStringLiteral("microsoft") : s->provider, QString());
+                if (!url.isEmpty())
+                    err(QStringLiteral("mailkey-cli check: %1\n").arg(adminConsentText(url)));
+            }
             failWith(ctx, r.error());
             return;
         }

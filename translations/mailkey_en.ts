@@ -2439,6 +2439,10 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <source>--sasl is xoauth2 or oauthbearer</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>An administrator of the organization can grant MailKey&apos;s permissions for all its users at %1 (signed in as a Global, Privileged Role or Cloud Application Administrator).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::cli::Cli</name>

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QRegularExpression>
+#include <QUrlQuery>
 
 namespace mailkey {
 
@@ -218,6 +219,27 @@ void Provider::setMailApiBase(const QUrl &base)
         me.setPath(path + QStringLiteral("/me"));
         profileEndpoint = me;
     }
+}
+
+QUrl Provider::adminConsentUrl(const QString &tenantId) const
+{
+    if (kind != Kind::Microsoft || clientId.isEmpty())
+        return {};
+    // One organization, with an administrator to ask (not the tenant of personal accounts).
+    const auto oneOrganization = [](const QString &t) {
+        return isValidMicrosoftTenant(t) && t != QLatin1String("common") && t != QLatin1String("organizations")
+               && t != QLatin1String("consumers")
+               && t.compare(QLatin1String(ConsumerTenantId), Qt::CaseInsensitive) != 0;
+    };
+    const QString org = !tenantId.isEmpty() ? tenantId : tenant;
+    if (!oneOrganization(org))
+        return {};
+    QUrl url = httpsUrl(authorityHost.isEmpty() ? QString::fromLatin1(DefaultMicrosoftAuthorityHost) : authorityHost,
+                        QStringLiteral("/%1/adminconsent").arg(org));
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("client_id"), QString::fromLatin1(QUrl::toPercentEncoding(clientId)));
+    url.setQuery(query);
+    return url;
 }
 
 bool Provider::isGuid(const QString &s)

@@ -121,6 +121,15 @@ struct Provider {
     // false for Microsoft; the check applies when `iss` is present.
     bool acceptsIssuer(const QString &iss) const;
 
+    // Microsoft: where an administrator of a work or school organization grants consent to this
+    // app for all its users (the admin kit of `mailkey-cli check`):
+    // https://{authorityHost}/{tenant}/adminconsent?client_id={clientId}. `tenantId` is the
+    // organization the token names (its tid) when known; else this provider's tenant when it
+    // names one organization (a GUID or a domain). Empty for other providers, without a client
+    // id, and when no single organization is known ("common", "organizations", "consumers", or
+    // the tenant of personal accounts).
+    QUrl adminConsentUrl(const QString &tenantId = QString()) const;
+
     // The redirect URI without its port (MailKey adds a fresh ephemeral port per attempt),
     // e.g. "http://localhost/oauth/microsoft", "http://127.0.0.1/oauth/google".
     QString redirectUriWithoutPort() const;
