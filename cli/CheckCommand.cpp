@@ -7,6 +7,7 @@
 #include "core/mailcheck/MailDiagnosis.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/vault/Vault.h"
+#include "core/vault/VaultAccess.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -141,44 +142,53 @@ void runNext(Context &ctx, const State &s);
 
 void finishAll(Context &ctx, const State &s)
 {
-    // The audit log: one entry per server checked. Outcome and where it failed; no server text,
-    // no token.
-    withVault(ctx, [&ctx, s](const std::shared_ptr<Vault> &vault) {
-        const auto account = vault->findAccount(s->provider, s->email);
-        QString auditProblem;
-        for (AuditEntry e : std::as_const(s->audit)) {
-            if (account && account->has_value())
-                e.accountId = (*account)->id;
-            if (Status st = vault->appendAudit(e); !st)
-                auditProblem = st.error().message;
-        }
-        if (!auditProblem.isEmpty())
-            err(Text::tr("mailkey-cli check: warning: the check could not be recorded in the audit log (%1).\n")
-                    .arg(oneLine(auditProblem)));
-        int code = Ok;
-        const auto worst = [&s](MailCheck::Outcome o) { return s->outcomes.contains(o); };
-        if (worst(MailCheck::Outcome::Untrusted))
-            code = Untrusted;
-        else if (worst(MailCheck::Outcome::Refused))
-            code = LoginRefused;
-        else if (worst(MailCheck::Outcome::Network))
-            code = Network;
-        else if (worst(MailCheck::Outcome::Unsupported) || worst(MailCheck::Outcome::Aborted))
-            code = Failure;
-        if (s->json) {
-            QJsonObject doc;
-            doc.insert(QStringLiteral("email"), s->email);
-            doc.insert(QStringLiteral("provider"), s->provider);
-            doc.insert(QStringLiteral("ok"), code == Ok && s->skipped.isEmpty());
-            doc.insert(QStringLiteral("exit_code"), code);
-            doc.insert(QStringLiteral("servers"), s->results);
-            out(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Indented)));
-        } else if (code == Ok) {
-            printLine(s, s->skipped.isEmpty() ? Text::tr("Every login works.")
-                                              : Text::tr("The logins that were checked work."));
-        }
-        ctx.finish(code);
-    });
+    int code = Ok;
+    const auto any = [&s](MailCheck::Outcome o) { return s->outcomes.contains(o); };
+    if (any(MailCheck::Outcome::Untrusted))
+        code = Untrusted;
+    else if (any(MailCheck::Outcome::Refused))
+        code = LoginRefused;
+    else if (any(MailCheck::Outcome::Network))
+        code = Network;
+    else if (any(MailCheck::Outcome::Unsupported) || any(MailCheck::Outcome::Aborted) || !s->skipped.isEmpty())
+        code = Failure; // a server that was not checked does not count as working
+    if (s->json) {
+        QJsonObject doc;
+        doc.insert(QStringLiteral("email"), s->email);
+        doc.insert(QStringLiteral("provider"), s->provider);
+        doc.insert(QStringLiteral("ok"), code == Ok);
+        doc.insert(QStringLiteral("exit_code"), code);
+        doc.insert(QStringLiteral("servers"), s->results);
+        out(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Indented)));
+    } else if (code == Ok) {
+        printLine(s, Text::tr("Every login works."));
+    }
+
+    // The audit log: one entry per server checked, with the outcome and where it failed; no
+    // server text, no token. A vault that does not open now is a warning: the check's own
+    // result (and exit code) stands.
+    VaultAccess::unlock(
+        ctx.profile, ctx.store,
+        [&ctx, s, code](Result<OpenedVault> opened) {
+            QString problem;
+            if (!opened) {
+                problem = opened.error().message;
+            } else {
+                const std::shared_ptr<Vault> &vault = opened->vault;
+                const auto account = vault->findAccount(s->provider, s->email);
+                for (AuditEntry e : std::as_const(s->audit)) {
+                    if (account && account->has_value())
+                        e.accountId = (*account)->id;
+                    if (Status st = vault->appendAudit(e); !st)
+                        problem = st.error().message;
+                }
+            }
+            if (!problem.isEmpty())
+                err(Text::tr("mailkey-cli check: warning: the check could not be recorded in the audit log (%1).\n")
+                        .arg(oneLine(problem)));
+            ctx.finish(code);
+        },
+        Vault::IntegrityCheck::Header);
 }
 
 void report(Context &ctx, const State &s, MailServer::Protocol protocol, const AccessTokenClaims &claims,
@@ -286,8 +296,6 @@ void checkServer(Context &ctx, const State &s, MailServer::Protocol protocol, QS
         secureWipe(bytes);
         s->skipped << label(protocol);
         printLine(s, Text::tr("%1: not checked: %2.").arg(label(protocol), oneLine(why)));
-        if (!s->json)
-            err(QString());
         QJsonObject o;
         o.insert(QStringLiteral("protocol"), resourceOf(protocol));
         o.insert(QStringLiteral("outcome"), QStringLiteral("skipped"));

@@ -2404,10 +2404,6 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The logins that were checked work.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>  =&gt; %1 works (%2, %3 ms).</source>
         <translation type="unfinished"></translation>
     </message>

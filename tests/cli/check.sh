@@ -60,6 +60,14 @@ for mode in tls starttls; do
 done
 [ $mode = starttls ] && ! since_begin | grep -q "method=PLAIN" # nothing but OAuth was offered anyway
 
+# --- a provider that names no server: not checked, and not "works" --------------------------------
+begin
+check skipped --ca "$ca" --smtp "smtps://127.0.0.1:$dovecot_submissions"
+[ $rc = 1 ] && grep -q "IMAP: not checked: the provider .* names no IMAP server: give --imap" "$work/$name.out" &&
+    logged_in submission XOAUTH2 "$dovecot_submissions" && ! grep -q "Every login works" "$work/$name.out" &&
+    pass "check without an IMAP server for the provider: SMTP checked, IMAP said to be unchecked, exit 1" ||
+    { fail "check with no IMAP server known (exit $rc)"; explain; }
+
 # --- the servers from providers.json, and --json ---------------------------------------------------
 /usr/bin/python3 - "$MAILKEY_CONFIG_DIR/providers.json" "127.0.0.1:$dovecot_imap" \
     "smtps://127.0.0.1:$dovecot_submissions" <<'PY'
@@ -146,7 +154,7 @@ mailkey-cli audit --json >"$work/audit.json" 2>"$work/audit.err"
 import json, sys
 checks = [e for e in json.load(open(sys.argv[1])) if e["action"] == "mail.check"]
 outcomes = [e["outcome"] for e in checks]
-assert outcomes.count("ok") == 10, outcomes
+assert outcomes.count("ok") == 11, outcomes
 assert outcomes.count("untrusted") == 4, outcomes
 assert outcomes.count("refused") == 6, outcomes
 for e in checks:
