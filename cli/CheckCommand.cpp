@@ -196,7 +196,10 @@ void report(Context &ctx, const State &s, MailServer::Protocol protocol, const A
 {
     s->outcomes << r.outcome;
     QList<MailDiagnosis> diagnoses = diagnoseFailure(r, s->provider, s->email);
-    if (r.outcome == MailCheck::Outcome::Refused)
+    // What the token says matters when the server may have refused the token, not when it refuses
+    // every SMTP login (5.7.139 says the token was fine).
+    const bool tokenMatters = diagnoses.isEmpty() || diagnoses.first().id != QLatin1String("smtp-auth-disabled");
+    if (r.outcome == MailCheck::Outcome::Refused && tokenMatters)
         diagnoses += diagnoseToken(claims, s->provider, protocol, s->email);
 
     // Consent is one reason a Microsoft login is refused: the admin kit says where to grant it.

@@ -62,4 +62,49 @@ void ScriptedMailServer::onData(QSslSocket *socket)
     }
 }
 
+QByteArray tagOf(const QByteArray &line)
+{
+    return line.left(line.indexOf(' '));
+}
+
+ScriptedMailServer::Answer imapAnswer(const QByteArray &line, const QByteArray &caps, const Respond &onAuth,
+                                      const Respond &onExamine)
+{
+    using Answer = ScriptedMailServer::Answer;
+    const QByteArray tag = tagOf(line);
+    const QByteArray rest = line.mid(tag.size() + 1).toUpper();
+    if (rest == "STARTTLS")
+        return {tag + " OK Begin TLS negotiation now.\r\n", true};
+    if (rest == "CAPABILITY")
+        return {"* CAPABILITY " + caps + "\r\n" + tag + " OK CAPABILITY completed.\r\n"};
+    if (rest.startsWith("EXAMINE"))
+        return onExamine ? onExamine(line) : Answer{"* 0 EXISTS\r\n" + tag + " OK [READ-ONLY] EXAMINE completed.\r\n"};
+    if (rest == "LOGOUT")
+        return {"* BYE bye\r\n" + tag + " OK LOGOUT completed.\r\n", false, true};
+    return onAuth(line);
+}
+
+ScriptedMailServer::Answer imapAuthOk(const QByteArray &line)
+{
+    return {tagOf(line) + " OK AUTHENTICATE completed.\r\n"};
+}
+
+Respond smtpServer(Respond onAuth, QByteArray mailFromReply)
+{
+    return [onAuth = std::move(onAuth), mailFromReply](const QByteArray &line) -> ScriptedMailServer::Answer {
+        if (line.startsWith("EHLO"))
+            return {"250-smtp.example.com Hello\r\n250-SIZE 157286400\r\n250-STARTTLS\r\n"
+                    "250-AUTH LOGIN XOAUTH2\r\n250 8BITMIME\r\n"};
+        if (line == "STARTTLS")
+            return {"220 2.0.0 SMTP server ready\r\n", true};
+        if (line.startsWith("MAIL FROM:"))
+            return {mailFromReply};
+        if (line == "RSET")
+            return {"250 2.0.0 Resetting\r\n"};
+        if (line == "QUIT")
+            return {"221 2.0.0 Service closing transmission channel\r\n", false, true};
+        return onAuth(line);
+    };
+}
+
 } // namespace mailkey::test

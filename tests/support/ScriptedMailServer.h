@@ -50,4 +50,17 @@ private:
     QByteArray m_buffer;
 };
 
+// Scripts for it. The tag of an IMAP command line ("a3").
+QByteArray tagOf(const QByteArray &line);
+using Respond = std::function<ScriptedMailServer::Answer(const QByteArray &line)>;
+// An IMAP server's answer to `line`: STARTTLS, CAPABILITY (`caps`), EXAMINE (by `onExamine`,
+// else an OK) and LOGOUT; anything else (AUTHENTICATE and what follows it) by `onAuth`.
+ScriptedMailServer::Answer imapAnswer(const QByteArray &line, const QByteArray &caps, const Respond &onAuth,
+                                      const Respond &onExamine = {});
+// An OK to an AUTHENTICATE line.
+ScriptedMailServer::Answer imapAuthOk(const QByteArray &line);
+// An SMTP server with STARTTLS and AUTH XOAUTH2: EHLO, STARTTLS, MAIL FROM (`mailFromReply`),
+// RSET and QUIT; anything else (AUTH and what follows it) by `onAuth`.
+Respond smtpServer(Respond onAuth, QByteArray mailFromReply = "250 2.1.0 Sender OK\r\n");
+
 } // namespace mailkey::test

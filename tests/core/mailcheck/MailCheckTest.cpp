@@ -16,7 +16,11 @@
 #include <optional>
 
 using namespace mailkey;
+using mailkey::test::imapAnswer;
+using mailkey::test::imapAuthOk;
 using mailkey::test::ScriptedMailServer;
+using mailkey::test::smtpServer;
+using mailkey::test::tagOf;
 using mailkey::test::waitFor;
 using Answer = ScriptedMailServer::Answer;
 using Outcome = MailCheck::Outcome;
@@ -26,11 +30,6 @@ namespace {
 
 const QByteArray kToken = "tok-3e1f-SECRET-8a9b";
 const QString kEmail = QStringLiteral("you@example.com");
-
-QByteArray tagOf(const QByteArray &line)
-{
-    return line.left(line.indexOf(' '));
-}
 
 struct Fixture {
     std::unique_ptr<ScriptedMailServer> server;
@@ -89,30 +88,6 @@ struct Fixture {
         return false;
     }
 };
-
-// An IMAP server: greeting, CAPABILITY, AUTHENTICATE with SASL-IR, EXAMINE, LOGOUT. `onAuth`
-// answers the AUTHENTICATE line (and what follows it), `onExamine` the EXAMINE.
-ScriptedMailServer::Answer imapAnswer(const QByteArray &line, const QByteArray &caps,
-                                      const std::function<Answer(const QByteArray &)> &onAuth,
-                                      const std::function<Answer(const QByteArray &)> &onExamine = {})
-{
-    const QByteArray tag = tagOf(line);
-    const QByteArray rest = line.mid(tag.size() + 1).toUpper();
-    if (rest == "STARTTLS")
-        return {tag + " OK Begin TLS negotiation now.\r\n", true};
-    if (rest == "CAPABILITY")
-        return {"* CAPABILITY " + caps + "\r\n" + tag + " OK CAPABILITY completed.\r\n"};
-    if (rest.startsWith("EXAMINE"))
-        return onExamine ? onExamine(line) : Answer{"* 0 EXISTS\r\n" + tag + " OK [READ-ONLY] EXAMINE completed.\r\n"};
-    if (rest == "LOGOUT")
-        return {"* BYE bye\r\n" + tag + " OK LOGOUT completed.\r\n", false, true};
-    return onAuth(line);
-}
-
-Answer imapAuthOk(const QByteArray &line)
-{
-    return {tagOf(line) + " OK AUTHENTICATE completed.\r\n"};
-}
 
 QByteArray decodedIr(const QByteArray &authLine)
 {
@@ -222,26 +197,6 @@ TEST(MailCheck, UntrustedCertificateStartTlsSendsOnlyTheNegotiation)
     EXPECT_TRUE(f.server->received.at(0).text.startsWith("EHLO [127.0.0.1]"));
     EXPECT_EQ(f.server->received.at(1).text, QByteArray("STARTTLS"));
     EXPECT_FALSE(f.anyLineHas("AUTH"));
-}
-
-// An SMTP server with STARTTLS; `onAuth` answers AUTH and what follows it.
-std::function<Answer(const QByteArray &)> smtpServer(std::function<Answer(const QByteArray &)> onAuth,
-                                                     QByteArray mailFromReply = "250 2.1.0 Sender OK\r\n")
-{
-    return [onAuth = std::move(onAuth), mailFromReply](const QByteArray &line) -> Answer {
-        if (line.startsWith("EHLO"))
-            return {"250-smtp.example.com Hello\r\n250-SIZE 157286400\r\n250-STARTTLS\r\n"
-                    "250-AUTH LOGIN XOAUTH2\r\n250 8BITMIME\r\n"};
-        if (line == "STARTTLS")
-            return {"220 2.0.0 SMTP server ready\r\n", true};
-        if (line.startsWith("MAIL FROM:"))
-            return {mailFromReply};
-        if (line == "RSET")
-            return {"250 2.0.0 Resetting\r\n"};
-        if (line == "QUIT")
-            return {"221 2.0.0 Service closing transmission channel\r\n", false, true};
-        return onAuth(line);
-    };
 }
 
 TEST(MailCheck, SmtpStartTlsGoodLoginSendsNoMessage)
