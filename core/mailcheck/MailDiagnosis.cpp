@@ -1,5 +1,6 @@
 #include "core/mailcheck/MailDiagnosis.h"
 
+#include "core/common/SecureBytes.h"
 #include "core/common/TextSafety.h"
 
 #include <QCoreApplication>
@@ -65,12 +66,18 @@ SaslErrorChallenge decodeSaslErrorChallenge(const QByteArray &json)
 AccessTokenClaims decodeAccessToken(const QByteArray &token)
 {
     AccessTokenClaims c;
-    const QList<QByteArray> parts = token.split('.');
-    if (parts.size() != 3 || !parts.at(0).startsWith("eyJ") || parts.at(1).size() > 16384)
+    // header.payload.signature; only the payload is copied (and wiped): no copy of the whole
+    // token, nor of its signature, is made here.
+    const qsizetype first = token.indexOf('.');
+    const qsizetype second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (!token.startsWith("eyJ") || second < 0 || token.indexOf('.', second + 1) >= 0 || second - first - 1 > 16384)
         return c;
-    const QByteArray payload
-        = QByteArray::fromBase64(parts.at(1), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    QByteArray encoded = token.mid(first + 1, second - first - 1);
+    QByteArray payload
+        = QByteArray::fromBase64(encoded, QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    secureWipe(encoded);
     const QJsonDocument doc = QJsonDocument::fromJson(payload);
+    secureWipe(payload);
     if (!doc.isObject())
         return c;
     const QJsonObject o = doc.object();
