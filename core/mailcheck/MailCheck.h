@@ -8,7 +8,6 @@
 #include <QList>
 #include <QMetaType>
 #include <QObject>
-#include <QPointer>
 #include <QSslCertificate>
 #include <QSslError>
 #include <QString>
