@@ -80,6 +80,9 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "                         sign in to a mailbox (microsoft, google or a custom provider)\n"
     "  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]\n"
     "                         print a valid access token (or the SASL string) for EMAIL\n"
+    "  check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE] [--json]\n"
+    "                         log in to the IMAP and SMTP servers with fresh tokens, as a mail\n"
+    "                         program would, and say what fails and how to fix it\n"
     "  list [--json]          connected accounts with provider, status and expiry\n"
     "  remove EMAIL           revoke where the provider allows it, delete the tokens here\n"
     "  audit [EMAIL] [--json] [--since TIME] [--verify]\n"
@@ -92,7 +95,7 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "\n"
     "Options:\n"
     "  --profile NAME         use a separate vault with its own key (default: \"default\")\n"
-    "  --providers FILE       custom providers file (used by connect, token, remove and\n"
+    "  --providers FILE       custom providers file (used by connect, token, check, remove and\n"
     "                         sign-out-everywhere)\n"
     "  --profile and --providers may also follow the command.\n"
     "  -h, --help             show help (also: mailkey-cli COMMAND --help)\n"
@@ -104,7 +107,8 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "\n"
     "Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,\n"
     "4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,\n"
-    "130 cancelled (Ctrl-C).\n");
+    "7 a mail server refused the login (check), 8 a mail server's certificate is not\n"
+    "trusted (check), 130 cancelled (Ctrl-C).\n");
 
 bool g_debug = false;
 
@@ -129,6 +133,7 @@ std::map<QString, CommandInfo> buildCommands()
     addVaultCommands(table);
     addTokenCommands(table);
     addConnectCommand(table);
+    addCheckCommand(table);
     return table;
 }
 
@@ -246,8 +251,9 @@ int run(int argc, char **argv)
         return Ok;
     }
     // Commands that use providers read --providers themselves; for the others it changes nothing.
-    static const QStringList usesProviders = {QStringLiteral("connect"), QStringLiteral("token"),
-                                              QStringLiteral("remove"), QStringLiteral("sign-out-everywhere")};
+    static const QStringList usesProviders
+        = {QStringLiteral("connect"), QStringLiteral("token"), QStringLiteral("check"), QStringLiteral("remove"),
+           QStringLiteral("sign-out-everywhere")};
     if (!providersFile.isEmpty() && usesProviders.contains(name))
         args << QStringLiteral("--providers") << providersFile;
 

@@ -2,6 +2,7 @@
 
 #include "core/service/AppSettings.h"
 
+#include "core/common/MailAddress.h"
 #include "core/common/Redactor.h"
 #include "core/common/SecureBytes.h"
 #include "core/common/TextSafety.h"
@@ -192,6 +193,26 @@ void failWith(Context &ctx, const Error &e)
     message.replace(QLatin1Char('\n'), QLatin1Char(' '));
     err(QStringLiteral("mailkey-cli: %1\n").arg(oneLine(message)));
     ctx.finish(exitCodeFor(e.code));
+}
+
+std::optional<QString> singleAddress(Context &ctx, const QString &command, const ParsedArgs &p)
+{
+    if (!p.error.isEmpty()) {
+        usageError(ctx, command, p.error);
+        return std::nullopt;
+    }
+    if (p.positional.size() != 1) {
+        usageError(ctx, command,
+                   p.positional.isEmpty() ? Text::tr("needs the address of an account")
+                                          : Text::tr("takes one address"));
+        return std::nullopt;
+    }
+    const QString email = p.positional.first().trimmed();
+    if (!MailAddress::isPlausible(email)) {
+        usageError(ctx, command, Text::tr("'%1' is not an e-mail address").arg(email.left(80)));
+        return std::nullopt;
+    }
+    return email;
 }
 
 bool usageError(Context &ctx, const QString &command, const QString &problem)

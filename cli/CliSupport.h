@@ -8,6 +8,7 @@
 #include "core/common/Result.h"
 #include "core/ipc/IpcClient.h"
 #include "core/ipc/IpcMessages.h"
+#include "core/service/TokenBroker.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -19,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 
 class QNetworkAccessManager;
@@ -102,6 +104,9 @@ struct ParsedArgs {
 ParsedArgs parseArgs(const QStringList &args, const QStringList &flagNames, const QStringList &valueNames);
 
 void failWith(Context &ctx, const Error &e);
+// The one address a command takes (`token EMAIL`, `check EMAIL`) from parsed arguments: trimmed
+// and plausible. Otherwise (also for p.error) a usage error ends the command and this is empty.
+std::optional<QString> singleAddress(Context &ctx, const QString &command, const ParsedArgs &p);
 bool usageError(Context &ctx, const QString &command, const QString &problem);
 QString isoTime(const QDateTime &t);
 
@@ -130,9 +135,17 @@ void askWindow(Context &ctx, const Request &request, int timeoutMs, bool fallbac
         std::move(notReachable));
 }
 
+// A valid access token, as `mailkey-cli token` gets it: from the running MailKey window (one shared
+// cache and refresh), else here, from the vault with a TokenManager of this process under the
+// cross-process refresh lock. With a providers file always here. `done` gets the answer (its
+// token is a secret: wipe it after use) or the error.
+void fetchToken(Context &ctx, const TokenBroker::TokenQuery &query, const QString &providersFile,
+                std::function<void(Result<TokenBroker::TokenAnswer>)> done);
+
 // Command tables of each group.
 void addVaultCommands(std::map<QString, CommandInfo> &table);
 void addTokenCommands(std::map<QString, CommandInfo> &table);
 void addConnectCommand(std::map<QString, CommandInfo> &table);
+void addCheckCommand(std::map<QString, CommandInfo> &table);
 
 } // namespace mailkey::cli

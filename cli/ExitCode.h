@@ -12,7 +12,9 @@ enum ExitCode : int {
     AccountNotFound = 3,
     NeedsSignIn = 4,      // the account must be connected again
     VaultUnavailable = 5, // no keychain, keyring locked, key missing, vault damaged or unreadable
-    Network = 6,          // the provider could not be reached (will work again later)
+    Network = 6,          // the provider (or, for check, a mail server) could not be reached
+    LoginRefused = 7,     // check: a mail server refused the login or the command after it
+    Untrusted = 8,        // check: a mail server's certificate is not trusted (nothing was sent)
     Cancelled = 130,      // Ctrl-C
 };
 

@@ -70,30 +70,28 @@ void printToken(Context &ctx, const TokenOptions &o, const QString &email, const
     ctx.finish(Ok);
 }
 
-void tokenHere(Context &ctx, const TokenOptions &o)
+// The vault and a TokenManager of this process (the window is not running, or --providers).
+void tokenHere(Context &ctx, const TokenBroker::TokenQuery &query, const QString &providersFile,
+               std::function<void(Result<TokenBroker::TokenAnswer>)> done)
 {
     // The keychain answers over D-Bus: the providers are loaded (once) meanwhile.
     auto registry = std::make_shared<std::optional<Result<ProviderRegistry *>>>();
-    auto load = [&ctx, registry, file = o.providersFile]() -> const Result<ProviderRegistry *> & {
+    auto load = [&ctx, registry, file = providersFile]() -> const Result<ProviderRegistry *> & {
         if (!registry->has_value())
             registry->emplace(ctx.providers(file));
         return registry->value();
     };
-    withVault(ctx, [&ctx, o, load](const std::shared_ptr<Vault> &vault) {
+    withVault(ctx, [&ctx, query, load, done = std::move(done)](const std::shared_ptr<Vault> &vault) {
         const Result<ProviderRegistry *> &providers = load();
         if (!providers) {
-            failWith(ctx, providers.error());
+            done(providers.error());
             return;
         }
         TokenBroker broker(ctx.tokens(vault, *providers), *providers);
         qCDebug(lcCli, "%lld ms: asking the token manager", elapsedMs());
-        broker.token(o.query, [&ctx, o](Result<TokenBroker::TokenAnswer> r) {
+        broker.token(query, [done](Result<TokenBroker::TokenAnswer> r) {
             qCDebug(lcCli, "%lld ms: token manager answered", elapsedMs());
-            if (!r) {
-                failWith(ctx, r.error());
-                return;
-            }
-            printToken(ctx, o, r->email, r->provider, r->resource, r->token);
+            done(std::move(r));
         });
     });
     if (!ctx.finished) {
@@ -108,18 +106,11 @@ void cmdToken(Context &ctx)
                                    {QStringLiteral("--resource"), QStringLiteral("--sasl"), kProvider, kProviders,
                                     QStringLiteral("--host"), QStringLiteral("--port")});
     const QString cmd = QStringLiteral("token");
-    if (!p.error.isEmpty()) {
-        usageError(ctx, cmd, p.error);
+    const std::optional<QString> email = singleAddress(ctx, cmd, p);
+    if (!email)
         return;
-    }
-    if (p.positional.size() != 1) {
-        usageError(ctx, cmd,
-                   p.positional.isEmpty() ? Text::tr("needs the address of an account")
-                                          : Text::tr("takes one address"));
-        return;
-    }
     TokenOptions o;
-    o.query.email = p.positional.first().trimmed();
+    o.query.email = *email;
     o.query.provider = p.values.value(kProvider);
     o.query.minValiditySeconds = kMinTokenValiditySeconds;
     o.sasl = p.values.value(QStringLiteral("--sasl")).toLower();
@@ -130,10 +121,6 @@ void cmdToken(Context &ctx)
         = p.values
               .value(QStringLiteral("--resource"), o.sasl.isEmpty() ? QStringLiteral("graph") : QStringLiteral("imap"))
               .toLower();
-    if (!MailAddress::isPlausible(o.query.email)) {
-        usageError(ctx, cmd, Text::tr("'%1' is not an e-mail address").arg(o.query.email.left(80)));
-        return;
-    }
     if (o.query.resource != QLatin1String("graph") && o.query.resource != QLatin1String("imap")
         && o.query.resource != QLatin1String("smtp")) {
         usageError(ctx, cmd, Text::tr("--resource is graph, imap or smtp"));
@@ -162,27 +149,13 @@ void cmdToken(Context &ctx)
     }
     o.query.actor = requestingProgram();
 
-    // With --providers the providers come from that file: the window's would not be the same.
-    if (!o.providersFile.isEmpty()) {
-        tokenHere(ctx, o);
-        return;
-    }
-    ipc::TokenRequest request;
-    request.email = o.query.email;
-    request.provider = o.query.provider;
-    request.resource = o.query.resource;
-    request.minValiditySeconds = o.query.minValiditySeconds;
-    request.actor = o.query.actor;
-    askWindow(
-        ctx, request, TokenTimeoutMs, true,
-        [&ctx, o](Result<ipc::TokenReply> reply) {
-            if (!reply) {
-                failWith(ctx, reply.error());
-                return;
-            }
-            printToken(ctx, o, reply->email, reply->provider, reply->resource, reply->token);
-        },
-        [&ctx, o] { tokenHere(ctx, o); });
+    fetchToken(ctx, o.query, o.providersFile, [&ctx, o](Result<TokenBroker::TokenAnswer> r) {
+        if (!r) {
+            failWith(ctx, r.error());
+            return;
+        }
+        printToken(ctx, o, r->email, r->provider, r->resource, r->token);
+    });
 }
 
 // ---- remove ------------------------------------------------------------------------------------
@@ -329,6 +302,40 @@ void cmdSignOutEverywhere(Context &ctx)
 }
 
 } // namespace
+
+void fetchToken(Context &ctx, const TokenBroker::TokenQuery &query, const QString &providersFile,
+                std::function<void(Result<TokenBroker::TokenAnswer>)> done)
+{
+    // With a providers file the providers come from that file: the window's would not be the same.
+    if (!providersFile.isEmpty()) {
+        tokenHere(ctx, query, providersFile, std::move(done));
+        return;
+    }
+    ipc::TokenRequest request;
+    request.email = query.email;
+    request.provider = query.provider;
+    request.resource = query.resource;
+    request.minValiditySeconds = query.minValiditySeconds;
+    request.actor = query.actor;
+    auto shared = std::make_shared<std::function<void(Result<TokenBroker::TokenAnswer>)>>(std::move(done));
+    askWindow(
+        ctx, request, TokenTimeoutMs, true,
+        [shared](Result<ipc::TokenReply> reply) {
+            if (!reply) {
+                (*shared)(reply.error());
+                return;
+            }
+            TokenBroker::TokenAnswer answer;
+            answer.email = reply->email;
+            answer.provider = reply->provider;
+            answer.resource = reply->resource;
+            answer.token = std::move(reply->token);
+            answer.expiresAt = reply->expiresAt;
+            answer.refreshed = reply->refreshed;
+            (*shared)(std::move(answer));
+        },
+        [&ctx, query, providersFile, shared] { tokenHere(ctx, query, providersFile, *shared); });
+}
 
 void addTokenCommands(std::map<QString, CommandInfo> &table)
 {

@@ -702,6 +702,360 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
 </context>
 <context>
+    <name>mailkey::MailCheck</name>
+    <message>
+        <source>The CA file %1 cannot be read (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The CA file %1 holds no PEM certificate (-----BEGIN CERTIFICATE-----).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No server to check.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The address cannot be used in a mail command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The check was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 The server said: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent more after accepting STARTTLS (bytes that could have been injected on the way). Nothing else was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 verified; %2, %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent more than MailKey reads without an end of line.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server closed the connection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The certificate of %1 is not trusted (%2). Nothing was sent to the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host name %1 was not found: check the name and your network.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refused the connection: no mail server listens on that port, or a firewall blocks it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS with %1 could not be set up (%2). Nothing was sent to the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server closed the connection instead of answering.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to %1 broke (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer within %2 seconds (%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent a line longer than MailKey reads.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server ended the session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server turned the connection away.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s greeting is not an IMAP greeting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused STARTTLS. MailKey never logs in without TLS: use TLS from the first byte (port 993) if the server offers it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused the CAPABILITY command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused the login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>EXAMINE INBOX: the INBOX opened (read-only).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server accepted the login, then refused to open the INBOX.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent a reply longer than MailKey reads.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s reply is not an SMTP reply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused EHLO.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not offer STARTTLS. MailKey never logs in without TLS: use TLS from the first byte (port 465) if the server offers it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused STARTTLS. MailKey never logs in without TLS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server accepted the login, then refused MAIL FROM (no mail can be sent).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MAIL FROM:&lt;%1&gt; accepted, then RSET: nothing was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused RSET after MAIL FROM.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent a reply nobody asked for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not offer %1 (it offers: %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server offers no OAuth login (XOAUTH2 or OAUTHBEARER); it offers: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent a second SASL challenge.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logged in with %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::MailDiagnosis</name>
+    <message>
+        <source>Google&apos;s access tokens are opaque: nobody but Google can read whom or what they are for, so MailKey cannot check the token itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This access token is opaque (not a JWT; personal Microsoft accounts and many providers issue such tokens): MailKey cannot read whom or what it is for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token is for Microsoft Graph (aud %1), not for Outlook&apos;s %2 server: Outlook refuses it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token is for another resource (aud %1), not for Outlook (https://outlook.office.com).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail programs must ask for the %1 token: mailkey-cli token ADDRESS --resource %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token lacks the permission %1 (it has: %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add the delegated permission Office 365 Exchange Online %1 to the app registration, then sign in again: mailkey-cli connect microsoft --login-hint %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In a work or school tenant an administrator may have to grant consent for %1 to the app.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token names another user (%1 %2) than the address that logs in (%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in again as %1 (mailkey-cli connect PROVIDER --login-hint %1), or log in with the address %2. An alias of the mailbox only works if it is also its primary address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The certificate of %1 is not trusted, so MailKey sent no login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the host name. For your own server, give its CA certificate with --ca FILE. On a network that intercepts TLS (a company proxy, a hotel portal) your mail program would be refused too, or worse, would send the token to the interceptor.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be reached or stopped answering.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the host name and port, your network and firewall (outgoing port %1), and try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not offer what a mail program needs here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the server settings: host, port, and TLS from the first byte (993, 465) or STARTTLS (143, 587).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Microsoft accepted the token, then could not open the mailbox (&quot;User is authenticated but not connected&quot;). The signed-in user has no Exchange Online mailbox for this address, the address is another mailbox than the one signed in, or IMAP is turned off for the mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in with the account that owns %1 (mailkey-cli connect microsoft --login-hint %1). For a shared mailbox, log in as its user name with your own account&apos;s token only if you have full access to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An Exchange Online administrator can turn IMAP on for the mailbox: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server accepted the login, then refused to open the INBOX.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail programs will log in and then fail. Check that the mailbox exists and that IMAP is enabled for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server accepted the login, then refused to send as %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send from the address of the mailbox you signed in with, or ask for the right to send as %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An Exchange Online administrator can grant Send As permission for %1 (Add-RecipientPermission).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SMTP AUTH (&quot;Authenticated SMTP&quot;) is turned off for this mailbox or for the whole organization (535 5.7.139). The token is fine; Microsoft 365 refuses every SMTP login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask your Microsoft 365 administrator to turn on Authenticated SMTP for %1, or send through another way your organization allows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exchange Online PowerShell (Connect-ExchangeOnline first): %1. For the whole organization: Set-TransportConfig -SmtpClientAuthenticationDisabled $false.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SMTP server refused the login (535 5.7.3 Authentication unsuccessful). With Microsoft 365 this means SMTP AUTH is off for the mailbox, the token is not for SMTP (SMTP.Send), or it names another mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>See what the token says below; sign in again if it names another user: mailkey-cli connect microsoft --login-hint %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An administrator can turn on Authenticated SMTP for the mailbox: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in again: mailkey-cli connect %1 --login-hint %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In Google Workspace an administrator must allow IMAP/SMTP access and the app (Admin console, Security, API controls).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The IMAP server refused the token (NO [AUTHENTICATIONFAILED]).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check what the token says below. If it is right, IMAP may be turned off for the mailbox, or the app may lack IMAP.AccessAsUser.All or consent for it; then sign in again: mailkey-cli connect microsoft --login-hint %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in again (mailkey-cli connect %1 --login-hint %2); if that does not help, check that IMAP is enabled for the mailbox.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refused the login (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the token is invalid, expired or revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the token lacks a scope the server needs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the login request was malformed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>status %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> The server expects the scope %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s %1 error says: %2.%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The SMTP server did not accept the token (535 5.7.8, credentials not accepted): it is expired or revoked, for another account, or lacks the mail scope%1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::MailFolderFetcher</name>
     <message>
         <source>%1 has no mail folder API, so MailKey cannot list its folders. Its tokens can still be used by mail programs (IMAP/SMTP).</source>
@@ -737,6 +1091,29 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
     <message>
         <source>%1 sent a folder list MailKey could not read. Try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::MailServer</name>
+    <message>
+        <source>a %1 server is HOST[:PORT], %1s://HOST[:PORT] (TLS from the first byte) or %1://HOST[:PORT] (STARTTLS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an IPv6 address is written in brackets: [ADDRESS]:PORT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 server needs a host name or an IP address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the port of the %1 server is a number from 1 to 65535</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>port %1 is not a standard %2 port: write %2s://HOST:%1 for TLS from the first byte or %2://HOST:%1 for STARTTLS</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2012,46 +2389,59 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
 </context>
 <context>
-    <name>mailkey::cli::Cli</name>
+    <name>mailkey::cli::CheckCommand</name>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
-
-Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
-tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).
-
-Commands:
-  connect PROVIDER [--login-hint EMAIL] [--no-browser]
-                         sign in to a mailbox (microsoft, google or a custom provider)
-  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]
-                         print a valid access token (or the SASL string) for EMAIL
-  list [--json]          connected accounts with provider, status and expiry
-  remove EMAIL           revoke where the provider allows it, delete the tokens here
-  audit [EMAIL] [--json] [--since TIME] [--verify]
-                         the audit log; --verify checks its hash chain
-  rotate-key             re-encrypt the vault with a new key
-  sign-out-everywhere --yes
-                         revoke and delete every token, new vault key, incident recorded
-  status                 the vault, its cipher, the keychain, the MailKey window, the accounts
-  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)
-
-Options:
-  --profile NAME         use a separate vault with its own key (default: &quot;default&quot;)
-  --providers FILE       custom providers file (used by connect, token, remove and
-                         sign-out-everywhere)
-  --profile and --providers may also follow the command.
-  -h, --help             show help (also: mailkey-cli COMMAND --help)
-  --version              show the version
-
-Only the requested value goes to standard output; messages go to standard error.
-When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).
-Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
-
-Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
-4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,
-130 cancelled (Ctrl-C).
+        <source>the provider %1 names no %2 server: give --%3 HOST[:PORT] (or add &quot;%3_host&quot; to its entry in providers.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli check: warning: the check could not be recorded in the audit log (%1).
 </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Every login works.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  =&gt; %1 works (%2, %3 ms).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  =&gt; %1 failed at %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  Problem: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  Fix: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  Administrator: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not checked: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking %1 (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--sasl is xoauth2 or oauthbearer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An administrator of the organization can grant MailKey&apos;s permissions for all its users at %1 (signed in as a Global, Privileged Role or Cloud Application Administrator).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::cli::Cli</name>
     <message>
         <source>mailkey-cli: %1 needs a value.
 </source>
@@ -2194,6 +2584,80 @@ while the MailKey window is running.
 </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE]
+                   [--sasl xoauth2|oauthbearer] [--json] [--provider ID] [--providers FILE]
+
+Checks that a mail program gets in: gets a fresh token for IMAP and one for SMTP (as `token`
+does), logs in to each server with it, runs one more command to catch a server that accepts
+the login and then refuses to work (IMAP EXAMINE INBOX; SMTP MAIL FROM and RSET: no message is
+sent), and logs out. Each step is printed with its time; a failure is explained with what to
+do, and for work and school accounts what an administrator must do. The token is never
+printed. Every check is recorded in the audit log.
+
+  --imap SERVER   default: the provider&apos;s (Microsoft outlook.office365.com:993, Google
+  --smtp SERVER   imap.gmail.com:993; smtp.office365.com:587, smtp.gmail.com:587; custom
+                  providers: &quot;imap_host&quot; and &quot;smtp_host&quot; in providers.json).
+                  SERVER is HOST[:PORT]: 993 and 465 speak TLS from the first byte, 143 and
+                  587 STARTTLS; for other ports write imaps://HOST:PORT or imap://HOST:PORT
+                  (smtps://, smtp://).
+  --ca FILE       trust only the CA certificates in this PEM file (for your own server)
+                  instead of the system&apos;s. A certificate that does not verify ends the
+                  check before anything is sent; there is never a fallback to plain text.
+  --sasl M        log in with xoauth2 or oauthbearer (default: XOAUTH2 when offered)
+  --json          one JSON object, with one object per server and its steps
+  --provider ID   which account, when EMAIL is connected with several providers
+  --providers F   custom providers file (then the window is not asked)
+
+Exit codes: 0 every login works, 7 a server refused the login or the command after it,
+8 a server&apos;s certificate is not trusted, 6 network failure, 2 usage, 3 unknown account,
+4 needs sign-in, 5 vault or keychain unavailable or locked, 1 anything else.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
+
+Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
+tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).
+
+Commands:
+  connect PROVIDER [--login-hint EMAIL] [--no-browser]
+                         sign in to a mailbox (microsoft, google or a custom provider)
+  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]
+                         print a valid access token (or the SASL string) for EMAIL
+  check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE] [--json]
+                         log in to the IMAP and SMTP servers with fresh tokens, as a mail
+                         program would, and say what fails and how to fix it
+  list [--json]          connected accounts with provider, status and expiry
+  remove EMAIL           revoke where the provider allows it, delete the tokens here
+  audit [EMAIL] [--json] [--since TIME] [--verify]
+                         the audit log; --verify checks its hash chain
+  rotate-key             re-encrypt the vault with a new key
+  sign-out-everywhere --yes
+                         revoke and delete every token, new vault key, incident recorded
+  status                 the vault, its cipher, the keychain, the MailKey window, the accounts
+  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)
+
+Options:
+  --profile NAME         use a separate vault with its own key (default: &quot;default&quot;)
+  --providers FILE       custom providers file (used by connect, token, check, remove and
+                         sign-out-everywhere)
+  --profile and --providers may also follow the command.
+  -h, --help             show help (also: mailkey-cli COMMAND --help)
+  --version              show the version
+
+Only the requested value goes to standard output; messages go to standard error.
+When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).
+Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
+
+Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
+4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,
+7 a mail server refused the login (check), 8 a mail server&apos;s certificate is not
+trusted (check), 130 cancelled (Ctrl-C).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::cli::CliSupport</name>
@@ -2225,6 +2689,18 @@ while the MailKey window is running.
     </message>
     <message>
         <source>The MailKey window took the request but stopped answering (%1). Check the result with: mailkey-cli list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>needs the address of an account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>takes one address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2278,14 +2754,6 @@ while the MailKey window is running.
 </context>
 <context>
     <name>mailkey::cli::TokenCommands</name>
-    <message>
-        <source>needs the address of an account</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>takes one address</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>&apos;%1&apos; is not an e-mail address</source>
         <translation type="unfinished"></translation>

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QRegularExpression>
+#include <QUrlQuery>
 
 namespace mailkey {
 
@@ -170,6 +171,8 @@ Result<Provider> Provider::microsoft(const QString &tenantIn, const QString &aut
                             {outlook + QStringLiteral("/SMTP.Send"), QStringLiteral("offline_access")});
     // Consent to IMAP and SMTP at sign-in, or their later token requests fail with AADSTS65001.
     p.consentScopes = {outlook + QStringLiteral("/IMAP.AccessAsUser.All"), outlook + QStringLiteral("/SMTP.Send")};
+    p.imapServer = QStringLiteral("outlook.office365.com:993");
+    p.smtpServer = QStringLiteral("smtp.office365.com:587");
     p.redirectHost = QStringLiteral("localhost"); // the Entra portal accepts only http://localhost
     p.redirectPath = QStringLiteral("/oauth/microsoft");
     p.extraAuthorizationParameters = {{QStringLiteral("prompt"), QStringLiteral("select_account")}};
@@ -195,6 +198,8 @@ Provider Provider::google()
     // One scope covers IMAP, SMTP and the Gmail API.
     p.resourceScopes.insert(QString::fromLatin1(ResourceImap), {QStringLiteral("https://mail.google.com/")});
     p.resourceScopes.insert(QString::fromLatin1(ResourceSmtp), {QStringLiteral("https://mail.google.com/")});
+    p.imapServer = QStringLiteral("imap.gmail.com:993");
+    p.smtpServer = QStringLiteral("smtp.gmail.com:587");
     p.redirectHost = QStringLiteral("127.0.0.1");
     p.redirectPath = QStringLiteral("/oauth/google");
     // offline + consent: Google issues a refresh token only on a consented offline request.
@@ -214,6 +219,27 @@ void Provider::setMailApiBase(const QUrl &base)
         me.setPath(path + QStringLiteral("/me"));
         profileEndpoint = me;
     }
+}
+
+QUrl Provider::adminConsentUrl(const QString &tenantId) const
+{
+    if (kind != Kind::Microsoft || clientId.isEmpty())
+        return {};
+    // One organization, with an administrator to ask (not the tenant of personal accounts).
+    const auto oneOrganization = [](const QString &t) {
+        return isValidMicrosoftTenant(t) && t != QLatin1String("common") && t != QLatin1String("organizations")
+               && t != QLatin1String("consumers")
+               && t.compare(QLatin1String(ConsumerTenantId), Qt::CaseInsensitive) != 0;
+    };
+    const QString org = !tenantId.isEmpty() ? tenantId : tenant;
+    if (!oneOrganization(org))
+        return {};
+    QUrl url = httpsUrl(authorityHost.isEmpty() ? QString::fromLatin1(DefaultMicrosoftAuthorityHost) : authorityHost,
+                        QStringLiteral("/%1/adminconsent").arg(org));
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("client_id"), QString::fromLatin1(QUrl::toPercentEncoding(clientId)));
+    url.setQuery(query);
+    return url;
 }
 
 bool Provider::isGuid(const QString &s)

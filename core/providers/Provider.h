@@ -93,6 +93,13 @@ struct Provider {
     // Extra query parameters of the authorization request, in order.
     QList<std::pair<QString, QString>> extraAuthorizationParameters;
 
+    // The mail servers `mailkey-cli check` logs in to unless told otherwise, as MailServer::parse
+    // reads them ("outlook.office365.com:993", "smtps://mail.example.com:465"); "" when not known.
+    // Microsoft outlook.office365.com:993 and smtp.office365.com:587, Google imap.gmail.com:993 and
+    // smtp.gmail.com:587; custom providers: providers.json "imap_host" and "smtp_host".
+    QString imapServer;
+    QString smtpServer;
+
     // Microsoft only.
     QString tenant;        // "common", "organizations", "consumers", a tenant GUID or a domain
     QString authorityHost; // "login.microsoftonline.com", or a national cloud's host
@@ -113,6 +120,15 @@ struct Provider {
     // authority host is accepted (`organizations` excludes the consumer tenant). issRequired is
     // false for Microsoft; the check applies when `iss` is present.
     bool acceptsIssuer(const QString &iss) const;
+
+    // Microsoft: where an administrator of a work or school organization grants consent to this
+    // app for all its users (the admin kit of `mailkey-cli check`):
+    // https://{authorityHost}/{tenant}/adminconsent?client_id={clientId}. `tenantId` is the
+    // organization the token names (its tid) when known; else this provider's tenant when it
+    // names one organization (a GUID or a domain). Empty for other providers, without a client
+    // id, and when no single organization is known ("common", "organizations", "consumers", or
+    // the tenant of personal accounts).
+    QUrl adminConsentUrl(const QString &tenantId = QString()) const;
 
     // The redirect URI without its port (MailKey adds a fresh ephemeral port per attempt),
     // e.g. "http://localhost/oauth/microsoft", "http://127.0.0.1/oauth/google".

@@ -1,6 +1,7 @@
 #include "core/providers/ProviderFile.h"
 
 #include "core/common/Profile.h"
+#include "core/mailcheck/MailServer.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -47,6 +48,8 @@ const char *const KnownFields[] = {
     "redirect_host",
     "redirect_path",
     "authorization_response_iss_parameter_supported",
+    "imap_host",
+    "smtp_host",
 };
 
 QString jsonTypeName(const QJsonValue &v)
@@ -259,6 +262,21 @@ public:
             else
                 p.issRequired = iss.toBool();
         }
+
+        // The mail servers of `mailkey-cli check`, read as that command reads --imap and --smtp.
+        const auto mailServer = [this](const char *field, MailServer::Protocol protocol) -> QString {
+            const std::optional<QString> value = string(QString::fromLatin1(field));
+            if (!value)
+                return QString();
+            const Result<MailServer> server = MailServer::parse(protocol, *value);
+            if (!server) {
+                problem(QString::fromLatin1(field), server.error().message);
+                return QString();
+            }
+            return *value;
+        };
+        p.imapServer = mailServer("imap_host", MailServer::Protocol::Imap);
+        p.smtpServer = mailServer("smtp_host", MailServer::Protocol::Smtp);
 
         if (m_failed)
             return std::nullopt;

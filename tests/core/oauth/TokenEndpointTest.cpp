@@ -6,6 +6,7 @@
 #include "core/oauth/FormEncoder.h"
 #include "core/oauth/TokenEndpointClient.h"
 #include "tests/support/HttpTestServer.h"
+#include "tests/support/TestTls.h"
 #include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 
@@ -21,10 +22,6 @@
 #include <QSslKey>
 #include <QSslSocket>
 #include <QUrlQuery>
-
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include <gtest/gtest.h>
 
@@ -66,56 +63,6 @@ void recordWipe(const char *data, qsizetype size)
     for (qsizetype i = 0; i < size; ++i)
         zero = zero && data[i] == 0;
     g_wiped.emplace_back(size, zero);
-}
-
-// A self-signed certificate for 127.0.0.1 and its key (PEM), made for this test run: a server
-// whose certificate does not verify.
-bool makeSelfSigned(QByteArray *certPem, QByteArray *keyPem)
-{
-    EVP_PKEY *key = EVP_EC_gen("P-256");
-    X509 *cert = X509_new();
-    bool ok = key && cert;
-    if (ok) {
-        X509_set_version(cert, 2);
-        ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-        X509_gmtime_adj(X509_getm_notBefore(cert), -60);
-        X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-        X509_set_pubkey(cert, key);
-        X509_NAME *name = X509_get_subject_name(cert);
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char *>("127.0.0.1"), -1,
-                                   -1, 0);
-        X509_set_issuer_name(cert, name);
-        ok = X509_sign(cert, key, EVP_sha256()) > 0;
-    }
-    const auto pem = [](auto write) {
-        BIO *bio = BIO_new(BIO_s_mem());
-        write(bio);
-        char *data = nullptr;
-        const long size = BIO_get_mem_data(bio, &data);
-        QByteArray out(data, qsizetype(size));
-        BIO_free(bio);
-        return out;
-    };
-    if (ok) {
-        *certPem = pem([cert](BIO *bio) { PEM_write_bio_X509(bio, cert); });
-        *keyPem = pem([key](BIO *bio) { PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr); });
-    }
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    return ok && !certPem->isEmpty() && !keyPem->isEmpty();
-}
-
-// A TLS configuration with that certificate and its key, for a server on 127.0.0.1.
-std::optional<QSslConfiguration> untrustedTls()
-{
-    QByteArray certPem;
-    QByteArray keyPem;
-    if (!makeSelfSigned(&certPem, &keyPem))
-        return std::nullopt;
-    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-    config.setLocalCertificate(QSslCertificate(certPem, QSsl::Pem));
-    config.setPrivateKey(QSslKey(keyPem, QSsl::Ec, QSsl::Pem));
-    return config;
 }
 
 struct Tokens {
@@ -369,7 +316,7 @@ TEST_F(TokenEndpointClientTest, WipesTheFormOnceTheReplyIsGone)
 TEST_F(TokenEndpointClientTest, SendsNothingToAServerWhoseCertificateDoesNotVerify)
 {
     ASSERT_TRUE(QSslSocket::supportsSsl()) << "no TLS backend: this test cannot check anything";
-    const std::optional<QSslConfiguration> config = untrustedTls();
+    const std::optional<QSslConfiguration> config = mailkey::test::selfSignedServerTls();
     ASSERT_TRUE(config.has_value());
     HttpTestServer tls; // records what it received after a handshake
     ASSERT_TRUE(tls.listenTls(*config));

@@ -236,6 +236,33 @@ TEST(ProviderFile, ScopeValidation)
     expectProblem(c, 1, "scopes[2]", "not a valid scope");
 }
 
+// imap_host / smtp_host: the mail servers of `mailkey-cli check`, read as its --imap / --smtp.
+TEST(ProviderFile, MailServers)
+{
+    const ProviderFile::Contents c = parseOk(R"({"providers": [
+      {"id": "a", "issuer": "https://a.example.com", "imap_host": "imap.a.example.com",
+       "smtp_host": "smtps://mail.a.example.com:2465"},
+      {"id": "b", "issuer": "https://b.example.com"},
+      {"id": "c", "issuer": "https://c.example.com", "imap_host": "imap.c.example.com:1143",
+       "smtp_host": 587},
+      {"id": "d", "issuer": "https://d.example.com", "imap_host": "smtp://x.example.com",
+       "smtp_host": "bad host"}]})");
+    ASSERT_EQ(ids(c), (QStringList{s("a"), s("b")}));
+    EXPECT_EQ(c.providers.at(0).imapServer, s("imap.a.example.com"));
+    EXPECT_EQ(c.providers.at(0).smtpServer, s("smtps://mail.a.example.com:2465"));
+    EXPECT_TRUE(c.providers.at(1).imapServer.isEmpty());
+    EXPECT_TRUE(c.providers.at(1).smtpServer.isEmpty());
+    expectProblem(c, 2, "imap_host", "imaps://HOST:1143");
+    expectProblem(c, 2, "smtp_host", "must be a string, not a number");
+    expectProblem(c, 3, "imap_host", "imaps://HOST");
+    expectProblem(c, 3, "smtp_host", "host name");
+    // The built-ins name theirs.
+    EXPECT_EQ(Provider::google().imapServer, s("imap.gmail.com:993"));
+    EXPECT_EQ(Provider::google().smtpServer, s("smtp.gmail.com:587"));
+    EXPECT_EQ(Provider::microsoft()->imapServer, s("outlook.office365.com:993"));
+    EXPECT_EQ(Provider::microsoft()->smtpServer, s("smtp.office365.com:587"));
+}
+
 TEST(ProviderFile, UnknownTopLevelFieldDoesNotHideProviders)
 {
     const ProviderFile::Contents c

@@ -115,6 +115,35 @@ TEST(Provider, MicrosoftNationalClouds)
     EXPECT_EQ(cn.scopesFor(s("smtp")).value(0), s("https://partner.outlook.cn/SMTP.Send"));
 }
 
+// The admin kit: where a tenant's administrator grants consent for everyone.
+TEST(Provider, AdminConsentUrl)
+{
+    mailkey::Result<Provider> common = Provider::microsoft();
+    ASSERT_TRUE(common);
+    common->clientId = QStringLiteral("11111111-2222-3333-4444-555555555555");
+    // No single organization known: nothing, unless the token names one (its tid).
+    EXPECT_TRUE(common->adminConsentUrl().isEmpty());
+    EXPECT_EQ(common->adminConsentUrl(QStringLiteral("72f988bf-86f1-41af-91ab-2d7cd011db47")).toString(),
+              QStringLiteral("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/adminconsent"
+                             "?client_id=11111111-2222-3333-4444-555555555555"));
+    // Personal accounts have no administrator.
+    EXPECT_TRUE(common->adminConsentUrl(QStringLiteral("9188040d-6c67-4c5b-b112-36a304b66dad")).isEmpty());
+    EXPECT_TRUE(common->adminConsentUrl(QStringLiteral("organizations")).isEmpty());
+    EXPECT_TRUE(common->adminConsentUrl(QStringLiteral("evil/../x?y")).isEmpty());
+
+    mailkey::Result<Provider> contoso = Provider::microsoft(QStringLiteral("contoso.onmicrosoft.com"));
+    ASSERT_TRUE(contoso);
+    EXPECT_TRUE(contoso->adminConsentUrl().isEmpty()); // no client id
+    contoso->clientId = QStringLiteral("abc&x=1");
+    EXPECT_EQ(
+        contoso->adminConsentUrl().toString(QUrl::FullyEncoded),
+        QStringLiteral("https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=abc%26x%3D1"));
+
+    Provider google = Provider::google();
+    google.clientId = QStringLiteral("x.apps.googleusercontent.com");
+    EXPECT_TRUE(google.adminConsentUrl(QStringLiteral("72f988bf-86f1-41af-91ab-2d7cd011db47")).isEmpty());
+}
+
 TEST(Provider, BadTenantsAndHostsRejected)
 {
     const char *badTenants[]
