@@ -661,6 +661,20 @@ int countVaultCommit(void *counter)
     ++*static_cast<int *>(counter);
     return 0;
 }
+
+// u0@example.com ... with tokens; their ids (fewer when a save fails).
+QList<qint64> saveAccounts(Vault &v, int count, const QDateTime &now)
+{
+    QList<qint64> ids;
+    for (int i = 0; i < count; ++i) {
+        auto saved = v.saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
+                                      sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+        if (!saved.ok())
+            break;
+        ids.append(saved->accountId);
+    }
+    return ids;
+}
 } // namespace
 
 TEST_F(VaultTest, RefreshSchedulesAreStoredInOneTransaction)
@@ -668,13 +682,8 @@ TEST_F(VaultTest, RefreshSchedulesAreStoredInOneTransaction)
     auto v = create();
     ASSERT_TRUE(v);
     const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
-    QList<qint64> ids;
-    for (int i = 0; i < 5; ++i) {
-        auto saved = v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
-                                       sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
-        ASSERT_TRUE(saved.ok());
-        ids.append(saved->accountId);
-    }
+    const QList<qint64> ids = saveAccounts(*v, 5, now);
+    ASSERT_EQ(ids.size(), 5);
     int commits = 0;
     sqlite3_commit_hook(v->handle(), countVaultCommit, &commits);
     QList<Vault::RefreshSchedule> batch;
@@ -691,6 +700,46 @@ TEST_F(VaultTest, RefreshSchedulesAreStoredInOneTransaction)
         ASSERT_TRUE(a.ok() && a->has_value());
         EXPECT_EQ((*a)->nextRefreshAt, now.addSecs(60 * (i + 1)));
         EXPECT_EQ((*a)->failureCount, i == 4 ? 2 : 0);
+    }
+}
+
+// A batch that fails on its third row (a trigger refuses it) leaves every row as it was: the two
+// rows written before the failure are rolled back with it, and the vault takes the next batch.
+TEST_F(VaultTest, RefreshSchedulesThatFailMidwayWriteNothing)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
+    const QList<qint64> ids = saveAccounts(*v, 5, now);
+    ASSERT_EQ(ids.size(), 5);
+    QList<Vault::RefreshSchedule> before;
+    for (qint64 id : std::as_const(ids))
+        before.append({id, now.addSecs(60), 0});
+    ASSERT_TRUE(v->setRefreshSchedules(before).ok());
+
+    ASSERT_EQ(sqlite3_exec(v->handle(),
+                           "CREATE TEMP TRIGGER refuse_schedule BEFORE UPDATE ON main.accounts"
+                           " WHEN NEW.failure_count = 77 BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(v->handle());
+    QList<Vault::RefreshSchedule> batch;
+    for (int i = 0; i < ids.size(); ++i)
+        batch.append({ids[i], now.addSecs(600 + i), i == 2 ? 77 : 1});
+    EXPECT_FALSE(v->setRefreshSchedules(batch).ok());
+    for (qint64 id : std::as_const(ids)) {
+        auto a = v->account(id);
+        ASSERT_TRUE(a.ok() && a->has_value());
+        EXPECT_EQ((*a)->nextRefreshAt, now.addSecs(60)) << "account " << id;
+        EXPECT_EQ((*a)->failureCount, 0) << "account " << id;
+    }
+
+    ASSERT_EQ(sqlite3_exec(v->handle(), "DROP TRIGGER temp.refuse_schedule", nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_TRUE(v->setRefreshSchedules(batch).ok()) << "no transaction was left open";
+    for (int i = 0; i < ids.size(); ++i) {
+        auto a = v->account(ids[i]);
+        ASSERT_TRUE(a.ok() && a->has_value());
+        EXPECT_EQ((*a)->nextRefreshAt, now.addSecs(600 + i));
     }
 }
 
