@@ -743,29 +743,52 @@ TEST_F(VaultTest, RefreshSchedulesThatFailMidwayWriteNothing)
     }
 }
 
-TEST_F(VaultTest, TokenExpiriesOfEveryAccountInOneQuery)
+// accountsWithTokens: the accounts in the order of accounts(), each with the timing of every one of
+// its tokens as token() reads it, and accounts without tokens too (after sign out everywhere).
+TEST_F(VaultTest, AccountsWithTheirTokenTimingsInOneStatement)
 {
     auto v = create();
     ASSERT_TRUE(v);
     const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
-    auto a = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
-                               sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
     auto b = v->saveConnection(sampleAccount(QStringLiteral("b@example.com")),
+                               sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    auto a = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
                                sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
     ASSERT_TRUE(a.ok() && b.ok());
     ASSERT_TRUE(
         v->commitRefresh(b->accountId, QStringLiteral("imap"), uniqueToken("I"), std::nullopt, now.addSecs(99), {}, now)
             .ok());
-    auto expiries = v->tokenExpiries(QString::fromLatin1(DefaultResource));
-    ASSERT_TRUE(expiries.ok());
-    ASSERT_EQ(expiries->size(), 2);
-    for (qint64 id : {a->accountId, b->accountId}) {
-        auto t = v->token(id, QString::fromLatin1(DefaultResource));
-        ASSERT_TRUE(t.ok() && t->has_value());
-        EXPECT_EQ(expiries->value(id), (*t)->expiresAt);
+    auto rows = v->accountsWithTokens();
+    ASSERT_TRUE(rows.ok());
+    auto accounts = v->accounts();
+    ASSERT_TRUE(accounts.ok());
+    ASSERT_EQ(rows->size(), accounts->size());
+    ASSERT_EQ(rows->size(), 2);
+    for (int i = 0; i < rows->size(); ++i) {
+        const AccountTokens &row = rows->at(i);
+        EXPECT_EQ(row.account.id, accounts->at(i).id);
+        EXPECT_EQ(row.account.email, accounts->at(i).email);
+        auto tokens = v->tokens(row.account.id);
+        ASSERT_TRUE(tokens.ok());
+        ASSERT_EQ(row.tokens.size(), tokens->size());
+        for (int j = 0; j < tokens->size(); ++j) {
+            const TokenTiming &t = row.tokens.at(j);
+            EXPECT_EQ(t.resource, tokens->at(j).resource);
+            EXPECT_EQ(t.expiresAt, tokens->at(j).expiresAt);
+            EXPECT_EQ(t.issuedAt, tokens->at(j).issuedAt);
+            EXPECT_EQ(t.scopes, tokens->at(j).scopes);
+            EXPECT_EQ(t.refreshable, !tokens->at(j).refreshToken.isEmpty());
+        }
     }
-    auto imap = v->tokenExpiries(QStringLiteral("imap"));
-    ASSERT_TRUE(imap.ok());
-    ASSERT_EQ(imap->size(), 1);
-    EXPECT_EQ(imap->value(b->accountId), now.addSecs(99));
+    EXPECT_EQ(rows->at(0).account.id, a->accountId);
+    ASSERT_EQ(rows->at(1).tokens.size(), 2);
+    EXPECT_EQ(rows->at(1).tokens.at(1).resource, QStringLiteral("imap"));
+    EXPECT_EQ(rows->at(1).tokens.at(1).expiresAt, now.addSecs(99));
+
+    ASSERT_TRUE(v->wipeAllTokens(QStringLiteral("test"), now).ok());
+    rows = v->accountsWithTokens();
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 2) << "accounts without tokens are listed too";
+    EXPECT_TRUE(rows->at(0).tokens.isEmpty());
+    EXPECT_TRUE(rows->at(1).tokens.isEmpty());
 }
