@@ -71,21 +71,21 @@ void cmdList(Context &ctx)
     }
     const bool json = p.flags.contains(QStringLiteral("--json"));
     withVault(ctx, [&ctx, json](const std::shared_ptr<Vault> &vault) {
-        auto accounts = vault->accounts();
+        // One statement for every account and its tokens' expiries, not one per account.
+        auto accounts = vault->accountsWithTokens();
         if (!accounts) {
             failWith(ctx, accounts.error());
             return;
         }
-        // One query for every account's expiry, not one per account.
-        auto expiries = vault->tokenExpiries(QString::fromLatin1(DefaultResource));
-        if (!expiries) {
-            failWith(ctx, expiries.error());
-            return;
-        }
         QJsonArray array;
         QString table;
-        for (const Account &a : *accounts) {
-            const QDateTime expiry = expiries->value(a.id);
+        for (const AccountTokens &row : std::as_const(*accounts)) {
+            const Account &a = row.account;
+            QDateTime expiry;
+            for (const TokenTiming &t : row.tokens) {
+                if (t.resource == QLatin1String(DefaultResource))
+                    expiry = t.expiresAt;
+            }
             if (json) {
                 array.append(QJsonObject{
                     {QStringLiteral("email"), a.email},

@@ -5,6 +5,8 @@
 
 #include <QSet>
 
+#include <algorithm>
+
 namespace mailkey {
 
 AccountModel::AccountModel(QObject *parent) : QAbstractListModel(parent)
@@ -190,14 +192,17 @@ Account AccountModel::accountAt(const QModelIndex &index) const
 
 QModelIndex AccountModel::indexOfId(qint64 id) const
 {
-    for (int row = 0; row < m_accounts.size(); ++row) {
-        if (m_accounts.at(row).id == id)
-            return index(row);
-    }
-    return QModelIndex();
+    const auto it = m_rowOf.constFind(id);
+    return it == m_rowOf.constEnd() ? QModelIndex() : index(*it);
 }
 
-void AccountModel::setAccounts(const QList<Account> &accounts)
+void AccountModel::reindex(int fromRow)
+{
+    for (int row = fromRow; row < m_accounts.size(); ++row)
+        m_rowOf.insert(m_accounts.at(row).id, row);
+}
+
+void AccountModel::setAccounts(const QList<Account> &accounts, const QHash<qint64, QDateTime> &expiries)
 {
     QSet<qint64> keep;
     for (const Account &a : accounts)
@@ -212,31 +217,40 @@ void AccountModel::setAccounts(const QList<Account> &accounts)
         while (first > 0 && !keep.contains(m_accounts.at(first - 1).id))
             --first;
         beginRemoveRows(QModelIndex(), first, row);
-        for (int r = row; r >= first; --r)
+        for (int r = row; r >= first; --r) {
             m_expiry.remove(m_accounts.at(r).id);
+            m_rowOf.remove(m_accounts.at(r).id);
+        }
         m_accounts.remove(first, row - first + 1);
+        reindex(first);
         endRemoveRows();
         row = first - 1;
     }
-    // Update the rows that stay, append the new ones.
+    for (auto it = expiries.constBegin(); it != expiries.constEnd(); ++it)
+        m_expiry.insert(it.key(), it.value());
+    // Update the rows that stay (one dataChanged over them, not one per row), append the new ones.
     QList<Account> added;
+    QSet<qint64> addedIds;
+    int firstChanged = -1;
+    int lastChanged = -1;
     for (const Account &a : accounts) {
-        const QModelIndex idx = indexOfId(a.id);
-        if (idx.isValid()) {
-            m_accounts[idx.row()] = a;
-            Q_EMIT dataChanged(idx, idx);
-        } else {
-            bool duplicate = false;
-            for (const Account &b : std::as_const(added))
-                duplicate = duplicate || b.id == a.id;
-            if (!duplicate)
-                added.append(a);
+        const auto row = m_rowOf.constFind(a.id);
+        if (row != m_rowOf.constEnd()) {
+            m_accounts[*row] = a;
+            firstChanged = firstChanged < 0 ? *row : std::min(firstChanged, *row);
+            lastChanged = std::max(lastChanged, *row);
+        } else if (!addedIds.contains(a.id)) {
+            addedIds.insert(a.id);
+            added.append(a);
         }
     }
+    if (firstChanged >= 0)
+        Q_EMIT dataChanged(index(firstChanged), index(lastChanged));
     if (!added.isEmpty()) {
         const int first = int(m_accounts.size());
         beginInsertRows(QModelIndex(), first, first + int(added.size()) - 1);
         m_accounts.append(added);
+        reindex(first);
         endInsertRows();
     }
 }
@@ -252,6 +266,7 @@ void AccountModel::updateAccount(const Account &account)
     const int row = int(m_accounts.size());
     beginInsertRows(QModelIndex(), row, row);
     m_accounts.append(account);
+    m_rowOf.insert(account.id, row);
     endInsertRows();
 }
 
@@ -263,6 +278,8 @@ void AccountModel::removeAccount(qint64 id)
     beginRemoveRows(QModelIndex(), idx.row(), idx.row());
     m_accounts.removeAt(idx.row());
     m_expiry.remove(id);
+    m_rowOf.remove(id);
+    reindex(idx.row());
     endRemoveRows();
 }
 

@@ -60,7 +60,8 @@ public:
 public Q_SLOTS:
     // Rows of accounts that stay keep their place (and the selection); gone ones are removed,
     // new ones appended in the given order.
-    void setAccounts(const QList<mailkey::Account> &accounts);
+    // With the token expiry of each (as setTokenExpiry), in the same update.
+    void setAccounts(const QList<mailkey::Account> &accounts, const QHash<qint64, QDateTime> &expiries = {});
     // Updates the row with that id, or appends it.
     void updateAccount(const mailkey::Account &account);
     void removeAccount(qint64 id);
@@ -70,8 +71,10 @@ public Q_SLOTS:
 
 private:
     QDateTime now() const;
+    void reindex(int fromRow = 0);
 
     QList<Account> m_accounts;
+    QHash<qint64, int> m_rowOf; // account id -> row in m_accounts
     QHash<qint64, QDateTime> m_expiry;
     QHash<QString, QString> m_providerNames;
     const Clock *m_clock = nullptr;

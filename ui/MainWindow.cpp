@@ -440,9 +440,16 @@ void MainWindow::refillAccounts()
         return;
     }
     const qint64 selected = selectedAccountId();
-    m_model->setAccounts(m_service->accounts());
-    for (const Account &a : m_model->accounts())
-        refreshExpiry(a.id);
+    // One read of the vault for every row and its token expiry, not one per row.
+    const QList<AccountTokens> rows = m_service->accountsWithTokens();
+    QList<Account> accounts;
+    QHash<qint64, QDateTime> expiries;
+    accounts.reserve(rows.size());
+    for (const AccountTokens &row : rows) {
+        accounts.append(row.account);
+        expiries.insert(row.account.id, expiryOf(row.tokens));
+    }
+    m_model->setAccounts(accounts, expiries);
     updatePage();
     if (m_model->rowCount() > 0 && !m_list->selectionModel()->hasSelection()) {
         m_list->setCurrentIndex(m_model->index(0));
@@ -452,14 +459,19 @@ void MainWindow::refillAccounts()
     updateActions();
 }
 
-void MainWindow::refreshExpiry(qint64 accountId)
+QDateTime MainWindow::expiryOf(const QList<TokenSummary> &tokens)
 {
     QDateTime expiry;
-    for (const TokenSummary &t : m_service->tokenSummary(accountId)) {
+    for (const TokenSummary &t : tokens) {
         if (t.resource == QLatin1String(DefaultResource) || !expiry.isValid())
             expiry = t.expiresAt;
     }
-    m_model->setTokenExpiry(accountId, expiry);
+    return expiry;
+}
+
+void MainWindow::refreshExpiry(qint64 accountId)
+{
+    m_model->setTokenExpiry(accountId, expiryOf(m_service->tokenSummary(accountId)));
 }
 
 void MainWindow::updatePage()

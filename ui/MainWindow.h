@@ -94,6 +94,8 @@ private:
     void updateForVaultState();
     void refillAccounts();
     void refreshExpiry(qint64 accountId);
+    // The expiry the list shows: the default resource's token, else the first one.
+    static QDateTime expiryOf(const QList<TokenSummary> &tokens);
     void updatePage();
     void showDetailsFor(qint64 accountId, bool fetchFolders);
     void onSelectionChanged();

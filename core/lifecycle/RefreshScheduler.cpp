@@ -155,8 +155,8 @@ qint64 RefreshScheduler::jitterSecondsFor(qint64 accountId, const QString &resou
     return qint64(h % size_t(cap + 1));
 }
 
-QDateTime RefreshScheduler::computeDue(const Account &account, const std::vector<TokenRecord> &tokens,
-                                       const QDateTime &now, QStringList *resourcesDue) const
+QDateTime RefreshScheduler::computeDue(const Account &account, const QList<TokenTiming> &tokens, const QDateTime &now,
+                                       QStringList *resourcesDue) const
 {
     resourcesDue->clear();
     const bool failing = (account.status == AccountStatus::Offline || account.status == AccountStatus::Error)
@@ -172,8 +172,8 @@ QDateTime RefreshScheduler::computeDue(const Account &account, const std::vector
     if (account.lastRefreshAt.isValid())
         earliestAllowed = account.lastRefreshAt.addSecs(m_options.minSpacingSeconds);
     QDateTime lastActivity = account.lastRefreshAt;
-    for (const TokenRecord &t : tokens) {
-        if (!t.expiresAt.isValid() || t.refreshToken.isEmpty())
+    for (const TokenTiming &t : tokens) {
+        if (!t.expiresAt.isValid() || !t.refreshable)
             continue;
         if (t.issuedAt.isValid() && (!lastActivity.isValid() || t.issuedAt > lastActivity))
             lastActivity = t.issuedAt;
@@ -210,7 +210,8 @@ void RefreshScheduler::evaluate()
     }
     const QDateTime now = m_manager->clock()->now();
     qint64 nextMs = m_options.heartbeatMs;
-    Result<QList<Account>> accounts = vault->accounts();
+    // Every account with the timing of its tokens, in one statement.
+    Result<QList<AccountTokens>> accounts = vault->accountsWithTokens();
     if (!accounts) {
         qCWarning(lcScheduler, "cannot read the accounts: %s", qUtf8Printable(accounts.error().message));
         arm(m_options.heartbeatMs);
@@ -227,14 +228,12 @@ void RefreshScheduler::evaluate()
     QList<Planned> planned;
     QList<Vault::RefreshSchedule> changed;
     QHash<qint64, QDateTime> due;
-    for (const Account &a : *accounts) {
+    for (const AccountTokens &row : std::as_const(*accounts)) {
+        const Account &a = row.account;
         if (a.status == AccountStatus::NeedsSignIn)
             continue;
-        Result<std::vector<TokenRecord>> tokens = vault->tokens(a.id);
-        if (!tokens)
-            continue;
         QStringList resources;
-        const QDateTime d = computeDue(a, *tokens, now, &resources);
+        const QDateTime d = computeDue(a, row.tokens, now, &resources);
         if (!d.isValid())
             continue;
         due.insert(a.id, d);

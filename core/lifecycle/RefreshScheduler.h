@@ -6,15 +6,13 @@
 #include <QObject>
 #include <QString>
 
-#include <vector>
-
 class QTimer;
 
 namespace mailkey {
 
 class TokenManager;
 struct Account;
-struct TokenRecord;
+struct TokenTiming;
 
 // Runs the refresh work of every account at the right time, through TokenManager (so single
 // flight, pacing, back-off and failure handling apply):
@@ -29,7 +27,9 @@ struct TokenRecord;
 //  - failing accounts (Offline / Error) run at the back-off time TokenManager stored in the vault
 //    (Vault::setRefreshSchedule); accounts that need sign-in are left alone;
 //  - the next due time of each healthy account is stored, for all accounts in one transaction
-//    (Vault::setRefreshSchedules) and only where it differs from what the vault holds.
+//    (Vault::setRefreshSchedules) and only where it differs from what the vault holds; the
+//    accounts and the timing of their tokens are read in one statement (Vault::accountsWithTokens,
+//    no token value read), not one per account.
 // Time: due times are wall-clock (the injectable Clock). A single-shot timer is armed for the
 // next due time but never longer than heartbeatMs, and each tick compares the wall-clock time that
 // passed with a monotonic timer: a jump (sleep/resume, clock change) is reported
@@ -90,7 +90,7 @@ private:
     void retryOffline();
     void setupNetworkInformation();
     void setupSleepWatch();
-    QDateTime computeDue(const Account &account, const std::vector<TokenRecord> &tokens, const QDateTime &now,
+    QDateTime computeDue(const Account &account, const QList<TokenTiming> &tokens, const QDateTime &now,
                          QStringList *resourcesDue) const;
     qint64 jitterSecondsFor(qint64 accountId, const QString &resource, const QDateTime &expiresAt, qint64 cap) const;
 

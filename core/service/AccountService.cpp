@@ -209,16 +209,31 @@ struct AccountService::Private {
 
     // The account as the views should show it: Refreshing while a refresh is in flight, and for
     // a healthy account the time of its next refresh.
-    Account present(Account a) const
+    // `tokens`: the account's token timings when the caller has them (else read when needed).
+    Account present(Account a, const QList<TokenTiming> *tokens = nullptr) const
     {
         if (refreshing.contains(a.id) && a.status != AccountStatus::NeedsSignIn)
             a.status = AccountStatus::Refreshing;
         if (a.status == AccountStatus::Connected || a.status == AccountStatus::Refreshing)
-            a.nextRefreshAt = nextRefreshFor(a);
+            a.nextRefreshAt = nextRefreshFor(a, tokens);
         return a;
     }
 
-    QDateTime nextRefreshFor(const Account &a) const
+    // The timing of an account's tokens (the records, and so their values, are wiped on return).
+    QList<TokenTiming> timingsOf(qint64 accountId) const
+    {
+        if (!vault)
+            return {};
+        Result<std::vector<TokenRecord>> records = vault->tokens(accountId);
+        if (!records)
+            return {};
+        QList<TokenTiming> out;
+        for (const TokenRecord &r : *records)
+            out.append(TokenTiming{r.resource, r.expiresAt, r.issuedAt, r.scopes, !r.refreshToken.isEmpty()});
+        return out;
+    }
+
+    QDateTime nextRefreshFor(const Account &a, const QList<TokenTiming> *tokens) const
     {
         // A due time computed before the last refresh is stale (the token has changed since).
         const auto current
@@ -232,15 +247,15 @@ struct AccountService::Private {
             return a.nextRefreshAt;
         // Not computed yet: estimate it the way the scheduler does (ahead of expiry by the lead
         // time, at most half the lifetime), without its few minutes of jitter.
-        if (!vault)
-            return QDateTime();
-        Result<std::vector<TokenRecord>> records = vault->tokens(a.id);
-        if (!records)
-            return QDateTime();
+        QList<TokenTiming> read;
+        if (!tokens) {
+            read = timingsOf(a.id);
+            tokens = &read;
+        }
         const qint64 lead = scheduler ? scheduler->options().leadSeconds : 300;
         QDateTime earliest;
-        for (const TokenRecord &t : *records) {
-            if (t.expiresAt.isValid() && !t.refreshToken.isEmpty()) {
+        for (const TokenTiming &t : *tokens) {
+            if (t.expiresAt.isValid() && t.refreshable) {
                 const qint64 lifetime = t.issuedAt.isValid() ? qMax<qint64>(1, t.issuedAt.secsTo(t.expiresAt)) : 3600;
                 const QDateTime d = t.expiresAt.addSecs(-qMin(lead, lifetime / 2));
                 if (!earliest.isValid() || d < earliest)
@@ -572,18 +587,26 @@ bool AccountService::isRefreshing(qint64 accountId) const
 
 QList<Account> AccountService::accounts() const
 {
+    const QList<AccountTokens> rows = accountsWithTokens();
+    QList<Account> out;
+    out.reserve(rows.size());
+    for (const AccountTokens &row : rows)
+        out.append(row.account);
+    return out;
+}
+
+QList<AccountTokens> AccountService::accountsWithTokens() const
+{
     if (!d->vault)
         return {};
-    Result<QList<Account>> list = d->vault->accounts();
+    Result<QList<AccountTokens>> list = d->vault->accountsWithTokens();
     if (!list) {
         qCWarning(lcService, "could not list accounts: %s", qPrintable(list.error().message));
         return {};
     }
-    QList<Account> out;
-    out.reserve(list->size());
-    for (const Account &a : std::as_const(*list))
-        out.append(d->present(a));
-    return out;
+    for (AccountTokens &row : *list)
+        row.account = d->present(row.account, &row.tokens);
+    return std::move(*list);
 }
 
 std::optional<Account> AccountService::account(qint64 id) const
@@ -598,15 +621,7 @@ std::optional<Account> AccountService::account(qint64 id) const
 
 QList<TokenSummary> AccountService::tokenSummary(qint64 accountId) const
 {
-    if (!d->vault)
-        return {};
-    Result<std::vector<TokenRecord>> records = d->vault->tokens(accountId);
-    if (!records)
-        return {};
-    QList<TokenSummary> out;
-    for (const TokenRecord &r : records.value())
-        out.append(TokenSummary{r.resource, r.expiresAt, r.issuedAt, r.scopes});
-    return out;
+    return d->timingsOf(accountId);
 }
 
 QList<AuditEntry> AccountService::auditFor(qint64 accountId, int limit) const

@@ -78,12 +78,7 @@ struct MailFolder {
 };
 
 // Token facts that are safe to show (no token values).
-struct TokenSummary {
-    QString resource;
-    QDateTime expiresAt;
-    QDateTime issuedAt;
-    QStringList scopes;
-};
+using TokenSummary = TokenTiming;
 
 struct RemovalReport {
     bool revokedAtProvider = false;
@@ -137,6 +132,8 @@ public:
     bool isRefreshing(qint64 accountId) const; // a refresh request is in flight
 
     QList<Account> accounts() const;
+    // accounts(), each with its token summary, from one read of the vault (the window's list).
+    QList<AccountTokens> accountsWithTokens() const;
     std::optional<Account> account(qint64 id) const;
     QList<TokenSummary> tokenSummary(qint64 accountId) const;
     QList<AuditEntry> auditFor(qint64 accountId, int limit = 200) const;

@@ -938,19 +938,36 @@ Status Vault::setRefreshSchedules(const QList<RefreshSchedule> &schedules)
 
 // Tokens ---------------------------------------------------------------------------------------
 
-Result<QHash<qint64, QDateTime>> Vault::tokenExpiries(const QString &resource)
+Result<QList<AccountTokens>> Vault::accountsWithTokens()
 {
-    Stmt s(m_db, "SELECT account_id, expires_at FROM tokens WHERE resource = ?1");
+    // Columns 0-12 as in MAILKEY_ACCOUNT_SELECT, then the token's; NULL token columns for an
+    // account without tokens. Of the refresh token only whether there is one.
+    Stmt s(m_db, "SELECT a.id, a.provider, a.email, a.display_name, a.tenant, a.subject, a.status, a.status_reason,"
+                 " a.created_at, a.updated_at, a.last_refresh_at, a.next_refresh_at, a.failure_count,"
+                 " t.resource, t.expires_at, t.issued_at, t.scopes, t.refresh_token <> ''"
+                 " FROM accounts a LEFT JOIN tokens t ON t.account_id = a.id"
+                 " ORDER BY lower(a.email), a.provider, a.id, t.resource");
     if (!s.prepared())
-        return sqliteError(s.prepareCode(), "reading tokens");
-    s.bind(1, resource);
-    QHash<qint64, QDateTime> expiries;
+        return sqliteError(s.prepareCode(), "listing accounts");
+    QList<AccountTokens> list;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW)
-        expiries.insert(s.int64(0), s.time(1));
+    while ((rc = s.step()) == SQLITE_ROW) {
+        const qint64 id = s.int64(0);
+        if (list.isEmpty() || list.last().account.id != id)
+            list.append(AccountTokens{readAccount(s), {}});
+        if (s.isNull(13))
+            continue;
+        TokenTiming t;
+        t.resource = s.text(13);
+        t.expiresAt = s.time(14);
+        t.issuedAt = s.time(15);
+        t.scopes = s.text(16).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        t.refreshable = s.int64(17) != 0;
+        list.last().tokens.append(t);
+    }
     if (rc != SQLITE_DONE)
-        return sqliteError(rc, "reading tokens");
-    return expiries;
+        return sqliteError(rc, "listing accounts");
+    return list;
 }
 
 Result<std::optional<TokenRecord>> Vault::token(qint64 accountId, const QString &resource)

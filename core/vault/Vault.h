@@ -83,9 +83,9 @@ public:
     // Tokens -----------------------------------------------------------------------------
     Result<std::optional<TokenRecord>> token(qint64 accountId, const QString &resource);
     Result<std::vector<TokenRecord>> tokens(qint64 accountId);
-    // The expiry of every account's token for `resource`, by account id, in one query (an account
-    // without such a token has no entry; one without an expiry maps to an invalid QDateTime).
-    Result<QHash<qint64, QDateTime>> tokenExpiries(const QString &resource);
+    // Every account, in the order of accounts(), with the timing of each of its tokens (no token
+    // value is read): one statement for the whole vault, not one per account.
+    Result<QList<AccountTokens>> accountsWithTokens();
     // Stores a refreshed access token for `resource`. If newRefreshToken is not empty, it replaces
     // the refresh token of every resource of this account, in the same transaction (rotation).
     Status commitRefresh(qint64 accountId, const QString &resource, const SecretString &accessToken,

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -61,6 +62,22 @@ struct TokenRecord {
 
     // Move-only (the tokens are): clone() is the visible second copy.
     TokenRecord clone() const;
+};
+
+// What is known about a stored token without reading its values (Vault::accountsWithTokens):
+// safe to show and to schedule by.
+struct TokenTiming {
+    QString resource;
+    QDateTime expiresAt;
+    QDateTime issuedAt;
+    QStringList scopes;
+    bool refreshable = false; // a refresh token is stored
+};
+
+// An account with the timing of each of its tokens, ordered by resource.
+struct AccountTokens {
+    Account account;
+    QList<TokenTiming> tokens;
 };
 
 struct UpsertResult {

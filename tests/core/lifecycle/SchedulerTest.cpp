@@ -262,3 +262,36 @@ TEST_F(SchedulerTest, DueTimesAreStoredInOneTransactionAndOnlyWhenTheyChange)
     sqlite3_commit_hook(m_vault->handle(), nullptr, nullptr);
     EXPECT_EQ(m_server.requestCount(Endpoint::Token), 0);
 }
+
+// When storing the due times fails (here a trigger refuses the third account), none of them is
+// stored, the scheduler still starts no refresh early, and it stores them all on a later pass.
+TEST_F(SchedulerTest, AFailedScheduleWriteLeavesNothingHalfWrittenAndIsRetried)
+{
+    QList<qint64> ids;
+    for (int i = 0; i < 5; ++i)
+        ids.append(connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("u%1@example.com").arg(i)));
+    m_server.resetCounters();
+    ASSERT_EQ(sqlite3_exec(m_vault->handle(),
+                           "CREATE TEMP TRIGGER refuse_schedule BEFORE UPDATE OF next_refresh_at ON main.accounts"
+                           " WHEN NEW.email = 'u2@example.com' BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(m_vault->handle());
+    m_scheduler->start();
+    ASSERT_TRUE(waitFor([&] { return m_scheduler->dueAt(ids.last()).isValid(); }));
+    spin(100); // several passes, each failing as a whole
+    for (qint64 id : std::as_const(ids))
+        EXPECT_FALSE(account(id).nextRefreshAt.isValid()) << "account " << id;
+
+    ASSERT_EQ(sqlite3_exec(m_vault->handle(), "DROP TRIGGER temp.refuse_schedule", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    ASSERT_TRUE(waitFor([&] {
+        for (qint64 id : ids)
+            if (!account(id).nextRefreshAt.isValid())
+                return false;
+        return true;
+    }));
+    for (qint64 id : std::as_const(ids))
+        EXPECT_EQ(account(id).nextRefreshAt, m_scheduler->dueAt(id));
+    EXPECT_EQ(m_server.requestCount(Endpoint::Token), 0);
+}

@@ -661,6 +661,20 @@ int countVaultCommit(void *counter)
     ++*static_cast<int *>(counter);
     return 0;
 }
+
+// u0@example.com ... with tokens; their ids (fewer when a save fails).
+QList<qint64> saveAccounts(Vault &v, int count, const QDateTime &now)
+{
+    QList<qint64> ids;
+    for (int i = 0; i < count; ++i) {
+        auto saved = v.saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
+                                      sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+        if (!saved.ok())
+            break;
+        ids.append(saved->accountId);
+    }
+    return ids;
+}
 } // namespace
 
 TEST_F(VaultTest, RefreshSchedulesAreStoredInOneTransaction)
@@ -668,13 +682,8 @@ TEST_F(VaultTest, RefreshSchedulesAreStoredInOneTransaction)
     auto v = create();
     ASSERT_TRUE(v);
     const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
-    QList<qint64> ids;
-    for (int i = 0; i < 5; ++i) {
-        auto saved = v->saveConnection(sampleAccount(QStringLiteral("u%1@example.com").arg(i)),
-                                       sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
-        ASSERT_TRUE(saved.ok());
-        ids.append(saved->accountId);
-    }
+    const QList<qint64> ids = saveAccounts(*v, 5, now);
+    ASSERT_EQ(ids.size(), 5);
     int commits = 0;
     sqlite3_commit_hook(v->handle(), countVaultCommit, &commits);
     QList<Vault::RefreshSchedule> batch;
@@ -694,29 +703,92 @@ TEST_F(VaultTest, RefreshSchedulesAreStoredInOneTransaction)
     }
 }
 
-TEST_F(VaultTest, TokenExpiriesOfEveryAccountInOneQuery)
+// A batch that fails on its third row (a trigger refuses it) leaves every row as it was: the two
+// rows written before the failure are rolled back with it, and the vault takes the next batch.
+TEST_F(VaultTest, RefreshSchedulesThatFailMidwayWriteNothing)
 {
     auto v = create();
     ASSERT_TRUE(v);
     const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
-    auto a = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
-                               sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    const QList<qint64> ids = saveAccounts(*v, 5, now);
+    ASSERT_EQ(ids.size(), 5);
+    QList<Vault::RefreshSchedule> before;
+    for (qint64 id : std::as_const(ids))
+        before.append({id, now.addSecs(60), 0});
+    ASSERT_TRUE(v->setRefreshSchedules(before).ok());
+
+    ASSERT_EQ(sqlite3_exec(v->handle(),
+                           "CREATE TEMP TRIGGER refuse_schedule BEFORE UPDATE ON main.accounts"
+                           " WHEN NEW.failure_count = 77 BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(v->handle());
+    QList<Vault::RefreshSchedule> batch;
+    for (int i = 0; i < ids.size(); ++i)
+        batch.append({ids[i], now.addSecs(600 + i), i == 2 ? 77 : 1});
+    EXPECT_FALSE(v->setRefreshSchedules(batch).ok());
+    for (qint64 id : std::as_const(ids)) {
+        auto a = v->account(id);
+        ASSERT_TRUE(a.ok() && a->has_value());
+        EXPECT_EQ((*a)->nextRefreshAt, now.addSecs(60)) << "account " << id;
+        EXPECT_EQ((*a)->failureCount, 0) << "account " << id;
+    }
+
+    ASSERT_EQ(sqlite3_exec(v->handle(), "DROP TRIGGER temp.refuse_schedule", nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_TRUE(v->setRefreshSchedules(batch).ok()) << "no transaction was left open";
+    for (int i = 0; i < ids.size(); ++i) {
+        auto a = v->account(ids[i]);
+        ASSERT_TRUE(a.ok() && a->has_value());
+        EXPECT_EQ((*a)->nextRefreshAt, now.addSecs(600 + i));
+    }
+}
+
+// accountsWithTokens: the accounts in the order of accounts(), each with the timing of every one of
+// its tokens as token() reads it, and accounts without tokens too (after sign out everywhere).
+TEST_F(VaultTest, AccountsWithTheirTokenTimingsInOneStatement)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
     auto b = v->saveConnection(sampleAccount(QStringLiteral("b@example.com")),
+                               sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    auto a = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
                                sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
     ASSERT_TRUE(a.ok() && b.ok());
     ASSERT_TRUE(v->commitRefresh(b->accountId, QStringLiteral("imap"), SecretString(uniqueToken("I")), SecretString(),
                                  now.addSecs(99), {}, now)
                     .ok());
-    auto expiries = v->tokenExpiries(QString::fromLatin1(DefaultResource));
-    ASSERT_TRUE(expiries.ok());
-    ASSERT_EQ(expiries->size(), 2);
-    for (qint64 id : {a->accountId, b->accountId}) {
-        auto t = v->token(id, QString::fromLatin1(DefaultResource));
-        ASSERT_TRUE(t.ok() && t->has_value());
-        EXPECT_EQ(expiries->value(id), (*t)->expiresAt);
+    auto rows = v->accountsWithTokens();
+    ASSERT_TRUE(rows.ok());
+    auto accounts = v->accounts();
+    ASSERT_TRUE(accounts.ok());
+    ASSERT_EQ(rows->size(), accounts->size());
+    ASSERT_EQ(rows->size(), 2);
+    for (int i = 0; i < rows->size(); ++i) {
+        const AccountTokens &row = rows->at(i);
+        EXPECT_EQ(row.account.id, accounts->at(i).id);
+        EXPECT_EQ(row.account.email, accounts->at(i).email);
+        auto tokens = v->tokens(row.account.id);
+        ASSERT_TRUE(tokens.ok());
+        ASSERT_EQ(size_t(row.tokens.size()), tokens->size());
+        for (int j = 0; j < row.tokens.size(); ++j) {
+            const TokenTiming &t = row.tokens.at(j);
+            EXPECT_EQ(t.resource, tokens->at(size_t(j)).resource);
+            EXPECT_EQ(t.expiresAt, tokens->at(size_t(j)).expiresAt);
+            EXPECT_EQ(t.issuedAt, tokens->at(size_t(j)).issuedAt);
+            EXPECT_EQ(t.scopes, tokens->at(size_t(j)).scopes);
+            EXPECT_EQ(t.refreshable, !tokens->at(size_t(j)).refreshToken.isEmpty());
+        }
     }
-    auto imap = v->tokenExpiries(QStringLiteral("imap"));
-    ASSERT_TRUE(imap.ok());
-    ASSERT_EQ(imap->size(), 1);
-    EXPECT_EQ(imap->value(b->accountId), now.addSecs(99));
+    EXPECT_EQ(rows->at(0).account.id, a->accountId);
+    ASSERT_EQ(rows->at(1).tokens.size(), 2);
+    EXPECT_EQ(rows->at(1).tokens.at(1).resource, QStringLiteral("imap"));
+    EXPECT_EQ(rows->at(1).tokens.at(1).expiresAt, now.addSecs(99));
+
+    ASSERT_TRUE(v->wipeAllTokens(QStringLiteral("test"), now).ok());
+    rows = v->accountsWithTokens();
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 2) << "accounts without tokens are listed too";
+    EXPECT_TRUE(rows->at(0).tokens.isEmpty());
+    EXPECT_TRUE(rows->at(1).tokens.isEmpty());
 }
