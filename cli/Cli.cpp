@@ -16,11 +16,13 @@
 #include <QGuiApplication>
 #endif
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <vector>
 
 namespace mailkey::cli {
 
@@ -98,7 +100,7 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "  --providers FILE       custom providers file (used by connect, token, check, remove and\n"
     "                         sign-out-everywhere)\n"
     "  --profile and --providers may also follow the command.\n"
-    "  -h, --help             show help (also: mailkey-cli COMMAND --help)\n"
+    "  -h, --help             show help (also: mailkey-cli help COMMAND, mailkey-cli COMMAND --help)\n"
     "  --version              show the version\n"
     "\n"
     "Only the requested value goes to standard output; messages go to standard error.\n"
@@ -141,6 +143,68 @@ const std::map<QString, CommandInfo> &commands()
 {
     static const std::map<QString, CommandInfo> table = buildCommands();
     return table;
+}
+
+// Edit distance with adjacent transpositions (optimal string alignment), for "did you mean".
+int editDistance(const QString &a, const QString &b)
+{
+    const qsizetype n = a.size(), m = b.size();
+    std::vector<std::vector<int>> d(size_t(n + 1), std::vector<int>(size_t(m + 1)));
+    for (qsizetype i = 0; i <= n; ++i)
+        d[size_t(i)][0] = int(i);
+    for (qsizetype j = 0; j <= m; ++j)
+        d[0][size_t(j)] = int(j);
+    for (qsizetype i = 1; i <= n; ++i) {
+        for (qsizetype j = 1; j <= m; ++j) {
+            const int cost = a.at(i - 1) == b.at(j - 1) ? 0 : 1;
+            int v = std::min({d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1,
+                              d[size_t(i - 1)][size_t(j - 1)] + cost});
+            if (i > 1 && j > 1 && a.at(i - 1) == b.at(j - 2) && a.at(i - 2) == b.at(j - 1))
+                v = std::min(v, d[size_t(i - 2)][size_t(j - 2)] + 1);
+            d[size_t(i)][size_t(j)] = v;
+        }
+    }
+    return d[size_t(n)][size_t(m)];
+}
+
+// The command a mistyped name most likely meant: the closest by edit distance, at most 2 edits
+// (1 for names of up to 4 letters), or the only command the name begins; empty when none is
+// close or two are equally close.
+QString closestCommand(const QString &typed)
+{
+    const QString name = typed.toLower();
+    if (name.isEmpty() || name.size() > 40)
+        return {};
+    QString best;
+    int bestDistance = name.size() <= 4 ? 2 : 3;
+    bool tie = false;
+    QStringList prefixed;
+    for (const auto &[command, info] : commands()) {
+        if (command.startsWith(name))
+            prefixed << command;
+        const int d = editDistance(name, command);
+        if (d < bestDistance) {
+            best = command;
+            bestDistance = d;
+            tie = false;
+        } else if (d == bestDistance) {
+            tie = true;
+        }
+    }
+    if (!best.isEmpty() && !tie)
+        return best;
+    return prefixed.size() == 1 ? prefixed.first() : QString();
+}
+
+int unknownCommand(const QString &name)
+{
+    const QString guess = closestCommand(name);
+    if (guess.isEmpty())
+        err(Text::tr("mailkey-cli: unknown command '%1'. See: mailkey-cli --help\n").arg(oneLine(name.left(80))));
+    else
+        err(Text::tr("mailkey-cli: unknown command '%1'. Did you mean 'mailkey-cli %2'? See: mailkey-cli --help\n")
+                .arg(oneLine(name.left(80)), guess));
+    return Usage;
 }
 
 bool wantsHelp(const QStringList &args)
@@ -241,11 +305,25 @@ int run(int argc, char **argv)
         return Usage;
     }
     const QString name = args.takeFirst();
-    const auto it = commands().find(name);
-    if (it == commands().end()) {
-        err(Text::tr("mailkey-cli: unknown command '%1'. See: mailkey-cli --help\n").arg(oneLine(name.left(80))));
-        return Usage;
+    // `help` and `help COMMAND`, as git and gh have them.
+    if (name == QLatin1String("help")) {
+        if (args.isEmpty()) {
+            out(Text::tr(kUsage));
+            return Ok;
+        }
+        if (args.size() > 1) {
+            err(Text::tr("mailkey-cli help: takes one command name. See: mailkey-cli --help\n"));
+            return Usage;
+        }
+        const auto topic = commands().find(args.first());
+        if (topic == commands().end())
+            return unknownCommand(args.first());
+        out(Text::tr(topic->second.help));
+        return Ok;
     }
+    const auto it = commands().find(name);
+    if (it == commands().end())
+        return unknownCommand(name);
     if (wantsHelp(args)) {
         out(Text::tr(it->second.help));
         return Ok;

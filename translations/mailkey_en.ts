@@ -2644,7 +2644,7 @@ Options:
   --providers FILE       custom providers file (used by connect, token, check, remove and
                          sign-out-everywhere)
   --profile and --providers may also follow the command.
-  -h, --help             show help (also: mailkey-cli COMMAND --help)
+  -h, --help             show help (also: mailkey-cli help COMMAND, mailkey-cli COMMAND --help)
   --version              show the version
 
 Only the requested value goes to standard output; messages go to standard error.
@@ -2655,6 +2655,16 @@ Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
 4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,
 7 a mail server refused the login (check), 8 a mail server&apos;s certificate is not
 trusted (check), 130 cancelled (Ctrl-C).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli: unknown command &apos;%1&apos;. Did you mean &apos;mailkey-cli %2&apos;? See: mailkey-cli --help
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli help: takes one command name. See: mailkey-cli --help
 </source>
         <translation type="unfinished"></translation>
     </message>

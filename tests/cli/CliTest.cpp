@@ -239,6 +239,38 @@ TEST_F(CliTest, ConnectBadInputIsOneLineAndTheRightCode)
         cli::Usage);
 }
 
+TEST_F(CliTest, AMistypedCommandGetsADidYouMeanAndHelpTakesACommand)
+{
+    const struct {
+        const char *typed;
+        const char *meant;
+    } typos[] = {{"lsit", "list"},     {"conect", "connect"}, {"tokne", "token"},
+                 {"statsu", "status"}, {"Token", "token"},    {"rotate", "rotate-key"}};
+    for (const auto &t : typos) {
+        CliRun r = h->run(args({t.typed}));
+        expectOneLineError(r, cli::Usage);
+        EXPECT_TRUE(r.errText().contains(QStringLiteral("Did you mean 'mailkey-cli %1'?").arg(QLatin1String(t.meant))))
+            << t.typed << ": " << r.errForMessage();
+    }
+    CliRun far = h->run(args({"xyzzy"}));
+    expectOneLineError(far, cli::Usage);
+    EXPECT_FALSE(far.errText().contains(QLatin1String("Did you mean"))) << far.errForMessage();
+
+    CliRun help = h->run(args({"help", "check"}));
+    ASSERT_EQ(help.exitCode, cli::Ok) << help.errForMessage();
+    CliRun dashHelp = h->run(args({"check", "--help"}));
+    ASSERT_EQ(dashHelp.exitCode, cli::Ok);
+    EXPECT_TRUE(help.outText().startsWith(QLatin1String("Usage: mailkey-cli [--profile NAME] check EMAIL")));
+    EXPECT_EQ(help.outText(), dashHelp.outText());
+    CliRun all = h->run(args({"help"}));
+    ASSERT_EQ(all.exitCode, cli::Ok);
+    EXPECT_TRUE(all.outText().contains(QLatin1String("mailkey-cli help COMMAND")));
+    CliRun helpTypo = h->run(args({"help", "lsit"}));
+    expectOneLineError(helpTypo, cli::Usage);
+    EXPECT_TRUE(helpTypo.errText().contains(QLatin1String("'mailkey-cli list'"))) << helpTypo.errForMessage();
+    expectOneLineError(h->run(args({"help", "list", "token"})), cli::Usage);
+}
+
 TEST_F(CliTest, ProfileAndProvidersWorkBeforeOrAfterTheCommand)
 {
     connectAlice();
