@@ -50,20 +50,18 @@ struct TokenOptions {
 void printToken(Context &ctx, const TokenOptions &o, const QString &email, const QString &provider,
                 const QString &resource, const SecretString &token)
 {
-    SecretString text;
-    if (o.sasl.isEmpty()) {
-        text = token.clone();
-    } else if (o.sasl == QLatin1String("xoauth2")) {
-        text = SecretString::fromLatin1(xoauth2(email, token).bytes());
-    } else {
+    SecretString sasl; // the SASL string, when one is asked for
+    if (o.sasl == QLatin1String("xoauth2")) {
+        sasl = SecretString::fromLatin1(xoauth2(email, token).bytes());
+    } else if (!o.sasl.isEmpty()) {
         SaslServer server = defaultSaslServer(provider, resource);
         if (!o.host.isEmpty())
             server.host = o.host;
         if (o.portGiven)
             server.port = o.port;
-        text = SecretString::fromLatin1(oauthBearer(email, token, server.host, server.port).bytes());
+        sasl = SecretString::fromLatin1(oauthBearer(email, token, server.host, server.port).bytes());
     }
-    const SecretString line(text.reveal() + QLatin1Char('\n'));
+    const SecretString line((o.sasl.isEmpty() ? token : sasl).reveal() + QLatin1Char('\n'));
     out(line.reveal());
     qCDebug(lcCli, "%lld ms: printed", elapsedMs());
     ctx.quickExit = true;

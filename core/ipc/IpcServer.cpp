@@ -339,8 +339,7 @@ void IpcServer::handle(Connection *connection, const QJsonObject &request)
 }
 
 template <class T, class MakeReply>
-void IpcServer::answer(const QPointer<Connection> &connection, const QString &op, const Result<T> &result,
-                       MakeReply makeReply)
+void IpcServer::answer(const QPointer<Connection> &connection, const QString &op, Result<T> result, MakeReply makeReply)
 {
     if (!connection)
         return;
@@ -348,7 +347,7 @@ void IpcServer::answer(const QPointer<Connection> &connection, const QString &op
         reply(connection, op, ipc::errorReply(result.error()));
         return;
     }
-    reply(connection, op, makeReply(*result).toJson());
+    reply(connection, op, makeReply(std::move(*result)).toJson()); // by move: a token is not copied
 }
 
 void IpcServer::serveHello(Connection *connection, const ipc::HelloRequest &)
@@ -384,12 +383,12 @@ void IpcServer::serveToken(Connection *connection, const ipc::TokenRequest &requ
     m_service->issueToken(q, [this, self = QPointer<IpcServer>(this), conn, op](Result<TokenBroker::TokenAnswer> r) {
         if (!self)
             return;
-        answer(conn, op, r, [](const TokenBroker::TokenAnswer &a) {
+        answer(conn, op, std::move(r), [](TokenBroker::TokenAnswer a) {
             ipc::TokenReply o;
             o.email = a.email;
             o.provider = a.provider;
             o.resource = a.resource;
-            o.token = a.token.clone();
+            o.token = std::move(a.token);
             o.expiresAt = a.expiresAt;
             o.refreshed = a.refreshed;
             return o;
@@ -407,7 +406,7 @@ void IpcServer::serveRemove(Connection *connection, const ipc::RemoveRequest &re
                                      return;
                                  if (r)
                                      Q_EMIT accountsChanged();
-                                 answer(conn, op, r, [](const TokenBroker::RemovalAnswer &a) {
+                                 answer(conn, op, std::move(r), [](const TokenBroker::RemovalAnswer &a) {
                                      ipc::RemoveReply o;
                                      o.email = a.email;
                                      o.provider = a.provider;
@@ -428,7 +427,7 @@ void IpcServer::serveSignOutEverywhere(Connection *connection, const ipc::SignOu
         if (!self)
             return;
         Q_EMIT accountsChanged();
-        answer(conn, op, r, [](const SignOutReport &report) {
+        answer(conn, op, std::move(r), [](const SignOutReport &report) {
             ipc::SignOutEverywhereReply o;
             o.accounts = report.accounts;
             o.revoked = report.revoked;

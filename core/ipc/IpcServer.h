@@ -107,8 +107,7 @@ private:
     // Replies with the broker's error, or with the reply makeReply makes of its value; nothing
     // when the client has gone away (the answer is dropped, and wiped).
     template <class T, class MakeReply>
-    void answer(const QPointer<Connection> &connection, const QString &op, const Result<T> &result,
-                MakeReply makeReply);
+    void answer(const QPointer<Connection> &connection, const QString &op, Result<T> result, MakeReply makeReply);
     bool vaultReady() const;
 
     QLocalServer *m_server = nullptr;
