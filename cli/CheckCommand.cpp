@@ -6,6 +6,7 @@
 #include "core/mailcheck/MailCheck.h"
 #include "core/mailcheck/MailDiagnosis.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/MailDoctor.h"
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 
@@ -34,78 +35,12 @@ const QString kProvider = QStringLiteral("--provider");
 
 struct CheckState {
     QString email;
-    QString provider; // as asked (--provider), then as the first token answer says
     QString providersFile;
-    QString actor;
     bool json = false;
-    MailCheck::Options options;
-    std::optional<MailServer> imap; // --imap
-    std::optional<MailServer> smtp; // --smtp
-    QList<MailServer::Protocol> todo{MailServer::Protocol::Imap, MailServer::Protocol::Smtp};
-
     QJsonArray results;
-    QList<AuditEntry> audit;
-    QList<MailCheck::Outcome> outcomes;
-    QStringList skipped;
-    std::unique_ptr<MailCheck> running;
+    std::unique_ptr<MailDoctor> doctor;
 };
 using State = std::shared_ptr<CheckState>;
-
-QString label(MailServer::Protocol p)
-{
-    return p == MailServer::Protocol::Imap ? QStringLiteral("IMAP") : QStringLiteral("SMTP");
-}
-
-QString resourceOf(MailServer::Protocol p)
-{
-    return p == MailServer::Protocol::Imap ? QStringLiteral("imap") : QStringLiteral("smtp");
-}
-
-// The server to check for `protocol`: the option, else the provider's.
-std::optional<MailServer> serverFor(Context &ctx, const State &s, MailServer::Protocol protocol, QString *why)
-{
-    const std::optional<MailServer> &given = protocol == MailServer::Protocol::Imap ? s->imap : s->smtp;
-    if (given)
-        return given;
-    const Result<ProviderRegistry *> registry = ctx.providers(s->providersFile);
-    if (!registry) {
-        *why = registry.error().message;
-        return std::nullopt;
-    }
-    const Provider p = (*registry)->provider(s->provider);
-    const QString text = protocol == MailServer::Protocol::Imap ? p.imapServer : p.smtpServer;
-    if (text.isEmpty()) {
-        *why = Text::tr("the provider %1 names no %2 server: give --%3 HOST[:PORT] (or add \"%3_host\" to its "
-                        "entry in providers.json)")
-                   .arg(s->provider, label(protocol), resourceOf(protocol));
-        return std::nullopt;
-    }
-    const Result<MailServer> server = MailServer::parse(protocol, text);
-    if (!server) {
-        *why = server.error().message;
-        return std::nullopt;
-    }
-    return *server;
-}
-
-// The admin kit: where an administrator of the account's organization grants MailKey's
-// permissions for everyone (Microsoft work and school accounts; "" when no single organization
-// is known). `tenantId`: the organization the token names, if any.
-QString adminConsentUrl(Context &ctx, const State &s, const QString &providerId, const QString &tenantId)
-{
-    const Result<ProviderRegistry *> registry = ctx.providers(s->providersFile);
-    if (!registry)
-        return QString();
-    const QString tid = Provider::isGuid(tenantId) ? tenantId : QString();
-    return (*registry)->provider(providerId).adminConsentUrl(tid).toString(QUrl::FullyEncoded);
-}
-
-QString adminConsentText(const QString &url)
-{
-    return Text::tr("An administrator of the organization can grant MailKey's permissions for all its users at "
-                    "%1 (signed in as a Global, Privileged Role or Cloud Application Administrator).")
-        .arg(url);
-}
 
 void printLine(const State &s, const QString &text)
 {
@@ -138,75 +73,39 @@ QJsonObject claimsJson(const AccessTokenClaims &c)
     return o;
 }
 
-void runNext(Context &ctx, const State &s);
-
-void finishAll(Context &ctx, const State &s)
+int exitCodeOf(MailDoctor::Verdict verdict)
 {
-    int code = Ok;
-    const auto any = [&s](MailCheck::Outcome o) { return s->outcomes.contains(o); };
-    if (any(MailCheck::Outcome::Untrusted))
-        code = Untrusted;
-    else if (any(MailCheck::Outcome::Refused))
-        code = LoginRefused;
-    else if (any(MailCheck::Outcome::Network))
-        code = Network;
-    else if (any(MailCheck::Outcome::Unsupported) || any(MailCheck::Outcome::Aborted) || !s->skipped.isEmpty())
-        code = Failure; // a server that was not checked does not count as working
-    if (s->json) {
-        QJsonObject doc;
-        doc.insert(QStringLiteral("email"), s->email);
-        doc.insert(QStringLiteral("provider"), s->provider);
-        doc.insert(QStringLiteral("ok"), code == Ok);
-        doc.insert(QStringLiteral("exit_code"), code);
-        doc.insert(QStringLiteral("servers"), s->results);
-        out(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Indented)));
-    } else if (code == Ok) {
-        printLine(s, Text::tr("Every login works."));
+    switch (verdict) {
+    case MailDoctor::Verdict::Ok:
+        return Ok;
+    case MailDoctor::Verdict::Untrusted:
+        return Untrusted;
+    case MailDoctor::Verdict::Refused:
+        return LoginRefused;
+    case MailDoctor::Verdict::Network:
+        return Network;
+    case MailDoctor::Verdict::Incomplete:
+    case MailDoctor::Verdict::NoToken:
+        break;
     }
-
-    // The audit log: one entry per server checked, with the outcome and where it failed; no
-    // server text, no token. A vault that does not open now is a warning: the check's own
-    // result (and exit code) stands.
-    VaultAccess::unlock(
-        ctx.profile, ctx.store,
-        [&ctx, s, code](Result<OpenedVault> opened) {
-            QString problem;
-            if (!opened) {
-                problem = opened.error().message;
-            } else {
-                const std::shared_ptr<Vault> &vault = opened->vault;
-                const auto account = vault->findAccount(s->provider, s->email);
-                for (AuditEntry e : std::as_const(s->audit)) {
-                    if (account && account->has_value())
-                        e.accountId = (*account)->id;
-                    if (Status st = vault->appendAudit(e); !st)
-                        problem = st.error().message;
-                }
-            }
-            if (!problem.isEmpty())
-                err(Text::tr("mailkey-cli check: warning: the check could not be recorded in the audit log (%1).\n")
-                        .arg(oneLine(problem)));
-            ctx.finish(code);
-        },
-        Vault::IntegrityCheck::Header);
+    return Failure;
 }
 
-void report(Context &ctx, const State &s, MailServer::Protocol protocol, const AccessTokenClaims &claims,
-            const MailCheck::Report &r)
+// One server's result: printed as it comes, and kept for --json.
+void report(const State &s, const MailDoctor::ServerResult &result)
 {
-    s->outcomes << r.outcome;
-    QList<MailDiagnosis> diagnoses = diagnoseFailure(r, s->provider, s->email);
-    // What the token says matters when the server may have refused the token, not when it refuses
-    // every SMTP login (5.7.139 says the token was fine).
-    const bool tokenMatters = diagnoses.isEmpty() || diagnoses.first().id != QLatin1String("smtp-auth-disabled");
-    if (r.outcome == MailCheck::Outcome::Refused && tokenMatters)
-        diagnoses += diagnoseToken(claims, s->provider, protocol, s->email);
-
-    // Consent is one reason a Microsoft login is refused: the admin kit says where to grant it.
-    QString consentUrl;
-    if (r.outcome == MailCheck::Outcome::Refused && r.failedStep == MailCheck::Step::Authenticate)
-        consentUrl = adminConsentUrl(ctx, s, s->provider, claims.tenant);
-
+    const MailServer::Protocol protocol = result.protocol;
+    const QString label = MailDoctor::protocolLabel(protocol);
+    if (!result.checked) {
+        printLine(s, Text::tr("%1: not checked: %2.").arg(label, oneLine(result.skipped)));
+        QJsonObject o;
+        o.insert(QStringLiteral("protocol"), MailDoctor::resourceOf(protocol));
+        o.insert(QStringLiteral("outcome"), QStringLiteral("skipped"));
+        o.insert(QStringLiteral("problem"), result.skipped);
+        s->results.append(o);
+        return;
+    }
+    const MailCheck::Report &r = result.report;
     QJsonObject o;
     o.insert(QStringLiteral("protocol"), r.server.protocolName());
     o.insert(QStringLiteral("server"), r.server.display());
@@ -236,7 +135,7 @@ void report(Context &ctx, const State &s, MailServer::Protocol protocol, const A
     }
     o.insert(QStringLiteral("steps"), steps);
     QJsonArray diag;
-    for (const MailDiagnosis &d : std::as_const(diagnoses)) {
+    for (const MailDiagnosis &d : result.diagnoses) {
         QJsonObject j;
         j.insert(QStringLiteral("id"), d.id);
         j.insert(QStringLiteral("what"), d.what);
@@ -246,111 +145,82 @@ void report(Context &ctx, const State &s, MailServer::Protocol protocol, const A
         diag.append(j);
     }
     o.insert(QStringLiteral("diagnosis"), diag);
-    if (!consentUrl.isEmpty())
-        o.insert(QStringLiteral("admin_consent_url"), consentUrl);
-    o.insert(QStringLiteral("token"), claimsJson(claims));
+    if (!result.adminConsentUrl.isEmpty())
+        o.insert(QStringLiteral("admin_consent_url"), result.adminConsentUrl);
+    o.insert(QStringLiteral("token"), claimsJson(result.claims));
     s->results.append(o);
 
     if (r.outcome == MailCheck::Outcome::Ok) {
-        printLine(s,
-                  Text::tr("  => %1 works (%2, %3 ms).").arg(label(protocol), r.mechanism, QString::number(r.totalMs)));
-    } else {
-        printLine(s, Text::tr("  => %1 failed at %2.").arg(label(protocol), MailCheck::stepName(r.failedStep)));
-        QStringList fixes; // each fix once: several findings often share one
-        for (const MailDiagnosis &d : std::as_const(diagnoses)) {
-            printLine(s, Text::tr("  Problem: %1").arg(d.what));
-            if (!d.fix.isEmpty() && !fixes.contains(d.fix)) {
-                fixes << d.fix;
-                printLine(s, Text::tr("  Fix: %1").arg(d.fix));
-            }
-            if (!d.admin.isEmpty())
-                printLine(s, Text::tr("  Administrator: %1").arg(d.admin));
-        }
-        if (!consentUrl.isEmpty())
-            printLine(s, Text::tr("  Administrator: %1").arg(adminConsentText(consentUrl)));
-    }
-
-    AuditEntry e;
-    e.accountEmail = s->email;
-    e.action = QStringLiteral("mail.check");
-    e.outcome = MailCheck::outcomeName(r.outcome);
-    e.actor = s->actor;
-    QString detail = QStringLiteral("%1 %2").arg(r.server.display(),
-                                                 r.mechanism.isEmpty() ? QStringLiteral("(no login)") : r.mechanism);
-    if (r.outcome != MailCheck::Outcome::Ok) {
-        detail += QStringLiteral(" failed at %1").arg(MailCheck::stepName(r.failedStep));
-        if (!r.status.isEmpty())
-            detail += QStringLiteral(": %1").arg(QString::fromLatin1(r.status));
-        if (!diagnoses.isEmpty())
-            detail += QStringLiteral(" (%1)").arg(diagnoses.first().id);
-    }
-    e.detail = detail;
-    s->audit << e;
-    runNext(ctx, s);
-}
-
-void checkServer(Context &ctx, const State &s, MailServer::Protocol protocol, SecretString token)
-{
-    QString why;
-    const std::optional<MailServer> server = serverFor(ctx, s, protocol, &why);
-    if (!server) {
-        s->skipped << label(protocol);
-        printLine(s, Text::tr("%1: not checked: %2.").arg(label(protocol), oneLine(why)));
-        QJsonObject o;
-        o.insert(QStringLiteral("protocol"), resourceOf(protocol));
-        o.insert(QStringLiteral("outcome"), QStringLiteral("skipped"));
-        o.insert(QStringLiteral("problem"), why);
-        s->results.append(o);
-        runNext(ctx, s);
+        printLine(s, Text::tr("  => %1 works (%2, %3 ms).").arg(label, r.mechanism, QString::number(r.totalMs)));
         return;
     }
-    const AccessTokenClaims claims = decodeAccessToken(token.toUtf8().bytes());
-    printLine(s, QStringLiteral("%1 %2").arg(label(protocol), server->display()));
-    s->running = std::make_unique<MailCheck>(*server, s->email, s->options);
-    MailCheck *check = s->running.get();
-    QObject::connect(check, &MailCheck::stepFinished, check,
-                     [s](const MailCheck::StepReport &step) { printLine(s, stepLine(step)); });
-    QObject::connect(check, &MailCheck::finished, check, [&ctx, s, protocol, claims](const MailCheck::Report &r) {
-        // Deleted later: this runs inside the check's own signal.
-        s->running.release()->deleteLater();
-        report(ctx, s, protocol, claims, r);
-    });
-    check->start(std::move(token));
+    printLine(s, Text::tr("  => %1 failed at %2.").arg(label, MailCheck::stepName(r.failedStep)));
+    QStringList fixes; // each fix once: several findings often share one
+    for (const MailDiagnosis &d : result.diagnoses) {
+        printLine(s, Text::tr("  Problem: %1").arg(d.what));
+        if (!d.fix.isEmpty() && !fixes.contains(d.fix)) {
+            fixes << d.fix;
+            printLine(s, Text::tr("  Fix: %1").arg(d.fix));
+        }
+        if (!d.admin.isEmpty())
+            printLine(s, Text::tr("  Administrator: %1").arg(d.admin));
+    }
+    if (!result.adminConsentUrl.isEmpty())
+        printLine(s, Text::tr("  Administrator: %1").arg(MailDoctor::adminConsentText(result.adminConsentUrl)));
 }
 
-void runNext(Context &ctx, const State &s)
+void finishAll(Context &ctx, const State &s, const MailDoctor::Summary &summary)
 {
-    if (s->todo.isEmpty()) {
-        finishAll(ctx, s);
+    if (summary.tokenError) {
+        if (!summary.tokenErrorConsentUrl.isEmpty())
+            err(QStringLiteral("mailkey-cli check: %1\n")
+                    .arg(MailDoctor::adminConsentText(summary.tokenErrorConsentUrl)));
+        failWith(ctx, *summary.tokenError);
         return;
     }
-    const MailServer::Protocol protocol = s->todo.takeFirst();
-    TokenBroker::TokenQuery query;
-    query.email = s->email;
-    query.provider = s->provider;
-    query.resource = resourceOf(protocol);
-    query.minValiditySeconds = kMinTokenValiditySeconds;
-    query.actor = s->actor;
-    fetchToken(ctx, query, s->providersFile, [&ctx, s, protocol](Result<TokenBroker::TokenAnswer> r) {
-        if (!r) {
-            // Consent missing or refused by the organization: the admin kit, where known.
-            const QString &m = r.error().message;
-            if (m.contains(QLatin1String("AADSTS65001")) || m.contains(QLatin1String("AADSTS90094"))
-                || m.contains(QLatin1String("AADSTS90008"))) {
-                const QString url = adminConsentUrl(
-                    ctx, s, s->provider.isEmpty() ? QStringLiteral("microsoft") : s->provider, QString());
-                if (!url.isEmpty())
-                    err(QStringLiteral("mailkey-cli check: %1\n").arg(adminConsentText(url)));
+    const int code = exitCodeOf(summary.verdict);
+    if (s->json) {
+        QJsonObject doc;
+        doc.insert(QStringLiteral("email"), summary.email);
+        doc.insert(QStringLiteral("provider"), summary.provider);
+        doc.insert(QStringLiteral("ok"), code == Ok);
+        doc.insert(QStringLiteral("exit_code"), code);
+        doc.insert(QStringLiteral("servers"), s->results);
+        out(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Indented)));
+    } else if (code == Ok) {
+        printLine(s, Text::tr("Every login works."));
+    }
+
+    // The audit log and the account's "last check" (shown by the window), in one transaction; no
+    // server text, no token. A vault that does not open now is a warning: the check's own result
+    // (and exit code) stands.
+    VaultAccess::unlock(
+        ctx.profile, ctx.store,
+        [&ctx, summary, code](Result<OpenedVault> opened) {
+            QString problem;
+            if (!opened) {
+                problem = opened.error().message;
+            } else {
+                const std::shared_ptr<Vault> &vault = opened->vault;
+                const auto account = vault->findAccount(summary.provider, summary.email);
+                QList<AuditEntry> audit = summary.audit;
+                QList<MailCheckRecord> records;
+                if (account && account->has_value()) {
+                    for (AuditEntry &e : audit)
+                        e.accountId = (*account)->id;
+                    records = summary.records;
+                    for (MailCheckRecord &r : records)
+                        r.accountId = (*account)->id;
+                }
+                if (Status st = vault->recordMailChecks(records, audit); !st)
+                    problem = st.error().message;
             }
-            failWith(ctx, r.error());
-            return;
-        }
-        if (s->provider.isEmpty()) {
-            s->provider = r->provider;
-            printLine(s, Text::tr("Checking %1 (%2).").arg(s->email, s->provider));
-        }
-        checkServer(ctx, s, protocol, std::move(r->token));
-    });
+            if (!problem.isEmpty())
+                err(Text::tr("mailkey-cli check: warning: the check could not be recorded in the audit log (%1).\n")
+                        .arg(oneLine(problem)));
+            ctx.finish(code);
+        },
+        Vault::IntegrityCheck::Header);
 }
 
 void cmdCheck(Context &ctx)
@@ -364,16 +234,18 @@ void cmdCheck(Context &ctx)
         return;
     auto s = std::make_shared<CheckState>();
     s->email = *email;
-    s->provider = p.values.value(kProvider);
     s->providersFile = p.values.value(kProviders);
     s->json = p.flags.contains(QStringLiteral("--json"));
-    s->actor = QStringLiteral("mailkey-cli check");
+    MailDoctor::Request request;
+    request.email = *email;
+    request.provider = p.values.value(kProvider);
+    request.actor = QStringLiteral("mailkey-cli check");
     const QString sasl = p.values.value(QStringLiteral("--sasl")).toLower();
     if (!sasl.isEmpty() && sasl != QLatin1String("xoauth2") && sasl != QLatin1String("oauthbearer")) {
         usageError(ctx, cmd, Text::tr("--sasl is xoauth2 or oauthbearer"));
         return;
     }
-    s->options.mechanism = sasl.toUpper();
+    request.check.mechanism = sasl.toUpper();
     for (const auto &[name, protocol] : {std::pair{QStringLiteral("--imap"), MailServer::Protocol::Imap},
                                          std::pair{QStringLiteral("--smtp"), MailServer::Protocol::Smtp}}) {
         if (!p.values.contains(name))
@@ -383,7 +255,7 @@ void cmdCheck(Context &ctx)
             usageError(ctx, cmd, server.error().message);
             return;
         }
-        (protocol == MailServer::Protocol::Imap ? s->imap : s->smtp) = *server;
+        (protocol == MailServer::Protocol::Imap ? request.imap : request.smtp) = *server;
     }
     if (p.values.contains(QStringLiteral("--ca"))) {
         const Result<QList<QSslCertificate>> ca = MailCheck::loadCaFile(p.values.value(QStringLiteral("--ca")));
@@ -392,11 +264,45 @@ void cmdCheck(Context &ctx)
             ctx.finish(Usage);
             return;
         }
-        s->options.caCertificates = *ca;
+        request.check.caCertificates = *ca;
     }
-    if (!s->provider.isEmpty())
-        printLine(s, Text::tr("Checking %1 (%2).").arg(s->email, s->provider));
-    runNext(ctx, s);
+    if (!request.provider.isEmpty())
+        printLine(s, Text::tr("Checking %1 (%2).").arg(s->email, request.provider));
+
+    // Without a usable registry the servers must be given; the token request says what is wrong
+    // with the providers file first.
+    const Result<ProviderRegistry *> registry = ctx.providers(s->providersFile);
+    if (registry && (*registry)->policy().disables(ManagedPolicy::Feature::MailCheck)) {
+        err(Text::tr("mailkey-cli check: your administrator has turned the mail connection test off (policy: %1).\n")
+                .arg((*registry)->policy().source));
+        ctx.finish(Failure);
+        return;
+    }
+    const QString providersFile = s->providersFile;
+    s->doctor = std::make_unique<MailDoctor>(
+        request,
+        [&ctx, providersFile](const TokenBroker::TokenQuery &query, MailDoctor::TokenCallback done) {
+            fetchToken(ctx, query, providersFile, std::move(done));
+        },
+        registry ? *registry : nullptr);
+    MailDoctor *doctor = s->doctor.get();
+    QObject::connect(doctor, &MailDoctor::providerKnown, doctor, [s](const QString &provider) {
+        printLine(s, Text::tr("Checking %1 (%2).").arg(s->email, provider));
+    });
+    QObject::connect(
+        doctor, &MailDoctor::serverStarted, doctor, [s](MailServer::Protocol protocol, const MailServer &server) {
+            printLine(s, QStringLiteral("%1 %2").arg(MailDoctor::protocolLabel(protocol), server.display()));
+        });
+    QObject::connect(doctor, &MailDoctor::stepFinished, doctor,
+                     [s](MailServer::Protocol, const MailCheck::StepReport &step) { printLine(s, stepLine(step)); });
+    QObject::connect(doctor, &MailDoctor::serverFinished, doctor,
+                     [s](const MailDoctor::ServerResult &result) { report(s, result); });
+    QObject::connect(doctor, &MailDoctor::finished, doctor, [&ctx, s](const MailDoctor::Summary &summary) {
+        // Deleted later: this runs inside the doctor's own signal.
+        s->doctor.release()->deleteLater();
+        finishAll(ctx, s, summary);
+    });
+    doctor->start();
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "core/common/Profile.h"
 #include "core/common/Redactor.h"
 #include "core/keychain/KeyStore.h"
+#include "core/providers/ProviderRegistry.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -294,7 +295,15 @@ int run(int argc, char **argv)
             return Ok;
         }
         if (opt == QLatin1String("--version")) {
-            out(QStringLiteral("mailkey-cli %1\n").arg(QStringLiteral(MAILKEY_VERSION)));
+            // The version, the client ids built in by the distributor, and the administrator's
+            // policy: what support asks first.
+            QString text = QStringLiteral("mailkey-cli %1\n").arg(QStringLiteral(MAILKEY_VERSION));
+            for (const QString &line : ProviderRegistry::builtInClientIdLines())
+                text += line + QLatin1Char('\n');
+            const ManagedPolicy policy = ManagedPolicy::load();
+            if (!policy.isEmpty())
+                text += Text::tr("Managed by your administrator: %1\n").arg(policy.source);
+            out(text);
             return Ok;
         }
         err(Text::tr("mailkey-cli: unknown option '%1'. See: mailkey-cli --help\n").arg(oneLine(opt.left(80))));

@@ -128,8 +128,15 @@ Result<ProviderRegistry *> Context::providers(const QString &providersFile)
     else if (!QFileInfo::exists(file))
         return Error(ErrorCode::InvalidInput, Text::tr("--providers: there is no file %1.").arg(file.left(300)));
     auto registry = std::make_unique<ProviderRegistry>(values);
-    if (Status s = registry->loadCustomProviders(file); !s)
+    registry->setPolicy(settings.policy());
+    if (settings.policy().disables(ManagedPolicy::Feature::CustomProviders)) {
+        if (!providersFile.isEmpty())
+            return Error(ErrorCode::Config,
+                         Text::tr("--providers: custom providers are turned off by your administrator (%1).")
+                             .arg(settings.policy().source));
+    } else if (Status s = registry->loadCustomProviders(file); !s) {
         return s.error();
+    }
     m_owned->registry = std::move(registry);
     return m_owned->registry.get();
 }

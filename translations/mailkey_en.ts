@@ -234,6 +234,10 @@
         <source>Activity (%1)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Mail login</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::AccountModel</name>
@@ -318,6 +322,10 @@
         <source>%1, %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 login failed · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::AccountService</name>
@@ -343,6 +351,10 @@
     </message>
     <message>
         <source>%1 has no mail folder API, so MailKey cannot list its folders. Its tokens can still be used by mail programs (IMAP/SMTP).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey is closing.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -869,6 +881,178 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
 </context>
 <context>
+    <name>mailkey::MailCheckPanel</name>
+    <message>
+        <source>Test mail connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log in to this mailbox&apos;s IMAP and SMTP servers with MailKey&apos;s tokens, as a mail program would. No message is sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing the mail connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail connection results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy for administrator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copies what an administrator of your organization needs: the exact command or address, and why.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What your administrator needs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ago</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For your administrator: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not tested yet. Test whether mail programs can log in to this mailbox&apos;s IMAP and SMTP servers with MailKey&apos;s tokens.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Works</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2, %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 works</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last tested %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+Test again to see what to do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing the mail connection… (getting a fresh token for each server, then logging in)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not tested: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was not tested: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Works (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Login refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate not trusted: nothing was sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not supported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What to do: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every login works: mail programs that get their token from MailKey can read and send mail.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No token could be had for the mail servers, so nothing was tested: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not every server could be tested; see below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A mail program would not get in; see below for what to do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::MailDiagnosis</name>
     <message>
         <source>Google&apos;s access tokens are opaque: nobody but Google can read whom or what they are for, so MailKey cannot check the token itself.</source>
@@ -1052,6 +1236,17 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
     <message>
         <source>The SMTP server did not accept the token (535 5.7.8, credentials not accepted): it is expired or revoked, for another account, or lacks the mail scope%1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::MailDoctor</name>
+    <message>
+        <source>An administrator of the organization can grant MailKey&apos;s permissions for all its users at %1 (signed in as a Global, Privileged Role or Cloud Application Administrator).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the provider %1 names no %2 server: give --%3 HOST[:PORT] (or add &quot;%3_host&quot; to its entry in providers.json)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1465,6 +1660,133 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <source>Show mailbox</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Copied: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Test mail connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log in to the selected mailbox&apos;s IMAP and SMTP servers as a mail program would</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Managed by your administrator: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your administrator&apos;s policy (%1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your administrator has turned the mail connection test off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This mailbox needs a new sign-in first: use Reconnect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mail connection cannot be tested now: the vault is not open.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail connection of %1 works.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ManagedPolicy</name>
+    <message>
+        <source>custom providers (providers.json) are turned off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the mail connection test is turned off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: client id %2%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (with a client secret)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: tenant %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no provider may be connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>only these providers may be connected: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is not valid JSON (%1 at offset %2): nothing of it applies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is not a JSON object: nothing of it applies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>providers: must be an object of provider ids</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>providers: %1 is not a provider id with settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: is not a valid client secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 is not a valid value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: unknown setting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>providers.%1.client_secret: a client secret without a client id is ignored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>allowed_providers: must be a list of provider ids</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>allowed_providers: %1 is not a provider id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>disabled_features: must be a list of feature names</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>disabled_features: %1 is not a feature MailKey knows (known: custom_providers, mail_check)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file cannot be read (%1): nothing of it applies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is larger than 64 KiB: nothing of it applies</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::OAuthErrorCatalog</name>
@@ -1766,6 +2088,22 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <source>MailKey has no client id for %1. Register MailKey with %1 (issuer %2) as a public (native) client using the authorization code flow with PKCE, and register the redirect URI %3 (MailKey picks a free port at each sign-in, so the server must accept %4, as RFC 8252 section 7.3 requires for loopback redirects). Then set the client id in the environment variable %5, in MailKey&apos;s settings (Providers), or as &quot;client_id&quot; of provider &quot;%6&quot; in %7.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Built-in client id for %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (set your own)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your administrator does not allow connecting %1 accounts with MailKey (policy: %2). Allowed: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::RefreshFailurePolicy</name>
@@ -1973,6 +2311,30 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>From the providers file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Built into this MailKey: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom providers (turned off by your administrator)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set by your administrator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These settings come from %1 and cannot be changed here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left out of the policy (tell your administrator):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set by your administrator (%1).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2391,10 +2753,6 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
 <context>
     <name>mailkey::cli::CheckCommand</name>
     <message>
-        <source>the provider %1 names no %2 server: give --%3 HOST[:PORT] (or add &quot;%3_host&quot; to its entry in providers.json)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>mailkey-cli check: warning: the check could not be recorded in the audit log (%1).
 </source>
         <translation type="unfinished"></translation>
@@ -2436,7 +2794,8 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>An administrator of the organization can grant MailKey&apos;s permissions for all its users at %1 (signed in as a Global, Privileged Role or Cloud Application Administrator).</source>
+        <source>mailkey-cli check: your administrator has turned the mail connection test off (policy: %1).
+</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2668,6 +3027,11 @@ trusted (check), 130 cancelled (Ctrl-C).
 </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Managed by your administrator: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::cli::CliSupport</name>
@@ -2711,6 +3075,10 @@ trusted (check), 130 cancelled (Ctrl-C).
     </message>
     <message>
         <source>&apos;%1&apos; is not an e-mail address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--providers: custom providers are turned off by your administrator (%1).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

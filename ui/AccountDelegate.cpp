@@ -182,9 +182,13 @@ void AccountDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     // Status.
     const int status = index.data(AccountModel::StatusRole).toInt();
+    // A connected mailbox whose last mail login failed needs attention: the warning colour.
+    const bool mailFailed = !index.data(AccountModel::MailLoginFailedRole).toString().isEmpty();
+    const int shown
+        = AccountStatus(status) == AccountStatus::Connected && mailFailed ? int(AccountStatus::NeedsSignIn) : status;
     painter->setRenderHint(QPainter::Antialiasing, true);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(statusColor(status, opt.palette));
+    painter->setBrush(statusColor(shown, opt.palette));
     if (AccountStatus(status) == AccountStatus::Refreshing) {
         painter->setBrush(Qt::NoBrush);
         painter->setPen(QPen(statusColor(status, opt.palette), qMax(1.5, l.statusDot.width() / 4.0)));
@@ -193,7 +197,7 @@ void AccountDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawEllipse(QRectF(l.statusDot));
     }
     painter->setFont(baseFont);
-    painter->setPen(AccountStatus(status) == AccountStatus::Connected ? secondary : text);
+    painter->setPen(AccountStatus(shown) == AccountStatus::Connected ? secondary : text);
     painter->drawText(l.status, align,
                       SafeText::elided(index.data(AccountModel::StatusTextRole).toString(), fm, l.status.width()));
 

@@ -3,6 +3,7 @@
 #include "ui/AccountModel.h"
 #include "ui/AvatarWidget.h"
 #include "ui/ElidedLabel.h"
+#include "ui/MailCheckPanel.h"
 #include "ui/SafeText.h"
 
 #include <QFormLayout>
@@ -184,6 +185,8 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     m_activity->header()->setStretchLastSection(true);
     m_activity->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_tabs->addTab(m_activity, tr("Activity"));
+    m_mailCheck = new MailCheckPanel(m_tabs);
+    m_tabs->addTab(m_mailCheck, tr("Mail login"));
     layout->addWidget(m_tabs, 1);
 
     clearAccount();
@@ -203,6 +206,12 @@ QLabel *AccountDetails::addRow(QFormLayout *form, const QString &label, const QS
 void AccountDetails::setClock(const Clock *clock)
 {
     m_clock = clock;
+    m_mailCheck->setClock(clock);
+}
+
+void AccountDetails::showMailCheckTab()
+{
+    m_tabs->setCurrentWidget(m_mailCheck);
 }
 
 QString AccountDetails::formatTime(const QDateTime &when) const
@@ -263,6 +272,7 @@ void AccountDetails::clearAccount()
     m_folders->clear();
     m_activity->clear();
     m_folderStack->setCurrentWidget(m_folders);
+    m_mailCheck->clearAccount();
     clearBusy();
     setEnabled(false);
 }

@@ -19,10 +19,12 @@ namespace mailkey {
 
 class ElidedLabel;
 class AvatarWidget;
+class MailCheckPanel;
 
 // The selected mailbox: who it is, its provider and tenant, granted scopes, token expiry, last and
 // next refresh, connected since; its folders (loaded asynchronously, errors in place) and its
-// activity (audit entries, newest first); actions Refresh now, Reconnect, Remove and Copy address.
+// activity (audit entries, newest first); its mail login (MailCheckPanel: the last IMAP and SMTP
+// checks, "Test mail connection"); actions Refresh now, Reconnect, Remove and Copy address.
 // Data comes in through setters (MainWindow asks AccountService); this widget has no service.
 class AccountDetails : public QWidget {
     Q_OBJECT
@@ -49,6 +51,9 @@ public:
 
     QTreeWidget *folderList() const { return m_folders; }
     QTreeWidget *activityList() const { return m_activity; }
+    MailCheckPanel *mailCheckPanel() const { return m_mailCheck; }
+    // Brings the "Mail login" tab to the front.
+    void showMailCheckTab();
 
 Q_SIGNALS:
     void reconnectRequested(qint64 accountId);
@@ -92,6 +97,7 @@ private:
     QLabel *m_folderError = nullptr;
     QPushButton *m_reloadFolders = nullptr;
     QTreeWidget *m_activity = nullptr;
+    MailCheckPanel *m_mailCheck = nullptr;
 };
 
 } // namespace mailkey

@@ -75,7 +75,10 @@ QString AccountModel::humanDuration(qint64 seconds)
 
 QString AccountModel::statusText(const Account &a) const
 {
-    return describeStatus(a, now());
+    const QString status = describeStatus(a, now());
+    const QString failed = m_mailFailed.value(a.id);
+    // First, so that eliding a narrow row does not hide it.
+    return failed.isEmpty() ? status : tr("%1 login failed · %2").arg(failed, status);
 }
 
 QString AccountModel::describeStatus(const Account &a, const QDateTime &now)
@@ -157,6 +160,8 @@ QVariant AccountModel::data(const QModelIndex &index, int role) const
         return Avatar::initials(a.displayName, a.email);
     case AvatarColorRole:
         return Avatar::color(a.email);
+    case MailLoginFailedRole:
+        return m_mailFailed.value(a.id);
     default:
         return QVariant();
     }
@@ -173,6 +178,7 @@ QHash<int, QByteArray> AccountModel::roleNames() const
     names.insert(StatusRole, "status");
     names.insert(StatusTextRole, "statusText");
     names.insert(StatusReasonRole, "statusReason");
+    names.insert(MailLoginFailedRole, "mailLoginFailed");
     names.insert(ExpiryRole, "expiry");
     names.insert(LastRefreshRole, "lastRefresh");
     names.insert(NextRefreshRole, "nextRefresh");
@@ -278,6 +284,7 @@ void AccountModel::removeAccount(qint64 id)
     beginRemoveRows(QModelIndex(), idx.row(), idx.row());
     m_accounts.removeAt(idx.row());
     m_expiry.remove(id);
+    m_mailFailed.remove(id);
     m_rowOf.remove(id);
     reindex(idx.row());
     endRemoveRows();
@@ -291,6 +298,30 @@ void AccountModel::setTokenExpiry(qint64 id, const QDateTime &expiresAt)
     const QModelIndex idx = indexOfId(id);
     if (idx.isValid())
         Q_EMIT dataChanged(idx, idx, {ExpiryRole});
+}
+
+void AccountModel::setMailLoginFailure(qint64 id, const QString &failed)
+{
+    if (m_mailFailed.value(id) == failed)
+        return;
+    if (failed.isEmpty())
+        m_mailFailed.remove(id);
+    else
+        m_mailFailed.insert(id, failed);
+    const QModelIndex idx = indexOfId(id);
+    if (idx.isValid())
+        Q_EMIT dataChanged(idx, idx,
+                           {MailLoginFailedRole, StatusTextRole, Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
+}
+
+void AccountModel::setMailLoginFailures(const QHash<qint64, QString> &failed)
+{
+    if (m_mailFailed == failed)
+        return;
+    m_mailFailed = failed;
+    if (!m_accounts.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_accounts.size()) - 1),
+                           {MailLoginFailedRole, StatusTextRole, Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
 }
 
 void AccountModel::refreshRelativeTimes()

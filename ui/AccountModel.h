@@ -32,7 +32,8 @@ public:
         ConnectedSinceRole,
         TenantRole,
         InitialsRole,
-        AvatarColorRole, // QColor
+        AvatarColorRole,     // QColor
+        MailLoginFailedRole, // QString: "SMTP", "IMAP and SMTP" when the last mail check failed, else ""
     };
     Q_ENUM(Roles)
 
@@ -66,6 +67,10 @@ public Q_SLOTS:
     void updateAccount(const mailkey::Account &account);
     void removeAccount(qint64 id);
     void setTokenExpiry(qint64 id, const QDateTime &expiresAt);
+    // Which mail logins failed at the account's last check ("SMTP"); "" clears the mark. The
+    // status line says so after the account's state.
+    void setMailLoginFailure(qint64 id, const QString &failed);
+    void setMailLoginFailures(const QHash<qint64, QString> &failed); // every row at once
     // Re-evaluates "in 42 min" texts (called by an internal timer every 30 s).
     void refreshRelativeTimes();
 
@@ -76,6 +81,7 @@ private:
     QList<Account> m_accounts;
     QHash<qint64, int> m_rowOf; // account id -> row in m_accounts
     QHash<qint64, QDateTime> m_expiry;
+    QHash<qint64, QString> m_mailFailed;
     QHash<QString, QString> m_providerNames;
     const Clock *m_clock = nullptr;
     QTimer m_tick;

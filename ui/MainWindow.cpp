@@ -10,6 +10,7 @@
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
 #include "ui/EmptyState.h"
+#include "ui/MailCheckPanel.h"
 #include "ui/SafeText.h"
 #include "ui/SettingsDialog.h"
 #include "ui/VaultErrorAdvice.h"
@@ -80,6 +81,8 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
     connect(m_service, &AccountService::alertRaised, this, &MainWindow::onAlert);
     connect(m_service, &AccountService::signedOutEverywhere, this, &MainWindow::onSignedOutEverywhere);
     connect(m_service, &AccountService::refreshFinished, this, &MainWindow::onRefreshFinished);
+    connect(m_service, &AccountService::mailCheckStarted, this, &MainWindow::onMailCheckStarted);
+    connect(m_service, &AccountService::mailCheckFinished, this, &MainWindow::onMailCheckFinished);
 
     const QByteArray geometry = m_settings->windowGeometry();
     if (geometry.isEmpty() || !restoreGeometry(geometry)) {
@@ -245,6 +248,12 @@ void MainWindow::buildUi()
     connect(m_details, &AccountDetails::copyAddressRequested, this, &MainWindow::copyAddress);
     connect(m_details, &AccountDetails::reloadFoldersRequested, this, &MainWindow::reloadFolders);
     connect(m_details, &AccountDetails::refreshRequested, this, &MainWindow::refreshNow);
+    connect(m_details->mailCheckPanel(), &MailCheckPanel::testRequested, this, &MainWindow::testMailConnection);
+    connect(m_details->mailCheckPanel(), &MailCheckPanel::copyRequested, this,
+            [this](const QString &text, const QString &what) {
+                QGuiApplication::clipboard()->setText(text);
+                statusBar()->showMessage(tr("Copied: %1").arg(what), 4000);
+            });
 
     m_pages->addWidget(m_loadingPage);
     m_pages->addWidget(m_unavailablePage);
@@ -296,6 +305,12 @@ void MainWindow::buildMenus()
     m_refreshAction->setObjectName(QStringLiteral("refreshNowAction"));
     m_refreshAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     m_refreshAction->setStatusTip(tr("Renew the selected mailbox's access token now"));
+    m_testMailAction
+        = mailbox->addAction(tr("&Test mail connection"), this, [this] { testMailConnection(selectedAccountId()); });
+    m_testMailAction->setObjectName(QStringLiteral("testMailAction"));
+    m_testMailAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    m_testMailAction->setStatusTip(
+        tr("Log in to the selected mailbox's IMAP and SMTP servers as a mail program would"));
     mailbox->addSeparator();
     m_removeAction = mailbox->addAction(tr("Re&move…"), this, [this] { confirmRemoveAccount(selectedAccountId()); });
     m_removeAction->setShortcut(QKeySequence::Delete);
@@ -313,10 +328,14 @@ void MainWindow::buildMenus()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *about = help->addAction(tr("&About MailKey"), this, [this] {
-        QMessageBox::about(this, tr("About MailKey"),
-                           tr("MailKey %1\nConnects mailboxes with OAuth 2.0 and keeps their tokens in an "
-                              "encrypted vault (SQLCipher %2), keyed from your system keychain.")
-                               .arg(QStringLiteral(MAILKEY_VERSION), m_service->cipherVersion()));
+        QString text = tr("MailKey %1\nConnects mailboxes with OAuth 2.0 and keeps their tokens in an "
+                          "encrypted vault (SQLCipher %2), keyed from your system keychain.")
+                           .arg(QStringLiteral(MAILKEY_VERSION), m_service->cipherVersion());
+        // What this build brings, and what an administrator set: the first things support asks.
+        text += QStringLiteral("\n\n") + ProviderRegistry::builtInClientIdLines().join(QLatin1Char('\n'));
+        if (!m_settings->policy().isEmpty())
+            text += QStringLiteral("\n\n") + tr("Managed by your administrator: %1").arg(m_settings->policy().source);
+        QMessageBox::about(this, tr("About MailKey"), text);
     });
     about->setMenuRole(QAction::AboutRole);
     updateActions();
@@ -336,6 +355,8 @@ void MainWindow::reloadProviders()
     QStringList problems;
     if (!loaded.ok())
         problems.append(loaded.error().message);
+    for (const QString &p : m_settings->policy().problems)
+        problems.append(tr("Your administrator's policy (%1): %2").arg(m_settings->policy().source, p));
     for (const ProviderProblem &p : registry->problems())
         problems.append(p.message());
     if (problems.isEmpty()) {
@@ -350,7 +371,12 @@ void MainWindow::reloadProviders()
     for (const Provider &p : registry->providers())
         names.insert(p.id, p.displayName);
     m_model->setProviderNames(names);
-    m_empty->setProviders(registry->providers());
+    QList<Provider> allowed;
+    for (const Provider &p : registry->providers()) {
+        if (registry->isAllowed(p.id))
+            allowed.append(p);
+    }
+    m_empty->setProviders(allowed);
     rebuildConnectMenu();
 }
 
@@ -361,6 +387,8 @@ void MainWindow::rebuildConnectMenu()
         menu->clear();
         if (registry) {
             for (const Provider &p : registry->providers()) {
+                if (!registry->isAllowed(p.id))
+                    continue; // the administrator's policy does not allow it
                 QString text = SafeText::clean(p.displayName.isEmpty() ? p.id : p.displayName, 48);
                 if (p.clientId.isEmpty())
                     text = tr("%1 (needs a client id)").arg(text);
@@ -369,6 +397,8 @@ void MainWindow::rebuildConnectMenu()
                 a->setObjectName(QStringLiteral("connect-") + p.id);
             }
         }
+        if (m_settings->policy().disables(ManagedPolicy::Feature::CustomProviders))
+            continue;
         menu->addSeparator();
         QAction *add = menu->addAction(tr("Add a provider…"));
         add->setData(QStringLiteral("#settings"));
@@ -444,12 +474,16 @@ void MainWindow::refillAccounts()
     const QList<AccountTokens> rows = m_service->accountsWithTokens();
     QList<Account> accounts;
     QHash<qint64, QDateTime> expiries;
+    QHash<qint64, QString> mailFailures;
     accounts.reserve(rows.size());
     for (const AccountTokens &row : rows) {
         accounts.append(row.account);
         expiries.insert(row.account.id, expiryOf(row.tokens));
+        if (const QString failed = failedMailLogins(row.mailChecks); !failed.isEmpty())
+            mailFailures.insert(row.account.id, failed);
     }
     m_model->setAccounts(accounts, expiries);
+    m_model->setMailLoginFailures(mailFailures);
     updatePage();
     if (m_model->rowCount() > 0 && !m_list->selectionModel()->hasSelection()) {
         m_list->setCurrentIndex(m_model->index(0));
@@ -522,6 +556,17 @@ void MainWindow::showDetailsFor(qint64 accountId, bool fetchFolders)
     }
     m_details->showAccount(*account, providerName(account->provider), m_service->tokenSummary(accountId));
     m_details->setActivity(m_service->auditFor(accountId));
+    MailCheckPanel *mail = m_details->mailCheckPanel();
+    const QList<MailCheckRecord> checks = m_service->mailChecks(accountId);
+    mail->showAccount(accountId, checks);
+    if (m_service->runningMailCheck(accountId) && !mail->isRunning())
+        mail->checkStarted(); // a check started while another mailbox was shown: its end shows here
+    if (m_settings->policy().disables(ManagedPolicy::Feature::MailCheck))
+        mail->setTestable(false, tr("Your administrator has turned the mail connection test off."));
+    else
+        mail->setTestable(account->status != AccountStatus::NeedsSignIn,
+                          tr("This mailbox needs a new sign-in first: use Reconnect."));
+    m_model->setMailLoginFailure(accountId, failedMailLogins(checks));
     if (m_removing.contains(accountId))
         m_details->setBusy(tr("Removing…"));
     if (fetchFolders) {
@@ -833,6 +878,66 @@ void MainWindow::onRemoveFailed(qint64 accountId, const Error &error)
     updateActions();
 }
 
+void MainWindow::testMailConnection(qint64 accountId)
+{
+    if (accountId == 0)
+        return;
+    if (accountId != selectedAccountId())
+        selectAccount(accountId);
+    m_details->showMailCheckTab();
+    if (m_service->checkMail(accountId))
+        return;
+    if (m_settings->policy().disables(ManagedPolicy::Feature::MailCheck))
+        statusBar()->showMessage(tr("Your administrator has turned the mail connection test off."), 6000);
+    else
+        statusBar()->showMessage(tr("The mail connection cannot be tested now: the vault is not open."), 6000);
+}
+
+void MainWindow::onMailCheckStarted(qint64 accountId, MailDoctor *doctor)
+{
+    MailCheckPanel *panel = m_details->mailCheckPanel();
+    if (accountId == m_details->accountId())
+        panel->checkStarted();
+    // Progress goes to the panel only while it shows this account.
+    const auto shown = [this, accountId] { return m_details->accountId() == accountId; };
+    connect(doctor, &MailDoctor::serverStarted, panel,
+            [panel, shown](MailServer::Protocol protocol, const MailServer &server) {
+                if (shown())
+                    panel->serverStarted(protocol, server);
+            });
+    connect(doctor, &MailDoctor::stepFinished, panel,
+            [panel, shown](MailServer::Protocol protocol, const MailCheck::StepReport &step) {
+                if (shown())
+                    panel->stepFinished(protocol, step);
+            });
+    connect(doctor, &MailDoctor::serverFinished, panel, [panel, shown](const MailDoctor::ServerResult &result) {
+        if (shown())
+            panel->serverFinished(result);
+    });
+    updateActions();
+}
+
+void MainWindow::onMailCheckFinished(qint64 accountId, const MailDoctor::Summary &summary)
+{
+    const QList<MailCheckRecord> checks = m_service->mailChecks(accountId);
+    m_model->setMailLoginFailure(accountId, failedMailLogins(checks));
+    if (accountId == m_details->accountId())
+        m_details->mailCheckPanel()->checkFinished(summary, checks);
+    if (summary.verdict == MailDoctor::Verdict::Ok)
+        statusBar()->showMessage(tr("Mail connection of %1 works.").arg(SafeText::clean(summary.email, 200)), 6000);
+    updateActions();
+}
+
+QString MainWindow::failedMailLogins(const QList<MailCheckRecord> &checks)
+{
+    QStringList failed;
+    for (const MailCheckRecord &c : checks) {
+        if (!c.ok())
+            failed << c.protocol.toUpper();
+    }
+    return failed.join(tr(" and "));
+}
+
 void MainWindow::copyAddress(qint64 accountId)
 {
     const QModelIndex index = m_model->indexOfId(accountId);
@@ -1032,6 +1137,9 @@ void MainWindow::updateActions()
         m_refreshAction->setEnabled(ready && id != 0 && !m_removing.contains(id) && !m_refreshRequested.contains(id)
                                     && !m_signingOut && status != int(AccountStatus::NeedsSignIn)
                                     && status != int(AccountStatus::Refreshing));
+        m_testMailAction->setVisible(!m_settings->policy().disables(ManagedPolicy::Feature::MailCheck));
+        m_testMailAction->setEnabled(ready && id != 0 && !m_removing.contains(id) && !m_signingOut
+                                     && status != int(AccountStatus::NeedsSignIn) && !m_service->runningMailCheck(id));
         m_signOutAction->setEnabled(ready && !m_signingOut);
     }
 }

@@ -59,6 +59,7 @@ public:
     Banner *configBanner() const { return m_configBanner; }
     QToolButton *connectButton() const { return m_connectButton; }
     QAction *refreshNowAction() const { return m_refreshAction; }
+    QAction *testMailAction() const { return m_testMailAction; }
     QAction *signOutEverywhereAction() const { return m_signOutAction; }
     QMenu *connectMenu() const { return m_connectMenu; }
     ConnectSession *currentSession() const { return m_session; }
@@ -78,6 +79,9 @@ public Q_SLOTS:
     void copyAddress(qint64 accountId);
     void reloadFolders(qint64 accountId);
     void refreshNow(qint64 accountId); // renew the access token now; the row shows Refreshing…
+    // "Test mail connection": logs in to the account's IMAP and SMTP servers (AccountService::
+    // checkMail) and shows the progress and the result in the details' "Mail login" tab.
+    void testMailConnection(qint64 accountId);
     void openSettings();
     void confirmSignOutEverywhere(); // objectName "confirmSignOutEverywhere"
     void confirmResetVault();        // objectName "confirmResetVault"
@@ -98,6 +102,10 @@ private:
     static QDateTime expiryOf(const QList<TokenSummary> &tokens);
     void updatePage();
     void showDetailsFor(qint64 accountId, bool fetchFolders);
+    void onMailCheckStarted(qint64 accountId, MailDoctor *doctor);
+    void onMailCheckFinished(qint64 accountId, const MailDoctor::Summary &summary);
+    // Which of the account's mail logins failed at their last check ("SMTP", "IMAP and SMTP"), or "".
+    static QString failedMailLogins(const QList<MailCheckRecord> &checks);
     void onSelectionChanged();
     void startSession(ConnectSession *session, const QString &title, const QString &providerId, qint64 reconnectId);
     void endSession();
@@ -146,6 +154,7 @@ private:
     QAction *m_copyAction = nullptr;
     QAction *m_reloadFoldersAction = nullptr;
     QAction *m_refreshAction = nullptr;
+    QAction *m_testMailAction = nullptr;
     QAction *m_signOutAction = nullptr;
 
     QPointer<ConnectSession> m_session;

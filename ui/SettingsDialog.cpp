@@ -58,6 +58,9 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
 
     const QString ms = QString::fromLatin1(Provider::MicrosoftId);
     const QString google = QString::fromLatin1(Provider::GoogleId);
+    const ManagedPolicy &policy = settings->policy();
+    if (!policy.isEmpty())
+        addPolicyBox(page, layout);
 
     // Microsoft.
     auto *msBox = new QGroupBox(tr("Outlook / Microsoft 365"), page);
@@ -129,6 +132,29 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
     connect(fileEdit, &QLineEdit::textChanged, this, &SettingsDialog::validateAll);
     layout->addWidget(m_customBox);
     layout->addStretch(1);
+
+    // What the administrator set cannot be changed here; built-in ids are the fallback.
+    for (const auto &[id, idField] :
+         {std::pair{ms, QStringLiteral("microsoftClientId")}, std::pair{google, QStringLiteral("googleClientId")}}) {
+        const QString builtIn = ProviderRegistry::builtInClientId(id);
+        if (!builtIn.isEmpty())
+            field(idField)->setPlaceholderText(tr("Built into this MailKey: %1").arg(builtIn));
+    }
+    const ManagedPolicy::ProviderPreset msPreset = policy.providers.value(ms);
+    const ManagedPolicy::ProviderPreset googlePreset = policy.providers.value(google);
+    if (!msPreset.clientId.isEmpty())
+        lockField(QStringLiteral("microsoftClientId"), msPreset.clientId);
+    if (!msPreset.tenant.isEmpty())
+        lockField(QStringLiteral("microsoftTenant"), msPreset.tenant);
+    if (!googlePreset.clientId.isEmpty()) {
+        lockField(QStringLiteral("googleClientId"), googlePreset.clientId);
+        lockField(QStringLiteral("googleClientSecret"), googlePreset.clientSecret);
+    }
+    if (policy.disables(ManagedPolicy::Feature::CustomProviders)) {
+        m_customBox->setEnabled(false);
+        m_customBox->setTitle(tr("Custom providers (turned off by your administrator)"));
+        m_locked.insert(QStringLiteral("providersFile"));
+    }
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
@@ -225,6 +251,44 @@ void SettingsDialog::addEnvironmentNote(QFormLayout *form, const QString &provid
             QStringLiteral("envNote-") + providerId);
 }
 
+void SettingsDialog::addPolicyBox(QWidget *page, QVBoxLayout *layout)
+{
+    const ManagedPolicy &policy = m_settings->policy();
+    auto *box = new QGroupBox(tr("Set by your administrator"), page);
+    box->setObjectName(QStringLiteral("policyBox"));
+    auto *form = new QFormLayout(box);
+    QStringList lines;
+    lines << tr("These settings come from %1 and cannot be changed here.").arg(policy.source);
+    for (const QString &line : policy.describe())
+        lines << QStringLiteral("• ") + line;
+    addNote(form, lines.join(QLatin1Char('\n')), QStringLiteral("policySettings"));
+    if (!policy.problems.isEmpty()) {
+        QStringList problems;
+        problems << tr("Left out of the policy (tell your administrator):");
+        for (const QString &p : policy.problems)
+            problems << QStringLiteral("• ") + p;
+        QLabel *label = problemLabelFor(box);
+        label->setObjectName(QStringLiteral("policyProblems"));
+        SafeText::setLabelMultiline(label, problems.join(QLatin1Char('\n')), 4000);
+        label->show();
+        form->addRow(label);
+    }
+    layout->addWidget(box);
+}
+
+void SettingsDialog::lockField(const QString &objectName, const QString &value)
+{
+    QLineEdit *edit = field(objectName);
+    if (!edit)
+        return;
+    edit->setText(value);
+    edit->setReadOnly(true);
+    edit->setClearButtonEnabled(false);
+    edit->setToolTip(tr("Set by your administrator (%1).").arg(m_settings->policy().source));
+    edit->setAccessibleDescription(tr("Set by your administrator"));
+    m_locked.insert(objectName);
+}
+
 void SettingsDialog::rebuildCustomClientIds()
 {
     // Remove the rows of the previous file's providers.
@@ -247,6 +311,9 @@ void SettingsDialog::rebuildCustomClientIds()
                  &SettingsDialog::clientIdProblem,
                  p.clientId.isEmpty() ? tr("Client id") : tr("From the providers file"));
         m_customFieldNames.append(name);
+        const QString preset = m_settings->policy().providers.value(p.id).clientId;
+        if (!preset.isEmpty())
+            lockField(name, preset);
     }
     validateAll();
 }
@@ -296,18 +363,22 @@ void SettingsDialog::accept()
         return;
     const QString ms = QString::fromLatin1(Provider::MicrosoftId);
     const QString google = QString::fromLatin1(Provider::GoogleId);
-    m_settings->setProviderValue(ms, QStringLiteral("client_id"), field(QStringLiteral("microsoftClientId"))->text());
-    m_settings->setProviderValue(ms, QStringLiteral("tenant"),
-                                 field(QStringLiteral("microsoftTenant"))->text().toLower());
-    m_settings->setProviderValue(ms, QStringLiteral("authority_host"),
-                                 field(QStringLiteral("microsoftAuthorityHost"))->text().toLower());
-    m_settings->setProviderValue(google, QStringLiteral("client_id"), field(QStringLiteral("googleClientId"))->text());
-    m_settings->setProviderValue(google, QStringLiteral("client_secret"),
-                                 field(QStringLiteral("googleClientSecret"))->text());
-    m_settings->setCustomProvidersFile(field(QStringLiteral("providersFile"))->text());
+    // The person's own settings only: what the policy sets (read-only fields) is not copied in.
+    const auto save = [this](const QString &providerId, const QString &name, const QString &objectName, bool lower) {
+        if (m_locked.contains(objectName))
+            return;
+        const QString text = field(objectName)->text();
+        m_settings->setProviderValue(providerId, name, lower ? text.toLower() : text);
+    };
+    save(ms, QStringLiteral("client_id"), QStringLiteral("microsoftClientId"), false);
+    save(ms, QStringLiteral("tenant"), QStringLiteral("microsoftTenant"), true);
+    save(ms, QStringLiteral("authority_host"), QStringLiteral("microsoftAuthorityHost"), true);
+    save(google, QStringLiteral("client_id"), QStringLiteral("googleClientId"), false);
+    save(google, QStringLiteral("client_secret"), QStringLiteral("googleClientSecret"), false);
+    if (!m_locked.contains(QStringLiteral("providersFile")))
+        m_settings->setCustomProvidersFile(field(QStringLiteral("providersFile"))->text());
     for (const Provider &p : std::as_const(m_customProviders))
-        m_settings->setProviderValue(p.id, QStringLiteral("client_id"),
-                                     field(QStringLiteral("customClientId-") + p.id)->text());
+        save(p.id, QStringLiteral("client_id"), QStringLiteral("customClientId-") + p.id, false);
     m_settings->sync();
     QDialog::accept();
 }

@@ -5,11 +5,13 @@
 #include <QDialog>
 #include <QHash>
 #include <QProcessEnvironment>
+#include <QSet>
 
 class QDialogButtonBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
+class QVBoxLayout;
 class QGroupBox;
 
 namespace mailkey {
@@ -19,6 +21,10 @@ class AppSettings;
 // Per-provider client id (and Google's client secret), Microsoft tenant and authority host, the
 // custom providers file and the client ids of its providers; validated as you type, with the
 // reason next to the field. Saves to AppSettings (never a token or key).
+// What the administrator's policy sets (AppSettings::policy()) is shown at the top ("Set by your
+// administrator", with what of the policy was ignored and why), and the fields it sets are
+// read-only with its value; they are not saved. A client id built into this build is the
+// placeholder of its field.
 class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
@@ -34,6 +40,7 @@ public:
     static QString providersFileProblem(const QString &path, QList<Provider> *providers = nullptr);
 
     bool hasProblems() const;
+    bool isLocked(const QString &objectName) const { return m_locked.contains(objectName); }
     QLineEdit *field(const QString &objectName) const;
     QLabel *problemLabel(const QString &objectName) const;
 
@@ -50,6 +57,9 @@ private:
                         std::function<QString(const QString &)> validate, const QString &placeholder = QString());
     void addNote(QFormLayout *form, const QString &text, const QString &objectName = QString());
     void addEnvironmentNote(QFormLayout *form, const QString &providerId);
+    void addPolicyBox(QWidget *page, QVBoxLayout *layout);
+    // A field the policy sets: read-only, showing the policy's value.
+    void lockField(const QString &objectName, const QString &value);
     void validateAll();
     void rebuildCustomClientIds();
 
@@ -62,6 +72,7 @@ private:
     QDialogButtonBox *m_buttons = nullptr;
     QList<Provider> m_customProviders;
     QStringList m_customFieldNames;
+    QSet<QString> m_locked;
 };
 
 } // namespace mailkey

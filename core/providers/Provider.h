@@ -34,7 +34,9 @@ struct Provider {
         None,
         Environment,
         Settings,
-        File
+        File,
+        Policy, // the administrator's managed policy (ManagedPolicy)
+        BuiltIn // built into this build by its distributor (CMake MAILKEY_<ID>_CLIENT_ID)
     };
 
     // Resource names for scopesFor().

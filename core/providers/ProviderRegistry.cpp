@@ -71,6 +71,56 @@ QString ProviderRegistry::settingsKey(const QString &id, const QString &name)
     return QStringLiteral("provider/") + id + QLatin1Char('/') + name;
 }
 
+void ProviderRegistry::setPolicy(const ManagedPolicy &policy)
+{
+    m_policy = policy;
+    rebuild();
+}
+
+QString ProviderRegistry::builtInClientId(const QString &id)
+{
+    if (id == QLatin1String(Provider::MicrosoftId))
+        return QStringLiteral(MAILKEY_BUILTIN_MICROSOFT_CLIENT_ID);
+    if (id == QLatin1String(Provider::GoogleId))
+        return QStringLiteral(MAILKEY_BUILTIN_GOOGLE_CLIENT_ID);
+    return QString();
+}
+
+QString ProviderRegistry::builtInClientSecret(const QString &id)
+{
+    if (id == QLatin1String(Provider::GoogleId))
+        return QStringLiteral(MAILKEY_BUILTIN_GOOGLE_CLIENT_SECRET);
+    return QString();
+}
+
+ProviderRegistry::BuiltInIds ProviderRegistry::compiledInClientIds()
+{
+    BuiltInIds ids;
+    for (const char *id : {Provider::MicrosoftId, Provider::GoogleId}) {
+        const QString name = QString::fromLatin1(id);
+        if (!builtInClientId(name).isEmpty())
+            ids.insert(name, {builtInClientId(name), builtInClientSecret(name)});
+    }
+    return ids;
+}
+
+void ProviderRegistry::setBuiltInClientIds(const BuiltInIds &ids)
+{
+    m_builtIn = ids;
+    rebuild();
+}
+
+QStringList ProviderRegistry::builtInClientIdLines()
+{
+    QStringList lines;
+    for (const char *id : {Provider::MicrosoftId, Provider::GoogleId}) {
+        const QString clientId = builtInClientId(QString::fromLatin1(id));
+        lines << Text::tr("Built-in client id for %1: %2")
+                     .arg(QString::fromLatin1(id), clientId.isEmpty() ? Text::tr("none (set your own)") : clientId);
+    }
+    return lines;
+}
+
 void ProviderRegistry::rebuild()
 {
     m_configProblems.clear();
@@ -79,6 +129,13 @@ void ProviderRegistry::rebuild()
     // Microsoft: tenant and authority host, environment before settings.
     const QString msId = QString::fromLatin1(Provider::MicrosoftId);
     auto pick = [this, &msId](const QString &name, QString &source) -> QString {
+        if (name == QLatin1String("tenant")) {
+            const QString policyValue = m_policy.providers.value(msId).tenant;
+            if (!policyValue.isEmpty()) {
+                source = m_policy.source;
+                return policyValue;
+            }
+        }
         const QString var = environmentPrefix(msId) + name.toUpper();
         const QString envValue = m_env.value(var).trimmed();
         if (!envValue.isEmpty()) {
@@ -120,6 +177,8 @@ void ProviderRegistry::rebuild()
 
     m_resolved.append(resolve(*ms));
     m_resolved.append(resolve(Provider::google()));
+    if (m_policy.disables(ManagedPolicy::Feature::CustomProviders))
+        return; // providers.json stays unread as far as sign-ins are concerned
     for (const Provider &p : std::as_const(m_custom))
         m_resolved.append(resolve(p));
 }
@@ -129,9 +188,16 @@ Provider ProviderRegistry::resolve(const Provider &base)
     Provider p = base;
 
     // Client id and secret: the first source with a client id provides both.
+    const ManagedPolicy::ProviderPreset preset = m_policy.providers.value(p.id);
     const QString envId = m_env.value(clientIdVariable(p.id)).trimmed();
     const QString setId = m_settings.value(settingsKey(p.id, QStringLiteral("client_id"))).trimmed();
-    if (!envId.isEmpty()) {
+    const std::pair<QString, QString> builtIn
+        = p.kind == Provider::Kind::Custom ? std::pair<QString, QString>() : m_builtIn.value(p.id);
+    if (!preset.clientId.isEmpty()) {
+        p.clientId = preset.clientId;
+        p.clientSecret = preset.clientSecret;
+        p.credentialSource = Provider::CredentialSource::Policy;
+    } else if (!envId.isEmpty()) {
         p.clientId = envId;
         p.clientSecret = m_env.value(clientSecretVariable(p.id)).trimmed();
         p.credentialSource = Provider::CredentialSource::Environment;
@@ -141,6 +207,10 @@ Provider ProviderRegistry::resolve(const Provider &base)
         p.credentialSource = Provider::CredentialSource::Settings;
     } else if (p.kind == Provider::Kind::Custom && !base.clientId.isEmpty()) {
         p.credentialSource = Provider::CredentialSource::File; // as loaded from providers.json
+    } else if (!builtIn.first.isEmpty()) {
+        p.clientId = builtIn.first;
+        p.clientSecret = builtIn.second;
+        p.credentialSource = Provider::CredentialSource::BuiltIn;
     } else {
         p.clientId.clear();
         p.clientSecret.clear();
@@ -219,6 +289,14 @@ Result<Provider> ProviderRegistry::providerForSignIn(const QString &id) const
         return Error(ErrorCode::NotFound, Text::tr("There is no provider \"%1\". Known providers: %2.")
                                               .arg(id.left(40), ids().join(QStringLiteral(", "))));
     }
+    if (!isAllowed(id))
+        return Error(ErrorCode::Config,
+                     Text::tr("Your administrator does not allow connecting %1 accounts with MailKey (policy: %2). "
+                              "Allowed: %3.")
+                         .arg(p.displayName, m_policy.source,
+                              m_policy.allowedProviders->isEmpty()
+                                  ? Text::tr("none")
+                                  : m_policy.allowedProviders->join(QStringLiteral(", "))));
     if (p.clientId.isEmpty())
         return missingClientIdError(p);
     return p;

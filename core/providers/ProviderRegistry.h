@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/common/Result.h"
+#include "core/providers/ManagedPolicy.h"
 #include "core/providers/Provider.h"
 #include "core/providers/ProviderFile.h"
 
@@ -10,15 +11,23 @@
 #include <QString>
 #include <QStringList>
 
+#include <utility>
+
 namespace mailkey {
 
 // All providers MailKey knows: the built-in Microsoft and Google ones, then the custom ones from
 // providers.json, each resolved with the user's configuration.
 //
 // Client id (and secret) precedence, per provider, first match wins:
-//   1. environment: MAILKEY_<ID>_CLIENT_ID / MAILKEY_<ID>_CLIENT_SECRET (id upper-cased, '-' -> '_')
-//   2. settings:    provider/<id>/client_id / provider/<id>/client_secret
-//   3. providers.json: client_id / client_secret (custom providers only)
+//   1. policy:      the administrator's managed policy (ManagedPolicy: providers.<id>.client_id)
+//   2. environment: MAILKEY_<ID>_CLIENT_ID / MAILKEY_<ID>_CLIENT_SECRET (id upper-cased, '-' -> '_')
+//   3. settings:    provider/<id>/client_id / provider/<id>/client_secret
+//   4. providers.json: client_id / client_secret (custom providers only)
+//   5. built in:    the distributor's registered ids (CMake MAILKEY_MICROSOFT_CLIENT_ID,
+//                   MAILKEY_GOOGLE_CLIENT_ID, MAILKEY_GOOGLE_CLIENT_SECRET), if this build has them
+// The policy also sets the Microsoft tenant (before the environment), limits the providers that
+// may be connected (providerForSignIn refuses the others; isAllowed()), and can turn custom
+// providers off (providers.json is then not used).
 // The secret always comes from the same place as the client id (a secret set elsewhere belongs
 // to another client and is ignored).
 //
@@ -39,6 +48,23 @@ public:
 
     void setSettings(const Settings &settings);
     void setEnvironment(const QProcessEnvironment &environment);
+    // The administrator's policy (ManagedPolicy::load() in the programs; tests give their own).
+    void setPolicy(const ManagedPolicy &policy);
+    const ManagedPolicy &policy() const { return m_policy; }
+    // The policy lets people connect this provider.
+    bool isAllowed(const QString &id) const { return m_policy.allowsProvider(id); }
+
+    // The built-in client ids resolve() falls back to: this build's (below) unless replaced
+    // (tests: a build with and without them). By provider id: {client id, client secret}.
+    using BuiltInIds = QMap<QString, std::pair<QString, QString>>;
+    void setBuiltInClientIds(const BuiltInIds &ids);
+    static BuiltInIds compiledInClientIds();
+
+    // The client id (and secret) this build has for a built-in provider, or "".
+    static QString builtInClientId(const QString &id);
+    static QString builtInClientSecret(const QString &id);
+    // "microsoft 1111-..., google none": what `--version` and About say about the built-in ids.
+    static QStringList builtInClientIdLines();
 
     // Custom providers. loadCustomProviders(): an empty path means the default file
     // (<config>/providers.json, absent = none). A whole-file error is returned and the custom
@@ -82,6 +108,8 @@ private:
 
     Settings m_settings;
     QProcessEnvironment m_env;
+    ManagedPolicy m_policy;
+    BuiltInIds m_builtIn = compiledInClientIds();
     QString m_customPath; // the providers file m_custom came from (empty: none, or parsed text)
     QList<Provider> m_custom;
     QList<ProviderProblem> m_fileProblems;

@@ -70,6 +70,8 @@ struct AccountService::Private {
     QList<QPointer<ConnectSession>> sessions;
     QHash<qint64, QPointer<MailFolderFetcher>> folderFetches;
     QHash<qint64, quint64> folderGeneration;
+    QHash<qint64, QPointer<MailDoctor>> mailChecks;
+    MailCheck::Options mailCheckOptions;
 
     // Token lifecycle (children of q, made when the vault is Ready).
     TokenManager *tokens = nullptr;
@@ -409,6 +411,14 @@ AccountService::AccountService(Profile profile, QNetworkAccessManager *network, 
 AccountService::~AccountService()
 {
     d->destroying = true;
+    // Mail checks first: they wait for tokens from the lifecycle below, and report to the service.
+    for (const QPointer<MailDoctor> &m : std::as_const(d->mailChecks)) {
+        if (m) {
+            m->disconnect(this);
+            delete m.data();
+        }
+    }
+    d->mailChecks.clear();
     // The lifecycle first, while the service is still whole: cancelled requests call back.
     delete d->scheduler;
     d->scheduler = nullptr;
@@ -830,6 +840,82 @@ void AccountService::signOutEverywhere(std::function<void(Result<SignOutReport>)
                 waiter(result);
         });
     });
+}
+
+void AccountService::setMailCheckOptions(const MailCheck::Options &options)
+{
+    d->mailCheckOptions = options;
+}
+
+MailDoctor *AccountService::runningMailCheck(qint64 accountId) const
+{
+    return d->mailChecks.value(accountId).data();
+}
+
+MailDoctor *AccountService::checkMail(qint64 accountId)
+{
+    if (MailDoctor *running = runningMailCheck(accountId))
+        return running;
+    if (!d->vault || !d->tokens)
+        return nullptr;
+    if (d->providers && d->providers->policy().disables(ManagedPolicy::Feature::MailCheck))
+        return nullptr; // turned off by the administrator (the window hides the action)
+    const std::optional<Account> a = account(accountId);
+    if (!a)
+        return nullptr;
+    MailDoctor::Request request;
+    request.email = a->email;
+    request.provider = a->provider;
+    request.check = d->mailCheckOptions;
+    request.actor = QStringLiteral("mailkey");
+    QPointer<AccountService> guard(this);
+    auto *doctor = new MailDoctor(
+        request,
+        [guard](const TokenBroker::TokenQuery &query, MailDoctor::TokenCallback done) {
+            if (!guard) {
+                done(Error(ErrorCode::Internal, tr("MailKey is closing.")));
+                return;
+            }
+            guard->issueToken(query, std::move(done));
+        },
+        d->providers, this);
+    d->mailChecks.insert(accountId, doctor);
+    connect(doctor, &MailDoctor::finished, this, [this, accountId, doctor](const MailDoctor::Summary &summary) {
+        d->mailChecks.remove(accountId);
+        doctor->deleteLater();
+        if (d->vault) {
+            QList<AuditEntry> audit = summary.audit;
+            for (AuditEntry &e : audit)
+                e.accountId = accountId;
+            QList<MailCheckRecord> records = summary.records;
+            for (MailCheckRecord &r : records)
+                r.accountId = accountId;
+            if (Status st = d->vault->recordMailChecks(records, audit); !st)
+                qCWarning(lcService, "could not record a mail check: %s", qPrintable(st.error().message));
+        }
+        Q_EMIT mailCheckFinished(accountId, summary);
+        Q_EMIT accountChanged(accountId);
+    });
+    Q_EMIT mailCheckStarted(accountId, doctor);
+    // Started from the event loop, so the caller connects to it first.
+    QPointer<MailDoctor> started(doctor);
+    d->post([started] {
+        if (started)
+            started->start();
+    });
+    return doctor;
+}
+
+QList<MailCheckRecord> AccountService::mailChecks(qint64 accountId) const
+{
+    if (!d->vault)
+        return {};
+    Result<QList<MailCheckRecord>> list = d->vault->mailChecks(accountId);
+    if (!list) {
+        qCWarning(lcService, "could not read mail checks: %s", qPrintable(list.error().message));
+        return {};
+    }
+    return *list;
 }
 
 void AccountService::issueToken(const TokenBroker::TokenQuery &query,

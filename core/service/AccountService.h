@@ -17,6 +17,10 @@
 //   auditFor(id)               newest first
 //   signOutEverywhere()        revoke what can be, wipe all tokens, rotate the vault key,
 //                              incident in the audit log; signedOutEverywhere(Status)
+//   checkMail(id)              "Test mail connection": a MailDoctor (owned by the service) that
+//                              logs in to the account's IMAP and SMTP servers with fresh tokens;
+//                              its result goes to the audit log and the account's last checks
+//                              (mailChecks(id)), then mailCheckFinished(id, summary)
 //
 // The service is the one owner, in the window's process, of the vault, its key (the one KeyStore)
 // and the token lifecycle; it hands none of them out. The IPC server (core/ipc) answers mailkey-cli
@@ -37,7 +41,9 @@
 #include "core/common/Result.h"
 #include "core/lifecycle/RefreshScheduler.h"
 #include "core/lifecycle/SignOutEverywhere.h"
+#include "core/mailcheck/MailCheck.h"
 #include "core/oauth/ConnectSession.h"
+#include "core/service/MailDoctor.h"
 #include "core/service/TokenBroker.h"
 #include "core/vault/VaultAccess.h"
 #include "core/vault/VaultTypes.h"
@@ -115,6 +121,9 @@ public:
     // setConnectOptions so that one does not undo the other.
     void setUrlOpener(std::function<bool(const QUrl &)> opener);
     QList<ConnectSession *> activeSessions() const;
+    // Options of every mail check from now on (tests: a local CA, short timeouts). The servers are
+    // the provider's (imap_host / smtp_host), unless setMailServers() names others (tests).
+    void setMailCheckOptions(const MailCheck::Options &options);
 
     void start();
     // The window's "Reset vault": VaultAccess::resetUnreadable (only for a vault that could not be
@@ -146,6 +155,14 @@ public:
     void refreshNow(qint64 accountId);
     void fetchFolders(qint64 accountId);
     void signOutEverywhere();
+    // Tests the account's mail login (IMAP, then SMTP). Returns the running doctor (a child of the
+    // service, deleted after its finished(): keep it in a QPointer), the one already running for
+    // this account, or nullptr when the vault is not ready or the account is unknown. Connect to
+    // its signals for progress; the service records the result before mailCheckFinished().
+    MailDoctor *checkMail(qint64 accountId);
+    MailDoctor *runningMailCheck(qint64 accountId) const;
+    // The last check of each protocol (imap, smtp), from the vault; empty when never checked.
+    QList<MailCheckRecord> mailChecks(qint64 accountId) const;
 
     // ---- mailkey-cli (through IpcServer), answered as mailkey-cli answers on its own ----------
     // (TokenBroker). Each `done` runs later, on this thread; an error when the vault is not Ready.
@@ -178,6 +195,8 @@ Q_SIGNALS:
     // outcome of refreshNow().
     void sessionCreated(mailkey::ConnectSession *session);
     void refreshFinished(qint64 accountId, const mailkey::Status &result);
+    void mailCheckStarted(qint64 accountId, mailkey::MailDoctor *doctor);
+    void mailCheckFinished(qint64 accountId, const mailkey::MailDoctor::Summary &summary);
 
 private:
     friend class AccountServiceTestAccess;

@@ -8,7 +8,10 @@
 
 namespace mailkey {
 
-AppSettings::AppSettings() : AppSettings(defaultPath()) {}
+AppSettings::AppSettings() : AppSettings(defaultPath())
+{
+    m_policy = ManagedPolicy::load();
+}
 
 AppSettings::AppSettings(const QString &path) : m_settings(std::make_unique<QSettings>(path, QSettings::IniFormat)) {}
 
@@ -92,7 +95,12 @@ void AppSettings::sync()
 
 Status AppSettings::applyTo(ProviderRegistry *registry) const
 {
+    registry->setPolicy(m_policy);
     registry->setSettings(providerSettings());
+    if (m_policy.disables(ManagedPolicy::Feature::CustomProviders)) {
+        registry->setCustomProviders(ProviderFile::Contents());
+        return {};
+    }
     return registry->loadCustomProviders(customProvidersFile());
 }
 

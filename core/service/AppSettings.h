@@ -23,6 +23,11 @@ class AppSettings {
 public:
     AppSettings();                             // the default file
     explicit AppSettings(const QString &path); // tests
+
+    // The administrator's policy (ManagedPolicy::load() when made; tests set their own). It wins
+    // over these settings: applyTo() gives it to the registry, the Settings dialog shows it.
+    const ManagedPolicy &policy() const { return m_policy; }
+    void setPolicy(const ManagedPolicy &policy) { m_policy = policy; }
     ~AppSettings();
 
     static QString defaultPath();
@@ -43,12 +48,14 @@ public:
 
     void sync();
 
-    // Applies these settings to a registry and (re)loads the custom providers file. Returns the
-    // whole-file error, if any; per-provider problems are in registry->problems().
+    // Applies the policy and these settings to a registry and (re)loads the custom providers file
+    // (not when the policy turns custom providers off). Returns the whole-file error, if any;
+    // per-provider problems are in registry->problems().
     Status applyTo(ProviderRegistry *registry) const;
 
 private:
     std::unique_ptr<QSettings> m_settings;
+    ManagedPolicy m_policy;
 };
 
 } // namespace mailkey

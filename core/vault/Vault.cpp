@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QObject>
 #include <QtEndian>
 
@@ -233,6 +234,34 @@ const char *kSchemaV2[] = {
     "CREATE INDEX IF NOT EXISTS audit_by_account_time ON audit (account_id, at)",
     "CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at)",
 };
+
+// Schema 3: the last mail-login check of each account and protocol (mailkey-cli check, the
+// window's "Test mail connection"). Removed with its account.
+const char *kSchemaV3[] = {
+    "CREATE TABLE IF NOT EXISTS mail_checks ("
+    " account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+    " protocol TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " server TEXT NOT NULL DEFAULT '',"
+    " outcome TEXT NOT NULL,"
+    " summary TEXT NOT NULL DEFAULT '',"
+    " PRIMARY KEY (account_id, protocol))",
+};
+
+// Columns 0-5 of readMailCheck, spliced into literals like MAILKEY_ACCOUNT_SELECT below.
+#define MAILKEY_MAIL_CHECK_SELECT "SELECT account_id, protocol, at, server, outcome, summary FROM mail_checks"
+
+MailCheckRecord readMailCheck(const Stmt &s)
+{
+    MailCheckRecord r;
+    r.accountId = s.int64(0);
+    r.protocol = s.text(1);
+    r.at = s.time(2);
+    r.server = s.text(3);
+    r.outcome = s.text(4);
+    r.summary = s.text(5);
+    return r;
+}
 
 Account readAccount(const Stmt &s)
 {
@@ -726,9 +755,15 @@ Status Vault::migrate()
                 return s;
         }
     }
-    // Future migrations: if (*version < 3) { ... }
-    static_assert(SchemaVersion == 2, "add the migration and the version below");
-    if (Status s = exec("PRAGMA user_version = 2"); !s)
+    if (*version < 3) {
+        for (const char *sql : kSchemaV3) {
+            if (Status s = exec(sql); !s)
+                return s;
+        }
+    }
+    // Future migrations: if (*version < 4) { ... }
+    static_assert(SchemaVersion == 3, "add the migration and the version below");
+    if (Status s = exec("PRAGMA user_version = 3"); !s)
         return s;
     return tx.commit();
 }
@@ -954,7 +989,7 @@ Result<QList<AccountTokens>> Vault::accountsWithTokens()
     while ((rc = s.step()) == SQLITE_ROW) {
         const qint64 id = s.int64(0);
         if (list.isEmpty() || list.last().account.id != id)
-            list.append(AccountTokens{readAccount(s), {}});
+            list.append(AccountTokens{readAccount(s), {}, {}});
         if (s.isNull(13))
             continue;
         TokenTiming t;
@@ -967,6 +1002,70 @@ Result<QList<AccountTokens>> Vault::accountsWithTokens()
     }
     if (rc != SQLITE_DONE)
         return sqliteError(rc, "listing accounts");
+
+    // The last mail-login checks: one more statement for the whole vault, matched by account id.
+    Stmt c(m_db, MAILKEY_MAIL_CHECK_SELECT " ORDER BY account_id, protocol");
+    if (!c.prepared())
+        return sqliteError(c.prepareCode(), "listing mail checks");
+    QHash<qint64, qsizetype> index;
+    index.reserve(list.size());
+    for (qsizetype i = 0; i < list.size(); ++i)
+        index.insert(list.at(i).account.id, i);
+    while ((rc = c.step()) == SQLITE_ROW) {
+        const auto found = index.constFind(c.int64(0));
+        if (found != index.constEnd())
+            list[*found].mailChecks.append(readMailCheck(c));
+    }
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "listing mail checks");
+    return list;
+}
+
+// Mail-login checks ----------------------------------------------------------------------------
+
+Status Vault::recordMailChecks(const QList<MailCheckRecord> &checks, const QList<AuditEntry> &audit)
+{
+    if (checks.isEmpty() && audit.isEmpty())
+        return {};
+    Transaction tx(this);
+    if (!tx.begun())
+        return tx.begun();
+    // INSERT ... SELECT: nothing is written for an account that was removed meanwhile. OR REPLACE,
+    // not an upsert: SQLCipher 3.4 (Debian 12) is SQLite 3.15, which has no ON CONFLICT DO UPDATE.
+    Stmt s(m_db, "INSERT OR REPLACE INTO mail_checks (account_id, protocol, at, server, outcome, summary)"
+                 " SELECT id, ?2, ?3, ?4, ?5, ?6 FROM accounts WHERE id = ?1");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "recording a mail check");
+    for (const MailCheckRecord &r : checks) {
+        s.bind(1, r.accountId);
+        s.bind(2, r.protocol.left(16));
+        s.bind(3, r.at.isValid() ? r.at : QDateTime::currentDateTimeUtc());
+        s.bind(4, r.server.left(300));
+        s.bind(5, r.outcome.left(32));
+        s.bind(6, redact(r.summary).left(1000));
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "recording a mail check");
+        s.reset();
+    }
+    for (const AuditEntry &e : audit) {
+        if (Status st = appendAuditLocked(e); !st)
+            return st;
+    }
+    return tx.commit();
+}
+
+Result<QList<MailCheckRecord>> Vault::mailChecks(qint64 accountId)
+{
+    Stmt s(m_db, MAILKEY_MAIL_CHECK_SELECT " WHERE account_id = ?1 ORDER BY protocol");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "reading mail checks");
+    s.bind(1, accountId);
+    QList<MailCheckRecord> list;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        list.append(readMailCheck(s));
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "reading mail checks");
     return list;
 }
 

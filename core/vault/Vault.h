@@ -40,7 +40,7 @@ public:
         Header
     };
 
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
     static constexpr int BusyTimeoutMs = 10000;
 
     ~Vault();
@@ -93,6 +93,14 @@ public:
                          const QDateTime &now);
     // Deletes every token of every account (sign out everywhere). Accounts stay, as NeedsSignIn.
     Status wipeAllTokens(const QString &reason, const QDateTime &now);
+
+    // Mail-login checks ------------------------------------------------------------------
+    // Keeps each check as the account's last one for its protocol and appends `audit` (one entry
+    // per check, or more), all in one transaction. A record of an account that no longer exists
+    // is skipped (the account was removed while the check ran); its audit entry is still kept.
+    Status recordMailChecks(const QList<MailCheckRecord> &checks, const QList<AuditEntry> &audit);
+    // The last check of each protocol of one account, ordered by protocol.
+    Result<QList<MailCheckRecord>> mailChecks(qint64 accountId);
 
     // Audit log (append-only, hash-chained) ---------------------------------------------
     Status appendAudit(const AuditEntry &entry);

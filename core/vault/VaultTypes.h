@@ -74,10 +74,25 @@ struct TokenTiming {
     bool refreshable = false; // a refresh token is stored
 };
 
-// An account with the timing of each of its tokens, ordered by resource.
+// The last mail-login check of one account and protocol (`mailkey-cli check`, the window's
+// "Test mail connection"): what the person sees later in the details and the list. No server
+// text beyond the short summary MailKey wrote, no token.
+struct MailCheckRecord {
+    qint64 accountId = 0;
+    QString protocol; // "imap", "smtp"
+    QDateTime at;
+    QString server;  // "imap.example.com:993"
+    QString outcome; // MailCheck::outcomeName: "ok", "refused", "untrusted", "network", ...
+    QString summary; // plain words: what failed and why ("" when ok)
+    bool ok() const { return outcome == QLatin1String("ok"); }
+};
+
+// An account with the timing of each of its tokens, ordered by resource, and its last mail-login
+// checks (by protocol).
 struct AccountTokens {
     Account account;
     QList<TokenTiming> tokens;
+    QList<MailCheckRecord> mailChecks;
 };
 
 struct UpsertResult {

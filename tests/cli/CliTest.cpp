@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QUrlQuery>
 
 #include <csignal>
@@ -517,4 +518,55 @@ TEST_F(CliTest, EveryCommandHasHelpAndTheOverviewListsThemAll)
     const CliRun version = h->run(args({"--version"}));
     EXPECT_TRUE(version.out.startsWith("mailkey-cli "));
     expectOneLineError(h->run(args({"--nope"})), cli::Usage);
+}
+
+// The administrator's policy in $XDG_CONFIG_DIRS/MailKey/policy.json (never the user's own
+// config): --version says which file manages MailKey and which client ids are built in; a provider
+// the policy does not allow is refused at sign-in; the mail connection test can be turned off; a
+// policy client id wins over the user's environment.
+TEST_F(CliTest, TheAdministratorsPolicyIsAppliedAndShown)
+{
+    const CliRun plain = h->run(args({"--version"}));
+    ASSERT_EQ(plain.exitCode, cli::Ok);
+    EXPECT_TRUE(plain.outText().contains(QLatin1String("Built-in client id for microsoft: none (set your own)")))
+        << plain.outText().toStdString();
+    EXPECT_FALSE(plain.outText().contains(QLatin1String("Managed by")));
+
+    QTemporaryDir etc;
+    ASSERT_TRUE(etc.isValid());
+    ASSERT_TRUE(QDir().mkpath(etc.filePath(QStringLiteral("MailKey"))));
+    const QString policyPath = etc.filePath(QStringLiteral("MailKey/policy.json"));
+    {
+        QFile f(policyPath);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(R"({"allowed_providers": ["fake"], "disabled_features": ["mail_check"],
+                    "providers": {"fake": {"client_id": "policy-client"}}})");
+    }
+    QProcessEnvironment env = h->environment();
+    const QProcessEnvironment before = env;
+    env.insert(QStringLiteral("XDG_CONFIG_DIRS"), etc.path());
+    h->setEnvironment(env);
+
+    const CliRun version = h->run(args({"--version"}));
+    ASSERT_EQ(version.exitCode, cli::Ok);
+    EXPECT_TRUE(version.outText().contains(QStringLiteral("Managed by your administrator: %1").arg(policyPath)))
+        << version.outText().toStdString();
+
+    const CliRun google = h->run(args({"connect", "google", "--no-browser"}));
+    EXPECT_NE(google.exitCode, cli::Ok);
+    EXPECT_TRUE(google.errText().contains(QLatin1String("administrator does not allow connecting Gmail")))
+        << google.errForMessage();
+
+    const CliRun check = h->run(args({"check", "alice@example.com"}));
+    expectOneLineError(check, cli::Failure);
+    EXPECT_TRUE(check.errText().contains(QLatin1String("turned the mail connection test off")))
+        << check.errForMessage();
+
+    // The policy's client id is the one the sign-in uses (the fake server knows only its own, so
+    // the address is enough to see it).
+    const CliRun connect = h->run(args({"connect", "fake", "--no-browser"}), 3000);
+    const QUrl url = CliHarness::signInUrl(connect.err);
+    EXPECT_EQ(QUrlQuery(url).queryItemValue(QStringLiteral("client_id")), QStringLiteral("policy-client"))
+        << connect.errForMessage();
+    h->setEnvironment(before);
 }

@@ -13,6 +13,8 @@
 #include "core/service/AccountServiceTestAccess.h"
 #include "core/service/AppSettings.h"
 #include "core/vault/Vault.h"
+#include "tests/support/ScriptedMailServer.h"
+#include "tests/support/TestTls.h"
 #include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/BrowserPool.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
@@ -23,6 +25,7 @@
 #include "ui/ConnectPanel.h"
 #include "ui/ElidedLabel.h"
 #include "ui/EmptyState.h"
+#include "ui/MailCheckPanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -44,7 +47,9 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
+#include <QSslCertificate>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -53,6 +58,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 
 using namespace mailkey;
 using mailkey::test::FakeAuthServer;
@@ -183,9 +189,9 @@ protected:
         qunsetenv("MAILKEY_CONFIG_DIR");
     }
 
-    void writeProvidersFile()
+    void writeProvidersFile(const QJsonObject &extra = {})
     {
-        const QJsonObject provider{
+        QJsonObject provider{
             {QStringLiteral("id"), QStringLiteral("fake")},
             {QStringLiteral("name"), QStringLiteral("Fake IdP")},
             {QStringLiteral("issuer"), m_server.issuer()},
@@ -198,6 +204,8 @@ protected:
             {QStringLiteral("scopes"), QJsonArray{QStringLiteral("openid"), QStringLiteral("email"),
                                                   QStringLiteral("profile"), QStringLiteral("offline_access")}},
         };
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            provider.insert(it.key(), it.value());
         QFile f(m_dir.filePath(QStringLiteral("config/providers.json")));
         ASSERT_TRUE(f.open(QIODevice::WriteOnly));
         f.write(QJsonDocument(QJsonObject{{QStringLiteral("providers"), QJsonArray{provider}}}).toJson());
@@ -318,6 +326,153 @@ TEST_F(MainWindowTest, ConnectThroughTheUiShowsTheNewRowSelected)
     // Copy address.
     m_window->copyAddress(a.id);
     EXPECT_EQ(QGuiApplication::clipboard()->text(), QStringLiteral("eve@example.com"));
+}
+
+// "Test mail connection": the Mailbox menu's action logs in to the provider's IMAP and SMTP servers
+// (scripted servers on loopback ports, named by imap_host / smtp_host in providers.json), the
+// "Mail login" tab shows each server and its steps as they come, then what failed, what to do, and
+// what the administrator must do (copyable); the list marks the mailbox; the result is kept in the
+// vault and shown again by a new window.
+TEST_F(MainWindowTest, TestMailConnectionShowsEachServerWhatToDoAndMarksTheRow)
+{
+    using mailkey::test::ScriptedMailServer;
+    QByteArray certPem;
+    const std::optional<QSslConfiguration> tls = mailkey::test::selfSignedServerTls(&certPem);
+    ASSERT_TRUE(tls);
+    ScriptedMailServer imap(ScriptedMailServer::Tls::Implicit, *tls);
+    ScriptedMailServer smtp(ScriptedMailServer::Tls::StartTls, *tls);
+    ASSERT_TRUE(imap.start() && smtp.start());
+    imap.greeting = "* OK IMAP4rev1 ready\r\n";
+    imap.respond = [](const QByteArray &line) {
+        return mailkey::test::imapAnswer(line, "IMAP4rev1 AUTH=XOAUTH2 SASL-IR", mailkey::test::imapAuthOk);
+    };
+    smtp.greeting = "220 smtp.test ESMTP ready\r\n";
+    smtp.respond = mailkey::test::smtpServer([](const QByteArray &) {
+        return ScriptedMailServer::Answer{"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is "
+                                          "disabled for the Mailbox.\r\n"};
+    });
+    writeProvidersFile({{QStringLiteral("imap_host"), QStringLiteral("imaps://127.0.0.1:%1").arg(imap.serverPort())},
+                        {QStringLiteral("smtp_host"), QStringLiteral("smtp://127.0.0.1:%1").arg(smtp.serverPort())}});
+    open();
+    MailCheck::Options options;
+    options.caCertificates = QSslCertificate::fromData(certPem, QSsl::Pem);
+    options.connectTimeoutMs = 5000;
+    options.replyTimeoutMs = 5000;
+    m_service->setMailCheckOptions(options);
+    const Account a = connectThroughUi();
+    ASSERT_NE(a.id, 0);
+
+    MailCheckPanel *panel = m_window->details()->mailCheckPanel();
+    EXPECT_TRUE(panel->summaryText().startsWith(QStringLiteral("Not tested yet")))
+        << panel->summaryText().toStdString();
+    QAction *test = m_window->testMailAction();
+    ASSERT_TRUE(test->isEnabled());
+    test->trigger();
+    EXPECT_TRUE(panel->isVisible()); // the "Mail login" tab came to the front
+    EXPECT_TRUE(panel->isRunning());
+    EXPECT_FALSE(panel->testButton()->isEnabled());
+    EXPECT_TRUE(panel->summaryText().startsWith(QStringLiteral("Testing")));
+    ASSERT_TRUE(waitFor([&] { return !panel->isRunning(); }, 30000));
+
+    // A result per server, with its steps.
+    QTreeWidget *results = panel->resultList();
+    ASSERT_EQ(results->topLevelItemCount(), 2);
+    QTreeWidgetItem *imapRow = results->topLevelItem(0);
+    QTreeWidgetItem *smtpRow = results->topLevelItem(1);
+    EXPECT_TRUE(imapRow->text(0).startsWith(QStringLiteral("IMAP imaps://127.0.0.1:")))
+        << imapRow->text(0).toStdString();
+    EXPECT_EQ(imapRow->text(1), QStringLiteral("Works (XOAUTH2)"));
+    EXPECT_GE(imapRow->childCount(), 5); // connect, tls, greeting, capabilities, authenticate, ...
+    EXPECT_TRUE(smtpRow->text(0).startsWith(QStringLiteral("SMTP smtp://127.0.0.1:")));
+    EXPECT_EQ(smtpRow->text(1), QStringLiteral("Login refused"));
+    EXPECT_TRUE(smtpRow->isExpanded());
+    bool failedStepShown = false;
+    for (int i = 0; i < smtpRow->childCount(); ++i)
+        failedStepShown = failedStepShown || smtpRow->child(i)->text(1).startsWith(QStringLiteral("Failed"));
+    EXPECT_TRUE(failedStepShown);
+
+    // What it means, what to do, what the administrator must do (copyable).
+    EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("would not get in")))
+        << panel->summaryText().toStdString();
+    EXPECT_TRUE(panel->adviceText().contains(QStringLiteral("SMTP AUTH"))) << panel->adviceText().toStdString();
+    EXPECT_TRUE(panel->adviceText().contains(QStringLiteral("What to do:")));
+    const QString adminCommand
+        = QStringLiteral("Set-CASMailbox -Identity %1 -SmtpClientAuthenticationDisabled $false").arg(a.email);
+    EXPECT_TRUE(panel->adminText().contains(adminCommand)) << panel->adminText().toStdString();
+    ASSERT_TRUE(panel->copyAdminButton()->isVisible());
+    if (qEnvironmentVariableIsSet("MAILKEY_UI_DUMP_DIR")) // to look at: the tab as a person sees it
+    {
+        const QString dir = qEnvironmentVariable("MAILKEY_UI_DUMP_DIR");
+        m_window->grab().save(dir + QStringLiteral("/mail-check.png"));
+        // The whole tab, scrolled or not.
+        if (auto *scroll = panel->findChild<QScrollArea *>())
+            scroll->widget()->grab().save(dir + QStringLiteral("/mail-check-tab.png"));
+    }
+    panel->copyAdminButton()->click();
+    EXPECT_TRUE(QGuiApplication::clipboard()->text().contains(adminCommand));
+    EXPECT_TRUE(panel->testButton()->isEnabled());
+    expectAllLabelsPlain(m_window.get());
+
+    // The list marks the mailbox; the audit log and the vault have the check, without the token.
+    const QModelIndex row = m_window->model()->indexOfId(a.id);
+    EXPECT_EQ(row.data(AccountModel::MailLoginFailedRole).toString(), QStringLiteral("SMTP"));
+    EXPECT_TRUE(row.data(AccountModel::StatusTextRole).toString().startsWith(QStringLiteral("SMTP login failed")))
+        << row.data(AccountModel::StatusTextRole).toString().toStdString();
+    const QList<MailCheckRecord> checks = m_service->mailChecks(a.id);
+    ASSERT_EQ(checks.size(), 2);
+    EXPECT_TRUE(checks.at(0).ok());
+    EXPECT_EQ(checks.at(1).outcome, QStringLiteral("refused"));
+    int auditChecks = 0;
+    for (const AuditEntry &e : m_service->auditFor(a.id)) {
+        if (e.action != QLatin1String("mail.check"))
+            continue;
+        ++auditChecks;
+        EXPECT_EQ(e.actor, QStringLiteral("mailkey"));
+        EXPECT_FALSE(e.detail.contains(m_server.lastIssuedAccessToken()));
+    }
+    EXPECT_EQ(auditChecks, 2);
+
+    // A new window shows the last check, and the mark, from the vault.
+    m_window.reset();
+    m_window = std::make_unique<MainWindow>(m_service.get(), m_settings.get());
+    m_window->show();
+    ASSERT_TRUE(waitFor([&] { return m_window->model()->rowCount() == 1; }, 10000));
+    m_window->selectAccount(a.id);
+    panel = m_window->details()->mailCheckPanel();
+    EXPECT_TRUE(panel->summaryText().startsWith(QStringLiteral("Last tested just now: IMAP works, SMTP failed")))
+        << panel->summaryText().toStdString();
+    EXPECT_TRUE(panel->adviceText().contains(QStringLiteral("SMTP AUTH")));
+    EXPECT_EQ(m_window->model()->indexOfId(a.id).data(AccountModel::MailLoginFailedRole).toString(),
+              QStringLiteral("SMTP"));
+
+    // SMTP AUTH turned on: the next test clears the mark.
+    smtp.respond = mailkey::test::smtpServer(
+        [](const QByteArray &) { return ScriptedMailServer::Answer{"235 2.7.0 Authentication successful\r\n"}; });
+    panel->testButton()->click();
+    ASSERT_TRUE(waitFor([&] { return panel->isRunning(); }, 5000));
+    ASSERT_TRUE(waitFor([&] { return !panel->isRunning(); }, 30000));
+    EXPECT_TRUE(panel->summaryText().startsWith(QStringLiteral("Every login works")))
+        << panel->summaryText().toStdString();
+    EXPECT_FALSE(panel->copyAdminButton()->isVisible());
+    EXPECT_TRUE(m_window->model()->indexOfId(a.id).data(AccountModel::MailLoginFailedRole).toString().isEmpty());
+}
+
+// The administrator's policy: only the allowed providers are offered, "Add a provider…" and the
+// mail connection test are gone, and what of the policy was ignored is shown.
+TEST_F(MainWindowTest, ThePolicyLimitsWhatTheWindowOffers)
+{
+    m_settings->setPolicy(ManagedPolicy::fromJson(
+        R"({"allowed_providers": ["microsoft"], "disabled_features": ["custom_providers", "mail_check", "x"]})",
+        QStringLiteral("/etc/xdg/MailKey/policy.json")));
+    open();
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("connect-microsoft")));
+    EXPECT_FALSE(menuAction(m_window->connectMenu(), QStringLiteral("connect-google")));
+    EXPECT_FALSE(menuAction(m_window->connectMenu(), QStringLiteral("connect-fake"))); // custom providers are off
+    EXPECT_FALSE(menuAction(m_window->connectMenu(), QStringLiteral("addProvider")));
+    EXPECT_FALSE(m_window->testMailAction()->isVisible());
+    EXPECT_TRUE(m_window->configBanner()->isVisible());
+    EXPECT_TRUE(m_window->configBanner()->message().contains(QStringLiteral("\"x\" is not a feature")))
+        << m_window->configBanner()->message().toStdString();
 }
 
 TEST_F(MainWindowTest, FoldersLoadWithProgressAndShowLiterally)

@@ -701,6 +701,62 @@ TEST(SettingsDialog, ValidatesInlineAndSaves)
     qunsetenv("MAILKEY_CONFIG_DIR");
 }
 
+// What the administrator set: shown at the top, its fields read-only with the policy's value and
+// not saved into the person's settings; custom providers turned off; a malformed entry reported
+// next to the rest.
+TEST(SettingsDialog, ShowsWhatTheAdministratorSetAndDoesNotSaveIt)
+{
+    QTemporaryDir dir;
+    qputenv("MAILKEY_CONFIG_DIR", dir.path().toUtf8());
+    AppSettings settings(dir.filePath(QStringLiteral("settings.ini")));
+    settings.setProviderValue(QStringLiteral("microsoft"), QStringLiteral("client_id"), QStringLiteral("mine"));
+    settings.setPolicy(mailkey::ManagedPolicy::fromJson(
+        R"({"providers": {"microsoft": {"client_id": "11111111-2222-3333-4444-555555555555",
+                                        "tenant": "contoso.onmicrosoft.com"}},
+            "allowed_providers": ["microsoft"],
+            "disabled_features": ["custom_providers", "mail_check"],
+            "colour": "blue"})",
+        QStringLiteral("/etc/xdg/MailKey/policy.json")));
+    SettingsDialog dialog(&settings, QProcessEnvironment());
+    expectAllLabelsPlain(&dialog);
+
+    auto *box = dialog.findChild<QWidget *>(QStringLiteral("policyBox"));
+    ASSERT_TRUE(box);
+    auto *what = dialog.findChild<QLabel *>(QStringLiteral("policySettings"));
+    ASSERT_TRUE(what);
+    EXPECT_TRUE(what->text().contains(QStringLiteral("/etc/xdg/MailKey/policy.json"))) << what->text().toStdString();
+    EXPECT_TRUE(what->text().contains(QStringLiteral("tenant contoso.onmicrosoft.com")));
+    EXPECT_TRUE(what->text().contains(QStringLiteral("only these providers may be connected: microsoft")));
+    EXPECT_TRUE(what->text().contains(QStringLiteral("mail connection test is turned off")));
+    auto *problems = dialog.findChild<QLabel *>(QStringLiteral("policyProblems"));
+    ASSERT_TRUE(problems);
+    EXPECT_TRUE(problems->text().contains(QStringLiteral("\"colour\": unknown setting")));
+
+    QLineEdit *id = dialog.field(QStringLiteral("microsoftClientId"));
+    EXPECT_TRUE(id->isReadOnly());
+    EXPECT_EQ(id->text(), QStringLiteral("11111111-2222-3333-4444-555555555555"));
+    EXPECT_TRUE(dialog.isLocked(QStringLiteral("microsoftClientId")));
+    EXPECT_TRUE(dialog.field(QStringLiteral("microsoftTenant"))->isReadOnly());
+    EXPECT_FALSE(dialog.field(QStringLiteral("googleClientId"))->isReadOnly());
+    EXPECT_FALSE(dialog.field(QStringLiteral("providersFile"))->isEnabled()); // custom providers are off
+
+    dialog.field(QStringLiteral("googleClientId"))->setText(QStringLiteral("g-mine"));
+    dialog.accept();
+    EXPECT_EQ(dialog.result(), QDialog::Accepted);
+    // The person's own value stays theirs; the policy's is not copied in.
+    EXPECT_EQ(settings.providerValue(QStringLiteral("microsoft"), QStringLiteral("client_id")), QStringLiteral("mine"));
+    EXPECT_TRUE(settings.providerValue(QStringLiteral("microsoft"), QStringLiteral("tenant")).isEmpty());
+    EXPECT_EQ(settings.providerValue(QStringLiteral("google"), QStringLiteral("client_id")), QStringLiteral("g-mine"));
+
+    // And the registry the window uses follows the policy, not the person's value.
+    ProviderRegistry registry(ProviderRegistry::Settings{}, QProcessEnvironment());
+    ASSERT_TRUE(settings.applyTo(&registry).ok());
+    EXPECT_EQ(registry.provider(QStringLiteral("microsoft")).clientId,
+              QStringLiteral("11111111-2222-3333-4444-555555555555"));
+    EXPECT_FALSE(registry.providerForSignIn(QStringLiteral("google")).ok());
+    qunsetenv("MAILKEY_CONFIG_DIR");
+}
+
 // Single instance --------------------------------------------------------------------------
 
 TEST(SingleInstance, SecondLaunchRaisesTheFirst)

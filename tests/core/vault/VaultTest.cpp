@@ -792,3 +792,69 @@ TEST_F(VaultTest, AccountsWithTheirTokenTimingsInOneStatement)
     EXPECT_TRUE(rows->at(0).tokens.isEmpty());
     EXPECT_TRUE(rows->at(1).tokens.isEmpty());
 }
+
+// The last mail-login check per account and protocol: replaced by the next one, written with its
+// audit entries in one transaction, listed with the accounts, skipped for an account removed
+// while the check ran, and removed with its account.
+TEST_F(VaultTest, MailChecksAreTheLastPerProtocolAndGoWithTheirAccount)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const auto now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), utcZone());
+    auto a = v->saveConnection(sampleAccount(QStringLiteral("a@example.com")),
+                               sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    auto b = v->saveConnection(sampleAccount(QStringLiteral("b@example.com")),
+                               sampleTokens(uniqueToken("A"), uniqueToken("R")), now);
+    ASSERT_TRUE(a.ok() && b.ok());
+    const auto check = [&](qint64 id, const char *protocol, const char *outcome, qint64 secs) {
+        MailCheckRecord r;
+        r.accountId = id;
+        r.protocol = QString::fromLatin1(protocol);
+        r.at = now.addSecs(secs);
+        r.server = QStringLiteral("imaps://imap.example.com:993");
+        r.outcome = QString::fromLatin1(outcome);
+        r.summary = r.outcome == QLatin1String("ok") ? QString() : QStringLiteral("The server refused the token.");
+        return r;
+    };
+    AuditEntry e;
+    e.accountId = a->accountId;
+    e.action = QStringLiteral("mail.check");
+    e.outcome = QStringLiteral("refused");
+    const auto auditRows = [&v] { return v->audit()->size(); };
+    const qsizetype before = auditRows();
+    ASSERT_TRUE(
+        v->recordMailChecks({check(a->accountId, "imap", "refused", 1), check(a->accountId, "smtp", "ok", 1)}, {e, e})
+            .ok());
+    EXPECT_EQ(auditRows(), before + 2);
+    ASSERT_TRUE(v->recordMailChecks({check(a->accountId, "imap", "ok", 2)}, {}).ok()); // the next check replaces it
+    auto checks = v->mailChecks(a->accountId);
+    ASSERT_TRUE(checks.ok());
+    ASSERT_EQ(checks->size(), 2);
+    EXPECT_EQ(checks->at(0).protocol, QStringLiteral("imap"));
+    EXPECT_TRUE(checks->at(0).ok());
+    EXPECT_EQ(checks->at(0).at, now.addSecs(2));
+    EXPECT_EQ(checks->at(1).protocol, QStringLiteral("smtp"));
+    EXPECT_TRUE(v->mailChecks(b->accountId)->isEmpty());
+
+    auto rows = v->accountsWithTokens();
+    ASSERT_TRUE(rows.ok());
+    for (const AccountTokens &row : *rows)
+        EXPECT_EQ(row.mailChecks.size(), row.account.id == a->accountId ? 2 : 0) << row.account.email.toStdString();
+
+    // Removed while the check ran: no record, the audit entry is still kept.
+    ASSERT_TRUE(v->removeAccount(b->accountId).ok());
+    const qsizetype beforeGone = auditRows();
+    ASSERT_TRUE(v->recordMailChecks({check(b->accountId, "imap", "ok", 3)}, {e}).ok());
+    EXPECT_TRUE(v->mailChecks(b->accountId)->isEmpty());
+    EXPECT_EQ(auditRows(), beforeGone + 1);
+
+    // Removed with the account.
+    ASSERT_TRUE(v->removeAccount(a->accountId).ok());
+    EXPECT_TRUE(v->mailChecks(a->accountId)->isEmpty());
+    sqlite3_stmt *stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(v->handle(), "SELECT count(*) FROM mail_checks", -1, &stmt, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(stmt, 0), 0);
+    sqlite3_finalize(stmt);
+    EXPECT_TRUE(v->verifyAudit()->intact);
+}
