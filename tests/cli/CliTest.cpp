@@ -735,3 +735,42 @@ TEST_F(CliTest, RemoveWithAProvidersFileThatLacksTheProviderSaysSo)
     EXPECT_TRUE(h->server().isGrantActive(CliHarness::Email)) << "nothing was revoked";
     expectOneLineError(h->run(args({"token", "alice@example.com"})), cli::AccountNotFound);
 }
+
+TEST_F(CliTest, BashCompletionOffersTheConnectedAddresses)
+{
+    const QString script = qEnvironmentVariable("MAILKEY_COMPLETIONS_DIR") + QStringLiteral("/mailkey-cli.bash");
+    ASSERT_TRUE(QFile::exists(script)) << script.toStdString();
+    connectAlice();
+    // bash sets COMP_WORDS and COMP_CWORD and calls the function; COMPREPLY is what it offers.
+    const auto complete = [&](const QStringList &words) {
+        QProcess bash;
+        bash.setProcessEnvironment(h->environment());
+        bash.start(QStringLiteral("bash"),
+                   QStringList{QStringLiteral("--norc"), QStringLiteral("--noprofile"), QStringLiteral("-c"),
+                               QStringLiteral("source \"$1\"; shift; COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); "
+                                              "_mailkey_cli; printf '%s\\n' \"${COMPREPLY[@]}\""),
+                               QStringLiteral("bash"), script, qEnvironmentVariable("MAILKEY_CLI")}
+                       + words);
+        bash.waitForFinished(30000);
+        return QString::fromUtf8(bash.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    };
+    const QString profile = h->profileName();
+    EXPECT_EQ(complete({QStringLiteral("--profile"), profile, QStringLiteral("token"), QString()}),
+              QStringList{CliHarness::Email});
+    EXPECT_EQ(complete({QStringLiteral("--profile"), profile, QStringLiteral("remove"), QStringLiteral("al")}),
+              QStringList{CliHarness::Email});
+    // --profile may also follow the command.
+    EXPECT_EQ(complete({QStringLiteral("check"), QStringLiteral("--profile"), profile, QStringLiteral("al")}),
+              QStringList{CliHarness::Email});
+    EXPECT_EQ(complete({QStringLiteral("--profile"), profile, QStringLiteral("remove"), QStringLiteral("bo")}),
+              QStringList());
+    // The provider of providers.json is offered to connect.
+    EXPECT_TRUE(complete({QStringLiteral("connect"), QString()}).contains(QStringLiteral("fake")));
+    // Turned off: no address, and mailkey-cli is not run.
+    QProcessEnvironment env = h->environment();
+    env.insert(QStringLiteral("MAILKEY_COMPLETE_ACCOUNTS"), QStringLiteral("0"));
+    const QProcessEnvironment saved = h->environment();
+    h->setEnvironment(env);
+    EXPECT_EQ(complete({QStringLiteral("--profile"), profile, QStringLiteral("token"), QString()}), QStringList());
+    h->setEnvironment(saved);
+}
