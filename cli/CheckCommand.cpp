@@ -186,7 +186,7 @@ void finishAll(Context &ctx, const State &s, const MailDoctor::Summary &summary)
         doc.insert(QStringLiteral("ok"), code == Ok);
         doc.insert(QStringLiteral("exit_code"), code);
         doc.insert(QStringLiteral("servers"), s->results);
-        out(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Indented)));
+        out(QString::fromUtf8(QJsonDocument(withJsonVersion(doc)).toJson(QJsonDocument::Indented)));
     } else if (code == Ok) {
         printLine(s, Text::tr("Every login works."));
     }
@@ -331,7 +331,8 @@ void addCheckCommand(std::map<QString, CommandInfo> &table)
               "                  instead of the system's. A certificate that does not verify ends the\n"
               "                  check before anything is sent; there is never a fallback to plain text.\n"
               "  --sasl M        log in with xoauth2 or oauthbearer (default: XOAUTH2 when offered)\n"
-              "  --json          one JSON object, with one object per server and its steps\n"
+              "  --json          one JSON object, with one object per server and its steps, and the\n"
+              "                  version fields format (1) and mailkey_version\n"
               "  --provider ID   which account, when EMAIL is connected with several providers\n"
               "  --providers F   custom providers file (then the window is not asked)\n\n"
               "Exit codes: 0 every login works, 7 a server refused the login or the command after it,\n"

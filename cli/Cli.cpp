@@ -17,13 +17,11 @@
 #include <QGuiApplication>
 #endif
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
-#include <vector>
 
 namespace mailkey::cli {
 
@@ -93,7 +91,8 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "  rotate-key             re-encrypt the vault with a new key\n"
     "  sign-out-everywhere --yes\n"
     "                         revoke and delete every token, new vault key, incident recorded\n"
-    "  status                 the vault, its cipher, the keychain, the MailKey window, the accounts\n"
+    "  status [--json]        the vault, its cipher, the keychain, the MailKey window, the accounts\n"
+    "                         (only looks: creates nothing on first run)\n"
     "  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)\n"
     "\n"
     "Options:\n"
@@ -105,6 +104,7 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "  --version              show the version\n"
     "\n"
     "Only the requested value goes to standard output; messages go to standard error.\n"
+    "Every --json output has \"format\": 1 (its schema version) and \"mailkey_version\".\n"
     "When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).\n"
     "Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).\n"
     "\n"
@@ -146,55 +146,13 @@ const std::map<QString, CommandInfo> &commands()
     return table;
 }
 
-// Edit distance with adjacent transpositions (optimal string alignment), for "did you mean".
-int editDistance(const QString &a, const QString &b)
-{
-    const qsizetype n = a.size(), m = b.size();
-    std::vector<std::vector<int>> d(size_t(n + 1), std::vector<int>(size_t(m + 1)));
-    for (qsizetype i = 0; i <= n; ++i)
-        d[size_t(i)][0] = int(i);
-    for (qsizetype j = 0; j <= m; ++j)
-        d[0][size_t(j)] = int(j);
-    for (qsizetype i = 1; i <= n; ++i) {
-        for (qsizetype j = 1; j <= m; ++j) {
-            const int cost = a.at(i - 1) == b.at(j - 1) ? 0 : 1;
-            int v = std::min({d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1,
-                              d[size_t(i - 1)][size_t(j - 1)] + cost});
-            if (i > 1 && j > 1 && a.at(i - 1) == b.at(j - 2) && a.at(i - 2) == b.at(j - 1))
-                v = std::min(v, d[size_t(i - 2)][size_t(j - 2)] + 1);
-            d[size_t(i)][size_t(j)] = v;
-        }
-    }
-    return d[size_t(n)][size_t(m)];
-}
-
-// The command a mistyped name most likely meant: the closest by edit distance, at most 2 edits
-// (1 for names of up to 4 letters), or the only command the name begins; empty when none is
-// close or two are equally close.
+// The command a mistyped name most likely meant (closestMatch() over the command names).
 QString closestCommand(const QString &typed)
 {
-    const QString name = typed.toLower();
-    if (name.isEmpty() || name.size() > 40)
-        return {};
-    QString best;
-    int bestDistance = name.size() <= 4 ? 2 : 3;
-    bool tie = false;
-    QStringList prefixed;
-    for (const auto &[command, info] : commands()) {
-        if (command.startsWith(name))
-            prefixed << command;
-        const int d = editDistance(name, command);
-        if (d < bestDistance) {
-            best = command;
-            bestDistance = d;
-            tie = false;
-        } else if (d == bestDistance) {
-            tie = true;
-        }
-    }
-    if (!best.isEmpty() && !tie)
-        return best;
-    return prefixed.size() == 1 ? prefixed.first() : QString();
+    QStringList names;
+    for (const auto &[command, info] : commands())
+        names << command;
+    return closestMatch(typed, names);
 }
 
 int unknownCommand(const QString &name)

@@ -16,7 +16,9 @@
 #include <QFileInfo>
 #include <QNetworkAccessManager>
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 namespace mailkey::cli {
 
@@ -234,6 +236,109 @@ bool usageError(Context &ctx, const QString &command, const QString &problem)
 QString isoTime(const QDateTime &t)
 {
     return t.isValid() ? t.toUTC().toString(Qt::ISODate) : QString();
+}
+
+int editDistance(const QString &a, const QString &b)
+{
+    // Optimal string alignment: Levenshtein plus adjacent transpositions ("lsit" -> "list" is one).
+    const qsizetype n = a.size(), m = b.size();
+    std::vector<std::vector<int>> d(size_t(n + 1), std::vector<int>(size_t(m + 1)));
+    for (qsizetype i = 0; i <= n; ++i)
+        d[size_t(i)][0] = int(i);
+    for (qsizetype j = 0; j <= m; ++j)
+        d[0][size_t(j)] = int(j);
+    for (qsizetype i = 1; i <= n; ++i) {
+        for (qsizetype j = 1; j <= m; ++j) {
+            const int cost = a.at(i - 1) == b.at(j - 1) ? 0 : 1;
+            int v = std::min({d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1,
+                              d[size_t(i - 1)][size_t(j - 1)] + cost});
+            if (i > 1 && j > 1 && a.at(i - 1) == b.at(j - 2) && a.at(i - 2) == b.at(j - 1))
+                v = std::min(v, d[size_t(i - 2)][size_t(j - 2)] + 1);
+            d[size_t(i)][size_t(j)] = v;
+        }
+    }
+    return d[size_t(n)][size_t(m)];
+}
+
+QString closestMatch(const QString &typed, const QStringList &candidates)
+{
+    const QString name = typed.toLower();
+    if (name.isEmpty() || name.size() > 40)
+        return {};
+    QString best;
+    int bestDistance = name.size() <= 4 ? 2 : 3;
+    bool tie = false;
+    QStringList prefixed;
+    for (const QString &candidate : candidates) {
+        const QString lower = candidate.toLower();
+        if (lower.startsWith(name))
+            prefixed << candidate;
+        const int d = editDistance(name, lower);
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+            tie = false;
+        } else if (d == bestDistance) {
+            tie = true;
+        }
+    }
+    if (!best.isEmpty() && !tie)
+        return best;
+    return prefixed.size() == 1 ? prefixed.first() : QString();
+}
+
+namespace {
+
+// Columns of one code point, as wcwidth() counts them for the common cases: combining marks,
+// format characters and the variation selectors take none; East Asian wide and fullwidth
+// characters and emoji take two.
+int codePointWidth(char32_t c)
+{
+    if (c == 0x200B || (c >= 0xFE00 && c <= 0xFE0F) || c == 0x200D)
+        return 0;
+    switch (QChar::category(c)) {
+    case QChar::Mark_NonSpacing:
+    case QChar::Mark_Enclosing:
+    case QChar::Other_Format:
+        return 0;
+    default:
+        break;
+    }
+    const bool wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF)
+                      || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF)
+                      || (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F)
+                      || (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F)
+                      || (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD);
+    return wide ? 2 : 1;
+}
+
+} // namespace
+
+int displayWidth(const QString &text)
+{
+    int width = 0;
+    for (const char32_t c : text.toUcs4())
+        width += codePointWidth(c);
+    return width;
+}
+
+QString padToWidth(const QString &text, int width)
+{
+    const int have = displayWidth(text);
+    return have >= width ? text : text + QString(width - have, QLatin1Char(' '));
+}
+
+QJsonObject withJsonVersion(QJsonObject object)
+{
+    object.insert(QStringLiteral("format"), JsonFormat);
+    object.insert(QStringLiteral("mailkey_version"), QStringLiteral(MAILKEY_VERSION));
+    return object;
+}
+
+bool noVaultYet(const Profile &profile)
+{
+    const QFileInfo vault(profile.databasePath());
+    return !vault.exists() && !vault.isSymLink();
 }
 
 void withVault(Context &ctx, std::function<void(const std::shared_ptr<Vault> &)> then)

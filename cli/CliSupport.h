@@ -11,6 +11,7 @@
 #include "core/service/TokenBroker.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QMap>
 #include <QSet>
@@ -109,6 +110,30 @@ void failWith(Context &ctx, const Error &e);
 std::optional<QString> singleAddress(Context &ctx, const QString &command, const ParsedArgs &p);
 bool usageError(Context &ctx, const QString &command, const QString &problem);
 QString isoTime(const QDateTime &t);
+
+// "Did you mean": the candidate a mistyped name most likely meant, compared case-insensitively: the
+// closest by edit distance (with adjacent transpositions), at most 2 edits (1 for names of up to 4
+// letters), or else the only candidate the name begins; empty when none is close or two are
+// equally close.
+QString closestMatch(const QString &typed, const QStringList &candidates);
+int editDistance(const QString &a, const QString &b);
+
+// Display width of `text` in a terminal's columns: wide (East Asian) and emoji characters take 2,
+// combining marks and other zero-width characters 0, the rest 1. For aligning table columns.
+int displayWidth(const QString &text);
+// `text` followed by spaces up to `width` columns (as displayWidth() counts them); never cut.
+QString padToWidth(const QString &text, int width);
+
+// Every JSON document mailkey-cli prints carries the schema version of its output ("format",
+// raised only on an incompatible change) and the version of MailKey that wrote it
+// ("mailkey_version"). Objects get both at their top level; each object of an array gets both.
+inline constexpr int JsonFormat = 1;
+QJsonObject withJsonVersion(QJsonObject object);
+
+// Nothing (no file, no link, nothing else) is at the profile's vault path: there is no vault yet.
+// The commands that only look (status, list) then say so instead of unlocking, which would create
+// a vault and a key on first run. Makes no folder.
+bool noVaultYet(const Profile &profile);
 
 // Unlocks the vault, then runs `then` with it; failures end the command with the right code.
 void withVault(Context &ctx, std::function<void(const std::shared_ptr<Vault> &)> then);

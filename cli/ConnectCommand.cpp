@@ -90,9 +90,13 @@ void cmdConnect(Context &ctx)
     // explained (its fields and reasons), as is a provider without a client id.
     Result<Provider> provider = providers->providerForSignIn(providerId);
     if (!provider && provider.error().code == ErrorCode::NotFound) {
+        const QString known = providers->ids().join(QStringLiteral(", "));
+        const QString guess = closestMatch(providerId, providers->ids());
         usageError(ctx, cmd,
-                   Text::tr("'%1' is not a known provider (known: %2)")
-                       .arg(providerId.left(40), providers->ids().join(QStringLiteral(", "))));
+                   guess.isEmpty()
+                       ? Text::tr("'%1' is not a known provider (known: %2)").arg(providerId.left(40), known)
+                       : Text::tr("'%1' is not a known provider. Did you mean '%2'? (known: %3)")
+                             .arg(providerId.left(40), guess, known));
         return;
     }
     if (!provider) {

@@ -2,6 +2,7 @@
 
 #include "core/common/Clock.h"
 #include "core/common/Redactor.h"
+#include "core/common/TextSafety.h"
 #include "core/ipc/IpcMessages.h"
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
@@ -12,6 +13,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+
+#include <algorithm>
+#include <optional>
 
 // list, audit, rotate-key, status, reset-vault: the commands about the vault itself.
 
@@ -62,6 +66,66 @@ QString statusText(const Account &a)
     return QString();
 }
 
+// list: one JSON array (each object with the version fields), or a table with a header row whose
+// columns are as wide as their widest cell in terminal columns (displayWidth: an address in CJK or
+// with accents stays aligned), the expiry last. Empty: a message on stderr.
+void printAccounts(Context &ctx, const QList<AccountTokens> &accounts, bool json)
+{
+    QJsonArray array;
+    struct Row {
+        QString email, provider, status, expiry;
+    };
+    QList<Row> rows;
+    for (const AccountTokens &row : accounts) {
+        const Account &a = row.account;
+        QDateTime expiry;
+        for (const TokenTiming &t : row.tokens) {
+            if (t.resource == QLatin1String(DefaultResource))
+                expiry = t.expiresAt;
+        }
+        if (json) {
+            array.append(withJsonVersion(QJsonObject{
+                {QStringLiteral("email"), a.email},
+                {QStringLiteral("provider"), a.provider},
+                {QStringLiteral("display_name"), a.displayName},
+                {QStringLiteral("status"), accountStatusToString(a.status)},
+                {QStringLiteral("status_reason"), a.statusReason},
+                {QStringLiteral("expires_at"), isoTime(expiry)},
+                {QStringLiteral("last_refresh_at"), isoTime(a.lastRefreshAt)},
+                {QStringLiteral("connected_since"), isoTime(a.createdAt)},
+            }));
+        } else {
+            // Escaped here as out() would escape them (a control character becomes a visible
+            // \uXXXX), so that the widths are those of what the terminal shows.
+            rows.append({TextSafety::escaped(a.email, u""), TextSafety::escaped(a.provider, u""), statusText(a),
+                         isoTime(expiry)});
+        }
+    }
+    if (json) {
+        out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
+    } else if (accounts.isEmpty()) {
+        err(Text::tr(
+            "No accounts are connected. Connect one with: mailkey-cli connect microsoft|google|<custom id>\n"));
+    } else {
+        const Row header{Text::tr("ADDRESS"), Text::tr("PROVIDER"), Text::tr("STATUS"), Text::tr("TOKEN EXPIRES")};
+        int widths[3] = {displayWidth(header.email), displayWidth(header.provider), displayWidth(header.status)};
+        for (const Row &r : std::as_const(rows)) {
+            widths[0] = std::max(widths[0], displayWidth(r.email));
+            widths[1] = std::max(widths[1], displayWidth(r.provider));
+            widths[2] = std::max(widths[2], displayWidth(r.status));
+        }
+        // Padded one column at a time: an address may hold a '%' that a chained arg() would take
+        // for a placeholder.
+        QString table;
+        for (const Row &r : QList<Row>{header} + rows)
+            table += padToWidth(r.email, widths[0]) + QStringLiteral("  ") + padToWidth(r.provider, widths[1])
+                     + QStringLiteral("  ") + padToWidth(r.status, widths[2]) + QStringLiteral("  ")
+                     + (r.expiry.isEmpty() ? QStringLiteral("-") : r.expiry) + QLatin1Char('\n');
+        out(table);
+    }
+    ctx.finish(Ok);
+}
+
 void cmdList(Context &ctx)
 {
     const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--json")}, {});
@@ -70,6 +134,12 @@ void cmdList(Context &ctx)
         return;
     }
     const bool json = p.flags.contains(QStringLiteral("--json"));
+    // A list only looks: on first run there is nothing to list, and unlocking would create a
+    // vault and a key (shell completion runs `list --json`).
+    if (noVaultYet(ctx.profile)) {
+        printAccounts(ctx, {}, json);
+        return;
+    }
     withVault(ctx, [&ctx, json](const std::shared_ptr<Vault> &vault) {
         // One statement for every account and its tokens' expiries, not one per account.
         auto accounts = vault->accountsWithTokens();
@@ -77,43 +147,7 @@ void cmdList(Context &ctx)
             failWith(ctx, accounts.error());
             return;
         }
-        QJsonArray array;
-        QString table;
-        for (const AccountTokens &row : std::as_const(*accounts)) {
-            const Account &a = row.account;
-            QDateTime expiry;
-            for (const TokenTiming &t : row.tokens) {
-                if (t.resource == QLatin1String(DefaultResource))
-                    expiry = t.expiresAt;
-            }
-            if (json) {
-                array.append(QJsonObject{
-                    {QStringLiteral("email"), a.email},
-                    {QStringLiteral("provider"), a.provider},
-                    {QStringLiteral("display_name"), a.displayName},
-                    {QStringLiteral("status"), accountStatusToString(a.status)},
-                    {QStringLiteral("status_reason"), a.statusReason},
-                    {QStringLiteral("expires_at"), isoTime(expiry)},
-                    {QStringLiteral("last_refresh_at"), isoTime(a.lastRefreshAt)},
-                    {QStringLiteral("connected_since"), isoTime(a.createdAt)},
-                });
-            } else {
-                // Padded one column at a time: an address may hold a '%' that a chained arg() would
-                // take for a placeholder.
-                table += a.email.leftJustified(32) + QStringLiteral("  ") + a.provider.leftJustified(10)
-                         + QStringLiteral("  ") + statusText(a).leftJustified(20) + QStringLiteral("  ")
-                         + (expiry.isValid() ? Text::tr("expires %1").arg(isoTime(expiry)) : QString())
-                         + QLatin1Char('\n');
-            }
-        }
-        if (json)
-            out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
-        else if (accounts->isEmpty())
-            err(Text::tr(
-                "No accounts are connected. Connect one with: mailkey-cli connect microsoft|google|<custom id>\n"));
-        else
-            out(table);
-        ctx.finish(Ok);
+        printAccounts(ctx, *accounts, json);
     });
 }
 
@@ -176,13 +210,13 @@ void cmdAudit(Context &ctx)
         if (json) {
             QJsonArray array;
             for (const AuditEntry &e : *entries)
-                array.append(QJsonObject{{QStringLiteral("id"), e.id},
-                                         {QStringLiteral("time"), isoTime(e.at)},
-                                         {QStringLiteral("account"), e.accountEmail},
-                                         {QStringLiteral("action"), e.action},
-                                         {QStringLiteral("outcome"), e.outcome},
-                                         {QStringLiteral("detail"), e.detail},
-                                         {QStringLiteral("actor"), e.actor}});
+                array.append(withJsonVersion(QJsonObject{{QStringLiteral("id"), e.id},
+                                                         {QStringLiteral("time"), isoTime(e.at)},
+                                                         {QStringLiteral("account"), e.accountEmail},
+                                                         {QStringLiteral("action"), e.action},
+                                                         {QStringLiteral("outcome"), e.outcome},
+                                                         {QStringLiteral("detail"), e.detail},
+                                                         {QStringLiteral("actor"), e.actor}}));
             out(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
         } else {
             QString text;
@@ -233,53 +267,113 @@ void cmdRotateKey(Context &ctx)
         [&ctx] { rotateKeyHere(ctx); });
 }
 
+// status: what is there, without changing anything. On first run (no vault file) it does not
+// unlock: that would create the vault, its folder and the keychain entry.
+struct StatusReport {
+    QString app;    // the MailKey window, in words
+    QString window; // "running", "starting", "incompatible", "not-running"
+    qint64 windowPid = 0;
+    QString vault;     // "none", "unlocked", "unavailable"
+    QString cipher;    // SQLCipher version, when unlocked
+    int accounts = -1; // when unlocked
+    std::optional<Error> error;
+};
+
+void printStatus(Context &ctx, const StatusReport &s, bool json)
+{
+    const QString path = QDir::toNativeSeparators(ctx.profile.databasePath());
+    if (json) {
+        QJsonObject o{
+            {QStringLiteral("profile"), ctx.profile.name()},
+            {QStringLiteral("vault"), s.vault},
+            {QStringLiteral("vault_path"), path},
+            {QStringLiteral("cipher"), s.cipher.isEmpty() ? QJsonValue() : QJsonValue(s.cipher)},
+            {QStringLiteral("keychain_backend"), KeyStore::backendName()},
+            {QStringLiteral("keychain_service"), QString::fromLatin1(KeychainService)},
+            {QStringLiteral("keychain_entry"), ctx.profile.keychainKey()},
+            {QStringLiteral("window"), s.window},
+            {QStringLiteral("window_pid"), s.windowPid > 0 ? QJsonValue(s.windowPid) : QJsonValue()},
+            {QStringLiteral("accounts"), s.accounts >= 0 ? QJsonValue(s.accounts) : QJsonValue()},
+            {QStringLiteral("error"), s.error ? QJsonValue(s.error->message) : QJsonValue()},
+        };
+        out(QString::fromUtf8(QJsonDocument(withJsonVersion(o)).toJson(QJsonDocument::Indented)));
+    } else {
+        out(Text::tr("Profile:   %1\n").arg(ctx.profile.name()));
+        out(s.vault == QLatin1String("none") ? Text::tr("Vault:     none yet (will be %1)\n").arg(path)
+                                             : Text::tr("Vault:     %1\n").arg(path));
+        out(Text::tr("Keychain:  %1 (service \"%2\", entry \"%3\")\n")
+                .arg(KeyStore::backendName(), QString::fromLatin1(KeychainService), ctx.profile.keychainKey()));
+        out(Text::tr("App:       %1\n").arg(s.app));
+        if (!s.cipher.isEmpty())
+            out(Text::tr("Cipher:    SQLCipher %1\n").arg(s.cipher));
+        if (s.vault == QLatin1String("none"))
+            out(Text::tr("State:     no vault yet; the first sign-in (mailkey-cli connect PROVIDER, or the MailKey "
+                         "window) creates it and its key\n"));
+        else if (s.vault == QLatin1String("unlocked"))
+            out(Text::tr("State:     unlocked\n"));
+        else
+            out(Text::tr("State:     unavailable\n"));
+        if (s.accounts >= 0)
+            out(Text::tr("Accounts:  %1\n").arg(s.accounts));
+    }
+    if (s.error)
+        failWith(ctx, *s.error);
+    else
+        ctx.finish(Ok);
+}
+
 void cmdStatus(Context &ctx)
 {
-    for (const QString &a : ctx.args) {
-        err(Text::tr("mailkey-cli status: unknown option '%1'. See: mailkey-cli status --help\n")
-                .arg(oneLine(a.left(80))));
-        ctx.finish(Usage);
+    const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--json")}, {});
+    if (!p.error.isEmpty() || !p.positional.isEmpty()) {
+        usageError(ctx, QStringLiteral("status"), p.error.isEmpty() ? Text::tr("takes no arguments") : p.error);
         return;
     }
+    const bool json = p.flags.contains(QStringLiteral("--json"));
     ctx.ipc()->setConnectTimeout(1000);
-    ctx.ipc()->send(ipc::HelloRequest{}, 2000, [&ctx](IpcClient::Reply hello) {
-        QString app;
+    ctx.ipc()->send(ipc::HelloRequest{}, 2000, [&ctx, json](IpcClient::Reply hello) {
+        StatusReport s;
         const Result<ipc::HelloReply> window = ipc::parseReply<ipc::HelloReply>(hello.body);
         if (hello.answered && window) {
-            app = window->ready
-                      ? Text::tr("running (pid %1); token requests go through it").arg(window->pid)
-                      : Text::tr("running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself")
-                            .arg(window->pid);
+            s.window = window->ready ? QStringLiteral("running") : QStringLiteral("starting");
+            s.windowPid = window->pid;
+            s.app = window->ready
+                        ? Text::tr("running (pid %1); token requests go through it").arg(window->pid)
+                        : Text::tr("running (pid %1), its vault is not open yet; mailkey-cli opens the vault itself")
+                              .arg(window->pid);
         } else if (hello.answered) {
-            app = Text::tr("running, but it does not understand this mailkey-cli (%1)").arg(window.error().message);
+            s.window = QStringLiteral("incompatible");
+            s.app = Text::tr("running, but it does not understand this mailkey-cli (%1)").arg(window.error().message);
         } else if (hello.foreignPeer) {
-            app = Text::tr("not running (a socket of another user has its name: ignored)");
+            s.window = QStringLiteral("not-running");
+            s.app = Text::tr("not running (a socket of another user has its name: ignored)");
         } else {
-            app = Text::tr("not running; mailkey-cli opens the vault itself");
+            s.window = QStringLiteral("not-running");
+            s.app = Text::tr("not running; mailkey-cli opens the vault itself");
         }
         ctx.ipc()->close();
-        VaultAccess::unlock(ctx.profile, ctx.store, [&ctx, app](Result<OpenedVault> opened) {
-            out(Text::tr("Profile:   %1\n").arg(ctx.profile.name()));
-            out(Text::tr("Vault:     %1\n").arg(QDir::toNativeSeparators(ctx.profile.databasePath())));
-            out(Text::tr("Keychain:  %1 (service \"%2\", entry \"%3\")\n")
-                    .arg(KeyStore::backendName(), QString::fromLatin1(KeychainService), ctx.profile.keychainKey()));
-            out(Text::tr("App:       %1\n").arg(app));
+        if (noVaultYet(ctx.profile)) {
+            s.vault = QStringLiteral("none");
+            s.accounts = 0;
+            printStatus(ctx, s, json);
+            return;
+        }
+        VaultAccess::unlock(ctx.profile, ctx.store, [&ctx, s, json](Result<OpenedVault> opened) mutable {
             if (!opened) {
-                out(Text::tr("State:     unavailable\n"));
-                failWith(ctx, opened.error());
+                s.vault = QStringLiteral("unavailable");
+                s.error = opened.error();
+                printStatus(ctx, s, json);
                 return;
             }
             const auto &vault = opened->vault;
             auto count = vault->accountCount();
-            if (!count) {
-                failWith(ctx, count.error());
-                return;
-            }
-            out(Text::tr("Cipher:    SQLCipher %1\n").arg(vault->cipherVersion()));
-            out(Text::tr("State:     %1\n")
-                    .arg(opened->created ? Text::tr("unlocked (created now)") : Text::tr("unlocked")));
-            out(Text::tr("Accounts:  %1\n").arg(*count));
-            ctx.finish(Ok);
+            s.vault = count ? QStringLiteral("unlocked") : QStringLiteral("unavailable");
+            s.cipher = vault->cipherVersion();
+            if (count)
+                s.accounts = int(*count);
+            else
+                s.error = count.error();
+            printStatus(ctx, s, json);
         });
     });
 }
@@ -344,9 +438,11 @@ void addVaultCommands(std::map<QString, CommandInfo> &table)
         {QStringLiteral("list"),
          {QT_TRANSLATE_NOOP("mailkey::cli::Cli",
                             "Usage: mailkey-cli [--profile NAME] list [--json]\n\n"
-                            "Lists the connected accounts with provider, status and token expiry.\n"
-                            "  --json   one JSON array (email, provider, display_name, status, status_reason,\n"
-                            "           expires_at, last_refresh_at, connected_since)\n"),
+                            "Lists the connected accounts with provider, status and token expiry, under a header\n"
+                            "row. Only looks: on first run it creates no vault.\n"
+                            "  --json   one JSON array, an object per account: email, provider, display_name,\n"
+                            "           status, status_reason, expires_at, last_refresh_at, connected_since,\n"
+                            "           format (the schema version, 1) and mailkey_version\n"),
           cmdList}},
         {QStringLiteral("audit"),
          {QT_TRANSLATE_NOOP(
@@ -355,7 +451,7 @@ void addVaultCommands(std::map<QString, CommandInfo> &table)
               "Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.\n"
               "  EMAIL         only the entries of that account\n"
               "  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)\n"
-              "  --json        one JSON array\n"
+              "  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)\n"
               "  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was\n"
               "                edited or deleted\n"),
           cmdAudit}},
@@ -368,10 +464,16 @@ void addVaultCommands(std::map<QString, CommandInfo> &table)
           cmdRotateKey}},
         {QStringLiteral("status"),
          {QT_TRANSLATE_NOOP("mailkey::cli::Cli",
-                            "Usage: mailkey-cli [--profile NAME] status\n\n"
-                            "Unlocks the vault (creating it and its key on first run) and prints where it is, its\n"
-                            "cipher version, the keychain in use, the profile, whether the MailKey window is\n"
-                            "running (mailkey-cli then asks it for tokens) and the number of accounts.\n"),
+                            "Usage: mailkey-cli [--profile NAME] status [--json]\n\n"
+                            "Prints the profile, where the vault is, the keychain in use, whether the MailKey window\n"
+                            "is running (mailkey-cli then asks it for tokens), and, after unlocking the vault, its\n"
+                            "cipher version and the number of accounts. Only looks: on first run it says there is\n"
+                            "no vault yet and creates nothing (no vault, no folder, no keychain entry), exit 0.\n"
+                            "A vault that cannot be unlocked: exit 5, with what to do.\n"
+                            "  --json   one JSON object: format, mailkey_version, profile, vault (none, unlocked or\n"
+                            "           unavailable), vault_path, cipher, keychain_backend, keychain_service,\n"
+                            "           keychain_entry, window (running, starting, incompatible or not-running),\n"
+                            "           window_pid, accounts, error (null when none)\n"),
           cmdStatus}},
         {QStringLiteral("reset-vault"),
          {QT_TRANSLATE_NOOP("mailkey::cli::Cli",

@@ -28,11 +28,12 @@ fonts-dejavu-core ccache"
 # the update_translations target and the i18n_lupdate test; the app itself does not need it.
 # gdbus (libglib2.0-bin) locks the test keyring. The test suite also tries the README's
 # mail-program recipes for real (tests/cli/recipes.sh), against Dovecot and node's oidc-provider. git send-email needs two of git-email's Recommends
-# (Mail::Address, Authen::SASL), named here because Recommends are not installed.
+# (Mail::Address, Authen::SASL), named here because Recommends are not installed. zsh and fish:
+# the shell completions are checked in them (tests/cli/completion.sh), not only in bash.
 test_pkgs="$run_pkgs libgtest-dev libgmock-dev libsecret-tools dbus-daemon xvfb xauth
 python3 openssl curl ca-certificates libglib2.0-bin mutt msmtp isync aerc git-email libmailtools-perl
 libauthen-sasl-perl libsasl2-modules-kdexoauth2 nodejs npm dovecot-imapd dovecot-submissiond
-qt6-l10n-tools qt6-tools-dev"
+qt6-l10n-tools qt6-tools-dev zsh fish"
 
 case "$what" in
   run) pkgs=$run_pkgs ;;

@@ -31,7 +31,7 @@ if [ "${1:-}" = "--inner" ]; then
     trap cleanup EXIT
     i=0
     while [ ! -s "$work/idp.out" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    issuer=$(head -n 1 "$work/idp.out")
+    issuer=$(sed -n 's/^ *"issuer": "\([^"]*\)",*$/\1/p' "$work/idp.out")
     if [ -z "$issuer" ]; then
         echo "screenshot.sh: the fake IdP did not start" >&2
         cat "$work/idp.log" >&2

@@ -2210,6 +2210,10 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <source>%1 still could not revoke MailKey&apos;s access to %2 (%3), and MailKey has stopped trying. The tokens were already deleted from this computer; remove MailKey&apos;s access yourself %4.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>MailKey deleted the tokens of %1 from this computer. Its provider, &quot;%2&quot;, is not among the providers MailKey knows now (the built-in ones and the providers file in use), so its sign-in was not revoked there: it stays valid at that provider until it expires or you remove MailKey&apos;s access in your account&apos;s security settings there.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::SettingsDialog</name>
@@ -2420,6 +2424,14 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>%1 is connected with more than one provider (%2): add --provider ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To sign in again: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To connect it: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2894,41 +2906,11 @@ what it would do.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] list [--json]
-
-Lists the connected accounts with provider, status and token expiry.
-  --json   one JSON array (email, provider, display_name, status, status_reason,
-           expires_at, last_refresh_at, connected_since)
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]
-
-Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
-  EMAIL         only the entries of that account
-  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
-  --json        one JSON array
-  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
-                edited or deleted
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Usage: mailkey-cli [--profile NAME] rotate-key
 
 Re-encrypts the vault with a new random key and stores it in the keychain. Safe to
 interrupt: the vault always opens with what the keychain holds. When the MailKey window
 is running, it does the rotation (it has the vault open).
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Usage: mailkey-cli [--profile NAME] status
-
-Unlocks the vault (creating it and its key on first run) and prints where it is, its
-cipher version, the keychain in use, the profile, whether the MailKey window is
-running (mailkey-cli then asks it for tokens) and the number of accounts.
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -2940,6 +2922,16 @@ the file is damaged): moves the vault file aside (kept, never deleted), keeps it
 the keychain under a new name, and creates a new, empty vault with a new key. Refused,
 changing nothing, when the vault opens, when the keyring is locked or unreachable, and
 while the MailKey window is running.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli: unknown command &apos;%1&apos;. Did you mean &apos;mailkey-cli %2&apos;? See: mailkey-cli --help
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli help: takes one command name. See: mailkey-cli --help
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -2964,7 +2956,8 @@ printed. Every check is recorded in the audit log.
                   instead of the system&apos;s. A certificate that does not verify ends the
                   check before anything is sent; there is never a fallback to plain text.
   --sasl M        log in with xoauth2 or oauthbearer (default: XOAUTH2 when offered)
-  --json          one JSON object, with one object per server and its steps
+  --json          one JSON object, with one object per server and its steps, and the
+                  version fields format (1) and mailkey_version
   --provider ID   which account, when EMAIL is connected with several providers
   --providers F   custom providers file (then the window is not asked)
 
@@ -2995,7 +2988,8 @@ Commands:
   rotate-key             re-encrypt the vault with a new key
   sign-out-everywhere --yes
                          revoke and delete every token, new vault key, incident recorded
-  status                 the vault, its cipher, the keychain, the MailKey window, the accounts
+  status [--json]        the vault, its cipher, the keychain, the MailKey window, the accounts
+                         (only looks: creates nothing on first run)
   reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)
 
 Options:
@@ -3007,6 +3001,7 @@ Options:
   --version              show the version
 
 Only the requested value goes to standard output; messages go to standard error.
+Every --json output has &quot;format&quot;: 1 (its schema version) and &quot;mailkey_version&quot;.
 When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).
 Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
 
@@ -3018,12 +3013,40 @@ trusted (check), 130 cancelled (Ctrl-C).
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>mailkey-cli: unknown command &apos;%1&apos;. Did you mean &apos;mailkey-cli %2&apos;? See: mailkey-cli --help
+        <source>Usage: mailkey-cli [--profile NAME] list [--json]
+
+Lists the connected accounts with provider, status and token expiry, under a header
+row. Only looks: on first run it creates no vault.
+  --json   one JSON array, an object per account: email, provider, display_name,
+           status, status_reason, expires_at, last_refresh_at, connected_since,
+           format (the schema version, 1) and mailkey_version
 </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>mailkey-cli help: takes one command name. See: mailkey-cli --help
+        <source>Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]
+
+Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
+  EMAIL         only the entries of that account
+  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
+  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)
+  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
+                edited or deleted
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] status [--json]
+
+Prints the profile, where the vault is, the keychain in use, whether the MailKey window
+is running (mailkey-cli then asks it for tokens), and, after unlocking the vault, its
+cipher version and the number of accounts. Only looks: on first run it says there is
+no vault yet and creates nothing (no vault, no folder, no keychain entry), exit 0.
+A vault that cannot be unlocked: exit 5, with what to do.
+  --json   one JSON object: format, mailkey_version, profile, vault (none, unlocked or
+           unavailable), vault_path, cipher, keychain_backend, keychain_service,
+           keychain_entry, window (running, starting, incompatible or not-running),
+           window_pid, accounts, error (null when none)
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -3129,6 +3152,10 @@ trusted (check), 130 cancelled (Ctrl-C).
 </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&apos;%1&apos; is not a known provider. Did you mean &apos;%2&apos;? (known: %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::cli::TokenCommands</name>
@@ -3210,10 +3237,6 @@ trusted (check), 130 cancelled (Ctrl-C).
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>expires %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>No accounts are connected. Connect one with: mailkey-cli connect microsoft|google|&lt;custom id&gt;
 </source>
         <translation type="unfinished"></translation>
@@ -3247,11 +3270,6 @@ trusted (check), 130 cancelled (Ctrl-C).
     </message>
     <message>
         <source>The MailKey window re-encrypted the vault with a new key; the keychain holds the new key.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>mailkey-cli status: unknown option &apos;%1&apos;. See: mailkey-cli status --help
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -3306,19 +3324,6 @@ trusted (check), 130 cancelled (Ctrl-C).
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>State:     %1
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>unlocked (created now)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>unlocked</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Accounts:  %1
 </source>
         <translation type="unfinished"></translation>
@@ -3348,6 +3353,37 @@ trusted (check), 130 cancelled (Ctrl-C).
     </message>
     <message>
         <source>A new, empty vault was created.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ADDRESS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PROVIDER</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STATUS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TOKEN EXPIRES</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Vault:     none yet (will be %1)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State:     no vault yet; the first sign-in (mailkey-cli connect PROVIDER, or the MailKey window) creates it and its key
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State:     unlocked
 </source>
         <translation type="unfinished"></translation>
     </message>

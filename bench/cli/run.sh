@@ -43,7 +43,7 @@ if [ "${1:-}" = "--inside" ]; then
     sleep 0.2
     # Its providers.json snippet, without "openid" (the fake server's id_tokens are unsigned; the
     # mailbox then comes from userinfo).
-    tail -n +2 "$work/idp.out" | grep -v '"openid",' >"$MAILKEY_CONFIG_DIR/providers.json"
+    grep -v '"openid",' "$work/idp.out" >"$MAILKEY_CONFIG_DIR/providers.json"
 
     # Connect the account as a user would: the sign-in address, followed by curl as the browser.
     "$cli" connect fake --no-browser >"$work/connect.out" 2>"$work/connect.err" &

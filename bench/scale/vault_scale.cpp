@@ -18,7 +18,7 @@
 //   bench_vault_scale upgrade PROFILE
 //       makes the vault schema 1 again (drops the schema-2 audit indexes, user_version = 1) and
 //       times the open that upgrades it (a build with schema 1 only reopens it).
-// The profile must exist (run `mailkey-cli --profile PROFILE status` first).
+// The profile must exist (run `mailkey-cli --profile PROFILE audit` first: it creates the vault).
 #include "core/common/Clock.h"
 #include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"

@@ -1,7 +1,7 @@
 // One vault open in a fresh process: keychain read + SQLCipher open (with its integrity check)
 // + the first query, timed from the start of main(). Run it many times with
 // bench/vault/run.sh, which prints the median against the 25 ms target.
-//   bench_vault_open PROFILE          (the profile must exist: run `mailkey-cli status` first)
+//   bench_vault_open PROFILE          (the profile must exist: run `mailkey-cli audit` first)
 #include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
 #include "core/keychain/KeyStore.h"

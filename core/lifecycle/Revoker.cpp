@@ -162,7 +162,17 @@ void Revoker::revoke(const Account &account, Revocable held, Callback done)
     RevocationOutcome outcome;
     if (!provider.isValid() || provider.revocationEndpoint.isEmpty()) {
         outcome.supported = false;
-        if (provider.kind == Provider::Kind::Microsoft) {
+        if (!provider.isValid()) {
+            // The account's provider is not among the providers known now (a providers file that
+            // lacks it, an entry left out or deleted): nothing says whether it could revoke.
+            outcome.message
+                = tr("MailKey deleted the tokens of %1 from this computer. Its provider, \"%2\", is not among the "
+                     "providers MailKey knows now (the built-in ones and the providers file in use), so its sign-in "
+                     "was not revoked there: it stays valid at that provider until it expires or you remove MailKey's "
+                     "access "
+                     "in your account's security settings there.")
+                      .arg(account.email, account.provider.left(40));
+        } else if (provider.kind == Provider::Kind::Microsoft) {
             outcome.message = microsoftMessage(account);
         } else {
             const QString where = provider.isValid() ? manualRemovalUrl(provider, account) : QString();
@@ -171,7 +181,9 @@ void Revoker::revoke(const Account &account, Revocable held, Callback done)
                                   .arg(account.email, name, where.isEmpty() ? QString() : tr(" (%1)").arg(where));
         }
         audit(account, QStringLiteral("token.revoked"), QStringLiteral("not-supported"),
-              QStringLiteral("%1 has no revocation endpoint; tokens wiped locally").arg(name));
+              provider.isValid()
+                  ? QStringLiteral("%1 has no revocation endpoint; tokens wiped locally").arg(name)
+                  : QStringLiteral("provider \"%1\" is not configured; tokens wiped locally").arg(name.left(40)));
         done(outcome);
         return;
     }

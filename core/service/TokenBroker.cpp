@@ -20,6 +20,40 @@ Error notOpen()
     return Error(ErrorCode::Internal, Text::tr("The vault is not open yet."));
 }
 
+// The provider an address most likely belongs to, by its domain: google for Gmail, microsoft for
+// Outlook.com and its older names; empty when the domain says nothing (a work or custom domain).
+QString providerOfDomain(const QString &email)
+{
+    const QString domain = email.section(QLatin1Char('@'), -1).toLower();
+    if (domain == QLatin1String("gmail.com") || domain == QLatin1String("googlemail.com"))
+        return QStringLiteral("google");
+    static const QStringList microsoft
+        = {QStringLiteral("outlook."), QStringLiteral("hotmail."), QStringLiteral("live."), QStringLiteral("msn.com"),
+           QStringLiteral("passport.com")};
+    for (const QString &d : microsoft) {
+        if (domain.startsWith(d))
+            return QStringLiteral("microsoft");
+    }
+    return QString();
+}
+
+// An account that is not connected (exit 3) or must sign in again (exit 4): the message ends with
+// the command that fixes it, with the provider when it is known (the account's, the one asked
+// for, or one its domain names) and PROVIDER otherwise.
+Error withConnectCommand(Error e, const QString &email, const QString &provider)
+{
+    const QString id = provider.isEmpty() ? providerOfDomain(email) : provider;
+    const QString command = QStringLiteral("mailkey-cli connect %1 --login-hint %2")
+                                .arg(id.isEmpty() ? QStringLiteral("PROVIDER") : id.left(40), email.left(200));
+    e.message = e.message.trimmed();
+    if (!e.message.isEmpty() && !e.message.endsWith(QLatin1Char('.')))
+        e.message += QLatin1Char('.');
+    e.message += QLatin1Char(' ')
+                 + (e.code == ErrorCode::NeedsSignIn ? Text::tr("To sign in again: %1").arg(command)
+                                                     : Text::tr("To connect it: %1").arg(command));
+    return e;
+}
+
 } // namespace
 
 TokenBroker::TokenBroker(TokenManager *tokens, ProviderRegistry *providers) : m_tokens(tokens), m_providers(providers)
@@ -115,7 +149,9 @@ void TokenBroker::token(const TokenQuery &query, std::function<void(Result<Token
     }
     Result<Account> account = findAccount(tm->vault().get(), m_providers, query.email, query.provider);
     if (!account) {
-        done(account.error());
+        done(account.error().code == ErrorCode::NotFound
+                 ? withConnectCommand(account.error(), query.email.trimmed(), query.provider)
+                 : account.error());
         return;
     }
     const Provider provider = m_providers ? m_providers->provider(account->provider) : Provider();
@@ -131,7 +167,9 @@ void TokenBroker::token(const TokenQuery &query, std::function<void(Result<Token
     tm->accessToken(acc.id, *resource, query.minValiditySeconds, query.actor,
                     [acc, asked, done = std::move(done)](Result<AccessToken> r) {
                         if (!r) {
-                            done(r.error());
+                            done(r.error().code == ErrorCode::NeedsSignIn
+                                     ? withConnectCommand(r.error(), acc.email, acc.provider)
+                                     : r.error());
                             return;
                         }
                         TokenAnswer answer;

@@ -80,6 +80,13 @@ add_custom_target(mailkey_linux_docs ALL DEPENDS ${_gzipped})
 install(FILES "${_out}/gz/mailkey.1.gz" "${_out}/gz/mailkey-cli.1.gz"
     DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
 install(FILES "${_here}/copyright" "${_out}/gz/changelog.Debian.gz" DESTINATION "${_docdir}")
+
+# ---- Shell completions of mailkey-cli, where bash-completion, zsh and fish look for them -------
+set(_completions "${PROJECT_SOURCE_DIR}/resources/completions")
+install(FILES "${_completions}/mailkey-cli.bash" DESTINATION "${_datadir}/bash-completion/completions"
+    RENAME mailkey-cli)
+install(FILES "${_completions}/_mailkey-cli" DESTINATION "${_datadir}/zsh/vendor-completions")
+install(FILES "${_completions}/mailkey-cli.fish" DESTINATION "${_datadir}/fish/vendor_completions.d")
 install(FILES "${_here}/lintian-overrides" DESTINATION "${_datadir}/lintian/overrides"
     RENAME mailkey)
 

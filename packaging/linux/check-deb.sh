@@ -127,7 +127,12 @@ command -v "$exec_cmd" >/dev/null || fail "Exec=$exec_cmd of the desktop file is
 for page in mailkey mailkey-cli; do
     [ -s "/usr/share/man/man1/$page.1.gz" ] || fail "man page $page(1) is missing"
 done
-echo "ok: $desktop, $metainfo, icon '$icon' in 8 sizes + scalable, man pages"
+for f in /usr/share/bash-completion/completions/mailkey-cli /usr/share/zsh/vendor-completions/_mailkey-cli \
+    /usr/share/fish/vendor_completions.d/mailkey-cli.fish; do
+    [ -s "$f" ] || fail "shell completion $f is missing"
+done
+bash -n /usr/share/bash-completion/completions/mailkey-cli || fail "the bash completion does not parse"
+echo "ok: $desktop, $metainfo, icon '$icon' in 8 sizes + scalable, man pages, shell completions"
 
 # ---- 5. mailkey-cli --version ----------------------------------------------------------------
 step "/usr/bin/mailkey-cli --version"

@@ -10,7 +10,11 @@
 #include <QDBusMessage>
 #include <QDBusObjectPath>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 
 using namespace mailkey;
 using mailkey::test::CliHarness;
@@ -37,6 +41,23 @@ QByteArray fileHash(const QString &path)
     return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
 }
 
+// What the bash completion offers for `mailkey-cli --profile P token <TAB>` (addresses, one a line).
+QByteArray completeAddress(const CliHarness &h)
+{
+    QProcess bash;
+    bash.setProcessEnvironment(h.environment());
+    bash.start(QStringLiteral("bash"),
+               {QStringLiteral("--norc"), QStringLiteral("--noprofile"), QStringLiteral("-c"),
+                QStringLiteral("source \"$1\"; COMP_WORDS=(\"$2\" --profile \"$3\" token ''); COMP_CWORD=4; "
+                               "_mailkey_cli; printf '%s\\n' \"${COMPREPLY[@]}\""),
+                QStringLiteral("bash"),
+                qEnvironmentVariable("MAILKEY_COMPLETIONS_DIR") + QStringLiteral("/mailkey-cli.bash"),
+                qEnvironmentVariable("MAILKEY_CLI"), h.profileName()});
+    if (!bash.waitForFinished(20000) || bash.exitCode() != 0)
+        return QByteArrayLiteral("(bash failed)");
+    return bash.readAllStandardOutput().trimmed();
+}
+
 } // namespace
 
 TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
@@ -48,6 +69,7 @@ TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
     ASSERT_EQ(connected.exitCode, cli::Ok) << connected.errForMessage();
     const CliRun before = h.run({QStringLiteral("token"), CliHarness::Email});
     ASSERT_EQ(before.exitCode, cli::Ok);
+    ASSERT_EQ(completeAddress(h), CliHarness::Email.toUtf8()) << "the completion offers the address while unlocked";
     const QByteArray vaultBefore = fileHash(h.profile().databasePath());
 
     ASSERT_TRUE(lockLoginKeyring());
@@ -67,6 +89,20 @@ TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
         EXPECT_TRUE(r.errText().contains(QLatin1String("Unlock"))) << r.errForMessage();
         EXPECT_TRUE(h.containsNoSecret(r.err));
     }
+    // status --json still answers on stdout, says the vault is unavailable and exits 5.
+    const CliRun status = h.run({QStringLiteral("status"), QStringLiteral("--json")});
+    EXPECT_EQ(status.exitCode, cli::VaultUnavailable) << status.errForMessage();
+    const QJsonObject o = QJsonDocument::fromJson(status.out).object();
+    EXPECT_EQ(o.value(QStringLiteral("vault")).toString(), QStringLiteral("unavailable")) << status.out.toStdString();
+    EXPECT_TRUE(o.value(QStringLiteral("error")).toString().contains(QLatin1String("locked")));
+    EXPECT_EQ(o.value(QStringLiteral("format")).toInt(), 1);
+
+    // The bash completion offers no address, at once: `list --json` fails, nothing asks to unlock.
+    QElapsedTimer timer;
+    timer.start();
+    EXPECT_EQ(completeAddress(h), QByteArray());
+    EXPECT_LT(timer.elapsed(), 10000);
+
     EXPECT_TRUE(fileHash(h.profile().databasePath()) == vaultBefore) << "nothing was written";
     const QStringList aside = QDir(h.profile().dataDir()).entryList({QStringLiteral("*.unreadable-*")});
     EXPECT_TRUE(aside.isEmpty()) << aside.join(QLatin1Char(' ')).toStdString();

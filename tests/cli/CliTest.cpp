@@ -2,12 +2,14 @@
 // Secret Service of tests/support/with-keyring.sh: each command's stdout, stderr and exit code.
 // Token values are compared with EXPECT_TRUE(a == b) and never printed.
 #include "cli/ExitCode.h"
+#include "core/common/SecureBytes.h"
 #include "core/keychain/KeyStore.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/cli/CliHarness.h"
 #include "tests/support/TestUtil.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,7 +19,9 @@
 #include <QTemporaryDir>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <csignal>
+#include <optional>
 
 using namespace mailkey;
 using mailkey::test::CliHarness;
@@ -138,8 +142,10 @@ TEST_F(CliTest, ConnectNoBrowserPrintsTheSignInAddressAndThenOnlyTheMailbox)
     EXPECT_TRUE(list.outText().contains(CliHarness::Email));
     EXPECT_TRUE(list.outText().contains(QLatin1String("fake")));
     EXPECT_TRUE(list.outText().contains(QLatin1String("connected")));
-    // The columns: the address padded to 32, then the provider padded to 10.
-    EXPECT_TRUE(list.outText().startsWith(CliHarness::Email.leftJustified(32) + QStringLiteral("  fake")))
+    // A header row, then the address padded to its column, then the provider.
+    EXPECT_TRUE(list.outText().startsWith(QStringLiteral("ADDRESS")));
+    EXPECT_EQ(list.outText().section(QLatin1Char('\n'), 1, 1).left(CliHarness::Email.size() + 7),
+              CliHarness::Email + QStringLiteral("  fake "))
         << list.outText().toStdString();
     EXPECT_TRUE(h->containsNoSecret(list.out));
     EXPECT_TRUE(h->containsNoSecret(list.err));
@@ -429,6 +435,10 @@ TEST_F(CliTest, TokenOfARevokedGrantNeedsSignIn)
     const CliRun r = h->run(args({"token", "alice@example.com"}));
     expectOneLineError(r, cli::NeedsSignIn);
     EXPECT_TRUE(h->containsNoSecret(r.err));
+    // The message ends with the command that fixes it, with the account's provider.
+    EXPECT_TRUE(r.errText().trimmed().endsWith(
+        QLatin1String("To sign in again: mailkey-cli connect fake --login-hint alice@example.com")))
+        << r.errForMessage();
     const CliRun list = h->run(args({"list", "--json"}));
     EXPECT_EQ(QJsonDocument::fromJson(list.out).array().at(0).toObject().value(QStringLiteral("status")).toString(),
               QStringLiteral("needs-sign-in"))
@@ -569,4 +579,250 @@ TEST_F(CliTest, TheAdministratorsPolicyIsAppliedAndShown)
     EXPECT_EQ(QUrlQuery(url).queryItemValue(QStringLiteral("client_id")), QStringLiteral("policy-client"))
         << connect.errForMessage();
     h->setEnvironment(before);
+}
+
+// ---- the CLI conventions of issue 16 (point 11) ----------------------------------------------------
+
+namespace {
+
+// Every file and folder below `dir` (relative paths, sorted).
+QStringList filesBelow(const QString &dir)
+{
+    QStringList found;
+    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext())
+        found << QDir(dir).relativeFilePath(it.next());
+    found.sort();
+    return found;
+}
+
+// Whether the keychain has `entry`, asked directly (not through mailkey-cli).
+bool keychainHas(KeyStore &store, const QString &entry)
+{
+    std::optional<bool> found;
+    store.read(entry, [&](Result<SecureBytes> key) { found = key.ok(); });
+    waitFor([&] { return found.has_value(); }, 20000);
+    return found.value_or(true);
+}
+
+// Columns of a terminal for the test's own addresses: CJK ideographs take 2, combining marks 0.
+int columns(const QString &text)
+{
+    int n = 0;
+    for (const char32_t c : text.toUcs4())
+        n += (c >= 0x4E00 && c <= 0x9FFF) ? 2 : (c >= 0x0300 && c <= 0x036F) ? 0 : 1;
+    return n;
+}
+
+} // namespace
+
+TEST_F(CliTest, AMistypedProviderGetsADidYouMean)
+{
+    const struct {
+        const char *typed;
+        const char *meant;
+    } typos[] = {{"gogle", "google"}, {"microsft", "microsoft"}, {"fkae", "fake"}, {"Google", "google"}};
+    for (const auto &t : typos) {
+        const CliRun r = h->run(args({"connect", t.typed, "--no-browser"}));
+        expectOneLineError(r, cli::Usage);
+        EXPECT_TRUE(r.errText().contains(QStringLiteral("Did you mean '%1'?").arg(QLatin1String(t.meant))))
+            << t.typed << ": " << r.errForMessage();
+    }
+    const CliRun far = h->run(args({"connect", "yahoo", "--no-browser"}));
+    expectOneLineError(far, cli::Usage);
+    EXPECT_FALSE(far.errText().contains(QLatin1String("Did you mean"))) << far.errForMessage();
+    EXPECT_TRUE(far.errText().contains(QLatin1String("known: "))) << far.errForMessage();
+}
+
+TEST_F(CliTest, ListHasAHeaderAndItsColumnsHoldWithLongAndNonAsciiAddresses)
+{
+    const QStringList emails = {
+        QStringLiteral("alice@example.com"),
+        QStringLiteral("a.very.long.mailbox.name.for.the.shared.team@subdomain.of.a.long-company-name.example"),
+        QStringLiteral("用户名@例子.example"),
+        QStringLiteral("jose\u0301.mu\u0308ller@example.com"),
+    };
+    for (const QString &email : emails) {
+        h->server().setUser(
+            {QStringLiteral("sub-") + QString::number(qHash(email)), email, QStringLiteral("User"), email});
+        const CliRun r = h->connect();
+        ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    }
+    const CliRun list = h->run(args({"list"}));
+    ASSERT_EQ(list.exitCode, cli::Ok) << list.errForMessage();
+    const QStringList lines = list.outText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    ASSERT_EQ(lines.size(), emails.size() + 1) << list.out.toStdString();
+    EXPECT_TRUE(lines.first().startsWith(QLatin1String("ADDRESS "))) << list.out.toStdString();
+    const qsizetype providerAt = lines.first().indexOf(QLatin1String("PROVIDER"));
+    const qsizetype statusAt = lines.first().indexOf(QLatin1String("STATUS"));
+    const qsizetype expiresAt = lines.first().indexOf(QLatin1String("TOKEN EXPIRES"));
+    ASSERT_GT(providerAt, 0);
+    for (const QString &email : emails) {
+        const auto line = std::find_if(lines.begin(), lines.end(),
+                                       [&](const QString &l) { return l.startsWith(email + QLatin1Char(' ')); });
+        ASSERT_NE(line, lines.end()) << email.toStdString();
+        // The provider, the status and the expiry start in the header's columns, counted as a
+        // terminal shows them.
+        const qsizetype fake = line->indexOf(QLatin1String("  fake ")) + 2;
+        EXPECT_EQ(columns(line->left(fake)), providerAt) << line->toStdString();
+        EXPECT_EQ(columns(line->left(line->indexOf(QLatin1String("connected")))), statusAt) << line->toStdString();
+        EXPECT_EQ(columns(line->left(line->indexOf(QLatin1String("20")))), expiresAt) << line->toStdString();
+    }
+
+    // --json: the same fields as before, plus the version fields.
+    const CliRun json = h->run(args({"list", "--json"}));
+    ASSERT_EQ(json.exitCode, cli::Ok);
+    const QJsonArray array = QJsonDocument::fromJson(json.out).array();
+    ASSERT_EQ(array.size(), emails.size());
+    for (const QJsonValue &v : array) {
+        QStringList keys = v.toObject().keys();
+        keys.sort();
+        EXPECT_EQ(keys.join(QLatin1Char(',')),
+                  QStringLiteral("connected_since,display_name,email,expires_at,format,last_refresh_at,"
+                                 "mailkey_version,provider,status,status_reason"));
+        EXPECT_EQ(v.toObject().value(QStringLiteral("format")).toInt(), 1);
+        EXPECT_EQ(v.toObject().value(QStringLiteral("mailkey_version")).toString(), QStringLiteral(MAILKEY_VERSION));
+    }
+}
+
+TEST_F(CliTest, AnAccountThatIsNotConnectedGetsTheConnectCommand)
+{
+    const struct {
+        const char *email;
+        const char *command;
+    } cases[] = {
+        {"bob@gmail.com", "mailkey-cli connect google --login-hint bob@gmail.com"},
+        {"carol@outlook.com", "mailkey-cli connect microsoft --login-hint carol@outlook.com"},
+        {"dave@corp.example", "mailkey-cli connect PROVIDER --login-hint dave@corp.example"},
+    };
+    for (const auto &c : cases) {
+        const CliRun r = h->run(args({"token", c.email}));
+        expectOneLineError(r, cli::AccountNotFound);
+        EXPECT_TRUE(r.errText().trimmed().endsWith(QLatin1String(c.command))) << r.errForMessage();
+        EXPECT_TRUE(r.errText().contains(QLatin1String("mailkey-cli list. To connect it: "))) << r.errForMessage();
+    }
+    // The provider asked for is the one to connect with.
+    const CliRun asked = h->run(args({"token", "erin@corp.example", "--provider", "fake"}));
+    expectOneLineError(asked, cli::AccountNotFound);
+    EXPECT_TRUE(asked.errText().contains(QLatin1String("mailkey-cli connect fake --login-hint erin@corp.example")))
+        << asked.errForMessage();
+}
+
+TEST_F(CliTest, StatusOnAFirstRunOnlyLooksAndCreatesNothing)
+{
+    // A new user: an empty home, no MailKey folders, nothing in the keychain for the profile.
+    QTemporaryDir home;
+    ASSERT_TRUE(home.isValid());
+    QProcessEnvironment env = h->environment();
+    for (const char *name : {"MAILKEY_DATA_DIR", "MAILKEY_CONFIG_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
+                             "XDG_CACHE_HOME", "XDG_STATE_HOME"})
+        env.remove(QString::fromLatin1(name));
+    env.insert(QStringLiteral("HOME"), home.path());
+    const QProcessEnvironment saved = h->environment();
+    h->setEnvironment(env);
+    const CliRun text = h->run(args({"status"}));
+    const CliRun json = h->run(args({"status", "--json"}));
+    const CliRun list = h->run(args({"list"}));
+    h->setEnvironment(saved);
+
+    ASSERT_EQ(text.exitCode, cli::Ok) << text.errForMessage();
+    EXPECT_TRUE(text.outText().contains(QLatin1String("State:     no vault yet"))) << text.out.toStdString();
+    EXPECT_TRUE(text.outText().contains(QLatin1String("Accounts:  0"))) << text.out.toStdString();
+    EXPECT_TRUE(text.err.isEmpty()) << text.errForMessage();
+    ASSERT_EQ(json.exitCode, cli::Ok) << json.errForMessage();
+    const QJsonObject o = QJsonDocument::fromJson(json.out).object();
+    EXPECT_EQ(o.value(QStringLiteral("vault")).toString(), QStringLiteral("none")) << json.out.toStdString();
+    EXPECT_EQ(o.value(QStringLiteral("accounts")).toInt(-1), 0);
+    EXPECT_EQ(o.value(QStringLiteral("format")).toInt(), 1);
+    EXPECT_EQ(o.value(QStringLiteral("mailkey_version")).toString(), QStringLiteral(MAILKEY_VERSION));
+    EXPECT_EQ(o.value(QStringLiteral("profile")).toString(), h->profileName());
+    EXPECT_EQ(o.value(QStringLiteral("window")).toString(), QStringLiteral("not-running"));
+    EXPECT_TRUE(o.value(QStringLiteral("vault_path")).toString().startsWith(home.path())) << json.out.toStdString();
+    EXPECT_EQ(list.exitCode, cli::Ok) << list.errForMessage();
+    EXPECT_TRUE(list.errText().contains(QLatin1String("No accounts are connected"))) << list.errForMessage();
+
+    EXPECT_EQ(filesBelow(home.path()), QStringList()) << filesBelow(home.path()).join(QLatin1Char(' ')).toStdString();
+    EXPECT_FALSE(keychainHas(m_keyStore, h->profile().keychainKey()));
+    EXPECT_FALSE(keychainHas(m_keyStore, h->profile().pendingKeychainKey()));
+}
+
+TEST_F(CliTest, StatusJsonOfAnOpenVault)
+{
+    connectAlice();
+    const CliRun r = h->run(args({"status", "--json"}));
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    EXPECT_EQ(o.value(QStringLiteral("vault")).toString(), QStringLiteral("unlocked")) << r.out.toStdString();
+    EXPECT_EQ(o.value(QStringLiteral("accounts")).toInt(), 1);
+    EXPECT_FALSE(o.value(QStringLiteral("cipher")).toString().isEmpty());
+    EXPECT_TRUE(o.value(QStringLiteral("error")).isNull());
+    EXPECT_EQ(o.value(QStringLiteral("keychain_entry")).toString(), h->profile().keychainKey());
+    EXPECT_EQ(o.value(QStringLiteral("format")).toInt(), 1);
+    EXPECT_TRUE(h->containsNoSecret(r.out));
+    // audit --json carries the version fields in each entry.
+    const CliRun audit = h->run(args({"audit", "--json"}));
+    ASSERT_EQ(audit.exitCode, cli::Ok);
+    const QJsonArray entries = QJsonDocument::fromJson(audit.out).array();
+    ASSERT_FALSE(entries.isEmpty());
+    for (const QJsonValue &e : entries)
+        EXPECT_EQ(e.toObject().value(QStringLiteral("format")).toInt(), 1);
+}
+
+TEST_F(CliTest, RemoveWithAProvidersFileThatLacksTheProviderSaysSo)
+{
+    connectAlice();
+    const QString other = h->configDir() + QStringLiteral("/other.json");
+    QFile f(other);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(R"({"providers": []})");
+    f.close();
+    const CliRun r
+        = h->run(QStringList{QStringLiteral("remove"), CliHarness::Email, QStringLiteral("--providers"), other});
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_FALSE(r.errText().contains(QLatin1String("offers no way"))) << r.errForMessage();
+    EXPECT_TRUE(r.errText().contains(QLatin1String("Its provider, \"fake\", is not among the providers")))
+        << r.errForMessage();
+    EXPECT_TRUE(r.errText().contains(QLatin1String("security settings"))) << r.errForMessage();
+    EXPECT_TRUE(h->server().isGrantActive(CliHarness::Email)) << "nothing was revoked";
+    expectOneLineError(h->run(args({"token", "alice@example.com"})), cli::AccountNotFound);
+}
+
+TEST_F(CliTest, BashCompletionOffersTheConnectedAddresses)
+{
+    const QString script = qEnvironmentVariable("MAILKEY_COMPLETIONS_DIR") + QStringLiteral("/mailkey-cli.bash");
+    ASSERT_TRUE(QFile::exists(script)) << script.toStdString();
+    connectAlice();
+    // bash sets COMP_WORDS and COMP_CWORD and calls the function; COMPREPLY is what it offers.
+    const auto complete = [&](const QStringList &words) {
+        QProcess bash;
+        bash.setProcessEnvironment(h->environment());
+        bash.start(QStringLiteral("bash"),
+                   QStringList{QStringLiteral("--norc"), QStringLiteral("--noprofile"), QStringLiteral("-c"),
+                               QStringLiteral("source \"$1\"; shift; COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); "
+                                              "_mailkey_cli; printf '%s\\n' \"${COMPREPLY[@]}\""),
+                               QStringLiteral("bash"), script, qEnvironmentVariable("MAILKEY_CLI")}
+                       + words);
+        bash.waitForFinished(30000);
+        return QString::fromUtf8(bash.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    };
+    const QString profile = h->profileName();
+    EXPECT_EQ(complete({QStringLiteral("--profile"), profile, QStringLiteral("token"), QString()}),
+              QStringList{CliHarness::Email});
+    EXPECT_EQ(complete({QStringLiteral("--profile"), profile, QStringLiteral("remove"), QStringLiteral("al")}),
+              QStringList{CliHarness::Email});
+    // --profile may also follow the command.
+    EXPECT_EQ(complete({QStringLiteral("check"), QStringLiteral("--profile"), profile, QStringLiteral("al")}),
+              QStringList{CliHarness::Email});
+    EXPECT_EQ(complete({QStringLiteral("--profile"), profile, QStringLiteral("remove"), QStringLiteral("bo")}),
+              QStringList());
+    // The provider of providers.json is offered to connect.
+    EXPECT_TRUE(complete({QStringLiteral("connect"), QString()}).contains(QStringLiteral("fake")));
+    // Turned off: no address, and mailkey-cli is not run.
+    QProcessEnvironment env = h->environment();
+    env.insert(QStringLiteral("MAILKEY_COMPLETE_ACCOUNTS"), QStringLiteral("0"));
+    const QProcessEnvironment saved = h->environment();
+    h->setEnvironment(env);
+    EXPECT_EQ(complete({QStringLiteral("--profile"), profile, QStringLiteral("token"), QString()}), QStringList());
+    h->setEnvironment(saved);
 }

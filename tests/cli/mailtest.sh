@@ -50,9 +50,9 @@ fake)
     pids="$pids $!"
     wait_for 'grep -q "\"providers\"" "$work/idp.out" 2>/dev/null' || { echo "fake provider did not start"; exit 1; }
     sleep 0.2
-    issuer=$(head -n 1 "$work/idp.out")
+    issuer=$(sed -n 's/^ *"issuer": "\([^"]*\)",*$/\1/p' "$work/idp.out")
     introspection="$issuer/introspect" revocation="$issuer/revoke" public_client=mailkey-fake-client
-    tail -n +2 "$work/idp.out" | grep -v '"openid",' >"$MAILKEY_CONFIG_DIR/providers.json"
+    grep -v '"openid",' "$work/idp.out" >"$MAILKEY_CONFIG_DIR/providers.json"
     # The fake provider signs everyone in at once: curl follows it back to mailkey-cli.
     browse() { curl -s -L -o /dev/null "$1"; }
     ;;

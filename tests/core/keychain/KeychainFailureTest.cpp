@@ -72,7 +72,14 @@ TEST(KeychainFailure, NoDbusSessionIsNoSecureStorageAndWritesNothing)
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path() + QStringLiteral("/config"));
     env.remove(QStringLiteral("MAILKEY_DATA_DIR"));
 
-    const CliRun r = runCli({QStringLiteral("status")}, env);
+    // status only looks: with no vault yet it needs no keychain, says so and writes nothing.
+    const CliRun status = runCli({QStringLiteral("status")}, env);
+    EXPECT_EQ(status.exitCode, cli::Ok) << status.err.toStdString();
+    EXPECT_TRUE(status.out.contains(QLatin1String("no vault yet"))) << status.out.toStdString();
+    EXPECT_EQ(filesUnder(home.path()), QStringList());
+
+    // A mail program's first call makes the vault key first, which fails here.
+    const CliRun r = runCli({QStringLiteral("token"), QStringLiteral("alice@example.com")}, env);
     EXPECT_EQ(r.exitCode, cli::VaultUnavailable) << r.err.toStdString();
     EXPECT_TRUE(r.err.contains(QLatin1String("No secure storage is available"))) << r.err.toStdString();
     EXPECT_TRUE(r.err.contains(QLatin1String("GNOME Keyring"))) << "names the supported keyrings";
@@ -107,9 +114,9 @@ TEST_F(LockedKeyring, ExistingVaultAsksToUnlockAndNewProfileCreatesNothing)
 {
     const QString name = test::uniqueName(QStringLiteral("locked"));
     const Profile profile(name);
-    const CliRun created = runCli({QStringLiteral("--profile"), name, QStringLiteral("status")}, m_env);
+    // status only looks; audit, like every command that needs the vault, creates it on first run.
+    const CliRun created = runCli({QStringLiteral("--profile"), name, QStringLiteral("audit")}, m_env);
     ASSERT_EQ(created.exitCode, cli::Ok) << created.err.toStdString();
-    EXPECT_TRUE(created.out.contains(QLatin1String("created now")));
     const QByteArray before = fileHash(profile.databasePath());
     ASSERT_FALSE(before.isEmpty());
 
@@ -124,11 +131,16 @@ TEST_F(LockedKeyring, ExistingVaultAsksToUnlockAndNewProfileCreatesNothing)
 
     // First run of another profile while locked: the key cannot be written, so no vault is made.
     const Profile fresh(test::uniqueName(QStringLiteral("fresh")));
-    const CliRun first = runCli({QStringLiteral("--profile"), fresh.name(), QStringLiteral("status")}, m_env);
+    const CliRun first = runCli({QStringLiteral("--profile"), fresh.name(), QStringLiteral("audit")}, m_env);
     EXPECT_EQ(first.exitCode, cli::VaultUnavailable) << first.err.toStdString();
     EXPECT_TRUE(first.err.contains(QLatin1String("locked"))) << first.err.toStdString();
     EXPECT_FALSE(QFile::exists(fresh.databasePath()));
     EXPECT_FALSE(QFile::exists(fresh.databasePath() + QStringLiteral(".new")));
+    // status there: no vault yet, exit 0, still nothing made.
+    const CliRun status = runCli({QStringLiteral("--profile"), fresh.name(), QStringLiteral("status")}, m_env);
+    EXPECT_EQ(status.exitCode, cli::Ok) << status.err.toStdString();
+    EXPECT_TRUE(status.out.contains(QLatin1String("no vault yet"))) << status.out.toStdString();
+    EXPECT_FALSE(QFile::exists(fresh.databasePath()));
 }
 
 } // namespace

@@ -1,8 +1,10 @@
 // mailkey-fake-idp: the fake authorization server as a program, for clicking through the real app.
 //   mailkey-fake-idp [--port N] [--email E] [--name N] [--client-id ID] [--latency MS]
 //                    [--introspection-client ID:SECRET]
-// Listens on 127.0.0.1, signs everyone in as the configured user, prints the base URL and a
-// providers.json snippet, and runs until Ctrl-C / SIGTERM. Logs method, path and status only.
+// Listens on 127.0.0.1, signs everyone in as the configured user, and runs until Ctrl-C / SIGTERM.
+// Standard output holds only a providers.json for it (`mailkey-fake-idp > providers.json` is valid
+// JSON; its "issuer" is the base URL); standard error says where it listens and logs method, path
+// and status of each request, never a token.
 #include "tests/support/fakeidp/FakeAuthServer.h"
 
 #include <QCommandLineParser>
@@ -134,10 +136,12 @@ int main(int argc, char **argv)
         {QStringLiteral("redirect_host"), QStringLiteral("127.0.0.1")},
         {QStringLiteral("redirect_path"), QStringLiteral("/oauth/fake")},
     };
-    out << base << '\n'
-        << QJsonDocument(QJsonObject{{QStringLiteral("providers"), QJsonArray{provider}}})
+    out << QJsonDocument(QJsonObject{{QStringLiteral("providers"), QJsonArray{provider}}})
                .toJson(QJsonDocument::Indented);
     out.flush();
+    err << "mailkey-fake-idp: listening at " << base << " as " << email
+        << "; the providers.json for it is on standard output. Ctrl-C stops.\n";
+    err.flush();
 
     QObject::connect(&server, &FakeAuthServer::requestHandled, &app,
                      [&err](const QString &method, const QString &path, int status) {
