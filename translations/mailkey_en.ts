@@ -1700,6 +1700,10 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <source> and </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Checking the vault…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::ManagedPolicy</name>

@@ -422,9 +422,18 @@ void MainWindow::updateForVaultState()
             m_vaultBanner->setBusy(true);
         m_statusLabel->setText(tr("Opening the vault…"));
         break;
-    case VaultState::Ready:
+    case VaultState::Verifying:
+        // The accounts show at once; the actions wait until every page has been checked.
         m_vaultBanner->hide();
         refillAccounts();
+        m_statusLabel->setText(tr("Checking the vault…"));
+        m_statusLabel->setToolTip(SafeText::toolTip(m_service->vaultPath()));
+        break;
+    case VaultState::Ready:
+        m_vaultBanner->hide();
+        if (!m_listedWhileVerifying)
+            refillAccounts(); // else the list is already there (and the lifecycle updates rows)
+        m_listedWhileVerifying = false;
         m_statusLabel->setText(m_service->cipherVersion().isEmpty()
                                    ? QString()
                                    : tr("Encrypted vault (SQLCipher %1)").arg(m_service->cipherVersion()));
@@ -465,7 +474,8 @@ void MainWindow::retryVault()
 
 void MainWindow::refillAccounts()
 {
-    if (m_service->vaultState() != VaultState::Ready) {
+    const VaultState state = m_service->vaultState();
+    if (state != VaultState::Ready && state != VaultState::Verifying) {
         updateActions();
         return;
     }
@@ -483,6 +493,7 @@ void MainWindow::refillAccounts()
             mailFailures.insert(row.account.id, failed);
     }
     m_model->setAccounts(accounts, expiries);
+    m_listedWhileVerifying = state == VaultState::Verifying;
     m_model->setMailLoginFailures(mailFailures);
     updatePage();
     if (m_model->rowCount() > 0 && !m_list->selectionModel()->hasSelection()) {
@@ -510,7 +521,8 @@ void MainWindow::refreshExpiry(qint64 accountId)
 
 void MainWindow::updatePage()
 {
-    if (m_service->vaultState() != VaultState::Ready)
+    const VaultState state = m_service->vaultState();
+    if (state != VaultState::Ready && state != VaultState::Verifying)
         return;
     m_pages->setCurrentWidget(m_model->rowCount() > 0 ? static_cast<QWidget *>(m_accountsPage)
                                                       : static_cast<QWidget *>(m_empty));

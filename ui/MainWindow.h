@@ -155,6 +155,7 @@ private:
     QAction *m_reloadFoldersAction = nullptr;
     QAction *m_refreshAction = nullptr;
     QAction *m_testMailAction = nullptr;
+    bool m_listedWhileVerifying = false; // the list was filled in VaultState::Verifying
     QAction *m_signOutAction = nullptr;
 
     QPointer<ConnectSession> m_session;

@@ -482,19 +482,49 @@ QList<ConnectSession *> AccountService::activeSessions() const
 
 void AccountService::start()
 {
-    if (d->state == VaultState::Unlocking || d->state == VaultState::Ready)
+    if (d->state == VaultState::Unlocking || d->state == VaultState::Verifying || d->state == VaultState::Ready)
         return;
     d->state = VaultState::Unlocking;
     d->error = Error();
     Q_EMIT vaultStateChanged();
     QPointer<AccountService> guard(this);
-    VaultAccess::unlock(d->profile, d->keyStore, [guard](Result<OpenedVault> result) {
-        if (!guard)
+    // The key and the schema first (quick), so the accounts show at once; every page is checked
+    // next, on a second connection, before anything is written (verifyThenAdopt).
+    VaultAccess::unlock(
+        d->profile, d->keyStore,
+        [guard](Result<OpenedVault> result) {
+            if (!guard)
+                return;
+            if (!result)
+                guard->adoptVault(result.error(), false);
+            else if (result->created)
+                guard->adoptVault(result->vault, true); // a new vault has nothing to check
+            else
+                guard->verifyThenAdopt(result->vault);
+        },
+        Vault::IntegrityCheck::Header);
+}
+
+void AccountService::verifyThenAdopt(std::shared_ptr<Vault> vault)
+{
+    d->vault = std::move(vault);
+    d->state = VaultState::Verifying;
+    qCInfo(lcService, "vault open; checking every page");
+    Q_EMIT vaultStateChanged();
+    Q_EMIT accountsChanged();
+    QPointer<AccountService> guard(this);
+    VaultAccess::verify(d->profile, d->keyStore, [guard](Status checked) {
+        if (!guard || guard->d->destroying || guard->d->state != VaultState::Verifying)
             return;
-        if (!result)
-            guard->adoptVault(result.error(), false);
-        else
-            guard->adoptVault(result->vault, result->created);
+        if (!checked && checked.error().code == ErrorCode::VaultDamaged) {
+            guard->d->vault.reset();
+            guard->adoptVault(checked.error(), false);
+            return;
+        }
+        if (!checked) // the check could not run (keychain gone meanwhile): the open already proved the key
+            qCWarning(lcService, "the full vault check could not run: %s", qPrintable(checked.error().message));
+        std::shared_ptr<Vault> open = guard->d->vault;
+        guard->adoptVault(open, false);
     });
 }
 
@@ -528,10 +558,17 @@ void AccountService::adoptVault(Result<std::shared_ptr<Vault>> opened, bool crea
         d->error = opened.error();
         qCWarning(lcService, "the vault could not be opened: %s", qPrintable(d->error.message));
     } else {
+        const bool listed = d->state == VaultState::Verifying && d->vault == *opened;
         d->vault = *opened;
         d->state = VaultState::Ready;
         qCInfo(lcService, "vault ready%s", created ? " (created)" : "");
         d->startLifecycle();
+        if (listed) {
+            // The list was filled while the vault was checked; the window only needs the new state
+            // (its actions). The lifecycle's own signals bring the refresh times.
+            Q_EMIT vaultStateChanged();
+            return;
+        }
     }
     Q_EMIT vaultStateChanged();
     if (d->state == VaultState::Ready)

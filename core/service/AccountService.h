@@ -5,7 +5,9 @@
 // asynchronous: methods return at once and report through signals on the GUI thread.
 //
 // CONTRACT (written before the implementation; keep it stable, extend rather than change):
-//   start()                    unlock or create the vault; vaultStateChanged() when known
+//   start()                    unlock or create the vault; vaultStateChanged() when known:
+//                              Verifying (accounts() works, accountsChanged()) as soon as it is
+//                              open, Ready once every page was checked, or Failed
 //   accounts()                 snapshot, no secrets
 //   connectAccount(provider)   returns a ConnectSession (owned by the service) that emits
 //                              authorizationUrlReady(QUrl), succeeded(Account, bool created),
@@ -73,6 +75,10 @@ class Vault;
 enum class VaultState {
     Locked /* not yet unlocked */,
     Unlocking,
+    // Open (its key and schema proven), its accounts readable, while every page is checked on a
+    // second connection in the background (VaultAccess::verify); the token lifecycle starts when
+    // the check passes. Nothing is written to the vault in this state.
+    Verifying,
     Ready,
     Failed
 };
@@ -201,6 +207,7 @@ Q_SIGNALS:
 private:
     friend class AccountServiceTestAccess;
     void adoptVault(Result<std::shared_ptr<Vault>> opened, bool created);
+    void verifyThenAdopt(std::shared_ptr<Vault> vault);
 
     struct Private;
     std::unique_ptr<Private> d;

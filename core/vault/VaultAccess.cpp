@@ -167,6 +167,23 @@ void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, Vaul
 
 } // namespace
 
+void VaultAccess::verify(const Profile &profile, KeyStore *store, std::function<void(Status)> done)
+{
+    store->read(profile.keychainKey(), [profile, done = std::move(done)](Result<SecureBytes> key) mutable {
+        if (!key) {
+            done(key.error());
+            return;
+        }
+        auto shared = std::make_shared<SecureBytes>(std::move(key).value());
+        openOffThread(profile.databasePath(), shared, Vault::OpenMode::OpenExisting, Vault::IntegrityCheck::Full,
+                      [shared, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) {
+                          shared->clear();
+                          // The second connection closes here (its last reference).
+                          done(opened ? Status() : Status(opened.error()));
+                      });
+    });
+}
+
 void VaultAccess::unlock(const Profile &profile, KeyStore *store, OpenCallback done, Vault::IntegrityCheck check)
 {
     // Without any keychain the read fails with NoKeychain and nothing is created anywhere.

@@ -37,6 +37,14 @@ public:
     static void unlock(const Profile &profile, KeyStore *store, OpenCallback done,
                        Vault::IntegrityCheck check = Vault::IntegrityCheck::Full);
 
+    // The full integrity check (PRAGMA quick_check, every page) of the profile's vault, on a
+    // second connection opened on a pool thread with the key read from the keychain again; the
+    // connection is closed afterwards. For a vault already opened with IntegrityCheck::Header:
+    // the window shows its accounts at once and checks every page meanwhile (WAL: the check reads
+    // a snapshot and blocks neither readers nor the writer). VaultDamaged when a page is damaged;
+    // other errors (keychain unavailable meanwhile) say the check could not run.
+    static void verify(const Profile &profile, KeyStore *store, std::function<void(Status)> done);
+
     // Steps of a key rotation, in order. A test hook may stop the process at any of them.
     enum class RotationStep {
         Start,

@@ -925,6 +925,64 @@ TEST_F(MainWindowTest, SignOutEverywhereNeedsAStrongConfirmation)
 
 // Vault and keychain banners ---------------------------------------------------------------
 
+// The list shows as soon as the vault's key and schema are proven; every page is checked next, on a
+// second connection. Damage far from the accounts (the last page, in the audit log) is found by
+// that check: the window then shows the damage, not a list that would fail later.
+TEST_F(MainWindowTest, TheListShowsWhileTheVaultIsCheckedAndLateDamageIsShown)
+{
+    open();
+    const Account a = connectThroughUi();
+    // Enough audit rows that the last pages of the file are the audit log's.
+    {
+        const std::shared_ptr<Vault> vault = AccountServiceTestAccess::vault(*m_service);
+        AuditEntry e;
+        e.action = QStringLiteral("test.padding");
+        e.outcome = QStringLiteral("ok");
+        e.detail = QString(200, QLatin1Char('x'));
+        for (int i = 0; i < 400; ++i)
+            ASSERT_TRUE(vault->appendAudit(e).ok());
+    }
+    const QString path = m_service->vaultPath();
+    m_window.reset();
+    m_service.reset();
+
+    // A healthy vault: Unlocking, then Verifying with the list already filled, then Ready.
+    QList<std::pair<VaultState, int>> seen;
+    const auto watch = [&] {
+        QObject::connect(m_service.get(), &AccountService::vaultStateChanged, m_window.get(), [&] {
+            seen.append({m_service->vaultState(), m_window->model()->rowCount()});
+        });
+    };
+    open(false);
+    watch();
+    ASSERT_TRUE(waitFor([&] { return m_service->vaultState() == VaultState::Ready; }, 30000));
+    ASSERT_GE(seen.size(), 2);
+    EXPECT_EQ(seen.at(seen.size() - 2), std::make_pair(VaultState::Verifying, 1));
+    EXPECT_EQ(seen.last(), std::make_pair(VaultState::Ready, 1));
+    EXPECT_EQ(m_window->selectedAccountId(), a.id);
+    m_window.reset();
+    m_service.reset();
+
+    {
+        QFile f(path);
+        ASSERT_TRUE(f.open(QIODevice::ReadWrite));
+        ASSERT_GT(f.size(), 64 * 1024);
+        ASSERT_TRUE(f.seek(f.size() - 700)); // inside the last page
+        f.write(QByteArray(64, '\x5a'));
+    }
+    seen.clear();
+    open(false);
+    watch();
+    ASSERT_TRUE(waitFor([&] { return m_service->vaultState() == VaultState::Failed; }, 30000));
+    EXPECT_EQ(m_service->vaultError().code, ErrorCode::VaultDamaged) << m_service->vaultError().message.toStdString();
+    ASSERT_GE(seen.size(), 2);
+    EXPECT_EQ(seen.at(seen.size() - 2), std::make_pair(VaultState::Verifying, 1)); // the list came first
+    EXPECT_EQ(m_window->currentPage(), m_window->unavailablePage());
+    EXPECT_EQ(m_window->model()->rowCount(), 0);
+    EXPECT_TRUE(m_window->vaultBanner()->isVisible());
+    EXPECT_TRUE(m_window->vaultBanner()->button(QStringLiteral("Reset vault…")));
+}
+
 TEST_F(MainWindowTest, DamagedVaultShowsABannerAndCanBeResetOnlyWhenConfirmed)
 {
     open();
