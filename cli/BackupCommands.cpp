@@ -479,6 +479,15 @@ void importMutt(Context &ctx, const ParsedArgs &p, const QString &file)
         return;
     }
     const QString registration = MuttOAuth2Token::registrationOf(*data);
+    if (registration.isEmpty()) {
+        // Not a token file at all: say so, as parse() explains it.
+        Result<SnapshotAccount> shape
+            = MuttOAuth2Token::parse(*data, QString(), false, QDateTime::currentDateTimeUtc());
+        secureWipe(*data);
+        err(QStringLiteral("mailkey-cli: %1\n").arg(shape ? QString() : shape.error().message));
+        ctx.finish(BadBackup);
+        return;
+    }
     QString providerId = p.values.value(QStringLiteral("--provider"));
     if (providerId.isEmpty())
         providerId = MuttOAuth2Token::providerFor(registration);

@@ -1263,6 +1263,15 @@ Result<AuditVerification> Vault::verifyAudit()
 
 // Backup and import ----------------------------------------------------------------------------
 
+namespace {
+Vault::ImportObserver g_importObserver = nullptr;
+} // namespace
+
+void Vault::setImportObserver(ImportObserver observer)
+{
+    g_importObserver = observer;
+}
+
 Result<std::optional<AccountClient>> Vault::accountClient(qint64 accountId)
 {
     Stmt s(m_db, "SELECT client_id, client_secret FROM account_clients WHERE account_id = ?1");
@@ -1384,6 +1393,8 @@ Result<ImportReport> Vault::importSnapshot(const VaultSnapshot &snap, const QDat
             if (const int rc = s.step(); rc != SQLITE_DONE)
                 return sqliteError(rc, "storing the account's client");
         }
+        if (g_importObserver)
+            g_importObserver(int(report.added.size() + report.updated.size()));
     }
     {
         Stmt s(m_db, "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)");
@@ -1412,6 +1423,8 @@ Result<ImportReport> Vault::importSnapshot(const VaultSnapshot &snap, const QDat
     done.actor = QStringLiteral("mailkey-cli");
     if (Status s = appendAuditLocked(done); !s)
         return s.error();
+    if (g_importObserver)
+        g_importObserver(0);
     if (Status s = tx.commit(); !s)
         return s.error();
     return report;

@@ -119,6 +119,10 @@ public:
     // chain (new ids), followed by one "vault.imported" entry.
     Result<ImportReport> importSnapshot(const VaultSnapshot &snapshot, const QDateTime &now,
                                         const QString &auditDetail);
+    // Tests (mailkey-cli's fault injection, cli/FaultInjection.h): called inside importSnapshot's
+    // transaction after the n-th account is written (1, 2, ...) and with 0 right before COMMIT.
+    using ImportObserver = void (*)(int accountsWritten);
+    static void setImportObserver(ImportObserver observer);
 
     // Re-encrypts the whole database with a new key (PRAGMA rekey, one transaction).
     Status rekey(const SecureBytes &newKey);
