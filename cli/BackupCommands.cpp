@@ -99,8 +99,6 @@ Passphrase readPassphraseFd(int fd)
 // terminal is always restored). nullopt: cancelled.
 std::optional<SecureBytes> readHidden(int tty, const QString &prompt)
 {
-    const QByteArray p = prompt.toUtf8();
-    [[maybe_unused]] ssize_t w = ::write(tty, p.constData(), size_t(p.size()));
     termios saved{};
     if (::tcgetattr(tty, &saved) != 0)
         return std::nullopt;
@@ -108,7 +106,10 @@ std::optional<SecureBytes> readHidden(int tty, const QString &prompt)
     raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG);
     raw.c_cc[VMIN] = 1;
     raw.c_cc[VTIME] = 0;
+    // No echo before the prompt shows (what was typed ahead is dropped, not taken as the passphrase).
     ::tcsetattr(tty, TCSAFLUSH, &raw);
+    const QByteArray p = prompt.toUtf8();
+    [[maybe_unused]] ssize_t w = ::write(tty, p.constData(), size_t(p.size()));
     QByteArray buf;
     buf.reserve(MaxPassphraseBytes + 1);
     bool done = false;
@@ -156,7 +157,7 @@ std::optional<SecureBytes> readHidden(int tty, const QString &prompt)
         }
         c = 0;
     }
-    ::tcsetattr(tty, TCSAFLUSH, &saved);
+    ::tcsetattr(tty, TCSANOW, &saved);
     w = ::write(tty, "\n", 1);
     if (cancelled) {
         secureWipe(buf);

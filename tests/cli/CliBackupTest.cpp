@@ -20,7 +20,11 @@
 #include <QTemporaryDir>
 #include <QtEndian>
 
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 using namespace mailkey;
 using mailkey::test::CliHarness;
@@ -54,6 +58,70 @@ bool writeAll(const QString &path, const QByteArray &data)
     QFile f(path);
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
 }
+
+// A terminal for the passphrase prompt: mailkey-cli runs as the leader of a new session whose
+// controlling terminal is this pseudo-terminal, with its standard error on it (as in a shell).
+// The test types on the master side and reads what the terminal shows.
+class Terminal {
+public:
+    Terminal()
+    {
+        m_master = ::posix_openpt(O_RDWR | O_NOCTTY);
+        if (m_master < 0 || ::grantpt(m_master) != 0 || ::unlockpt(m_master) != 0)
+            return;
+        if (const char *name = ::ptsname(m_master))
+            m_slaveName = QByteArray(name);
+        ::fcntl(m_master, F_SETFL, ::fcntl(m_master, F_GETFL) | O_NONBLOCK);
+    }
+    ~Terminal()
+    {
+        if (m_master >= 0)
+            ::close(m_master);
+    }
+    Terminal(const Terminal &) = delete;
+    Terminal &operator=(const Terminal &) = delete;
+
+    bool ok() const { return !m_slaveName.isEmpty(); }
+    void attach(QProcess &p) const
+    {
+        const QByteArray name = m_slaveName;
+        p.setChildProcessModifier([name] {
+            ::setsid();
+            const int fd = ::open(name.constData(), O_RDWR); // becomes the controlling terminal
+            if (fd >= 0) {
+                ::ioctl(fd, TIOCSCTTY, 0);
+                ::dup2(fd, STDERR_FILENO);
+            }
+        });
+    }
+    void type(const QByteArray &keys) const
+    {
+        [[maybe_unused]] const auto n = ::write(m_master, keys.constData(), size_t(keys.size()));
+    }
+    QByteArray shown()
+    {
+        char buf[4096];
+        for (ssize_t n; (n = ::read(m_master, buf, sizeof buf)) > 0;)
+            m_seen.append(buf, qsizetype(n));
+        return m_seen;
+    }
+    // Whether the terminal echoes what is typed (its settings, read through the master side).
+    bool echoes() const
+    {
+        termios t{};
+        return ::tcgetattr(m_master, &t) == 0 && (t.c_lflag & ECHO) != 0 && (t.c_lflag & ICANON) != 0;
+    }
+    // Waits until the terminal shows `text` (a prompt) or the time is up.
+    bool waitFor(const QByteArray &text, int occurrences = 1)
+    {
+        return test::waitFor([&] { return shown().count(text) >= occurrences; }, 20000);
+    }
+
+private:
+    int m_master = -1;
+    QByteArray m_slaveName;
+    QByteArray m_seen;
+};
 
 } // namespace
 
@@ -398,6 +466,80 @@ TEST_F(CliBackupTest, MuttOAuth2TokenFileRefreshesWithItsOwnClient)
     EXPECT_TRUE(unknownRegistration.errText().contains(QStringLiteral("--provider")));
     const CliRun none = h->run(QStringList{QStringLiteral("list"), QStringLiteral("--json")} + bad);
     EXPECT_EQ(QJsonDocument::fromJson(none.out).array().size(), 0);
+}
+
+TEST_F(CliBackupTest, PassphraseIsTypedOnTheTerminalWithoutEcho)
+{
+    connect(emails().at(0));
+    const QString backup = file(QStringLiteral("typed.mkb"));
+    const QByteArray typed = "typed on a terminal";
+    {
+        Terminal tty;
+        ASSERT_TRUE(tty.ok());
+        std::unique_ptr<QProcess> p;
+        {
+            p = std::make_unique<QProcess>();
+            p->setProcessEnvironment(h->environment());
+            tty.attach(*p);
+            p->start(qEnvironmentVariable("MAILKEY_CLI"),
+                     {QStringLiteral("--profile"), h->profileName(), QStringLiteral("export"),
+                      QStringLiteral("--output"), backup});
+        }
+        ASSERT_TRUE(tty.waitFor("Backup passphrase: ")) << tty.shown().toStdString();
+        tty.type(typed + "x\x7f\r"); // a typo, erased with backspace
+        ASSERT_TRUE(tty.waitFor("The same passphrase again: "));
+        tty.type(typed + '\r');
+        const CliRun r = CliHarness::finish(*p);
+        EXPECT_EQ(r.exitCode, cli::Ok) << tty.shown().toStdString();
+        EXPECT_FALSE(tty.shown().contains(typed)) << "the passphrase was echoed";
+        EXPECT_TRUE(QFile::exists(backup));
+    }
+    {
+        // Two different passphrases: nothing is written.
+        Terminal tty;
+        QProcess p;
+        p.setProcessEnvironment(h->environment());
+        tty.attach(p);
+        p.start(qEnvironmentVariable("MAILKEY_CLI"),
+                {QStringLiteral("--profile"), h->profileName(), QStringLiteral("export"), QStringLiteral("--output"),
+                 file(QStringLiteral("mismatch.mkb"))});
+        ASSERT_TRUE(tty.waitFor("Backup passphrase: "));
+        tty.type("one passphrase\r");
+        ASSERT_TRUE(tty.waitFor("The same passphrase again: "));
+        tty.type("another passphrase\r");
+        EXPECT_EQ(CliHarness::finish(p).exitCode, cli::Usage);
+        EXPECT_TRUE(tty.shown().contains("differ"));
+        EXPECT_FALSE(QFile::exists(file(QStringLiteral("mismatch.mkb"))));
+    }
+    {
+        // Ctrl-C at the prompt: cancelled, and the terminal echoes again afterwards.
+        Terminal tty;
+        QProcess p;
+        p.setProcessEnvironment(h->environment());
+        tty.attach(p);
+        p.start(qEnvironmentVariable("MAILKEY_CLI"),
+                {QStringLiteral("--profile"), h->profileName(), QStringLiteral("import"), backup});
+        ASSERT_TRUE(tty.waitFor("Backup passphrase: "));
+        EXPECT_FALSE(tty.echoes());
+        tty.type("half\x03");
+        EXPECT_EQ(CliHarness::finish(p).exitCode, cli::Cancelled);
+        EXPECT_TRUE(tty.echoes());
+    }
+    {
+        // The typed passphrase opens it.
+        Terminal tty;
+        QProcess p;
+        p.setProcessEnvironment(h->environment());
+        tty.attach(p);
+        p.start(qEnvironmentVariable("MAILKEY_CLI"),
+                {QStringLiteral("--profile"), h->profileName(), QStringLiteral("import"), backup});
+        ASSERT_TRUE(tty.waitFor("Backup passphrase: "));
+        tty.type(typed + '\r');
+        const CliRun r = CliHarness::finish(p);
+        EXPECT_EQ(r.exitCode, cli::Ok) << tty.shown().toStdString();
+        EXPECT_TRUE(tty.shown().contains("0 added, 1 updated")) << tty.shown().toStdString();
+        EXPECT_FALSE(tty.shown().contains(typed));
+    }
 }
 
 // The backup committed in tests/cli/fixtures, made on Debian 12 (SQLCipher 3.4.1, OpenSSL 3.0):
