@@ -177,6 +177,14 @@ protected:
             passphrase + '\n');
     }
 
+    // mailkey-cli ARGS on `tty`, as typed in a shell there.
+    void startOnTerminal(QProcess &p, const Terminal &tty, const QStringList &args)
+    {
+        p.setProcessEnvironment(h->environment());
+        tty.attach(p);
+        p.start(qEnvironmentVariable("MAILKEY_CLI"), QStringList{QStringLiteral("--profile"), h->profileName()} + args);
+    }
+
     // What a person can see of a profile's vault: accounts with their state, and the audit log.
     QByteArray visibleState(const QStringList &profile = {})
     {
@@ -444,6 +452,12 @@ TEST_F(CliBackupTest, MuttOAuth2TokenFileRefreshesWithItsOwnClient)
     EXPECT_EQ(h->server().refreshCount(), before + 2);
     EXPECT_TRUE(h->server().isAccessTokenValid(again.outText().trimmed()));
     EXPECT_EQ(h->server().tokenRequests().last().value(QStringLiteral("client_id")), muttClient);
+    // `remove` revokes as mutt's client too (the server refuses another client's revocation).
+    const int revoked = h->server().revocationCount();
+    const CliRun removed = h->run(QStringList{QStringLiteral("remove"), CliHarness::Email} + moved);
+    EXPECT_EQ(removed.exitCode, cli::Ok) << removed.errForMessage();
+    EXPECT_EQ(h->server().revocationCount(), revoked + 1) << removed.errForMessage();
+    EXPECT_FALSE(h->server().isGrantActive(CliHarness::Email));
 
     // Bad token files: each refused, nothing added.
     const QStringList bad{QStringLiteral("--profile"), QStringLiteral("bad-mutt")};
@@ -476,20 +490,13 @@ TEST_F(CliBackupTest, PassphraseIsTypedOnTheTerminalWithoutEcho)
     {
         Terminal tty;
         ASSERT_TRUE(tty.ok());
-        std::unique_ptr<QProcess> p;
-        {
-            p = std::make_unique<QProcess>();
-            p->setProcessEnvironment(h->environment());
-            tty.attach(*p);
-            p->start(qEnvironmentVariable("MAILKEY_CLI"),
-                     {QStringLiteral("--profile"), h->profileName(), QStringLiteral("export"),
-                      QStringLiteral("--output"), backup});
-        }
+        QProcess p;
+        startOnTerminal(p, tty, {QStringLiteral("export"), QStringLiteral("--output"), backup});
         ASSERT_TRUE(tty.waitFor("Backup passphrase: ")) << tty.shown().toStdString();
         tty.type(typed + "x\x7f\r"); // a typo, erased with backspace
         ASSERT_TRUE(tty.waitFor("The same passphrase again: "));
         tty.type(typed + '\r');
-        const CliRun r = CliHarness::finish(*p);
+        const CliRun r = CliHarness::finish(p);
         EXPECT_EQ(r.exitCode, cli::Ok) << tty.shown().toStdString();
         EXPECT_FALSE(tty.shown().contains(typed)) << "the passphrase was echoed";
         EXPECT_TRUE(QFile::exists(backup));
@@ -498,11 +505,8 @@ TEST_F(CliBackupTest, PassphraseIsTypedOnTheTerminalWithoutEcho)
         // Two different passphrases: nothing is written.
         Terminal tty;
         QProcess p;
-        p.setProcessEnvironment(h->environment());
-        tty.attach(p);
-        p.start(qEnvironmentVariable("MAILKEY_CLI"),
-                {QStringLiteral("--profile"), h->profileName(), QStringLiteral("export"), QStringLiteral("--output"),
-                 file(QStringLiteral("mismatch.mkb"))});
+        startOnTerminal(p, tty,
+                        {QStringLiteral("export"), QStringLiteral("--output"), file(QStringLiteral("mismatch.mkb"))});
         ASSERT_TRUE(tty.waitFor("Backup passphrase: "));
         tty.type("one passphrase\r");
         ASSERT_TRUE(tty.waitFor("The same passphrase again: "));
@@ -515,10 +519,7 @@ TEST_F(CliBackupTest, PassphraseIsTypedOnTheTerminalWithoutEcho)
         // Ctrl-C at the prompt: cancelled, and the terminal echoes again afterwards.
         Terminal tty;
         QProcess p;
-        p.setProcessEnvironment(h->environment());
-        tty.attach(p);
-        p.start(qEnvironmentVariable("MAILKEY_CLI"),
-                {QStringLiteral("--profile"), h->profileName(), QStringLiteral("import"), backup});
+        startOnTerminal(p, tty, {QStringLiteral("import"), backup});
         ASSERT_TRUE(tty.waitFor("Backup passphrase: "));
         EXPECT_FALSE(tty.echoes());
         tty.type("half\x03");
@@ -529,10 +530,7 @@ TEST_F(CliBackupTest, PassphraseIsTypedOnTheTerminalWithoutEcho)
         // The typed passphrase opens it.
         Terminal tty;
         QProcess p;
-        p.setProcessEnvironment(h->environment());
-        tty.attach(p);
-        p.start(qEnvironmentVariable("MAILKEY_CLI"),
-                {QStringLiteral("--profile"), h->profileName(), QStringLiteral("import"), backup});
+        startOnTerminal(p, tty, {QStringLiteral("import"), backup});
         ASSERT_TRUE(tty.waitFor("Backup passphrase: "));
         tty.type(typed + '\r');
         const CliRun r = CliHarness::finish(p);
