@@ -167,6 +167,15 @@ std::optional<SecureBytes> readHidden(int tty, const QString &prompt)
 }
 #endif
 
+// UTF-8 characters (counted on the bytes: no second copy of the passphrase).
+int characterCount(const SecureBytes &utf8)
+{
+    int n = 0;
+    for (const char c : utf8.bytes())
+        n += (quint8(c) & 0xC0) != 0x80 ? 1 : 0;
+    return n;
+}
+
 // From --passphrase-fd, else typed on the terminal (twice when `confirm`). A script without either
 // gets a clear error rather than a prompt nobody sees.
 Passphrase obtainPassphrase(const ParsedArgs &p, const QString &command, bool confirm)
@@ -220,8 +229,7 @@ Passphrase obtainPassphrase(const ParsedArgs &p, const QString &command, bool co
     if (result.exitCode == Ok && result.bytes.isEmpty()) {
         result.problem = Text::tr("the passphrase is empty");
         result.exitCode = Usage;
-    } else if (result.exitCode == Ok && confirm
-               && QString::fromUtf8(result.bytes.bytes()).size() < MinPassphraseChars) {
+    } else if (result.exitCode == Ok && confirm && characterCount(result.bytes) < MinPassphraseChars) {
         result.bytes.clear();
         result.problem = Text::tr("the passphrase is shorter than %1 characters: the backup holds every token, and a "
                                   "short passphrase can be guessed")
