@@ -285,8 +285,10 @@ void reportImport(const ImportReport &r)
             .arg(r.added.size())
             .arg(r.updated.size())
             .arg(r.keptNewer.size()));
-    if (r.auditEntries > 0)
-        err(Text::tr("%1 audit log entries were added to the audit log.\n").arg(r.auditEntries));
+    if (r.auditEntries > 0 || r.auditAlreadyThere > 0)
+        err(Text::tr("%1 audit log entries were added to the audit log (%2 were already in it).\n")
+                .arg(r.auditEntries)
+                .arg(r.auditAlreadyThere));
 }
 
 // After a successful import: tell a running window to re-read the vault (best effort).

@@ -2522,11 +2522,6 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 audit log entries were added to the audit log.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>needs --output FILE and no other arguments</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2603,6 +2598,11 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>--from takes mutt-oauth2 (pizauth and oama: see docs/backup-format.md), not &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 audit log entries were added to the audit log (%2 were already in it).
+</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

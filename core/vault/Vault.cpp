@@ -1409,11 +1409,33 @@ Result<ImportReport> Vault::importSnapshot(const VaultSnapshot &snap, const QDat
             s.reset();
         }
     }
-    for (AuditEntry e : snap.audit) {
-        e.accountId = e.accountEmail.isEmpty() ? 0 : idByEmail.value(e.accountEmail.toLower(), 0);
-        if (Status s = appendAuditLocked(e); !s)
-            return s.error();
-        ++report.auditEntries;
+    {
+        // An entry already in this log (the same backup imported twice, or two backups of one
+        // vault) is not appended again.
+        Stmt seen(m_db, "SELECT 1 FROM audit INDEXED BY audit_by_time WHERE at = ?1 AND action = ?2"
+                        " AND account_email = ?3 AND outcome = ?4 AND detail = ?5 AND actor = ?6 LIMIT 1");
+        if (!seen.prepared() && !snap.audit.isEmpty())
+            return sqliteError(seen.prepareCode(), "reading the audit log");
+        for (AuditEntry e : snap.audit) {
+            seen.bind(1, e.at);
+            seen.bind(2, e.action);
+            seen.bind(3, e.accountEmail);
+            seen.bind(4, e.outcome);
+            seen.bind(5, e.detail);
+            seen.bind(6, e.actor);
+            const int rc = seen.step();
+            seen.reset();
+            if (rc == SQLITE_ROW) {
+                ++report.auditAlreadyThere;
+                continue;
+            }
+            if (rc != SQLITE_DONE)
+                return sqliteError(rc, "reading the audit log");
+            e.accountId = e.accountEmail.isEmpty() ? 0 : idByEmail.value(e.accountEmail.toLower(), 0);
+            if (Status s = appendAuditLocked(e); !s)
+                return s.error();
+            ++report.auditEntries;
+        }
     }
     AuditEntry done;
     done.at = now;

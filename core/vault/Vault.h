@@ -115,8 +115,8 @@ public:
     // by (provider, email) as saveConnection matches a sign-in, and an existing one is updated the
     // same way (its tokens replaced), except when the vault's tokens were issued after the
     // imported ones (a refresh token that rotated since the backup would be lost): then the vault's
-    // are kept. Settings are added where the key is not set; audit entries are appended to the
-    // chain (new ids), followed by one "vault.imported" entry.
+    // are kept. Settings are added where the key is not set; audit entries not already in the log
+    // are appended to the chain (new ids), followed by one "vault.imported" entry.
     Result<ImportReport> importSnapshot(const VaultSnapshot &snapshot, const QDateTime &now,
                                         const QString &auditDetail);
     // Tests (mailkey-cli's fault injection, cli/FaultInjection.h): called inside importSnapshot's

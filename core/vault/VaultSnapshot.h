@@ -50,7 +50,8 @@ struct ImportReport {
     QStringList updated;
     QStringList keptNewer; // the vault's sign-in was newer than the imported one: left as it was
     int settingsAdded = 0;
-    int auditEntries = 0;
+    int auditEntries = 0;      // appended to this vault's audit log
+    int auditAlreadyThere = 0; // the same entry was already in it: not appended again
 };
 
 } // namespace mailkey

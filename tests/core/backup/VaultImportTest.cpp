@@ -109,6 +109,12 @@ TEST_F(VaultImportTest, SnapshotIntoAnotherVaultKeepsEverything)
     ASSERT_TRUE(entries.ok());
     EXPECT_EQ(entries->first().action, QStringLiteral("vault.imported"));
     EXPECT_EQ(entries->last().accountId, (*found)->id);
+    // The same backup again: its audit entry is already there and is not appended twice.
+    Result<ImportReport> again = other->importSnapshot(*snap, m_t0.addDays(2), QStringLiteral("test"));
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->auditEntries, 0);
+    EXPECT_EQ(again->auditAlreadyThere, 1);
+    EXPECT_EQ(other->verifyAudit()->rows, 3); // + the second vault.imported
 }
 
 TEST_F(VaultImportTest, MergesByProviderAndAddressAsConnectDoes)
