@@ -94,6 +94,10 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "  status [--json]        the vault, its cipher, the keychain, the MailKey window, the accounts\n"
     "                         (only looks: creates nothing on first run)\n"
     "  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)\n"
+    "  export --output FILE [--passphrase-fd N] [--with-audit]\n"
+    "                         write an encrypted backup (accounts, tokens, settings, providers)\n"
+    "  import FILE [--passphrase-fd N] | import --from mutt-oauth2 FILE|-\n"
+    "                         merge a backup, or a mutt_oauth2.py token file, into the vault\n"
     "\n"
     "Options:\n"
     "  --profile NAME         use a separate vault with its own key (default: \"default\")\n"
@@ -111,7 +115,8 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,\n"
     "4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,\n"
     "7 a mail server refused the login (check), 8 a mail server's certificate is not\n"
-    "trusted (check), 130 cancelled (Ctrl-C).\n");
+    "trusted (check), 9 wrong backup passphrase (import), 10 not a backup, damaged or\n"
+    "from a newer MailKey (import), 130 cancelled (Ctrl-C).\n");
 
 bool g_debug = false;
 
@@ -137,6 +142,7 @@ std::map<QString, CommandInfo> buildCommands()
     addTokenCommands(table);
     addConnectCommand(table);
     addCheckCommand(table);
+    addBackupCommands(table);
     return table;
 }
 
@@ -299,7 +305,7 @@ int run(int argc, char **argv)
     static const QStringList usesProviders
         = {QStringLiteral("connect"), QStringLiteral("token"), QStringLiteral("check"), QStringLiteral("remove"),
            QStringLiteral("sign-out-everywhere")};
-    if (!providersFile.isEmpty() && usesProviders.contains(name))
+    if (!providersFile.isEmpty() && (usesProviders.contains(name) || name == QLatin1String("import")))
         args << QStringLiteral("--providers") << providersFile;
 
     int code = Failure;

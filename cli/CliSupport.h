@@ -172,5 +172,6 @@ void addVaultCommands(std::map<QString, CommandInfo> &table);
 void addTokenCommands(std::map<QString, CommandInfo> &table);
 void addConnectCommand(std::map<QString, CommandInfo> &table);
 void addCheckCommand(std::map<QString, CommandInfo> &table);
+void addBackupCommands(std::map<QString, CommandInfo> &table);
 
 } // namespace mailkey::cli

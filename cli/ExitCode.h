@@ -15,6 +15,8 @@ enum ExitCode : int {
     Network = 6,          // the provider (or, for check, a mail server) could not be reached
     LoginRefused = 7,     // check: a mail server refused the login or the command after it
     Untrusted = 8,        // check: a mail server's certificate is not trusted (nothing was sent)
+    BackupPassphrase = 9, // import: the passphrase does not open the backup (nothing was changed)
+    BadBackup = 10,       // import: not a backup, damaged or truncated, or from a newer MailKey
     Cancelled = 130,      // Ctrl-C
 };
 

@@ -2,6 +2,7 @@
 
 #ifdef MAILKEY_FAULT_INJECTION
 #include "core/keychain/KeyStore.h"
+#include "core/vault/Vault.h"
 
 #include <QByteArray>
 #include <QString>
@@ -49,10 +50,23 @@ void observe(KeyStore::Operation op, const QString &entry, KeyStore::Phase phase
         std::raise(SIGKILL);
 }
 
+int g_importKillAt = -1;
+
+void observeImport(int accountsWritten)
+{
+    if (accountsWritten == g_importKillAt)
+        std::raise(SIGKILL);
+}
+
 } // namespace
 
 void installFaultInjection()
 {
+    const QByteArray importKill = qgetenv("MAILKEY_FAULT_IMPORT_KILL");
+    if (!importKill.isEmpty()) {
+        g_importKillAt = importKill == "commit" ? 0 : importKill.toInt();
+        Vault::setImportObserver(observeImport);
+    }
     g_tracePath = qgetenv("MAILKEY_FAULT_KEYCHAIN_TRACE");
     const QByteArray kill = qgetenv("MAILKEY_FAULT_KEYCHAIN_KILL");
     if (!kill.isEmpty()) {

@@ -9,6 +9,8 @@ namespace mailkey::cli {
 //                                          each operation (entry names only, never values)
 //   MAILKEY_FAULT_KEYCHAIN_KILL=N:before   SIGKILL right before the N-th operation starts
 //   MAILKEY_FAULT_KEYCHAIN_KILL=N:after    SIGKILL right after the keychain answered it
+//   MAILKEY_FAULT_IMPORT_KILL=N            import: SIGKILL inside the vault transaction, after the
+//                                          N-th account is written; "commit": right before COMMIT
 // Without the option this does nothing.
 void installFaultInjection();
 

@@ -382,6 +382,33 @@
     </message>
 </context>
 <context>
+    <name>mailkey::BackupFile</name>
+    <message>
+        <source>The backup key could not be derived (out of memory?).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backup file is damaged or incomplete (truncated, or changed after it was written): it cannot be restored. Use another copy of it. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backup could not be encrypted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This file is not a MailKey backup (it does not start like one). Give the file that &apos;mailkey-cli export&apos; wrote; to import from another program, use --from. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This backup was written by a newer MailKey (backup format %1; this MailKey reads format %2). Update MailKey, then import it again. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The passphrase does not open this backup (or the start of the file is damaged). Check the passphrase (it is case-sensitive) and try again. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::Banner</name>
     <message>
         <source>Message</source>
@@ -1681,6 +1708,10 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Checking the vault…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Your administrator has turned the mail connection test off.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1698,10 +1729,6 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source> and </source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Checking the vault…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1789,6 +1816,29 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>the file is larger than 64 KiB: nothing of it applies</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::MuttOAuth2Token</name>
+    <message>
+        <source>This is not a mutt_oauth2.py token file: it is not one JSON object (JSON error at byte %1). Give the output of its decryption pipe, e.g. &apos;gpg --decrypt FILE&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is not a mutt_oauth2.py token file: it has no &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The &quot;email&quot; of this mutt_oauth2.py token file is not an e-mail address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This mutt_oauth2.py token file has no refresh token (it was never authorized). Run &apos;mutt_oauth2.py --authorize FILE&apos; first, or connect the account with &apos;mailkey-cli connect&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This mutt_oauth2.py token file has no &quot;client_id&quot;: this version of the script keeps it in its &apos;registrations&apos;. The refresh token works only with that client: add &quot;client_id&quot; and &quot;client_secret&quot; from the script to the JSON (see docs/backup-format.md), then import again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2767,6 +2817,174 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
 </context>
 <context>
+    <name>mailkey::cli::BackupCommands</name>
+    <message>
+        <source>--passphrase-fd %1: that file descriptor cannot be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--passphrase-fd %1: the passphrase is longer than %2 bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--passphrase-fd is not supported on this system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--passphrase-fd takes a file descriptor number (e.g. 3 with 3&lt;FILE)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a passphrase is needed, and there is no terminal to type it on: give it on a file descriptor with --passphrase-fd N (e.g. --passphrase-fd 3 3&lt;FILE)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backup passphrase: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The same passphrase again: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the two passphrases differ; nothing was written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>give the passphrase on a file descriptor with --passphrase-fd N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the passphrase is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the passphrase is shorter than %1 characters: the backup holds every token, and a short passphrase can be guessed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli %1: %2.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is too large to be an import file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added:   %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updated: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept:    %1 (the sign-in here is newer than the imported one)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 added, %2 updated, %3 kept as they were.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>needs --output FILE and no other arguments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--output %1: not a file in an existing folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backup could not be written to %1 (%2). Nothing was written there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 accounts%2 were written to %3, encrypted. Keep your passphrase safe: the backup cannot be restored without it.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> and %1 audit log entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer has its own %1: the backup&apos;s copy was written to %2 for you to compare.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The custom providers were restored to %1.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli: warning: the custom providers could not be written to %1.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings restored: %1.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the token file&apos;s registration &quot;%1&quot; is not google or microsoft: name the MailKey provider with --provider ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a known provider (known: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The account keeps the app registration (client id) of mutt_oauth2.py: its refresh token belongs to that client.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its grant covers Outlook IMAP, POP and SMTP: ask for tokens with --resource imap or --resource smtp.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>needs one file (or - for standard input)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--provider is for --from mutt-oauth2 only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a mutt_oauth2.py token file has no passphrase (decrypt it with its own pipe, e.g. gpg --decrypt FILE | mailkey-cli import --from mutt-oauth2 -)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--from takes mutt-oauth2 (pizauth and oama: see docs/backup-format.md), not &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 audit log entries were added to the audit log (%2 were already in it).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::cli::CheckCommand</name>
     <message>
         <source>mailkey-cli check: warning: the check could not be recorded in the audit log (%1).
@@ -2940,6 +3158,40 @@ while the MailKey window is running.
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Usage: mailkey-cli [--profile NAME] export --output FILE [--passphrase-fd N] [--with-audit]
+
+Writes an encrypted backup of this profile: the accounts with their tokens, the vault&apos;s
+settings, settings.ini and the custom providers file; the audit log only with --with-audit.
+The passphrase is asked for twice on the terminal (at least 8 characters), or read from
+file descriptor N up to the first newline (scripts: --passphrase-fd 3 3&lt;FILE). The file is
+written atomically with mode 0600. Encryption: scrypt (N=2^17, r=8, p=1) and AES-256-GCM
+(docs/backup-format.md). Anyone with the file and the passphrase can use your mailboxes.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] import FILE [--passphrase-fd N]
+       mailkey-cli [--profile NAME] import --from mutt-oauth2 FILE|- [--provider ID]
+
+Merges a backup made by &apos;mailkey-cli export&apos; into this profile&apos;s vault, in one transaction
+(all of it or nothing). Accounts are matched by provider and address, as connect matches
+them: new ones are added, existing ones get the backup&apos;s tokens, unless the sign-in here is
+newer. Settings and custom providers this computer does not have are restored. Says what it
+added and updated. FILE - reads standard input.
+
+  --passphrase-fd N      read the passphrase from file descriptor N instead of the terminal
+  --from mutt-oauth2     FILE is a mutt_oauth2.py token file as its decryption pipe prints it
+                         (gpg --decrypt TOKENFILE | mailkey-cli import --from mutt-oauth2 -);
+                         the account keeps that script&apos;s client id and secret
+  --provider ID          the MailKey provider for its registration (default: google or
+                         microsoft, as the file names it)
+
+Exit codes: 9 the passphrase is wrong; 10 the file is not a backup, is damaged or
+truncated, or was written by a newer MailKey. Nothing is changed then.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Usage: mailkey-cli [--profile NAME] check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE]
                    [--sasl xoauth2|oauthbearer] [--json] [--provider ID] [--providers FILE]
 
@@ -2995,6 +3247,10 @@ Commands:
   status [--json]        the vault, its cipher, the keychain, the MailKey window, the accounts
                          (only looks: creates nothing on first run)
   reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)
+  export --output FILE [--passphrase-fd N] [--with-audit]
+                         write an encrypted backup (accounts, tokens, settings, providers)
+  import FILE [--passphrase-fd N] | import --from mutt-oauth2 FILE|-
+                         merge a backup, or a mutt_oauth2.py token file, into the vault
 
 Options:
   --profile NAME         use a separate vault with its own key (default: &quot;default&quot;)
@@ -3012,7 +3268,13 @@ Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
 Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
 4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,
 7 a mail server refused the login (check), 8 a mail server&apos;s certificate is not
-trusted (check), 130 cancelled (Ctrl-C).
+trusted (check), 9 wrong backup passphrase (import), 10 not a backup, damaged or
+from a newer MailKey (import), 130 cancelled (Ctrl-C).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Managed by your administrator: %1
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -3051,11 +3313,6 @@ A vault that cannot be unlocked: exit 5, with what to do.
            unavailable), vault_path, cipher, keychain_backend, keychain_service,
            keychain_entry, window (running, starting, incompatible or not-running),
            window_pid, accounts, error (null when none)
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Managed by your administrator: %1
 </source>
         <translation type="unfinished"></translation>
     </message>

@@ -128,6 +128,8 @@ void Revoker::removeAccount(qint64 accountId, std::function<void(Result<Revocati
     Revocable tokens;
     if (Result<std::vector<TokenRecord>> records = m_vault->tokens(accountId); records.ok())
         tokens = revocable(std::move(*records));
+    if (Result<std::optional<AccountClient>> client = m_vault->accountClient(accountId); client.ok())
+        tokens.client = std::move(*client);
     // Always wipe locally first: the tokens leave the disk whatever the provider says.
     const Status removed = m_vault->removeAccount(accountId);
     if (!removed) {
@@ -156,7 +158,11 @@ Revoker::Revocable Revoker::revocable(std::vector<TokenRecord> records)
 
 void Revoker::revoke(const Account &account, Revocable held, Callback done)
 {
-    const Provider provider = m_providers ? m_providers->provider(account.provider) : Provider();
+    Provider provider = m_providers ? m_providers->provider(account.provider) : Provider();
+    if (provider.isValid() && held.client) {
+        provider.clientId = held.client->clientId;
+        provider.clientSecret = held.client->clientSecret.reveal();
+    }
     const QString name = provider.isValid() ? provider.displayName : account.provider;
 
     RevocationOutcome outcome;

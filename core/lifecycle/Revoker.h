@@ -4,6 +4,7 @@
 #include "core/lifecycle/Backoff.h"
 #include "core/oauth/TokenEndpointClient.h"
 #include "core/providers/Provider.h"
+#include "core/vault/VaultSnapshot.h"
 #include "core/vault/VaultTypes.h"
 
 #include <QDateTime>
@@ -14,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QNetworkAccessManager;
@@ -80,6 +82,9 @@ public:
     struct Revocable {
         std::vector<SecretString> refresh;
         std::vector<SecretString> access;
+        // The account's own OAuth client (imported from mutt_oauth2.py), which its tokens belong
+        // to: revocation authenticates as that client. Absent: the provider's client.
+        std::optional<AccountClient> client;
         bool isEmpty() const { return refresh.empty() && access.empty(); }
     };
     static Revocable revocable(std::vector<TokenRecord> records);

@@ -78,6 +78,8 @@ void SignOutEverywhere::start(std::function<void(Result<SignOutReport>)> done)
             c.account = a;
             if (Result<std::vector<TokenRecord>> records = m_vault->tokens(a.id); records.ok())
                 c.tokens = Revoker::revocable(std::move(*records));
+            if (Result<std::optional<AccountClient>> client = m_vault->accountClient(a.id); client.ok())
+                c.tokens.client = std::move(*client);
             if (!c.tokens.isEmpty())
                 copies.push_back(std::move(c));
         }

@@ -880,6 +880,17 @@ Result<Provider> TokenManager::providerFor(const Account &account) const
                          .arg(account.provider.left(40), account.email));
     if (p.needsDiscovery || !p.tokenEndpoint.isValid())
         return Error(ErrorCode::Config, tr("The token address of %1 is not known yet.").arg(p.displayName));
+    // An account imported with the person's own app registration (mutt_oauth2.py) refreshes with
+    // that client: its refresh token belongs to it.
+    if (m_vault) {
+        Result<std::optional<AccountClient>> own = m_vault->accountClient(account.id);
+        if (!own)
+            return own.error();
+        if (own->has_value()) {
+            p.clientId = (*own)->clientId;
+            p.clientSecret = (*own)->clientSecret.reveal();
+        }
+    }
     if (p.clientId.isEmpty())
         return ProviderRegistry::missingClientIdError(p);
     return p;

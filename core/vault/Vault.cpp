@@ -263,6 +263,15 @@ MailCheckRecord readMailCheck(const Stmt &s)
     return r;
 }
 
+// Schema 4: the OAuth client of an account imported with the user's own app registration
+// (mutt_oauth2.py): its refresh token works with that client only. A row only for such accounts.
+const char *kSchemaV4[] = {
+    "CREATE TABLE IF NOT EXISTS account_clients ("
+    " account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,"
+    " client_id TEXT NOT NULL,"
+    " client_secret TEXT NOT NULL DEFAULT '')",
+};
+
 Account readAccount(const Stmt &s)
 {
     Account a;
@@ -761,9 +770,15 @@ Status Vault::migrate()
                 return s;
         }
     }
-    // Future migrations: if (*version < 4) { ... }
-    static_assert(SchemaVersion == 3, "add the migration and the version below");
-    if (Status s = exec("PRAGMA user_version = 3"); !s)
+    if (*version < 4) {
+        for (const char *sql : kSchemaV4) {
+            if (Status s = exec(sql); !s)
+                return s;
+        }
+    }
+    // Future migrations: if (*version < 5) { ... }
+    static_assert(SchemaVersion == 4, "add the migration and the version below");
+    if (Status s = exec("PRAGMA user_version = 4"); !s)
         return s;
     return tx.commit();
 }
@@ -788,7 +803,28 @@ Result<UpsertResult> Vault::saveConnection(const AccountInfo &info, const TokenR
     Transaction tx(this);
     if (!tx.begun())
         return tx.begun().error();
+    Result<UpsertResult> result = upsertAccountLocked(info, now);
+    if (!result)
+        return result;
+    // A new sign-in replaces every token of the account (other resources are minted again from the
+    // new refresh token on demand), and its tokens belong to this MailKey's client.
+    if (Status s = replaceTokensLocked(result->accountId, {&tokens}, now); !s)
+        return s.error();
+    {
+        Stmt s(m_db, "DELETE FROM account_clients WHERE account_id = ?1");
+        s.bind(1, result->accountId);
+        if (const int rc = s.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "replacing tokens");
+    }
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return result;
+}
 
+// The duplicate rule of a sign-in: (provider, email), the address compared without case. An
+// existing account is updated in place and becomes Connected.
+Result<UpsertResult> Vault::upsertAccountLocked(const AccountInfo &info, const QDateTime &now)
+{
     UpsertResult result;
     {
         Stmt s(m_db, "SELECT id FROM accounts WHERE provider = ?1 AND email = ?2");
@@ -827,30 +863,35 @@ Result<UpsertResult> Vault::saveConnection(const AccountInfo &info, const TokenR
         result.accountId = sqlite3_last_insert_rowid(m_db);
         result.created = true;
     }
+    return result;
+}
+
+Status Vault::replaceTokensLocked(qint64 accountId, const std::vector<const TokenRecord *> &tokens,
+                                  const QDateTime &now)
+{
     {
-        // A new sign-in replaces every token of the account (other resources are minted again
-        // from the new refresh token on demand).
         Stmt s(m_db, "DELETE FROM tokens WHERE account_id = ?1");
-        s.bind(1, result.accountId);
+        s.bind(1, accountId);
         if (const int rc = s.step(); rc != SQLITE_DONE)
             return sqliteError(rc, "replacing tokens");
     }
-    {
-        Stmt s(m_db, "INSERT INTO tokens (account_id, resource, access_token, refresh_token, expires_at, scopes,"
-                     " issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-        s.bind(1, result.accountId);
-        s.bind(2, tokens.resource.isEmpty() ? QString::fromLatin1(DefaultResource) : tokens.resource);
-        s.bind(3, tokens.accessToken);
-        s.bind(4, tokens.refreshToken);
-        s.bind(5, tokens.expiresAt);
-        s.bind(6, tokens.scopes.join(QLatin1Char(' ')));
-        s.bind(7, tokens.issuedAt.isValid() ? tokens.issuedAt : now);
+    Stmt s(m_db, "INSERT INTO tokens (account_id, resource, access_token, refresh_token, expires_at, scopes,"
+                 " issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "storing tokens");
+    for (const TokenRecord *t : tokens) {
+        s.bind(1, accountId);
+        s.bind(2, t->resource.isEmpty() ? QString::fromLatin1(DefaultResource) : t->resource);
+        s.bind(3, t->accessToken);
+        s.bind(4, t->refreshToken);
+        s.bind(5, t->expiresAt);
+        s.bind(6, t->scopes.join(QLatin1Char(' ')));
+        s.bind(7, t->issuedAt.isValid() ? t->issuedAt : now);
         if (const int rc = s.step(); rc != SQLITE_DONE)
             return sqliteError(rc, "storing tokens");
+        s.reset();
     }
-    if (Status s = tx.commit(); !s)
-        return s.error();
-    return result;
+    return {};
 }
 
 Result<QList<Account>> Vault::accounts()
@@ -1317,6 +1358,197 @@ Result<AuditVerification> Vault::verifyAudit()
         }
     }
     return v;
+}
+
+// Backup and import ----------------------------------------------------------------------------
+
+namespace {
+Vault::ImportObserver g_importObserver = nullptr;
+} // namespace
+
+void Vault::setImportObserver(ImportObserver observer)
+{
+    g_importObserver = observer;
+}
+
+Result<std::optional<AccountClient>> Vault::accountClient(qint64 accountId)
+{
+    Stmt s(m_db, "SELECT client_id, client_secret FROM account_clients WHERE account_id = ?1");
+    s.bind(1, accountId);
+    std::optional<AccountClient> found;
+    const auto read = [](const Stmt &row) { return AccountClient{row.text(0), row.secret(1)}; };
+    if (const int rc = readOptional(s, found, read); rc != SQLITE_DONE)
+        return sqliteError(rc, "reading an account's client");
+    return found;
+}
+
+Result<VaultSnapshot> Vault::snapshot(bool withAudit)
+{
+    Transaction tx(this); // one consistent view: no refresh commits in between
+    if (!tx.begun())
+        return tx.begun().error();
+    VaultSnapshot snap;
+    Result<QList<Account>> list = accounts();
+    if (!list)
+        return list.error();
+    for (const Account &a : std::as_const(*list)) {
+        SnapshotAccount item;
+        item.info = AccountInfo{a.provider, a.email, a.displayName, a.tenant, a.subject};
+        item.status = a.status;
+        item.statusReason = a.statusReason;
+        item.createdAt = a.createdAt;
+        Result<std::vector<TokenRecord>> held = tokens(a.id);
+        if (!held)
+            return held.error();
+        item.tokens = std::move(*held);
+        Result<std::optional<AccountClient>> client = accountClient(a.id);
+        if (!client)
+            return client.error();
+        item.client = std::move(*client);
+        snap.accounts.push_back(std::move(item));
+    }
+    {
+        Stmt s(m_db, "SELECT key, value FROM settings WHERE substr(key, 1, 6) <> 'audit.' ORDER BY key");
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW)
+            snap.settings.append({s.text(0), s.text(1)});
+        if (rc != SQLITE_DONE)
+            return sqliteError(rc, "reading settings");
+    }
+    if (withAudit) {
+        Stmt s(m_db, "SELECT id, at, account_id, account_email, action, outcome, detail, actor FROM audit ORDER BY id");
+        if (const int rc = collectRows(s, snap.audit, readAudit); rc != SQLITE_DONE)
+            return sqliteError(rc, "reading the audit log");
+    }
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return snap;
+}
+
+Result<ImportReport> Vault::importSnapshot(const VaultSnapshot &snap, const QDateTime &now, const QString &auditDetail)
+{
+    Transaction tx(this);
+    if (!tx.begun())
+        return tx.begun().error();
+    ImportReport report;
+    QHash<QString, qint64> idByEmail; // for the imported audit entries
+    for (const SnapshotAccount &item : snap.accounts) {
+        const AccountInfo &info = item.info;
+        if (info.provider.isEmpty() || info.email.isEmpty())
+            return Error(ErrorCode::InvalidInput, Text::tr("An account needs a provider and an e-mail address."));
+        const QString label = QStringLiteral("%1 (%2)").arg(info.email, info.provider);
+        QDateTime importedIssued;
+        for (const TokenRecord &t : item.tokens) {
+            if (!importedIssued.isValid() || t.issuedAt > importedIssued)
+                importedIssued = t.issuedAt;
+        }
+        {
+            // The newest token of the same account already here, if any.
+            Stmt s(m_db, "SELECT a.id, max(t.issued_at) FROM accounts a LEFT JOIN tokens t ON t.account_id = a.id"
+                         " WHERE a.provider = ?1 AND a.email = ?2 GROUP BY a.id");
+            s.bind(1, info.provider);
+            s.bind(2, info.email);
+            const int rc = s.step();
+            if (rc == SQLITE_ROW && !s.isNull(1) && importedIssued.isValid() && s.time(1) > importedIssued) {
+                report.keptNewer << label;
+                idByEmail.insert(info.email.toLower(), s.int64(0));
+                continue;
+            }
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return sqliteError(rc, "looking up the account");
+        }
+        Result<UpsertResult> up = upsertAccountLocked(info, now);
+        if (!up)
+            return up.error();
+        (up->created ? report.added : report.updated) << label;
+        idByEmail.insert(info.email.toLower(), up->accountId);
+        {
+            Stmt s(m_db, "UPDATE accounts SET status = ?1, status_reason = ?2, created_at = coalesce(?3, created_at)"
+                         " WHERE id = ?4");
+            s.bind(1, accountStatusToString(item.status == AccountStatus::Refreshing ? AccountStatus::Connected
+                                                                                     : item.status));
+            s.bind(2, item.statusReason);
+            s.bind(3, up->created ? item.createdAt : QDateTime());
+            s.bind(4, up->accountId);
+            if (const int rc = s.step(); rc != SQLITE_DONE)
+                return sqliteError(rc, "updating the account");
+        }
+        std::vector<const TokenRecord *> held;
+        for (const TokenRecord &t : item.tokens)
+            held.push_back(&t);
+        if (Status s = replaceTokensLocked(up->accountId, held, now); !s)
+            return s.error();
+        {
+            Stmt s(m_db, "DELETE FROM account_clients WHERE account_id = ?1");
+            s.bind(1, up->accountId);
+            if (const int rc = s.step(); rc != SQLITE_DONE)
+                return sqliteError(rc, "storing the account's client");
+        }
+        if (item.client && !item.client->clientId.isEmpty()) {
+            Stmt s(m_db, "INSERT INTO account_clients (account_id, client_id, client_secret) VALUES (?1, ?2, ?3)");
+            s.bind(1, up->accountId);
+            s.bind(2, item.client->clientId);
+            s.bind(3, item.client->clientSecret);
+            if (const int rc = s.step(); rc != SQLITE_DONE)
+                return sqliteError(rc, "storing the account's client");
+        }
+        if (g_importObserver)
+            g_importObserver(int(report.added.size() + report.updated.size()));
+    }
+    {
+        Stmt s(m_db, "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)");
+        for (const auto &[key, value] : snap.settings) {
+            if (key.startsWith(QLatin1String("audit.")))
+                continue;
+            s.bind(1, key);
+            s.bind(2, value);
+            if (const int rc = s.step(); rc != SQLITE_DONE)
+                return sqliteError(rc, "writing a setting");
+            report.settingsAdded += sqlite3_changes(m_db);
+            s.reset();
+        }
+    }
+    {
+        // An entry already in this log (the same backup imported twice, or two backups of one
+        // vault) is not appended again.
+        Stmt seen(m_db, "SELECT 1 FROM audit INDEXED BY audit_by_time WHERE at = ?1 AND action = ?2"
+                        " AND account_email = ?3 AND outcome = ?4 AND detail = ?5 AND actor = ?6 LIMIT 1");
+        if (!seen.prepared() && !snap.audit.isEmpty())
+            return sqliteError(seen.prepareCode(), "reading the audit log");
+        for (AuditEntry e : snap.audit) {
+            seen.bind(1, e.at);
+            seen.bind(2, e.action);
+            seen.bind(3, e.accountEmail);
+            seen.bind(4, e.outcome);
+            seen.bind(5, e.detail);
+            seen.bind(6, e.actor);
+            const int rc = seen.step();
+            seen.reset();
+            if (rc == SQLITE_ROW) {
+                ++report.auditAlreadyThere;
+                continue;
+            }
+            if (rc != SQLITE_DONE)
+                return sqliteError(rc, "reading the audit log");
+            e.accountId = e.accountEmail.isEmpty() ? 0 : idByEmail.value(e.accountEmail.toLower(), 0);
+            if (Status s = appendAuditLocked(e); !s)
+                return s.error();
+            ++report.auditEntries;
+        }
+    }
+    AuditEntry done;
+    done.at = now;
+    done.action = QStringLiteral("vault.imported");
+    done.outcome = QStringLiteral("ok");
+    done.detail = auditDetail;
+    done.actor = QStringLiteral("mailkey-cli");
+    if (Status s = appendAuditLocked(done); !s)
+        return s.error();
+    if (g_importObserver)
+        g_importObserver(0);
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return report;
 }
 
 // Settings -------------------------------------------------------------------------------------

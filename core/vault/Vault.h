@@ -2,6 +2,7 @@
 
 #include "core/common/Result.h"
 #include "core/common/SecureBytes.h"
+#include "core/vault/VaultSnapshot.h"
 #include "core/vault/VaultTypes.h"
 
 #include <QDateTime>
@@ -40,7 +41,7 @@ public:
         Header
     };
 
-    static constexpr int SchemaVersion = 3;
+    static constexpr int SchemaVersion = 4;
     static constexpr int BusyTimeoutMs = 10000;
 
     ~Vault();
@@ -112,6 +113,25 @@ public:
     Result<std::optional<QString>> setting(const QString &key);
     Status setSetting(const QString &key, const QString &value);
 
+    // Backup and import ---------------------------------------------------------------
+    // The OAuth client of an account imported with its own app registration (see AccountClient);
+    // nullopt for accounts that use the provider's client of this MailKey.
+    Result<std::optional<AccountClient>> accountClient(qint64 accountId);
+    // Everything a backup holds, read in one transaction (a consistent view).
+    Result<VaultSnapshot> snapshot(bool withAudit);
+    // Merges a snapshot in ONE transaction: all of it or, on any error, nothing. Accounts are matched
+    // by (provider, email) as saveConnection matches a sign-in, and an existing one is updated the
+    // same way (its tokens replaced), except when the vault's tokens were issued after the
+    // imported ones (a refresh token that rotated since the backup would be lost): then the vault's
+    // are kept. Settings are added where the key is not set; audit entries not already in the log
+    // are appended to the chain (new ids), followed by one "vault.imported" entry.
+    Result<ImportReport> importSnapshot(const VaultSnapshot &snapshot, const QDateTime &now,
+                                        const QString &auditDetail);
+    // Tests (mailkey-cli's fault injection, cli/FaultInjection.h): called inside importSnapshot's
+    // transaction after the n-th account is written (1, 2, ...) and with 0 right before COMMIT.
+    using ImportObserver = void (*)(int accountsWritten);
+    static void setImportObserver(ImportObserver observer);
+
     // Re-encrypts the whole database with a new key (PRAGMA rekey, one transaction).
     Status rekey(const SecureBytes &newKey);
 
@@ -136,6 +156,8 @@ private:
     Status applyPragmas();
     Error sqliteError(int rc, const char *what) const;
     Status appendAuditLocked(const AuditEntry &entry);
+    Result<UpsertResult> upsertAccountLocked(const AccountInfo &info, const QDateTime &now);
+    Status replaceTokensLocked(qint64 accountId, const std::vector<const TokenRecord *> &tokens, const QDateTime &now);
 
     sqlite3 *m_db = nullptr;
     QString m_path;

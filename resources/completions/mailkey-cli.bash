@@ -8,7 +8,7 @@
 # MAILKEY_COMPLETE_ACCOUNTS=0 turns that off. Nothing else is run.
 # Needs no bash-completion helper functions.
 
-_mailkey_cli_commands='connect token check list remove audit rotate-key sign-out-everywhere status reset-vault help'
+_mailkey_cli_commands='connect token check list remove audit export import rotate-key sign-out-everywhere status reset-vault help'
 
 # The provider ids: the built-in ones and those of the providers file (--providers FILE on the
 # line, else <config>/providers.json).
@@ -60,7 +60,7 @@ _mailkey_cli()
             if [[ $word == --profile ]]; then profile=${COMP_WORDS[i + 1]}; else providers=${COMP_WORDS[i + 1]}; fi
             ((i++))
             ;;
-        --login-hint | --resource | --sasl | --host | --port | --provider | --imap | --smtp | --ca | --since)
+        --login-hint | --resource | --sasl | --host | --port | --provider | --imap | --smtp | --ca | --since | --output | --passphrase-fd | --from)
             ((i++))
             ;;
         -*) ;;
@@ -75,7 +75,7 @@ _mailkey_cli()
 
     # The value of an option.
     case $prev in
-    --providers | --ca)
+    --providers | --ca | --output)
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         return
@@ -98,6 +98,13 @@ _mailkey_cli()
         ;;
     --since)
         mapfile -t COMPREPLY < <(compgen -W '1h 12h 1d 7d 30d' -- "$cur")
+        return
+        ;;
+    --from)
+        mapfile -t COMPREPLY < <(compgen -W 'mutt-oauth2' -- "$cur")
+        return
+        ;;
+    --passphrase-fd)
         return
         ;;
     --login-hint | --host | --port | --imap | --smtp)
@@ -123,6 +130,8 @@ _mailkey_cli()
     check) options='--imap --smtp --ca --sasl --json --provider' first=account ;;
     remove) options='--provider' first=account ;;
     audit) options='--json --since --verify' first=account ;;
+    export) options='--output --passphrase-fd --with-audit' ;;
+    import) options='--passphrase-fd --from --provider' first=file ;;
     list | status) options='--json' ;;
     sign-out-everywhere | reset-vault) options='--yes' ;;
     rotate-key) ;;
@@ -139,6 +148,11 @@ _mailkey_cli()
     provider) values=$(_mailkey_cli_providers "$providers") ;;
     account) values=$(_mailkey_cli_accounts "$profile") ;;
     commands) values=$_mailkey_cli_commands ;;
+    file)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return
+        ;;
     *) return ;;
     esac
     mapfile -t COMPREPLY < <(compgen -W "$values" -- "$cur")
