@@ -98,6 +98,8 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "                         write an encrypted backup (accounts, tokens, settings, providers)\n"
     "  import FILE [--passphrase-fd N] | import --from mutt-oauth2 FILE|-\n"
     "                         merge a backup, or a mutt_oauth2.py token file, into the vault\n"
+    "  erase-all --yes [--all-profiles]\n"
+    "                         revoke, then delete the vault, its copies and its keychain keys\n"
     "\n"
     "Options:\n"
     "  --profile NAME         use a separate vault with its own key (default: \"default\")\n"
@@ -143,6 +145,7 @@ std::map<QString, CommandInfo> buildCommands()
     addConnectCommand(table);
     addCheckCommand(table);
     addBackupCommands(table);
+    addEraseCommand(table);
     return table;
 }
 

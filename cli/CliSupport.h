@@ -173,5 +173,6 @@ void addTokenCommands(std::map<QString, CommandInfo> &table);
 void addConnectCommand(std::map<QString, CommandInfo> &table);
 void addCheckCommand(std::map<QString, CommandInfo> &table);
 void addBackupCommands(std::map<QString, CommandInfo> &table);
+void addEraseCommand(std::map<QString, CommandInfo> &table);
 
 } // namespace mailkey::cli

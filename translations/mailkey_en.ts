@@ -3224,56 +3224,6 @@ Exit codes: 0 every login works, 7 a server refused the login or the command aft
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
-
-Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
-tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).
-
-Commands:
-  connect PROVIDER [--login-hint EMAIL] [--no-browser]
-                         sign in to a mailbox (microsoft, google or a custom provider)
-  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]
-                         print a valid access token (or the SASL string) for EMAIL
-  check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE] [--json]
-                         log in to the IMAP and SMTP servers with fresh tokens, as a mail
-                         program would, and say what fails and how to fix it
-  list [--json]          connected accounts with provider, status and expiry
-  remove EMAIL           revoke where the provider allows it, delete the tokens here
-  audit [EMAIL] [--json] [--since TIME] [--verify]
-                         the audit log; --verify checks its hash chain
-  rotate-key             re-encrypt the vault with a new key
-  sign-out-everywhere --yes
-                         revoke and delete every token, new vault key, incident recorded
-  status [--json]        the vault, its cipher, the keychain, the MailKey window, the accounts
-                         (only looks: creates nothing on first run)
-  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)
-  export --output FILE [--passphrase-fd N] [--with-audit]
-                         write an encrypted backup (accounts, tokens, settings, providers)
-  import FILE [--passphrase-fd N] | import --from mutt-oauth2 FILE|-
-                         merge a backup, or a mutt_oauth2.py token file, into the vault
-
-Options:
-  --profile NAME         use a separate vault with its own key (default: &quot;default&quot;)
-  --providers FILE       custom providers file (used by connect, token, check, remove and
-                         sign-out-everywhere)
-  --profile and --providers may also follow the command.
-  -h, --help             show help (also: mailkey-cli help COMMAND, mailkey-cli COMMAND --help)
-  --version              show the version
-
-Only the requested value goes to standard output; messages go to standard error.
-Every --json output has &quot;format&quot;: 1 (its schema version) and &quot;mailkey_version&quot;.
-When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).
-Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
-
-Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
-4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,
-7 a mail server refused the login (check), 8 a mail server&apos;s certificate is not
-trusted (check), 9 wrong backup passphrase (import), 10 not a backup, damaged or
-from a newer MailKey (import), 130 cancelled (Ctrl-C).
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Managed by your administrator: %1
 </source>
         <translation type="unfinished"></translation>
@@ -3313,6 +3263,73 @@ A vault that cannot be unlocked: exit 5, with what to do.
            unavailable), vault_path, cipher, keychain_backend, keychain_service,
            keychain_entry, window (running, starting, incompatible or not-running),
            window_pid, accounts, error (null when none)
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
+
+Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
+tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).
+
+Commands:
+  connect PROVIDER [--login-hint EMAIL] [--no-browser]
+                         sign in to a mailbox (microsoft, google or a custom provider)
+  token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]
+                         print a valid access token (or the SASL string) for EMAIL
+  check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE] [--json]
+                         log in to the IMAP and SMTP servers with fresh tokens, as a mail
+                         program would, and say what fails and how to fix it
+  list [--json]          connected accounts with provider, status and expiry
+  remove EMAIL           revoke where the provider allows it, delete the tokens here
+  audit [EMAIL] [--json] [--since TIME] [--verify]
+                         the audit log; --verify checks its hash chain
+  rotate-key             re-encrypt the vault with a new key
+  sign-out-everywhere --yes
+                         revoke and delete every token, new vault key, incident recorded
+  status [--json]        the vault, its cipher, the keychain, the MailKey window, the accounts
+                         (only looks: creates nothing on first run)
+  reset-vault --yes      move an unreadable vault aside and start a new one (keeps the old file)
+  export --output FILE [--passphrase-fd N] [--with-audit]
+                         write an encrypted backup (accounts, tokens, settings, providers)
+  import FILE [--passphrase-fd N] | import --from mutt-oauth2 FILE|-
+                         merge a backup, or a mutt_oauth2.py token file, into the vault
+  erase-all --yes [--all-profiles]
+                         revoke, then delete the vault, its copies and its keychain keys
+
+Options:
+  --profile NAME         use a separate vault with its own key (default: &quot;default&quot;)
+  --providers FILE       custom providers file (used by connect, token, check, remove and
+                         sign-out-everywhere)
+  --profile and --providers may also follow the command.
+  -h, --help             show help (also: mailkey-cli help COMMAND, mailkey-cli COMMAND --help)
+  --version              show the version
+
+Only the requested value goes to standard output; messages go to standard error.
+Every --json output has &quot;format&quot;: 1 (its schema version) and &quot;mailkey_version&quot;.
+When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).
+Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
+
+Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
+4 needs sign-in, 5 vault or keychain unavailable or locked, 6 network failure,
+7 a mail server refused the login (check), 8 a mail server&apos;s certificate is not
+trusted (check), 9 wrong backup passphrase (import), 10 not a backup, damaged or
+from a newer MailKey (import), 130 cancelled (Ctrl-C).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] erase-all --yes [--all-profiles]
+
+Erases everything MailKey keeps for the profile: revokes each account&apos;s access where the
+provider allows it, then deletes the vault with its WAL, SHM and lock files, every vault
+reset-vault moved aside, and the profile&apos;s keys in the keychain; prints what it removed.
+A keychain that cannot be reached, or a running MailKey window, stops it before
+anything is deleted.
+  --all-profiles  every profile, and MailKey&apos;s settings.ini and providers.json
+  --yes           confirm (without it, nothing is done)
+Exit codes: 0 everything was removed, 1 something could not be removed (listed),
+2 usage, 5 keychain unavailable or locked (nothing was erased).
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -3415,6 +3432,80 @@ A vault that cannot be unlocked: exit 5, with what to do.
     </message>
     <message>
         <source>&apos;%1&apos; is not a known provider. Did you mean &apos;%2&apos;? (known: %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::cli::EraseCommand</name>
+    <message>
+        <source>%1 could not be removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder %1 could not be removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keychain entry %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keychain entry %1 could not be removed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not revoked (%2); its tokens are deleted with the vault.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: MailKey&apos;s access revoked at the provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: deleted here; %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault of profile &quot;%1&quot; could not be opened (%2): nothing in it could be revoked at the providers. It is deleted anyway.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The accounts of profile &quot;%1&quot; could not be read for revocation (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed: %1
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There was nothing of MailKey to remove.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your keyring is locked. Unlock it (for example with Seahorse, or by logging in to your desktop session) and run erase-all again; nothing was erased.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 Nothing was erased: without the keychain, MailKey can neither revoke the accounts nor remove the vault&apos;s key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The MailKey window of profile &quot;%1&quot; is running and has its vault open. Quit it first, then run erase-all again. Nothing was erased.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>takes no arguments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli erase-all: this revokes MailKey&apos;s access where the provider allows it and deletes every account, token, the vault with every copy reset-vault kept, and its keys in the keychain, of profile %1%2. It cannot be undone (a backup made with &apos;mailkey-cli export&apos; can be imported). Run again with --yes to confirm.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, and MailKey&apos;s settings and providers file</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -7,7 +7,7 @@
 # run and never unlocks the keyring (a locked keyring makes it fail, and no address is offered).
 # MAILKEY_COMPLETE_ACCOUNTS=0 turns that off. Nothing else is run.
 
-set -l __mailkey_cli_commands connect token check list remove audit export import rotate-key sign-out-everywhere status reset-vault help
+set -l __mailkey_cli_commands connect token check list remove audit export import erase-all rotate-key sign-out-everywhere status reset-vault help
 
 # The value after OPTION on the command line so far, if any.
 function __mailkey_cli_option_value -a option
@@ -100,6 +100,7 @@ complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_comma
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a audit -d 'The audit log'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a export -d 'Encrypted backup of the profile'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a import -d 'Merge a backup or a mutt_oauth2 token file'
+complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a erase-all -d 'Revoke and delete everything MailKey keeps'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a rotate-key -d 'Re-encrypt the vault with a new key'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a sign-out-everywhere -d 'Revoke and delete every token'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a status -d 'The vault, the keychain, the window'
@@ -128,7 +129,8 @@ complete -c mailkey-cli -n '__fish_seen_subcommand_from check' -l ca -r -F -d 'T
 complete -c mailkey-cli -n '__fish_seen_subcommand_from check audit list status' -l json -d 'Machine-readable output'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from audit' -l since -x -a '1h 12h 1d 7d 30d' -d 'Entries since a date, a time or an age'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from audit' -l verify -d 'Check the hash chain'
-complete -c mailkey-cli -n '__fish_seen_subcommand_from sign-out-everywhere reset-vault' -l yes -d 'Confirm'
+complete -c mailkey-cli -n '__fish_seen_subcommand_from sign-out-everywhere reset-vault erase-all' -l yes -d 'Confirm'
+complete -c mailkey-cli -n '__fish_seen_subcommand_from erase-all' -l all-profiles -d 'Every profile, and the settings'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from export' -l output -r -F -d 'The backup file to write'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from export' -l with-audit -d 'Include the audit log'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from export import' -l passphrase-fd -x -d 'Read the passphrase from this file descriptor'

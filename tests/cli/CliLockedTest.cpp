@@ -79,7 +79,10 @@ TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
           QStringList{QStringLiteral("token"), CliHarness::Email, QStringLiteral("--sasl"), QStringLiteral("xoauth2")},
           QStringList{QStringLiteral("list")},
           // Issue 18: reset-vault used to move a readable vault aside here.
-          QStringList{QStringLiteral("reset-vault"), QStringLiteral("--yes")}}) {
+          QStringList{QStringLiteral("reset-vault"), QStringLiteral("--yes")},
+          // Issue 15: a keychain that cannot be reached stops the erase before anything is deleted.
+          QStringList{QStringLiteral("erase-all"), QStringLiteral("--yes")},
+          QStringList{QStringLiteral("erase-all"), QStringLiteral("--yes"), QStringLiteral("--all-profiles")}}) {
         const CliRun r = h.run(args);
         const std::string which = args.join(QLatin1Char(' ')).toStdString();
         EXPECT_EQ(r.exitCode, cli::VaultUnavailable) << which << ": " << r.errForMessage();

@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSettings>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QUrlQuery>
@@ -26,6 +27,7 @@
 using namespace mailkey;
 using mailkey::test::CliHarness;
 using mailkey::test::CliRun;
+using mailkey::test::FakeAuthServer;
 using mailkey::test::waitFor;
 
 namespace {
@@ -825,4 +827,82 @@ TEST_F(CliTest, BashCompletionOffersTheConnectedAddresses)
     h->setEnvironment(env);
     EXPECT_EQ(complete({QStringLiteral("--profile"), profile, QStringLiteral("token"), QString()}), QStringList());
     h->setEnvironment(saved);
+}
+
+// erase-all: asks for --yes first; then revokes at the provider, deletes the vault, its WAL/SHM and
+// every copy reset-vault kept with their keychain entries, and with --all-profiles the settings and
+// providers file. Checked by a scan of the folders and of the keychain (secret-tool).
+TEST_F(CliTest, EraseAllRevokesThenLeavesNoFileAndNoKeychainEntry)
+{
+    connectAlice();
+    ASSERT_EQ(h->run(args({"token", "alice@example.com"})).exitCode, cli::Ok);
+    // A vault reset-vault moved aside, and the key it kept for it.
+    const QString stamp = QStringLiteral("20261201-101010");
+    {
+        QFile aside(h->profile().databasePath() + QStringLiteral(".unreadable-") + stamp);
+        ASSERT_TRUE(aside.open(QIODevice::WriteOnly));
+        aside.write("old vault");
+    }
+    {
+        KeyStore store;
+        std::optional<Status> written;
+        store.write(h->profile().keychainKey() + QStringLiteral(":aside-") + stamp, QByteArray(32, 'k'),
+                    [&written](Status s) { written = s; });
+        ASSERT_TRUE(waitFor([&] { return written.has_value(); }, 10000));
+        ASSERT_TRUE(written->ok());
+    }
+    QSettings(h->configDir() + QStringLiteral("/settings.ini"), QSettings::IniFormat)
+        .setValue(QStringLiteral("window/geometry"), QByteArray("x"));
+    const auto filesLeft = [this] {
+        QStringList left;
+        for (const QString &root : {h->dataDir(), h->configDir()}) {
+            QDirIterator it(root, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+            while (it.hasNext())
+                left << it.next();
+        }
+        return left;
+    };
+    // The keychain entries of this test's profile, as the Secret Service lists them.
+    const auto entriesLeft = [this] {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels); // secret-tool prints the attributes on stderr
+        p.start(QStringLiteral("secret-tool"), {QStringLiteral("search"), QStringLiteral("--all"),
+                                                QStringLiteral("server"), QStringLiteral("MailKey")});
+        EXPECT_TRUE(p.waitForFinished(10000));
+        QStringList mine;
+        for (const QByteArray &line : p.readAllStandardOutput().split('\n')) {
+            if (line.startsWith("attribute.user = ") && line.contains(h->profileName().toUtf8()))
+                mine << QString::fromUtf8(line);
+        }
+        return mine;
+    };
+    ASSERT_EQ(entriesLeft().size(), 2) << entriesLeft().join(QLatin1Char(' ')).toStdString();
+    const QStringList before = filesLeft();
+    ASSERT_GE(before.size(), 3) << before.join(QLatin1Char(' ')).toStdString();
+
+    // Without --yes: says what it would do, does nothing.
+    const CliRun ask = h->run(args({"erase-all", "--all-profiles"}));
+    expectOneLineError(ask, cli::Usage);
+    EXPECT_TRUE(ask.errText().contains(QLatin1String("--yes")));
+    EXPECT_EQ(filesLeft(), before);
+
+    const int revokes = h->server().requestCount(FakeAuthServer::Endpoint::Revoke);
+    const CliRun erased = h->run(args({"erase-all", "--yes", "--all-profiles"}));
+    ASSERT_EQ(erased.exitCode, cli::Ok) << erased.errForMessage();
+    EXPECT_TRUE(erased.err.isEmpty()) << erased.errForMessage();
+    EXPECT_EQ(h->server().requestCount(FakeAuthServer::Endpoint::Revoke), revokes + 1);
+    EXPECT_TRUE(erased.outText().contains(QLatin1String("alice@example.com: MailKey's access revoked at the provider")))
+        << erased.outText().toStdString();
+    EXPECT_TRUE(erased.outText().contains(h->profile().databasePath()));
+    EXPECT_TRUE(erased.outText().contains(QStringLiteral(".unreadable-") + stamp));
+    EXPECT_TRUE(erased.outText().contains(QLatin1String("settings.ini")));
+    EXPECT_TRUE(erased.outText().contains(QLatin1String("providers.json")));
+    EXPECT_TRUE(h->containsNoSecret(erased.out));
+    EXPECT_EQ(filesLeft(), QStringList());
+    EXPECT_EQ(entriesLeft(), QStringList());
+    // And again: nothing left to remove.
+    const CliRun again = h->run(args({"erase-all", "--yes", "--all-profiles"}));
+    EXPECT_EQ(again.exitCode, cli::Ok) << again.errForMessage();
+    EXPECT_TRUE(again.outText().contains(QLatin1String("nothing of MailKey to remove")))
+        << again.outText().toStdString();
 }

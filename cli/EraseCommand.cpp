@@ -1,0 +1,341 @@
+#include "cli/CliSupport.h"
+
+#include "core/common/Profile.h"
+#include "core/ipc/IpcMessages.h"
+#include "core/keychain/KeyStore.h"
+#include "core/lifecycle/TokenManager.h"
+#include "core/providers/ProviderFile.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/service/AppSettings.h"
+#include "core/service/TokenBroker.h"
+#include "core/vault/Vault.h"
+#include "core/vault/VaultAccess.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+#include <memory>
+
+// `mailkey-cli erase-all --yes [--all-profiles]`: the person's right to have their data erased.
+// For each profile: the keychain must answer first (a keychain that cannot be reached stops the
+// erase before anything is deleted); a running window stops it too (it has the vault open). Then
+// every account's grant is revoked where the provider allows it (the vault's own removal path),
+// the vault closed, the profile's folder deleted with everything in it (the vault, its WAL, SHM
+// and lock files, every vault reset-vault moved aside) and its keychain entries removed (the key,
+// a pending rotation key, the keys kept for moved-aside vaults). With --all-profiles also
+// settings.ini and providers.json. Every removal is reported; what could not be removed is said.
+
+namespace mailkey::cli {
+
+namespace {
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(mailkey::cli::EraseCommand)
+};
+
+struct EraseState {
+    QList<Profile> profiles;
+    qsizetype next = 0;
+    bool allProfiles = false;
+    QStringList removed;
+    QStringList problems;
+    // The profile being erased.
+    std::shared_ptr<Vault> vault;
+    std::unique_ptr<TokenManager> tokens;
+    QList<Account> accounts;
+};
+using State = std::shared_ptr<EraseState>;
+
+void eraseNextProfile(Context &ctx, const State &s);
+
+// The stamps of the vaults reset-vault moved aside ("vault.db.unreadable-<stamp>"): their keys were
+// kept under "<entry>:aside-<stamp>".
+QStringList asideStamps(const Profile &profile)
+{
+    static const QRegularExpression aside(QStringLiteral("^vault\\.db\\.unreadable-([0-9]{8}-[0-9]{6})$"));
+    QStringList stamps;
+    for (const QString &name : QDir(profile.dataDir()).entryList(QDir::Files)) {
+        const QRegularExpressionMatch m = aside.match(name);
+        if (m.hasMatch() && !stamps.contains(m.captured(1)))
+            stamps << m.captured(1);
+    }
+    return stamps;
+}
+
+QStringList keychainEntries(const Profile &profile)
+{
+    QStringList entries{profile.keychainKey(), profile.pendingKeychainKey()};
+    for (const QString &stamp : asideStamps(profile)) {
+        entries << profile.keychainKey() + QStringLiteral(":aside-") + stamp
+                << profile.pendingKeychainKey() + QStringLiteral(":aside-") + stamp;
+    }
+    return entries;
+}
+
+// How an entry is named in the report: the part after "vault-key:" (the redactor masks the rest).
+QString entryName(const QString &entry)
+{
+    return QStringLiteral("\"%1\" \"%2\"")
+        .arg(QString::fromLatin1(KeychainService), entry.mid(entry.indexOf(u':') + 1));
+}
+
+void removeFiles(const State &s, const Profile &profile)
+{
+    const QString dir = profile.dataDir();
+    if (!QFileInfo::exists(dir))
+        return;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    QStringList files;
+    while (it.hasNext())
+        files << it.next();
+    for (const QString &file : std::as_const(files)) {
+        if (QFile::remove(file))
+            s->removed << QDir::toNativeSeparators(file);
+        else
+            s->problems << Text::tr("%1 could not be removed.").arg(QDir::toNativeSeparators(file));
+    }
+    if (QDir(dir).removeRecursively())
+        s->removed << QDir::toNativeSeparators(dir) + QLatin1Char('/');
+    else
+        s->problems << Text::tr("The folder %1 could not be removed.").arg(QDir::toNativeSeparators(dir));
+}
+
+void removeKeys(Context &ctx, const State &s, const Profile &profile, QStringList entries)
+{
+    if (entries.isEmpty()) {
+        ++s->next;
+        eraseNextProfile(ctx, s);
+        return;
+    }
+    const QString entry = entries.takeFirst();
+    // Removing a missing entry is success: ask first, to report only what was there.
+    ctx.store->read(entry, [&ctx, s, profile, entry, entries](Result<SecureBytes> present) {
+        if (!present && present.error().code == ErrorCode::NotFound) {
+            removeKeys(ctx, s, profile, entries);
+            return;
+        }
+        ctx.store->remove(entry, [&ctx, s, profile, entry, entries](Status removed) {
+            if (removed)
+                s->removed << Text::tr("keychain entry %1").arg(entryName(entry));
+            else
+                s->problems << Text::tr("The keychain entry %1 could not be removed: %2")
+                                   .arg(entryName(entry), oneLine(removed.error().message));
+            removeKeys(ctx, s, profile, entries);
+        });
+    });
+}
+
+// The accounts are revoked; the vault is closed, then the files and the keys go.
+void removeProfile(Context &ctx, const State &s)
+{
+    const Profile profile = s->profiles.at(s->next);
+    // Entries first, from the folder's names, before the folder goes.
+    const QStringList entries = keychainEntries(profile);
+    s->tokens.reset();
+    s->vault.reset();
+    removeFiles(s, profile);
+    removeKeys(ctx, s, profile, entries);
+}
+
+void revokeNext(Context &ctx, const State &s, const std::shared_ptr<TokenBroker> &broker)
+{
+    if (s->accounts.isEmpty()) {
+        removeProfile(ctx, s);
+        return;
+    }
+    const Account a = s->accounts.takeFirst();
+    broker->remove(a.email, a.provider, [&ctx, s, broker, a](Result<TokenBroker::RemovalAnswer> r) {
+        if (!r)
+            s->problems << Text::tr("%1: not revoked (%2); its tokens are deleted with the vault.")
+                               .arg(a.email, oneLine(r.error().message));
+        else if (r->outcome.revokedAtProvider)
+            s->removed << Text::tr("%1: MailKey's access revoked at the provider").arg(a.email);
+        else
+            s->removed << Text::tr("%1: deleted here; %2").arg(a.email, oneLine(r->outcome.message));
+        revokeNext(ctx, s, broker);
+    });
+}
+
+void eraseProfile(Context &ctx, const State &s)
+{
+    const Profile profile = s->profiles.at(s->next);
+    if (!QFileInfo::exists(profile.databasePath())) {
+        removeProfile(ctx, s); // nothing to revoke; moved-aside vaults and keys may still be there
+        return;
+    }
+    VaultAccess::unlock(
+        profile, ctx.store,
+        [&ctx, s, profile](Result<OpenedVault> opened) {
+            if (!opened) {
+                s->problems << Text::tr("The vault of profile \"%1\" could not be opened (%2): nothing in it could be "
+                                        "revoked at the providers. It is deleted anyway.")
+                                   .arg(profile.name(), oneLine(opened.error().message));
+                removeProfile(ctx, s);
+                return;
+            }
+            s->vault = opened->vault;
+            Result<QList<Account>> accounts = s->vault->accounts();
+            Result<ProviderRegistry *> registry = ctx.providers(QString());
+            if (!accounts || !registry) {
+                s->problems << Text::tr("The accounts of profile \"%1\" could not be read for revocation (%2).")
+                                   .arg(profile.name(),
+                                        oneLine(!accounts ? accounts.error().message : registry.error().message));
+                removeProfile(ctx, s);
+                return;
+            }
+            s->accounts = *accounts;
+            s->tokens = std::make_unique<TokenManager>(s->vault, *registry, ctx.network(), profile);
+            revokeNext(ctx, s, std::make_shared<TokenBroker>(s->tokens.get(), *registry));
+        },
+        Vault::IntegrityCheck::Header);
+}
+
+void finishErase(Context &ctx, const State &s)
+{
+    if (s->allProfiles) {
+        const AppSettings settings;
+        for (const QString &file : {settings.path(), ProviderFile::defaultPath()}) {
+            if (!QFileInfo::exists(file))
+                continue;
+            if (QFile::remove(file))
+                s->removed << QDir::toNativeSeparators(file);
+            else
+                s->problems << Text::tr("%1 could not be removed.").arg(QDir::toNativeSeparators(file));
+        }
+        // The empty folders MailKey made (not if anything else is in them).
+        for (const QString &dir :
+             {QString(Profile::dataRoot() + QStringLiteral("/profiles")), Profile::dataRoot(), Profile::configRoot()}) {
+            if (QFileInfo::exists(dir) && QDir().rmdir(dir))
+                s->removed << QDir::toNativeSeparators(dir) + QLatin1Char('/');
+        }
+    }
+    for (const QString &line : std::as_const(s->removed))
+        out(Text::tr("removed: %1\n").arg(line));
+    for (const QString &line : std::as_const(s->problems))
+        err(QStringLiteral("mailkey-cli erase-all: %1\n").arg(line));
+    if (s->removed.isEmpty() && s->problems.isEmpty())
+        out(Text::tr("There was nothing of MailKey to remove.\n"));
+    ctx.finish(s->problems.isEmpty() ? Ok : Failure);
+}
+
+void eraseNextProfile(Context &ctx, const State &s)
+{
+    if (s->next >= s->profiles.size()) {
+        finishErase(ctx, s);
+        return;
+    }
+    eraseProfile(ctx, s);
+}
+
+// Before anything is deleted: the keyring is not locked (a locked Secret Service reads an existing
+// entry as "not found", so it is asked), every profile's keychain entry answers (present or not
+// there), and no MailKey window has a profile's vault open.
+void preflight(Context &ctx, const State &s, qsizetype i);
+
+void checkUnlocked(Context &ctx, const State &s)
+{
+    ctx.store->probeLocked([&ctx, s](std::optional<bool> locked) {
+        if (locked.value_or(false)) {
+            failWith(ctx, Error(ErrorCode::KeychainLocked,
+                                Text::tr("Your keyring is locked. Unlock it (for example with Seahorse, or by logging "
+                                         "in to your desktop session) and run erase-all again; nothing was erased.")));
+            return;
+        }
+        preflight(ctx, s, 0);
+    });
+}
+
+void preflight(Context &ctx, const State &s, qsizetype i)
+{
+    if (i >= s->profiles.size()) {
+        eraseNextProfile(ctx, s);
+        return;
+    }
+    const Profile profile = s->profiles.at(i);
+    ctx.store->read(profile.keychainKey(), [&ctx, s, i, profile](Result<SecureBytes> key) {
+        if (!key && key.error().code != ErrorCode::NotFound) {
+            failWith(ctx, Error(key.error().code,
+                                Text::tr("%1 Nothing was erased: without the keychain, MailKey can neither revoke "
+                                         "the accounts nor remove the vault's key.")
+                                    .arg(oneLine(key.error().message))));
+            return;
+        }
+        auto *client = new IpcClient(profile.ipcSocketName());
+        client->setConnectTimeout(1000);
+        client->send(ipc::HelloRequest{}, 2000, [&ctx, s, i, profile, client](IpcClient::Reply hello) {
+            client->deleteLater();
+            if (hello.answered) {
+                failWith(ctx, Error(ErrorCode::Internal,
+                                    Text::tr("The MailKey window of profile \"%1\" is running and has its vault open. "
+                                             "Quit it first, then run erase-all again. Nothing was erased.")
+                                        .arg(profile.name())));
+                return;
+            }
+            preflight(ctx, s, i + 1);
+        });
+    });
+}
+
+void cmdEraseAll(Context &ctx)
+{
+    const QString cmd = QStringLiteral("erase-all");
+    const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--yes"), QStringLiteral("--all-profiles")}, {});
+    if (!p.error.isEmpty() || !p.positional.isEmpty()) {
+        usageError(ctx, cmd, p.error.isEmpty() ? Text::tr("takes no arguments") : p.error);
+        return;
+    }
+    auto s = std::make_shared<EraseState>();
+    s->allProfiles = p.flags.contains(QStringLiteral("--all-profiles"));
+    if (s->allProfiles) {
+        QStringList names{QString::fromLatin1(Profile::DefaultName)};
+        for (const QString &name :
+             QDir(Profile::dataRoot() + QStringLiteral("/profiles")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            if (Profile::isValidName(name) && !names.contains(name))
+                names << name;
+        }
+        if (!names.contains(ctx.profile.name()))
+            names << ctx.profile.name();
+        for (const QString &name : std::as_const(names))
+            s->profiles << Profile(name);
+    } else {
+        s->profiles << ctx.profile;
+    }
+    if (!p.flags.contains(QStringLiteral("--yes"))) {
+        QStringList names;
+        for (const Profile &profile : std::as_const(s->profiles))
+            names << QLatin1Char('"') + profile.name() + QLatin1Char('"');
+        err(Text::tr("mailkey-cli erase-all: this revokes MailKey's access where the provider allows it and deletes "
+                     "every account, token, the vault with every copy reset-vault kept, and its keys in the "
+                     "keychain, of profile %1%2. It cannot be undone (a backup made with 'mailkey-cli export' "
+                     "can be imported). Run again with --yes to confirm.\n")
+                .arg(names.join(QStringLiteral(", ")),
+                     s->allProfiles ? Text::tr(", and MailKey's settings and providers file") : QString()));
+        ctx.finish(Usage);
+        return;
+    }
+    checkUnlocked(ctx, s);
+}
+
+} // namespace
+
+void addEraseCommand(std::map<QString, CommandInfo> &table)
+{
+    table.insert(
+        {QStringLiteral("erase-all"),
+         {QT_TRANSLATE_NOOP("mailkey::cli::Cli",
+                            "Usage: mailkey-cli [--profile NAME] erase-all --yes [--all-profiles]\n\n"
+                            "Erases everything MailKey keeps for the profile: revokes each account's access where the\n"
+                            "provider allows it, then deletes the vault with its WAL, SHM and lock files, every vault\n"
+                            "reset-vault moved aside, and the profile's keys in the keychain; prints what it removed.\n"
+                            "A keychain that cannot be reached, or a running MailKey window, stops it before\n"
+                            "anything is deleted.\n"
+                            "  --all-profiles  every profile, and MailKey's settings.ini and providers.json\n"
+                            "  --yes           confirm (without it, nothing is done)\n"
+                            "Exit codes: 0 everything was removed, 1 something could not be removed (listed),\n"
+                            "2 usage, 5 keychain unavailable or locked (nothing was erased).\n"),
+          cmdEraseAll}});
+}
+
+} // namespace mailkey::cli
