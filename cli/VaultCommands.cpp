@@ -5,6 +5,7 @@
 #include "core/common/TextSafety.h"
 #include "core/ipc/IpcMessages.h"
 #include "core/keychain/KeyStore.h"
+#include "core/service/AppSettings.h"
 #include "core/vault/VaultAccess.h"
 
 #include <QCoreApplication>
@@ -154,9 +155,41 @@ void cmdList(Context &ctx)
 void cmdAudit(Context &ctx)
 {
     const ParsedArgs p
-        = parseArgs(ctx.args, {QStringLiteral("--json"), QStringLiteral("--verify")}, {QStringLiteral("--since")});
+        = parseArgs(ctx.args, {QStringLiteral("--json"), QStringLiteral("--verify"), QStringLiteral("--prune")},
+                    {QStringLiteral("--since"), QStringLiteral("--keep-days")});
     if (!p.error.isEmpty() || p.positional.size() > 1) {
         usageError(ctx, QStringLiteral("audit"), p.error.isEmpty() ? Text::tr("takes at most one address") : p.error);
+        return;
+    }
+    if (p.flags.contains(QStringLiteral("--prune")) || p.values.contains(QStringLiteral("--keep-days"))) {
+        // Audit retention: the days to keep from --keep-days, else Settings (default 365).
+        int days = AppSettings().auditRetentionDays();
+        if (p.values.contains(QStringLiteral("--keep-days"))) {
+            bool ok = false;
+            days = p.values.value(QStringLiteral("--keep-days")).toInt(&ok);
+            if (!ok || days < 1 || days > 36500) {
+                usageError(ctx, QStringLiteral("audit"),
+                           Text::tr("--keep-days takes a number of days from 1 to 36500"));
+                return;
+            }
+        }
+        if (days == 0) {
+            out(Text::tr("The audit log is kept forever (Settings); nothing was pruned.\n"));
+            ctx.finish(Ok);
+            return;
+        }
+        withVault(ctx, [&ctx, days](const std::shared_ptr<Vault> &vault) {
+            const QDateTime before = QDateTime::currentDateTimeUtc().addDays(-days);
+            const Result<qint64> pruned = vault->pruneAudit(before, QStringLiteral("mailkey-cli audit"));
+            if (!pruned) {
+                failWith(ctx, pruned.error());
+                return;
+            }
+            out(Text::tr("%n audit entries older than %1 days removed; the rest still verifies (audit --verify).\n",
+                         nullptr, int(*pruned))
+                    .arg(days));
+            ctx.finish(Ok);
+        });
         return;
     }
     QDateTime since;
@@ -453,7 +486,10 @@ void addVaultCommands(std::map<QString, CommandInfo> &table)
               "  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)\n"
               "  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)\n"
               "  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was\n"
-              "                edited or deleted\n"),
+              "                edited or deleted\n"
+              "  --prune [--keep-days N]\n"
+              "                remove the entries older than N days (default: Settings, 365) under a hash\n"
+              "                checkpoint, so --verify still proves the rest\n"),
           cmdAudit}},
         {QStringLiteral("rotate-key"),
          {QT_TRANSLATE_NOOP("mailkey::cli::Cli",

@@ -2395,6 +2395,26 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <source>Set by your administrator (%1).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Activity log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>forever</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep entries for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Older entries are removed when MailKey starts, under a hash checkpoint, so &quot;mailkey-cli audit --verify&quot; still proves the rest of the log.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::SignOutEverywhere</name>
@@ -2655,6 +2675,14 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>The new vault key has the wrong size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the checkpoint of the pruned log is malformed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the checkpoint of the pruned log does not match the pruning that made it</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3240,18 +3268,6 @@ row. Only looks: on first run it creates no vault.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]
-
-Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
-  EMAIL         only the entries of that account
-  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
-  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)
-  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
-                edited or deleted
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Usage: mailkey-cli [--profile NAME] status [--json]
 
 Prints the profile, where the vault is, the keychain in use, whether the MailKey window
@@ -3330,6 +3346,21 @@ anything is deleted.
   --yes           confirm (without it, nothing is done)
 Exit codes: 0 everything was removed, 1 something could not be removed (listed),
 2 usage, 5 keychain unavailable or locked (nothing was erased).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]
+
+Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
+  EMAIL         only the entries of that account
+  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
+  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)
+  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
+                edited or deleted
+  --prune [--keep-days N]
+                remove the entries older than N days (default: Settings, 365) under a hash
+                checkpoint, so --verify still proves the rest
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -3738,6 +3769,23 @@ Exit codes: 0 everything was removed, 1 something could not be removed (listed),
         <source>State:     unlocked
 </source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--keep-days takes a number of days from 1 to 36500</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The audit log is kept forever (Settings); nothing was pruned.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n audit entries older than %1 days removed; the rest still verifies (audit --verify).
+</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>

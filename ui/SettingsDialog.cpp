@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace mailkey {
@@ -131,6 +132,20 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
     connect(fileEdit, &QLineEdit::editingFinished, this, &SettingsDialog::rebuildCustomClientIds);
     connect(fileEdit, &QLineEdit::textChanged, this, &SettingsDialog::validateAll);
     layout->addWidget(m_customBox);
+
+    // Audit retention.
+    auto *auditBox = new QGroupBox(tr("Activity log"), page);
+    auto *auditForm = new QFormLayout(auditBox);
+    m_retention = new QSpinBox(auditBox);
+    m_retention->setObjectName(QStringLiteral("auditRetentionDays"));
+    m_retention->setRange(0, 36500);
+    m_retention->setSuffix(tr(" days"));
+    m_retention->setSpecialValueText(tr("forever"));
+    m_retention->setValue(settings->auditRetentionDays());
+    auditForm->addRow(formLabel(tr("Keep entries for"), auditBox), m_retention);
+    addNote(auditForm, tr("Older entries are removed when MailKey starts, under a hash checkpoint, so "
+                          "\"mailkey-cli audit --verify\" still proves the rest of the log."));
+    layout->addWidget(auditBox);
     layout->addStretch(1);
 
     // What the administrator set cannot be changed here; built-in ids are the fallback.
@@ -379,6 +394,7 @@ void SettingsDialog::accept()
         m_settings->setCustomProvidersFile(field(QStringLiteral("providersFile"))->text());
     for (const Provider &p : std::as_const(m_customProviders))
         save(p.id, QStringLiteral("client_id"), QStringLiteral("customClientId-") + p.id, false);
+    m_settings->setAuditRetentionDays(m_retention->value());
     m_settings->sync();
     QDialog::accept();
 }

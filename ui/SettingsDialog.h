@@ -11,6 +11,7 @@ class QDialogButtonBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
+class QSpinBox;
 class QVBoxLayout;
 class QGroupBox;
 
@@ -41,6 +42,7 @@ public:
 
     bool hasProblems() const;
     bool isLocked(const QString &objectName) const { return m_locked.contains(objectName); }
+    QSpinBox *retentionField() const { return m_retention; }
     QLineEdit *field(const QString &objectName) const;
     QLabel *problemLabel(const QString &objectName) const;
 
@@ -73,6 +75,7 @@ private:
     QList<Provider> m_customProviders;
     QStringList m_customFieldNames;
     QSet<QString> m_locked;
+    QSpinBox *m_retention = nullptr;
 };
 
 } // namespace mailkey

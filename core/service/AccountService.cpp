@@ -72,6 +72,7 @@ struct AccountService::Private {
     QHash<qint64, quint64> folderGeneration;
     QHash<qint64, QPointer<MailDoctor>> mailChecks;
     MailCheck::Options mailCheckOptions;
+    int auditRetentionDays = 0;
 
     // Token lifecycle (children of q, made when the vault is Ready).
     TokenManager *tokens = nullptr;
@@ -513,19 +514,32 @@ void AccountService::verifyThenAdopt(std::shared_ptr<Vault> vault)
     Q_EMIT vaultStateChanged();
     Q_EMIT accountsChanged();
     QPointer<AccountService> guard(this);
-    VaultAccess::verify(d->profile, d->keyStore, [guard](Status checked) {
-        if (!guard || guard->d->destroying || guard->d->state != VaultState::Verifying)
-            return;
-        if (!checked && checked.error().code == ErrorCode::VaultDamaged) {
-            guard->d->vault.reset();
-            guard->adoptVault(checked.error(), false);
-            return;
-        }
-        if (!checked) // the check could not run (keychain gone meanwhile): the open already proved the key
-            qCWarning(lcService, "the full vault check could not run: %s", qPrintable(checked.error().message));
-        std::shared_ptr<Vault> open = guard->d->vault;
-        guard->adoptVault(open, false);
-    });
+    std::function<Status(Vault &)> prune;
+    if (d->auditRetentionDays > 0) {
+        const QDateTime before = d->now().addDays(-d->auditRetentionDays);
+        prune = [before](Vault &checked) -> Status {
+            const Result<qint64> pruned = checked.pruneAudit(before, QStringLiteral("mailkey"));
+            if (!pruned)
+                return pruned.error();
+            return {};
+        };
+    }
+    VaultAccess::verify(
+        d->profile, d->keyStore,
+        [guard](Status checked) {
+            if (!guard || guard->d->destroying || guard->d->state != VaultState::Verifying)
+                return;
+            if (!checked && checked.error().code == ErrorCode::VaultDamaged) {
+                guard->d->vault.reset();
+                guard->adoptVault(checked.error(), false);
+                return;
+            }
+            if (!checked) // the check could not run (keychain gone meanwhile): the open already proved the key
+                qCWarning(lcService, "the full vault check could not run: %s", qPrintable(checked.error().message));
+            std::shared_ptr<Vault> open = guard->d->vault;
+            guard->adoptVault(open, false);
+        },
+        std::move(prune));
 }
 
 void AccountService::resetVault(std::function<void(Result<VaultAccess::ResetOutcome>)> done)
@@ -877,6 +891,11 @@ void AccountService::signOutEverywhere(std::function<void(Result<SignOutReport>)
                 waiter(result);
         });
     });
+}
+
+void AccountService::setAuditRetentionDays(int days)
+{
+    d->auditRetentionDays = days;
 }
 
 void AccountService::setMailCheckOptions(const MailCheck::Options &options)

@@ -130,6 +130,10 @@ public:
     // Options of every mail check from now on (tests: a local CA, short timeouts). The servers are
     // the provider's (imap_host / smtp_host), unless setMailServers() names others (tests).
     void setMailCheckOptions(const MailCheck::Options &options);
+    // Audit retention applied at start, on the checking connection once every page was checked:
+    // entries older than `days` are pruned under a hash checkpoint (Vault::pruneAudit). 0 keeps
+    // the log forever (the default here; the window passes its setting, 365 unless changed).
+    void setAuditRetentionDays(int days);
 
     void start();
     // The window's "Reset vault": VaultAccess::resetUnreadable (only for a vault that could not be

@@ -85,6 +85,18 @@ void AppSettings::setSplitterState(const QByteArray &state)
     m_settings->setValue(QStringLiteral("window/splitter"), state);
 }
 
+int AppSettings::auditRetentionDays() const
+{
+    bool ok = false;
+    const int days = m_settings->value(QStringLiteral("audit/retention_days"), 365).toInt(&ok);
+    return ok && days >= 0 && days <= 36500 ? days : 365;
+}
+
+void AppSettings::setAuditRetentionDays(int days)
+{
+    m_settings->setValue(QStringLiteral("audit/retention_days"), days);
+}
+
 void AppSettings::sync()
 {
     // Only writing creates the folder: reading (every mailkey-cli call) leaves no trace.

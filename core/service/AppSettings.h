@@ -41,6 +41,11 @@ public:
     QString customProvidersFile() const; // empty = default
     void setCustomProvidersFile(const QString &path);
 
+    // Audit retention: the days of audit log to keep (audit/retention_days), default 365; 0 keeps
+    // it forever. Applied by the window at start and by `mailkey-cli audit --prune`.
+    int auditRetentionDays() const;
+    void setAuditRetentionDays(int days);
+
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray &geometry);
     QByteArray splitterState() const;

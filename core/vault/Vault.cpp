@@ -1314,16 +1314,43 @@ Result<QList<AuditEntry>> Vault::audit(qint64 accountId, const QDateTime &since,
 Result<AuditVerification> Vault::verifyAudit()
 {
     AuditVerification v;
-    Stmt s(m_db, "SELECT id, at, account_id, account_email, action, outcome, detail, actor, prev_hash, hash"
-                 " FROM audit ORDER BY id");
+    // A pruned log starts after its checkpoint.
     QByteArray prev = kGenesis;
     qint64 expectedId = 1;
+    QString checkpoint;
+    qint64 expectedIdAtStart = 1;
+    {
+        Stmt c(m_db, "SELECT value FROM settings WHERE key = 'audit.checkpoint'");
+        const int crc = c.step();
+        if (crc == SQLITE_ROW) {
+            checkpoint = c.text(0);
+            const QStringList parts = checkpoint.split(QLatin1Char(':'));
+            bool ok = parts.size() == 2;
+            const qint64 id = ok ? parts[0].toLongLong(&ok) : 0;
+            const QByteArray hash = ok ? QByteArray::fromHex(parts[1].toLatin1()) : QByteArray();
+            if (!ok || hash.size() != kGenesis.size()) {
+                v.intact = false;
+                v.problem = Text::tr("the checkpoint of the pruned log is malformed");
+            } else {
+                prev = hash;
+                expectedId = id + 1;
+                expectedIdAtStart = expectedId;
+            }
+        } else if (crc != SQLITE_DONE) {
+            return sqliteError(crc, "reading the audit log");
+        }
+    }
+    QString lastPruned; // the detail of the newest "audit.pruned" entry
+    Stmt s(m_db, "SELECT id, at, account_id, account_email, action, outcome, detail, actor, prev_hash, hash"
+                 " FROM audit ORDER BY id");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
         const AuditEntry e = readAudit(s);
         const QByteArray storedPrev = s.blob(8);
         const QByteArray storedHash = s.blob(9);
         ++v.rows;
+        if (e.action == QLatin1String("audit.pruned"))
+            lastPruned = e.detail;
         if (v.intact) {
             if (e.id != expectedId) {
                 v.intact = false;
@@ -1355,9 +1382,80 @@ Result<AuditVerification> Vault::verifyAudit()
             v.intact = false;
             v.firstBadId = expectedId;
             v.problem = Text::tr("the newest entries were removed (the log ends before its recorded head)");
+        } else if (!checkpoint.isEmpty()
+                   && !lastPruned.endsWith(QStringLiteral("checkpoint entry ")
+                                           + QString::number(expectedIdAtStart - 1))) {
+            // The chain fits the checkpoint, but no pruning recorded it: it was set by hand.
+            v.intact = false;
+            v.problem = Text::tr("the checkpoint of the pruned log does not match the pruning that made it");
         }
     }
     return v;
+}
+
+Result<qint64> Vault::pruneAudit(const QDateTime &before, const QString &actor)
+{
+    Transaction tx(this);
+    if (!tx.begun())
+        return tx.begun().error();
+    // A prefix of the chain goes: every entry before the first one at or after the cut (an entry
+    // written later with an older time is kept with the ones around it). The newest entry always
+    // stays: the chain's head keeps an entry to end on.
+    qint64 lastId = 0;
+    QByteArray lastHash;
+    qint64 count = 0;
+    {
+        Stmt s(m_db, "SELECT a.id, a.hash, (SELECT count(*) FROM audit WHERE id <= a.id) FROM audit a"
+                     " WHERE a.id < coalesce((SELECT min(id) FROM audit INDEXED BY audit_by_time WHERE at >= ?1),"
+                     " (SELECT max(id) FROM audit))"
+                     " ORDER BY a.id DESC LIMIT 1");
+        s.bind(1, before);
+        const int rc = s.step();
+        if (rc == SQLITE_ROW) {
+            lastId = s.int64(0);
+            lastHash = s.blob(1);
+            count = s.int64(2);
+        } else if (rc != SQLITE_DONE) {
+            return sqliteError(rc, "pruning the audit log");
+        }
+    }
+    if (lastId == 0)
+        return qint64(0);
+    const QString checkpoint = QString::number(lastId) + QLatin1Char(':') + QString::fromLatin1(lastHash.toHex());
+    // The log is append-only (a trigger): lifted for this one deletion, in this transaction.
+    if (Status st = exec("DROP TRIGGER audit_no_delete"); !st)
+        return st.error();
+    {
+        Stmt del(m_db, "DELETE FROM audit WHERE id <= ?1");
+        del.bind(1, lastId);
+        if (const int rc = del.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "pruning the audit log");
+    }
+    if (Status st = exec("CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+                         " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END");
+        !st)
+        return st.error();
+    {
+        Stmt cp(m_db, "INSERT OR REPLACE INTO settings (key, value) VALUES ('audit.checkpoint', ?1)");
+        cp.bind(1, checkpoint);
+        if (const int rc = cp.step(); rc != SQLITE_DONE)
+            return sqliteError(rc, "pruning the audit log");
+    }
+    AuditEntry e;
+    e.action = QStringLiteral("audit.pruned");
+    e.outcome = QStringLiteral("ok");
+    e.actor = actor;
+    // The entry's id, not its hash: the redactor would mask a long hex string, and the chain
+    // itself proves the hash (the first entry kept must follow it).
+    e.detail = QStringLiteral("%1 entries before %2 removed; checkpoint entry %3")
+                   .arg(count)
+                   .arg(before.toUTC().toString(Qt::ISODate))
+                   .arg(lastId);
+    if (Status st = appendAuditLocked(e); !st)
+        return st.error();
+    if (Status st = tx.commit(); !st)
+        return st.error();
+    return count;
 }
 
 // Backup and import ----------------------------------------------------------------------------

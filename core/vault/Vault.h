@@ -107,7 +107,15 @@ public:
     Status appendAudit(const AuditEntry &entry);
     // Newest first. accountId 0 = all accounts.
     Result<QList<AuditEntry>> audit(qint64 accountId = 0, const QDateTime &since = {}, int limit = -1);
+    // verifyAudit() also proves a pruned log: it starts at the checkpoint ("audit.checkpoint", the
+    // id and hash of the last pruned entry) instead of the first entry, and checks that checkpoint
+    // against the "audit.pruned" entry that recorded it, so a changed or removed checkpoint shows.
     Result<AuditVerification> verifyAudit();
+    // Audit retention: deletes the entries older than `before` (all but the newest, which stays),
+    // in one transaction under a hash checkpoint, then appends an "audit.pruned" entry that names
+    // it. Returns how many entries were removed (0: nothing was changed). secure_delete zeroes
+    // their bytes.
+    Result<qint64> pruneAudit(const QDateTime &before, const QString &actor);
 
     // Settings (non-secret) -------------------------------------------------------------
     Result<std::optional<QString>> setting(const QString &key);

@@ -167,20 +167,36 @@ void openExisting(const Profile &profile, KeyStore *store, SecureBytes key, Vaul
 
 } // namespace
 
-void VaultAccess::verify(const Profile &profile, KeyStore *store, std::function<void(Status)> done)
+void VaultAccess::verify(const Profile &profile, KeyStore *store, std::function<void(Status)> done,
+                         std::function<Status(Vault &)> afterCheck)
 {
-    store->read(profile.keychainKey(), [profile, done = std::move(done)](Result<SecureBytes> key) mutable {
+    store->read(profile.keychainKey(), [profile, done = std::move(done),
+                                        afterCheck = std::move(afterCheck)](Result<SecureBytes> key) mutable {
         if (!key) {
             done(key.error());
             return;
         }
         auto shared = std::make_shared<SecureBytes>(std::move(key).value());
-        openOffThread(profile.databasePath(), shared, Vault::OpenMode::OpenExisting, Vault::IntegrityCheck::Full,
-                      [shared, done = std::move(done)](Result<std::shared_ptr<Vault>> opened) {
-                          shared->clear();
-                          // The second connection closes here (its last reference).
-                          done(opened ? Status() : Status(opened.error()));
-                      });
+        auto *context = new QObject; // in the calling thread; deleted once the result is delivered
+        QThreadPool::globalInstance()->start([path = profile.databasePath(), shared, context, done = std::move(done),
+                                              afterCheck = std::move(afterCheck)]() mutable {
+            Status result;
+            {
+                auto opened = Vault::open(path, *shared, Vault::OpenMode::OpenExisting, Vault::IntegrityCheck::Full);
+                if (!opened)
+                    result = opened.error();
+                else if (afterCheck)
+                    result = afterCheck(**opened);
+            } // the second connection closes here, on this thread
+            shared->clear();
+            QMetaObject::invokeMethod(
+                context,
+                [context, result, done = std::move(done)]() {
+                    delete context;
+                    done(result);
+                },
+                Qt::QueuedConnection);
+        });
     });
 }
 

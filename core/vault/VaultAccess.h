@@ -42,8 +42,11 @@ public:
     // connection is closed afterwards. For a vault already opened with IntegrityCheck::Header:
     // the window shows its accounts at once and checks every page meanwhile (WAL: the check reads
     // a snapshot and blocks neither readers nor the writer). VaultDamaged when a page is damaged;
-    // other errors (keychain unavailable meanwhile) say the check could not run.
-    static void verify(const Profile &profile, KeyStore *store, std::function<void(Status)> done);
+    // other errors (keychain unavailable meanwhile) say the check could not run. `afterCheck`, if
+    // given, runs on that connection and thread once the check passed (the window's audit
+    // retention); its error is reported as the result.
+    static void verify(const Profile &profile, KeyStore *store, std::function<void(Status)> done,
+                       std::function<Status(Vault &)> afterCheck = {});
 
     // Steps of a key rotation, in order. A test hook may stop the process at any of them.
     enum class RotationStep {

@@ -60,7 +60,7 @@ _mailkey_cli()
             if [[ $word == --profile ]]; then profile=${COMP_WORDS[i + 1]}; else providers=${COMP_WORDS[i + 1]}; fi
             ((i++))
             ;;
-        --login-hint | --resource | --sasl | --host | --port | --provider | --imap | --smtp | --ca | --since | --output | --passphrase-fd | --from)
+        --login-hint | --resource | --sasl | --host | --port | --provider | --imap | --smtp | --ca | --since | --output | --passphrase-fd | --from | --keep-days)
             ((i++))
             ;;
         -*) ;;
@@ -104,7 +104,7 @@ _mailkey_cli()
         mapfile -t COMPREPLY < <(compgen -W 'mutt-oauth2' -- "$cur")
         return
         ;;
-    --passphrase-fd)
+    --passphrase-fd | --keep-days)
         return
         ;;
     --login-hint | --host | --port | --imap | --smtp)
@@ -129,7 +129,7 @@ _mailkey_cli()
     token) options='--resource --sasl --host --port --provider' first=account ;;
     check) options='--imap --smtp --ca --sasl --json --provider' first=account ;;
     remove) options='--provider' first=account ;;
-    audit) options='--json --since --verify' first=account ;;
+    audit) options='--json --since --verify --prune --keep-days' first=account ;;
     export) options='--output --passphrase-fd --with-audit' ;;
     import) options='--passphrase-fd --from --provider' first=file ;;
     list | status) options='--json' ;;

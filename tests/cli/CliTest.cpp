@@ -906,3 +906,33 @@ TEST_F(CliTest, EraseAllRevokesThenLeavesNoFileAndNoKeychainEntry)
     EXPECT_TRUE(again.outText().contains(QLatin1String("nothing of MailKey to remove")))
         << again.outText().toStdString();
 }
+
+// Audit retention from the command line: entries older than --keep-days go under a hash
+// checkpoint, and --verify still proves the rest.
+TEST_F(CliTest, AuditPruneKeepsTheChainProvable)
+{
+    ASSERT_EQ(h->run(args({"audit"})).exitCode, cli::Ok); // a vault, with old entries first
+    {
+        std::shared_ptr<Vault> v = vault();
+        ASSERT_TRUE(v);
+        for (int i = 0; i < 5; ++i) {
+            AuditEntry e;
+            e.action = QStringLiteral("token.refreshed");
+            e.outcome = QStringLiteral("ok");
+            e.at = QDateTime::currentDateTimeUtc().addDays(-400 + i);
+            ASSERT_TRUE(v->appendAudit(e).ok());
+        }
+        m_vault.reset();
+    }
+    connectAlice();
+    expectOneLineError(h->run(args({"audit", "--prune", "--keep-days", "0"})), cli::Usage);
+    const CliRun pruned = h->run(args({"audit", "--prune", "--keep-days", "30"}));
+    ASSERT_EQ(pruned.exitCode, cli::Ok) << pruned.errForMessage();
+    EXPECT_TRUE(pruned.outText().contains(QLatin1String("older than 30 days removed")))
+        << pruned.outText().toStdString();
+    EXPECT_TRUE(pruned.outText().startsWith(QLatin1String("5 audit entries"))) << pruned.outText().toStdString();
+    const CliRun verify = h->run(args({"audit", "--verify"}));
+    EXPECT_EQ(verify.exitCode, cli::Ok) << verify.outText().toStdString();
+    const CliRun log = h->run(args({"audit"}));
+    EXPECT_TRUE(log.outText().contains(QLatin1String("audit.pruned"))) << log.outText().toStdString();
+}

@@ -983,6 +983,47 @@ TEST_F(MainWindowTest, TheListShowsWhileTheVaultIsCheckedAndLateDamageIsShown)
     EXPECT_TRUE(m_window->vaultBanner()->button(QStringLiteral("Reset vault…")));
 }
 
+// Audit retention (Settings, default 365 days): applied at start on the checking connection; the
+// pruned log still verifies.
+TEST_F(MainWindowTest, AuditRetentionPrunesAtStartAndTheRestVerifies)
+{
+    open();
+    {
+        const std::shared_ptr<Vault> vault = AccountServiceTestAccess::vault(*m_service);
+        for (int i = 0; i < 4; ++i) {
+            AuditEntry e;
+            e.action = QStringLiteral("token.refreshed");
+            e.outcome = QStringLiteral("ok");
+            e.at = QDateTime::currentDateTimeUtc().addDays(-90 + i);
+            ASSERT_TRUE(vault->appendAudit(e).ok());
+        }
+    }
+    const Account a = connectThroughUi();
+    m_window.reset();
+    m_service.reset();
+
+    m_settings->setAuditRetentionDays(30);
+    open();
+    const std::shared_ptr<Vault> vault = AccountServiceTestAccess::vault(*m_service);
+    const auto log = vault->audit();
+    ASSERT_TRUE(log.ok());
+    int old = 0;
+    bool prunedEntry = false;
+    for (const AuditEntry &e : *log) {
+        old += e.at < QDateTime::currentDateTimeUtc().addDays(-30) ? 1 : 0;
+        if (e.action == QLatin1String("audit.pruned")) {
+            prunedEntry = true;
+            EXPECT_EQ(e.actor, QStringLiteral("mailkey"));
+            EXPECT_TRUE(e.detail.startsWith(QStringLiteral("4 entries"))) << e.detail.toStdString();
+        }
+    }
+    EXPECT_EQ(old, 0);
+    EXPECT_TRUE(prunedEntry);
+    EXPECT_TRUE(vault->verifyAudit()->intact);
+    EXPECT_EQ(m_window->model()->rowCount(), 1);
+    EXPECT_EQ(m_window->selectedAccountId(), a.id);
+}
+
 TEST_F(MainWindowTest, DamagedVaultShowsABannerAndCanBeResetOnlyWhenConfirmed)
 {
     open();

@@ -858,3 +858,80 @@ TEST_F(VaultTest, MailChecksAreTheLastPerProtocolAndGoWithTheirAccount)
     sqlite3_finalize(stmt);
     EXPECT_TRUE(v->verifyAudit()->intact);
 }
+
+// Audit retention: the entries older than the cut are deleted under a hash checkpoint, the rest
+// still verifies, the pruning is itself in the chain, and a checkpoint that was changed, moved or
+// removed afterwards is detected.
+TEST_F(VaultTest, PrunedAuditLogStillVerifiesAndATamperedCheckpointShows)
+{
+    auto v = create();
+    ASSERT_TRUE(v);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (int i = 0; i < 30; ++i) {
+        AuditEntry e;
+        e.action = QStringLiteral("token.refreshed");
+        e.outcome = QStringLiteral("ok");
+        e.at = now.addDays(-(30 - i) * 20); // 600 days ago up to 20 days ago
+        ASSERT_TRUE(v->appendAudit(e).ok());
+    }
+    ASSERT_TRUE(v->verifyAudit()->intact);
+    // Nothing older than the cut: nothing changes.
+    auto none = v->pruneAudit(now.addDays(-1000), QStringLiteral("test"));
+    ASSERT_TRUE(none.ok());
+    EXPECT_EQ(*none, 0);
+    EXPECT_EQ(v->audit()->size(), 30);
+
+    auto pruned = v->pruneAudit(now.addDays(-365), QStringLiteral("test"));
+    ASSERT_TRUE(pruned.ok()) << pruned.error().message.toStdString();
+    EXPECT_EQ(*pruned, 12); // 600, 580, ..., 380 days ago
+    auto left = v->audit();
+    ASSERT_TRUE(left.ok());
+    EXPECT_EQ(left->size(), 30 - 12 + 1);
+    EXPECT_EQ(left->first().action, QStringLiteral("audit.pruned"));
+    EXPECT_TRUE(left->first().detail.contains(QStringLiteral("12 entries"))) << left->first().detail.toStdString();
+    auto verified = v->verifyAudit();
+    ASSERT_TRUE(verified.ok());
+    EXPECT_TRUE(verified->intact) << verified->problem.toStdString();
+    EXPECT_EQ(verified->rows, 19);
+    // New entries chain on; a second pruning moves the checkpoint.
+    AuditEntry later;
+    later.action = QStringLiteral("token.handed-out");
+    later.outcome = QStringLiteral("ok");
+    ASSERT_TRUE(v->appendAudit(later).ok());
+    ASSERT_TRUE(v->pruneAudit(now.addDays(-100), QStringLiteral("test")).ok());
+    EXPECT_TRUE(v->verifyAudit()->intact) << v->verifyAudit()->problem.toStdString();
+    // Still append-only outside pruning.
+    EXPECT_NE(sqlite3_exec(v->handle(), "DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+
+    // Test-only raw SQL, as an attacker with the key would write it.
+    const auto setting = [&v](const QByteArray &sql) {
+        ASSERT_EQ(sqlite3_exec(v->handle(), sql.constData(), nullptr, nullptr, nullptr), SQLITE_OK) << sql.constData();
+    };
+    const auto checkpoint = [&v]() -> QString {
+        auto value = v->setting(QStringLiteral("audit.checkpoint"));
+        return value.ok() && value->has_value() ? **value : QString();
+    };
+    const QString original = checkpoint();
+    ASSERT_FALSE(original.isEmpty());
+    // A changed hash: the first entry kept no longer follows it.
+    QString changed = original;
+    changed[changed.size() - 1] = changed.endsWith(QLatin1Char('0')) ? QLatin1Char('1') : QLatin1Char('0');
+    setting(QStringLiteral("UPDATE settings SET value = '%1' WHERE key = 'audit.checkpoint'").arg(changed).toUtf8());
+    EXPECT_FALSE(v->verifyAudit()->intact);
+    // Removed: the log seems to start with a missing entry.
+    setting("DELETE FROM settings WHERE key = 'audit.checkpoint'");
+    auto removed = v->verifyAudit();
+    EXPECT_FALSE(removed->intact);
+    EXPECT_TRUE(removed->problem.contains(QStringLiteral("missing"))) << removed->problem.toStdString();
+    // Restored: intact again.
+    setting(
+        QStringLiteral("INSERT INTO settings (key, value) VALUES ('audit.checkpoint', '%1')").arg(original).toUtf8());
+    EXPECT_TRUE(v->verifyAudit()->intact);
+    // Malformed.
+    setting("UPDATE settings SET value = 'nonsense' WHERE key = 'audit.checkpoint'");
+    auto malformed = v->verifyAudit();
+    EXPECT_FALSE(malformed->intact);
+    EXPECT_TRUE(malformed->problem.contains(QStringLiteral("malformed")));
+}
