@@ -20,6 +20,7 @@
 #include "ui/SingleInstance.h"
 #include "ui/VaultErrorAdvice.h"
 
+#include <QAccessible>
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
@@ -31,11 +32,13 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QTreeWidget>
+#include <QUrl>
 
 #include <gtest/gtest.h>
 
@@ -66,6 +69,11 @@ void expectAllLabelsPlain(QWidget *root)
     const auto labels = root->findChildren<QLabel *>();
     for (QLabel *l : labels)
         EXPECT_EQ(l->textFormat(), Qt::PlainText) << "label " << l->objectName().toStdString() << " is not plain text";
+}
+
+QAccessibleInterface *accessible(QObject *o)
+{
+    return QAccessible::queryAccessibleInterface(o);
 }
 
 const QString Hostile = QStringLiteral("<b>Boss</b><img src=\"http://evil.example/x.png\"><a href=\"x\">click</a>");
@@ -184,6 +192,35 @@ TEST(Avatar, ColoursAreStableAndReadable)
         EXPECT_GE(Avatar::contrastRatio(c, Qt::white), 4.5) << c.name().toStdString();
     for (const char *p : {"microsoft", "google", "fake", "example"})
         EXPECT_GE(Avatar::contrastRatio(Avatar::providerColor(QString::fromLatin1(p)), Qt::white), 4.5) << p;
+}
+
+TEST(Avatar, ContrastOnLightAndDarkBackgrounds)
+{
+    // Initials >= 4.5:1 against the fill (text), the fill >= 3:1 against the background (a
+    // graphical object), computed for every colour on light and dark window and base colours.
+    const QList<QColor> backgrounds{Qt::white,
+                                    QColor(0xFA, 0xFA, 0xFA),
+                                    QColor(0xF0, 0xF0, 0xF0),
+                                    Qt::black,
+                                    QColor(0x1E, 0x1E, 0x1E),
+                                    QColor(0x2D, 0x2D, 0x2D),
+                                    QColor(0x35, 0x35, 0x35)};
+    for (const QColor &bg : backgrounds) {
+        for (const QColor &c : Avatar::colors()) {
+            const QColor fill = Avatar::forBackground(c, bg);
+            const QColor text = Avatar::initialsColor(fill);
+            EXPECT_GE(Avatar::contrastRatio(text, fill), 4.5)
+                << fill.name().toStdString() << " on " << bg.name().toStdString();
+            EXPECT_GE(Avatar::contrastRatio(fill, bg), 3.0)
+                << fill.name().toStdString() << " on " << bg.name().toStdString();
+        }
+    }
+    // The hue stays: the dark twin of a colour is the same entry of the other list.
+    ASSERT_EQ(Avatar::colors().size(), Avatar::darkColors().size());
+    EXPECT_EQ(Avatar::forBackground(Avatar::colors().at(6), QColor(0x35, 0x35, 0x35)), Avatar::darkColors().at(6));
+    EXPECT_EQ(Avatar::forBackground(Avatar::colors().at(6), Qt::white), Avatar::colors().at(6));
+    EXPECT_EQ(Avatar::initialsColor(Avatar::colors().at(6)), QColor(Qt::white));
+    EXPECT_EQ(Avatar::initialsColor(Avatar::darkColors().at(6)), QColor(Qt::black));
 }
 
 // Delegate -----------------------------------------------------------------------------------
@@ -339,34 +376,23 @@ TEST(ElidedLabel, HugeTextDoesNotGrowTheWidget)
     EXPECT_EQ(bidi.text(), QStringLiteral("evil"));
 }
 
-// Banners -------------------------------------------------------------------------------------
-
-TEST(VaultErrorAdvice, EachKeychainAndVaultErrorHasTitleStepsAndButtons)
+TEST(ElidedLabel, IsAStaticTextToAssistiveTechnology)
 {
-    const auto noKeychain
-        = VaultErrorAdvice::forError(Error(ErrorCode::NoKeychain, QStringLiteral("No Secret Service.")));
-    EXPECT_TRUE(noKeychain.title.contains(QStringLiteral("No keychain")));
-    EXPECT_TRUE(noKeychain.fullText().startsWith(QStringLiteral("No Secret Service.")));
-    EXPECT_TRUE(noKeychain.canRetry);
-    EXPECT_FALSE(noKeychain.offerReset);
-
-    const auto locked = VaultErrorAdvice::forError(Error(ErrorCode::KeychainLocked, QStringLiteral("Locked.")));
-    EXPECT_TRUE(locked.title.contains(QStringLiteral("locked")));
-    EXPECT_TRUE(locked.nextSteps.contains(QStringLiteral("Unlock")));
-    EXPECT_FALSE(locked.offerReset);
-
-    const auto missing = VaultErrorAdvice::forError(Error(ErrorCode::KeyMissing, QStringLiteral("Key missing.")));
-    EXPECT_TRUE(missing.offerReset);
-    EXPECT_TRUE(missing.canRetry);
-
-    const auto damaged = VaultErrorAdvice::forError(Error(ErrorCode::VaultDamaged, QStringLiteral("Damaged.")));
-    EXPECT_TRUE(damaged.title.contains(QStringLiteral("damaged")));
-    EXPECT_TRUE(damaged.offerReset);
-
-    const auto nocipher = VaultErrorAdvice::forError(Error(ErrorCode::NotACipherBuild, QString()));
-    EXPECT_FALSE(nocipher.canRetry);
-    EXPECT_FALSE(nocipher.message.isEmpty());
+    QWidget parent;
+    auto *label = new ElidedLabel(QStringLiteral("Alice <b>Example</b> with a rather long name"), &parent);
+    label->resize(60, label->sizeHint().height());
+    parent.show();
+    ASSERT_TRUE(label->shownText().endsWith(QChar(0x2026)));
+    QAccessibleInterface *iface = accessible(label);
+    ASSERT_TRUE(iface);
+    EXPECT_EQ(iface->role(), QAccessible::StaticText);
+    EXPECT_EQ(iface->text(QAccessible::Name), QStringLiteral("Alice <b>Example</b> with a rather long name"));
+    // The tooltip is rich text (for Qt): it must not become the description.
+    EXPECT_TRUE(label->toolTip().contains(QStringLiteral("<p")));
+    EXPECT_TRUE(iface->text(QAccessible::Description).isEmpty());
 }
+
+// Banners -------------------------------------------------------------------------------------
 
 TEST(Banner, ShowsMessagesLiterallyWithButtons)
 {
