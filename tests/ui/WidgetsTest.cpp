@@ -67,8 +67,11 @@ Account account(qint64 id, const QString &email, const QString &name)
 void expectAllLabelsPlain(QWidget *root)
 {
     const auto labels = root->findChildren<QLabel *>();
-    for (QLabel *l : labels)
+    for (QLabel *l : labels) {
+        if (l->objectName().startsWith(QLatin1String("clientIdLink-")))
+            continue; // MailKey's own fixed link (checked in EmptyState.HelpHasRealLinksAndDoesNotRepeatItself)
         EXPECT_EQ(l->textFormat(), Qt::PlainText) << "label " << l->objectName().toStdString() << " is not plain text";
+    }
 }
 
 QAccessibleInterface *accessible(QObject *o)
@@ -510,6 +513,70 @@ TEST(EmptyState, ExplainsAndOffersProvidersWithClientIdHelp)
     google->click();
     ASSERT_EQ(requested.count(), 1);
     EXPECT_EQ(requested.at(0).at(0).toString(), QStringLiteral("google"));
+}
+
+TEST(EmptyState, HelpHasRealLinksAndDoesNotRepeatItself)
+{
+    ProviderRegistry registry(ProviderRegistry::Settings{}, QProcessEnvironment());
+    Provider custom;
+    custom.id = QStringLiteral("evil");
+    custom.kind = Provider::Kind::Custom;
+    custom.displayName = QStringLiteral("<a href=\"https://evil.example\">Evil</a>");
+    custom.issuer = QStringLiteral("https://evil.example/<b>");
+    QList<Provider> providers = registry.providers();
+    providers.append(custom);
+    EmptyState empty;
+    empty.setProviders(providers);
+    expectAllLabelsPlain(&empty);
+    for (const char *id : {"microsoft", "google", "evil"}) {
+        const QString pid = QString::fromLatin1(id);
+        auto *summary = empty.findChild<QLabel *>(QStringLiteral("clientIdSummary-") + pid);
+        auto *hint = empty.findChild<QLabel *>(QStringLiteral("clientIdHint-") + pid);
+        ASSERT_TRUE(summary && hint) << id;
+        EXPECT_TRUE(summary->text().contains(QStringLiteral("needs a client ID"))) << id;
+        // The help gives the steps; it does not say again that the client id is missing.
+        EXPECT_FALSE(hint->text().contains(QStringLiteral("no client id"), Qt::CaseInsensitive)) << id;
+        EXPECT_TRUE(hint->text().startsWith(QStringLiteral("1. "))) << id;
+        EXPECT_EQ(hint->textFormat(), Qt::PlainText);
+    }
+    // The registration sites are real links, to fixed addresses, in labels holding nothing else.
+    const QList<QLabel *> links = empty.findChildren<QLabel *>(QRegularExpression(QStringLiteral("^clientIdLink-")));
+    ASSERT_EQ(links.size(), 2); // Microsoft and Google; the custom provider's issuer is not a link
+    const QHash<QString, QString> expected{
+        {QStringLiteral("clientIdLink-microsoft"), QStringLiteral("https://entra.microsoft.com")},
+        {QStringLiteral("clientIdLink-google"), QStringLiteral("https://console.cloud.google.com")}};
+    for (QLabel *link : links) {
+        ASSERT_TRUE(expected.contains(link->objectName())) << link->objectName().toStdString();
+        const QString url = expected.value(link->objectName());
+        EXPECT_EQ(link->textFormat(), Qt::RichText);
+        EXPECT_TRUE(link->openExternalLinks());
+        EXPECT_TRUE(link->textInteractionFlags().testFlag(Qt::LinksAccessibleByKeyboard));
+        EXPECT_EQ(link->text(), QStringLiteral("<a href=\"%1\" style=\"color:%2\">Open %3 in your browser</a>")
+                                    .arg(url, empty.palette().color(QPalette::Link).name(), QUrl(url).host()));
+    }
+    // Opening the help shows the steps and the link.
+    auto *toggle = empty.findChild<QToolButton *>(QStringLiteral("clientIdHowTo-microsoft"));
+    ASSERT_TRUE(toggle);
+    toggle->setChecked(true);
+    auto *link = empty.findChild<QLabel *>(QStringLiteral("clientIdLink-microsoft"));
+    EXPECT_FALSE(link->isHidden());
+    EXPECT_FALSE(empty.findChild<QLabel *>(QStringLiteral("clientIdHint-microsoft"))->isHidden());
+
+    // On a dark palette (set after the text) the link is drawn in the palette's link colour.
+    empty.resize(780, 600);
+    empty.show();
+    QPalette dark = empty.palette();
+    dark.setColor(QPalette::Window, QColor(0x35, 0x35, 0x35));
+    dark.setColor(QPalette::WindowText, QColor(0xEE, 0xEE, 0xEE));
+    dark.setColor(QPalette::Link, QColor(0x64, 0xB5, 0xF6));
+    empty.setPalette(dark);
+    const QImage image = link->grab().toImage();
+    double best = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x)
+            best = std::max(best, Avatar::contrastRatio(QColor(image.pixel(x, y)), QColor(0x35, 0x35, 0x35)));
+    }
+    EXPECT_GE(best, 4.5) << "the link is unreadable on the dark palette";
 }
 
 // Details ---------------------------------------------------------------------------------
