@@ -397,6 +397,96 @@ TEST(ElidedLabel, IsAStaticTextToAssistiveTechnology)
 
 // Banners -------------------------------------------------------------------------------------
 
+TEST(Banner, ClearingRules)
+{
+    QWidget parent;
+    Banner banner(&parent);
+    banner.setInfoTimeout(0);
+    // Hidden: anything is shown.
+    EXPECT_TRUE(
+        banner.offer(Banner::Kind::Info, QStringLiteral("signin"), QStringLiteral("Sign-in cancelled"), QString()));
+    // A newer message of equal or higher severity replaces an older one.
+    EXPECT_TRUE(
+        banner.offer(Banner::Kind::Error, QStringLiteral("account:1"), QStringLiteral("Refresh failed"), QString()));
+    EXPECT_EQ(banner.title(), QStringLiteral("Refresh failed"));
+    // A less severe one about something else does not cover the failure.
+    EXPECT_FALSE(
+        banner.offer(Banner::Kind::Success, QStringLiteral("signin"), QStringLiteral("Mailbox connected"), QString()));
+    EXPECT_EQ(banner.title(), QStringLiteral("Refresh failed"));
+    EXPECT_FALSE(
+        banner.offer(Banner::Kind::Warning, QStringLiteral("signin"), QStringLiteral("Needs a client id"), QString()));
+    // The same topic always replaces: the success of the thing that failed.
+    EXPECT_TRUE(banner.offer(Banner::Kind::Success, QStringLiteral("account:1"), QStringLiteral("Renewed"), QString()));
+    EXPECT_EQ(banner.kind(), Banner::Kind::Success);
+    EXPECT_EQ(banner.topic(), QStringLiteral("account:1"));
+    // clearTopic hides only its own topic.
+    EXPECT_TRUE(
+        banner.offer(Banner::Kind::Error, QStringLiteral("account:2"), QStringLiteral("Removal failed"), QString()));
+    banner.clearTopic(QStringLiteral("account:1"));
+    EXPECT_FALSE(banner.isHidden());
+    banner.clearTopic(QStringLiteral("account:2"));
+    EXPECT_TRUE(banner.isHidden());
+    EXPECT_TRUE(banner.topic().isEmpty());
+}
+
+TEST(Banner, InfoAndSuccessTimeOutWarningsAndErrorsStay)
+{
+    QWidget parent;
+    Banner banner(&parent);
+    parent.show();
+    banner.setInfoTimeout(150);
+    banner.offer(Banner::Kind::Info, QStringLiteral("signin"), QStringLiteral("Sign-in cancelled"), QString());
+    EXPECT_FALSE(banner.isHidden());
+    EXPECT_TRUE(waitFor([&] { return banner.isHidden(); }, 3000));
+
+    banner.showMessage(Banner::Kind::Success, QStringLiteral("Connected"), QString());
+    EXPECT_TRUE(waitFor([&] { return banner.isHidden(); }, 3000));
+
+    // With something to do, or while busy, it stays.
+    banner.showMessage(Banner::Kind::Info, QStringLiteral("Set aside"), QString());
+    banner.addButton(QStringLiteral("Open folder"));
+    banner.setBusy(false);
+    waitFor([] { return false; }, 400);
+    EXPECT_FALSE(banner.isHidden());
+    banner.showMessage(Banner::Kind::Info, QStringLiteral("Signing out everywhere…"), QString());
+    banner.setBusy(true);
+    waitFor([] { return false; }, 400);
+    EXPECT_FALSE(banner.isHidden());
+
+    for (const Banner::Kind kind : {Banner::Kind::Warning, Banner::Kind::Error}) {
+        banner.showMessage(kind, QStringLiteral("Failed"), QString());
+        waitFor([] { return false; }, 400);
+        EXPECT_FALSE(banner.isHidden());
+    }
+}
+
+TEST(VaultErrorAdvice, EachKeychainAndVaultErrorHasTitleStepsAndButtons)
+{
+    const auto noKeychain
+        = VaultErrorAdvice::forError(Error(ErrorCode::NoKeychain, QStringLiteral("No Secret Service.")));
+    EXPECT_TRUE(noKeychain.title.contains(QStringLiteral("No keychain")));
+    EXPECT_TRUE(noKeychain.fullText().startsWith(QStringLiteral("No Secret Service.")));
+    EXPECT_TRUE(noKeychain.canRetry);
+    EXPECT_FALSE(noKeychain.offerReset);
+
+    const auto locked = VaultErrorAdvice::forError(Error(ErrorCode::KeychainLocked, QStringLiteral("Locked.")));
+    EXPECT_TRUE(locked.title.contains(QStringLiteral("locked")));
+    EXPECT_TRUE(locked.nextSteps.contains(QStringLiteral("Unlock")));
+    EXPECT_FALSE(locked.offerReset);
+
+    const auto missing = VaultErrorAdvice::forError(Error(ErrorCode::KeyMissing, QStringLiteral("Key missing.")));
+    EXPECT_TRUE(missing.offerReset);
+    EXPECT_TRUE(missing.canRetry);
+
+    const auto damaged = VaultErrorAdvice::forError(Error(ErrorCode::VaultDamaged, QStringLiteral("Damaged.")));
+    EXPECT_TRUE(damaged.title.contains(QStringLiteral("damaged")));
+    EXPECT_TRUE(damaged.offerReset);
+
+    const auto nocipher = VaultErrorAdvice::forError(Error(ErrorCode::NotACipherBuild, QString()));
+    EXPECT_FALSE(nocipher.canRetry);
+    EXPECT_FALSE(nocipher.message.isEmpty());
+}
+
 TEST(Banner, ShowsMessagesLiterallyWithButtons)
 {
     QWidget parent;
@@ -580,6 +670,60 @@ TEST(EmptyState, HelpHasRealLinksAndDoesNotRepeatItself)
 }
 
 // Details ---------------------------------------------------------------------------------
+
+TEST(AccountDetails, AccessibleNamesRolesRelationsAndTabOrder)
+{
+    AccountDetails details;
+    details.resize(700, 600);
+    details.show();
+    Account a = account(7, QStringLiteral("alice@example.com"), QStringLiteral("Alice Example"));
+    a.tenant = QStringLiteral("contoso");
+    details.showAccount(a, QStringLiteral("Microsoft"), {});
+
+    // The header's name and address: static text, named by their text.
+    for (const auto &[object, text] :
+         {std::pair{"detailsName", "Alice Example"}, std::pair{"detailsEmail", "alice@example.com"}}) {
+        auto *label = details.findChild<ElidedLabel *>(QString::fromLatin1(object));
+        ASSERT_TRUE(label) << object;
+        QAccessibleInterface *iface = accessible(label);
+        ASSERT_TRUE(iface) << object;
+        EXPECT_EQ(iface->role(), QAccessible::StaticText) << object;
+        EXPECT_EQ(iface->text(QAccessible::Name), QString::fromLatin1(text)) << object;
+    }
+
+    // Each detail value is labelled by its name, which comes first in the tree.
+    for (const char *value : {"detailsProvider", "detailsTenant", "detailsScopes", "detailsExpiry",
+                              "detailsLastRefresh", "detailsNextRefresh", "detailsSince"}) {
+        auto *v = details.findChild<QLabel *>(QString::fromLatin1(value));
+        auto *n = details.findChild<QLabel *>(QString::fromLatin1(value) + QStringLiteral("Label"));
+        ASSERT_TRUE(v && n) << value;
+        QAccessibleInterface *vi = accessible(v);
+        QAccessibleInterface *ni = accessible(n);
+        ASSERT_TRUE(vi && ni) << value;
+        const auto labels = vi->relations(QAccessible::Label);
+        const bool labelled = std::any_of(labels.begin(), labels.end(), [ni](const auto &r) { return r.first == ni; });
+        EXPECT_TRUE(labelled) << value << " is not labelled by its name";
+        QAccessibleInterface *parent = vi->parent();
+        ASSERT_TRUE(parent);
+        EXPECT_EQ(ni->parent()->object(), parent->object());
+        EXPECT_LT(parent->indexOfChild(ni), parent->indexOfChild(vi)) << value << " comes before its label";
+    }
+
+    // Tab order follows the drawing order of the action row.
+    QList<QPushButton *> row;
+    for (const char *name : {"refreshNowButton", "reconnectButton", "removeButton", "copyAddressButton"})
+        row << details.findChild<QPushButton *>(QString::fromLatin1(name));
+    ASSERT_EQ(row.size(), 4);
+    for (int i = 1; i < row.size(); ++i)
+        EXPECT_LT(row[i - 1]->mapTo(&details, QPoint()).x(), row[i]->mapTo(&details, QPoint()).x()) << "drawing order";
+    QList<QPushButton *> chain;
+    QWidget *w = &details; // from the top of the details, as Tab goes
+    for (int guard = 0; guard < 200 && chain.size() < 4; ++guard, w = w->nextInFocusChain()) {
+        if (auto *b = qobject_cast<QPushButton *>(w); b && row.contains(b) && !chain.contains(b))
+            chain << b;
+    }
+    EXPECT_EQ(chain, row);
+}
 
 TEST(AccountDetails, ShowsFactsFoldersAndActivityAsPlainText)
 {
