@@ -1,5 +1,7 @@
 #include "core/providers/ProviderRegistry.h"
 
+#include "core/common/TextSafety.h"
+
 #include <QCoreApplication>
 
 namespace mailkey {
@@ -331,6 +333,8 @@ QString ProviderRegistry::redirectUriToRegister(const Provider &provider)
 
 QStringList ProviderRegistry::missingClientIdSteps(const Provider &provider)
 {
+    // The steps are printed one a line: a name or issuer from providers.json must not start a line.
+    const auto oneLine = [](const QString &untrusted) { return TextSafety::replaced(untrusted, u" "); };
     const QString idVar = clientIdVariable(provider.id);
     const QString secretVar = clientSecretVariable(provider.id);
     const QString redirect = redirectUriToRegister(provider);
@@ -377,7 +381,7 @@ QStringList ProviderRegistry::missingClientIdSteps(const Provider &provider)
         return {
             Text::tr("1. Register MailKey with %1 (issuer %2) as a public (native) client using the authorization "
                      "code flow with PKCE.")
-                .arg(provider.displayName, provider.issuer),
+                .arg(oneLine(provider.displayName), oneLine(provider.issuer)),
             Text::tr("2. Register the redirect URI %1.").arg(redirect),
             Text::tr("   MailKey picks a free port at each sign-in, so the server must accept %1, as RFC 8252 "
                      "section 7.3 requires for loopback redirects.")
@@ -406,7 +410,8 @@ QUrl ProviderRegistry::registrationUrl(const Provider &provider)
 
 Error ProviderRegistry::missingClientIdError(const Provider &provider)
 {
-    QStringList lines{Text::tr("MailKey has no client id for %1.").arg(provider.displayName)};
+    QStringList lines{
+        Text::tr("MailKey has no client id for %1.").arg(TextSafety::replaced(provider.displayName, u" "))};
     lines += missingClientIdSteps(provider);
     return Error(ErrorCode::Config, lines.join(QLatin1Char('\n')));
 }
