@@ -198,6 +198,18 @@ void failWith(Context &ctx, const Error &e)
 {
     if (ctx.finished)
         return;
+    // Set-up help from core (the missing-client-id steps) comes one step a line: keep the lines,
+    // each cleaned and indented under the first, so a terminal shows it readably. Every other
+    // error stays on one line.
+    const QStringList lines = e.message.trimmed().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    if (e.code == ErrorCode::Config && lines.size() > 1) {
+        QString text = QStringLiteral("mailkey-cli: %1\n").arg(oneLine(lines.first().trimmed()));
+        for (qsizetype i = 1; i < lines.size(); ++i)
+            text += QStringLiteral("  %1\n").arg(oneLine(lines.at(i)));
+        err(text);
+        ctx.finish(exitCodeFor(e.code));
+        return;
+    }
     QString message = e.message.trimmed();
     message.replace(QLatin1Char('\n'), QLatin1Char(' '));
     err(QStringLiteral("mailkey-cli: %1\n").arg(oneLine(message)));

@@ -551,6 +551,10 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
         <source>Open settings…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Open %1 in your browser</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::IdToken</name>
@@ -2131,18 +2135,6 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>MailKey has no client id for %1. Register an app in the Microsoft Entra admin center (https://entra.microsoft.com): App registrations → New registration → under Redirect URI choose the &quot;Public client/native (mobile &amp; desktop)&quot; platform (shown as &quot;Mobile and desktop applications&quot; under Authentication → Add a platform) and enter the redirect URI %2. MailKey adds a free port at each sign-in; Entra ignores the port for http://localhost, but the path must match. Do not use the &quot;Web&quot; platform (AADSTS7000218). Then copy the Application (client) ID and set it in the environment variable %3, in MailKey&apos;s settings (Providers), or as the setting %4.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>MailKey has no client id for %1. In the Google Cloud console (https://console.cloud.google.com): enable the Gmail API (APIs &amp; Services → Library), set up the OAuth consent screen, then APIs &amp; Services → Credentials → Create credentials → OAuth client ID → application type &quot;Desktop app&quot;. Desktop clients accept the loopback redirect http://127.0.0.1 on any port implicitly, so there is no redirect URI to register (MailKey uses %2 with a free port). Copy the client id and client secret (a desktop client&apos;s secret is not confidential, but Google asks for it) and set them in the environment variables %3 and %4, or in MailKey&apos;s settings (Providers). While the app is in &quot;Testing&quot; mode, add your address as a test user; its sign-ins then expire after 7 days.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>MailKey has no client id for %1. Register MailKey with %1 (issuer %2) as a public (native) client using the authorization code flow with PKCE, and register the redirect URI %3 (MailKey picks a free port at each sign-in, so the server must accept %4, as RFC 8252 section 7.3 requires for loopback redirects). Then set the client id in the environment variable %5, in MailKey&apos;s settings (Providers), or as &quot;client_id&quot; of provider &quot;%6&quot; in %7.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Built-in client id for %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2156,6 +2148,78 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1. In the Microsoft Entra admin center (https://entra.microsoft.com), open App registrations → New registration.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>2. Under Redirect URI choose the &quot;Public client/native (mobile &amp; desktop)&quot; platform (shown as &quot;Mobile and desktop applications&quot; under Authentication → Add a platform) and enter %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>   MailKey adds a free port at each sign-in; Entra ignores the port for http://localhost, but the path must match.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>   Do not use the &quot;Web&quot; platform (AADSTS7000218).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>3. Copy the Application (client) ID and set it in the environment variable %1, in MailKey&apos;s settings (Providers), or as the setting %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1. In the Google Cloud console (https://console.cloud.google.com), enable the Gmail API (APIs &amp; Services → Library).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>2. Set up the OAuth consent screen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>3. APIs &amp; Services → Credentials → Create credentials → OAuth client ID → application type &quot;Desktop app&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>   Desktop clients accept the loopback redirect http://127.0.0.1 on any port, so there is no redirect URI to register (MailKey uses %1 with a free port).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>4. Copy the client id and client secret (a desktop client&apos;s secret is not confidential, but Google asks for it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>   Set them in the environment variables %1 and %2, or in MailKey&apos;s settings (Providers).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>While the app is in &quot;Testing&quot; mode, add your address as a test user; its sign-ins then expire after 7 days.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1. Register MailKey with %1 (issuer %2) as a public (native) client using the authorization code flow with PKCE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>2. Register the redirect URI %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>   MailKey picks a free port at each sign-in, so the server must accept %1, as RFC 8252 section 7.3 requires for loopback redirects.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>3. Set the client id in the environment variable %1, in MailKey&apos;s settings (Providers),</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>   or as &quot;client_id&quot; of provider &quot;%1&quot; in %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey has no client id for %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -147,7 +147,8 @@ void AccountDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setClipRect(opt.rect);
 
     Avatar::paint(painter, QRectF(l.avatar), index.data(AccountModel::InitialsRole).toString(),
-                  index.data(AccountModel::AvatarColorRole).value<QColor>());
+                  Avatar::forBackground(index.data(AccountModel::AvatarColorRole).value<QColor>(),
+                                        opt.palette.color(QPalette::Base)));
 
     const int align = int(Qt::AlignVCenter | Qt::TextSingleLine) | int(rtl ? Qt::AlignRight : Qt::AlignLeft);
 

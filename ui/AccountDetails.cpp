@@ -5,6 +5,7 @@
 #include "ui/ElidedLabel.h"
 #include "ui/MailCheckPanel.h"
 #include "ui/SafeText.h"
+#include "ui/WrappingContent.h"
 
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -13,6 +14,8 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTreeWidget>
@@ -42,24 +45,38 @@ void setPlain(QLabel *label, const QString &text)
 AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("accountDetails"));
-    auto *layout = new QVBoxLayout(this);
+    // Everything scrolls vertically: with banners above, the window may leave little height, and
+    // the facts must then scroll rather than be squeezed until their letters are clipped.
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    m_scroll = new QScrollArea(this);
+    m_scroll->setObjectName(QStringLiteral("detailsScroll"));
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    outer->addWidget(m_scroll);
+    auto *content = new WrappingContent(m_scroll);
+    content->setObjectName(QStringLiteral("detailsContent"));
+    m_content = content;
+    m_scroll->setWidget(content);
+    auto *layout = new QVBoxLayout(content);
 
     // Header: avatar, name, address, status; actions.
     auto *header = new QHBoxLayout;
-    m_avatar = new AvatarWidget(this);
+    m_avatar = new AvatarWidget(content);
     header->addWidget(m_avatar, 0, Qt::AlignTop);
     auto *who = new QVBoxLayout;
     who->setSpacing(2);
-    m_name = new ElidedLabel(this);
+    m_name = new ElidedLabel(content);
     m_name->setObjectName(QStringLiteral("detailsName"));
     QFont big = m_name->font();
     big.setBold(true);
     if (big.pointSizeF() > 0)
         big.setPointSizeF(big.pointSizeF() * 1.25);
     m_name->setFont(big);
-    m_email = new ElidedLabel(this);
+    m_email = new ElidedLabel(content);
     m_email->setObjectName(QStringLiteral("detailsEmail"));
-    m_status = plainLabel(this);
+    m_status = plainLabel(content);
     m_status->setObjectName(QStringLiteral("detailsStatus"));
     who->addWidget(m_name);
     who->addWidget(m_email);
@@ -67,30 +84,31 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     header->addLayout(who, 1);
     layout->addLayout(header);
 
+    // Created in the order they are drawn: the tab order follows creation.
     auto *actions = new QHBoxLayout;
-    m_reconnect = new QPushButton(tr("Reconnect"), this);
-    m_reconnect->setObjectName(QStringLiteral("reconnectButton"));
-    m_reconnect->setToolTip(tr("Sign in again for this mailbox; it keeps its place in the list."));
-    m_remove = new QPushButton(tr("Remove…"), this);
-    m_remove->setObjectName(QStringLiteral("removeButton"));
-    m_remove->setToolTip(tr("Revoke MailKey's access where the provider allows it and delete the tokens."));
-    m_copy = new QPushButton(tr("Copy address"), this);
-    m_copy->setObjectName(QStringLiteral("copyAddressButton"));
-    m_refresh = new QPushButton(tr("Refresh now"), this);
+    m_refresh = new QPushButton(tr("Refresh now"), content);
     m_refresh->setObjectName(QStringLiteral("refreshNowButton"));
     m_refresh->setToolTip(
         tr("Renew this mailbox's access token now instead of waiting for the next scheduled refresh."));
+    m_reconnect = new QPushButton(tr("Reconnect"), content);
+    m_reconnect->setObjectName(QStringLiteral("reconnectButton"));
+    m_reconnect->setToolTip(tr("Sign in again for this mailbox; it keeps its place in the list."));
+    m_remove = new QPushButton(tr("Remove…"), content);
+    m_remove->setObjectName(QStringLiteral("removeButton"));
+    m_remove->setToolTip(tr("Revoke MailKey's access where the provider allows it and delete the tokens."));
+    m_copy = new QPushButton(tr("Copy address"), content);
+    m_copy->setObjectName(QStringLiteral("copyAddressButton"));
     actions->addWidget(m_refresh);
     actions->addWidget(m_reconnect);
     actions->addWidget(m_remove);
     actions->addWidget(m_copy);
-    m_busyBar = new QProgressBar(this);
+    m_busyBar = new QProgressBar(content);
     m_busyBar->setRange(0, 0);
     m_busyBar->setTextVisible(false);
     m_busyBar->setMaximumWidth(80);
     m_busyBar->setMaximumHeight(fontMetrics().height() / 2 + 4);
     m_busyBar->hide();
-    m_busyLabel = new QLabel(this);
+    m_busyLabel = new QLabel(content);
     m_busyLabel->setTextFormat(Qt::PlainText);
     m_busyLabel->hide();
     actions->addWidget(m_busyBar);
@@ -117,7 +135,7 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     layout->addLayout(form);
 
     // Folders and activity.
-    m_tabs = new QTabWidget(this);
+    m_tabs = new QTabWidget(content);
     auto *folderPage = new QWidget(m_tabs);
     auto *folderLayout = new QVBoxLayout(folderPage);
     m_folderStack = new QStackedWidget(folderPage);
@@ -189,15 +207,20 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     m_tabs->addTab(m_mailCheck, tr("Mail login"));
     layout->addWidget(m_tabs, 1);
 
+    // Never narrower than the action row: horizontal scrolling is for the unforeseen only.
+    m_scroll->setMinimumWidth(content->minimumSizeHint().width() + m_scroll->verticalScrollBar()->sizeHint().width());
     clearAccount();
 }
 
 QLabel *AccountDetails::addRow(QFormLayout *form, const QString &label, const QString &objectName)
 {
-    QLabel *value = plainLabel(this);
-    value->setObjectName(objectName);
-    auto *name = new QLabel(label, this);
+    // The name first, so it precedes its value in the accessibility tree; the buddy makes it the
+    // value's QAccessible::Label.
+    auto *name = new QLabel(label, m_content);
     name->setTextFormat(Qt::PlainText);
+    name->setObjectName(objectName + QStringLiteral("Label"));
+    QLabel *value = plainLabel(m_content);
+    value->setObjectName(objectName);
     name->setBuddy(value);
     form->addRow(name, value);
     return value;

@@ -10,6 +10,7 @@
 class QFormLayout;
 class QLabel;
 class QProgressBar;
+class QScrollArea;
 class QPushButton;
 class QStackedWidget;
 class QTabWidget;
@@ -26,6 +27,7 @@ class MailCheckPanel;
 // activity (audit entries, newest first); its mail login (MailCheckPanel: the last IMAP and SMTP
 // checks, "Test mail connection"); actions Refresh now, Reconnect, Remove and Copy address.
 // Data comes in through setters (MainWindow asks AccountService); this widget has no service.
+// It scrolls vertically when the window leaves it less height than its text needs.
 class AccountDetails : public QWidget {
     Q_OBJECT
 public:
@@ -70,6 +72,8 @@ private:
     const Clock *m_clock = nullptr;
     Account m_account;
 
+    QScrollArea *m_scroll = nullptr;
+    QWidget *m_content = nullptr;
     AvatarWidget *m_avatar = nullptr;
     ElidedLabel *m_name = nullptr;
     ElidedLabel *m_email = nullptr;

@@ -84,6 +84,39 @@ const QList<QColor> &Avatar::colors()
     return palette;
 }
 
+const QList<QColor> &Avatar::darkColors()
+{
+    static const QList<QColor> palette = {
+        QColor(0x64, 0xB5, 0xF6), // blue
+        QColor(0x81, 0xC7, 0x84), // green
+        QColor(0xE5, 0x73, 0x73), // red
+        QColor(0xBA, 0x68, 0xC8), // purple
+        QColor(0xF0, 0x62, 0x92), // pink
+        QColor(0x4D, 0xB6, 0xAC), // teal
+        QColor(0xA1, 0x88, 0x7F), // brown
+        QColor(0x79, 0x86, 0xCB), // indigo
+        QColor(0xFF, 0x8A, 0x65), // deep orange
+        QColor(0x90, 0xA4, 0xAE), // blue grey
+        QColor(0x4D, 0xD0, 0xE1), // cyan
+        QColor(0xAE, 0xD5, 0x81), // olive
+    };
+    return palette;
+}
+
+QColor Avatar::forBackground(const QColor &fill, const QColor &background)
+{
+    // Dark: white text would have less contrast on it than black (luminance below ~0.18).
+    if (luminance(background) >= 0.18)
+        return fill;
+    const qsizetype i = colors().indexOf(fill);
+    return i >= 0 ? darkColors().at(i) : fill;
+}
+
+QColor Avatar::initialsColor(const QColor &fill)
+{
+    return contrastRatio(fill, Qt::white) >= contrastRatio(fill, Qt::black) ? QColor(Qt::white) : QColor(Qt::black);
+}
+
 QColor Avatar::color(const QString &email)
 {
     const QList<QColor> &c = colors();
@@ -110,7 +143,7 @@ void Avatar::paint(QPainter *painter, const QRectF &rect, const QString &initial
     f.setBold(true);
     f.setPixelSize(qMax(6, int(rect.height() * 0.38)));
     painter->setFont(f);
-    painter->setPen(Qt::white);
+    painter->setPen(initialsColor(color));
     painter->drawText(rect, Qt::AlignCenter, initials.left(4));
     painter->restore();
 }

@@ -30,7 +30,8 @@ void AvatarWidget::paintEvent(QPaintEvent *)
         return;
     QPainter p(this);
     const int d = qMin(width(), height());
-    Avatar::paint(&p, QRectF((width() - d) / 2.0, (height() - d) / 2.0, d, d), m_initials, m_color);
+    Avatar::paint(&p, QRectF((width() - d) / 2.0, (height() - d) / 2.0, d, d), m_initials,
+                  Avatar::forBackground(m_color, palette().color(backgroundRole())));
 }
 
 } // namespace mailkey

@@ -8,6 +8,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStyle>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -89,8 +90,54 @@ Banner::Banner(QWidget *parent) : QFrame(parent)
     connect(m_close, &QToolButton::clicked, this, &Banner::dismiss);
     outer->addWidget(m_close, 0, Qt::AlignTop);
 
+    m_timer = new QTimer(this);
+    m_timer->setSingleShot(true);
+    connect(m_timer, &QTimer::timeout, this, &Banner::dismiss);
+
     hide();
     applyColors();
+}
+
+int Banner::severity(Kind kind)
+{
+    switch (kind) {
+    case Kind::Info:
+    case Kind::Success:
+        return 0;
+    case Kind::Warning:
+        return 1;
+    case Kind::Error:
+        return 2;
+    }
+    return 0;
+}
+
+bool Banner::offer(Kind kind, const QString &topic, const QString &title, const QString &message)
+{
+    if (!isHidden() && topic != m_topic && severity(kind) < severity(m_kind))
+        return false;
+    showMessage(kind, title, message);
+    m_topic = topic;
+    return true;
+}
+
+void Banner::clearTopic(const QString &topic)
+{
+    if (!isHidden() && m_topic == topic)
+        dismiss();
+}
+
+void Banner::setInfoTimeout(int ms)
+{
+    m_infoTimeout = ms;
+    restartTimer();
+}
+
+void Banner::restartTimer()
+{
+    m_timer->stop();
+    if (!isHidden() && m_infoTimeout > 0 && severity(m_kind) == 0 && m_buttons.isEmpty() && m_busy->isHidden())
+        m_timer->start(m_infoTimeout);
 }
 
 void Banner::showMessage(Kind kind, const QString &title, const QString &message)
@@ -112,9 +159,11 @@ void Banner::showMessage(Kind kind, const QString &title, const QString &message
         icon = QStyle::SP_DialogApplyButton;
     const int size = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
     m_icon->setPixmap(style()->standardIcon(icon, nullptr, this).pixmap(size, size));
-    setAccessibleDescription(m_title->text() + QLatin1Char('\n') + m_message->text());
+    setAccessibleDescription(this->title() + QLatin1Char('\n') + this->message());
+    m_topic.clear();
     applyColors();
     show();
+    restartTimer();
 }
 
 QPushButton *Banner::addButton(const QString &text)
@@ -122,6 +171,7 @@ QPushButton *Banner::addButton(const QString &text)
     auto *b = new QPushButton(text, this);
     m_buttonRow->insertWidget(m_buttonRow->count() - 1, b);
     m_buttons.append(b);
+    restartTimer(); // a message with something to do does not time out
     return b;
 }
 
@@ -144,6 +194,7 @@ void Banner::setBusy(bool busy)
     m_busy->setVisible(busy);
     for (QPushButton *b : std::as_const(m_buttons))
         b->setEnabled(!busy);
+    restartTimer();
 }
 
 QString Banner::title() const
@@ -158,6 +209,8 @@ QString Banner::message() const
 
 void Banner::dismiss()
 {
+    m_timer->stop();
+    m_topic.clear();
     hide();
     Q_EMIT dismissed();
 }

@@ -21,7 +21,10 @@ ConnectPanel::ConnectPanel(QWidget *parent) : QFrame(parent)
 
     auto *layout = new QVBoxLayout(this);
     m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("signInTitle"));
     m_title->setTextFormat(Qt::PlainText);
+    // It names the address being signed in: wrapped, so a long one cannot widen the window.
+    m_title->setWordWrap(true);
     QFont bold = m_title->font();
     bold.setBold(true);
     m_title->setFont(bold);
@@ -80,7 +83,7 @@ ConnectPanel::ConnectPanel(QWidget *parent) : QFrame(parent)
 
 void ConnectPanel::start(const QString &what)
 {
-    m_title->setText(SafeText::clean(what, 160));
+    m_title->setText(SafeText::breakLongWords(SafeText::clean(what, 160)));
     setUrl(QUrl());
     m_cancel->setEnabled(true);
     show();

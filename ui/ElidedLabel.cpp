@@ -2,14 +2,52 @@
 
 #include "ui/SafeText.h"
 
+#include <QAccessible>
+#include <QAccessibleWidget>
 #include <QEvent>
 #include <QPainter>
 #include <QStyle>
 
 namespace mailkey {
 
+namespace {
+
+class ElidedLabelAccessible : public QAccessibleWidget {
+public:
+    explicit ElidedLabelAccessible(QWidget *widget) : QAccessibleWidget(widget, QAccessible::StaticText) {}
+
+    QString text(QAccessible::Text t) const override
+    {
+        const auto *label = static_cast<const ElidedLabel *>(widget());
+        switch (t) {
+        case QAccessible::Name:
+            return label->accessibleName().isEmpty() ? label->text() : label->accessibleName();
+        case QAccessible::Value:
+            return label->text();
+        case QAccessible::Description:
+            return label->accessibleDescription(); // never the rich-text tooltip
+        default:
+            return QAccessibleWidget::text(t);
+        }
+    }
+};
+
+QAccessibleInterface *elidedLabelFactory(const QString &className, QObject *object)
+{
+    if (className == QLatin1String(ElidedLabel::staticMetaObject.className()) && object && object->isWidgetType())
+        return new ElidedLabelAccessible(static_cast<QWidget *>(object));
+    return nullptr;
+}
+
+} // namespace
+
 ElidedLabel::ElidedLabel(QWidget *parent) : QFrame(parent)
 {
+    static const bool factoryInstalled = [] {
+        QAccessible::installFactory(elidedLabelFactory);
+        return true;
+    }();
+    Q_UNUSED(factoryInstalled)
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     setFocusPolicy(Qt::NoFocus);
 }

@@ -8,6 +8,10 @@ namespace mailkey {
 // One line of untrusted text (a name, an address, a folder): cleaned with SafeText, painted as
 // plain text, elided to the width it is given. Its size hint is capped, so no value can make the
 // window wider; the full text is in the tooltip and the accessible name.
+//
+// Accessibility: exposed as a static text (QAccessible::StaticText, as a QLabel is) whose name is
+// the full cleaned text and whose description is empty: the tooltip is rich text for Qt's sake
+// and must not reach a screen reader as markup.
 class ElidedLabel : public QFrame {
     Q_OBJECT
 public:

@@ -2,38 +2,18 @@
 
 #include "core/providers/ProviderRegistry.h"
 #include "ui/SafeText.h"
+#include "ui/WrappingContent.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QResizeEvent>
 #include <QScrollArea>
 #include <QToolButton>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace mailkey {
-
-namespace {
-
-// The scroll area's content: exactly as tall as its word-wrapped text needs at its current
-// width (QScrollArea alone sizes it by sizeHint(), which clips wrapped labels when narrow).
-class WrappingContent : public QWidget {
-public:
-    using QWidget::QWidget;
-
-protected:
-    void resizeEvent(QResizeEvent *event) override
-    {
-        QWidget::resizeEvent(event);
-        if (layout() && layout()->hasHeightForWidth()) {
-            const int needed = layout()->totalHeightForWidth(width());
-            if (needed != minimumHeight())
-                setMinimumHeight(needed);
-        }
-    }
-};
-
-} // namespace
 
 EmptyState::EmptyState(QWidget *parent) : QWidget(parent)
 {
@@ -130,11 +110,13 @@ void EmptyState::setProviders(const QList<Provider> &providers)
             toggle->setText(tr("How do I get one?"));
             toggle->setCheckable(true);
             toggle->setAutoRaise(true);
+            // The steps only: the summary above already says what is missing. Plain text (they
+            // quote the provider's name and issuer).
             auto *hint = new QLabel(m_hintBox);
             hint->setObjectName(QStringLiteral("clientIdHint-") + p.id);
             hint->setWordWrap(true);
             hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            SafeText::setLabelMultiline(hint, ProviderRegistry::missingClientIdError(p).message, 2000);
+            SafeText::setLabelMultiline(hint, ProviderRegistry::missingClientIdSteps(p).join(QLatin1Char('\n')), 2000);
             hint->setVisible(false);
             connect(toggle, &QToolButton::toggled, hint, &QLabel::setVisible);
             auto *line = new QHBoxLayout;
@@ -142,6 +124,22 @@ void EmptyState::setProviders(const QList<Provider> &providers)
             line->addWidget(toggle, 0, Qt::AlignTop);
             m_hints->addLayout(line);
             m_hints->addWidget(hint);
+            // The registration site as a real link. The only rich-text label here: its text is
+            // MailKey's own (a fixed address and a translated phrase), nothing from a provider.
+            const QUrl site = ProviderRegistry::registrationUrl(p);
+            if (site.isValid() && site.scheme() == QLatin1String("https")) {
+                auto *link = new QLabel(m_hintBox);
+                link->setObjectName(QStringLiteral("clientIdLink-") + p.id);
+                link->setTextFormat(Qt::RichText);
+                link->setProperty("mailkeyUrl", site);
+                setLinkText(link);
+                link->setTextInteractionFlags(Qt::TextBrowserInteraction);
+                link->setOpenExternalLinks(true);
+                link->setAccessibleName(tr("Open %1 in your browser").arg(site.host()));
+                link->setVisible(false);
+                connect(toggle, &QToolButton::toggled, link, &QLabel::setVisible);
+                m_hints->addWidget(link);
+            }
         }
     }
     if (anyMissing) {
@@ -151,6 +149,30 @@ void EmptyState::setProviders(const QList<Provider> &providers)
         m_hints->addWidget(settings, 0, Qt::AlignLeft);
     }
     m_hintBox->setVisible(anyMissing);
+}
+
+void EmptyState::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::PaletteChange)
+        return;
+    // The link colour follows the palette (setLinkText).
+    const auto links = m_hintBox->findChildren<QLabel *>();
+    for (QLabel *link : links) {
+        if (link->property("mailkeyUrl").isValid())
+            setLinkText(link);
+    }
+}
+
+void EmptyState::setLinkText(QLabel *link) const
+{
+    // Qt's HTML import colours links from the application palette, not the label's: name the
+    // label's link colour, so the link is readable on a dark palette too.
+    const QUrl site = link->property("mailkeyUrl").toUrl();
+    link->setText(QStringLiteral("<a href=\"%1\" style=\"color:%2\">%3</a>")
+                      .arg(site.toString(QUrl::FullyEncoded).toHtmlEscaped(),
+                           palette().color(QPalette::Link).name(), // the children get it after this widget
+                           tr("Open %1 in your browser").arg(site.host()).toHtmlEscaped()));
 }
 
 } // namespace mailkey

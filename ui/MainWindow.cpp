@@ -14,6 +14,7 @@
 #include "ui/SafeText.h"
 #include "ui/SettingsDialog.h"
 #include "ui/VaultErrorAdvice.h"
+#include "ui/WrappingContent.h"
 
 #include <QAction>
 #include <QApplication>
@@ -36,6 +37,9 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QShowEvent>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -48,6 +52,33 @@ namespace mailkey {
 
 namespace {
 const char *const IconPath = ":/icons/mailkey.svg";
+
+// Banner topics (the rule in Banner.h): what a message is about.
+QString signInTopic()
+{
+    return QStringLiteral("signin"); // connect / reconnect attempts and their outcome
+}
+QString signOutTopic()
+{
+    return QStringLiteral("signout");
+}
+QString vaultTopic()
+{
+    return QStringLiteral("vault");
+}
+QString failedSignInsTopic()
+{
+    return QStringLiteral("signins"); // alert: repeated failed sign-ins; any successful sign-in ends it
+}
+QString accountTopic(qint64 accountId)
+{
+    return QStringLiteral("account:%1").arg(accountId); // refresh / removal of one mailbox
+}
+QString refreshAlertTopic(qint64 accountId)
+{
+    return QStringLiteral("refresh:%1").arg(accountId); // alert: refreshes keep failing
+}
+
 } // namespace
 
 MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *parent)
@@ -86,10 +117,12 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
     connect(m_service, &AccountService::mailCheckFinished, this, &MainWindow::onMailCheckFinished);
 
     const QByteArray geometry = m_settings->windowGeometry();
-    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
+    const bool restored = !geometry.isEmpty() && restoreGeometry(geometry);
+    if (!restored) {
         const QFontMetrics fm = fontMetrics();
         resize(fm.averageCharWidth() * 130, fm.height() * 38);
     }
+    fitToScreen(!restored);
     const QByteArray splitter = m_settings->splitterState();
     if (!splitter.isEmpty())
         m_accountsPage->restoreState(splitter);
@@ -154,23 +187,33 @@ void MainWindow::buildUi()
     header->addWidget(settingsButton);
     layout->addLayout(header);
 
+    // Banners, the sign-in panel and the pages share one vertical scroll area: what appears there
+    // scrolls instead of raising the window's minimum size (which would make the window grow).
+    auto *scroll = new QScrollArea(central);
+    scroll->setObjectName(QStringLiteral("mainScroll"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    auto *content = new WrappingContent(scroll);
+    content->setObjectName(QStringLiteral("mainContent"));
+    scroll->setWidget(content);
     // Banners: the vault (startup), configuration problems, alerts, the last action's outcome.
-    m_vaultBanner = new Banner(central);
+    m_vaultBanner = new Banner(content);
     m_vaultBanner->setObjectName(QStringLiteral("vaultBanner"));
     m_vaultBanner->setDismissible(false);
-    m_configBanner = new Banner(central);
+    m_configBanner = new Banner(content);
     m_configBanner->setObjectName(QStringLiteral("configBanner"));
-    m_alertBanner = new Banner(central);
+    m_alertBanner = new Banner(content);
     m_alertBanner->setObjectName(QStringLiteral("alertBanner"));
-    m_messageBanner = new Banner(central);
+    m_messageBanner = new Banner(content);
     m_messageBanner->setObjectName(QStringLiteral("messageBanner"));
-    layout->addWidget(m_vaultBanner);
-    layout->addWidget(m_configBanner);
-    layout->addWidget(m_alertBanner);
-    layout->addWidget(m_messageBanner);
+    auto *body = new QVBoxLayout(content);
+    body->setContentsMargins(0, 0, 0, 0);
+    body->setSpacing(layout->spacing());
+    for (Banner *b : {m_vaultBanner, m_configBanner, m_alertBanner, m_messageBanner})
+        body->addWidget(b);
 
-    m_connectPanel = new ConnectPanel(central);
-    layout->addWidget(m_connectPanel);
+    m_connectPanel = new ConnectPanel(content);
+    body->addWidget(m_connectPanel);
     connect(m_connectPanel, &ConnectPanel::cancelRequested, this, [this] {
         if (m_session)
             m_session->cancel();
@@ -181,7 +224,7 @@ void MainWindow::buildUi()
             [this] { statusBar()->showMessage(tr("Sign-in address copied"), 4000); });
 
     // Pages.
-    m_pages = new QStackedWidget(central);
+    m_pages = new QStackedWidget(content);
 
     m_loadingPage = new QWidget(m_pages);
     m_loadingPage->setObjectName(QStringLiteral("loadingPage"));
@@ -260,10 +303,14 @@ void MainWindow::buildUi()
     m_pages->addWidget(m_unavailablePage);
     m_pages->addWidget(m_empty);
     m_pages->addWidget(m_accountsPage);
-    layout->addWidget(m_pages, 1);
+    body->addWidget(m_pages, 1);
+    layout->addWidget(scroll, 1);
     setCentralWidget(central);
+    // Wide enough for the pages without a horizontal scroll bar; fixed once, never grown.
+    scroll->setMinimumWidth(content->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
 
     m_statusLabel = new QLabel(this);
+    m_statusLabel->setObjectName(QStringLiteral("vaultStatusLabel"));
     m_statusLabel->setTextFormat(Qt::PlainText);
     statusBar()->addPermanentWidget(m_statusLabel);
 
@@ -439,6 +486,8 @@ void MainWindow::updateForVaultState()
                                    ? QString()
                                    : tr("Encrypted vault (SQLCipher %1)").arg(m_service->cipherVersion()));
         m_statusLabel->setToolTip(SafeText::toolTip(m_service->vaultPath()));
+        // Plain text: the accessible description would otherwise be the tooltip's HTML.
+        m_statusLabel->setAccessibleDescription(SafeText::clean(m_service->vaultPath(), 1024));
         break;
     case VaultState::Failed: {
         const VaultErrorAdvice advice = VaultErrorAdvice::forError(m_service->vaultError());
@@ -617,6 +666,8 @@ void MainWindow::refreshNow(qint64 accountId)
 
 void MainWindow::onRefreshFinished(qint64 accountId, const Status &result)
 {
+    if (result.ok()) // success of the thing that failed clears its messages
+        clearAccountTrouble(accountId);
     if (!m_refreshRequested.remove(accountId))
         return; // not asked for here
     updateActions();
@@ -633,11 +684,11 @@ void MainWindow::onRefreshFinished(qint64 accountId, const Status &result)
     if (error.code == ErrorCode::Cancelled)
         return;
     const bool needsSignIn = error.code == ErrorCode::NeedsSignIn;
-    m_messageBanner->showMessage(needsSignIn ? Banner::Kind::Warning : Banner::Kind::Error,
-                                 needsSignIn ? tr("%1 needs to be signed in again").arg(email)
-                                             : tr("The access of %1 was not renewed").arg(email),
-                                 error.message);
-    if (needsSignIn && index.isValid()) {
+    const bool shown = showOutcome(needsSignIn ? Banner::Kind::Warning : Banner::Kind::Error, accountTopic(accountId),
+                                   needsSignIn ? tr("%1 needs to be signed in again").arg(email)
+                                               : tr("The access of %1 was not renewed").arg(email),
+                                   error.message);
+    if (shown && needsSignIn && index.isValid()) {
         QPushButton *again = m_messageBanner->addButton(tr("Reconnect"));
         again->setObjectName(QStringLiteral("bannerReconnectButton"));
         connect(again, &QPushButton::clicked, this, [this, accountId] { reconnectAccount(accountId); });
@@ -668,6 +719,10 @@ void MainWindow::onAccountChanged(qint64 accountId)
     refreshExpiry(accountId);
     if (accountId == m_details->accountId())
         showDetailsFor(accountId, false);
+    // A scheduled refresh that worked after the alert was raised ends "refreshes keep failing".
+    if (account->status == AccountStatus::Connected && account->lastRefreshAt.isValid() && m_alertShownAt.isValid()
+        && account->lastRefreshAt > m_alertShownAt)
+        m_alertBanner->clearTopic(refreshAlertTopic(accountId));
     updateActions();
 }
 
@@ -681,13 +736,14 @@ void MainWindow::connectProvider(const QString &providerId)
     if (registry) {
         const Result<Provider> ready = registry->providerForSignIn(providerId);
         if (!ready) {
-            m_messageBanner->showMessage(Banner::Kind::Warning,
-                                         ready.error().code == ErrorCode::Config
-                                             ? tr("%1 needs a client id first").arg(providerName(providerId))
-                                             : tr("Cannot connect"),
-                                         ready.error().message);
-            QPushButton *open = m_messageBanner->addButton(tr("Open settings…"));
-            connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
+            if (showOutcome(Banner::Kind::Warning, signInTopic(),
+                            ready.error().code == ErrorCode::Config
+                                ? tr("%1 needs a client id first").arg(providerName(providerId))
+                                : tr("Cannot connect"),
+                            ready.error().message)) {
+                QPushButton *open = m_messageBanner->addButton(tr("Open settings…"));
+                connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
+            }
             return;
         }
     }
@@ -711,15 +767,14 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
                               qint64 reconnectId)
 {
     if (!session) {
-        m_messageBanner->showMessage(Banner::Kind::Error, tr("Sign-in could not start"),
-                                     tr("MailKey could not start the sign-in. Check the provider settings and "
-                                        "try again."));
+        showOutcome(Banner::Kind::Error, signInTopic(), tr("Sign-in could not start"),
+                    tr("MailKey could not start the sign-in. Check the provider settings and try again."));
         return;
     }
     m_session = session;
     m_sessionProvider = providerId;
     m_sessionAccount = reconnectId;
-    m_messageBanner->hide();
+    m_messageBanner->clearTopic(signInTopic()); // a new attempt: the last one's outcome is over
     m_connectPanel->start(title);
 
     connect(session, &ConnectSession::authorizationUrlReady, this, [this, session](const QUrl &url) {
@@ -736,9 +791,11 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
                 m_folderCache.remove(account.id);
                 selectAccount(account.id);
                 showDetailsFor(account.id, true);
-                m_messageBanner->showMessage(Banner::Kind::Success,
-                                             created ? tr("Mailbox connected") : tr("Signed in again"),
-                                             message.isEmpty() ? SafeText::clean(account.email) : message);
+                clearAccountTrouble(account.id);
+                m_alertBanner->clearTopic(failedSignInsTopic());
+                showOutcome(Banner::Kind::Success, signInTopic(),
+                            created ? tr("Mailbox connected") : tr("Signed in again"),
+                            message.isEmpty() ? SafeText::clean(account.email) : message);
                 QTimer::singleShot(0, this, &MainWindow::updatePage);
             });
     connect(session, &ConnectSession::failed, this, [this, session](const Error &error) {
@@ -754,7 +811,8 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
             heading = tr("%1 is not set up yet").arg(providerName(provider));
         else if (error.code == ErrorCode::Network)
             heading = tr("Could not reach %1").arg(providerName(provider));
-        m_messageBanner->showMessage(Banner::Kind::Error, heading, error.message);
+        if (!showOutcome(Banner::Kind::Error, signInTopic(), heading, error.message))
+            return;
         QPushButton *again = m_messageBanner->addButton(tr("Try again"));
         again->setObjectName(QStringLiteral("tryAgainButton"));
         connect(again, &QPushButton::clicked, this, [this, provider, account] {
@@ -772,8 +830,8 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
         if (session != m_session)
             return;
         endSession();
-        m_messageBanner->showMessage(Banner::Kind::Info, tr("Sign-in cancelled"),
-                                     tr("Nothing was changed. You can close the browser tab."));
+        showOutcome(Banner::Kind::Info, signInTopic(), tr("Sign-in cancelled"),
+                    tr("Nothing was changed. You can close the browser tab."));
     });
     connect(session, &QObject::destroyed, this, [this] {
         if (!m_session)
@@ -785,9 +843,8 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
         m_connectPanel->setUrl(session->authorizationUrl());
     if (session->isFinished() && session->phase() != ConnectSession::Phase::Succeeded) {
         endSession();
-        m_messageBanner->showMessage(Banner::Kind::Error, tr("Sign-in failed"),
-                                     tr("The sign-in stopped before it began. Check the provider settings and "
-                                        "try again."));
+        showOutcome(Banner::Kind::Error, signInTopic(), tr("Sign-in failed"),
+                    tr("The sign-in stopped before it began. Check the provider settings and try again."));
     }
     updateActions();
 }
@@ -867,19 +924,19 @@ void MainWindow::onAccountRemoved(qint64 accountId, const RemovalReport &report)
         m_details->clearAccount();
     if (m_model->rowCount() > 0 && row >= 0)
         m_list->setCurrentIndex(m_model->index(qMin(row, m_model->rowCount() - 1)));
-    m_messageBanner->showMessage(report.revokedAtProvider ? Banner::Kind::Success : Banner::Kind::Info,
-                                 email.isEmpty() ? tr("Mailbox removed") : tr("%1 was removed").arg(email),
-                                 report.message);
+    clearAccountTrouble(accountId); // nothing left to fix
+    showOutcome(report.revokedAtProvider ? Banner::Kind::Success : Banner::Kind::Info, accountTopic(accountId),
+                email.isEmpty() ? tr("Mailbox removed") : tr("%1 was removed").arg(email), report.message);
     updatePage();
 }
 
-void MainWindow::onPendingRevocationFinished(qint64, const QString &email, bool revoked, const QString &message)
+void MainWindow::onPendingRevocationFinished(qint64 accountId, const QString &email, bool revoked,
+                                             const QString &message)
 {
     // The account is already gone from the list; this closes the story its removal started.
-    m_messageBanner->showMessage(revoked ? Banner::Kind::Success : Banner::Kind::Warning,
-                                 revoked ? tr("Access of %1 revoked").arg(email)
-                                         : tr("The access of %1 may still be active").arg(email),
-                                 message);
+    showOutcome(revoked ? Banner::Kind::Success : Banner::Kind::Warning, accountTopic(accountId),
+                revoked ? tr("Access of %1 revoked").arg(email) : tr("The access of %1 may still be active").arg(email),
+                message);
 }
 
 void MainWindow::onRemoveFailed(qint64 accountId, const Error &error)
@@ -887,7 +944,7 @@ void MainWindow::onRemoveFailed(qint64 accountId, const Error &error)
     m_removing.remove(accountId);
     if (m_details->accountId() == accountId)
         m_details->clearBusy();
-    m_messageBanner->showMessage(Banner::Kind::Error, tr("The mailbox was not removed"), error.message);
+    showOutcome(Banner::Kind::Error, accountTopic(accountId), tr("The mailbox was not removed"), error.message);
     updateActions();
 }
 
@@ -1010,9 +1067,11 @@ void MainWindow::confirmSignOutEverywhere()
             return;
         dialog->accept();
         m_signingOut = true;
+        // The person's own action, in progress: shown whatever was up.
         m_messageBanner->showMessage(Banner::Kind::Info, tr("Signing out everywhere…"),
                                      tr("Revoking access and wiping tokens."));
         m_messageBanner->setBusy(true);
+        m_alertBanner->dismiss(); // every mailbox signs in anew: old alerts are over
         updateActions();
         m_service->signOutEverywhere();
     });
@@ -1025,8 +1084,8 @@ void MainWindow::onSignedOutEverywhere(const Status &result)
     m_signingOut = false;
     m_folderCache.clear();
     if (!result.ok()) {
-        m_messageBanner->showMessage(Banner::Kind::Error, tr("Sign out everywhere did not finish"),
-                                     result.error().message);
+        showOutcome(Banner::Kind::Error, signOutTopic(), tr("Sign out everywhere did not finish"),
+                    result.error().message);
         refillAccounts();
         return;
     }
@@ -1040,8 +1099,9 @@ void MainWindow::onSignedOutEverywhere(const Status &result)
         byHand = report->pending > 0 || report->notRevocable > 0 || report->failed > 0;
     }
     lines.append(tr("Reconnect each mailbox to use it again."));
-    m_messageBanner->showMessage(byHand ? Banner::Kind::Warning : Banner::Kind::Success, tr("Signed out everywhere"),
-                                 lines.join(QLatin1Char('\n')));
+    // Replaces its own "Signing out everywhere…" (no topic, Info) in any case.
+    showOutcome(byHand ? Banner::Kind::Warning : Banner::Kind::Success, signOutTopic(), tr("Signed out everywhere"),
+                lines.join(QLatin1Char('\n')));
     refillAccounts();
 }
 
@@ -1065,14 +1125,13 @@ void MainWindow::confirmResetVault()
             if (!self)
                 return;
             if (!reset) {
-                self->m_messageBanner->showMessage(Banner::Kind::Error, tr("The vault was not reset"),
-                                                   reset.error().message);
+                self->showOutcome(Banner::Kind::Error, vaultTopic(), tr("The vault was not reset"),
+                                  reset.error().message);
                 return;
             }
-            self->m_messageBanner->showMessage(
-                Banner::Kind::Info, tr("The old vault was set aside"),
-                tr("It is now at %1, and its key stays in your keychain. A new, empty vault was created.")
-                    .arg(SafeText::clean(QDir::toNativeSeparators(reset->asidePath), 512)));
+            self->showOutcome(Banner::Kind::Info, vaultTopic(), tr("The old vault was set aside"),
+                              tr("It is now at %1, and its key stays in your keychain. A new, empty vault was created.")
+                                  .arg(SafeText::clean(QDir::toNativeSeparators(reset->asidePath), 512)));
         });
     });
     box->open();
@@ -1083,18 +1142,25 @@ void MainWindow::confirmResetVault()
 void MainWindow::onAlert(const Alert &alert)
 {
     QString title;
+    QString topic;
     switch (alert.kind) {
     case Alert::Kind::FailedSignIns:
         title = tr("Repeated failed sign-ins");
+        topic = failedSignInsTopic();
         break;
     case Alert::Kind::RefreshFailures:
         title = tr("Token refreshes keep failing");
+        topic = refreshAlertTopic(alert.accountId);
         break;
     case Alert::Kind::RejectedCallback:
         title = tr("A sign-in response was rejected");
+        topic = QStringLiteral("callback");
         break;
     }
-    m_alertBanner->showMessage(Banner::Kind::Warning, title, alert.message);
+    // Alerts are all warnings: a newer one replaces the one shown.
+    m_alertBanner->offer(Banner::Kind::Warning, topic, title, alert.message);
+    if (alert.kind == Alert::Kind::RefreshFailures)
+        m_alertShownAt = (m_clock ? m_clock : Clock::system())->now();
     if (alert.accountId) {
         const qint64 id = alert.accountId;
         QPushButton *show = m_alertBanner->addButton(tr("Show mailbox"));
@@ -1154,6 +1220,57 @@ void MainWindow::updateActions()
         m_testMailAction->setEnabled(ready && id != 0 && !m_removing.contains(id) && !m_signingOut
                                      && status != int(AccountStatus::NeedsSignIn) && !m_service->runningMailCheck(id));
         m_signOutAction->setEnabled(ready && !m_signingOut);
+    }
+}
+
+void MainWindow::fitToScreen(bool centre)
+{
+    QScreen *screen = this->screen();
+    if (!screen || isMaximized() || isFullScreen())
+        return;
+    const QRect available = screen->availableGeometry();
+    // The window manager's frame: known once shown; before, leave room for a title bar and
+    // borders, so the status bar stays on screen.
+    const QRect frame = frameGeometry();
+    const QRect inner = geometry();
+    QSize extra(frame.width() - inner.width(), frame.height() - inner.height());
+    if (extra.isNull()) {
+        const int border = 2 * style()->pixelMetric(QStyle::PM_DefaultFrameWidth, nullptr, this);
+        extra = QSize(border, border + style()->pixelMetric(QStyle::PM_TitleBarHeight, nullptr, this));
+    }
+    const QSize fitted = size().boundedTo(
+        QSize(qMax(1, available.width() - extra.width()), qMax(1, available.height() - extra.height())));
+    QRect outer(pos(), fitted + extra); // pos() is the frame's top left
+    if (centre)
+        outer.moveCenter(available.center());
+    outer.moveLeft(qBound(available.left(), outer.left(), available.left() + available.width() - outer.width()));
+    outer.moveTop(qBound(available.top(), outer.top(), available.top() + available.height() - outer.height()));
+    resize(fitted);
+    move(outer.topLeft());
+}
+
+bool MainWindow::showOutcome(Banner::Kind kind, const QString &topic, const QString &title, const QString &message)
+{
+    if (m_messageBanner->offer(kind, topic, title, message))
+        return true;
+    // A more severe message about something else is up: it stays, this one passes by.
+    statusBar()->showMessage(SafeText::clean(title, 200), Banner::InfoTimeoutMs);
+    return false;
+}
+
+void MainWindow::clearAccountTrouble(qint64 accountId)
+{
+    m_messageBanner->clearTopic(accountTopic(accountId));
+    m_alertBanner->clearTopic(refreshAlertTopic(accountId));
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    // restoreGeometry() may be applied only now, on some platforms adjusted by Qt: check again.
+    if (!m_fittedOnShow) {
+        m_fittedOnShow = true;
+        fitToScreen(false);
     }
 }
 

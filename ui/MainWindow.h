@@ -3,6 +3,7 @@
 #include "core/common/Clock.h"
 #include "core/common/Result.h"
 #include "core/service/AccountService.h"
+#include "ui/Banner.h"
 
 #include <QHash>
 #include <QList>
@@ -27,7 +28,6 @@ namespace mailkey {
 class AccountDetails;
 class AccountModel;
 class AppSettings;
-class Banner;
 class ConnectPanel;
 class ConnectSession;
 class EmptyState;
@@ -38,6 +38,23 @@ class EmptyState;
 // It appears at once; if the service has not started yet it is started from the event loop and
 // the list fills in when the vault is ready. A failed vault is a banner with core's message, the
 // next steps, Retry and (for a lost key or a damaged file) a confirmed "Reset vault…".
+//
+// Banners (top to bottom), and what clears each (the general rule is in Banner.h):
+//  - vault: while the vault is not open; cleared when it opens. Not dismissible.
+//  - config: provider settings that were not used; cleared by a reload that finds none.
+//  - alert: core's alerts, newest replaces older. "Token refreshes keep failing" for a mailbox is
+//    cleared by that mailbox's next successful refresh (Refresh now or scheduled), a successful
+//    sign-in to it, or its removal; "Repeated failed sign-ins" by any successful sign-in;
+//    "A sign-in response was rejected" stays until dismissed (nothing the person did failed).
+//  - message: the outcome of the last action, by topic: sign-in attempts ("signin": a new
+//    attempt clears the last one's outcome), a mailbox's refresh and removal ("account:ID":
+//    cleared by its success), sign out everywhere, vault reset. A less severe outcome on another
+//    topic goes to the status bar instead of covering a failure; Info/Success time out.
+//
+// Size: the window never grows by itself. Banners, the sign-in panel and the pages share one
+// vertical scroll area, and the details scroll inside, so new content scrolls instead of raising
+// the minimum size; nothing is squeezed below the height its text needs. The first size (and a
+// restored geometry) fits the available geometry of the screen (fitToScreen()).
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -90,6 +107,7 @@ public Q_SLOTS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void buildUi();
@@ -119,6 +137,14 @@ private:
     void onSignedOutEverywhere(const Status &result);
     void onRefreshFinished(qint64 accountId, const Status &result);
     void notifyDesktop(const QString &title, const QString &message);
+    // Shrinks the window to the available geometry of its screen (minus room for the frame) and
+    // moves it inside; `centre`: a first size, placed in the middle.
+    void fitToScreen(bool centre);
+    // The message banner's rule (Banner::offer); returns false when the outcome went to the status
+    // bar because a more severe message about something else is shown (then add no buttons).
+    bool showOutcome(Banner::Kind kind, const QString &topic, const QString &title, const QString &message);
+    // Success of a mailbox's refresh or sign-in, or its removal: its failure messages are over.
+    void clearAccountTrouble(qint64 accountId);
     void updateActions();
     QString providerName(const QString &providerId) const;
     QMessageBox *confirmBox(const QString &objectName, const QString &title, const QString &text,
@@ -164,7 +190,9 @@ private:
     QSet<qint64> m_removing;
     QSet<qint64> m_refreshRequested; // "Refresh now" clicked, outcome not shown yet
     QHash<qint64, QList<MailFolder>> m_folderCache;
+    QDateTime m_alertShownAt; // when the last "refreshes keep failing" alert came
     bool m_startRequested = false;
+    bool m_fittedOnShow = false;
     bool m_signingOut = false;
 };
 

@@ -141,6 +141,8 @@ void SafeText::setLabelText(QLabel *label, const QString &untrusted, int maxLeng
     const QString shown = clean(untrusted, maxLength);
     label->setText(shown);
     label->setToolTip(shown == full ? QString() : toolTip(full));
+    // Without this, screen readers get the tooltip's markup as the description.
+    label->setAccessibleDescription(shown == full ? QString() : full);
 }
 
 void SafeText::setLabelMultiline(QLabel *label, const QString &text, int maxLength)

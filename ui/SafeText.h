@@ -32,14 +32,16 @@ public:
     // clean(), then QFontMetrics::elidedText to `width` pixels, on one line.
     static QString elided(const QString &untrusted, const QFontMetrics &metrics, int width,
                           Qt::TextElideMode mode = Qt::ElideRight);
-    // Qt::PlainText, the cleaned text, and the full cleaned text as tooltip when it was cut.
+    // Qt::PlainText, the cleaned text, and the full cleaned text as tooltip (and as plain accessible
+    // description) when it was cut.
     static void setLabelText(QLabel *label, const QString &untrusted, int maxLength = MaxLength);
     // For text written by MailKey itself (core's error messages) that may quote untrusted values:
     // keeps line breaks, cleans each line.
     static QString cleanMultiline(const QString &text, int maxLength = 4 * MaxLength);
     static void setLabelMultiline(QLabel *label, const QString &text, int maxLength = 4 * MaxLength);
     // A tooltip that shows `untrusted` literally: Qt guesses tooltips as rich text, so the cleaned
-    // text is HTML-escaped inside an explicit rich-text paragraph.
+    // text is HTML-escaped inside an explicit rich-text paragraph. A widget's accessible description
+    // defaults to its tooltip: give it a plain setAccessibleDescription() beside this.
     static QString toolTip(const QString &untrusted, int maxLength = 1024);
     // Inserts break opportunities (U+200B) into runs of more than `run` non-space characters, so
     // a word-wrapped label cannot be forced wider than its window by one endless word.

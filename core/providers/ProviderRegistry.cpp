@@ -1,5 +1,7 @@
 #include "core/providers/ProviderRegistry.h"
 
+#include "core/common/TextSafety.h"
+
 #include <QCoreApplication>
 
 namespace mailkey {
@@ -329,36 +331,46 @@ QString ProviderRegistry::redirectUriToRegister(const Provider &provider)
     return provider.redirectUriWithoutPort();
 }
 
-Error ProviderRegistry::missingClientIdError(const Provider &provider)
+QStringList ProviderRegistry::missingClientIdSteps(const Provider &provider)
 {
+    // The steps are printed one a line: a name or issuer from providers.json must not start a line.
+    const auto oneLine = [](const QString &untrusted) { return TextSafety::replaced(untrusted, u" "); };
     const QString idVar = clientIdVariable(provider.id);
     const QString secretVar = clientSecretVariable(provider.id);
     const QString redirect = redirectUriToRegister(provider);
-    QString msg;
+    // One sentence or step a line: short enough for a terminal, and a label keeps the breaks.
     switch (provider.kind) {
     case Provider::Kind::Microsoft:
-        msg = Text::tr("MailKey has no client id for %1. Register an app in the Microsoft Entra admin center "
-                       "(https://entra.microsoft.com): App registrations → New registration → under Redirect URI "
-                       "choose the \"Public client/native (mobile & desktop)\" platform (shown as \"Mobile and "
-                       "desktop applications\" under Authentication → Add a platform) and enter the redirect URI "
-                       "%2. MailKey adds a free port at each sign-in; Entra ignores the port for http://localhost, "
-                       "but the path must match. Do not use the \"Web\" platform (AADSTS7000218). "
-                       "Then copy the Application (client) ID and set it in the environment variable %3, in "
-                       "MailKey's settings (Providers), or as the setting %4.")
-                  .arg(provider.displayName, redirect, idVar, settingsKey(provider.id, QStringLiteral("client_id")));
-        break;
+        return {
+            Text::tr("1. In the Microsoft Entra admin center (https://entra.microsoft.com), open App registrations → "
+                     "New registration."),
+            Text::tr("2. Under Redirect URI choose the \"Public client/native (mobile & desktop)\" platform (shown as "
+                     "\"Mobile and desktop applications\" under Authentication → Add a platform) and enter %1.")
+                .arg(redirect),
+            Text::tr("   MailKey adds a free port at each sign-in; Entra ignores the port for http://localhost, but "
+                     "the path must match."),
+            Text::tr("   Do not use the \"Web\" platform (AADSTS7000218)."),
+            Text::tr("3. Copy the Application (client) ID and set it in the environment variable %1, in MailKey's "
+                     "settings (Providers), or as the setting %2.")
+                .arg(idVar, settingsKey(provider.id, QStringLiteral("client_id"))),
+        };
     case Provider::Kind::Google:
-        msg = Text::tr("MailKey has no client id for %1. In the Google Cloud console "
-                       "(https://console.cloud.google.com): enable the Gmail API (APIs & Services → Library), "
-                       "set up the OAuth consent screen, then APIs & Services → Credentials → Create credentials → "
-                       "OAuth client ID → application type \"Desktop app\". Desktop clients accept the loopback "
-                       "redirect http://127.0.0.1 on any port implicitly, so there is no redirect URI to register "
-                       "(MailKey uses %2 with a free port). Copy the client id and client secret (a desktop client's "
-                       "secret is not confidential, but Google asks for it) and set them in the environment "
-                       "variables %3 and %4, or in MailKey's settings (Providers). While the app is in \"Testing\" "
-                       "mode, add your address as a test user; its sign-ins then expire after 7 days.")
-                  .arg(provider.displayName, redirect, idVar, secretVar);
-        break;
+        return {
+            Text::tr("1. In the Google Cloud console (https://console.cloud.google.com), enable the Gmail API "
+                     "(APIs & Services → Library)."),
+            Text::tr("2. Set up the OAuth consent screen."),
+            Text::tr("3. APIs & Services → Credentials → Create credentials → OAuth client ID → application type "
+                     "\"Desktop app\"."),
+            Text::tr("   Desktop clients accept the loopback redirect http://127.0.0.1 on any port, so there is no "
+                     "redirect URI to register (MailKey uses %1 with a free port).")
+                .arg(redirect),
+            Text::tr("4. Copy the client id and client secret (a desktop client's secret is not confidential, but "
+                     "Google asks for it)."),
+            Text::tr("   Set them in the environment variables %1 and %2, or in MailKey's settings (Providers).")
+                .arg(idVar, secretVar),
+            Text::tr("While the app is in \"Testing\" mode, add your address as a test user; its sign-ins then "
+                     "expire after 7 days."),
+        };
     case Provider::Kind::Custom: {
         QString portExample = redirect;
         const QString hostPart = QStringLiteral("http://")
@@ -366,17 +378,42 @@ Error ProviderRegistry::missingClientIdError(const Provider &provider)
                                         ? QString(QLatin1Char('[') + provider.redirectHost + QLatin1Char(']'))
                                         : provider.redirectHost);
         portExample.insert(hostPart.size(), QStringLiteral(":<any port>"));
-        msg = Text::tr("MailKey has no client id for %1. Register MailKey with %1 (issuer %2) as a public (native) "
-                       "client using the authorization code flow with PKCE, and register the redirect URI %3 "
-                       "(MailKey picks a free port at each sign-in, so the server must accept %4, as RFC 8252 "
-                       "section 7.3 requires for loopback redirects). Then set the client id in the environment "
-                       "variable %5, in MailKey's settings (Providers), or as \"client_id\" of provider \"%6\" in %7.")
-                  .arg(provider.displayName, provider.issuer, redirect, portExample, idVar, provider.id,
-                       ProviderFile::defaultPath());
+        return {
+            Text::tr("1. Register MailKey with %1 (issuer %2) as a public (native) client using the authorization "
+                     "code flow with PKCE.")
+                .arg(oneLine(provider.displayName), oneLine(provider.issuer)),
+            Text::tr("2. Register the redirect URI %1.").arg(redirect),
+            Text::tr("   MailKey picks a free port at each sign-in, so the server must accept %1, as RFC 8252 "
+                     "section 7.3 requires for loopback redirects.")
+                .arg(portExample),
+            Text::tr("3. Set the client id in the environment variable %1, in MailKey's settings (Providers),")
+                .arg(idVar),
+            Text::tr("   or as \"client_id\" of provider \"%1\" in %2.").arg(provider.id, ProviderFile::defaultPath()),
+        };
+    }
+    }
+    return {};
+}
+
+QUrl ProviderRegistry::registrationUrl(const Provider &provider)
+{
+    switch (provider.kind) {
+    case Provider::Kind::Microsoft:
+        return QUrl(QStringLiteral("https://entra.microsoft.com"));
+    case Provider::Kind::Google:
+        return QUrl(QStringLiteral("https://console.cloud.google.com"));
+    case Provider::Kind::Custom:
         break;
     }
-    }
-    return Error(ErrorCode::Config, msg);
+    return QUrl();
+}
+
+Error ProviderRegistry::missingClientIdError(const Provider &provider)
+{
+    QStringList lines{
+        Text::tr("MailKey has no client id for %1.").arg(TextSafety::replaced(provider.displayName, u" "))};
+    lines += missingClientIdSteps(provider);
+    return Error(ErrorCode::Config, lines.join(QLatin1Char('\n')));
 }
 
 } // namespace mailkey

@@ -10,6 +10,7 @@
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <utility>
 
@@ -99,8 +100,16 @@ public:
     // sign-in): http://localhost/oauth/microsoft, http://127.0.0.1/oauth/google,
     // http://127.0.0.1/oauth/<id>.
     static QString redirectUriToRegister(const Provider &provider);
-    // ErrorCode::Config; says how to register an app with this provider and where to put the id.
+    // ErrorCode::Config; says how to register an app with this provider and where to put the id:
+    // "MailKey has no client id for NAME." and missingClientIdSteps(), one a line (each line a
+    // sentence or a numbered step, so a terminal shows it without one 900-character line).
     static Error missingClientIdError(const Provider &provider);
+    // The steps alone (for a window that already says the client id is missing). Plain text: they
+    // quote the provider's name and issuer.
+    static QStringList missingClientIdSteps(const Provider &provider);
+    // The provider's app-registration site (a fixed MailKey address: Entra admin center, Google
+    // Cloud console); empty for custom providers.
+    static QUrl registrationUrl(const Provider &provider);
 
 private:
     void rebuild();

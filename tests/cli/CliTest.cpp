@@ -236,6 +236,22 @@ TEST_F(CliTest, ConnectCtrlCCancelsCleanlyAndClosesTheListener)
     EXPECT_EQ(QJsonDocument::fromJson(list.out).array().size(), 0);
 }
 
+TEST_F(CliTest, MissingClientIdHelpIsShortLinesInTheTerminal)
+{
+    // Google has no client id here: the help comes one step a line, not as one 900-character line.
+    const CliRun r = h->run(args({"connect", "google", "--no-browser"}));
+    EXPECT_NE(r.exitCode, cli::Ok);
+    EXPECT_TRUE(r.out.isEmpty());
+    const QStringList lines = r.errText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    ASSERT_GE(lines.size(), 5) << r.errForMessage();
+    EXPECT_EQ(lines.first(), QStringLiteral("mailkey-cli: MailKey has no client id for Gmail.")) << r.errForMessage();
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        EXPECT_TRUE(lines.at(i).startsWith(QLatin1String("  "))) << lines.at(i).toStdString();
+        EXPECT_LE(lines.at(i).size(), 240) << lines.at(i).toStdString();
+    }
+    EXPECT_TRUE(r.errText().contains(QLatin1String("  1. In the Google Cloud console"))) << r.errForMessage();
+}
+
 TEST_F(CliTest, ConnectBadInputIsOneLineAndTheRightCode)
 {
     expectOneLineError(h->run(args({"connect", "nosuchprovider", "--no-browser"})), cli::Usage);

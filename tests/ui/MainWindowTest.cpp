@@ -27,6 +27,7 @@
 #include "ui/EmptyState.h"
 #include "ui/MailCheckPanel.h"
 
+#include <QAccessible>
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -47,9 +48,11 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QSslCertificate>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -82,7 +85,34 @@ void expectAllLabelsPlain(QWidget *root)
 {
     const auto labels = root->findChildren<QLabel *>();
     for (QLabel *l : labels) {
+        if (l->objectName().startsWith(QLatin1String("clientIdLink-")))
+            continue; // MailKey's own fixed link to a registration site (WidgetsTest checks its text)
         EXPECT_EQ(l->textFormat(), Qt::PlainText) << "label " << l->objectName().toStdString();
+    }
+}
+
+// Saves what the window looks like, for a person to look at (MAILKEY_UI_DUMP_DIR).
+void dump(QWidget *w, const QString &name)
+{
+    if (qEnvironmentVariableIsSet("MAILKEY_UI_DUMP_DIR"))
+        w->grab().save(qEnvironmentVariable("MAILKEY_UI_DUMP_DIR") + QLatin1Char('/') + name);
+}
+
+// Every visible word-wrapped label under `root` has the height its text needs at its width.
+void expectNothingClipped(QWidget *root, const char *where)
+{
+    const auto labels = root->findChildren<QLabel *>();
+    for (QLabel *l : labels) {
+        if (!l->isVisible() || !l->wordWrap() || l->text().isEmpty())
+            continue;
+        EXPECT_GE(l->height(), l->heightForWidth(l->width()))
+            << where << ": " << l->objectName().toStdString() << " is clipped: " << l->text().left(40).toStdString();
+    }
+    const auto elided = root->findChildren<ElidedLabel *>();
+    for (ElidedLabel *l : elided) {
+        if (l->isVisible()) {
+            EXPECT_GE(l->height(), l->fontMetrics().height()) << where << ": " << l->objectName().toStdString();
+        }
     }
 }
 
@@ -854,6 +884,181 @@ TEST_F(MainWindowTest, AlertsShowAsABanner)
     EXPECT_TRUE(m_window->alertBanner()->button(QStringLiteral("Show mailbox")));
 }
 
+TEST_F(MainWindowTest, AlertsClearWhenWhatFailedSucceeds)
+{
+    open();
+    const Account a = connectThroughUi();
+    const Alert alert{Alert::Kind::RefreshFailures, a.id, QStringLiteral("Refreshing alice failed 5 times.")};
+
+    // A successful Refresh now ends "refreshes keep failing".
+    Q_EMIT m_service->alertRaised(alert);
+    ASSERT_TRUE(m_window->alertBanner()->isVisible());
+    EXPECT_EQ(m_window->alertBanner()->title(), QStringLiteral("Token refreshes keep failing"));
+    m_window->refreshNow(a.id);
+    EXPECT_TRUE(waitFor([&] { return m_window->alertBanner()->isHidden(); }, 30000));
+
+    // So does a successful Reconnect of that mailbox.
+    Q_EMIT m_service->alertRaised(alert);
+    ASSERT_TRUE(m_window->alertBanner()->isVisible());
+    m_window->reconnectAccount(a.id);
+    ASSERT_TRUE(waitFor([&] { return !m_window->connectPanel()->isVisible(); }, 30000));
+    EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("Signed in again"));
+    EXPECT_TRUE(m_window->alertBanner()->isHidden());
+
+    // An alert about another mailbox stays.
+    Q_EMIT m_service->alertRaised(Alert{Alert::Kind::RefreshFailures, a.id + 1000, QStringLiteral("Other.")});
+    m_window->refreshNow(a.id);
+    waitFor([] { return false; }, 1500);
+    EXPECT_TRUE(m_window->alertBanner()->isVisible());
+}
+
+TEST_F(MainWindowTest, ACancelledSignInGivesWayAndTimesOut)
+{
+    open();
+    m_window->messageBanner()->setInfoTimeout(0);
+    m_desktop->hold = true;
+    QAction *action = menuAction(m_window->connectMenu(), QStringLiteral("connect-fake"));
+    ASSERT_TRUE(action);
+    action->trigger();
+    ASSERT_TRUE(waitFor([&] { return m_window->connectPanel()->url().isValid(); }, 10000));
+    m_window->connectPanel()->cancelButton()->click();
+    ASSERT_TRUE(waitFor([&] { return m_window->messageBanner()->isVisible(); }, 10000));
+    EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("Sign-in cancelled"));
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Info);
+
+    // A newer failure replaces it.
+    m_desktop->hold = false;
+    m_server.setNextAuthorizeError(QStringLiteral("access_denied"), QStringLiteral("The user declined consent."));
+    action->trigger();
+    ASSERT_TRUE(waitFor([&] { return !m_window->connectPanel()->isVisible(); }, 30000));
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Error);
+    EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("Sign-in failed"));
+
+    // Left alone, a cancellation goes away by itself; the failure before it did not.
+    m_window->messageBanner()->setInfoTimeout(300);
+    EXPECT_FALSE(m_window->messageBanner()->isHidden()); // an error with "Try again": stays
+    m_desktop->hold = true;
+    action->trigger();
+    ASSERT_TRUE(waitFor([&] { return m_window->connectPanel()->url().isValid(); }, 10000));
+    m_window->connectPanel()->cancelButton()->click();
+    ASSERT_TRUE(
+        waitFor([&] { return m_window->messageBanner()->title() == QStringLiteral("Sign-in cancelled"); }, 10000));
+    EXPECT_TRUE(waitFor([&] { return m_window->messageBanner()->isHidden(); }, 5000));
+}
+
+TEST_F(MainWindowTest, TheWindowNeverGrowsAndNothingIsClipped)
+{
+    open();
+    connectThroughUi();
+    m_window->resize(780, 532);
+    waitFor([] { return false; }, 200);
+    const QSize before = m_window->size();
+    expectNothingClipped(m_window->details(), "no banners");
+
+    // Two banners with long text, and a sign-in panel naming a long address.
+    Q_EMIT m_service->alertRaised(
+        Alert{Alert::Kind::FailedSignIns, 0,
+              QStringLiteral("Sign-ins failed 6 times in 10 minutes. If that was not you, someone may be trying "
+                             "to connect a mailbox with MailKey on this computer. Check the activity.")});
+    Q_EMIT m_service->pendingRevocationFinished(
+        99, QStringLiteral("gail@gmail.example"), false,
+        QStringLiteral("Google still could not revoke MailKey's access after several attempts. Remove it by hand at "
+                       "https://myaccount.google.com/connections, then this message will not come back."));
+    ASSERT_TRUE(m_window->alertBanner()->isVisible());
+    ASSERT_TRUE(m_window->messageBanner()->isVisible());
+    const QString longAddress = QString(120, QLatin1Char('a')) + QStringLiteral("@") + QString(60, QLatin1Char('b'))
+                                + QStringLiteral(".example");
+    m_window->connectPanel()->start(QStringLiteral("Signing in again as ") + longAddress);
+    waitFor([] { return false; }, 300);
+    dump(m_window.get(), QStringLiteral("two-banners.png"));
+
+    EXPECT_EQ(m_window->height(), before.height()) << "the window grew by itself";
+    EXPECT_EQ(m_window->width(), before.width()) << "the window grew by itself";
+    expectNothingClipped(m_window->details(), "two banners");
+    expectNothingClipped(m_window->alertBanner(), "alert");
+    expectNothingClipped(m_window->messageBanner(), "message");
+    expectNothingClipped(m_window->connectPanel(), "sign-in panel");
+    m_window->connectPanel()->finish();
+}
+
+TEST_F(MainWindowTest, AccessibleDescriptionsAreNotMarkup)
+{
+    open();
+    connectThroughUi();
+    auto *status = m_window->statusBar()->findChild<QLabel *>(QStringLiteral("vaultStatusLabel"));
+    ASSERT_TRUE(status);
+    EXPECT_FALSE(status->toolTip().isEmpty());
+    QAccessibleInterface *si = QAccessible::queryAccessibleInterface(status);
+    ASSERT_TRUE(si);
+    // The vault's path, as plain text (the tooltip is rich text for Qt's sake).
+    EXPECT_EQ(si->text(QAccessible::Description), m_service->vaultPath());
+    const auto widgets = m_window->findChildren<QWidget *>();
+    for (QWidget *w : widgets) {
+        QAccessibleInterface *i = QAccessible::queryAccessibleInterface(w);
+        if (!i)
+            continue;
+        const QString d = i->text(QAccessible::Description);
+        EXPECT_FALSE(d.contains(QStringLiteral("<p")) || d.contains(QStringLiteral("</")))
+            << w->metaObject()->className() << " " << w->objectName().toStdString() << ": " << d.toStdString();
+    }
+}
+
+TEST_F(MainWindowTest, FirstRunAndDarkPaletteScreenshots)
+{
+    open();
+    // First run: Google has no client id here; its help open.
+    auto *toggle = m_window->emptyState()->findChild<QToolButton *>(QStringLiteral("clientIdHowTo-google"));
+    ASSERT_TRUE(toggle);
+    toggle->setChecked(true);
+    auto *link = m_window->emptyState()->findChild<QLabel *>(QStringLiteral("clientIdLink-google"));
+    ASSERT_TRUE(link);
+    EXPECT_TRUE(link->isVisible());
+    waitFor([] { return false; }, 100);
+    dump(m_window.get(), QStringLiteral("first-run.png"));
+
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x35, 0x35, 0x35));
+    dark.setColor(QPalette::WindowText, QColor(0xEE, 0xEE, 0xEE));
+    dark.setColor(QPalette::Base, QColor(0x2A, 0x2A, 0x2A));
+    dark.setColor(QPalette::AlternateBase, QColor(0x35, 0x35, 0x35));
+    dark.setColor(QPalette::Text, QColor(0xEE, 0xEE, 0xEE));
+    dark.setColor(QPalette::Button, QColor(0x45, 0x45, 0x45));
+    dark.setColor(QPalette::ButtonText, QColor(0xEE, 0xEE, 0xEE));
+    dark.setColor(QPalette::Highlight, QColor(0x2A, 0x82, 0xDA));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::Link, QColor(0x64, 0xB5, 0xF6));
+    m_window->setPalette(dark);
+    waitFor([] { return false; }, 100);
+    dump(m_window.get(), QStringLiteral("first-run-dark.png"));
+    // Brown (the darkest light-theme colour) is the avatar of this address... whatever it is, the
+    // window shows its dark-theme twin.
+    m_server.setUser(user(QStringLiteral("dora@example.com"), QStringLiteral("Dora Dark")));
+    connectThroughUi();
+    Q_EMIT m_service->alertRaised(
+        Alert{Alert::Kind::FailedSignIns, 0, QStringLiteral("Sign-ins failed 6 times in 10 minutes.")});
+    waitFor([] { return false; }, 200);
+    dump(m_window.get(), QStringLiteral("dark.png"));
+    expectAllLabelsPlain(m_window.get());
+}
+
+TEST_F(MainWindowTest, TheFirstSizeFitsASmallHiDpiScreen)
+{
+    // A 1920×1000 screen at QT_SCALE_FACTOR=2 (960×500 logical), in a child process.
+    const QString config = m_dir.filePath(QStringLiteral("screen.json"));
+    QFile f(config);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write(R"({"screens": [{"name": "small", "x": 0, "y": 0, "width": 1920, "height": 1000, "logicalDpi": 96}]})");
+    f.close();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen:configfile=") + config);
+    env.insert(QStringLiteral("QT_SCALE_FACTOR"), QStringLiteral("2"));
+    const ChildResult r = runChild(
+        "smallscreen",
+        {QCoreApplication::applicationFilePath(), QStringLiteral("--gtest_filter=ChildOnly.SmallScreen")}, env);
+    EXPECT_EQ(r.exitCode, 0) << r.output.toStdString();
+    EXPECT_TRUE(r.output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << r.output.toStdString();
+}
+
 TEST_F(MainWindowTest, AQueuedRevocationsOutcomeIsShown)
 {
     // The service reports the end of a revocation that was queued when the mailbox was removed
@@ -1207,4 +1412,46 @@ TEST(ChildOnly, LockedKeychain)
     EXPECT_FALSE(window.vaultBanner()->button(QStringLiteral("Reset vault…"))); // never offered for a lock
     EXPECT_EQ(window.currentPage(), window.unavailablePage());
     EXPECT_TRUE(QFile::exists(profile.databasePath()));
+}
+
+TEST(ChildOnly, SmallScreen)
+{
+    if (!isChild("smallscreen"))
+        GTEST_SKIP() << "runs as a child of MainWindowTest.TheFirstSizeFitsASmallHiDpiScreen";
+    QScreen *screen = QGuiApplication::primaryScreen();
+    ASSERT_TRUE(screen);
+    ASSERT_EQ(screen->devicePixelRatio(), 2.0);
+    const QRect available = screen->availableGeometry();
+    ASSERT_EQ(available.height(), 500) << "the screen of this test: 1000 px at scale 2";
+    QTemporaryDir dir;
+    qputenv("MAILKEY_DATA_DIR", QFile::encodeName(dir.filePath(QStringLiteral("data"))));
+    qputenv("MAILKEY_CONFIG_DIR", QFile::encodeName(dir.filePath(QStringLiteral("config"))));
+    QNetworkAccessManager nam;
+    ProviderRegistry registry(ProviderRegistry::Settings{}, QProcessEnvironment());
+    AppSettings settings(dir.filePath(QStringLiteral("config/settings.ini")));
+    AccountService service(Profile(test::uniqueName(QStringLiteral("small"))), &nam, &registry);
+    const auto fits = [&](MainWindow &window, const char *what) {
+        window.show();
+        const QRect frame = window.frameGeometry();
+        EXPECT_TRUE(available.contains(frame))
+            << what << ": " << frame.width() << "x" << frame.height() << "+" << frame.x() << "+" << frame.y()
+            << " state " << int(window.windowState()) << " min " << window.minimumWidth() << " "
+            << window.minimumSizeHint().width();
+        QStatusBar *bar = window.statusBar();
+        const QRect barOnScreen(bar->mapToGlobal(QPoint(0, 0)), bar->size());
+        EXPECT_TRUE(available.contains(barOnScreen)) << what << ": the status bar is off screen";
+    };
+    {
+        MainWindow window(&service, &settings);
+        fits(window, "first size");
+        waitFor([&] { return service.vaultState() == VaultState::Ready; }, 30000);
+        waitFor([] { return false; }, 200);
+        dump(&window, QStringLiteral("small-screen-2x.png"));
+        // A geometry saved on a bigger screen.
+        window.resize(1560, 1064);
+        window.move(300, 200);
+        settings.setWindowGeometry(window.saveGeometry());
+    }
+    MainWindow restored(&service, &settings);
+    fits(restored, "restored geometry");
 }

@@ -20,6 +20,7 @@
 #include "ui/SingleInstance.h"
 #include "ui/VaultErrorAdvice.h"
 
+#include <QAccessible>
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
@@ -31,11 +32,13 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QTreeWidget>
+#include <QUrl>
 
 #include <gtest/gtest.h>
 
@@ -64,8 +67,16 @@ Account account(qint64 id, const QString &email, const QString &name)
 void expectAllLabelsPlain(QWidget *root)
 {
     const auto labels = root->findChildren<QLabel *>();
-    for (QLabel *l : labels)
+    for (QLabel *l : labels) {
+        if (l->objectName().startsWith(QLatin1String("clientIdLink-")))
+            continue; // MailKey's own fixed link (checked in EmptyState.HelpHasRealLinksAndDoesNotRepeatItself)
         EXPECT_EQ(l->textFormat(), Qt::PlainText) << "label " << l->objectName().toStdString() << " is not plain text";
+    }
+}
+
+QAccessibleInterface *accessible(QObject *o)
+{
+    return QAccessible::queryAccessibleInterface(o);
 }
 
 const QString Hostile = QStringLiteral("<b>Boss</b><img src=\"http://evil.example/x.png\"><a href=\"x\">click</a>");
@@ -184,6 +195,35 @@ TEST(Avatar, ColoursAreStableAndReadable)
         EXPECT_GE(Avatar::contrastRatio(c, Qt::white), 4.5) << c.name().toStdString();
     for (const char *p : {"microsoft", "google", "fake", "example"})
         EXPECT_GE(Avatar::contrastRatio(Avatar::providerColor(QString::fromLatin1(p)), Qt::white), 4.5) << p;
+}
+
+TEST(Avatar, ContrastOnLightAndDarkBackgrounds)
+{
+    // Initials >= 4.5:1 against the fill (text), the fill >= 3:1 against the background (a
+    // graphical object), computed for every colour on light and dark window and base colours.
+    const QList<QColor> backgrounds{Qt::white,
+                                    QColor(0xFA, 0xFA, 0xFA),
+                                    QColor(0xF0, 0xF0, 0xF0),
+                                    Qt::black,
+                                    QColor(0x1E, 0x1E, 0x1E),
+                                    QColor(0x2D, 0x2D, 0x2D),
+                                    QColor(0x35, 0x35, 0x35)};
+    for (const QColor &bg : backgrounds) {
+        for (const QColor &c : Avatar::colors()) {
+            const QColor fill = Avatar::forBackground(c, bg);
+            const QColor text = Avatar::initialsColor(fill);
+            EXPECT_GE(Avatar::contrastRatio(text, fill), 4.5)
+                << fill.name().toStdString() << " on " << bg.name().toStdString();
+            EXPECT_GE(Avatar::contrastRatio(fill, bg), 3.0)
+                << fill.name().toStdString() << " on " << bg.name().toStdString();
+        }
+    }
+    // The hue stays: the dark twin of a colour is the same entry of the other list.
+    ASSERT_EQ(Avatar::colors().size(), Avatar::darkColors().size());
+    EXPECT_EQ(Avatar::forBackground(Avatar::colors().at(6), QColor(0x35, 0x35, 0x35)), Avatar::darkColors().at(6));
+    EXPECT_EQ(Avatar::forBackground(Avatar::colors().at(6), Qt::white), Avatar::colors().at(6));
+    EXPECT_EQ(Avatar::initialsColor(Avatar::colors().at(6)), QColor(Qt::white));
+    EXPECT_EQ(Avatar::initialsColor(Avatar::darkColors().at(6)), QColor(Qt::black));
 }
 
 // Delegate -----------------------------------------------------------------------------------
@@ -339,7 +379,86 @@ TEST(ElidedLabel, HugeTextDoesNotGrowTheWidget)
     EXPECT_EQ(bidi.text(), QStringLiteral("evil"));
 }
 
+TEST(ElidedLabel, IsAStaticTextToAssistiveTechnology)
+{
+    QWidget parent;
+    auto *label = new ElidedLabel(QStringLiteral("Alice <b>Example</b> with a rather long name"), &parent);
+    label->resize(60, label->sizeHint().height());
+    parent.show();
+    ASSERT_TRUE(label->shownText().endsWith(QChar(0x2026)));
+    QAccessibleInterface *iface = accessible(label);
+    ASSERT_TRUE(iface);
+    EXPECT_EQ(iface->role(), QAccessible::StaticText);
+    EXPECT_EQ(iface->text(QAccessible::Name), QStringLiteral("Alice <b>Example</b> with a rather long name"));
+    // The tooltip is rich text (for Qt): it must not become the description.
+    EXPECT_TRUE(label->toolTip().contains(QStringLiteral("<p")));
+    EXPECT_TRUE(iface->text(QAccessible::Description).isEmpty());
+}
+
 // Banners -------------------------------------------------------------------------------------
+
+TEST(Banner, ClearingRules)
+{
+    QWidget parent;
+    Banner banner(&parent);
+    banner.setInfoTimeout(0);
+    // Hidden: anything is shown.
+    EXPECT_TRUE(
+        banner.offer(Banner::Kind::Info, QStringLiteral("signin"), QStringLiteral("Sign-in cancelled"), QString()));
+    // A newer message of equal or higher severity replaces an older one.
+    EXPECT_TRUE(
+        banner.offer(Banner::Kind::Error, QStringLiteral("account:1"), QStringLiteral("Refresh failed"), QString()));
+    EXPECT_EQ(banner.title(), QStringLiteral("Refresh failed"));
+    // A less severe one about something else does not cover the failure.
+    EXPECT_FALSE(
+        banner.offer(Banner::Kind::Success, QStringLiteral("signin"), QStringLiteral("Mailbox connected"), QString()));
+    EXPECT_EQ(banner.title(), QStringLiteral("Refresh failed"));
+    EXPECT_FALSE(
+        banner.offer(Banner::Kind::Warning, QStringLiteral("signin"), QStringLiteral("Needs a client id"), QString()));
+    // The same topic always replaces: the success of the thing that failed.
+    EXPECT_TRUE(banner.offer(Banner::Kind::Success, QStringLiteral("account:1"), QStringLiteral("Renewed"), QString()));
+    EXPECT_EQ(banner.kind(), Banner::Kind::Success);
+    EXPECT_EQ(banner.topic(), QStringLiteral("account:1"));
+    // clearTopic hides only its own topic.
+    EXPECT_TRUE(
+        banner.offer(Banner::Kind::Error, QStringLiteral("account:2"), QStringLiteral("Removal failed"), QString()));
+    banner.clearTopic(QStringLiteral("account:1"));
+    EXPECT_FALSE(banner.isHidden());
+    banner.clearTopic(QStringLiteral("account:2"));
+    EXPECT_TRUE(banner.isHidden());
+    EXPECT_TRUE(banner.topic().isEmpty());
+}
+
+TEST(Banner, InfoAndSuccessTimeOutWarningsAndErrorsStay)
+{
+    QWidget parent;
+    Banner banner(&parent);
+    parent.show();
+    banner.setInfoTimeout(150);
+    banner.offer(Banner::Kind::Info, QStringLiteral("signin"), QStringLiteral("Sign-in cancelled"), QString());
+    EXPECT_FALSE(banner.isHidden());
+    EXPECT_TRUE(waitFor([&] { return banner.isHidden(); }, 3000));
+
+    banner.showMessage(Banner::Kind::Success, QStringLiteral("Connected"), QString());
+    EXPECT_TRUE(waitFor([&] { return banner.isHidden(); }, 3000));
+
+    // With something to do, or while busy, it stays.
+    banner.showMessage(Banner::Kind::Info, QStringLiteral("Set aside"), QString());
+    banner.addButton(QStringLiteral("Open folder"));
+    banner.setBusy(false);
+    waitFor([] { return false; }, 400);
+    EXPECT_FALSE(banner.isHidden());
+    banner.showMessage(Banner::Kind::Info, QStringLiteral("Signing out everywhere…"), QString());
+    banner.setBusy(true);
+    waitFor([] { return false; }, 400);
+    EXPECT_FALSE(banner.isHidden());
+
+    for (const Banner::Kind kind : {Banner::Kind::Warning, Banner::Kind::Error}) {
+        banner.showMessage(kind, QStringLiteral("Failed"), QString());
+        waitFor([] { return false; }, 400);
+        EXPECT_FALSE(banner.isHidden());
+    }
+}
 
 TEST(VaultErrorAdvice, EachKeychainAndVaultErrorHasTitleStepsAndButtons)
 {
@@ -486,7 +605,125 @@ TEST(EmptyState, ExplainsAndOffersProvidersWithClientIdHelp)
     EXPECT_EQ(requested.at(0).at(0).toString(), QStringLiteral("google"));
 }
 
+TEST(EmptyState, HelpHasRealLinksAndDoesNotRepeatItself)
+{
+    ProviderRegistry registry(ProviderRegistry::Settings{}, QProcessEnvironment());
+    Provider custom;
+    custom.id = QStringLiteral("evil");
+    custom.kind = Provider::Kind::Custom;
+    custom.displayName = QStringLiteral("<a href=\"https://evil.example\">Evil</a>");
+    custom.issuer = QStringLiteral("https://evil.example/<b>");
+    QList<Provider> providers = registry.providers();
+    providers.append(custom);
+    EmptyState empty;
+    empty.setProviders(providers);
+    expectAllLabelsPlain(&empty);
+    for (const char *id : {"microsoft", "google", "evil"}) {
+        const QString pid = QString::fromLatin1(id);
+        auto *summary = empty.findChild<QLabel *>(QStringLiteral("clientIdSummary-") + pid);
+        auto *hint = empty.findChild<QLabel *>(QStringLiteral("clientIdHint-") + pid);
+        ASSERT_TRUE(summary && hint) << id;
+        EXPECT_TRUE(summary->text().contains(QStringLiteral("needs a client ID"))) << id;
+        // The help gives the steps; it does not say again that the client id is missing.
+        EXPECT_FALSE(hint->text().contains(QStringLiteral("no client id"), Qt::CaseInsensitive)) << id;
+        EXPECT_TRUE(hint->text().startsWith(QStringLiteral("1. "))) << id;
+        EXPECT_EQ(hint->textFormat(), Qt::PlainText);
+    }
+    // The registration sites are real links, to fixed addresses, in labels holding nothing else.
+    const QList<QLabel *> links = empty.findChildren<QLabel *>(QRegularExpression(QStringLiteral("^clientIdLink-")));
+    ASSERT_EQ(links.size(), 2); // Microsoft and Google; the custom provider's issuer is not a link
+    const QHash<QString, QString> expected{
+        {QStringLiteral("clientIdLink-microsoft"), QStringLiteral("https://entra.microsoft.com")},
+        {QStringLiteral("clientIdLink-google"), QStringLiteral("https://console.cloud.google.com")}};
+    for (QLabel *link : links) {
+        ASSERT_TRUE(expected.contains(link->objectName())) << link->objectName().toStdString();
+        const QString url = expected.value(link->objectName());
+        EXPECT_EQ(link->textFormat(), Qt::RichText);
+        EXPECT_TRUE(link->openExternalLinks());
+        EXPECT_TRUE(link->textInteractionFlags().testFlag(Qt::LinksAccessibleByKeyboard));
+        EXPECT_EQ(link->text(), QStringLiteral("<a href=\"%1\" style=\"color:%2\">Open %3 in your browser</a>")
+                                    .arg(url, empty.palette().color(QPalette::Link).name(), QUrl(url).host()));
+    }
+    // Opening the help shows the steps and the link.
+    auto *toggle = empty.findChild<QToolButton *>(QStringLiteral("clientIdHowTo-microsoft"));
+    ASSERT_TRUE(toggle);
+    toggle->setChecked(true);
+    auto *link = empty.findChild<QLabel *>(QStringLiteral("clientIdLink-microsoft"));
+    EXPECT_FALSE(link->isHidden());
+    EXPECT_FALSE(empty.findChild<QLabel *>(QStringLiteral("clientIdHint-microsoft"))->isHidden());
+
+    // On a dark palette (set after the text) the link is drawn in the palette's link colour.
+    empty.resize(780, 600);
+    empty.show();
+    QPalette dark = empty.palette();
+    dark.setColor(QPalette::Window, QColor(0x35, 0x35, 0x35));
+    dark.setColor(QPalette::WindowText, QColor(0xEE, 0xEE, 0xEE));
+    dark.setColor(QPalette::Link, QColor(0x64, 0xB5, 0xF6));
+    empty.setPalette(dark);
+    const QImage image = link->grab().toImage();
+    double best = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x)
+            best = std::max(best, Avatar::contrastRatio(QColor(image.pixel(x, y)), QColor(0x35, 0x35, 0x35)));
+    }
+    EXPECT_GE(best, 4.5) << "the link is unreadable on the dark palette";
+}
+
 // Details ---------------------------------------------------------------------------------
+
+TEST(AccountDetails, AccessibleNamesRolesRelationsAndTabOrder)
+{
+    AccountDetails details;
+    details.resize(700, 600);
+    details.show();
+    Account a = account(7, QStringLiteral("alice@example.com"), QStringLiteral("Alice Example"));
+    a.tenant = QStringLiteral("contoso");
+    details.showAccount(a, QStringLiteral("Microsoft"), {});
+
+    // The header's name and address: static text, named by their text.
+    for (const auto &[object, text] :
+         {std::pair{"detailsName", "Alice Example"}, std::pair{"detailsEmail", "alice@example.com"}}) {
+        auto *label = details.findChild<ElidedLabel *>(QString::fromLatin1(object));
+        ASSERT_TRUE(label) << object;
+        QAccessibleInterface *iface = accessible(label);
+        ASSERT_TRUE(iface) << object;
+        EXPECT_EQ(iface->role(), QAccessible::StaticText) << object;
+        EXPECT_EQ(iface->text(QAccessible::Name), QString::fromLatin1(text)) << object;
+    }
+
+    // Each detail value is labelled by its name, which comes first in the tree.
+    for (const char *value : {"detailsProvider", "detailsTenant", "detailsScopes", "detailsExpiry",
+                              "detailsLastRefresh", "detailsNextRefresh", "detailsSince"}) {
+        auto *v = details.findChild<QLabel *>(QString::fromLatin1(value));
+        auto *n = details.findChild<QLabel *>(QString::fromLatin1(value) + QStringLiteral("Label"));
+        ASSERT_TRUE(v && n) << value;
+        QAccessibleInterface *vi = accessible(v);
+        QAccessibleInterface *ni = accessible(n);
+        ASSERT_TRUE(vi && ni) << value;
+        const auto labels = vi->relations(QAccessible::Label);
+        const bool labelled = std::any_of(labels.begin(), labels.end(), [ni](const auto &r) { return r.first == ni; });
+        EXPECT_TRUE(labelled) << value << " is not labelled by its name";
+        QAccessibleInterface *parent = vi->parent();
+        ASSERT_TRUE(parent);
+        EXPECT_EQ(ni->parent()->object(), parent->object());
+        EXPECT_LT(parent->indexOfChild(ni), parent->indexOfChild(vi)) << value << " comes before its label";
+    }
+
+    // Tab order follows the drawing order of the action row.
+    QList<QPushButton *> row;
+    for (const char *name : {"refreshNowButton", "reconnectButton", "removeButton", "copyAddressButton"})
+        row << details.findChild<QPushButton *>(QString::fromLatin1(name));
+    ASSERT_EQ(row.size(), 4);
+    for (int i = 1; i < row.size(); ++i)
+        EXPECT_LT(row[i - 1]->mapTo(&details, QPoint()).x(), row[i]->mapTo(&details, QPoint()).x()) << "drawing order";
+    QList<QPushButton *> chain;
+    QWidget *w = &details; // from the top of the details, as Tab goes
+    for (int guard = 0; guard < 200 && chain.size() < 4; ++guard, w = w->nextInFocusChain()) {
+        if (auto *b = qobject_cast<QPushButton *>(w); b && row.contains(b) && !chain.contains(b))
+            chain << b;
+    }
+    EXPECT_EQ(chain, row);
+}
 
 TEST(AccountDetails, ShowsFactsFoldersAndActivityAsPlainText)
 {

@@ -284,3 +284,23 @@ TEST(ProviderRegistry, ApplyDiscovery)
     EXPECT_EQ(after.clientId, s("id-1"));
     EXPECT_FALSE(reg.applyDiscovery(Provider::google()));
 }
+
+TEST(ProviderRegistry, MissingClientIdHelpIsShortLinesForATerminal)
+{
+    ProviderRegistry reg({}, env({}));
+    reg.setCustomProviders(customFile());
+    for (const Provider &p : reg.providers()) {
+        const QString msg = ProviderRegistry::missingClientIdError(p).message;
+        const QStringList lines = msg.split(QLatin1Char('\n'));
+        EXPECT_GE(lines.size(), 4) << p.id.toStdString();
+        EXPECT_EQ(lines.first(), s("MailKey has no client id for %1.").arg(p.displayName));
+        for (const QString &line : lines)
+            EXPECT_LE(line.size(), 240) << p.id.toStdString() << ": " << line.toStdString();
+        // The steps alone are the rest, without the first line.
+        EXPECT_EQ(ProviderRegistry::missingClientIdSteps(p), lines.mid(1));
+        EXPECT_TRUE(lines.at(1).startsWith(s("1. "))) << p.id.toStdString();
+    }
+    const Provider ms = reg.provider(s("microsoft"));
+    EXPECT_EQ(ProviderRegistry::registrationUrl(ms), QUrl(s("https://entra.microsoft.com")));
+    EXPECT_TRUE(ProviderRegistry::missingClientIdError(ms).message.contains(s("https://entra.microsoft.com")));
+}
