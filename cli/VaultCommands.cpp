@@ -156,7 +156,7 @@ void cmdAudit(Context &ctx)
 {
     const ParsedArgs p
         = parseArgs(ctx.args, {QStringLiteral("--json"), QStringLiteral("--verify"), QStringLiteral("--prune")},
-                    {QStringLiteral("--since"), QStringLiteral("--keep-days")});
+                    {QStringLiteral("--since"), QStringLiteral("--until"), QStringLiteral("--keep-days")});
     if (!p.error.isEmpty() || p.positional.size() > 1) {
         usageError(ctx, QStringLiteral("audit"), p.error.isEmpty() ? Text::tr("takes at most one address") : p.error);
         return;
@@ -202,10 +202,26 @@ void cmdAudit(Context &ctx)
             return;
         }
     }
+    // --until: the end of a date range (with --since: the person's own export of a period).
+    QDateTime until;
+    if (p.values.contains(QStringLiteral("--until"))) {
+        const QString text = p.values.value(QStringLiteral("--until"));
+        until = parseSince(text, QDateTime::currentDateTimeUtc());
+        // A bare date is the whole day: up to its end.
+        static const QRegularExpression bareDate(QStringLiteral("^\\d{4}-\\d{2}-\\d{2}$"));
+        if (until.isValid() && bareDate.match(text).hasMatch())
+            until = until.addDays(1).addMSecs(-1);
+        if (!until.isValid()) {
+            usageError(
+                ctx, QStringLiteral("audit"),
+                Text::tr("--until takes a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)"));
+            return;
+        }
+    }
     const bool json = p.flags.contains(QStringLiteral("--json"));
     const bool verify = p.flags.contains(QStringLiteral("--verify"));
     const QString email = p.positional.value(0);
-    withVault(ctx, [&ctx, json, verify, since, email](const std::shared_ptr<Vault> &vault) {
+    withVault(ctx, [&ctx, json, verify, since, until, email](const std::shared_ptr<Vault> &vault) {
         if (verify) {
             auto v = vault->verifyAudit();
             if (!v) {
@@ -240,6 +256,8 @@ void cmdAudit(Context &ctx)
             failWith(ctx, entries.error());
             return;
         }
+        if (until.isValid())
+            entries->removeIf([&until](const AuditEntry &e) { return e.at > until; });
         if (json) {
             QJsonArray array;
             for (const AuditEntry &e : *entries)
@@ -484,6 +502,8 @@ void addVaultCommands(std::map<QString, CommandInfo> &table)
               "Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.\n"
               "  EMAIL         only the entries of that account\n"
               "  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)\n"
+              "  --until TIME  the end of the range, the same forms (with --since and --json: your own\n"
+              "                export of a period)\n"
               "  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)\n"
               "  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was\n"
               "                edited or deleted\n"

@@ -3419,6 +3419,8 @@ Exit codes: 0 everything was removed, 1 something could not be removed (listed),
 Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
   EMAIL         only the entries of that account
   --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
+  --until TIME  the end of the range, the same forms (with --since and --json: your own
+                export of a period)
   --json        one JSON array, an object per entry (with format, 1, and mailkey_version)
   --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
                 edited or deleted
@@ -3850,6 +3852,10 @@ Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failure
             <numerusform></numerusform>
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>--until takes a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

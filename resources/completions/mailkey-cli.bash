@@ -60,7 +60,7 @@ _mailkey_cli()
             if [[ $word == --profile ]]; then profile=${COMP_WORDS[i + 1]}; else providers=${COMP_WORDS[i + 1]}; fi
             ((i++))
             ;;
-        --login-hint | --resource | --sasl | --host | --port | --provider | --imap | --smtp | --ca | --since | --output | --passphrase-fd | --from | --keep-days)
+        --login-hint | --resource | --sasl | --host | --port | --provider | --imap | --smtp | --ca | --since | --until | --output | --passphrase-fd | --from | --keep-days)
             ((i++))
             ;;
         -*) ;;
@@ -96,7 +96,7 @@ _mailkey_cli()
         mapfile -t COMPREPLY < <(compgen -W "$(_mailkey_cli_providers "$providers")" -- "$cur")
         return
         ;;
-    --since)
+    --since | --until)
         mapfile -t COMPREPLY < <(compgen -W '1h 12h 1d 7d 30d' -- "$cur")
         return
         ;;
@@ -129,7 +129,7 @@ _mailkey_cli()
     token) options='--resource --sasl --host --port --provider' first=account ;;
     check) options='--imap --smtp --ca --sasl --json --provider' first=account ;;
     remove) options='--provider' first=account ;;
-    audit) options='--json --since --verify --prune --keep-days' first=account ;;
+    audit) options='--json --since --until --verify --prune --keep-days' first=account ;;
     export) options='--output --passphrase-fd --with-audit' ;;
     import) options='--passphrase-fd --from --provider' first=file ;;
     list | status) options='--json' ;;

@@ -71,7 +71,7 @@ function __mailkey_cli_first_argument_of -a command
             continue
         end
         switch $word
-            case --profile --providers --login-hint --resource --sasl --host --port --provider --imap --smtp --ca --since --output --passphrase-fd --from --keep-days
+            case --profile --providers --login-hint --resource --sasl --host --port --provider --imap --smtp --ca --since --until --output --passphrase-fd --from --keep-days
                 set skip 1
             case '-*'
             case '*'
@@ -128,6 +128,7 @@ complete -c mailkey-cli -n '__fish_seen_subcommand_from check' -l smtp -x -d 'SM
 complete -c mailkey-cli -n '__fish_seen_subcommand_from check' -l ca -r -F -d 'Trust only the CAs in this PEM file'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from check audit list status' -l json -d 'Machine-readable output'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from audit' -l since -x -a '1h 12h 1d 7d 30d' -d 'Entries since a date, a time or an age'
+complete -c mailkey-cli -n '__fish_seen_subcommand_from audit' -l until -x -a '1h 12h 1d 7d 30d' -d 'Entries until a date, a time or an age'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from audit' -l verify -d 'Check the hash chain'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from audit' -l prune -d 'Remove old entries under a checkpoint'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from audit' -l keep-days -x -d 'Days of entries to keep'

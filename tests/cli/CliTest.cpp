@@ -951,4 +951,18 @@ TEST_F(CliTest, AuditPruneKeepsTheChainProvable)
     EXPECT_EQ(verify.exitCode, cli::Ok) << verify.outText().toStdString();
     const CliRun log = h->run(args({"audit"}));
     EXPECT_TRUE(log.outText().contains(QLatin1String("audit.pruned"))) << log.outText().toStdString();
+
+    // A date range, as JSON: the person's own export of a period.
+    const QString today = QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate);
+    const CliRun range = h->run(QStringList{QStringLiteral("audit"), QStringLiteral("--json"),
+                                            QStringLiteral("--since"), today, QStringLiteral("--until"), today});
+    ASSERT_EQ(range.exitCode, cli::Ok) << range.errForMessage();
+    const QJsonArray inRange = QJsonDocument::fromJson(range.out).array();
+    EXPECT_FALSE(inRange.isEmpty());
+    const CliRun before
+        = h->run(QStringList{QStringLiteral("audit"), QStringLiteral("--json"), QStringLiteral("--until"),
+                             QDateTime::currentDateTimeUtc().date().addDays(-1).toString(Qt::ISODate)});
+    ASSERT_EQ(before.exitCode, cli::Ok) << before.errForMessage();
+    EXPECT_TRUE(QJsonDocument::fromJson(before.out).array().isEmpty()) << before.out.toStdString(); // pruned
+    expectOneLineError(h->run(args({"audit", "--until", "soon"})), cli::Usage);
 }

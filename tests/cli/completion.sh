@@ -99,7 +99,7 @@ expect_bash "--resource --sasl --host --port --provider --profile --providers --
 expect_bash "--json --profile --providers --help" "$cli" list --
 expect_bash "--json --profile --providers --help" "$cli" status --
 expect_bash "--yes --profile --providers --help" "$cli" reset-vault --
-expect_bash "--json --since --verify --prune --keep-days --profile --providers --help" "$cli" audit --
+expect_bash "--json --since --until --verify --prune --keep-days --profile --providers --help" "$cli" audit --
 expect_bash "--imap --smtp --ca --sasl --json --provider --profile --providers --help" "$cli" check a@example.com --
 # Fixed values.
 expect_bash "graph imap smtp" "$cli" token a@example.com --resource ""
