@@ -39,7 +39,9 @@ if [ "${1:-}" = "--inner" ]; then
     fi
     "$SEED" --issuer "$issuer"
 
-    "$MAILKEY" -geometry 1180x760+0+0 >"$work/app.log" 2>&1 &
+    # No -geometry: the first size the window picks for itself (fitted to the screen), the window
+    # a person sees on first start (issue 16, point 12).
+    "$MAILKEY" >"$work/app.log" 2>&1 &
     app=$!
     id=""
     i=0

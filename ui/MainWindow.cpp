@@ -479,8 +479,13 @@ void MainWindow::updateForVaultState()
         break;
     case VaultState::Ready:
         m_vaultBanner->hide();
-        if (!m_listedWhileVerifying)
-            refillAccounts(); // else the list is already there (and the lifecycle updates rows)
+        if (!m_listedWhileVerifying) {
+            refillAccounts();
+        } else if (const qint64 shown = m_details->accountId(); shown != 0) {
+            // The list is already there (the lifecycle updates its rows); the folders of the
+            // mailbox shown were left for now.
+            showDetailsFor(shown, true);
+        }
         m_listedWhileVerifying = false;
         m_statusLabel->setText(m_service->cipherVersion().isEmpty()
                                    ? QString()
@@ -637,7 +642,10 @@ void MainWindow::showDetailsFor(qint64 accountId, bool fetchFolders)
             m_details->setFolders(*cached);
         else
             m_details->setFoldersLoading();
-        m_service->fetchFolders(accountId);
+        // While every page of the vault is checked nothing is fetched: the token lifecycle starts
+        // after it, and the folders are fetched then (updateForVaultState, Ready).
+        if (m_service->vaultState() == VaultState::Ready)
+            m_service->fetchFolders(accountId);
     }
 }
 

@@ -1165,6 +1165,12 @@ TEST_F(MainWindowTest, TheListShowsWhileTheVaultIsCheckedAndLateDamageIsShown)
     EXPECT_EQ(seen.at(seen.size() - 2), std::make_pair(VaultState::Verifying, 1));
     EXPECT_EQ(seen.last(), std::make_pair(VaultState::Ready, 1));
     EXPECT_EQ(m_window->selectedAccountId(), a.id);
+    // The folders of the mailbox shown are fetched once the vault is Ready, not refused before
+    // ("the vault is not unlocked yet" stayed on screen; this provider has no mail API).
+    auto *folderError = m_window->details()->findChild<QLabel *>(QStringLiteral("folderError"));
+    ASSERT_TRUE(waitFor([&] { return folderError->isVisible(); }, 10000));
+    EXPECT_TRUE(folderError->text().contains(QStringLiteral("no mail folder API")))
+        << folderError->text().toStdString();
     m_window.reset();
     m_service.reset();
 
