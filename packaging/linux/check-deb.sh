@@ -8,7 +8,7 @@
 #  3. `apt-get install -y ./mailkey_*.deb`: apt resolves the dependencies from the archive,
 #  4. desktop-file-validate and `appstreamcli validate --no-net` on the installed files, and the
 #     icon the desktop file names is installed in the hicolor theme,
-#  5. /usr/bin/mailkey-cli --version prints "mailkey-cli <upstream version>",
+#  5. /usr/bin/mailkey-cli --version prints "mailkey-cli <upstream version>" first (then the built-in client ids),
 #  6. starts /usr/bin/mailkey under Xvfb (with a session D-Bus and an unlocked gnome-keyring in
 #     a throw-away HOME), waits for its "MailKey" window, and saves a screenshot to
 #     OUT/screenshot.png,
@@ -141,7 +141,11 @@ cli_out=$(/usr/bin/mailkey-cli --version 2>"$tmp/cli.err") || rc=$?
 cat "$tmp/cli.err" >&2
 [ "$rc" -eq 0 ] || fail "/usr/bin/mailkey-cli --version exited with status $rc"
 echo "$cli_out"
-[ "$cli_out" = "mailkey-cli $upstream" ] || fail "expected 'mailkey-cli $upstream', got '$cli_out'"
+# The first line is the version; the next ones name the built-in client ids (none in this build).
+first=$(printf '%s\n' "$cli_out" | head -n 1)
+[ "$first" = "mailkey-cli $upstream" ] || fail "expected 'mailkey-cli $upstream' first, got '$first'"
+printf '%s\n' "$cli_out" | grep -qx "Built-in client id for microsoft: none (set your own)" ||
+    fail "--version does not say that this build has no built-in Microsoft client id"
 
 # ---- 6. Start the application under Xvfb -----------------------------------------------------
 step "Starting /usr/bin/mailkey under Xvfb"
