@@ -15,7 +15,6 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
-#include <QRegularExpression>
 
 #include <memory>
 
@@ -49,30 +48,6 @@ struct EraseState {
 using State = std::shared_ptr<EraseState>;
 
 void eraseNextProfile(Context &ctx, const State &s);
-
-// The stamps of the vaults reset-vault moved aside ("vault.db.unreadable-<stamp>"): their keys were
-// kept under "<entry>:aside-<stamp>".
-QStringList asideStamps(const Profile &profile)
-{
-    static const QRegularExpression aside(QStringLiteral("^vault\\.db\\.unreadable-([0-9]{8}-[0-9]{6})$"));
-    QStringList stamps;
-    for (const QString &name : QDir(profile.dataDir()).entryList(QDir::Files)) {
-        const QRegularExpressionMatch m = aside.match(name);
-        if (m.hasMatch() && !stamps.contains(m.captured(1)))
-            stamps << m.captured(1);
-    }
-    return stamps;
-}
-
-QStringList keychainEntries(const Profile &profile)
-{
-    QStringList entries{profile.keychainKey(), profile.pendingKeychainKey()};
-    for (const QString &stamp : asideStamps(profile)) {
-        entries << profile.keychainKey() + QStringLiteral(":aside-") + stamp
-                << profile.pendingKeychainKey() + QStringLiteral(":aside-") + stamp;
-    }
-    return entries;
-}
 
 // How an entry is named in the report: the part after "vault-key:" (the redactor masks the rest).
 QString entryName(const QString &entry)
@@ -132,7 +107,7 @@ void removeProfile(Context &ctx, const State &s)
 {
     const Profile profile = s->profiles.at(s->next);
     // Entries first, from the folder's names, before the folder goes.
-    const QStringList entries = keychainEntries(profile);
+    const QStringList entries = VaultAccess::keychainEntries(profile);
     s->tokens.reset();
     s->vault.reset();
     removeFiles(s, profile);

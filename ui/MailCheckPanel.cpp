@@ -328,9 +328,8 @@ void MailCheckPanel::serverFinished(const MailDoctor::ServerResult &result)
     setAdvice(m_advice.join(QStringLiteral("\n\n")), m_admin.join(QLatin1Char('\n')));
 }
 
-void MailCheckPanel::checkFinished(const MailDoctor::Summary &summary, const QList<MailCheckRecord> &last)
+void MailCheckPanel::checkFinished(const MailDoctor::Summary &summary)
 {
-    Q_UNUSED(last)
     m_running = false;
     m_progress->hide();
     switch (summary.verdict) {

@@ -42,7 +42,7 @@ public:
     void serverStarted(MailServer::Protocol protocol, const MailServer &server);
     void stepFinished(MailServer::Protocol protocol, const MailCheck::StepReport &step);
     void serverFinished(const MailDoctor::ServerResult &result);
-    void checkFinished(const MailDoctor::Summary &summary, const QList<MailCheckRecord> &last);
+    void checkFinished(const MailDoctor::Summary &summary);
 
     bool isRunning() const { return m_running; }
     QString summaryText() const;

@@ -479,13 +479,8 @@ void MainWindow::updateForVaultState()
         break;
     case VaultState::Ready:
         m_vaultBanner->hide();
-        if (!m_listedWhileVerifying) {
-            refillAccounts();
-        } else if (const qint64 shown = m_details->accountId(); shown != 0) {
-            // The list is already there (the lifecycle updates its rows); the folders of the
-            // mailbox shown were left for now.
-            showDetailsFor(shown, true);
-        }
+        if (!m_listedWhileVerifying)
+            refillAccounts(); // else the list is already there (and the lifecycle updates rows)
         m_listedWhileVerifying = false;
         m_statusLabel->setText(m_service->cipherVersion().isEmpty()
                                    ? QString()
@@ -642,10 +637,7 @@ void MainWindow::showDetailsFor(qint64 accountId, bool fetchFolders)
             m_details->setFolders(*cached);
         else
             m_details->setFoldersLoading();
-        // While every page of the vault is checked nothing is fetched: the token lifecycle starts
-        // after it, and the folders are fetched then (updateForVaultState, Ready).
-        if (m_service->vaultState() == VaultState::Ready)
-            m_service->fetchFolders(accountId);
+        m_service->fetchFolders(accountId); // while the vault is checked, it runs once it is Ready
     }
 }
 
@@ -1000,7 +992,7 @@ void MainWindow::onMailCheckFinished(qint64 accountId, const MailDoctor::Summary
     const QList<MailCheckRecord> checks = m_service->mailChecks(accountId);
     m_model->setMailLoginFailure(accountId, failedMailLogins(checks));
     if (accountId == m_details->accountId())
-        m_details->mailCheckPanel()->checkFinished(summary, checks);
+        m_details->mailCheckPanel()->checkFinished(summary);
     if (summary.verdict == MailDoctor::Verdict::Ok)
         statusBar()->showMessage(tr("Mail connection of %1 works.").arg(SafeText::clean(summary.email, 200)), 6000);
     updateActions();

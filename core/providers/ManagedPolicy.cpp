@@ -32,10 +32,10 @@ QString shown(const QVariant &v)
     return QLatin1Char('"') + safe(v.toString()) + QLatin1Char('"');
 }
 
+// The built-in ids ("microsoft", "google") have the custom ids' shape too.
 bool isProviderId(const QString &id)
 {
-    static const QRegularExpression re(QStringLiteral("^[a-z0-9-]{1,32}$"));
-    return re.match(id).hasMatch();
+    return Provider::isValidCustomId(id);
 }
 
 bool isClientValue(const QString &v)

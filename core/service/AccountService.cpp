@@ -71,6 +71,7 @@ struct AccountService::Private {
     QHash<qint64, QPointer<MailFolderFetcher>> folderFetches;
     QHash<qint64, quint64> folderGeneration;
     QHash<qint64, QPointer<MailDoctor>> mailChecks;
+    QSet<qint64> foldersAfterCheck; // fetchFolders() asked while Verifying
     MailCheck::Options mailCheckOptions;
     int auditRetentionDays = 0;
 
@@ -568,6 +569,7 @@ void AccountService::resetVault(std::function<void(Result<VaultAccess::ResetOutc
 void AccountService::adoptVault(Result<std::shared_ptr<Vault>> opened, bool created)
 {
     if (!opened) {
+        d->foldersAfterCheck.clear(); // the window shows why the vault did not open
         d->state = VaultState::Failed;
         d->error = opened.error();
         qCWarning(lcService, "the vault could not be opened: %s", qPrintable(d->error.message));
@@ -581,6 +583,9 @@ void AccountService::adoptVault(Result<std::shared_ptr<Vault>> opened, bool crea
             // The list was filled while the vault was checked; the window only needs the new state
             // (its actions). The lifecycle's own signals bring the refresh times.
             Q_EMIT vaultStateChanged();
+            const QSet<qint64> waiting = std::exchange(d->foldersAfterCheck, {});
+            for (const qint64 id : waiting)
+                fetchFolders(id);
             return;
         }
     }
@@ -1034,6 +1039,12 @@ void AccountService::fetchFolders(qint64 accountId)
         failLater(Error(ErrorCode::Config, tr("%1 has no mail folder API, so MailKey cannot list its folders. Its "
                                               "tokens can still be used by mail programs (IMAP/SMTP).")
                                                .arg(provider.displayName)));
+        return;
+    }
+    if (d->state == VaultState::Verifying) {
+        // No token is fetched before every page of the vault was checked: the request waits and
+        // runs when the vault is Ready (adoptVault), or fails with the vault.
+        d->foldersAfterCheck.insert(accountId);
         return;
     }
     d->cancelFolderFetch(accountId); // a newer request replaces an older one

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QMetaObject>
@@ -336,6 +337,11 @@ void VaultAccess::rotateKey(const std::shared_ptr<Vault> &vault, const Profile &
 
 namespace {
 
+// The names resetUnreadable() gives what it keeps: "vault.db.unreadable-<stamp>" for the file,
+// "<entry>:aside-<stamp>" for each keychain entry.
+constexpr const char *kAsideSuffix = ".unreadable-";
+constexpr const char *kAsideKeySuffix = ":aside-";
+
 QString asideStamp()
 {
     return QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
@@ -347,7 +353,7 @@ Result<QString> moveAside(const Profile &profile, const QString &stamp)
     if (!QFileInfo::exists(db))
         return Error(ErrorCode::NotFound,
                      Text::tr("There is no vault to reset for profile \"%1\".").arg(profile.name()));
-    const QString aside = db + QStringLiteral(".unreadable-") + stamp;
+    const QString aside = db + QString::fromLatin1(kAsideSuffix) + stamp;
     for (const char *suffix : {"-wal", "-shm"}) {
         const QString from = db + QString::fromLatin1(suffix);
         if (QFileInfo::exists(from) && !QFile::rename(from, aside + QString::fromLatin1(suffix)))
@@ -376,7 +382,7 @@ void keepKeys(KeyStore *store, QStringList entries, const QString &stamp, QStrin
             keepKeys(store, entries, stamp, kept, std::move(done));
             return;
         }
-        const QString copy = entry + QStringLiteral(":aside-") + stamp;
+        const QString copy = entry + QString::fromLatin1(kAsideKeySuffix) + stamp;
         QByteArray bytes(key->bytes().constData(), key->size());
         store->write(copy, bytes, [store, copy, entries, stamp, kept, done = std::move(done)](Status written) mutable {
             if (!written) {
@@ -395,6 +401,21 @@ void keepKeys(KeyStore *store, QStringList entries, const QString &stamp, QStrin
 Result<QString> VaultAccess::moveVaultAside(const Profile &profile)
 {
     return moveAside(profile, asideStamp());
+}
+
+QStringList VaultAccess::keychainEntries(const Profile &profile)
+{
+    QStringList entries{profile.keychainKey(), profile.pendingKeychainKey()};
+    const QString prefix = QFileInfo(profile.databasePath()).fileName() + QString::fromLatin1(kAsideSuffix);
+    for (const QString &name : QDir(profile.dataDir()).entryList({prefix + QLatin1Char('*')}, QDir::Files)) {
+        const QString stamp = name.mid(prefix.size()).section(QLatin1Char('-'), 0, 1); // "-wal" / "-shm" files too
+        for (const QString &entry : {profile.keychainKey(), profile.pendingKeychainKey()}) {
+            const QString kept = entry + QString::fromLatin1(kAsideKeySuffix) + stamp;
+            if (!entries.contains(kept))
+                entries << kept;
+        }
+    }
+    return entries;
 }
 
 void VaultAccess::resetUnreadable(const Profile &profile, KeyStore *store,

@@ -86,6 +86,10 @@ public:
                                 std::function<void(Result<ResetOutcome>)> done);
     // Step 2 alone: moves the vault files aside (never deletes them). Returns the new location.
     static Result<QString> moveVaultAside(const Profile &profile);
+    // Every keychain entry MailKey may hold for the profile: its key, a pending rotation key, and
+    // the copies resetUnreadable() kept for each vault it moved aside (found from the moved-aside
+    // files' names). For erasing everything (mailkey-cli erase-all).
+    static QStringList keychainEntries(const Profile &profile);
 
     // The cross-process lock that key rotations (and resets) hold: slot 0 of the profile's lock
     // file (accounts use their id, which is never 0). VaultBusy when another process holds it.

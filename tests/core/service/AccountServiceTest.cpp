@@ -348,6 +348,33 @@ TEST_F(AccountServiceTest, GraphFolders)
     EXPECT_EQ(folders.at(2).total, 7);
 }
 
+// Folders asked for while every page of the vault is still checked (Verifying: the window shows
+// the list and the first mailbox then) are fetched once the vault is Ready, not refused.
+TEST_F(AccountServiceTest, FoldersAskedWhileTheVaultIsCheckedLoadOnceItIsReady)
+{
+    startService();
+    const Account account = connectBuiltIn(QStringLiteral("microsoft"));
+    ASSERT_GT(account.id, 0);
+    const Profile profile = m_service->profile();
+    m_service = std::make_unique<AccountService>(profile, &m_nam, m_registry.get());
+    m_service->setClock(&m_clock);
+    QSignalSpy loaded(m_service.get(), &AccountService::foldersLoaded);
+    QSignalSpy failed(m_service.get(), &AccountService::foldersFailed);
+    bool askedWhileVerifying = false;
+    QObject::connect(m_service.get(), &AccountService::vaultStateChanged, m_service.get(), [&] {
+        if (m_service->vaultState() == VaultState::Verifying && !askedWhileVerifying) {
+            askedWhileVerifying = true;
+            m_service->fetchFolders(account.id);
+        }
+    });
+    startService();
+    ASSERT_TRUE(askedWhileVerifying);
+    ASSERT_TRUE(waitFor([&] { return loaded.count() + failed.count() > 0; }));
+    ASSERT_EQ(failed.count(), 0) << failed.first().at(1).value<Error>().message.toStdString();
+    ASSERT_EQ(loaded.count(), 1);
+    EXPECT_EQ(loaded.first().at(1).value<QList<MailFolder>>().size(), 3);
+}
+
 TEST_F(AccountServiceTest, GmailLabels)
 {
     startService();
