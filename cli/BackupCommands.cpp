@@ -4,9 +4,8 @@
 #include "core/backup/MuttOAuth2Token.h"
 #include "core/common/Clock.h"
 #include "core/ipc/IpcMessages.h"
-#include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
-#include "core/service/AppSettings.h"
+#include "core/service/Backups.h"
 #include "core/vault/Vault.h"
 
 #include <QCoreApplication>
@@ -14,9 +13,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
-#include <QSettings>
-#include <QTemporaryDir>
 
 #include <cerrno>
 #include <cstdio>
@@ -40,10 +36,8 @@ struct Text {
 
 namespace {
 
-constexpr qint64 MaxBackupBytes = 512LL * 1024 * 1024;
 constexpr qint64 MaxTokenFileBytes = 1024 * 1024;
 constexpr int MaxPassphraseBytes = 1024;
-constexpr int MinPassphraseChars = 8;
 
 // A passphrase, or why there is none. `exitCode` is set when there is none.
 struct Passphrase {
@@ -229,11 +223,11 @@ Passphrase obtainPassphrase(const ParsedArgs &p, const QString &command, bool co
     if (result.exitCode == Ok && result.bytes.isEmpty()) {
         result.problem = Text::tr("the passphrase is empty");
         result.exitCode = Usage;
-    } else if (result.exitCode == Ok && confirm && characterCount(result.bytes) < MinPassphraseChars) {
+    } else if (result.exitCode == Ok && confirm && characterCount(result.bytes) < Backups::MinPassphraseChars) {
         result.bytes.clear();
         result.problem = Text::tr("the passphrase is shorter than %1 characters: the backup holds every token, and a "
                                   "short passphrase can be guessed")
-                             .arg(MinPassphraseChars);
+                             .arg(Backups::MinPassphraseChars);
         result.exitCode = Usage;
     }
     Q_UNUSED(command);
@@ -247,13 +241,6 @@ bool passphraseFailed(Context &ctx, const QString &command, const Passphrase &pa
     err(Text::tr("mailkey-cli %1: %2.\n").arg(command, pass.problem));
     ctx.finish(pass.exitCode);
     return true;
-}
-
-// The custom providers file in use (the configured one, else <config>/providers.json).
-QString providersPath()
-{
-    const QString configured = AppSettings().customProvidersFile();
-    return configured.isEmpty() ? ProviderFile::defaultPath() : configured;
 }
 
 // Reads FILE, or standard input for "-", up to `limit` bytes.
@@ -275,20 +262,8 @@ Result<QByteArray> readInput(const QString &name, qint64 limit)
 
 void reportImport(const ImportReport &r)
 {
-    for (const QString &a : r.added)
-        err(Text::tr("Added:   %1\n").arg(a));
-    for (const QString &a : r.updated)
-        err(Text::tr("Updated: %1\n").arg(a));
-    for (const QString &a : r.keptNewer)
-        err(Text::tr("Kept:    %1 (the sign-in here is newer than the imported one)\n").arg(a));
-    err(Text::tr("%1 added, %2 updated, %3 kept as they were.\n")
-            .arg(r.added.size())
-            .arg(r.updated.size())
-            .arg(r.keptNewer.size()));
-    if (r.auditEntries > 0 || r.auditAlreadyThere > 0)
-        err(Text::tr("%1 audit log entries were added to the audit log (%2 were already in it).\n")
-                .arg(r.auditEntries)
-                .arg(r.auditAlreadyThere));
+    for (const QString &line : Backups::describe(r))
+        err(line + QLatin1Char('\n'));
 }
 
 // After a successful import: tell a running window to re-read the vault (best effort).
@@ -326,38 +301,17 @@ void cmdExport(Context &ctx)
             failWith(ctx, snap.error());
             return;
         }
-        BackupFile::Contents contents;
-        contents.vault = std::move(*snap);
-        contents.createdAt = QDateTime::currentDateTimeUtc();
-        contents.writer = QStringLiteral("MailKey %1").arg(QStringLiteral(MAILKEY_VERSION));
-        contents.profile = ctx.profile.name();
-        const std::pair<QString, QString> files[] = {{QStringLiteral("settings.ini"), AppSettings::defaultPath()},
-                                                     {QStringLiteral("providers.json"), providersPath()}};
-        for (const auto &[name, path] : files) {
-            QFile f(path);
-            if (f.exists() && f.open(QIODevice::ReadOnly))
-                contents.files.append({name, f.readAll()});
-        }
+        const BackupFile::Contents contents = Backups::contentsOf(std::move(*snap), ctx.profile.name());
         Result<QByteArray> bytes = BackupFile::write(contents, pass->bytes);
         pass->bytes.clear();
         if (!bytes) {
             failWith(ctx, bytes.error());
             return;
         }
-        // Atomic: a temporary file beside it, renamed over FILE once complete and synced.
-        QSaveFile out(output);
-        const bool written = out.open(QIODevice::WriteOnly)
-                             && out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-                             && out.write(*bytes) == bytes->size() && out.commit();
-        if (!written) {
-            const QString why = out.errorString();
-            out.cancelWriting();
-            failWith(ctx, Error(ErrorCode::VaultIo,
-                                Text::tr("The backup could not be written to %1 (%2). Nothing was written there.")
-                                    .arg(QDir::toNativeSeparators(output), why)));
+        if (Status written = Backups::writeAtomically(output, *bytes); !written) {
+            failWith(ctx, written.error());
             return;
         }
-        QFile::setPermissions(output, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         qCDebug(lcCli, "%lld ms: backup written in %lld ms", elapsedMs(), timer.elapsed());
         err(Text::tr("%1 accounts%2 were written to %3, encrypted. Keep your passphrase safe: the backup "
                      "cannot be restored without it.\n")
@@ -368,60 +322,6 @@ void cmdExport(Context &ctx)
     });
 }
 
-// settings.ini of the backup: provider/... keys this computer does not set yet. Returns the keys
-// added. Window positions and the path of the providers file belong to the old computer.
-QStringList mergeSettings(const QByteArray &ini)
-{
-    QTemporaryDir dir;
-    if (!dir.isValid())
-        return {};
-    const QString path = dir.filePath(QStringLiteral("settings.ini"));
-    {
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly) || f.write(ini) != ini.size())
-            return {};
-    }
-    const QSettings theirs(path, QSettings::IniFormat);
-    AppSettings mine;
-    QStringList added;
-    for (const QString &key : theirs.allKeys()) {
-        const QStringList parts = key.split(QLatin1Char('/'));
-        if (parts.size() != 3 || parts[0] != QLatin1String("provider"))
-            continue;
-        if (!mine.providerValue(parts[1], parts[2]).isEmpty())
-            continue;
-        mine.setProviderValue(parts[1], parts[2], theirs.value(key).toString());
-        added << key;
-    }
-    mine.sync();
-    return added;
-}
-
-// providers.json of the backup: written where this computer has none; kept beside it when this
-// computer has a different one.
-void restoreProvidersFile(const QByteArray &content)
-{
-    const QString path = providersPath();
-    QFile existing(path);
-    if (existing.exists()) {
-        if (existing.open(QIODevice::ReadOnly) && existing.readAll() == content)
-            return;
-        const QString aside = path + QStringLiteral(".from-backup");
-        QSaveFile f(aside);
-        if (f.open(QIODevice::WriteOnly) && f.write(content) == content.size() && f.commit())
-            err(Text::tr("This computer has its own %1: the backup's copy was written to %2 for you to compare.\n")
-                    .arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(aside)));
-        return;
-    }
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile f(path);
-    if (f.open(QIODevice::WriteOnly) && f.write(content) == content.size() && f.commit())
-        err(Text::tr("The custom providers were restored to %1.\n").arg(QDir::toNativeSeparators(path)));
-    else
-        err(Text::tr("mailkey-cli: warning: the custom providers could not be written to %1.\n")
-                .arg(QDir::toNativeSeparators(path)));
-}
-
 int exitCodeFor(BackupFile::Problem problem)
 {
     return problem == BackupFile::Problem::WrongPassphrase ? BackupPassphrase : BadBackup;
@@ -430,16 +330,15 @@ int exitCodeFor(BackupFile::Problem problem)
 void importBackup(Context &ctx, const ParsedArgs &p, const QString &file)
 {
     const QString cmd = QStringLiteral("import");
-    Result<QByteArray> data = readInput(file, MaxBackupBytes);
+    Result<QByteArray> data = readInput(file, Backups::MaxBackupBytes);
     if (!data) {
         failWith(ctx, data.error());
         return;
     }
     // Refused before a passphrase is asked for: a file that is not a backup, or a newer one.
-    if (!BackupFile::hasMagic(*data) || BackupFile::versionOf(*data) > BackupFile::FormatVersion) {
-        BackupFile::Problem problem = BackupFile::Problem::None;
-        Result<BackupFile::Contents> refused = BackupFile::read(*data, SecureBytes(), &problem);
-        err(QStringLiteral("mailkey-cli: %1\n").arg(refused ? QString() : refused.error().message));
+    BackupFile::Problem problem = BackupFile::Problem::None;
+    if (const std::optional<Error> refused = Backups::refusal(*data, &problem)) {
+        err(QStringLiteral("mailkey-cli: %1\n").arg(refused->message));
         ctx.finish(exitCodeFor(problem));
         return;
     }
@@ -448,7 +347,6 @@ void importBackup(Context &ctx, const ParsedArgs &p, const QString &file)
         return;
     QElapsedTimer timer;
     timer.start();
-    BackupFile::Problem problem = BackupFile::Problem::None;
     Result<BackupFile::Contents> read = BackupFile::read(*data, pass.bytes, &problem);
     pass.bytes.clear();
     qCDebug(lcCli, "%lld ms: backup read in %lld ms", elapsedMs(), timer.elapsed());
@@ -469,15 +367,8 @@ void importBackup(Context &ctx, const ParsedArgs &p, const QString &file)
             return;
         }
         reportImport(*report);
-        for (const auto &[name, content] : contents->files) {
-            if (name == QLatin1String("settings.ini")) {
-                const QStringList added = mergeSettings(content);
-                if (!added.isEmpty())
-                    err(Text::tr("Settings restored: %1.\n").arg(added.join(QStringLiteral(", "))));
-            } else if (name == QLatin1String("providers.json")) {
-                restoreProvidersFile(content);
-            }
-        }
+        for (const QString &line : Backups::restoreFiles(contents->files))
+            err(line + QLatin1Char('\n'));
         finishImport(ctx);
     });
 }

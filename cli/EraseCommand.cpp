@@ -4,16 +4,14 @@
 #include "core/ipc/IpcMessages.h"
 #include "core/keychain/KeyStore.h"
 #include "core/lifecycle/TokenManager.h"
-#include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
-#include "core/service/AppSettings.h"
+#include "core/service/ProfileEraser.h"
 #include "core/service/TokenBroker.h"
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QDirIterator>
 #include <QFileInfo>
 
 #include <memory>
@@ -38,69 +36,14 @@ struct EraseState {
     QList<Profile> profiles;
     qsizetype next = 0;
     bool allProfiles = false;
-    QStringList removed;
-    QStringList problems;
+    std::shared_ptr<EraseReport> report = std::make_shared<EraseReport>();
     // The profile being erased.
     std::shared_ptr<Vault> vault;
     std::unique_ptr<TokenManager> tokens;
-    QList<Account> accounts;
 };
 using State = std::shared_ptr<EraseState>;
 
 void eraseNextProfile(Context &ctx, const State &s);
-
-// How an entry is named in the report: the part after "vault-key:" (the redactor masks the rest).
-QString entryName(const QString &entry)
-{
-    return QStringLiteral("\"%1\" \"%2\"")
-        .arg(QString::fromLatin1(KeychainService), entry.mid(entry.indexOf(u':') + 1));
-}
-
-void removeFiles(const State &s, const Profile &profile)
-{
-    const QString dir = profile.dataDir();
-    if (!QFileInfo::exists(dir))
-        return;
-    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
-    QStringList files;
-    while (it.hasNext())
-        files << it.next();
-    for (const QString &file : std::as_const(files)) {
-        if (QFile::remove(file))
-            s->removed << QDir::toNativeSeparators(file);
-        else
-            s->problems << Text::tr("%1 could not be removed.").arg(QDir::toNativeSeparators(file));
-    }
-    if (QDir(dir).removeRecursively())
-        s->removed << QDir::toNativeSeparators(dir) + QLatin1Char('/');
-    else
-        s->problems << Text::tr("The folder %1 could not be removed.").arg(QDir::toNativeSeparators(dir));
-}
-
-void removeKeys(Context &ctx, const State &s, const Profile &profile, QStringList entries)
-{
-    if (entries.isEmpty()) {
-        ++s->next;
-        eraseNextProfile(ctx, s);
-        return;
-    }
-    const QString entry = entries.takeFirst();
-    // Removing a missing entry is success: ask first, to report only what was there.
-    ctx.store->read(entry, [&ctx, s, profile, entry, entries](Result<SecureBytes> present) {
-        if (!present && present.error().code == ErrorCode::NotFound) {
-            removeKeys(ctx, s, profile, entries);
-            return;
-        }
-        ctx.store->remove(entry, [&ctx, s, profile, entry, entries](Status removed) {
-            if (removed)
-                s->removed << Text::tr("keychain entry %1").arg(entryName(entry));
-            else
-                s->problems << Text::tr("The keychain entry %1 could not be removed: %2")
-                                   .arg(entryName(entry), oneLine(removed.error().message));
-            removeKeys(ctx, s, profile, entries);
-        });
-    });
-}
 
 // The accounts are revoked; the vault is closed, then the files and the keys go.
 void removeProfile(Context &ctx, const State &s)
@@ -110,26 +53,10 @@ void removeProfile(Context &ctx, const State &s)
     const QStringList entries = VaultAccess::keychainEntries(profile);
     s->tokens.reset();
     s->vault.reset();
-    removeFiles(s, profile);
-    removeKeys(ctx, s, profile, entries);
-}
-
-void revokeNext(Context &ctx, const State &s, const std::shared_ptr<TokenBroker> &broker)
-{
-    if (s->accounts.isEmpty()) {
-        removeProfile(ctx, s);
-        return;
-    }
-    const Account a = s->accounts.takeFirst();
-    broker->remove(a.email, a.provider, [&ctx, s, broker, a](Result<TokenBroker::RemovalAnswer> r) {
-        if (!r)
-            s->problems << Text::tr("%1: not revoked (%2); its tokens are deleted with the vault.")
-                               .arg(a.email, oneLine(r.error().message));
-        else if (r->outcome.revokedAtProvider)
-            s->removed << Text::tr("%1: MailKey's access revoked at the provider").arg(a.email);
-        else
-            s->removed << Text::tr("%1: deleted here; %2").arg(a.email, oneLine(r->outcome.message));
-        revokeNext(ctx, s, broker);
+    ProfileEraser::removeFiles(profile, *s->report);
+    ProfileEraser::removeKeychainEntries(ctx.store, entries, s->report, [&ctx, s] {
+        ++s->next;
+        eraseNextProfile(ctx, s);
     });
 }
 
@@ -144,9 +71,9 @@ void eraseProfile(Context &ctx, const State &s)
         profile, ctx.store,
         [&ctx, s, profile](Result<OpenedVault> opened) {
             if (!opened) {
-                s->problems << Text::tr("The vault of profile \"%1\" could not be opened (%2): nothing in it could be "
-                                        "revoked at the providers. It is deleted anyway.")
-                                   .arg(profile.name(), oneLine(opened.error().message));
+                s->report->problems << Text::tr("The vault of profile \"%1\" could not be opened (%2): nothing in "
+                                                "it could be revoked at the providers. It is deleted anyway.")
+                                           .arg(profile.name(), oneLine(opened.error().message));
                 removeProfile(ctx, s);
                 return;
             }
@@ -154,45 +81,37 @@ void eraseProfile(Context &ctx, const State &s)
             Result<QList<Account>> accounts = s->vault->accounts();
             Result<ProviderRegistry *> registry = ctx.providers(QString());
             if (!accounts || !registry) {
-                s->problems << Text::tr("The accounts of profile \"%1\" could not be read for revocation (%2).")
-                                   .arg(profile.name(),
-                                        oneLine(!accounts ? accounts.error().message : registry.error().message));
+                s->report->problems << Text::tr("The accounts of profile \"%1\" could not be read for revocation "
+                                                "(%2).")
+                                           .arg(profile.name(), oneLine(!accounts ? accounts.error().message
+                                                                                  : registry.error().message));
                 removeProfile(ctx, s);
                 return;
             }
-            s->accounts = *accounts;
             s->tokens = std::make_unique<TokenManager>(s->vault, *registry, ctx.network(), profile);
-            revokeNext(ctx, s, std::make_shared<TokenBroker>(s->tokens.get(), *registry));
+            auto broker = std::make_shared<TokenBroker>(s->tokens.get(), *registry);
+            ProfileEraser::revokeAll(
+                *accounts,
+                [broker](const QString &email, const QString &provider,
+                         std::function<void(Result<TokenBroker::RemovalAnswer>)> done) {
+                    broker->remove(email, provider, std::move(done));
+                },
+                s->report, [&ctx, s, broker] { removeProfile(ctx, s); });
         },
         Vault::IntegrityCheck::Header);
 }
 
 void finishErase(Context &ctx, const State &s)
 {
-    if (s->allProfiles) {
-        const AppSettings settings;
-        for (const QString &file : {settings.path(), ProviderFile::defaultPath()}) {
-            if (!QFileInfo::exists(file))
-                continue;
-            if (QFile::remove(file))
-                s->removed << QDir::toNativeSeparators(file);
-            else
-                s->problems << Text::tr("%1 could not be removed.").arg(QDir::toNativeSeparators(file));
-        }
-        // The empty folders MailKey made (not if anything else is in them).
-        for (const QString &dir :
-             {QString(Profile::dataRoot() + QStringLiteral("/profiles")), Profile::dataRoot(), Profile::configRoot()}) {
-            if (QFileInfo::exists(dir) && QDir().rmdir(dir))
-                s->removed << QDir::toNativeSeparators(dir) + QLatin1Char('/');
-        }
-    }
-    for (const QString &line : std::as_const(s->removed))
+    if (s->allProfiles)
+        ProfileEraser::removeSharedFiles(*s->report);
+    for (const QString &line : std::as_const(s->report->removed))
         out(Text::tr("removed: %1\n").arg(line));
-    for (const QString &line : std::as_const(s->problems))
+    for (const QString &line : std::as_const(s->report->problems))
         err(QStringLiteral("mailkey-cli erase-all: %1\n").arg(line));
-    if (s->removed.isEmpty() && s->problems.isEmpty())
+    if (s->report->removed.isEmpty() && s->report->problems.isEmpty())
         out(Text::tr("There was nothing of MailKey to remove.\n"));
-    ctx.finish(s->problems.isEmpty() ? Ok : Failure);
+    ctx.finish(s->report->problems.isEmpty() ? Ok : Failure);
 }
 
 void eraseNextProfile(Context &ctx, const State &s)
@@ -204,24 +123,8 @@ void eraseNextProfile(Context &ctx, const State &s)
     eraseProfile(ctx, s);
 }
 
-// Before anything is deleted: the keyring is not locked (a locked Secret Service reads an existing
-// entry as "not found", so it is asked), every profile's keychain entry answers (present or not
-// there), and no MailKey window has a profile's vault open.
-void preflight(Context &ctx, const State &s, qsizetype i);
-
-void checkUnlocked(Context &ctx, const State &s)
-{
-    ctx.store->probeLocked([&ctx, s](std::optional<bool> locked) {
-        if (locked.value_or(false)) {
-            failWith(ctx, Error(ErrorCode::KeychainLocked,
-                                Text::tr("Your keyring is locked. Unlock it (for example with Seahorse, or by logging "
-                                         "in to your desktop session) and run erase-all again; nothing was erased.")));
-            return;
-        }
-        preflight(ctx, s, 0);
-    });
-}
-
+// Before anything is deleted: the keyring is not locked, every profile's keychain entry answers
+// (present or not there), and no MailKey window has a profile's vault open.
 void preflight(Context &ctx, const State &s, qsizetype i)
 {
     if (i >= s->profiles.size()) {
@@ -229,12 +132,9 @@ void preflight(Context &ctx, const State &s, qsizetype i)
         return;
     }
     const Profile profile = s->profiles.at(i);
-    ctx.store->read(profile.keychainKey(), [&ctx, s, i, profile](Result<SecureBytes> key) {
-        if (!key && key.error().code != ErrorCode::NotFound) {
-            failWith(ctx, Error(key.error().code,
-                                Text::tr("%1 Nothing was erased: without the keychain, MailKey can neither revoke "
-                                         "the accounts nor remove the vault's key.")
-                                    .arg(oneLine(key.error().message))));
+    ProfileEraser::checkKeychain(ctx.store, profile, [&ctx, s, i, profile](std::optional<Error> problem) {
+        if (problem) {
+            failWith(ctx, *problem);
             return;
         }
         auto *client = new IpcClient(profile.ipcSocketName());
@@ -244,7 +144,8 @@ void preflight(Context &ctx, const State &s, qsizetype i)
             if (hello.answered) {
                 failWith(ctx, Error(ErrorCode::Internal,
                                     Text::tr("The MailKey window of profile \"%1\" is running and has its vault open. "
-                                             "Quit it first, then run erase-all again. Nothing was erased.")
+                                             "Erase it there (File → Erase everything…), or quit it first and run "
+                                             "erase-all again. Nothing was erased.")
                                         .arg(profile.name())));
                 return;
             }
@@ -290,7 +191,7 @@ void cmdEraseAll(Context &ctx)
         ctx.finish(Usage);
         return;
     }
-    checkUnlocked(ctx, s);
+    preflight(ctx, s, 0);
 }
 
 } // namespace

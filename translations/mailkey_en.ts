@@ -357,6 +357,22 @@
         <source>MailKey is closing.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Everything MailKey held was erased. Start MailKey again to begin anew.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Everything was already erased.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey is still opening the vault. Wait until it has finished, then erase again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::AlertMonitor</name>
@@ -378,6 +394,105 @@
     </message>
     <message>
         <source>%1 consecutive refresh failures; last: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::BackupDialog</name>
+    <message>
+        <source>Back up to a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backup holds every mailbox with its tokens, MailKey&apos;s settings and your custom providers, encrypted with a passphrase you choose. With the file and the passphrase, MailKey on another computer works at once, without signing in again. Anyone who has both can use your mailboxes: keep the passphrase apart from the file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mailboxes of the backup are added to MailKey, and those already here get the backup&apos;s tokens unless the sign-in here is newer. Settings and custom providers this computer does not have are restored. It all happens at once or not at all.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backup file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Passphrase:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The same passphrase again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Again:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Include the activity log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back Up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose where to save the backup.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the backup file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a file in an existing folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The passphrase needs at least %1 characters: the backup holds every token, and a short passphrase can be guessed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the same passphrase twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no file %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type the passphrase the backup was made with.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey backups (*.mkb)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey backups (*.mkb);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -405,6 +520,61 @@
     </message>
     <message>
         <source>The passphrase does not open this backup (or the start of the file is damaged). Check the passphrase (it is case-sensitive) and try again. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::Backups</name>
+    <message>
+        <source>This computer has its own %1: the backup&apos;s copy was written to %2 for you to compare.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer has its own %1, and the backup&apos;s copy could not be written beside it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The custom providers were restored to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning: the custom providers could not be written to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings restored: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file could not be written to %1 (%2). Nothing was written there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is too large to be a MailKey backup.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added:   %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updated: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept:    %1 (the sign-in here is newer than the imported one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 added, %2 updated, %3 kept as they were.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 audit log entries were added to the audit log (%2 were already in it).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1382,10 +1552,6 @@ Test again to see what to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;MailKey</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;Connect account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1735,6 +1901,122 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <source> and </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Back up to a file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Restore from a backup…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Erase e&amp;verything…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Erased</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Encrypting the backup… (the passphrase is made slow to guess on purpose: this takes a moment)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backup was not written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backed up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) and the activity log were written to %1, encrypted. Keep your passphrase safe: the backup cannot be restored without it.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) were written to %1, encrypted. Keep your passphrase safe: the backup cannot be restored without it.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Decrypting the backup… (this takes a moment)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was restored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restored from the backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Erase everything</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey will ask every provider that supports it to revoke its access, then delete every mailbox and token, the vault with every copy a reset kept, and its keys in the keychain.%1
+
+Mail programs that get their passwords from MailKey stop working. This cannot be undone; a backup (File → Back up to a file…) can be restored later. MailKey quits afterwards.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> Your settings and custom providers are deleted too.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I understand that everything MailKey holds is deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Erase Everything</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Erasing everything…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoking MailKey&apos;s access at the providers, then deleting the vault and its keys.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was erased</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Everything MailKey held was erased.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Everything was erased except what is listed under &quot;Not removed&quot;. Remove it by hand.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not removed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey quits now. Starting it again begins anew.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit MailKey</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::ManagedPolicy</name>
@@ -2036,6 +2318,45 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>MailKey&apos;s data folder %1 is not a folder. Nothing was opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ProfileEraser</name>
+    <message>
+        <source>%1 could not be removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your keyring is locked. Unlock it (for example with Seahorse, or by logging in to your desktop session) and erase again. Nothing was erased.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 Nothing was erased: without the keychain, MailKey can neither revoke the accounts nor remove the vault&apos;s key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not revoked (%2); its tokens are deleted with the vault.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: MailKey&apos;s access revoked at the provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: deleted here; %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder %1 could not be removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keychain entry %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keychain entry %1 could not be removed: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2972,35 +3293,11 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Added:   %1
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Updated: %1
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Kept:    %1 (the sign-in here is newer than the imported one)
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 added, %2 updated, %3 kept as they were.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>needs --output FILE and no other arguments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>--output %1: not a file in an existing folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The backup could not be written to %1 (%2). Nothing was written there.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3013,27 +3310,7 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This computer has its own %1: the backup&apos;s copy was written to %2 for you to compare.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The custom providers were restored to %1.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>mailkey-cli: warning: the custom providers could not be written to %1.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Nothing was imported.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Settings restored: %1.
-</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3068,11 +3345,6 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>--from takes mutt-oauth2 (pizauth and oama: see docs/backup-format.md), not &apos;%1&apos;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 audit log entries were added to the audit log (%2 were already in it).
-</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3535,34 +3807,6 @@ Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failure
 <context>
     <name>mailkey::cli::EraseCommand</name>
     <message>
-        <source>%1 could not be removed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The folder %1 could not be removed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>keychain entry %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The keychain entry %1 could not be removed: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: not revoked (%2); its tokens are deleted with the vault.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: MailKey&apos;s access revoked at the provider</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: deleted here; %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The vault of profile &quot;%1&quot; could not be opened (%2): nothing in it could be revoked at the providers. It is deleted anyway.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3581,18 +3825,6 @@ Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failure
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Your keyring is locked. Unlock it (for example with Seahorse, or by logging in to your desktop session) and run erase-all again; nothing was erased.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 Nothing was erased: without the keychain, MailKey can neither revoke the accounts nor remove the vault&apos;s key.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The MailKey window of profile &quot;%1&quot; is running and has its vault open. Quit it first, then run erase-all again. Nothing was erased.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>takes no arguments</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3603,6 +3835,10 @@ Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failure
     </message>
     <message>
         <source>, and MailKey&apos;s settings and providers file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The MailKey window of profile &quot;%1&quot; is running and has its vault open. Erase it there (File → Erase everything…), or quit it first and run erase-all again. Nothing was erased.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

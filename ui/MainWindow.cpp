@@ -7,6 +7,7 @@
 #include "ui/AccountDelegate.h"
 #include "ui/AccountDetails.h"
 #include "ui/AccountModel.h"
+#include "ui/BackupDialog.h"
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
 #include "ui/EmptyState.h"
@@ -21,6 +22,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDate>
 #include <QDesktopServices>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -42,6 +44,7 @@
 #include <QShowEvent>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTimer>
@@ -181,6 +184,7 @@ void MainWindow::buildUi()
     });
     header->addWidget(m_connectButton);
     auto *settingsButton = new QToolButton(central);
+    m_settingsButton = settingsButton;
     settingsButton->setText(tr("Settings"));
     settingsButton->setObjectName(QStringLiteral("settingsButton"));
     connect(settingsButton, &QToolButton::clicked, this, &MainWindow::openSettings);
@@ -321,7 +325,7 @@ void MainWindow::buildUi()
 
 void MainWindow::buildMenus()
 {
-    QMenu *app = menuBar()->addMenu(tr("&MailKey"));
+    QMenu *app = menuBar()->addMenu(tr("&File"));
     m_menuConnect = app->addMenu(tr("&Connect account"));
     connect(m_menuConnect, &QMenu::triggered, this, [this](QAction *action) {
         const QString id = action->data().toString();
@@ -331,11 +335,19 @@ void MainWindow::buildMenus()
             connectProvider(id);
     });
     QAction *settings = app->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    m_settingsAction = settings;
     settings->setShortcut(QKeySequence::Preferences);
     settings->setMenuRole(QAction::PreferencesRole);
     app->addSeparator();
     m_signOutAction = app->addAction(tr("Sign out &everywhere…"), this, &MainWindow::confirmSignOutEverywhere);
     m_signOutAction->setObjectName(QStringLiteral("signOutEverywhereAction"));
+    app->addSeparator();
+    m_backupAction = app->addAction(tr("&Back up to a file…"), this, &MainWindow::openBackupDialog);
+    m_backupAction->setObjectName(QStringLiteral("backupAction"));
+    m_restoreAction = app->addAction(tr("&Restore from a backup…"), this, &MainWindow::openRestoreDialog);
+    m_restoreAction->setObjectName(QStringLiteral("restoreAction"));
+    m_eraseAction = app->addAction(tr("Erase e&verything…"), this, &MainWindow::confirmEraseEverything);
+    m_eraseAction->setObjectName(QStringLiteral("eraseAction"));
     app->addSeparator();
     QAction *quit = app->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
@@ -464,6 +476,16 @@ void MainWindow::updateForVaultState()
     const VaultState state = m_service->vaultState();
     switch (state) {
     case VaultState::Locked:
+        if (m_service->isErased()) {
+            m_vaultBanner->hide();
+            m_model->setAccounts({});
+            m_details->clearAccount();
+            m_unavailableText->setText(m_service->vaultError().message);
+            m_pages->setCurrentWidget(m_unavailablePage);
+            m_statusLabel->setText(tr("Erased"));
+            break;
+        }
+        Q_FALLTHROUGH();
     case VaultState::Unlocking:
         m_pages->setCurrentWidget(m_loadingPage);
         if (m_vaultBanner->isVisible())
@@ -513,6 +535,149 @@ void MainWindow::updateForVaultState()
     }
     }
     updateActions();
+}
+
+void MainWindow::openBackupDialog()
+{
+    if (m_backupRunning)
+        return;
+    const QString suggested
+        = QDir(QStandardPaths::writableLocation(QStandardPaths::HomeLocation))
+              .filePath(QStringLiteral("mailkey-backup-%1.mkb").arg(QDate::currentDate().toString(Qt::ISODate)));
+    auto *dialog = new BackupDialog(BackupDialog::Mode::Export, QDir::toNativeSeparators(suggested), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowModality(Qt::WindowModal);
+    connect(dialog, &BackupDialog::submitted, this, [this, dialog] {
+        m_backupRunning = true;
+        updateActions();
+        dialog->setWorking(tr("Encrypting the backup… (the passphrase is made slow to guess on purpose: this "
+                              "takes a moment)"));
+        const QString path = dialog->path();
+        QPointer<BackupDialog> guard(dialog);
+        m_service->exportBackup(path, dialog->takePassphrase(), dialog->withAudit(),
+                                [this, guard, path](Result<AccountService::ExportOutcome> done) {
+                                    m_backupRunning = false;
+                                    updateActions();
+                                    if (!done) {
+                                        if (guard)
+                                            guard->showFailure(done.error().message);
+                                        else
+                                            showOutcome(Banner::Kind::Error, QStringLiteral("backup"),
+                                                        tr("The backup was not written"), done.error().message);
+                                        return;
+                                    }
+                                    if (guard)
+                                        guard->accept();
+                                    const QString where = QDir::toNativeSeparators(path);
+                                    showOutcome(Banner::Kind::Success, QStringLiteral("backup"), tr("Backed up"),
+                                                done->auditEntries > 0
+                                                    ? tr("%n mailbox(es) and the activity log were written to %1, "
+                                                         "encrypted. Keep your passphrase safe: the backup cannot be "
+                                                         "restored without it.",
+                                                         nullptr, done->accounts)
+                                                          .arg(where)
+                                                    : tr("%n mailbox(es) were written to %1, encrypted. Keep your "
+                                                         "passphrase safe: the backup cannot be restored without it.",
+                                                         nullptr, done->accounts)
+                                                          .arg(where));
+                                });
+    });
+    dialog->open();
+}
+
+void MainWindow::openRestoreDialog()
+{
+    if (m_backupRunning || m_service->vaultState() != VaultState::Ready)
+        return;
+    auto *dialog = new BackupDialog(BackupDialog::Mode::Restore, QString(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowModality(Qt::WindowModal);
+    connect(dialog, &BackupDialog::submitted, this, [this, dialog] {
+        m_backupRunning = true;
+        updateActions();
+        dialog->setWorking(tr("Decrypting the backup… (this takes a moment)"));
+        QPointer<BackupDialog> guard(dialog);
+        m_service->importBackup(dialog->path(), dialog->takePassphrase(),
+                                [this, guard](Result<AccountService::ImportOutcome> done, BackupFile::Problem) {
+                                    m_backupRunning = false;
+                                    updateActions();
+                                    if (!done) {
+                                        if (guard)
+                                            guard->showFailure(done.error().message);
+                                        else
+                                            showOutcome(Banner::Kind::Error, QStringLiteral("backup"),
+                                                        tr("Nothing was restored"), done.error().message);
+                                        return;
+                                    }
+                                    if (guard)
+                                        guard->accept();
+                                    showOutcome(Banner::Kind::Success, QStringLiteral("backup"),
+                                                tr("Restored from the backup"), done->lines.join(QLatin1Char('\n')));
+                                });
+    });
+    dialog->open();
+}
+
+void MainWindow::confirmEraseEverything()
+{
+    if (m_service->isErased() || m_backupRunning)
+        return;
+    const bool last = ProfileEraser::isLastProfile(m_service->profile());
+    understandingBox(
+        QStringLiteral("confirmEraseEverything"), tr("Erase everything"),
+        tr("MailKey will ask every provider that supports it to revoke its access, then delete every mailbox and "
+           "token, the vault with every copy a reset kept, and its keys in the keychain.%1\n\n"
+           "Mail programs that get their passwords from MailKey stop working. This cannot be undone; a backup "
+           "(File → Back up to a file…) can be restored later. MailKey quits afterwards.")
+            .arg(last ? tr(" Your settings and custom providers are deleted too.") : QString()),
+        tr("I understand that everything MailKey holds is deleted"), tr("Erase Everything"), [this, last] {
+            if (m_session)
+                m_session->cancel();
+            m_backupRunning = true;
+            m_erasing = true;
+            updateActions();
+            m_messageBanner->offer(
+                Banner::Kind::Info, QStringLiteral("erase"), tr("Erasing everything…"),
+                tr("Revoking MailKey's access at the providers, then deleting the vault and its keys."));
+            m_service->eraseEverything(last, [this](Result<EraseReport> done) {
+                m_backupRunning = false;
+                m_erasing = false;
+                updateActions();
+                if (!done) {
+                    m_messageBanner->offer(Banner::Kind::Error, QStringLiteral("erase"), tr("Nothing was erased"),
+                                           done.error().message);
+                    return;
+                }
+                m_messageBanner->clearTopic(QStringLiteral("erase"));
+                showEraseReport(*done);
+            });
+        });
+}
+
+void MainWindow::showEraseReport(const EraseReport &report)
+{
+    auto *box = new QMessageBox(this);
+    box->setObjectName(QStringLiteral("erasedReport"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setIcon(report.problems.isEmpty() ? QMessageBox::Information : QMessageBox::Warning);
+    box->setWindowTitle(tr("Erase everything"));
+    box->setTextFormat(Qt::PlainText);
+    box->setText(report.problems.isEmpty()
+                     ? tr("Everything MailKey held was erased.")
+                     : tr("Everything was erased except what is listed under \"Not removed\". Remove it by hand."));
+    QStringList lines;
+    for (const QString &line : report.problems)
+        lines << tr("Not removed: %1").arg(line);
+    for (const QString &line : report.removed)
+        lines << tr("Removed: %1").arg(line);
+    box->setDetailedText(lines.join(QLatin1Char('\n')));
+    box->setInformativeText(tr("MailKey quits now. Starting it again begins anew."));
+    QPushButton *quit = box->addButton(tr("Quit MailKey"), QMessageBox::AcceptRole);
+    quit->setObjectName(QStringLiteral("quitButton"));
+    box->setDefaultButton(quit);
+    connect(box, &QMessageBox::finished, qApp, &QApplication::quit);
+    box->setWindowModality(Qt::WindowModal);
+    box->open();
 }
 
 void MainWindow::retryVault()
@@ -925,8 +1090,9 @@ void MainWindow::onAccountRemoved(qint64 accountId, const RemovalReport &report)
     if (m_model->rowCount() > 0 && row >= 0)
         m_list->setCurrentIndex(m_model->index(qMin(row, m_model->rowCount() - 1)));
     clearAccountTrouble(accountId); // nothing left to fix
-    showOutcome(report.revokedAtProvider ? Banner::Kind::Success : Banner::Kind::Info, accountTopic(accountId),
-                email.isEmpty() ? tr("Mailbox removed") : tr("%1 was removed").arg(email), report.message);
+    if (!m_erasing)
+        showOutcome(report.revokedAtProvider ? Banner::Kind::Success : Banner::Kind::Info, accountTopic(accountId),
+                    email.isEmpty() ? tr("Mailbox removed") : tr("%1 was removed").arg(email), report.message);
     updatePage();
 }
 
@@ -1022,7 +1188,7 @@ void MainWindow::copyAddress(qint64 accountId)
 
 void MainWindow::openSettings()
 {
-    if (findChild<SettingsDialog *>())
+    if (findChild<SettingsDialog *>() || m_service->isErased() || m_erasing)
         return;
     auto *dialog = new SettingsDialog(m_settings, QProcessEnvironment::systemEnvironment(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -1034,27 +1200,44 @@ void MainWindow::confirmSignOutEverywhere()
 {
     if (m_signingOut || m_service->vaultState() != VaultState::Ready)
         return;
-    auto *dialog = new QDialog(this);
-    dialog->setObjectName(QStringLiteral("confirmSignOutEverywhere"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Sign out everywhere"));
-    auto *layout = new QVBoxLayout(dialog);
-    auto *text = new QLabel(
+    understandingBox(
+        QStringLiteral("confirmSignOutEverywhere"), tr("Sign out everywhere"),
         tr("This is for when you think a token or this computer was compromised.\n\n"
            "MailKey will ask every provider that supports it to revoke its access, delete every token from the "
            "vault, give the vault a new key and record the incident in the activity log.\n\n"
            "Every mailbox stays in the list but has to be signed in again, and mail programs that use MailKey "
            "stop working until you do. At Microsoft, also remove MailKey under \"Apps and services\" of your "
            "account to end sessions there."),
-        dialog);
-    text->setTextFormat(Qt::PlainText);
-    text->setWordWrap(true);
-    layout->addWidget(text);
-    auto *understand = new QCheckBox(tr("I understand that every mailbox has to be signed in again"), dialog);
+        tr("I understand that every mailbox has to be signed in again"), tr("Sign out everywhere"), [this] {
+            m_signingOut = true;
+            // The person's own action, in progress: shown whatever was up.
+            m_messageBanner->showMessage(Banner::Kind::Info, tr("Signing out everywhere…"),
+                                         tr("Revoking access and wiping tokens."));
+            m_messageBanner->setBusy(true);
+            m_alertBanner->dismiss(); // every mailbox signs in anew: old alerts are over
+            updateActions();
+            m_service->signOutEverywhere();
+        });
+}
+
+void MainWindow::understandingBox(const QString &objectName, const QString &title, const QString &text,
+                                  const QString &understandText, const QString &confirmText,
+                                  std::function<void()> confirmed)
+{
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(objectName);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(title);
+    auto *layout = new QVBoxLayout(dialog);
+    auto *label = new QLabel(text, dialog);
+    label->setTextFormat(Qt::PlainText);
+    label->setWordWrap(true);
+    layout->addWidget(label);
+    auto *understand = new QCheckBox(understandText, dialog);
     understand->setObjectName(QStringLiteral("understandCheck"));
     layout->addWidget(understand);
     auto *buttons = new QDialogButtonBox(dialog);
-    QPushButton *go = buttons->addButton(tr("Sign out everywhere"), QDialogButtonBox::DestructiveRole);
+    QPushButton *go = buttons->addButton(confirmText, QDialogButtonBox::DestructiveRole);
     go->setObjectName(QStringLiteral("confirmButton"));
     go->setEnabled(false);
     QPushButton *cancel = buttons->addButton(QDialogButtonBox::Cancel);
@@ -1062,18 +1245,11 @@ void MainWindow::confirmSignOutEverywhere()
     layout->addWidget(buttons);
     connect(understand, &QCheckBox::toggled, go, &QPushButton::setEnabled);
     connect(cancel, &QPushButton::clicked, dialog, &QDialog::reject);
-    connect(go, &QPushButton::clicked, dialog, [this, dialog, understand] {
+    connect(go, &QPushButton::clicked, dialog, [dialog, understand, confirmed = std::move(confirmed)] {
         if (!understand->isChecked())
             return;
         dialog->accept();
-        m_signingOut = true;
-        // The person's own action, in progress: shown whatever was up.
-        m_messageBanner->showMessage(Banner::Kind::Info, tr("Signing out everywhere…"),
-                                     tr("Revoking access and wiping tokens."));
-        m_messageBanner->setBusy(true);
-        m_alertBanner->dismiss(); // every mailbox signs in anew: old alerts are over
-        updateActions();
-        m_service->signOutEverywhere();
+        confirmed();
     });
     dialog->setWindowModality(Qt::WindowModal);
     dialog->open();
@@ -1221,6 +1397,18 @@ void MainWindow::updateActions()
                                      && status != int(AccountStatus::NeedsSignIn) && !m_service->runningMailCheck(id));
         m_signOutAction->setEnabled(ready && !m_signingOut);
     }
+    if (m_backupAction) {
+        const VaultState state = m_service->vaultState();
+        const bool open = state == VaultState::Ready || state == VaultState::Verifying;
+        const bool erased = m_service->isErased();
+        m_backupAction->setEnabled(open && !m_backupRunning);
+        m_restoreAction->setEnabled(ready && !m_backupRunning && !m_signingOut);
+        m_eraseAction->setEnabled(!erased && !m_backupRunning && !m_signingOut
+                                  && (ready || state == VaultState::Failed || state == VaultState::Locked));
+        // Saved settings would bring settings.ini back after an erase.
+        m_settingsAction->setEnabled(!erased && !m_erasing);
+        m_settingsButton->setEnabled(!erased && !m_erasing);
+    }
 }
 
 void MainWindow::fitToScreen(bool centre)
@@ -1276,9 +1464,11 @@ void MainWindow::showEvent(QShowEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    m_settings->setWindowGeometry(saveGeometry());
-    m_settings->setSplitterState(m_accountsPage->saveState());
-    m_settings->sync();
+    if (!m_service->isErased()) { // else settings.ini would come back
+        m_settings->setWindowGeometry(saveGeometry());
+        m_settings->setSplitterState(m_accountsPage->saveState());
+        m_settings->sync();
+    }
     if (m_session)
         m_session->cancel();
     QMainWindow::closeEvent(event);

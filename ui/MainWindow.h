@@ -12,6 +12,7 @@
 #include <QSet>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 class QListView;
@@ -78,6 +79,9 @@ public:
     QAction *refreshNowAction() const { return m_refreshAction; }
     QAction *testMailAction() const { return m_testMailAction; }
     QAction *signOutEverywhereAction() const { return m_signOutAction; }
+    QAction *backupAction() const { return m_backupAction; }
+    QAction *restoreAction() const { return m_restoreAction; }
+    QAction *eraseAction() const { return m_eraseAction; }
     QMenu *connectMenu() const { return m_connectMenu; }
     ConnectSession *currentSession() const { return m_session; }
     QWidget *currentPage() const;
@@ -102,6 +106,14 @@ public Q_SLOTS:
     void openSettings();
     void confirmSignOutEverywhere(); // objectName "confirmSignOutEverywhere"
     void confirmResetVault();        // objectName "confirmResetVault"
+    // File → Back up to a file… / Restore from a backup… (BackupDialog, objectNames "backupDialog",
+    // "restoreDialog"); the outcome goes to the message banner (topic "backup").
+    void openBackupDialog();
+    void openRestoreDialog();
+    // File → Erase everything… (objectName "confirmEraseEverything", with "I understand"); then
+    // AccountService::eraseEverything, and a report (objectName "erasedReport") whose only way on
+    // is to quit: nothing of MailKey is left to work with.
+    void confirmEraseEverything();
     void retryVault();
     void reloadProviders();
 
@@ -147,6 +159,10 @@ private:
     void clearAccountTrouble(qint64 accountId);
     void updateActions();
     QString providerName(const QString &providerId) const;
+    // A window-modal confirmation whose button (objectName "confirmButton") is enabled only by its
+    // "I understand" check box (objectName "understandCheck"); `confirmed` runs on that button.
+    void understandingBox(const QString &objectName, const QString &title, const QString &text,
+                          const QString &understandText, const QString &confirmText, std::function<void()> confirmed);
     QMessageBox *confirmBox(const QString &objectName, const QString &title, const QString &text,
                             const QString &informative, const QString &confirmText);
 
@@ -183,6 +199,14 @@ private:
     QAction *m_testMailAction = nullptr;
     bool m_listedWhileVerifying = false; // the list was filled in VaultState::Verifying
     QAction *m_signOutAction = nullptr;
+    QAction *m_backupAction = nullptr;
+    QAction *m_restoreAction = nullptr;
+    QAction *m_eraseAction = nullptr;
+    bool m_backupRunning = false;
+    bool m_erasing = false; // Erase everything runs: its removals are in its report, not banners
+    QToolButton *m_settingsButton = nullptr;
+    QAction *m_settingsAction = nullptr;
+    void showEraseReport(const EraseReport &report);
 
     QPointer<ConnectSession> m_session;
     QString m_sessionProvider;

@@ -92,6 +92,8 @@ struct AccountService::Private {
     QTimer *displayTimer = nullptr;
     bool displayAll = false; // re-read the whole list (after the start)
     bool destroying = false;
+    bool erasing = false;
+    bool erased = false; // eraseEverything() closed the vault for good
 
     QDateTime now() const { return (clock ? clock : Clock::system())->now(); }
 
@@ -101,7 +103,7 @@ struct AccountService::Private {
 
     Error vaultNotReady() const
     {
-        if (state == VaultState::Failed)
+        if (state == VaultState::Failed || erased)
             return error;
         return Error(ErrorCode::Internal,
                      tr("The vault is not unlocked yet. Wait until MailKey has opened it, then try "
@@ -130,6 +132,75 @@ struct AccountService::Private {
                                 }
                                 done(Result<SecretString>(std::move(token->token)));
                             });
+    }
+
+    // Ends the lifecycle, the mail checks, the sessions and the folder fetches (the destructor, and
+    // eraseEverything before the vault goes).
+    void stopLifecycle()
+    {
+        // Mail checks first: they wait for tokens from the lifecycle below, and report to the service.
+        for (const QPointer<MailDoctor> &m : std::as_const(mailChecks)) {
+            if (m) {
+                m->disconnect(q);
+                delete m.data();
+            }
+        }
+        mailChecks.clear();
+        // The lifecycle first, while the service is still whole: cancelled requests call back.
+        delete scheduler;
+        scheduler = nullptr;
+        if (tokens) {
+            tokens->disconnect(q);
+            broker = TokenBroker(nullptr, nullptr);
+            delete tokens;
+            tokens = nullptr;
+        }
+        for (const QPointer<ConnectSession> &s : std::as_const(sessions)) {
+            if (s) {
+                s->disconnect(q);
+                if (!destroying)
+                    s->cancel();
+            }
+        }
+        for (const QPointer<MailFolderFetcher> &f : std::as_const(folderFetches)) {
+            if (f) {
+                f->disconnect(q);
+                f->cancel();
+            }
+        }
+    }
+
+    // eraseEverything: nothing of the vault is used again in this process.
+    void closeForGood()
+    {
+        stopLifecycle();
+        refreshing.clear();
+        vault.reset();
+        erased = true;
+        state = VaultState::Locked;
+        error
+            = Error(ErrorCode::NotFound, tr("Everything MailKey held was erased. Start MailKey again to begin anew."));
+        Q_EMIT q->vaultStateChanged();
+        Q_EMIT q->accountsChanged();
+    }
+
+    void eraseFilesAndKeys(const QStringList &entries, const std::shared_ptr<EraseReport> &report, bool sharedFiles,
+                           std::function<void(Result<EraseReport>)> done)
+    {
+        closeForGood();
+        ProfileEraser::removeFiles(profile, *report);
+        QPointer<AccountService> guard(q);
+        ProfileEraser::removeKeychainEntries(
+            keyStore, entries, report, [guard, report, sharedFiles, done = std::move(done)] {
+                if (!guard || guard->d->destroying)
+                    return;
+                if (sharedFiles)
+                    ProfileEraser::removeSharedFiles(*report);
+                guard->d->erasing = false;
+                qCInfo(lcService, "erased: %lld removed, %lld problem(s)",
+                       static_cast<long long>(report->removed.size()), static_cast<long long>(report->problems.size()));
+                done(*report);
+            });
     }
 
     // Creates the lifecycle objects for the open vault (once), and starts the scheduler.
@@ -413,32 +484,7 @@ AccountService::AccountService(Profile profile, QNetworkAccessManager *network, 
 AccountService::~AccountService()
 {
     d->destroying = true;
-    // Mail checks first: they wait for tokens from the lifecycle below, and report to the service.
-    for (const QPointer<MailDoctor> &m : std::as_const(d->mailChecks)) {
-        if (m) {
-            m->disconnect(this);
-            delete m.data();
-        }
-    }
-    d->mailChecks.clear();
-    // The lifecycle first, while the service is still whole: cancelled requests call back.
-    delete d->scheduler;
-    d->scheduler = nullptr;
-    if (d->tokens) {
-        d->tokens->disconnect(this);
-        delete d->tokens;
-        d->tokens = nullptr;
-    }
-    for (const QPointer<ConnectSession> &s : std::as_const(d->sessions)) {
-        if (s)
-            s->disconnect(this);
-    }
-    for (const QPointer<MailFolderFetcher> &f : std::as_const(d->folderFetches)) {
-        if (f) {
-            f->disconnect(this);
-            f->cancel();
-        }
-    }
+    d->stopLifecycle();
 }
 
 void AccountService::setClock(const Clock *clock)
@@ -484,7 +530,8 @@ QList<ConnectSession *> AccountService::activeSessions() const
 
 void AccountService::start()
 {
-    if (d->state == VaultState::Unlocking || d->state == VaultState::Verifying || d->state == VaultState::Ready)
+    if (d->state == VaultState::Unlocking || d->state == VaultState::Verifying || d->state == VaultState::Ready
+        || d->erased || d->erasing)
         return;
     d->state = VaultState::Unlocking;
     d->error = Error();
@@ -1011,6 +1058,149 @@ void AccountService::vaultChangedElsewhere()
 {
     if (d->state == VaultState::Ready)
         Q_EMIT accountsChanged();
+}
+
+// --- the person's data ------------------------------------------------------------------------
+
+void AccountService::exportBackup(const QString &path, SecureBytes passphrase, bool withAudit,
+                                  std::function<void(Result<ExportOutcome>)> done)
+{
+    if (!d->vault) {
+        const Error e = d->vaultNotReady();
+        d->post([done = std::move(done), e] { done(e); });
+        return;
+    }
+    Result<VaultSnapshot> snap = d->vault->snapshot(withAudit);
+    if (!snap) {
+        d->post([done = std::move(done), e = snap.error()] { done(e); });
+        return;
+    }
+    ExportOutcome outcome;
+    outcome.accounts = int(snap->accounts.size());
+    outcome.auditEntries = int(snap->audit.size());
+    qCInfo(lcService, "writing a backup of %d account(s)", outcome.accounts);
+    Backups::writeAsync(Backups::contentsOf(std::move(*snap), d->profile.name()), std::move(passphrase), this,
+                        [path, outcome, done = std::move(done)](Result<QByteArray> bytes) {
+                            if (!bytes) {
+                                done(bytes.error());
+                                return;
+                            }
+                            Status written = Backups::writeAtomically(path, *bytes);
+                            secureWipe(*bytes);
+                            if (!written) {
+                                done(written.error());
+                                return;
+                            }
+                            done(outcome);
+                        });
+}
+
+void AccountService::importBackup(const QString &path, SecureBytes passphrase,
+                                  std::function<void(Result<ImportOutcome>, BackupFile::Problem)> done)
+{
+    const auto failLater = [this, &done](const Error &e, BackupFile::Problem problem) {
+        d->post([done = std::move(done), e, problem] { done(e, problem); });
+    };
+    if (d->state != VaultState::Ready || !d->vault) {
+        failLater(d->vaultNotReady(), BackupFile::Problem::None);
+        return;
+    }
+    Result<QByteArray> data = Backups::readFile(path);
+    if (!data) {
+        failLater(data.error(), BackupFile::Problem::None);
+        return;
+    }
+    BackupFile::Problem problem = BackupFile::Problem::None;
+    if (const std::optional<Error> refused = Backups::refusal(*data, &problem)) {
+        failLater(*refused, problem);
+        return;
+    }
+    QPointer<AccountService> guard(this);
+    Backups::readAsync(
+        std::move(*data), std::move(passphrase), this,
+        [guard, done = std::move(done)](Result<BackupFile::Contents> read, BackupFile::Problem why) {
+            if (!guard || guard->d->destroying)
+                return;
+            if (!read) {
+                done(read.error(), why);
+                return;
+            }
+            Private *d = guard->d.get();
+            if (!d->vault || d->state != VaultState::Ready) {
+                done(d->vaultNotReady(), BackupFile::Problem::None);
+                return;
+            }
+            const QString detail = QStringLiteral("backup of %1 (%2), %3 accounts")
+                                       .arg(read->createdAt.toUTC().toString(Qt::ISODate), read->writer.left(60))
+                                       .arg(read->vault.accounts.size());
+            Result<ImportReport> report = d->vault->importSnapshot(read->vault, d->now(), detail);
+            if (!report) {
+                done(
+                    Error(report.error().code, report.error().message + QLatin1Char(' ') + tr("Nothing was imported.")),
+                    BackupFile::Problem::None);
+                return;
+            }
+            ImportOutcome outcome;
+            outcome.report = *report;
+            outcome.lines = Backups::describe(*report) + Backups::restoreFiles(read->files);
+            qCInfo(lcService, "backup imported: %lld added, %lld updated", static_cast<long long>(report->added.size()),
+                   static_cast<long long>(report->updated.size()));
+            if (d->scheduler && d->scheduler->isRunning())
+                QTimer::singleShot(0, d->scheduler, &RefreshScheduler::poll);
+            Q_EMIT guard->accountsChanged();
+            done(std::move(outcome), BackupFile::Problem::None);
+        });
+}
+
+bool AccountService::isErased() const
+{
+    return d->erased;
+}
+
+void AccountService::eraseEverything(bool sharedFiles, std::function<void(Result<EraseReport>)> done)
+{
+    if (d->erasing || d->erased || d->state == VaultState::Unlocking || d->state == VaultState::Verifying) {
+        const Error e(ErrorCode::InvalidInput, d->erased ? tr("Everything was already erased.")
+                                                         : tr("MailKey is still opening the vault. Wait until it has "
+                                                              "finished, then erase again."));
+        d->post([done = std::move(done), e] { done(e); });
+        return;
+    }
+    d->erasing = true;
+    QPointer<AccountService> guard(this);
+    ProfileEraser::checkKeychain(
+        d->keyStore, d->profile, [guard, sharedFiles, done = std::move(done)](std::optional<Error> problem) mutable {
+            if (!guard || guard->d->destroying)
+                return;
+            AccountService *q = guard.data();
+            if (problem) {
+                q->d->erasing = false;
+                done(*problem);
+                return;
+            }
+            qCInfo(lcService, "erasing everything of this profile");
+            auto report = std::make_shared<EraseReport>();
+            const QList<Account> accounts = q->d->state == VaultState::Ready ? q->accounts() : QList<Account>();
+            ProfileEraser::revokeAll(
+                accounts,
+                [guard](const QString &email, const QString &provider,
+                        std::function<void(Result<TokenBroker::RemovalAnswer>)> removed) {
+                    if (guard)
+                        guard->removeAccount(email, provider, std::move(removed));
+                },
+                report,
+                [guard, report, sharedFiles, done = std::move(done)]() mutable {
+                    if (!guard || guard->d->destroying)
+                        return;
+                    const QStringList entries = VaultAccess::keychainEntries(guard->d->profile);
+                    // Not from inside the removal's own callback: the lifecycle is deleted here.
+                    guard->d->post([guard, report, sharedFiles, entries, done = std::move(done)]() mutable {
+                        if (!guard || guard->d->destroying)
+                            return;
+                        guard->d->eraseFilesAndKeys(entries, report, sharedFiles, std::move(done));
+                    });
+                });
+        });
 }
 
 // --- folders ----------------------------------------------------------------------------------

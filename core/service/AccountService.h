@@ -45,7 +45,9 @@
 #include "core/lifecycle/SignOutEverywhere.h"
 #include "core/mailcheck/MailCheck.h"
 #include "core/oauth/ConnectSession.h"
+#include "core/service/Backups.h"
 #include "core/service/MailDoctor.h"
+#include "core/service/ProfileEraser.h"
 #include "core/service/TokenBroker.h"
 #include "core/vault/VaultAccess.h"
 #include "core/vault/VaultTypes.h"
@@ -187,6 +189,34 @@ public:
     void rotateKey(std::function<void(Status)> done);
     // Another process changed the vault (mailkey-cli connected an account): accountsChanged().
     void vaultChangedElsewhere();
+
+    // ---- the person's data (the window's File menu; mailkey-cli does the same on its own) ------
+    // An encrypted backup of this profile (Backups, BackupFile) written atomically to `path`,
+    // mode 0600: the accounts with their tokens, the vault's settings, settings.ini and the
+    // providers file; the audit log when `withAudit`. The key derivation runs on a pool thread.
+    // Works once the vault is open (Verifying or Ready).
+    struct ExportOutcome {
+        int accounts = 0;
+        int auditEntries = 0;
+    };
+    void exportBackup(const QString &path, SecureBytes passphrase, bool withAudit,
+                      std::function<void(Result<ExportOutcome>)> done);
+    // Merges a backup into the vault in one transaction (all or nothing; Vault::importSnapshot),
+    // then brings back the settings and providers this computer lacks. `problem` says why a file
+    // was refused (BackupFile::Problem::None for other failures). Needs the vault Ready.
+    struct ImportOutcome {
+        ImportReport report;
+        QStringList lines; // what was done, sentence by sentence, for the person
+    };
+    void importBackup(const QString &path, SecureBytes passphrase,
+                      std::function<void(Result<ImportOutcome>, BackupFile::Problem problem)> done);
+    // Erase everything of this profile (ProfileEraser): the keychain must answer first (else
+    // nothing is erased); every account revoked where the provider allows it; then the vault is
+    // closed for good (state Locked, nothing works until the program starts again), the profile's
+    // folder and keychain entries removed, and, when `sharedFiles`, settings.ini and the providers
+    // file too. Not while the vault is being opened or checked.
+    void eraseEverything(bool sharedFiles, std::function<void(Result<EraseReport>)> done);
+    bool isErased() const;
 
 Q_SIGNALS:
     void vaultStateChanged();

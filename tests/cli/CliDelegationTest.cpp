@@ -189,6 +189,13 @@ TEST_F(CliDelegationTest, RemoveAndRotateKeyRunInTheWindow)
     const CliRun reset = h->run(args({"reset-vault", "--yes"}));
     EXPECT_EQ(reset.exitCode, cli::Failure) << "never under a running window";
     EXPECT_TRUE(reset.errText().contains(QLatin1String("Quit it first")));
+
+    // Nor erase-all: it names the window's own way, and erases nothing.
+    const CliRun erase = h->run(args({"erase-all", "--yes"}));
+    EXPECT_EQ(erase.exitCode, cli::Failure) << erase.errForMessage();
+    EXPECT_TRUE(erase.errText().contains(QStringLiteral("File → Erase everything"))) << erase.errForMessage();
+    EXPECT_TRUE(erase.errText().contains(QLatin1String("Nothing was erased"))) << erase.errForMessage();
+    EXPECT_TRUE(m_vault->accounts().ok()) << "the window's vault is still there";
 }
 
 TEST_F(CliDelegationTest, SignOutEverywhereRunsInTheWindow)

@@ -5,6 +5,7 @@
 // lifecycle as the window shows it: live status (Refreshing…, Needs sign-in after a revoked
 // grant), Refresh now, alerts, revoked-or-not on removal, sign out everywhere's real result.
 #include "ui/MainWindow.h"
+#include "core/backup/BackupFile.h"
 #include "core/common/Profile.h"
 #include "core/keychain/KeyStore.h"
 #include "core/oauth/ConnectSession.h"
@@ -21,6 +22,7 @@
 #include "tests/support/fakeidp/FakeBrowser.h"
 #include "ui/AccountDetails.h"
 #include "ui/AccountModel.h"
+#include "ui/BackupDialog.h"
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
 #include "ui/ElidedLabel.h"
@@ -34,6 +36,8 @@
 #include <QClipboard>
 #include <QDesktopServices>
 #include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -55,6 +59,7 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 
@@ -1126,6 +1131,183 @@ TEST_F(MainWindowTest, SignOutEverywhereNeedsAStrongConfirmation)
     EXPECT_EQ(m_window->model()->index(0).data(AccountModel::StatusRole).toInt(), int(AccountStatus::NeedsSignIn));
     EXPECT_TRUE(m_service->tokenSummary(m_window->model()->index(0).data(AccountModel::IdRole).toLongLong()).isEmpty());
     EXPECT_TRUE(m_window->signOutEverywhereAction()->isEnabled());
+}
+
+// File menu: the person's data ------------------------------------------------------------
+
+namespace {
+// Reads a keychain entry the way the service does; true when it is there.
+bool keychainHas(const QString &entry)
+{
+    KeyStore store;
+    std::optional<bool> present;
+    store.read(entry, [&](Result<SecureBytes> r) { present = bool(r); });
+    waitFor([&] { return present.has_value(); }, 15000);
+    return present.value_or(true);
+}
+
+QStringList filesBelow(const QString &dir)
+{
+    QStringList files;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files << it.next();
+    return files;
+}
+} // namespace
+
+// Back up in one profile, restore in a fresh one: the dialog checks as you type, the key derivation
+// leaves the GUI thread free, a wrong passphrase can be typed again, and the restored refresh token
+// works at the server.
+TEST_F(MainWindowTest, BackUpAndRestoreThroughTheFileMenu)
+{
+    open();
+    const Account a = connectThroughUi();
+    ASSERT_TRUE(m_window->backupAction()->isEnabled());
+    m_window->backupAction()->trigger();
+    auto *dialog = waitForChild<BackupDialog>(m_window.get(), QStringLiteral("backupDialog"));
+    ASSERT_TRUE(dialog);
+    const QString path = m_dir.filePath(QStringLiteral("moving.mkb"));
+    dialog->pathField()->setText(path);
+    const QString passphrase = QStringLiteral("correct horse battery");
+    dialog->passphraseField()->setText(QStringLiteral("short"));
+    dialog->confirmField()->setText(QStringLiteral("short"));
+    EXPECT_FALSE(dialog->goButton()->isEnabled());
+    EXPECT_TRUE(dialog->problemLabel()->text().contains(QStringLiteral("at least 8 characters")))
+        << dialog->problemLabel()->text().toStdString();
+    dialog->passphraseField()->setText(passphrase);
+    dialog->confirmField()->setText(passphrase + QStringLiteral("x"));
+    EXPECT_FALSE(dialog->goButton()->isEnabled());
+    EXPECT_EQ(dialog->problemLabel()->text(), QStringLiteral("Type the same passphrase twice."));
+    dialog->confirmField()->setText(passphrase);
+    ASSERT_TRUE(dialog->goButton()->isEnabled()) << dialog->problemLabel()->text().toStdString();
+    dump(dialog, QStringLiteral("backup-dialog.png"));
+
+    // The key derivation (scrypt, 128 MiB) does not run on the GUI thread: the click returns at
+    // once and the work finishes later (run there, the click would take about all of it).
+    QElapsedTimer clock;
+    clock.start();
+    dialog->goButton()->click();
+    const qint64 clickMs = clock.elapsed();
+    EXPECT_FALSE(dialog->goButton()->isEnabled());
+    EXPECT_TRUE(dialog->passphraseField()->text().isEmpty()); // taken out of the field
+    EXPECT_FALSE(m_window->backupAction()->isEnabled());
+    ASSERT_TRUE(waitFor([&] { return m_window->messageBanner()->title() == QStringLiteral("Backed up"); }, 60000))
+        << m_window->messageBanner()->message().toStdString();
+    const qint64 totalMs = clock.elapsed();
+    EXPECT_LT(clickMs * 2, totalMs) << "click " << clickMs << " ms of " << totalMs << " ms";
+    EXPECT_TRUE(m_window->backupAction()->isEnabled());
+    EXPECT_TRUE(m_window->messageBanner()->message().contains(QDir::toNativeSeparators(path)));
+    ASSERT_TRUE(QFileInfo::exists(path));
+    EXPECT_EQ(
+        QFileInfo(path).permissions()
+            & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+        QFileDevice::Permissions());
+    {
+        QFile f(path);
+        ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+        Result<BackupFile::Contents> read = BackupFile::read(f.readAll(), SecureBytes(passphrase.toUtf8()));
+        ASSERT_TRUE(read) << read.error().message.toStdString();
+        ASSERT_EQ(read->vault.accounts.size(), 1U);
+        EXPECT_EQ(read->vault.accounts.front().info.email, a.email);
+        EXPECT_TRUE(read->vault.audit.isEmpty()); // only when asked for
+    }
+
+    // A new computer: a fresh profile, an empty vault.
+    m_window.reset();
+    m_service.reset();
+    m_profile = Profile(test::uniqueName(QStringLiteral("ui-restored")));
+    open();
+    ASSERT_EQ(m_window->model()->rowCount(), 0);
+    m_window->restoreAction()->trigger();
+    dialog = waitForChild<BackupDialog>(m_window.get(), QStringLiteral("restoreDialog"));
+    ASSERT_TRUE(dialog);
+    // Not a backup: refused before any passphrase.
+    const QString notBackup = m_dir.filePath(QStringLiteral("config/providers.json"));
+    dialog->pathField()->setText(notBackup);
+    dialog->passphraseField()->setText(passphrase);
+    EXPECT_FALSE(dialog->goButton()->isEnabled());
+    EXPECT_TRUE(dialog->problemLabel()->text().contains(QStringLiteral("not a MailKey backup")))
+        << dialog->problemLabel()->text().toStdString();
+    // A wrong passphrase: said in the dialog, which stays for another try; nothing changed.
+    dialog->pathField()->setText(path);
+    dialog->passphraseField()->setText(QStringLiteral("wrong passphrase"));
+    ASSERT_TRUE(dialog->goButton()->isEnabled()) << dialog->problemLabel()->text().toStdString();
+    dialog->goButton()->click();
+    ASSERT_TRUE(waitFor([&] { return dialog->passphraseField()->isEnabled(); }, 60000));
+    EXPECT_TRUE(dialog->problemLabel()->text().contains(QStringLiteral("passphrase")))
+        << dialog->problemLabel()->text().toStdString();
+    EXPECT_TRUE(dialog->isVisible());
+    EXPECT_EQ(m_window->model()->rowCount(), 0);
+    dialog->passphraseField()->setText(passphrase);
+    dialog->goButton()->click();
+    ASSERT_TRUE(waitFor(
+        [&] { return m_window->messageBanner()->title() == QStringLiteral("Restored from the backup"); }, 60000))
+        << dialog->problemLabel()->text().toStdString();
+    EXPECT_TRUE(waitFor([&] { return !m_window->findChild<BackupDialog *>(QStringLiteral("restoreDialog")); }, 5000));
+    EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("Added: ") + a.email))
+        << m_window->messageBanner()->message().toStdString();
+    ASSERT_EQ(m_window->model()->rowCount(), 1);
+    const qint64 restored = m_window->model()->index(0).data(AccountModel::IdRole).toLongLong();
+
+    // Its refresh token works at the server.
+    const int refreshes = m_server.refreshCount();
+    m_window->selectAccount(restored);
+    m_window->refreshNow(restored);
+    ASSERT_TRUE(waitFor([&] { return m_server.refreshCount() > refreshes; }, 30000));
+    EXPECT_TRUE(waitFor(
+        [&] {
+            return m_window->model()->index(0).data(AccountModel::StatusRole).toInt() == int(AccountStatus::Connected);
+        },
+        30000));
+}
+
+// Erase everything: confirmed, then every account revoked, the vault, its folder, the keychain entry,
+// settings.ini and providers.json gone (the only profile), and the window says so and offers only Quit.
+TEST_F(MainWindowTest, EraseEverythingRemovesEveryFileAndKeyAndSaysWhat)
+{
+    open();
+    connectThroughUi();
+    const QString dataDir = m_profile.dataDir();
+    ASSERT_FALSE(filesBelow(dataDir).isEmpty());
+    ASSERT_TRUE(keychainHas(m_profile.keychainKey()));
+
+    m_window->eraseAction()->trigger();
+    auto *dialog = waitForChild<QDialog>(m_window.get(), QStringLiteral("confirmEraseEverything"));
+    ASSERT_TRUE(dialog);
+    auto *go = dialog->findChild<QPushButton *>(QStringLiteral("confirmButton"));
+    EXPECT_FALSE(go->isEnabled()); // not before "I understand"
+    dialog->findChild<QCheckBox *>(QStringLiteral("understandCheck"))->setChecked(true);
+    ASSERT_TRUE(go->isEnabled());
+    go->click();
+
+    auto *report = waitForChild<QMessageBox>(m_window.get(), QStringLiteral("erasedReport"), 60000);
+    ASSERT_TRUE(report) << m_window->messageBanner()->message().toStdString();
+    QObject::disconnect(report, nullptr, qApp, nullptr); // the test goes on after the report
+    EXPECT_EQ(report->text(), QStringLiteral("Everything MailKey held was erased."))
+        << report->detailedText().toStdString();
+    EXPECT_TRUE(report->detailedText().contains(QStringLiteral("revoked at the provider")))
+        << report->detailedText().toStdString();
+    EXPECT_EQ(m_server.revocationCount(), 1);
+    EXPECT_FALSE(QFileInfo::exists(dataDir));
+    EXPECT_TRUE(filesBelow(m_dir.filePath(QStringLiteral("data"))).isEmpty())
+        << filesBelow(m_dir.filePath(QStringLiteral("data"))).join(QLatin1Char(' ')).toStdString();
+    EXPECT_TRUE(filesBelow(m_dir.filePath(QStringLiteral("config"))).isEmpty())
+        << filesBelow(m_dir.filePath(QStringLiteral("config"))).join(QLatin1Char(' ')).toStdString();
+    EXPECT_FALSE(keychainHas(m_profile.keychainKey()));
+    EXPECT_EQ(m_window->currentPage(), m_window->unavailablePage());
+    EXPECT_FALSE(m_window->eraseAction()->isEnabled());
+    EXPECT_FALSE(m_window->backupAction()->isEnabled());
+    EXPECT_FALSE(m_window->connectButton()->isEnabled());
+    EXPECT_FALSE(m_window->findChild<QToolButton *>(QStringLiteral("settingsButton"))->isEnabled());
+    // The removals are in the report, not one banner per mailbox.
+    EXPECT_FALSE(m_window->messageBanner()->isVisible()) << m_window->messageBanner()->title().toStdString();
+    dump(m_window.get(), QStringLiteral("erased.png"));
+    dump(report, QStringLiteral("erased-report.png"));
+    report->done(0);
+    // Closing the window does not bring settings.ini back.
+    m_window->close();
+    EXPECT_TRUE(filesBelow(m_dir.filePath(QStringLiteral("config"))).isEmpty());
 }
 
 // Vault and keychain banners ---------------------------------------------------------------
