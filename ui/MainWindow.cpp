@@ -556,18 +556,9 @@ void MainWindow::openBackupDialog()
         QPointer<BackupDialog> guard(dialog);
         m_service->exportBackup(path, dialog->takePassphrase(), dialog->withAudit(),
                                 [this, guard, path](Result<AccountService::ExportOutcome> done) {
-                                    m_backupRunning = false;
-                                    updateActions();
-                                    if (!done) {
-                                        if (guard)
-                                            guard->showFailure(done.error().message);
-                                        else
-                                            showOutcome(Banner::Kind::Error, QStringLiteral("backup"),
-                                                        tr("The backup was not written"), done.error().message);
+                                    if (!endBackupWork(guard, done ? std::nullopt : std::optional(done.error()),
+                                                       tr("The backup was not written")))
                                         return;
-                                    }
-                                    if (guard)
-                                        guard->accept();
                                     const QString where = QDir::toNativeSeparators(path);
                                     showOutcome(Banner::Kind::Success, QStringLiteral("backup"), tr("Backed up"),
                                                 done->auditEntries > 0
@@ -585,6 +576,23 @@ void MainWindow::openBackupDialog()
     dialog->open();
 }
 
+bool MainWindow::endBackupWork(const QPointer<BackupDialog> &dialog, const std::optional<Error> &failure,
+                               const QString &failureTitle)
+{
+    m_backupRunning = false;
+    updateActions();
+    if (failure) {
+        if (dialog)
+            dialog->showFailure(failure->message); // it stays open: a passphrase can be typed again
+        else
+            showOutcome(Banner::Kind::Error, QStringLiteral("backup"), failureTitle, failure->message);
+        return false;
+    }
+    if (dialog)
+        dialog->accept();
+    return true;
+}
+
 void MainWindow::openRestoreDialog()
 {
     if (m_backupRunning || m_service->vaultState() != VaultState::Ready)
@@ -599,18 +607,9 @@ void MainWindow::openRestoreDialog()
         QPointer<BackupDialog> guard(dialog);
         m_service->importBackup(dialog->path(), dialog->takePassphrase(),
                                 [this, guard](Result<AccountService::ImportOutcome> done, BackupFile::Problem) {
-                                    m_backupRunning = false;
-                                    updateActions();
-                                    if (!done) {
-                                        if (guard)
-                                            guard->showFailure(done.error().message);
-                                        else
-                                            showOutcome(Banner::Kind::Error, QStringLiteral("backup"),
-                                                        tr("Nothing was restored"), done.error().message);
+                                    if (!endBackupWork(guard, done ? std::nullopt : std::optional(done.error()),
+                                                       tr("Nothing was restored")))
                                         return;
-                                    }
-                                    if (guard)
-                                        guard->accept();
                                     showOutcome(Banner::Kind::Success, QStringLiteral("backup"),
                                                 tr("Restored from the backup"), done->lines.join(QLatin1Char('\n')));
                                 });

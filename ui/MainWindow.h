@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QListView;
 class QMenu;
@@ -27,6 +28,7 @@ class QLabel;
 namespace mailkey {
 
 class AccountDetails;
+class BackupDialog;
 class AccountModel;
 class AppSettings;
 class ConnectPanel;
@@ -207,6 +209,10 @@ private:
     QToolButton *m_settingsButton = nullptr;
     QAction *m_settingsAction = nullptr;
     void showEraseReport(const EraseReport &report);
+    // The end of a backup or restore: true when it worked (the dialog is closed); otherwise the
+    // dialog, or the banner once the dialog is gone, says why.
+    bool endBackupWork(const QPointer<BackupDialog> &dialog, const std::optional<Error> &failure,
+                       const QString &failureTitle);
 
     QPointer<ConnectSession> m_session;
     QString m_sessionProvider;
