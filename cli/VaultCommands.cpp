@@ -141,15 +141,54 @@ void cmdList(Context &ctx)
         printAccounts(ctx, {}, json);
         return;
     }
-    withVault(ctx, [&ctx, json](const std::shared_ptr<Vault> &vault) {
-        // One statement for every account and its tokens' expiries, not one per account.
-        auto accounts = vault->accountsWithTokens();
-        if (!accounts) {
-            failWith(ctx, accounts.error());
-            return;
-        }
-        printAccounts(ctx, *accounts, json);
-    });
+    VaultAccess::unlock(
+        ctx.profile, ctx.store,
+        [&ctx, json](Result<OpenedVault> opened) {
+            if (opened) {
+                // One statement for every account and its tokens' expiries, not one per account.
+                auto accounts = opened->vault->accountsWithTokens();
+                if (!accounts) {
+                    failWith(ctx, accounts.error());
+                    return;
+                }
+                printAccounts(ctx, *accounts, json);
+                return;
+            }
+            // A locked keyring keeps the key from this process, not from a window that has the vault
+            // open already: it lists, as it hands out tokens.
+            const Error why = opened.error();
+            if (why.code != ErrorCode::KeychainLocked && why.code != ErrorCode::KeychainFailed) {
+                failWith(ctx, why);
+                return;
+            }
+            ctx.ipc()->setConnectTimeout(1000);
+            askWindow<ipc::ListRequest>(
+                ctx, ipc::ListRequest{}, 5000, true,
+                [&ctx, json](Result<ipc::ListReply> listed) {
+                    if (!listed) {
+                        failWith(ctx, listed.error());
+                        return;
+                    }
+                    QList<AccountTokens> rows;
+                    for (const ipc::ListReply::Row &r : std::as_const(listed->accounts)) {
+                        AccountTokens row;
+                        row.account.email = r.email;
+                        row.account.provider = r.provider;
+                        row.account.displayName = r.displayName;
+                        row.account.status = accountStatusFromString(r.status);
+                        row.account.statusReason = r.statusReason;
+                        row.account.lastRefreshAt = r.lastRefreshAt;
+                        row.account.createdAt = r.createdAt;
+                        if (r.expiresAt.isValid())
+                            row.tokens.append(
+                                TokenTiming{QString::fromLatin1(DefaultResource), r.expiresAt, {}, {}, true});
+                        rows.append(std::move(row));
+                    }
+                    printAccounts(ctx, rows, json);
+                },
+                [&ctx, why] { failWith(ctx, why); });
+        },
+        Vault::IntegrityCheck::Header);
 }
 
 void cmdAudit(Context &ctx)

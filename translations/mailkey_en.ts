@@ -799,6 +799,13 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
         <source>The MailKey window has not opened the vault.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>The list of %n account(s) is too long to pass through the MailKey window; unlock your keyring and run the command again.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>mailkey::KeyStore</name>
@@ -3109,14 +3116,6 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Your keychain is locked</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unlock your keyring (it may ask for your login password), then press Retry. Nothing was changed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The key of your vault is missing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3210,6 +3209,14 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
     <message>
         <source>Press Retry. If this keeps happening, start MailKey from a terminal to see more details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your keyring is locked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Once it is unlocked, press Retry. Nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

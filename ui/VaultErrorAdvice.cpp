@@ -31,9 +31,9 @@ VaultErrorAdvice VaultErrorAdvice::forError(const Error &error)
                                "Secret Service), make sure you are in a desktop session, then press Retry.");
         break;
     case ErrorCode::KeychainLocked:
-        a.title = Text::tr("Your keychain is locked");
-        a.nextSteps = Text::tr("Unlock your keyring (it may ask for your login password), then press Retry. "
-                               "Nothing was changed.");
+        // The message already says how to unlock it: the next step is only what to press after.
+        a.title = Text::tr("Your keyring is locked");
+        a.nextSteps = Text::tr("Once it is unlocked, press Retry. Nothing was changed.");
         break;
     case ErrorCode::KeyMissing:
         a.title = Text::tr("The key of your vault is missing");

@@ -320,4 +320,57 @@ Result<SignOutEverywhereReply> SignOutEverywhereReply::fromJson(const QJsonObjec
     return f.reply(std::move(r));
 }
 
+// ---- list -------------------------------------------------------------------------------------
+
+QJsonObject ListReply::toJson() const
+{
+    QJsonObject o = okReply();
+    QJsonArray rows;
+    for (const Row &r : accounts) {
+        rows.append(QJsonObject{
+            {QStringLiteral("email"), r.email},
+            {QStringLiteral("provider"), r.provider},
+            {QStringLiteral("display_name"), r.displayName},
+            {QStringLiteral("status"), r.status},
+            {QStringLiteral("status_reason"), r.statusReason},
+            {QStringLiteral("expires_at"), isoUtc(r.expiresAt)},
+            {QStringLiteral("last_refresh_at"), isoUtc(r.lastRefreshAt)},
+            {QStringLiteral("connected_since"), isoUtc(r.createdAt)},
+        });
+    }
+    o.insert(QStringLiteral("accounts"), rows);
+    return o;
+}
+
+Result<ListReply> ListReply::fromJson(const QJsonObject &json)
+{
+    const QJsonValue rows = json.value(QStringLiteral("accounts"));
+    if (!rows.isArray())
+        return Error(ErrorCode::Internal,
+                     Text::tr("The MailKey window sent a malformed reply: %1.").arg(QStringLiteral("accounts")));
+    ListReply list;
+    const QJsonArray array = rows.toArray();
+    for (const QJsonValue &item : array) {
+        const QJsonObject object = item.toObject(); // FieldReader keeps a reference
+        FieldReader f(object);
+        Row r;
+        r.email = f.text("email");
+        r.provider = f.text("provider");
+        r.displayName = f.text("display_name");
+        r.status = f.text("status");
+        r.statusReason = f.text("status_reason");
+        r.expiresAt = f.time("expires_at");
+        r.lastRefreshAt = f.time("last_refresh_at");
+        r.createdAt = f.time("connected_since");
+        Result<Row> read = f.reply(std::move(r));
+        if (!read || !item.isObject())
+            return read ? Error(
+                       ErrorCode::Internal,
+                       Text::tr("The MailKey window sent a malformed reply: %1.").arg(QStringLiteral("accounts")))
+                        : read.error();
+        list.accounts.append(std::move(*read));
+    }
+    return list;
+}
+
 } // namespace mailkey::ipc

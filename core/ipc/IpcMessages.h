@@ -195,6 +195,33 @@ struct AccountsChangedRequest : NoFieldsRequest<AccountsChangedRequest> {
     using Reply = AccountsChangedReply;
 };
 
+// ---- list -------------------------------------------------------------------------------------
+
+// What `mailkey-cli list` shows of each account, from the window (when mailkey-cli cannot open the
+// vault itself, e.g. under a locked keyring while the window has it open). No token.
+struct ListReply {
+    struct Row {
+        QString email;
+        QString provider;
+        QString displayName;
+        QString status; // accountStatusToString
+        QString statusReason;
+        QDateTime expiresAt; // the default resource's access token
+        QDateTime lastRefreshAt;
+        QDateTime createdAt;
+        bool operator==(const Row &) const = default;
+    };
+    QList<Row> accounts;
+
+    QJsonObject toJson() const;
+    static Result<ListReply> fromJson(const QJsonObject &json);
+    bool operator==(const ListReply &) const = default;
+};
+struct ListRequest : NoFieldsRequest<ListRequest> {
+    static constexpr char Op[] = "list";
+    using Reply = ListReply;
+};
+
 // ---- Envelope ---------------------------------------------------------------------------------
 
 // "v" and "op" of a request as the server reads them: op is cut to 32 characters (it is logged),

@@ -7,6 +7,7 @@
 #include "core/service/AccountService.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QLoggingCategory>
@@ -310,6 +311,7 @@ const QHash<QString, IpcServer::Route> &IpcServer::routes()
         route<ipc::RemoveRequest, &IpcServer::serveRemove>(Needs::OpenVault),
         route<ipc::SignOutEverywhereRequest, &IpcServer::serveSignOutEverywhere>(Needs::OpenVault),
         route<ipc::RotateKeyRequest, &IpcServer::serveRotateKey>(Needs::OpenVault),
+        route<ipc::ListRequest, &IpcServer::serveList>(Needs::OpenVault),
     };
     return table;
 }
@@ -441,6 +443,29 @@ void IpcServer::serveSignOutEverywhere(Connection *connection, const ipc::SignOu
             return o;
         });
     });
+}
+
+void IpcServer::serveList(Connection *connection, const ipc::ListRequest &)
+{
+    ipc::ListReply list;
+    for (const AccountTokens &row : m_service->accountsWithTokens()) {
+        ipc::ListReply::Row r{row.account.email,         row.account.provider,
+                              row.account.displayName,   accountStatusToString(row.account.status),
+                              row.account.statusReason,  QDateTime(),
+                              row.account.lastRefreshAt, row.account.createdAt};
+        for (const TokenTiming &t : row.tokens) {
+            if (t.resource == QLatin1String(DefaultResource))
+                r.expiresAt = t.expiresAt;
+        }
+        list.accounts.append(std::move(r));
+    }
+    QJsonObject json = list.toJson();
+    if (QJsonDocument(json).toJson(QJsonDocument::Compact).size() > ipc::MaxReplyBytes - 1024)
+        json = ipc::errorReply(Error(ErrorCode::InvalidInput,
+                                     tr("The list of %n account(s) is too long to pass through the MailKey window; "
+                                        "unlock your keyring and run the command again.",
+                                        nullptr, int(list.accounts.size()))));
+    reply(connection, QString::fromLatin1(ipc::ListRequest::Op), json);
 }
 
 void IpcServer::serveRotateKey(Connection *connection, const ipc::RotateKeyRequest &)

@@ -24,6 +24,7 @@ struct AccountsChangedRequest;
 struct HelloRequest;
 struct RemoveRequest;
 struct RotateKeyRequest;
+struct ListRequest;
 struct SignOutEverywhereRequest;
 struct TokenRequest;
 } // namespace ipc
@@ -103,6 +104,7 @@ private:
     void serveRemove(Connection *connection, const ipc::RemoveRequest &request);
     void serveSignOutEverywhere(Connection *connection, const ipc::SignOutEverywhereRequest &request);
     void serveRotateKey(Connection *connection, const ipc::RotateKeyRequest &request);
+    void serveList(Connection *connection, const ipc::ListRequest &request);
     void reply(Connection *connection, const QString &op, QJsonObject message);
     // Replies with the broker's error, or with the reply makeReply makes of its value; nothing
     // when the client has gone away (the answer is dropped, and wiped).

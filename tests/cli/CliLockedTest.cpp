@@ -1,7 +1,10 @@
 // A locked keyring (locked over D-Bus, as PLATFORM-NOTES shows): mailkey-cli token must fail with
 // exit code 5 and a message that says to unlock it, print nothing on stdout, and write nothing.
 #include "cli/ExitCode.h"
+#include "core/ipc/IpcServer.h"
 #include "core/keychain/KeyStore.h"
+#include "core/providers/ProviderRegistry.h"
+#include "core/service/AccountService.h"
 #include "tests/cli/CliHarness.h"
 #include "tests/support/TestUtil.h"
 
@@ -12,9 +15,13 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
 #include <QProcess>
+
+#include <optional>
 
 using namespace mailkey;
 using mailkey::test::CliHarness;
@@ -62,6 +69,8 @@ QByteArray completeAddress(const CliHarness &h)
 
 TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
 {
+    if (qEnvironmentVariableIsSet("MAILKEY_LOCKED_WINDOW"))
+        GTEST_SKIP() << "test_cli_locked_window runs the window's case";
     ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
     CliHarness h;
     ASSERT_TRUE(h.ok());
@@ -109,4 +118,51 @@ TEST(CliLockedKeyring, TokenExitsWithFiveAndSaysUnlock)
     EXPECT_TRUE(fileHash(h.profile().databasePath()) == vaultBefore) << "nothing was written";
     const QStringList aside = QDir(h.profile().dataDir()).entryList({QStringLiteral("*.unreadable-*")});
     EXPECT_TRUE(aside.isEmpty()) << aside.join(QLatin1Char(' ')).toStdString();
+}
+
+// The keyring locked while the MailKey window has the vault open (an AccountService and its
+// IpcServer in this process stand in for it): `list` cannot read the key, and asks the window, as
+// `token` does. Its own ctest entry (test_cli_locked_window): the keyring stays locked.
+TEST(CliLockedKeyring, ListGoesThroughTheRunningWindow)
+{
+    if (!qEnvironmentVariableIsSet("MAILKEY_LOCKED_WINDOW"))
+        GTEST_SKIP() << "runs as test_cli_locked_window";
+    ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
+    CliHarness h;
+    ASSERT_TRUE(h.ok());
+    const CliRun connected = h.connect();
+    ASSERT_EQ(connected.exitCode, cli::Ok) << connected.errForMessage();
+
+    QNetworkAccessManager nam;
+    ProviderRegistry registry;
+    ASSERT_TRUE(registry.loadCustomProviders(h.providersFile()).ok());
+    AccountService service(h.profile(), &nam, &registry);
+    service.setAutoRefresh(false);
+    service.start();
+    ASSERT_TRUE(test::waitFor([&] { return service.vaultState() == VaultState::Ready; }, 20000))
+        << service.vaultError().message.toStdString();
+    IpcServer window(&service);
+    std::optional<Status> listening;
+    window.listen(h.profile(), [&](Status s) { listening.emplace(s); });
+    ASSERT_TRUE(test::waitFor([&] { return listening.has_value(); }, 5000));
+    ASSERT_TRUE(listening->ok());
+
+    ASSERT_TRUE(lockLoginKeyring());
+    const CliRun list = h.run({QStringLiteral("list")});
+    ASSERT_EQ(list.exitCode, cli::Ok) << list.errForMessage() << list.out.toStdString();
+    EXPECT_TRUE(list.outText().contains(CliHarness::Email)) << list.outText().toStdString();
+    EXPECT_TRUE(list.outText().contains(QStringLiteral("connected"))) << list.outText().toStdString();
+    const CliRun json = h.run({QStringLiteral("list"), QStringLiteral("--json")});
+    ASSERT_EQ(json.exitCode, cli::Ok) << json.errForMessage();
+    const QJsonArray rows = QJsonDocument::fromJson(json.out).array();
+    ASSERT_EQ(rows.size(), 1) << json.out.toStdString() << json.errForMessage();
+    EXPECT_EQ(rows.first().toObject().value(QStringLiteral("email")).toString(), CliHarness::Email);
+    EXPECT_FALSE(rows.first().toObject().value(QStringLiteral("expires_at")).toString().isEmpty());
+    EXPECT_TRUE(h.containsNoSecret(list.out + list.err + json.out + json.err));
+
+    // Without the window the lock is reported as before.
+    window.close();
+    const CliRun alone = h.run({QStringLiteral("list")});
+    EXPECT_EQ(alone.exitCode, cli::VaultUnavailable) << alone.errForMessage();
+    EXPECT_TRUE(alone.errText().contains(QLatin1String("locked"))) << alone.errForMessage();
 }

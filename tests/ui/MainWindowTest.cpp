@@ -1595,7 +1595,11 @@ TEST(ChildOnly, LockedKeychain)
     ASSERT_TRUE(waitFor([&] { return service.vaultState() == VaultState::Failed; }, 30000));
     EXPECT_EQ(service.vaultError().code, ErrorCode::KeychainLocked);
     EXPECT_TRUE(window.vaultBanner()->isVisible());
-    EXPECT_EQ(window.vaultBanner()->title(), QStringLiteral("Your keychain is locked"));
+    EXPECT_EQ(window.vaultBanner()->title(), QStringLiteral("Your keyring is locked"));
+    // One word for it, and the advice once.
+    const QString text = window.vaultBanner()->message();
+    EXPECT_FALSE(text.contains(QStringLiteral("keychain"))) << text.toStdString();
+    EXPECT_EQ(text.count(QStringLiteral("Unlock your keyring")), 1) << text.toStdString();
     EXPECT_TRUE(window.vaultBanner()->button(QStringLiteral("Retry")));
     EXPECT_FALSE(window.vaultBanner()->button(QStringLiteral("Reset vault…"))); // never offered for a lock
     EXPECT_EQ(window.currentPage(), window.unavailablePage());

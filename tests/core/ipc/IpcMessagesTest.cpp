@@ -108,6 +108,7 @@ TEST(IpcMessages, RequestsRoundTripInTheDocumentedFormat)
     expectRoundTrip(ipc::HelloRequest{}, request("hello", {}));
     expectRoundTrip(ipc::SignOutEverywhereRequest{}, request("sign-out-everywhere", {}));
     expectRoundTrip(ipc::RotateKeyRequest{}, request("rotate-key", {}));
+    expectRoundTrip(ipc::ListRequest{}, request("list", {}));
     expectRoundTrip(ipc::AccountsChangedRequest{}, request("accounts-changed", {}));
 
     ipc::TokenRequest token;
@@ -192,6 +193,28 @@ TEST(IpcMessages, RepliesRoundTripInTheDocumentedFormat)
                                  {QStringLiteral("pending"), true},
                                  {QStringLiteral("supported"), false},
                                  {QStringLiteral("message"), removed.message}}));
+
+    ipc::ListReply listed;
+    listed.accounts.append({QStringLiteral("bob@example.com"), QStringLiteral("fake"), QStringLiteral("Bob"),
+                            QStringLiteral("connected"), QString(),
+                            QDateTime(QDate(2026, 12, 7), QTime(15, 40), Qt::UTC), QDateTime(),
+                            QDateTime(QDate(2026, 1, 2), QTime(3, 4, 5), Qt::UTC)});
+    expectRoundTrip(
+        listed,
+        ok({{QStringLiteral("accounts"),
+             QJsonArray{QJsonObject{{QStringLiteral("email"), QStringLiteral("bob@example.com")},
+                                    {QStringLiteral("provider"), QStringLiteral("fake")},
+                                    {QStringLiteral("display_name"), QStringLiteral("Bob")},
+                                    {QStringLiteral("status"), QStringLiteral("connected")},
+                                    {QStringLiteral("status_reason"), QString()},
+                                    {QStringLiteral("expires_at"), QStringLiteral("2026-12-07T15:40:00Z")},
+                                    {QStringLiteral("last_refresh_at"), QString()},
+                                    {QStringLiteral("connected_since"), QStringLiteral("2026-01-02T03:04:05Z")}}}}}));
+    EXPECT_FALSE(ipc::ListReply::fromJson(ok({{QStringLiteral("accounts"), QStringLiteral("x")}})).ok());
+    EXPECT_FALSE(ipc::ListReply::fromJson(
+                     ok({{QStringLiteral("accounts"),
+                          QJsonArray{QJsonObject{{QStringLiteral("expires_at"), QStringLiteral("soon")}}}}}))
+                     .ok());
 
     ipc::SignOutEverywhereReply signedOut;
     signedOut.accounts = 5;
