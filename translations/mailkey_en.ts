@@ -516,11 +516,38 @@
         <source>%1 is already connected; sign-in renewed.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The provider &quot;%1&quot; has no token endpoint. Check its settings in providers.json.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::CrossProcessLock</name>
     <message>
         <source>MailKey cannot use its lock file %1 (%2). Check that the folder exists and that you can write to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::DeviceAuthorization</name>
+    <message>
+        <source>The sign-in server sent a reply MailKey cannot use to start a sign-in on another device (%1). Try again; if it keeps happening, check the device authorization address in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in service is unavailable right now (HTTP %1), so the sign-in on another device could not be completed. Start again in a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in service could not be reached, so the sign-in on another device could not be completed. Check the network connection and start again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gmail cannot be connected by signing in on another device: Google&apos;s sign-in for devices without a browser allows only a few permissions (basic profile, some Drive and YouTube access), and mail access (https://mail.google.com/) is not one of them. Connect the account with &quot;mailkey-cli connect google&quot; on a computer with a browser, save it there with &quot;mailkey-cli export&quot;, and bring it here with &quot;mailkey-cli import&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider &quot;%1&quot; has no device authorization endpoint, so MailKey cannot sign in to it on another device. If the provider supports the device authorization grant (RFC 8628), add &quot;device_authorization_endpoint&quot; to its entry in providers.json; otherwise connect it with a browser.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1972,6 +1999,26 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <source>The provider said: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The sign-in was declined on the other device, so MailKey did not connect this mailbox. To connect it, start again and allow the requested access there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code for signing in on another device expired before the sign-in was finished there. Start again and enter the new code within the time shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in on the other device is not finished yet. Finish it there, or start again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This app may not use the sign-in on another device (the device code flow). For Microsoft, set &quot;Allow public client flows&quot; to Yes under Authentication in the app registration; for other providers, allow the device code grant for this client. Or sign in with a browser instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider does not support signing in on another device. Sign in with a browser instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::OidcDiscovery</name>
@@ -3148,24 +3195,6 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]
-                   [--providers FILE]
-
-Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,
-Google Workspace) or the id of a provider in providers.json. The sign-in address is printed
-on standard error and opened in your browser; MailKey waits for the answer on a loopback
-address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the
-connected address on standard output. Connecting an account again renews its sign-in.
-Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.
-
-  --login-hint EMAIL  fill in the account name on the sign-in page
-  --no-browser        do not start a browser: open the printed address yourself, in a
-                      browser on this computer
-  --providers FILE    custom providers file instead of &lt;config&gt;/providers.json
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Usage: mailkey-cli [--profile NAME] token EMAIL [--resource graph|imap|smtp]
                    [--sasl xoauth2|oauthbearer [--host HOST] [--port PORT]]
                    [--provider ID] [--providers FILE]
@@ -3427,6 +3456,24 @@ Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failure
   --prune [--keep-days N]
                 remove the entries older than N days (default: Settings, 365) under a hash
                 checkpoint, so --verify still proves the rest
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]
+                   [--providers FILE]
+
+Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,
+Google Workspace) or the id of a provider in providers.json. The sign-in address is printed
+on standard error and opened in your browser; MailKey waits for the answer on a loopback
+address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the
+connected address on standard output. Connecting an account again renews its sign-in.
+Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.
+
+  --login-hint EMAIL  fill in the account name on the sign-in page
+  --no-browser        do not start a browser: open the printed address yourself, in a
+                      browser on this computer
+  --providers FILE    custom providers file instead of &lt;config&gt;/providers.json
 </source>
         <translation type="unfinished"></translation>
     </message>
