@@ -3376,14 +3376,47 @@ A vault that cannot be unlocked: exit 5, with what to do.
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Usage: mailkey-cli [--profile NAME] erase-all --yes [--all-profiles]
+
+Erases everything MailKey keeps for the profile: revokes each account&apos;s access where the
+provider allows it, then deletes the vault with its WAL, SHM and lock files, every vault
+reset-vault moved aside, and the profile&apos;s keys in the keychain; prints what it removed.
+A keychain that cannot be reached, or a running MailKey window, stops it before
+anything is deleted.
+  --all-profiles  every profile, and MailKey&apos;s settings.ini and providers.json
+  --yes           confirm (without it, nothing is done)
+Exit codes: 0 everything was removed, 1 something could not be removed (listed),
+2 usage, 5 keychain unavailable or locked (nothing was erased).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]
+
+Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
+  EMAIL         only the entries of that account
+  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
+  --until TIME  the end of the range, the same forms (with --since and --json: your own
+                export of a period)
+  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)
+  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
+                edited or deleted
+  --prune [--keep-days N]
+                remove the entries older than N days (default: Settings, 365) under a hash
+                checkpoint, so --verify still proves the rest
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
 
 Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
 tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).
 
 Commands:
-  connect PROVIDER [--login-hint EMAIL] [--no-browser]
-                         sign in to a mailbox (microsoft, google or a custom provider)
+  connect PROVIDER [--login-hint EMAIL] [--no-browser] [--device]
+                         sign in to a mailbox (microsoft, google or a custom provider);
+                         --device: on another device, with a code
   token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]
                          print a valid access token (or the SASL string) for EMAIL
   check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE] [--json]
@@ -3428,40 +3461,9 @@ from a newer MailKey (import), 130 cancelled (Ctrl-C).
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] erase-all --yes [--all-profiles]
-
-Erases everything MailKey keeps for the profile: revokes each account&apos;s access where the
-provider allows it, then deletes the vault with its WAL, SHM and lock files, every vault
-reset-vault moved aside, and the profile&apos;s keys in the keychain; prints what it removed.
-A keychain that cannot be reached, or a running MailKey window, stops it before
-anything is deleted.
-  --all-profiles  every profile, and MailKey&apos;s settings.ini and providers.json
-  --yes           confirm (without it, nothing is done)
-Exit codes: 0 everything was removed, 1 something could not be removed (listed),
-2 usage, 5 keychain unavailable or locked (nothing was erased).
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]
-
-Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
-  EMAIL         only the entries of that account
-  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
-  --until TIME  the end of the range, the same forms (with --since and --json: your own
-                export of a period)
-  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)
-  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
-                edited or deleted
-  --prune [--keep-days N]
-                remove the entries older than N days (default: Settings, 365) under a hash
-                checkpoint, so --verify still proves the rest
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]
                    [--providers FILE]
+       mailkey-cli [--profile NAME] connect PROVIDER --device [--providers FILE]
 
 Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,
 Google Workspace) or the id of a provider in providers.json. The sign-in address is printed
@@ -3470,9 +3472,17 @@ address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints
 connected address on standard output. Connecting an account again renews its sign-in.
 Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.
 
+With --device, no browser is needed here: MailKey prints an address and a code on
+standard error; open the address on any device (a phone, another computer), enter the
+code and sign in there, and MailKey connects the mailbox when you are done (OAuth 2.0
+device authorization grant, RFC 8628). For microsoft and for providers with a
+device_authorization_endpoint; not for google, whose device sign-in does not allow mail
+access (connect on a computer with a browser, then use export and import).
+
   --login-hint EMAIL  fill in the account name on the sign-in page
   --no-browser        do not start a browser: open the printed address yourself, in a
                       browser on this computer
+  --device            sign in on another device with a code (see above)
   --providers FILE    custom providers file instead of &lt;config&gt;/providers.json
 </source>
         <translation type="unfinished"></translation>
@@ -3576,6 +3586,32 @@ Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.
     </message>
     <message>
         <source>&apos;%1&apos; is not a known provider. Did you mean &apos;%2&apos;? (known: %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To sign in to %1, open %2 on any device (a phone or another computer) and enter the code %3
+
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Or open this address, which has the code in it:
+
+  %1
+
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The code is valid for %n minute(s), until %1. Waiting for the sign-in; Ctrl-C cancels.
+</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>--device cannot be combined with --no-browser or --login-hint</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
