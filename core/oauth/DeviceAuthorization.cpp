@@ -1,6 +1,7 @@
 #include "core/oauth/DeviceAuthorization.h"
 
 #include "core/common/Clock.h"
+#include "core/common/NetworkReplies.h"
 #include "core/oauth/OAuthErrorCatalog.h"
 #include "core/providers/Provider.h"
 
@@ -386,13 +387,7 @@ void DeviceAuthorization::stop()
 {
     m_running = false;
     m_pollTimer.stop();
-    if (m_reply) {
-        QNetworkReply *reply = m_reply;
-        m_reply = nullptr;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-    }
+    dropReply(m_reply, this);
     m_deviceCode.clear();
 }
 
