@@ -3,11 +3,13 @@
 #include "core/common/MailAddress.h"
 #include "core/ipc/IpcMessages.h"
 #include "core/oauth/ConnectSession.h"
+#include "core/oauth/DeviceAuthorization.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/VaultConnectionStore.h"
 #include "core/vault/Vault.h"
 
 #include <QCoreApplication>
+#include <QLocale>
 #include <QProcess>
 #include <QUrl>
 
@@ -61,10 +63,26 @@ BrowserResult openBrowser(const QUrl &url)
 #endif
 }
 
+// Where and how to sign in on another device (RFC 8628), on stderr: the code is not a secret (it
+// is meant to be read off the screen), the device code is never shown.
+void printDevicePrompt(const QString &providerName, const DeviceCodePrompt &prompt, const QDateTime &now)
+{
+    errVerbatim(Text::tr("To sign in to %1, open %2 on any device (a phone or another computer) and enter "
+                         "the code %3\n\n")
+                    .arg(providerName, prompt.verificationUri.toString(QUrl::FullyEncoded), prompt.userCode));
+    if (!prompt.verificationUriComplete.isEmpty())
+        errVerbatim(Text::tr("Or open this address, which has the code in it:\n\n  %1\n\n")
+                        .arg(prompt.verificationUriComplete.toString(QUrl::FullyEncoded)));
+    const qint64 minutes = qMax<qint64>(1, (now.secsTo(prompt.expiresAt) + 59) / 60);
+    err(Text::tr("The code is valid for %n minute(s), until %1. Waiting for the sign-in; Ctrl-C cancels.\n", "",
+                 int(minutes))
+            .arg(QLocale().toString(prompt.expiresAt.toLocalTime().time(), QLocale::ShortFormat)));
+}
+
 void cmdConnect(Context &ctx)
 {
     const QString cmd = QStringLiteral("connect");
-    const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--no-browser")},
+    const ParsedArgs p = parseArgs(ctx.args, {QStringLiteral("--no-browser"), QStringLiteral("--device")},
                                    {QStringLiteral("--login-hint"), QStringLiteral("--providers")});
     if (!p.error.isEmpty() || p.positional.size() != 1) {
         usageError(ctx, cmd,
@@ -76,6 +94,11 @@ void cmdConnect(Context &ctx)
     const QString providerId = p.positional.first();
     const QString loginHint = p.values.value(QStringLiteral("--login-hint")).trimmed();
     const bool noBrowser = p.flags.contains(QStringLiteral("--no-browser"));
+    const bool device = p.flags.contains(QStringLiteral("--device"));
+    if (device && (noBrowser || p.values.contains(QStringLiteral("--login-hint")))) {
+        usageError(ctx, cmd, Text::tr("--device cannot be combined with --no-browser or --login-hint"));
+        return;
+    }
     if (p.values.contains(QStringLiteral("--login-hint")) && !MailAddress::isPlausible(loginHint)) {
         usageError(ctx, cmd, Text::tr("--login-hint '%1' is not an e-mail address").arg(loginHint.left(80)));
         return;
@@ -103,13 +126,27 @@ void cmdConnect(Context &ctx)
         failWith(ctx, provider.error());
         return;
     }
-    withVault(ctx, [&ctx, provider = *provider, providers, loginHint, noBrowser](const std::shared_ptr<Vault> &vault) {
+    // Before the vault is opened: Google, or a provider without the endpoint, cannot do it at all.
+    if (device) {
+        if (const std::optional<Error> why = DeviceAuthorization::unavailableReason(*provider)) {
+            failWith(ctx, *why);
+            return;
+        }
+    }
+    withVault(ctx, [&ctx, provider = *provider, providers, loginHint, noBrowser,
+                    device](const std::shared_ptr<Vault> &vault) {
         auto *session = new ConnectSession(provider, std::make_shared<VaultConnectionStore>(vault), ctx.network(),
                                            QCoreApplication::instance());
         ConnectSession::Options options;
         options.loginHint = loginHint;
         options.openBrowser = false; // opened here, with the result reported
+        if (device)
+            options.method = ConnectSession::Method::DeviceCode;
         session->setOptions(options);
+        QObject::connect(session, &ConnectSession::deviceCodeReady, session,
+                         [name = provider.displayName](const DeviceCodePrompt &prompt) {
+                             printDevicePrompt(name, prompt, QDateTime::currentDateTimeUtc());
+                         });
         QObject::connect(session, &ConnectSession::providerDiscovered, session,
                          [providers](const Provider &discovered) { providers->applyDiscovery(discovered); });
         QObject::connect(session, &ConnectSession::authorizationUrlReady, session,
@@ -157,16 +194,24 @@ void addConnectCommand(std::map<QString, CommandInfo> &table)
                   {QT_TRANSLATE_NOOP(
                        "mailkey::cli::Cli",
                        "Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]\n"
-                       "                   [--providers FILE]\n\n"
+                       "                   [--providers FILE]\n"
+                       "       mailkey-cli [--profile NAME] connect PROVIDER --device [--providers FILE]\n\n"
                        "Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,\n"
                        "Google Workspace) or the id of a provider in providers.json. The sign-in address is printed\n"
                        "on standard error and opened in your browser; MailKey waits for the answer on a loopback\n"
                        "address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the\n"
                        "connected address on standard output. Connecting an account again renews its sign-in.\n"
                        "Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.\n\n"
+                       "With --device, no browser is needed here: MailKey prints an address and a code on\n"
+                       "standard error; open the address on any device (a phone, another computer), enter the\n"
+                       "code and sign in there, and MailKey connects the mailbox when you are done (OAuth 2.0\n"
+                       "device authorization grant, RFC 8628). For microsoft and for providers with a\n"
+                       "device_authorization_endpoint; not for google, whose device sign-in does not allow mail\n"
+                       "access (connect on a computer with a browser, then use export and import).\n\n"
                        "  --login-hint EMAIL  fill in the account name on the sign-in page\n"
                        "  --no-browser        do not start a browser: open the printed address yourself, in a\n"
                        "                      browser on this computer\n"
+                       "  --device            sign in on another device with a code (see above)\n"
                        "  --providers FILE    custom providers file instead of <config>/providers.json\n"),
                    cmdConnect}});
 }

@@ -686,11 +686,38 @@
         <source>%1 is already connected; sign-in renewed.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The provider &quot;%1&quot; has no token endpoint. Check its settings in providers.json.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::CrossProcessLock</name>
     <message>
         <source>MailKey cannot use its lock file %1 (%2). Check that the folder exists and that you can write to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::DeviceAuthorization</name>
+    <message>
+        <source>The sign-in server sent a reply MailKey cannot use to start a sign-in on another device (%1). Try again; if it keeps happening, check the device authorization address in the provider settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in service is unavailable right now (HTTP %1), so the sign-in on another device could not be completed. Start again in a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in service could not be reached, so the sign-in on another device could not be completed. Check the network connection and start again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gmail cannot be connected by signing in on another device: Google&apos;s sign-in for devices without a browser allows only a few permissions (basic profile, some Drive and YouTube access), and mail access (https://mail.google.com/) is not one of them. Connect the account with &quot;mailkey-cli connect google&quot; on a computer with a browser, save it there with &quot;mailkey-cli export&quot;, and bring it here with &quot;mailkey-cli import&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider &quot;%1&quot; has no device authorization endpoint, so MailKey cannot sign in to it on another device. If the provider supports the device authorization grant (RFC 8628), add &quot;device_authorization_endpoint&quot; to its entry in providers.json; otherwise connect it with a browser.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2261,6 +2288,26 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
         <source>The provider said: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The sign-in was declined on the other device, so MailKey did not connect this mailbox. To connect it, start again and allow the requested access there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code for signing in on another device expired before the sign-in was finished there. Start again and enter the new code within the time shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in on the other device is not finished yet. Finish it there, or start again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This app may not use the sign-in on another device (the device code flow). For Microsoft, set &quot;Allow public client flows&quot; to Yes under Authentication in the app registration; for other providers, allow the device code grant for this client. Or sign in with a browser instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The provider does not support signing in on another device. Sign in with a browser instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::OidcDiscovery</name>
@@ -3427,24 +3474,6 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]
-                   [--providers FILE]
-
-Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,
-Google Workspace) or the id of a provider in providers.json. The sign-in address is printed
-on standard error and opened in your browser; MailKey waits for the answer on a loopback
-address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the
-connected address on standard output. Connecting an account again renews its sign-in.
-Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.
-
-  --login-hint EMAIL  fill in the account name on the sign-in page
-  --no-browser        do not start a browser: open the printed address yourself, in a
-                      browser on this computer
-  --providers FILE    custom providers file instead of &lt;config&gt;/providers.json
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Usage: mailkey-cli [--profile NAME] token EMAIL [--resource graph|imap|smtp]
                    [--sasl xoauth2|oauthbearer [--host HOST] [--port PORT]]
                    [--provider ID] [--providers FILE]
@@ -3626,14 +3655,47 @@ A vault that cannot be unlocked: exit 5, with what to do.
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Usage: mailkey-cli [--profile NAME] erase-all --yes [--all-profiles]
+
+Erases everything MailKey keeps for the profile: revokes each account&apos;s access where the
+provider allows it, then deletes the vault with its WAL, SHM and lock files, every vault
+reset-vault moved aside, and the profile&apos;s keys in the keychain; prints what it removed.
+A keychain that cannot be reached, or a running MailKey window, stops it before
+anything is deleted.
+  --all-profiles  every profile, and MailKey&apos;s settings.ini and providers.json
+  --yes           confirm (without it, nothing is done)
+Exit codes: 0 everything was removed, 1 something could not be removed (listed),
+2 usage, 5 keychain unavailable or locked (nothing was erased).
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]
+
+Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
+  EMAIL         only the entries of that account
+  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
+  --until TIME  the end of the range, the same forms (with --since and --json: your own
+                export of a period)
+  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)
+  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
+                edited or deleted
+  --prune [--keep-days N]
+                remove the entries older than N days (default: Settings, 365) under a hash
+                checkpoint, so --verify still proves the rest
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
 
 Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
 tokens to mail programs (mutt, msmtp, mbsync, aerc, git send-email).
 
 Commands:
-  connect PROVIDER [--login-hint EMAIL] [--no-browser]
-                         sign in to a mailbox (microsoft, google or a custom provider)
+  connect PROVIDER [--login-hint EMAIL] [--no-browser] [--device]
+                         sign in to a mailbox (microsoft, google or a custom provider);
+                         --device: on another device, with a code
   token EMAIL [--resource graph|imap|smtp] [--sasl xoauth2|oauthbearer]
                          print a valid access token (or the SASL string) for EMAIL
   check EMAIL [--imap SERVER] [--smtp SERVER] [--ca FILE] [--json]
@@ -3678,34 +3740,29 @@ from a newer MailKey (import), 130 cancelled (Ctrl-C).
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] erase-all --yes [--all-profiles]
+        <source>Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]
+                   [--providers FILE]
+       mailkey-cli [--profile NAME] connect PROVIDER --device [--providers FILE]
 
-Erases everything MailKey keeps for the profile: revokes each account&apos;s access where the
-provider allows it, then deletes the vault with its WAL, SHM and lock files, every vault
-reset-vault moved aside, and the profile&apos;s keys in the keychain; prints what it removed.
-A keychain that cannot be reached, or a running MailKey window, stops it before
-anything is deleted.
-  --all-profiles  every profile, and MailKey&apos;s settings.ini and providers.json
-  --yes           confirm (without it, nothing is done)
-Exit codes: 0 everything was removed, 1 something could not be removed (listed),
-2 usage, 5 keychain unavailable or locked (nothing was erased).
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Usage: mailkey-cli [--profile NAME] audit [EMAIL] [--json] [--since TIME] [--verify]
+Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,
+Google Workspace) or the id of a provider in providers.json. The sign-in address is printed
+on standard error and opened in your browser; MailKey waits for the answer on a loopback
+address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the
+connected address on standard output. Connecting an account again renews its sign-in.
+Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.
 
-Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failures.
-  EMAIL         only the entries of that account
-  --since TIME  a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)
-  --until TIME  the end of the range, the same forms (with --since and --json: your own
-                export of a period)
-  --json        one JSON array, an object per entry (with format, 1, and mailkey_version)
-  --verify      check the hash chain instead: exit 0 when intact, 1 when an entry was
-                edited or deleted
-  --prune [--keep-days N]
-                remove the entries older than N days (default: Settings, 365) under a hash
-                checkpoint, so --verify still proves the rest
+With --device, no browser is needed here: MailKey prints an address and a code on
+standard error; open the address on any device (a phone, another computer), enter the
+code and sign in there, and MailKey connects the mailbox when you are done (OAuth 2.0
+device authorization grant, RFC 8628). For microsoft and for providers with a
+device_authorization_endpoint; not for google, whose device sign-in does not allow mail
+access (connect on a computer with a browser, then use export and import).
+
+  --login-hint EMAIL  fill in the account name on the sign-in page
+  --no-browser        do not start a browser: open the printed address yourself, in a
+                      browser on this computer
+  --device            sign in on another device with a code (see above)
+  --providers FILE    custom providers file instead of &lt;config&gt;/providers.json
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -3808,6 +3865,32 @@ Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failure
     </message>
     <message>
         <source>&apos;%1&apos; is not a known provider. Did you mean &apos;%2&apos;? (known: %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To sign in to %1, open %2 on any device (a phone or another computer) and enter the code %3
+
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Or open this address, which has the code in it:
+
+  %1
+
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The code is valid for %n minute(s), until %1. Waiting for the sign-in; Ctrl-C cancels.
+</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>--device cannot be combined with --no-browser or --login-hint</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

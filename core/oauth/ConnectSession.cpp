@@ -182,6 +182,8 @@ QString ConnectSession::phaseName(Phase phase)
         return QStringLiteral("discovering");
     case Phase::WaitingForBrowser:
         return QStringLiteral("waiting for the browser");
+    case Phase::WaitingForDevice:
+        return QStringLiteral("waiting for the sign-in on another device");
     case Phase::ExchangingCode:
         return QStringLiteral("exchanging the code");
     case Phase::FetchingProfile:
@@ -267,14 +269,22 @@ void ConnectSession::start()
         fail(Error(ErrorCode::NotFound, tr("This provider is not known to MailKey.")));
         return;
     }
-    audit(QStringLiteral("connect.started"), QStringLiteral("ok"),
-          QStringLiteral("provider %1%2")
-              .arg(m_provider.id, m_options.loginHint.isEmpty()
-                                      ? QString()
-                                      : QStringLiteral(", login hint %1").arg(m_options.loginHint)));
+    const bool device = m_options.method == Method::DeviceCode;
+    audit(
+        QStringLiteral("connect.started"), QStringLiteral("ok"),
+        QStringLiteral("provider %1%2%3")
+            .arg(m_provider.id,
+                 m_options.loginHint.isEmpty() ? QString() : QStringLiteral(", login hint %1").arg(m_options.loginHint),
+                 device ? QStringLiteral(", sign-in on another device") : QString()));
     if (m_provider.clientId.isEmpty()) {
         fail(ProviderRegistry::missingClientIdError(m_provider), QStringLiteral("no client id is set"));
         return;
+    }
+    if (device) {
+        if (const std::optional<Error> why = DeviceAuthorization::unavailableReason(m_provider)) {
+            fail(*why, QStringLiteral("the provider cannot sign in on another device"));
+            return;
+        }
     }
     if (m_provider.needsDiscovery) {
         setPhase(Phase::Discovering);
@@ -301,6 +311,10 @@ void ConnectSession::start()
 
 void ConnectSession::beginAuthorization()
 {
+    if (m_options.method == Method::DeviceCode) {
+        beginDeviceAuthorization();
+        return;
+    }
     if (m_provider.authorizationEndpoint.isEmpty() || m_provider.tokenEndpoint.isEmpty()) {
         fail(Error(ErrorCode::Config, tr("The provider \"%1\" has no authorization or token endpoint. Check its "
                                          "settings in providers.json.")
@@ -420,6 +434,52 @@ void ConnectSession::beginAuthorization()
     }
 }
 
+void ConnectSession::beginDeviceAuthorization()
+{
+    // After discovery: the endpoint may have come with it, or not at all.
+    if (const std::optional<Error> why = DeviceAuthorization::unavailableReason(m_provider)) {
+        fail(*why, QStringLiteral("the provider has no device authorization endpoint"));
+        return;
+    }
+    if (m_provider.tokenEndpoint.isEmpty()) {
+        fail(Error(ErrorCode::Config, tr("The provider \"%1\" has no token endpoint. Check its settings in "
+                                         "providers.json.")
+                                          .arg(m_provider.displayName)));
+        return;
+    }
+    auto *device = new DeviceAuthorization(m_nam, this);
+    m_device = device;
+    device->setClock(m_clock);
+    device->setOptions(m_options.device);
+    connect(device, &DeviceAuthorization::promptReady, this, [this](const DeviceCodePrompt &prompt) {
+        if (m_phase != Phase::WaitingForDevice)
+            return;
+        m_deadline = prompt.expiresAt;
+        audit(QStringLiteral("device.code_issued"), QStringLiteral("ok"),
+              QStringLiteral("enter the code at %1; valid until %2; polling every %3 s")
+                  .arg(prompt.verificationUri.toString(QUrl::RemoveQuery | QUrl::RemoveFragment),
+                       prompt.expiresAt.toString(Qt::ISODate))
+                  .arg(prompt.intervalSeconds));
+        Q_EMIT deviceCodeReady(prompt);
+    });
+    connect(device, &DeviceAuthorization::tokensReady, this, [this] {
+        if (m_phase != Phase::WaitingForDevice || !m_device)
+            return;
+        setPhase(Phase::ExchangingCode);
+        onTokens(m_device->takeTokens());
+    });
+    connect(device, &DeviceAuthorization::failed, this, [this](const Error &error, const QString &detail) {
+        if (m_phase == Phase::WaitingForDevice)
+            fail(error, detail);
+    });
+    setPhase(Phase::WaitingForDevice);
+    qCInfo(lcConnect, "sign-in on another device with provider \"%s\" started", qPrintable(m_provider.id));
+    // One resource per token request (Microsoft): the device code is for the sign-in scopes; the
+    // token request of the device flow takes no scope of its own.
+    device->start({m_provider.deviceAuthorizationEndpoint, m_provider.tokenEndpoint},
+                  {m_provider.clientId, m_provider.clientSecret}, m_provider.scopes);
+}
+
 void ConnectSession::onAuthorizeWithBrowser(const QUrl &url)
 {
     if (m_phase != Phase::WaitingForBrowser)
@@ -537,10 +597,16 @@ void ConnectSession::onTokenReply(int httpStatus, const QByteArray &contentType,
         fail(err, QStringLiteral("token request failed: ") + err.message);
         return;
     }
-    m_tokens = std::move(result.tokens());
     // The code is redeemed; the verifier, state and the flow have served their purpose.
     m_verifier.clear();
     m_state.clear();
+    onTokens(std::move(result.tokens()));
+}
+
+// The tokens of either method: from here on a device sign-in is a browser sign-in.
+void ConnectSession::onTokens(TokenSet tokens)
+{
+    m_tokens = std::move(tokens);
     audit(QStringLiteral("tokens.issued"), QStringLiteral("ok"),
           QStringLiteral("scopes: %1; access token valid for %2 s; refresh token: %3")
               .arg(m_tokens.scopes.join(QLatin1Char(' ')))
@@ -662,6 +728,10 @@ void ConnectSession::teardown()
     if (m_profile) {
         m_profile->disconnect(this);
         m_profile->cancel();
+    }
+    if (m_device) {
+        m_device->disconnect(this);
+        m_device->cancel();
     }
     if (m_flow) {
         m_flow->disconnect(this);

@@ -3,6 +3,7 @@
 #include "core/common/Result.h"
 #include "core/common/SecureBytes.h"
 #include "core/oauth/ConnectionStore.h"
+#include "core/oauth/DeviceAuthorization.h"
 #include "core/oauth/LoopbackReplyHandler.h"
 #include "core/oauth/ProfileFetcher.h"
 #include "core/oauth/TokenReply.h"
@@ -57,6 +58,15 @@ class OidcDiscovery;
 // The attempt expires `expirySeconds` (10 minutes) after the authorization URL was made, with
 // ExpiredMessage; the listener is closed then, so a late callback is refused.
 //
+// Options::method DeviceCode: the sign-in happens on another device (RFC 8628) instead of a
+// browser here. After discovery, DeviceAuthorization asks for a device code and the session emits
+// deviceCodeReady(prompt) (the address and code to show; audited as device.code_issued), then
+// polls in phase WaitingForDevice until the user has signed in there. The tokens then take the
+// same path as after a browser sign-in: tokens.issued, ProfileFetcher, ConnectionStore::save,
+// account.added / account.updated, succeeded(). No listener is opened and no authorization URL is
+// made; the device code's own lifetime (expires_in) replaces expirySeconds. A provider that cannot
+// use the device flow (Google, no endpoint: DeviceAuthorization::unavailableReason) fails at once.
+//
 // No token, code, verifier, state, nonce or client secret is ever logged or put into a message.
 // The authorization URL (it carries the state and the PKCE challenge, by design) is only
 // handed to the browser and to authorizationUrlReady(); it is never logged.
@@ -67,6 +77,7 @@ public:
         Idle,
         Discovering,       // OpenID discovery of a provider that only has an issuer
         WaitingForBrowser, // listening; the user is signing in
+        WaitingForDevice,  // device flow: polling while the user signs in on another device
         ExchangingCode,    // token request
         FetchingProfile,   // which mailbox is it
         Storing,
@@ -76,9 +87,16 @@ public:
     };
     Q_ENUM(Phase)
 
+    enum class Method {
+        Browser,    // authorization code + PKCE, loopback redirect
+        DeviceCode, // RFC 8628 device authorization grant
+    };
+
     struct Options {
-        QString loginHint;       // login_hint (reconnect: the account's address)
-        bool openBrowser = true; // false: only emit authorizationUrlReady (--no-browser)
+        Method method = Method::Browser;
+        DeviceAuthorization::Options device; // DeviceCode only
+        QString loginHint;                   // login_hint (reconnect: the account's address; not sent by DeviceCode)
+        bool openBrowser = true;             // false: only emit authorizationUrlReady (--no-browser)
         // Opens the authorization URL in the user's browser; false when none could be opened.
         // Set by whoever owns a desktop session (the window: QDesktopServices), so that core
         // and mailkey-cli do not link Qt Gui. Unset: only authorizationUrlReady is emitted.
@@ -129,6 +147,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void phaseChanged(mailkey::ConnectSession::Phase phase);
     void authorizationUrlReady(const QUrl &url);
+    // DeviceCode: what to show the user (the verification address and the user code).
+    void deviceCodeReady(const mailkey::DeviceCodePrompt &prompt);
     void succeeded(const mailkey::Account &account, bool created, const QString &message);
     void failed(const mailkey::Error &error);
     void cancelled();
@@ -143,6 +163,8 @@ Q_SIGNALS:
 private:
     void setPhase(Phase phase);
     void beginAuthorization();
+    void beginDeviceAuthorization();
+    void onTokens(TokenSet tokens);
     void onAuthorizeWithBrowser(const QUrl &url);
     void onCallbackReceived(const QVariantMap &values);
     void onCallbackRejected(LoopbackReplyHandler::RejectReason reason);
@@ -170,6 +192,7 @@ private:
     QPointer<QOAuth2AuthorizationCodeFlow> m_flow;
     QPointer<OidcDiscovery> m_discovery;
     QPointer<ProfileFetcher> m_profile;
+    QPointer<DeviceAuthorization> m_device;
     QTimer m_expiryTimer;
     QTimer m_tokenTimer;
 

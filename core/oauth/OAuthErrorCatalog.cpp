@@ -126,6 +126,26 @@ QString baseMessage(const QString &error, const QString &description, int httpSt
                         "Google Cloud project is in \"Testing\" mode, where sign-ins expire after 7 "
                         "days). Sign in again. To stop the 7-day expiry, set the OAuth consent screen "
                         "of the project to \"In production\".");
+    if (where == OAuthErrorCatalog::Endpoint::Device) {
+        // RFC 8628 3.5, and what a provider says about a client that may not use the flow.
+        if (is(error, "access_denied"))
+            return Text::tr("The sign-in was declined on the other device, so MailKey did not connect this "
+                            "mailbox. To connect it, start again and allow the requested access there.");
+        if (is(error, "expired_token"))
+            return Text::tr("The code for signing in on another device expired before the sign-in was "
+                            "finished there. Start again and enter the new code within the time shown.");
+        if (isOneOf(error, {"authorization_pending", "slow_down"}))
+            return Text::tr("The sign-in on the other device is not finished yet. Finish it there, or start "
+                            "again.");
+        if (is(error, "unauthorized_client"))
+            return Text::tr("This app may not use the sign-in on another device (the device code flow). For "
+                            "Microsoft, set \"Allow public client flows\" to Yes under Authentication in the "
+                            "app registration; for other providers, allow the device code grant for this "
+                            "client. Or sign in with a browser instead.");
+        if (is(error, "unsupported_grant_type"))
+            return Text::tr("The provider does not support signing in on another device. Sign in with a "
+                            "browser instead.");
+    }
     if (is(error, "invalid_grant"))
         return Text::tr("The sign-in is no longer valid (it expired, was revoked, or the code was "
                         "already used). Sign in again.");
@@ -242,7 +262,7 @@ OAuthErrorKind OAuthErrorCatalog::classify(const QString &error, int aadsts, int
     if (const AadstsEntry *e = findAadsts(aadsts); e && e->kind)
         return *e->kind;
     if (isOneOf(error, {"invalid_grant", "interaction_required", "consent_required", "login_required",
-                        "account_selection_required", "access_denied"}))
+                        "account_selection_required", "access_denied", "expired_token"}))
         return OAuthErrorKind::NeedsSignIn;
     if (isOneOf(error, {"invalid_client", "unauthorized_client", "invalid_scope", "unsupported_grant_type",
                         "unsupported_response_type", "redirect_uri_mismatch", "invalid_request", "deleted_client",

@@ -40,11 +40,14 @@ struct OAuthError {
 class OAuthErrorCatalog {
 public:
     // Token: the code exchange of a sign-in; Refresh: the token endpoint answering a refresh
-    // (MailKey asked for no more than was granted, so a scope error is not the settings' fault).
+    // (MailKey asked for no more than was granted, so a scope error is not the settings' fault);
+    // Device: the device authorization endpoint and the token endpoint polled for a sign-in on
+    // another device (RFC 8628).
     enum class Endpoint {
         Token,
         Authorization,
-        Refresh
+        Refresh,
+        Device
     };
 
     // Fills kind and userMessage of e from its error, description, aadsts and httpStatus.

@@ -230,6 +230,7 @@ Result<Provider> OidcDiscovery::applyDocument(const Provider &provider, const QB
     fill(p.tokenEndpoint, "token_endpoint");
     fill(p.userinfoEndpoint, "userinfo_endpoint");
     fill(p.revocationEndpoint, "revocation_endpoint");
+    fill(p.deviceAuthorizationEndpoint, "device_authorization_endpoint");
     if (p.authorizationEndpoint.isEmpty())
         return configError(provider, QStringLiteral("the discovery document has no authorization_endpoint"));
     if (p.tokenEndpoint.isEmpty())

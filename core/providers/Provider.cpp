@@ -151,6 +151,7 @@ Result<Provider> Provider::microsoft(const QString &tenantIn, const QString &aut
     const QString base = QLatin1Char('/') + tenantId + QStringLiteral("/oauth2/v2.0/");
     p.authorizationEndpoint = httpsUrl(host, base + QStringLiteral("authorize"));
     p.tokenEndpoint = httpsUrl(host, base + QStringLiteral("token"));
+    p.deviceAuthorizationEndpoint = httpsUrl(host, base + QStringLiteral("devicecode"));
     p.userinfoEndpoint = httpsUrl(graphHost, QStringLiteral("/oidc/userinfo"));
     // Microsoft's issuer names the tenant id: known only for a GUID tenant and for `consumers`.
     if (isGuid(tenantId))

@@ -62,7 +62,12 @@ struct Provider {
     QUrl tokenEndpoint;
     QUrl userinfoEndpoint;
     QUrl revocationEndpoint; // empty if none (Microsoft has none for public clients)
-    QUrl profileEndpoint;    // Microsoft: Graph <mailApiBase>/me; others: userinfo
+    // RFC 8628 device authorization endpoint (sign-in on another device): Microsoft
+    // /oauth2/v2.0/devicecode on the tenant's authority; custom providers from discovery or
+    // providers.json "device_authorization_endpoint"; empty if none (Google: see
+    // DeviceAuthorization::unavailableReason).
+    QUrl deviceAuthorizationEndpoint;
+    QUrl profileEndpoint; // Microsoft: Graph <mailApiBase>/me; others: userinfo
 
     MailApi mailApi = MailApi::None;
     QUrl mailApiBase; // Graph "https://graph.microsoft.com/v1.0", Gmail "https://gmail.googleapis.com/gmail/v1"

@@ -42,6 +42,7 @@ const char *const KnownFields[] = {
     "token_endpoint",
     "userinfo_endpoint",
     "revocation_endpoint",
+    "device_authorization_endpoint",
     "client_id",
     "client_secret",
     "scopes",
@@ -193,6 +194,8 @@ public:
             p.userinfoEndpoint = *u;
         if (const std::optional<QUrl> u = endpoint(QStringLiteral("revocation_endpoint")))
             p.revocationEndpoint = *u;
+        if (const std::optional<QUrl> u = endpoint(QStringLiteral("device_authorization_endpoint")))
+            p.deviceAuthorizationEndpoint = *u;
         p.profileEndpoint = p.userinfoEndpoint;
 
         if (const std::optional<QString> clientId = string(QStringLiteral("client_id"))) {

@@ -317,6 +317,7 @@ bool ProviderRegistry::applyDiscovery(const Provider &discovered)
         p.tokenEndpoint = discovered.tokenEndpoint;
         p.userinfoEndpoint = discovered.userinfoEndpoint;
         p.revocationEndpoint = discovered.revocationEndpoint;
+        p.deviceAuthorizationEndpoint = discovered.deviceAuthorizationEndpoint;
         p.profileEndpoint = discovered.profileEndpoint;
         p.issRequired = discovered.issRequired;
         p.needsDiscovery = false;

@@ -125,7 +125,7 @@ _mailkey_cli()
     # The options of the command, and what its first positional argument is.
     local options='' first=''
     case $command in
-    connect) options='--login-hint --no-browser' first=provider ;;
+    connect) options='--login-hint --no-browser --device' first=provider ;;
     token) options='--resource --sasl --host --port --provider' first=account ;;
     check) options='--imap --smtp --ca --sasl --json --provider' first=account ;;
     remove) options='--provider' first=account ;;

@@ -118,6 +118,7 @@ complete -c mailkey-cli -n '__mailkey_cli_first_argument_of import' -F -d File
 # Options of each command.
 complete -c mailkey-cli -n '__fish_seen_subcommand_from connect' -l login-hint -x -d 'Account name for the sign-in page'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from connect' -l no-browser -d 'Do not start a browser'
+complete -c mailkey-cli -n '__fish_seen_subcommand_from connect' -l device -d 'Sign in on another device with a code'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from token' -l resource -x -a 'graph imap smtp' -d 'Token for'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from token check' -l sasl -x -a 'xoauth2 oauthbearer' -d 'SASL mechanism'
 complete -c mailkey-cli -n '__fish_seen_subcommand_from token' -l host -x -d 'Server named in an OAUTHBEARER string'

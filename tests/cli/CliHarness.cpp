@@ -66,6 +66,7 @@ void CliHarness::writeProviders(bool revocation)
         {QStringLiteral("authorization_endpoint"), m_server.authorizeUrl().toString()},
         {QStringLiteral("token_endpoint"), m_server.tokenUrl().toString()},
         {QStringLiteral("userinfo_endpoint"), m_server.userinfoUrl().toString()},
+        {QStringLiteral("device_authorization_endpoint"), m_server.deviceAuthorizationUrl().toString()},
         {QStringLiteral("client_id"), Client},
         // No openid: the mailbox comes from userinfo (the fake server's id_tokens are unsigned).
         {QStringLiteral("scopes"),
@@ -150,14 +151,14 @@ std::shared_ptr<Vault> CliHarness::openVault(KeyStore *store) const
 void CliHarness::collect()
 {
     const QStringList issued = {m_server.lastIssuedAccessToken(), m_server.lastIssuedRefreshToken(),
-                                m_server.lastIssuedCode(), m_server.lastIssuedIdToken()};
+                                m_server.lastIssuedCode(), m_server.lastIssuedIdToken(), m_server.lastDeviceCode()};
     for (const QString &s : issued) {
         if (s.size() >= 8)
             m_secrets.insert(s.toUtf8());
     }
     const auto requests = m_server.tokenRequests();
     for (const auto &body : requests) {
-        for (const char *key : {"refresh_token", "code", "code_verifier"}) {
+        for (const char *key : {"refresh_token", "code", "code_verifier", "device_code"}) {
             const QString v = body.value(QString::fromLatin1(key));
             if (v.size() >= 8)
                 m_secrets.insert(v.toUtf8());

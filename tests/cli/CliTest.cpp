@@ -18,6 +18,7 @@
 #include <QSettings>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QUrlQuery>
 
 #include <algorithm>
@@ -69,6 +70,19 @@ void expectOneLineError(const CliRun &r, int code)
 QByteArray decoded(const CliRun &r)
 {
     return QByteArray::fromBase64(r.out.trimmed());
+}
+
+// Ctrl-C to a running mailkey-cli: exit 130, nothing on stdout, "cancelled" on stderr. Returns
+// the run with its whole stderr (`errSoFar`, read while it ran, then the rest).
+CliRun interruptExpectingCancel(QProcess &p, const QByteArray &errSoFar)
+{
+    EXPECT_EQ(::kill(pid_t(p.processId()), SIGINT), 0);
+    CliRun r = CliHarness::finish(p);
+    r.err.prepend(errSoFar);
+    EXPECT_EQ(r.exitCode, cli::Cancelled) << r.errForMessage();
+    EXPECT_TRUE(r.out.isEmpty());
+    EXPECT_TRUE(r.errText().contains(QLatin1String("cancelled")));
+    return r;
 }
 
 } // namespace
@@ -225,15 +239,78 @@ TEST_F(CliTest, ConnectCtrlCCancelsCleanlyAndClosesTheListener)
         20000));
     const quint16 port = redirectPort(url);
     ASSERT_TRUE(portAccepts(port));
-    ASSERT_EQ(::kill(pid_t(p->processId()), SIGINT), 0);
-    CliRun r = CliHarness::finish(*p);
-    r.err.prepend(err);
-    EXPECT_EQ(r.exitCode, cli::Cancelled) << r.errForMessage();
-    EXPECT_TRUE(r.out.isEmpty());
-    EXPECT_TRUE(r.errText().contains(QLatin1String("cancelled")));
+    const CliRun r = interruptExpectingCancel(*p, err);
     EXPECT_FALSE(portAccepts(port));
     const CliRun list = h->run(args({"list", "--json"}));
     EXPECT_EQ(QJsonDocument::fromJson(list.out).array().size(), 0);
+}
+
+// connect --device (RFC 8628) against the fake server: the address and the code on stderr, the
+// mailbox on stdout once the scripted user on "the other device" has signed in; nothing secret
+// (device code, tokens) in either.
+TEST_F(CliTest, ConnectDevicePrintsTheAddressAndTheCodeThenTheMailbox)
+{
+    FakeAuthServer::DeviceFlow flow;
+    flow.interval = 1;
+    flow.pendingPolls = 2;
+    h->server().setDeviceFlow(flow);
+    const CliRun r = h->run(args({"connect", "fake", "--device"}));
+    ASSERT_EQ(r.exitCode, cli::Ok) << r.errForMessage();
+    EXPECT_EQ(r.outText(), CliHarness::Email + QLatin1Char('\n'));
+    const QString verification = h->server().deviceVerificationUrl().toString();
+    EXPECT_TRUE(r.errText().contains(QStringLiteral("To sign in to Fake IdP, open %1 on any device (a phone or another "
+                                                    "computer) and enter the code %2\n")
+                                         .arg(verification, h->server().lastUserCode())))
+        << r.errForMessage();
+    EXPECT_TRUE(r.errText().contains(verification + QStringLiteral("?user_code=") + h->server().lastUserCode()))
+        << "verification_uri_complete";
+    EXPECT_FALSE(r.errText().contains(QLatin1String("127.0.0.1/oauth"))) << "no loopback redirect in a device sign-in";
+    EXPECT_EQ(h->server().requestCount(FakeAuthServer::Endpoint::Authorize), 0);
+    EXPECT_EQ(h->server().devicePollTimes().size(), 3);
+    EXPECT_TRUE(h->containsNoSecret(r.out));
+    EXPECT_TRUE(h->containsNoSecret(r.err));
+
+    const CliRun audit = h->run(args({"audit"}));
+    EXPECT_TRUE(audit.outText().contains(QLatin1String("device.code_issued"))) << audit.outText().toStdString();
+    EXPECT_TRUE(audit.outText().contains(QLatin1String("account.added")));
+    EXPECT_TRUE(h->containsNoSecret(audit.out));
+}
+
+TEST_F(CliTest, ConnectDeviceCtrlCCancelsWhilePolling)
+{
+    FakeAuthServer::DeviceFlow flow;
+    flow.interval = 1;
+    flow.pendingPolls = 1000;
+    h->server().setDeviceFlow(flow);
+    std::unique_ptr<QProcess> p = h->start(args({"connect", "fake", "--device"}));
+    QByteArray err;
+    ASSERT_TRUE(waitFor(
+        [&] {
+            err += p->readAllStandardError();
+            return err.contains("Ctrl-C cancels") && !h->server().devicePollTimes().isEmpty();
+        },
+        20000))
+        << err.toStdString();
+    const CliRun r = interruptExpectingCancel(*p, err);
+    const qsizetype polls = h->server().devicePollTimes().size();
+    QTest::qWait(1500);
+    EXPECT_EQ(h->server().devicePollTimes().size(), polls) << "nobody polls after Ctrl-C";
+    EXPECT_TRUE(h->containsNoSecret(r.err));
+}
+
+TEST_F(CliTest, ConnectDeviceRefusesGoogleAndSaysWhatToDoInstead)
+{
+    QProcessEnvironment env = h->environment();
+    env.insert(QStringLiteral("MAILKEY_GOOGLE_CLIENT_ID"), QStringLiteral("123-test.apps.googleusercontent.com"));
+    h->setEnvironment(env);
+    const CliRun r = h->run(args({"connect", "google", "--device"}));
+    EXPECT_EQ(r.exitCode, cli::Failure) << r.errForMessage();
+    EXPECT_TRUE(r.out.isEmpty());
+    EXPECT_TRUE(r.errText().contains(QLatin1String("https://mail.google.com/"))) << r.errForMessage();
+    EXPECT_TRUE(r.errText().contains(QLatin1String("mailkey-cli export"))) << r.errForMessage();
+
+    expectOneLineError(h->run(args({"connect", "fake", "--device", "--no-browser"})), cli::Usage);
+    expectOneLineError(h->run(args({"connect", "fake", "--device", "--login-hint", "a@example.com"})), cli::Usage);
 }
 
 TEST_F(CliTest, MissingClientIdHelpIsShortLinesInTheTerminal)

@@ -94,7 +94,7 @@ expect_bash "microsoft google corp-sso uni" "$cli" token a@example.com --provide
 expect_bash "" "$cli" connect google ""
 
 # Options of each command, with the global ones.
-expect_bash "--login-hint --no-browser --profile --providers --help" "$cli" connect google --
+expect_bash "--login-hint --no-browser --device --profile --providers --help" "$cli" connect google --
 expect_bash "--resource --sasl --host --port --provider --profile --providers --help" "$cli" token a@example.com --
 expect_bash "--json --profile --providers --help" "$cli" list --
 expect_bash "--json --profile --providers --help" "$cli" status --
@@ -133,6 +133,7 @@ if command -v fish >/dev/null 2>&1; then
     expect_fish "microsoft google corp-sso uni" "mailkey-cli connect "
     expect_fish "graph imap smtp" "mailkey-cli token a@example.com --resource "
     expect_fish "--json" "mailkey-cli list --j"
+    expect_fish "--device" "mailkey-cli connect microsoft --dev"
     expect_fish "xoauth2 oauthbearer" "mailkey-cli check a@example.com --sasl "
     for c in $commands; do
         fish_complete "mailkey-cli " | grep -qx -- "$c" || fail "fish: mailkey-cli does not offer $c"
@@ -148,6 +149,7 @@ if command -v zsh >/dev/null 2>&1; then
     for c in $commands; do
         grep -q "'$c:" "$completions/_mailkey-cli" || fail "zsh: command $c is not in _mailkey-cli"
     done
+    grep -q "'--device\[" "$completions/_mailkey-cli" || fail "zsh: connect --device is not in _mailkey-cli"
     echo "zsh: syntax and command list checked (not run)"
 else
     echo "zsh: not installed, its completion was not checked"

@@ -52,6 +52,19 @@ void InteractionBrowser::open(const QUrl &authorizationUrl)
     get(m_authorizationUrl);
 }
 
+void InteractionBrowser::enterUserCode(const QUrl &verificationUri, const QString &userCode)
+{
+    if (m_busy) {
+        Q_EMIT failed(QStringLiteral("the browser is still busy with the previous sign-in"));
+        return;
+    }
+    m_busy = true;
+    m_steps = 0;
+    m_userCode = userCode;
+    m_authorizationUrl = verificationUri;
+    get(verificationUri);
+}
+
 void InteractionBrowser::get(const QUrl &url)
 {
     if (!isLoopback(url)) {
@@ -103,6 +116,26 @@ void InteractionBrowser::onReply(QNetworkReply *reply)
         get(url.resolved(location));
         return;
     }
+    if (status == 200 && !m_userCode.isEmpty() && url.path().startsWith(QLatin1String("/device"))) {
+        // oidc-provider's device pages: the code input form, then the confirmation form; each
+        // posts its hidden xsrf value back to its action.
+        static const QRegularExpression form(
+            QStringLiteral("<form id=\"op\\.(deviceInputForm|deviceConfirmForm)\"[^>]*action=\"([^\"]+)\""));
+        static const QRegularExpression xsrf(QStringLiteral("name=\"xsrf\" value=\"([^\"]+)\""));
+        const QString html = QString::fromUtf8(body);
+        const QRegularExpressionMatch f = form.match(html);
+        const QRegularExpressionMatch x = xsrf.match(html);
+        if (f.hasMatch() && x.hasMatch()) {
+            ++m_deviceFormPages;
+            const QUrl submit = url.resolved(QUrl(htmlUnescape(f.captured(2))));
+            QList<std::pair<const char *, QString>> fields{{"xsrf", htmlUnescape(x.captured(1))},
+                                                           {"user_code", m_userCode}};
+            if (f.captured(1) == QLatin1String("deviceConfirmForm"))
+                fields.append({"confirm", QStringLiteral("yes")});
+            postForm(submit, OidcProviderServer::formBody(fields));
+            return;
+        }
+    }
     if (status == 200 && url.path().startsWith(QLatin1String("/interaction/"))) {
         static const QRegularExpression action(QStringLiteral("<form[^>]*action=\"([^\"]+)\"[^>]*method=\"post\""));
         static const QRegularExpression prompt(QStringLiteral("name=\"prompt\" value=\"([a-z]+)\""));
@@ -131,6 +164,7 @@ void InteractionBrowser::onReply(QNetworkReply *reply)
 void InteractionBrowser::end(int status, const QUrl &url, const QByteArray &body)
 {
     m_busy = false;
+    m_userCode.clear();
     m_lastStatus = status;
     m_lastUrl = url;
     m_lastBody = body;
@@ -140,6 +174,7 @@ void InteractionBrowser::end(int status, const QUrl &url, const QByteArray &body
 void InteractionBrowser::fail(const QString &reason)
 {
     m_busy = false;
+    m_userCode.clear();
     Q_EMIT failed(reason);
 }
 

@@ -21,6 +21,11 @@ namespace mailkey::test {
 // consent form, and follows the final redirect to the app's loopback callback, whose answer
 // ends the run (finished()). A page it does not know ends the run too, with that page.
 //
+// Device mode (enterUserCode): the user on "another device" for the device authorization grant
+// (RFC 8628). It opens the verification address, types the user code into oidc-provider's form
+// (with its xsrf value), confirms the code, goes through the same login and consent pages, and
+// ends on the provider's success page.
+//
 // It only ever talks to loopback addresses. URLs carry state and codes: they are kept for the
 // test to look at, never printed.
 class InteractionBrowser : public QObject {
@@ -35,6 +40,7 @@ public:
     bool isBusy() const { return m_busy; }
     int loginPages() const { return m_loginPages; }
     int consentPages() const { return m_consentPages; }
+    int deviceFormPages() const { return m_deviceFormPages; }
     int lastStatus() const { return m_lastStatus; }
     QUrl lastUrl() const { return m_lastUrl; }
     QByteArray lastBody() const { return m_lastBody; }
@@ -42,6 +48,7 @@ public:
 
 public Q_SLOTS:
     void open(const QUrl &authorizationUrl);
+    void enterUserCode(const QUrl &verificationUri, const QString &userCode);
 
 Q_SIGNALS:
     void finished(int httpStatus, const QUrl &url);
@@ -60,6 +67,8 @@ private:
     int m_steps = 0;
     int m_loginPages = 0;
     int m_consentPages = 0;
+    int m_deviceFormPages = 0;
+    QString m_userCode;
     int m_lastStatus = 0;
     QUrl m_lastUrl;
     QByteArray m_lastBody;

@@ -417,3 +417,78 @@ TEST_F(OidcProviderTest, AScopeTheUserDidNotGrantIsNotAskedForAgain)
     EXPECT_TRUE(info.value(QStringLiteral("active")).toBool());
     EXPECT_EQ(scopeOf(info), granted);
 }
+
+// RFC 8628 against oidc-provider's deviceFlow feature: MailKey asks for a device code (the device
+// authorization endpoint comes from OpenID discovery), the scripted user opens the verification
+// page on "another device", types the code into its form, confirms it, signs in and consents;
+// MailKey's polling picks the tokens up and the account is stored and audited as after a
+// browser sign-in. The server's interval (5 s) is scaled down to 0.5 s.
+TEST_F(OidcProviderTest, DeviceSignInWithTheCodeEnteredOnAnotherDevice)
+{
+    ASSERT_NO_FATAL_FAILURE(startAll());
+    ConnectSession::Options options;
+    options.method = ConnectSession::Method::DeviceCode;
+    options.device.intervalScale = 0.1;
+    options.profileRetry = RetryPolicy::fast();
+    m_service->setConnectOptions(options);
+
+    struct Outcome {
+        std::optional<DeviceCodePrompt> prompt;
+        std::optional<Account> account;
+        std::optional<Error> error;
+        QString browserProblem;
+        bool done() const { return account || error || !browserProblem.isEmpty(); }
+    };
+    auto outcome = std::make_shared<Outcome>();
+    ConnectSession *session = m_service->connectAccount(kProvider);
+    QObject::connect(session, &ConnectSession::authorizationUrlReady, session,
+                     [outcome](const QUrl &) { outcome->browserProblem = QStringLiteral("a browser sign-in began"); });
+    QObject::connect(session, &ConnectSession::deviceCodeReady, &m_browser, [this, outcome](const DeviceCodePrompt &p) {
+        outcome->prompt = p;
+        m_browser.enterUserCode(p.verificationUri, p.userCode);
+    });
+    QObject::connect(session, &ConnectSession::succeeded, session,
+                     [outcome](const Account &a, bool, const QString &) { outcome->account = a; });
+    QObject::connect(session, &ConnectSession::failed, session, [outcome](const Error &e) { outcome->error = e; });
+    QObject::connect(&m_browser, &InteractionBrowser::failed, session,
+                     [outcome](const QString &why) { outcome->browserProblem = why; });
+    ASSERT_TRUE(waitFor([&] { return outcome->done(); }, 60000)) << "the device sign-in did not end";
+    ASSERT_TRUE(outcome->browserProblem.isEmpty()) << outcome->browserProblem.toStdString();
+    ASSERT_FALSE(outcome->error) << outcome->error->message.toStdString();
+    ASSERT_TRUE(outcome->account);
+    remember(outcome->account->id);
+
+    // What the user was shown came from the server's device authorization reply.
+    ASSERT_TRUE(outcome->prompt);
+    EXPECT_EQ(outcome->prompt->verificationUri, m_server.url(QStringLiteral("/device")));
+    EXPECT_TRUE(outcome->prompt->verificationUriComplete.toString().startsWith(m_server.issuer()
+                                                                               + QStringLiteral("/device?user_code=")));
+    EXPECT_EQ(m_browser.deviceFormPages(), 2) << "the code form and the confirmation";
+    EXPECT_EQ(m_browser.loginPages(), 1);
+    EXPECT_EQ(m_browser.consentPages(), 1);
+    EXPECT_TRUE(waitFor([&] { return !m_browser.isBusy(); }));
+    EXPECT_EQ(m_browser.lastStatus(), 200);
+    EXPECT_TRUE(m_browser.lastBody().contains("Sign-in Success"));
+
+    // Stored like a browser sign-in: the address from the profile, a refresh token that works.
+    EXPECT_EQ(outcome->account->email, kEmail);
+    EXPECT_EQ(outcome->account->provider, kProvider);
+    const std::optional<TokenRecord> t = stored(outcome->account->id);
+    ASSERT_TRUE(t);
+    EXPECT_FALSE(t->refreshToken.isEmpty()) << "offline_access is granted in the device flow";
+    EXPECT_TRUE(active(t->accessToken.reveal()));
+    const Status refreshed = refresh(outcome->account->id);
+    EXPECT_TRUE(refreshed.ok()) << refreshed.error().message.toStdString();
+
+    // The audit trail of the sign-in.
+    auto entries = AccountServiceTestAccess::vault(*m_service)->audit();
+    ASSERT_TRUE(entries.ok());
+    QStringList actions;
+    for (const AuditEntry &e : *entries)
+        actions.prepend(e.action);
+    const qsizetype started = actions.indexOf(QStringLiteral("connect.started"));
+    ASSERT_GE(started, 0);
+    EXPECT_EQ(actions.mid(started, 4),
+              (QStringList{QStringLiteral("connect.started"), QStringLiteral("device.code_issued"),
+                           QStringLiteral("tokens.issued"), QStringLiteral("account.added")}));
+}

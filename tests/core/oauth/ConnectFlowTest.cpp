@@ -16,6 +16,7 @@
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/support/TestUtil.h"
+#include "tests/support/VaultTestUtil.h"
 #include "tests/support/fakeidp/BrowserPool.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
@@ -38,6 +39,7 @@
 #include <memory>
 
 using namespace mailkey;
+using mailkey::test::auditActions;
 using mailkey::test::BrowserPool;
 using mailkey::test::FakeAuthServer;
 using mailkey::test::FakeBrowser;
@@ -69,17 +71,6 @@ FakeAuthServer::User bob()
 {
     return {QStringLiteral("sub-bob-0002"), QStringLiteral("bob@contoso.example"), QStringLiteral("Bob Contoso"),
             QStringLiteral("bob@contoso.example")};
-}
-
-QStringList auditActions(Vault &vault)
-{
-    QStringList out;
-    auto entries = vault.audit();
-    if (!entries.ok())
-        return out;
-    for (const AuditEntry &e : entries.value())
-        out.prepend(e.action); // oldest first
-    return out;
 }
 
 QString queryValue(const QUrl &url, const char *key)
@@ -181,11 +172,8 @@ protected:
     {
         ASSERT_TRUE(KeyStore::sessionBusAvailable()) << "run through tests/support/with-keyring.sh";
         m_profile = Profile(test::uniqueName(QStringLiteral("connect")));
-        std::optional<Result<OpenedVault>> opened;
-        VaultAccess::unlock(m_profile, &m_keyStore, [&](Result<OpenedVault> r) { opened.emplace(std::move(r)); });
-        ASSERT_TRUE(waitFor([&] { return opened.has_value(); }, 20000));
-        ASSERT_TRUE(opened->ok()) << opened->error().message.toStdString();
-        m_vault = opened->value().vault;
+        m_vault = test::unlockVault(m_profile, &m_keyStore);
+        ASSERT_TRUE(m_vault);
 
         ASSERT_TRUE(m_server.listen());
         m_server.addClient({kClient, kSecret, {}});

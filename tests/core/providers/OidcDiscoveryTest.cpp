@@ -62,6 +62,7 @@ protected:
             {s("token_endpoint"), QString(b + s("/token"))},
             {s("userinfo_endpoint"), QString(b + s("/userinfo"))},
             {s("revocation_endpoint"), QString(b + s("/revoke"))},
+            {s("device_authorization_endpoint"), QString(b + s("/device/code"))},
             {s("jwks_uri"), QString(b + s("/jwks"))},
             {s("response_types_supported"), QJsonArray{s("code"), s("id_token")}},
             {s("code_challenge_methods_supported"), QJsonArray{s("plain"), s("S256")}},
@@ -133,6 +134,7 @@ TEST_F(OidcDiscoveryTest, FillsEndpointsFromTheDocument)
     EXPECT_EQ(p.userinfoEndpoint.toString(), issuer + s("/userinfo"));
     EXPECT_EQ(p.profileEndpoint, p.userinfoEndpoint);
     EXPECT_EQ(p.revocationEndpoint.toString(), issuer + s("/revoke"));
+    EXPECT_EQ(p.deviceAuthorizationEndpoint.toString(), issuer + s("/device/code"));
     EXPECT_EQ(p.redirectPath, s("/oauth/example"));
     EXPECT_EQ(server.requestedTargets(), QList<QByteArray>{"/.well-known/openid-configuration"});
 }

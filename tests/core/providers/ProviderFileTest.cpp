@@ -67,6 +67,7 @@ const char *MixedFile = R"({"providers": [
    "token_endpoint": "https://id.example.com/token",
    "userinfo_endpoint": "https://id.example.com/userinfo",
    "revocation_endpoint": "https://id.example.com/revoke",
+   "device_authorization_endpoint": "https://id.example.com/device/code",
    "client_id": "example-client", "client_secret": "file-secret-value-1",
    "scopes": ["openid", "email", "offline_access"],
    "redirect_host": "127.0.0.1", "redirect_path": "/oauth/example"},
@@ -84,7 +85,8 @@ const char *MixedFile = R"({"providers": [
    "authorization_endpoint": "https://urls.example.com/authorize",
    "token_endpoint": "https://urls.example.com/token",
    "userinfo_endpoint": "https://user:pw@urls.example.com/userinfo",
-   "revocation_endpoint": "https://urls.example.com/revoke#frag"},
+   "revocation_endpoint": "https://urls.example.com/revoke#frag",
+   "device_authorization_endpoint": "http://urls.example.com/device"},
   17,
   {"id": "half", "issuer": "https://half.example.com", "authorization_endpoint": "https://half.example.com/a"},
   {"id": "query", "issuer": "https://query.example.com", "redirect_path": "/cb?x=1"},
@@ -110,6 +112,7 @@ TEST(ProviderFile, GoodProvidersSurviveBadOnes)
     EXPECT_EQ(p.userinfoEndpoint.toString(), s("https://id.example.com/userinfo"));
     EXPECT_EQ(p.profileEndpoint, p.userinfoEndpoint);
     EXPECT_EQ(p.revocationEndpoint.toString(), s("https://id.example.com/revoke"));
+    EXPECT_EQ(p.deviceAuthorizationEndpoint.toString(), s("https://id.example.com/device/code"));
     EXPECT_EQ(p.clientId, s("example-client"));
     EXPECT_TRUE(p.clientSecret == s("file-secret-value-1"));
     EXPECT_EQ(p.credentialSource, Provider::CredentialSource::File);
@@ -149,13 +152,14 @@ TEST(ProviderFile, EveryBadFieldIsReported)
     expectProblem(c, 8, "issuer", "fragment");
     expectProblem(c, 8, "userinfo_endpoint", "user name");
     expectProblem(c, 8, "revocation_endpoint", "fragment");
+    expectProblem(c, 8, "device_authorization_endpoint", "must use https");
     ASSERT_EQ(problemsFor(c, 9, "").size(), 1);
     EXPECT_TRUE(problemsFor(c, 9, "").first().reason.contains(s("JSON object")));
     expectProblem(c, 10, "token_endpoint", "is required when authorization_endpoint is set");
     expectProblem(c, 11, "redirect_path", "\"?\"");
 
     // Nothing else was reported (each problem exactly once, none for the good providers).
-    EXPECT_EQ(c.problems.size(), 17);
+    EXPECT_EQ(c.problems.size(), 18);
     EXPECT_TRUE(problemsFor(c, 0, "id").isEmpty());
     for (const ProviderProblem &pr : c.problems)
         EXPECT_NE(pr.providerIndex, 0);

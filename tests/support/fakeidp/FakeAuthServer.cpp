@@ -2,6 +2,7 @@
 #include "tests/support/HttpConnection.h"
 
 #include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -337,6 +338,16 @@ QUrl FakeAuthServer::userinfoUrl() const
 {
     return QUrl(issuer() + QStringLiteral("/userinfo"));
 }
+QUrl FakeAuthServer::deviceAuthorizationUrl() const
+{
+    return QUrl(issuer() + QStringLiteral("/devicecode"));
+}
+
+QUrl FakeAuthServer::deviceVerificationUrl() const
+{
+    return QUrl(issuer() + QStringLiteral("/device"));
+}
+
 QUrl FakeAuthServer::revokeUrl() const
 {
     return QUrl(issuer() + QStringLiteral("/revoke"));
@@ -584,6 +595,8 @@ bool FakeAuthServer::endpointFor(const QString &path, Endpoint *endpoint) const
         *endpoint = Endpoint::UserInfo;
     else if (path == QLatin1String("/revoke"))
         *endpoint = Endpoint::Revoke;
+    else if (path == QLatin1String("/devicecode"))
+        *endpoint = Endpoint::DeviceAuthorization;
     else if (path == QLatin1String("/introspect"))
         *endpoint = Endpoint::Introspect;
     else if (path == QLatin1String("/.well-known/openid-configuration")
@@ -710,6 +723,8 @@ HttpResponse FakeAuthServer::respond(Endpoint endpoint, const HttpRequest &reque
         return handleIntrospect(request);
     case Endpoint::Discovery:
         return handleDiscovery(request);
+    case Endpoint::DeviceAuthorization:
+        return handleDeviceAuthorization(request);
     case Endpoint::Me:
     case Endpoint::MailFolders:
     case Endpoint::Labels:
@@ -1055,7 +1070,87 @@ HttpResponse FakeAuthServer::handleToken(const HttpRequest &request)
         return handleAuthorizationCodeGrant(params, clientId);
     if (grantType == QLatin1String("refresh_token"))
         return handleRefreshGrant(params, clientId);
+    if (grantType == QLatin1String("urn:ietf:params:oauth:grant-type:device_code"))
+        return handleDeviceCodeGrant(params, clientId);
     return tokenError(400, str("unsupported_grant_type"), 70003, str("The app requested an unsupported grant type."));
+}
+
+HttpResponse FakeAuthServer::handleDeviceAuthorization(const HttpRequest &request)
+{
+    QMap<QString, QString> params;
+    QString clientId;
+    HttpResponse error;
+    if (!readClientForm(request, &params, &clientId, &error, "scope"))
+        return error;
+    DeviceRecord record;
+    record.clientId = clientId;
+    record.scope = params.value(str("scope")).simplified();
+    record.user = m_user;
+    record.expires = now().addSecs(m_deviceFlow.expiresIn);
+    const QString deviceCode = str("DC") + chunk(30) + QLatin1Char('+') + chunk(12) + QLatin1Char('/') + chunk(12);
+    static const char letters[] = "BCDFGHJKLMNPQRSTVWXZ";
+    QString userCode;
+    for (int i = 0; i < 8; ++i) {
+        if (i == 4)
+            userCode += QLatin1Char('-');
+        userCode += QLatin1Char(letters[QRandomGenerator::global()->bounded(int(sizeof(letters) - 1))]);
+    }
+    m_devices.insert(deviceCode, record);
+    m_lastDeviceCode = deviceCode;
+    m_lastUserCode = userCode;
+    m_devicePollTimes.clear();
+
+    QJsonObject body{
+        {str("device_code"), deviceCode}, {str("user_code"), userCode}, {str("expires_in"), m_deviceFlow.expiresIn}};
+    body.insert(m_deviceFlow.legacyVerificationUrl ? str("verification_url") : str("verification_uri"),
+                deviceVerificationUrl().toString());
+    if (m_deviceFlow.sendComplete)
+        body.insert(str("verification_uri_complete"),
+                    QString(deviceVerificationUrl().toString() + QStringLiteral("?user_code=") + userCode));
+    if (!m_deviceFlow.interval.isUndefined())
+        body.insert(str("interval"), m_deviceFlow.interval);
+    return noStore(jsonResponse(200, body));
+}
+
+HttpResponse FakeAuthServer::handleDeviceCodeGrant(const QMap<QString, QString> &params, const QString &clientId)
+{
+    static QElapsedTimer monotonic;
+    if (!monotonic.isValid())
+        monotonic.start();
+    const QString deviceCode = params.value(str("device_code"));
+    if (deviceCode.isEmpty())
+        return tokenError(400, str("invalid_request"), 900144,
+                          str("The request body must contain the following parameter: 'device_code'."));
+    auto it = m_devices.find(deviceCode);
+    if (it == m_devices.end())
+        return tokenError(400, str("invalid_grant"), 70000, str("The device code is unknown."));
+    if (it->clientId != clientId)
+        return tokenError(400, str("invalid_grant"), 70000, str("The device code was issued to another client."));
+    if (it->done)
+        return tokenError(400, str("invalid_grant"), 70000, str("The device code was already used."));
+    m_devicePollTimes.append(monotonic.elapsed());
+    if (now() >= it->expires) {
+        it->done = true;
+        return tokenError(400, str("expired_token"), 70019, str("The device code has expired."));
+    }
+    ++it->polls;
+    if (it->polls <= m_deviceFlow.slowDownPolls)
+        return tokenError(400, str("slow_down"), 0, str("Polling too often."));
+    if (it->polls <= m_deviceFlow.slowDownPolls + m_deviceFlow.pendingPolls)
+        return tokenError(400, str("authorization_pending"), 70016,
+                          str("The user has not yet finished the sign-in on the other device."));
+    it->done = true;
+    if (m_deviceFlow.deny)
+        return tokenError(400, str("access_denied"), 70000, str("The user declined the sign-in."));
+    GrantRecord grant;
+    grant.clientId = clientId;
+    grant.user = it->user;
+    grant.consented = it->scope;
+    grant.scope = it->scope;
+    grant.offline = splitScope(it->scope).contains(str("offline_access"));
+    const int grantId = m_nextGrantId++;
+    m_grants.insert(grantId, grant);
+    return issueTokens(grantId, it->scope, grant.offline);
 }
 
 HttpResponse FakeAuthServer::handleAuthorizationCodeGrant(const QMap<QString, QString> &params, const QString &clientId)
@@ -1227,7 +1322,7 @@ HttpResponse FakeAuthServer::issueTokens(int grantId, const QString &scope, bool
 // /revoke ---------------------------------------------------------------------------------------
 
 bool FakeAuthServer::readClientForm(const HttpRequest &request, QMap<QString, QString> *params, QString *clientId,
-                                    HttpResponse *error) const
+                                    HttpResponse *error, const char *requiredParameter) const
 {
     const auto fail = [error](HttpResponse response) {
         *error = std::move(response);
@@ -1252,10 +1347,10 @@ bool FakeAuthServer::readClientForm(const HttpRequest &request, QMap<QString, QS
             tokenError(400, str("invalid_request"), 90015, str("A parameter was sent more than once: ") + repeated));
     if (!authenticateClient(request, *params, clientId, error))
         return false;
-    if (params->value(str("token")).isEmpty())
-        return fail(tokenError(400, str("invalid_request"), 900144,
-                               str("The request body must contain the following parameter: "
-                                   "'token'.")));
+    if (params->value(str(requiredParameter)).isEmpty())
+        return fail(tokenError(
+            400, str("invalid_request"), 900144,
+            str("The request body must contain the following parameter: '%1'.").arg(str(requiredParameter))));
     return true;
 }
 
@@ -1478,6 +1573,7 @@ HttpResponse FakeAuthServer::handleDiscovery(const HttpRequest &request)
         {str("token_endpoint"), tokenUrl().toString()},
         {str("userinfo_endpoint"), userinfoUrl().toString()},
         {str("revocation_endpoint"), revokeUrl().toString()},
+        {str("device_authorization_endpoint"), deviceAuthorizationUrl().toString()},
         {str("introspection_endpoint"), introspectUrl().toString()},
         {str("jwks_uri"), jwksUrl().toString()},
         {str("response_types_supported"), QJsonArray{str("code")}},

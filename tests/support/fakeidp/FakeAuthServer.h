@@ -11,7 +11,9 @@
 // active answer carries sub, email, username = email, scope, client_id, exp, iss),
 // RFC 9700 4.14.2 (refresh tokens rotate on every use; presenting a rotated one revokes the whole
 // grant), RFC 9207 (iss in the authorization response), RFC 8252 7.3 (loopback redirect, any
-// port), RFC 8414 / OIDC discovery, RFC 6750 (Bearer, WWW-Authenticate).
+// port), RFC 8414 / OIDC discovery, RFC 6750 (Bearer, WWW-Authenticate), RFC 8628 (device
+// authorization grant: /devicecode, then the device_code grant at /token, with the user on "the
+// other device" scripted by setDeviceFlow()).
 //
 // Strictness beyond the letter of the RFCs (all of it is what real providers do):
 //  - /authorize requires state (at least minStateLength() characters, default 16), scope, PKCE S256.
@@ -55,6 +57,7 @@
 #include <QDateTime>
 #include <QDeadlineTimer>
 #include <QHash>
+#include <QJsonValue>
 #include <QList>
 #include <QMap>
 #include <QObject>
@@ -85,7 +88,8 @@ public:
         UserInfo,
         Revoke,
         Introspect,
-        Discovery
+        Discovery,
+        DeviceAuthorization
     };
     Q_ENUM(Endpoint)
 
@@ -104,6 +108,20 @@ public:
         QString name;
         int unread = 0;
         int total = 0;
+    };
+    // RFC 8628: what /devicecode answers and what the user on the other device does. Poll by poll
+    // (device_code grants at /token): the first `slowDownPolls` are answered slow_down, the next
+    // `pendingPolls` authorization_pending, then the user has approved (tokens for the scope of
+    // the device authorization request, a refresh token with offline_access) or, with `deny`,
+    // declined (access_denied). After the server clock passed expires_in: expired_token.
+    struct DeviceFlow {
+        int slowDownPolls = 0;
+        int pendingPolls = 0;
+        bool deny = false;
+        QJsonValue interval = 5; // as sent; undefined = left out of the reply
+        int expiresIn = 600;
+        bool legacyVerificationUrl = false; // "verification_url" (Google) instead of "verification_uri"
+        bool sendComplete = true;           // verification_uri_complete
     };
     struct Fault {
         enum Kind {
@@ -141,18 +159,20 @@ public:
     quint16 port() const;
     void close();
 
-    QUrl baseUrl() const;        // http://127.0.0.1:PORT/
-    QString issuer() const;      // http://127.0.0.1:PORT (no trailing slash)
-    QUrl authorizeUrl() const;   // /authorize
-    QUrl tokenUrl() const;       // /token
-    QUrl meUrl() const;          // /v1.0/me
-    QUrl mailFoldersUrl() const; // /v1.0/me/mailFolders
-    QUrl gmailLabelsUrl() const; // /gmail/v1/users/me/labels
-    QUrl userinfoUrl() const;    // /userinfo
-    QUrl revokeUrl() const;      // /revoke
-    QUrl introspectUrl() const;  // /introspect
-    QUrl discoveryUrl() const;   // /.well-known/openid-configuration
-    QUrl jwksUrl() const;        // /jwks (empty key set; id_tokens are HS256 or alg none)
+    QUrl baseUrl() const;                // http://127.0.0.1:PORT/
+    QString issuer() const;              // http://127.0.0.1:PORT (no trailing slash)
+    QUrl authorizeUrl() const;           // /authorize
+    QUrl tokenUrl() const;               // /token
+    QUrl meUrl() const;                  // /v1.0/me
+    QUrl mailFoldersUrl() const;         // /v1.0/me/mailFolders
+    QUrl gmailLabelsUrl() const;         // /gmail/v1/users/me/labels
+    QUrl userinfoUrl() const;            // /userinfo
+    QUrl revokeUrl() const;              // /revoke
+    QUrl introspectUrl() const;          // /introspect
+    QUrl discoveryUrl() const;           // /.well-known/openid-configuration
+    QUrl deviceAuthorizationUrl() const; // /devicecode
+    QUrl deviceVerificationUrl() const;  // /device (only named in replies; nothing is served there)
+    QUrl jwksUrl() const;                // /jwks (empty key set; id_tokens are HS256 or alg none)
 
     // Configuration --------------------------------------------------------------------------
     void addClient(const Client &client);
@@ -177,6 +197,7 @@ public:
     // number at the start of the description (e.g. "AADSTS70008: ...") fills error_codes. Nothing
     // is consumed (the code or refresh token stays usable).
     void setNextTokenError(int httpStatus, const QString &error, const QString &description, int count = 1);
+    void setDeviceFlow(const DeviceFlow &flow) { m_deviceFlow = flow; }
     void setLatency(int ms);     // added to every response
     void setIdleTimeout(int ms); // per connection, default 10000
 
@@ -201,6 +222,10 @@ public:
     QString lastIssuedRefreshToken() const;
     QString lastIssuedCode() const;
     QString lastIssuedIdToken() const;
+    QString lastDeviceCode() const { return m_lastDeviceCode; }
+    QString lastUserCode() const { return m_lastUserCode; }
+    // When each device_code grant request arrived (ms of a monotonic clock), oldest first.
+    QList<qint64> devicePollTimes() const { return m_devicePollTimes; }
     void resetCounters();
 
 Q_SIGNALS:
@@ -230,6 +255,14 @@ private:
         bool revoked = false;
         QString currentRefreshToken;
     };
+    struct DeviceRecord {
+        QString clientId;
+        QString scope;
+        User user;
+        QDateTime expires;
+        int polls = 0;
+        bool done = false; // tokens issued or access denied
+    };
     struct AccessRecord {
         int grantId = -1;
         QString clientId;
@@ -252,6 +285,8 @@ private:
     HttpResponse handleToken(const HttpRequest &request);
     HttpResponse handleAuthorizationCodeGrant(const QMap<QString, QString> &params, const QString &clientId);
     HttpResponse handleRefreshGrant(const QMap<QString, QString> &params, const QString &clientId);
+    HttpResponse handleDeviceAuthorization(const HttpRequest &request);
+    HttpResponse handleDeviceCodeGrant(const QMap<QString, QString> &params, const QString &clientId);
     HttpResponse handleIntrospect(const HttpRequest &request);
     HttpResponse handleRevoke(const HttpRequest &request);
     HttpResponse handleResource(Endpoint endpoint, const HttpRequest &request);
@@ -265,7 +300,7 @@ private:
     // A form POST of an authenticated client to /revoke or /introspect (RFC 7009 2.1, RFC 7662
     // 2.1): false with *error set when the method, the encoding or the client is wrong.
     bool readClientForm(const HttpRequest &request, QMap<QString, QString> *params, QString *clientId,
-                        HttpResponse *error) const;
+                        HttpResponse *error, const char *requiredParameter = "token") const;
     QString makeIdToken(const GrantRecord &grant) const;
     void revokeGrant(int grantId);
     bool accessValid(const AccessRecord &record) const;
@@ -295,6 +330,11 @@ private:
     QByteArray m_replaySignature; // a dropped request whose Qt re-send is dropped as well
     QDeadlineTimer m_replayDeadline;
 
+    DeviceFlow m_deviceFlow;
+    QHash<QString, DeviceRecord> m_devices;
+    QList<qint64> m_devicePollTimes;
+    QString m_lastDeviceCode;
+    QString m_lastUserCode;
     QHash<QString, CodeRecord> m_codes;
     QHash<int, GrantRecord> m_grants;
     QHash<QString, AccessRecord> m_access;

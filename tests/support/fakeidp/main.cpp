@@ -129,6 +129,7 @@ int main(int argc, char **argv)
         {QStringLiteral("authorization_endpoint"), server.authorizeUrl().toString()},
         {QStringLiteral("token_endpoint"), server.tokenUrl().toString()},
         {QStringLiteral("userinfo_endpoint"), server.userinfoUrl().toString()},
+        {QStringLiteral("device_authorization_endpoint"), server.deviceAuthorizationUrl().toString()},
         {QStringLiteral("revocation_endpoint"), server.revokeUrl().toString()},
         {QStringLiteral("client_id"), clientId},
         {QStringLiteral("scopes"), QJsonArray{QStringLiteral("openid"), QStringLiteral("email"),
