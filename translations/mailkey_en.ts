@@ -240,6 +240,57 @@
     </message>
 </context>
 <context>
+    <name>mailkey::AccountListPane</name>
+    <message>
+        <source>Search mailboxes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filters the list by address, name and provider.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sort</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sort mailboxes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the order of the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs attention first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mailboxes that need a sign-in, have errors, are offline or failed a mail login come first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name (A–Z)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected mailboxes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No mailbox matches “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::AccountModel</name>
     <message>
         <source>Outlook / Microsoft 365</source>
@@ -279,14 +330,6 @@
         </translation>
     </message>
     <message>
-        <source>Connected · refreshes in %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Connected · refresh due</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Connected</source>
         <translation type="unfinished"></translation>
     </message>
@@ -324,6 +367,22 @@
     </message>
     <message>
         <source>%1 login failed · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected · renews in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected · renewal due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline · works until %1, will retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline · access expired at %1, will retry</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1378,10 +1437,6 @@ Test again to see what to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Connected mailboxes</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;MailKey</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1733,6 +1788,10 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source> and </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be renewed now, and still works</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2243,6 +2302,14 @@ Every mailbox stays in the list but has to be signed in again, and mail programs
     </message>
     <message>
         <source>%1 MailKey will try again at %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not reach the provider.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline: %1 The mailbox keeps working until %2; MailKey will try again at %3.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

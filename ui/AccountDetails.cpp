@@ -76,6 +76,7 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     m_name->setFont(big);
     m_email = new ElidedLabel(content);
     m_email->setObjectName(QStringLiteral("detailsEmail"));
+    m_email->setAddressElision(true);
     m_status = plainLabel(content);
     m_status->setObjectName(QStringLiteral("detailsStatus"));
     who->addWidget(m_name);
@@ -256,7 +257,6 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
     m_avatar->setPerson(account.displayName, account.email);
     m_name->setText(account.displayName.trimmed().isEmpty() ? account.email : account.displayName);
     m_email->setText(account.email);
-    setPlain(m_status, AccountModel::describeStatus(account, (m_clock ? m_clock : Clock::system())->now()));
     setPlain(m_provider, providerName);
     setPlain(m_tenant, account.tenant.isEmpty() ? tr("—") : account.tenant);
 
@@ -271,6 +271,7 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
         if (t.resource == QLatin1String(DefaultResource) || !expiry.isValid())
             expiry = t.expiresAt;
     }
+    setPlain(m_status, AccountModel::describeStatus(account, (m_clock ? m_clock : Clock::system())->now(), expiry));
     setPlain(m_scopes, scopeLines.isEmpty() ? tr("No tokens stored") : scopeLines.join(QLatin1Char('\n')));
     setPlain(m_expiry, formatTime(expiry));
     setPlain(m_lastRefresh, account.lastRefreshAt.isValid() ? formatTime(account.lastRefreshAt) : tr("Not yet"));
