@@ -211,6 +211,9 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     // Never narrower than the action row: horizontal scrolling is for the unforeseen only.
     m_scroll->setMinimumWidth(content->minimumSizeHint().width() + m_scroll->verticalScrollBar()->sizeHint().width());
     clearAccount();
+    m_tick.setInterval(30 * 1000);
+    connect(&m_tick, &QTimer::timeout, this, &AccountDetails::refreshRelativeTimes);
+    m_tick.start();
 }
 
 QLabel *AccountDetails::addRow(QFormLayout *form, const QString &label, const QString &objectName)
@@ -271,12 +274,9 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
         if (t.resource == QLatin1String(DefaultResource) || !expiry.isValid())
             expiry = t.expiresAt;
     }
-    setPlain(m_status, AccountModel::describeStatus(account, (m_clock ? m_clock : Clock::system())->now(), expiry));
+    m_tokenExpiry = expiry;
     setPlain(m_scopes, scopeLines.isEmpty() ? tr("No tokens stored") : scopeLines.join(QLatin1Char('\n')));
-    setPlain(m_expiry, formatTime(expiry));
-    setPlain(m_lastRefresh, account.lastRefreshAt.isValid() ? formatTime(account.lastRefreshAt) : tr("Not yet"));
-    setPlain(m_nextRefresh, formatTime(account.nextRefreshAt));
-    setPlain(m_since, formatTime(account.createdAt));
+    refreshRelativeTimes();
     if (!same) {
         m_folders->clear();
         m_activity->clear();
@@ -285,9 +285,22 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
     updateActionButtons();
 }
 
+void AccountDetails::refreshRelativeTimes()
+{
+    if (m_account.id == 0)
+        return;
+    const QDateTime now = (m_clock ? m_clock : Clock::system())->now();
+    setPlain(m_status, AccountModel::describeStatus(m_account, now, m_tokenExpiry));
+    setPlain(m_expiry, formatTime(m_tokenExpiry));
+    setPlain(m_lastRefresh, m_account.lastRefreshAt.isValid() ? formatTime(m_account.lastRefreshAt) : tr("Not yet"));
+    setPlain(m_nextRefresh, formatTime(m_account.nextRefreshAt));
+    setPlain(m_since, formatTime(m_account.createdAt));
+}
+
 void AccountDetails::clearAccount()
 {
     m_account = Account();
+    m_tokenExpiry = QDateTime();
     m_avatar->setPerson(QString(), QString());
     m_name->setText(tr("No mailbox selected"));
     m_email->setText(QString());

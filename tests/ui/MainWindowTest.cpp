@@ -1460,6 +1460,9 @@ TEST_F(MainWindowTest, AnUnreachableProviderWithAValidTokenIsNotAnError)
                                              int(AccountStatus::Offline), palette),
               AccountDelegate::statusColor(int(AccountStatus::Error), palette));
     EXPECT_EQ(row().data(AccountModel::AttentionRole).toInt(), 3);
+    m_window->details()->refreshRelativeTimes(); // its 30-s timer
+    EXPECT_TRUE(detailsStatus->text().startsWith(QStringLiteral("Offline · access expired at")))
+        << detailsStatus->text().toStdString();
     dump(m_window.get(), QStringLiteral("offline-expired.png"));
     m_window->setClock(nullptr);
 }
