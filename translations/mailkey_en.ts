@@ -240,6 +240,57 @@
     </message>
 </context>
 <context>
+    <name>mailkey::AccountListPane</name>
+    <message>
+        <source>Search mailboxes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filters the list by address, name and provider.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sort</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sort mailboxes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the order of the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs attention first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mailboxes that need a sign-in, have errors, are offline or failed a mail login come first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name (A–Z)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected mailboxes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No mailbox matches “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::AccountModel</name>
     <message>
         <source>Outlook / Microsoft 365</source>
@@ -279,14 +330,6 @@
         </translation>
     </message>
     <message>
-        <source>Connected · refreshes in %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Connected · refresh due</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Connected</source>
         <translation type="unfinished"></translation>
     </message>
@@ -324,6 +367,22 @@
     </message>
     <message>
         <source>%1 login failed · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected · renews in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected · renewal due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline · works until %1, will retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline · access expired at %1, will retry</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1582,10 +1641,6 @@ Test again to see what to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Connected mailboxes</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;Connect account</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2049,6 +2104,10 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
     <message>
         <source>Quit MailKey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be renewed now, and still works</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2618,6 +2677,14 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
     <message>
         <source>%1 MailKey will try again at %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not reach the provider.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offline: %1 The mailbox keeps working until %2; MailKey will try again at %3.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -15,7 +15,7 @@ namespace {
 
 int padding(const QFontMetrics &fm)
 {
-    return qMax(6, fm.height() * 6 / 10);
+    return qMax(5, fm.height() * 4 / 10);
 }
 int lineGap(const QFontMetrics &fm)
 {
@@ -63,7 +63,7 @@ AccountDelegate::Layout AccountDelegate::layoutFor(const QRect &rect, const QFon
     l.avatar = QRect(inner.left(), rect.top() + (rect.height() - avatarSize) / 2, avatarSize, avatarSize);
     const int textLeft = l.avatar.right() + 1 + pad;
     const int textWidth = qMax(0, inner.right() + 1 - textLeft);
-    const int bw = qMin(badgeWidth, textWidth * 3 / 5);
+    const int bw = qMin(badgeWidth, maxBadgeWidth(fm, textWidth));
     l.badge = QRect(inner.right() + 1 - bw, inner.top(), bw, line);
     l.name = QRect(textLeft, inner.top(), qMax(0, textWidth - bw - (bw > 0 ? pad / 2 : 0)), line);
     l.email = QRect(textLeft, inner.top() + line + gap, textWidth, line);
@@ -80,6 +80,39 @@ AccountDelegate::Layout AccountDelegate::layoutFor(const QRect &rect, const QFon
         l.status = mirrored(l.status, rect, true);
     }
     return l;
+}
+
+int AccountDelegate::maxBadgeWidth(const QFontMetrics &fm, int textWidth)
+{
+    // About 16 characters ("Outlook / Microsoft 365" elides), and never more than a third of the line.
+    return qMin(fm.averageCharWidth() * 16, textWidth / 3);
+}
+
+QString AccountDelegate::elidedName(const QString &displayName, const QString &email, const QFontMetrics &fm, int width)
+{
+    if (SafeText::clean(displayName).isEmpty())
+        return elidedEmail(email, fm, width);
+    return SafeText::elided(displayName, fm, width);
+}
+
+QString AccountDelegate::elidedEmail(const QString &email, const QFontMetrics &fm, int width)
+{
+    return SafeText::elidedAddress(email, fm, width);
+}
+
+QColor AccountDelegate::severityColor(int severity, int status, const QPalette &palette)
+{
+    switch (AccountModel::Severity(severity)) {
+    case AccountModel::Severity::Fine:
+        return statusColor(status, palette);
+    case AccountModel::Severity::Quiet:
+        return statusColor(int(AccountStatus::Offline), palette);
+    case AccountModel::Severity::Warning:
+        return statusColor(int(AccountStatus::NeedsSignIn), palette);
+    case AccountModel::Severity::Problem:
+        return statusColor(int(AccountStatus::Error), palette);
+    }
+    return statusColor(status, palette);
 }
 
 QColor AccountDelegate::statusColor(int status, const QPalette &palette)
@@ -153,18 +186,16 @@ void AccountDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const int align = int(Qt::AlignVCenter | Qt::TextSingleLine) | int(rtl ? Qt::AlignRight : Qt::AlignLeft);
 
     // Name (falls back to the address), bold.
-    QString name = index.data(AccountModel::DisplayNameRole).toString();
+    const QString name = index.data(AccountModel::DisplayNameRole).toString();
     const QString email = index.data(AccountModel::EmailRole).toString();
-    if (name.isEmpty())
-        name = email;
     painter->setFont(bold);
     painter->setPen(text);
-    painter->drawText(l.name, align, SafeText::elided(name, boldFm, l.name.width()));
+    painter->drawText(l.name, align, elidedName(name, email, boldFm, l.name.width()));
 
-    // Address.
+    // Address: its domain stays whole.
     painter->setFont(baseFont);
     painter->setPen(secondary);
-    painter->drawText(l.email, align, SafeText::elided(email, fm, l.email.width()));
+    painter->drawText(l.email, align, elidedEmail(email, fm, l.email.width()));
 
     // Provider badge.
     if (l.badge.width() > 0) {
@@ -181,15 +212,13 @@ void AccountDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
                           SafeText::elided(providerName, badgeFm, pill.width() - 2 * badgePad + 1));
     }
 
-    // Status.
+    // Status. Its severity gives the colour: a mailbox whose last mail login failed is a warning,
+    // one that is offline but still works is quiet (grey, secondary text).
     const int status = index.data(AccountModel::StatusRole).toInt();
-    // A connected mailbox whose last mail login failed needs attention: the warning colour.
-    const bool mailFailed = !index.data(AccountModel::MailLoginFailedRole).toString().isEmpty();
-    const int shown
-        = AccountStatus(status) == AccountStatus::Connected && mailFailed ? int(AccountStatus::NeedsSignIn) : status;
+    const auto severity = AccountModel::Severity(index.data(AccountModel::SeverityRole).toInt());
     painter->setRenderHint(QPainter::Antialiasing, true);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(statusColor(shown, opt.palette));
+    painter->setBrush(severityColor(int(severity), status, opt.palette));
     if (AccountStatus(status) == AccountStatus::Refreshing) {
         painter->setBrush(Qt::NoBrush);
         painter->setPen(QPen(statusColor(status, opt.palette), qMax(1.5, l.statusDot.width() / 4.0)));
@@ -198,7 +227,8 @@ void AccountDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawEllipse(QRectF(l.statusDot));
     }
     painter->setFont(baseFont);
-    painter->setPen(AccountStatus(shown) == AccountStatus::Connected ? secondary : text);
+    const bool calm = severity == AccountModel::Severity::Fine || severity == AccountModel::Severity::Quiet;
+    painter->setPen(calm ? secondary : text);
     painter->drawText(l.status, align,
                       SafeText::elided(index.data(AccountModel::StatusTextRole).toString(), fm, l.status.width()));
 

@@ -25,9 +25,18 @@ public:
         QRect statusDot;
         QRect status;
     };
+    // `badgeWidth`: what the provider's name needs; the badge gets at most maxBadgeWidth() and
+    // elides its text beyond, so the name keeps most of the line.
     static Layout layoutFor(const QRect &rect, const QFontMetrics &fm, int badgeWidth, bool rightToLeft);
+    static int maxBadgeWidth(const QFontMetrics &fm, int textWidth);
     static int rowHeight(const QFontMetrics &fm);
     static QColor statusColor(int status, const QPalette &palette);
+    // The dot's colour for an AccountModel::Severity (quiet: the offline grey).
+    static QColor severityColor(int severity, int status, const QPalette &palette);
+    // The texts as painted, elided to `width`: the address keeps its domain
+    // (SafeText::elidedAddress); the name falls back to the address.
+    static QString elidedName(const QString &displayName, const QString &email, const QFontMetrics &fm, int width);
+    static QString elidedEmail(const QString &email, const QFontMetrics &fm, int width);
 };
 
 } // namespace mailkey

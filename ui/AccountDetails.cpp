@@ -76,6 +76,7 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     m_name->setFont(big);
     m_email = new ElidedLabel(content);
     m_email->setObjectName(QStringLiteral("detailsEmail"));
+    m_email->setAddressElision(true);
     m_status = plainLabel(content);
     m_status->setObjectName(QStringLiteral("detailsStatus"));
     who->addWidget(m_name);
@@ -210,6 +211,9 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     // Never narrower than the action row: horizontal scrolling is for the unforeseen only.
     m_scroll->setMinimumWidth(content->minimumSizeHint().width() + m_scroll->verticalScrollBar()->sizeHint().width());
     clearAccount();
+    m_tick.setInterval(30 * 1000);
+    connect(&m_tick, &QTimer::timeout, this, &AccountDetails::refreshRelativeTimes);
+    m_tick.start();
 }
 
 QLabel *AccountDetails::addRow(QFormLayout *form, const QString &label, const QString &objectName)
@@ -256,7 +260,6 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
     m_avatar->setPerson(account.displayName, account.email);
     m_name->setText(account.displayName.trimmed().isEmpty() ? account.email : account.displayName);
     m_email->setText(account.email);
-    setPlain(m_status, AccountModel::describeStatus(account, (m_clock ? m_clock : Clock::system())->now()));
     setPlain(m_provider, providerName);
     setPlain(m_tenant, account.tenant.isEmpty() ? tr("—") : account.tenant);
 
@@ -271,11 +274,9 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
         if (t.resource == QLatin1String(DefaultResource) || !expiry.isValid())
             expiry = t.expiresAt;
     }
+    m_tokenExpiry = expiry;
     setPlain(m_scopes, scopeLines.isEmpty() ? tr("No tokens stored") : scopeLines.join(QLatin1Char('\n')));
-    setPlain(m_expiry, formatTime(expiry));
-    setPlain(m_lastRefresh, account.lastRefreshAt.isValid() ? formatTime(account.lastRefreshAt) : tr("Not yet"));
-    setPlain(m_nextRefresh, formatTime(account.nextRefreshAt));
-    setPlain(m_since, formatTime(account.createdAt));
+    refreshRelativeTimes();
     if (!same) {
         m_folders->clear();
         m_activity->clear();
@@ -284,9 +285,22 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
     updateActionButtons();
 }
 
+void AccountDetails::refreshRelativeTimes()
+{
+    if (m_account.id == 0)
+        return;
+    const QDateTime now = (m_clock ? m_clock : Clock::system())->now();
+    setPlain(m_status, AccountModel::describeStatus(m_account, now, m_tokenExpiry));
+    setPlain(m_expiry, formatTime(m_tokenExpiry));
+    setPlain(m_lastRefresh, m_account.lastRefreshAt.isValid() ? formatTime(m_account.lastRefreshAt) : tr("Not yet"));
+    setPlain(m_nextRefresh, formatTime(m_account.nextRefreshAt));
+    setPlain(m_since, formatTime(m_account.createdAt));
+}
+
 void AccountDetails::clearAccount()
 {
     m_account = Account();
+    m_tokenExpiry = QDateTime();
     m_avatar->setPerson(QString(), QString());
     m_name->setText(tr("No mailbox selected"));
     m_email->setText(QString());

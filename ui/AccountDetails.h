@@ -4,7 +4,9 @@
 #include "core/service/AccountService.h"
 #include "core/vault/VaultTypes.h"
 
+#include <QDateTime>
 #include <QList>
+#include <QTimer>
 #include <QWidget>
 
 class QFormLayout;
@@ -50,6 +52,9 @@ public:
     void clearBusy();
 
     QString formatTime(const QDateTime &when) const; // "12 Mar 2025 14:03 (in 42 min)"
+    // Re-evaluates the status and the "in 42 min" times against the clock (an internal timer
+    // calls it every 30 s): an offline mailbox whose token expires meanwhile says so.
+    void refreshRelativeTimes();
 
     QTreeWidget *folderList() const { return m_folders; }
     QTreeWidget *activityList() const { return m_activity; }
@@ -71,6 +76,7 @@ private:
 
     const Clock *m_clock = nullptr;
     Account m_account;
+    QDateTime m_tokenExpiry; // of the default resource's token, else the first one
 
     QScrollArea *m_scroll = nullptr;
     QWidget *m_content = nullptr;
@@ -102,6 +108,7 @@ private:
     QPushButton *m_reloadFolders = nullptr;
     QTreeWidget *m_activity = nullptr;
     MailCheckPanel *m_mailCheck = nullptr;
+    QTimer m_tick;
 };
 
 } // namespace mailkey

@@ -3,6 +3,7 @@
 #include "ui/Avatar.h"
 #include "ui/SafeText.h"
 
+#include <QLocale>
 #include <QSet>
 
 #include <algorithm>
@@ -73,24 +74,40 @@ QString AccountModel::humanDuration(qint64 seconds)
     return tr("%n days", nullptr, int(hours / 24));
 }
 
+QString AccountModel::shortTime(const QDateTime &when, const QDateTime &now)
+{
+    // Minutes are enough for a status line: the locale's short formats without seconds.
+    const QDateTime local = when.toLocalTime();
+    const QLocale locale;
+    QString time = locale.timeFormat(QLocale::ShortFormat);
+    time.remove(QLatin1String(":ss"));
+    if (local.date() == now.toLocalTime().date())
+        return locale.toString(local.time(), time);
+    QString date = locale.dateTimeFormat(QLocale::ShortFormat);
+    date.remove(QLatin1String(":ss"));
+    return locale.toString(local, date);
+}
+
 QString AccountModel::statusText(const Account &a) const
 {
-    const QString status = describeStatus(a, now());
+    const QString status = describeStatus(a, now(), m_expiry.value(a.id));
     const QString failed = m_mailFailed.value(a.id);
     // First, so that eliding a narrow row does not hide it.
     return failed.isEmpty() ? status : tr("%1 login failed · %2").arg(failed, status);
 }
 
-QString AccountModel::describeStatus(const Account &a, const QDateTime &now)
+QString AccountModel::describeStatus(const Account &a, const QDateTime &now, const QDateTime &expiry)
 {
+    // Short: the row has room for about 30 characters at the first window size, and the status
+    // and its time come first so that eliding takes the least important words.
     const QString reason = SafeText::clean(a.statusReason, 120);
     switch (a.status) {
     case AccountStatus::Connected:
         if (a.nextRefreshAt.isValid()) {
             const qint64 secs = now.secsTo(a.nextRefreshAt);
             if (secs > 0)
-                return tr("Connected · refreshes in %1").arg(humanDuration(secs));
-            return tr("Connected · refresh due");
+                return tr("Connected · renews in %1").arg(humanDuration(secs));
+            return tr("Connected · renewal due");
         }
         return tr("Connected");
     case AccountStatus::Refreshing:
@@ -98,6 +115,11 @@ QString AccountModel::describeStatus(const Account &a, const QDateTime &now)
     case AccountStatus::NeedsSignIn:
         return reason.isEmpty() ? tr("Needs sign-in") : tr("Needs sign-in: %1").arg(reason);
     case AccountStatus::Offline:
+        // The provider could not be reached. The mailbox keeps working while its token is valid.
+        if (expiry.isValid() && expiry > now)
+            return tr("Offline · works until %1, will retry").arg(shortTime(expiry, now));
+        if (expiry.isValid())
+            return tr("Offline · access expired at %1, will retry").arg(shortTime(expiry, now));
         if (a.nextRefreshAt.isValid()) {
             const qint64 secs = now.secsTo(a.nextRefreshAt);
             if (secs > 0)
@@ -108,6 +130,44 @@ QString AccountModel::describeStatus(const Account &a, const QDateTime &now)
         return reason.isEmpty() ? tr("Error") : tr("Error: %1").arg(reason);
     }
     return QString();
+}
+
+AccountModel::Severity AccountModel::severity(const Account &a, const QDateTime &now, const QDateTime &expiry,
+                                              bool mailLoginFailed)
+{
+    switch (a.status) {
+    case AccountStatus::NeedsSignIn:
+        return Severity::Warning;
+    case AccountStatus::Error:
+        return Severity::Problem;
+    case AccountStatus::Offline:
+        // An unknown expiry is not assumed to be a problem: the token is checked before use.
+        return expiry.isValid() && expiry <= now ? Severity::Problem : Severity::Quiet;
+    case AccountStatus::Connected:
+    case AccountStatus::Refreshing:
+        break;
+    }
+    return mailLoginFailed ? Severity::Warning : Severity::Fine;
+}
+
+int AccountModel::attention(const Account &a, const QDateTime &now, const QDateTime &expiry, bool mailLoginFailed)
+{
+    switch (a.status) {
+    case AccountStatus::NeedsSignIn:
+        return 4;
+    case AccountStatus::Error:
+        return 3;
+    case AccountStatus::Offline:
+        return severity(a, now, expiry) == Severity::Problem ? 3 : 2;
+    case AccountStatus::Refreshing:
+        // A retry of a failing mailbox keeps its place while it runs.
+        if (a.failureCount > 0)
+            return 2;
+        break;
+    case AccountStatus::Connected:
+        break;
+    }
+    return mailLoginFailed ? 1 : 0;
 }
 
 QVariant AccountModel::data(const QModelIndex &index, int role) const
@@ -162,6 +222,10 @@ QVariant AccountModel::data(const QModelIndex &index, int role) const
         return Avatar::color(a.email);
     case MailLoginFailedRole:
         return m_mailFailed.value(a.id);
+    case SeverityRole:
+        return int(severity(a, now(), m_expiry.value(a.id), m_mailFailed.contains(a.id)));
+    case AttentionRole:
+        return attention(a, now(), m_expiry.value(a.id), m_mailFailed.contains(a.id));
     default:
         return QVariant();
     }
@@ -186,6 +250,8 @@ QHash<int, QByteArray> AccountModel::roleNames() const
     names.insert(TenantRole, "tenant");
     names.insert(InitialsRole, "initials");
     names.insert(AvatarColorRole, "avatarColor");
+    names.insert(SeverityRole, "severity");
+    names.insert(AttentionRole, "attention");
     return names;
 }
 
@@ -297,7 +363,9 @@ void AccountModel::setTokenExpiry(qint64 id, const QDateTime &expiresAt)
     m_expiry.insert(id, expiresAt);
     const QModelIndex idx = indexOfId(id);
     if (idx.isValid())
-        Q_EMIT dataChanged(idx, idx, {ExpiryRole});
+        Q_EMIT dataChanged(
+            idx, idx,
+            {ExpiryRole, StatusTextRole, SeverityRole, AttentionRole, Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
 }
 
 void AccountModel::setMailLoginFailure(qint64 id, const QString &failed)
@@ -311,7 +379,8 @@ void AccountModel::setMailLoginFailure(qint64 id, const QString &failed)
     const QModelIndex idx = indexOfId(id);
     if (idx.isValid())
         Q_EMIT dataChanged(idx, idx,
-                           {MailLoginFailedRole, StatusTextRole, Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
+                           {MailLoginFailedRole, StatusTextRole, SeverityRole, AttentionRole,
+                            Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
 }
 
 void AccountModel::setMailLoginFailures(const QHash<qint64, QString> &failed)
@@ -321,15 +390,17 @@ void AccountModel::setMailLoginFailures(const QHash<qint64, QString> &failed)
     m_mailFailed = failed;
     if (!m_accounts.isEmpty())
         Q_EMIT dataChanged(index(0), index(int(m_accounts.size()) - 1),
-                           {MailLoginFailedRole, StatusTextRole, Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
+                           {MailLoginFailedRole, StatusTextRole, SeverityRole, AttentionRole,
+                            Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
 }
 
 void AccountModel::refreshRelativeTimes()
 {
     if (m_accounts.isEmpty())
         return;
+    // An offline mailbox's token may have expired meanwhile: its severity and place change too.
     Q_EMIT dataChanged(index(0), index(int(m_accounts.size()) - 1),
-                       {StatusTextRole, Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
+                       {StatusTextRole, SeverityRole, AttentionRole, Qt::AccessibleDescriptionRole, Qt::ToolTipRole});
 }
 
 } // namespace mailkey

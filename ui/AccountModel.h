@@ -24,7 +24,7 @@ public:
         ProviderRole,     // provider id
         ProviderNameRole, // "Outlook / Microsoft 365", "Gmail", the custom name
         StatusRole,       // int(AccountStatus)
-        StatusTextRole,   // "Connected · refreshes in 42 min", "Needs sign-in: ..."
+        StatusTextRole,   // "Connected · renews in 42 min", "Offline · works until 15:40, will retry"
         StatusReasonRole,
         ExpiryRole, // token expiry (QDateTime), when known (setTokenExpiry)
         LastRefreshRole,
@@ -34,8 +34,21 @@ public:
         InitialsRole,
         AvatarColorRole,     // QColor
         MailLoginFailedRole, // QString: "SMTP", "IMAP and SMTP" when the last mail check failed, else ""
+        SeverityRole,        // int(Severity): how the status is shown (colour of the dot and the text)
+        AttentionRole,       // int: 0 = fine; higher = needs attention more urgently (the list's order)
     };
     Q_ENUM(Roles)
+
+    // How alarming a row's status is. Offline while the access token is still valid is Quiet: the
+    // mailbox works (mail programs get their token), MailKey only could not renew it yet. It turns
+    // into a Problem once that token has expired.
+    enum class Severity {
+        Fine,    // connected, refreshing
+        Quiet,   // offline, the token still valid
+        Warning, // needs sign-in, the last mail login failed
+        Problem, // error, offline with an expired token
+    };
+    Q_ENUM(Severity)
 
     explicit AccountModel(QObject *parent = nullptr);
 
@@ -53,10 +66,17 @@ public:
     QModelIndex indexOfId(qint64 id) const;
     QList<Account> accounts() const { return m_accounts; }
 
-    // "refreshes in 42 min", "Needs sign-in: ...": the status line of one account.
+    // "Connected · renews in 42 min", "Needs sign-in: ...": the status line of one account.
     QString statusText(const Account &account) const;
-    static QString describeStatus(const Account &account, const QDateTime &now);
+    // `expiry`: the access token's expiry, when known (the offline wording says until when it works).
+    static QString describeStatus(const Account &account, const QDateTime &now, const QDateTime &expiry = {});
+    static Severity severity(const Account &account, const QDateTime &now, const QDateTime &expiry,
+                             bool mailLoginFailed = false);
+    static int attention(const Account &account, const QDateTime &now, const QDateTime &expiry,
+                         bool mailLoginFailed = false);
     static QString humanDuration(qint64 seconds);
+    // "15:40" today, else the short date and time.
+    static QString shortTime(const QDateTime &when, const QDateTime &now);
 
 public Q_SLOTS:
     // Rows of accounts that stay keep their place (and the selection); gone ones are removed,

@@ -72,7 +72,16 @@ void ElidedLabel::setText(const QString &untrusted)
 QString ElidedLabel::shownText() const
 {
     const QRect r = contentsRect();
+    if (m_address)
+        return SafeText::elidedAddress(m_text, fontMetrics(), r.width());
     return fontMetrics().elidedText(m_text, m_mode, r.width(), Qt::TextSingleLine);
+}
+
+void ElidedLabel::setAddressElision(bool address)
+{
+    m_address = address;
+    updateToolTip();
+    update();
 }
 
 void ElidedLabel::setElideMode(Qt::TextElideMode mode)

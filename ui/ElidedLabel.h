@@ -22,6 +22,8 @@ public:
     QString text() const { return m_text; } // cleaned
     QString shownText() const;              // what is painted right now
     void setElideMode(Qt::TextElideMode mode);
+    // For an address: elide the local part, keep the domain (SafeText::elidedAddress).
+    void setAddressElision(bool address);
     void setMaximumHintWidth(int px);
 
     QSize sizeHint() const override;
@@ -37,6 +39,7 @@ private:
 
     QString m_text;
     Qt::TextElideMode m_mode = Qt::ElideRight;
+    bool m_address = false;
     int m_maxHintWidth = 320;
 };
 

@@ -6,6 +6,8 @@
 #include "core/vault/VaultAccess.h"
 #include "ui/AccountDelegate.h"
 #include "ui/AccountDetails.h"
+#include "ui/AccountFilterModel.h"
+#include "ui/AccountListPane.h"
 #include "ui/AccountModel.h"
 #include "ui/BackupDialog.h"
 #include "ui/Banner.h"
@@ -269,28 +271,29 @@ void MainWindow::buildUi()
     m_accountsPage->setObjectName(QStringLiteral("accountsPage"));
     m_accountsPage->setChildrenCollapsible(false);
     m_model = new AccountModel(this);
-    m_list = new QListView(m_accountsPage);
-    m_list->setObjectName(QStringLiteral("accountList"));
-    m_list->setAccessibleName(tr("Connected mailboxes"));
-    m_list->setModel(m_model);
-    m_list->setItemDelegate(new AccountDelegate(m_list));
-    m_list->setUniformItemSizes(true);
-    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_list->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_list->setMouseTracking(true);
-    m_list->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_list->setMinimumWidth(fontMetrics().averageCharWidth() * 34);
-    m_list->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
+    // The list with its search and sort; its rows are the pane's proxy, not m_model's.
+    m_listPane = new AccountListPane(m_model, m_accountsPage);
+    m_listPane->setOrder(m_settings->accountOrder() == AppSettings::AccountOrder::ByName
+                             ? AccountFilterModel::Order::ByName
+                             : AccountFilterModel::Order::NeedsAttentionFirst);
+    connect(m_listPane, &AccountListPane::orderChanged, this, [this](AccountFilterModel::Order order) {
+        m_settings->setAccountOrder(order == AccountFilterModel::Order::ByName
+                                        ? AppSettings::AccountOrder::ByName
+                                        : AppSettings::AccountOrder::NeedsAttentionFirst);
+        m_settings->sync();
+    });
+    m_listPane->setMinimumWidth(fontMetrics().averageCharWidth() * 34);
+    m_list = m_listPane->list();
     connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onSelectionChanged);
     connect(m_list->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onSelectionChanged);
     m_details = new AccountDetails(m_accountsPage);
     m_details->setMinimumWidth(fontMetrics().averageCharWidth() * 40);
-    m_accountsPage->addWidget(m_list);
+    m_accountsPage->addWidget(m_listPane);
     m_accountsPage->addWidget(m_details);
-    m_accountsPage->setStretchFactor(0, 2);
-    m_accountsPage->setStretchFactor(1, 3);
+    // Half each at first: the rows need the width for their status and time (issue 16).
+    m_accountsPage->setStretchFactor(0, 1);
+    m_accountsPage->setStretchFactor(1, 1);
+    m_accountsPage->setSizes({1000, 1000});
     connect(m_details, &AccountDetails::reconnectRequested, this, &MainWindow::reconnectAccount);
     connect(m_details, &AccountDetails::removeRequested, this, &MainWindow::confirmRemoveAccount);
     connect(m_details, &AccountDetails::copyAddressRequested, this, &MainWindow::copyAddress);
@@ -711,7 +714,7 @@ void MainWindow::refillAccounts()
     m_model->setMailLoginFailures(mailFailures);
     updatePage();
     if (m_model->rowCount() > 0 && !m_list->selectionModel()->hasSelection()) {
-        m_list->setCurrentIndex(m_model->index(0));
+        m_listPane->selectFirst();
     } else if (selected && m_model->indexOfId(selected).isValid()) {
         showDetailsFor(selected, false);
     }
@@ -743,21 +746,19 @@ void MainWindow::updatePage()
     updateActions();
 }
 
+AccountFilterModel *MainWindow::listModel() const
+{
+    return m_listPane->proxy();
+}
+
 qint64 MainWindow::selectedAccountId() const
 {
-    const QModelIndex current = m_list->selectionModel()->currentIndex();
-    if (!current.isValid() || !m_list->selectionModel()->isSelected(current))
-        return 0;
-    return current.data(AccountModel::IdRole).toLongLong();
+    return m_listPane->currentAccountId();
 }
 
 void MainWindow::selectAccount(qint64 accountId)
 {
-    const QModelIndex index = m_model->indexOfId(accountId);
-    if (!index.isValid())
-        return;
-    m_list->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
-    m_list->scrollTo(index);
+    m_listPane->selectAccount(accountId);
 }
 
 void MainWindow::onSelectionChanged()
@@ -848,9 +849,15 @@ void MainWindow::onRefreshFinished(qint64 accountId, const Status &result)
     if (error.code == ErrorCode::Cancelled)
         return;
     const bool needsSignIn = error.code == ErrorCode::NeedsSignIn;
-    const bool shown = showOutcome(needsSignIn ? Banner::Kind::Warning : Banner::Kind::Error, accountTopic(accountId),
-                                   needsSignIn ? tr("%1 needs to be signed in again").arg(email)
-                                               : tr("The access of %1 was not renewed").arg(email),
+    // Offline with a token that is still valid: the mailbox works, so this is news, not an error.
+    const bool stillWorks
+        = index.isValid() && index.data(AccountModel::SeverityRole).toInt() == int(AccountModel::Severity::Quiet);
+    const Banner::Kind kind
+        = needsSignIn ? Banner::Kind::Warning : (stillWorks ? Banner::Kind::Info : Banner::Kind::Error);
+    const bool shown = showOutcome(kind, accountTopic(accountId),
+                                   needsSignIn  ? tr("%1 needs to be signed in again").arg(email)
+                                   : stillWorks ? tr("%1 could not be renewed now, and still works").arg(email)
+                                                : tr("The access of %1 was not renewed").arg(email),
                                    error.message);
     if (shown && needsSignIn && index.isValid()) {
         QPushButton *again = m_messageBanner->addButton(tr("Reconnect"));
@@ -1082,12 +1089,12 @@ void MainWindow::onAccountRemoved(qint64 accountId, const RemovalReport &report)
     m_folderCache.remove(accountId);
     const QModelIndex index = m_model->indexOfId(accountId);
     const QString email = index.isValid() ? index.data(AccountModel::EmailRole).toString() : QString();
-    const int row = index.isValid() ? index.row() : -1;
+    const int row = listModel()->indexOfId(accountId).row(); // -1 when not shown
     m_model->removeAccount(accountId);
     if (m_details->accountId() == accountId)
         m_details->clearAccount();
-    if (m_model->rowCount() > 0 && row >= 0)
-        m_list->setCurrentIndex(m_model->index(qMin(row, m_model->rowCount() - 1)));
+    if (listModel()->rowCount() > 0 && row >= 0)
+        m_list->setCurrentIndex(listModel()->index(qMin(row, listModel()->rowCount() - 1), 0));
     clearAccountTrouble(accountId); // nothing left to fix
     if (!m_erasing)
         showOutcome(report.revokedAtProvider ? Banner::Kind::Success : Banner::Kind::Info, accountTopic(accountId),

@@ -28,6 +28,8 @@ class QLabel;
 namespace mailkey {
 
 class AccountDetails;
+class AccountFilterModel;
+class AccountListPane;
 class BackupDialog;
 class AccountModel;
 class AppSettings;
@@ -68,8 +70,10 @@ public:
     void setClock(const Clock *clock);
 
     // For tests and the single-instance hand-over.
-    AccountModel *model() const { return m_model; }
-    QListView *accountList() const { return m_list; }
+    AccountModel *model() const { return m_model; }   // every mailbox, in the vault's order
+    QListView *accountList() const { return m_list; } // over listModel(): map rows with its indexOfId()
+    AccountFilterModel *listModel() const;            // the list's rows: searched and sorted
+    AccountListPane *accountListPane() const { return m_listPane; }
     AccountDetails *details() const { return m_details; }
     EmptyState *emptyState() const { return m_empty; }
     ConnectPanel *connectPanel() const { return m_connectPanel; }
@@ -174,6 +178,7 @@ private:
     const Clock *m_clock = nullptr;
 
     AccountModel *m_model = nullptr;
+    AccountListPane *m_listPane = nullptr;
     QListView *m_list = nullptr;
     AccountDetails *m_details = nullptr;
     EmptyState *m_empty = nullptr;

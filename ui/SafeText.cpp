@@ -131,6 +131,34 @@ QString SafeText::elided(const QString &untrusted, const QFontMetrics &metrics, 
     return metrics.elidedText(clean(untrusted), mode, qMax(0, width), Qt::TextSingleLine);
 }
 
+QString SafeText::elidedAddress(const QString &untrusted, const QFontMetrics &metrics, int width)
+{
+    const QString text = clean(untrusted);
+    width = qMax(0, width);
+    if (metrics.horizontalAdvance(text) <= width)
+        return text;
+    const qsizetype at = text.lastIndexOf(QLatin1Char('@'));
+    if (at <= 0 || at == text.size() - 1)
+        return metrics.elidedText(text, Qt::ElideRight, width, Qt::TextSingleLine);
+    const QString domain = text.mid(at);
+    const QString local = text.left(at);
+    // At least one character of the local part before the ellipsis.
+    const int room = width - metrics.horizontalAdvance(domain);
+    const QString ellipsis(QChar(0x2026));
+    const int firstWidth = metrics.horizontalAdvance(local.left(local.at(0).isHighSurrogate() ? 2 : 1) + ellipsis);
+    // (Below: the local part loses its end; the domain stays whole.)
+    if (room < firstWidth) {
+        // Too narrow for the whole domain: its start is what tells addresses apart.
+        const QString prefix = local.left(local.at(0).isHighSurrogate() ? 2 : 1) + ellipsis;
+        const QString shortDomain
+            = metrics.elidedText(domain, Qt::ElideRight, width - metrics.horizontalAdvance(prefix), Qt::TextSingleLine);
+        return shortDomain.isEmpty() ? metrics.elidedText(text, Qt::ElideRight, width, Qt::TextSingleLine)
+                                     : prefix + shortDomain;
+    }
+    const QString shortLocal = metrics.elidedText(local, Qt::ElideRight, room, Qt::TextSingleLine);
+    return (shortLocal.isEmpty() ? local.left(1) + ellipsis : shortLocal) + domain;
+}
+
 void SafeText::setLabelText(QLabel *label, const QString &untrusted, int maxLength)
 {
     label->setTextFormat(Qt::PlainText);

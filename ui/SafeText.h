@@ -32,6 +32,10 @@ public:
     // clean(), then QFontMetrics::elidedText to `width` pixels, on one line.
     static QString elided(const QString &untrusted, const QFontMetrics &metrics, int width,
                           Qt::TextElideMode mode = Qt::ElideRight);
+    // clean(), then elided so that the domain of an address stays whole: the local part loses its
+    // end first ("aver…@department.example.com"); only when the domain alone does not fit does it
+    // lose its end ("a…@department.exa…"). Text without an '@' is elided at the right.
+    static QString elidedAddress(const QString &untrusted, const QFontMetrics &metrics, int width);
     // Qt::PlainText, the cleaned text, and the full cleaned text as tooltip (and as plain accessible
     // description) when it was cut.
     static void setLabelText(QLabel *label, const QString &untrusted, int maxLength = MaxLength);

@@ -27,6 +27,8 @@ QString alertKindToString(AlertKind kind); // "failed-sign-ins", "refresh-failur
 //    It is raised once when the threshold is crossed, and again only after the count in the
 //    window has dropped back to 5 or fewer;
 //  - refresh failures: the 4th consecutive failure of one account raises it, the 3rd does not;
+//    TokenManager does not report a provider it could not reach while the access token is still
+//    valid (the mailbox works; RefreshFailurePolicy::Decision::stillWorks);
 //    once per streak (a success ends the streak);
 //  - every rejected callback raises it (a possible forgery attempt).
 // Inputs come from the connect flow (recordFailedSignIn, recordRejectedCallback) and from

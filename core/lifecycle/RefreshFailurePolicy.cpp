@@ -29,6 +29,12 @@ QString RefreshFailurePolicy::offlineReason(const QString &why, const QDateTime 
     return why.isEmpty() ? text : QStringLiteral("%1 %2").arg(text, why);
 }
 
+QString RefreshFailurePolicy::transportText(int httpStatus)
+{
+    // Untranslated: the audit log is read by support as much as by the person.
+    return httpStatus > 0 ? QStringLiteral("HTTP %1").arg(httpStatus) : QStringLiteral("could not reach the provider");
+}
+
 RefreshFailurePolicy::Decision RefreshFailurePolicy::decide(const Failure &failure) const
 {
     const OAuthError &error = failure.error;
@@ -45,6 +51,9 @@ RefreshFailurePolicy::Decision RefreshFailurePolicy::decide(const Failure &failu
     }
     if (kind == OAuthErrorKind::Malformed)
         kind = OAuthErrorKind::Transient;
+    const bool unreachable = failure.httpStatus <= 0 && kind == OAuthErrorKind::Transient;
+    if (unreachable)
+        message = tr("MailKey could not reach the provider.");
     if (message.isEmpty())
         message = tr("The provider's reply could not be used.");
 
@@ -71,8 +80,13 @@ RefreshFailurePolicy::Decision RefreshFailurePolicy::decide(const Failure &failu
     d.status = transient ? AccountStatus::Offline : AccountStatus::Error;
     d.code = transient ? ErrorCode::Network
                        : (kind == OAuthErrorKind::Configuration ? ErrorCode::Config : ErrorCode::Provider);
-    d.reason = transient ? offlineReason(message, next)
-                         : tr("%1 MailKey will try again at %2.").arg(message, timeText(next));
+    d.stillWorks = unreachable && failure.accessValidUntil.isValid() && failure.accessValidUntil > failure.now;
+    if (d.stillWorks)
+        d.reason = tr("Offline: %1 The mailbox keeps working until %2; MailKey will try again at %3.")
+                       .arg(message, timeText(failure.accessValidUntil), timeText(next));
+    else
+        d.reason = transient ? offlineReason(message, next)
+                             : tr("%1 MailKey will try again at %2.").arg(message, timeText(next));
     return d;
 }
 

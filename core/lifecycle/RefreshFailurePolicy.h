@@ -26,6 +26,9 @@ class Backoff;
 //  - A reply that is not OAuth at all (a captive portal, a proxy page, a cut-off reply) counts as
 //    transient, like no connection, a timeout, 5xx, 429 and temporarily_unavailable: status
 //    Offline, the tokens kept, the next attempt after the back-off for this many failures in a row.
+//  - No HTTP reply at all (httpStatus 0: the provider could not be reached) says so, not "HTTP 0";
+//    while the access token is still valid (accessValidUntil) the reason says that the mailbox
+//    keeps working until then: being offline is not a problem until the token expires.
 //  - Everything else (a client id or scope the provider refuses) is status Error, retried at the
 //    back-off too.
 //  - Retry-After (HTTP 429, 503 and other 5xx only) holds the whole provider host, and the next
@@ -39,6 +42,7 @@ public:
         QByteArray retryAfterHeader; // as sent; empty when none
         int failuresBefore = 0;      // consecutive failures already recorded for the account
         QDateTime now;
+        QDateTime accessValidUntil; // the expiry of the access token in the vault; invalid: unknown
     };
     struct Decision {
         bool needsSignIn = false;
@@ -49,6 +53,9 @@ public:
         int failures = 1;        // consecutive failures including this one
         QDateTime nextAttempt;   // invalid when needsSignIn
         QDateTime holdHostUntil; // from Retry-After: no request to the token endpoint's host before
+        // The provider could not be reached but the access token is still valid: the mailbox works.
+        // Not a failure to alert about (AlertMonitor) until the token has expired.
+        bool stillWorks = false;
     };
 
     explicit RefreshFailurePolicy(const Backoff &backoff) : m_backoff(backoff) {}
@@ -61,6 +68,8 @@ public:
 
     // "Offline, will retry at <time>. <why>", the status text of an account that waits.
     static QString offlineReason(const QString &why, const QDateTime &retryAt);
+    // "could not reach the provider" or "HTTP 503": the transport outcome, for the audit detail.
+    static QString transportText(int httpStatus);
 
 private:
     const Backoff &m_backoff;

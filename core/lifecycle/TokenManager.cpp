@@ -669,13 +669,15 @@ void TokenManager::handleFailure(qint64 accountId, const Account &account, const
     failure.retryAfterHeader = reply.retryAfter;
     failure.failuresBefore = account.failureCount;
     failure.now = m_clock->now();
-    const RefreshFailurePolicy::Decision decision = m_failurePolicy.decide(failure);
-
     const auto fit = m_flights.find(accountId);
     const QString resource = fit != m_flights.end() ? (*fit)->resource : QString();
     const QString hostKey = fit != m_flights.end() ? (*fit)->hostKey : QString();
-    QString detail = QStringLiteral("resource=%1; HTTP %2; %3%4")
-                         .arg(resource, QString::number(reply.httpStatus),
+    if (const auto held = m_vault->token(accountId, resource); held.ok() && held->has_value())
+        failure.accessValidUntil = (*held)->expiresAt;
+    const RefreshFailurePolicy::Decision decision = m_failurePolicy.decide(failure);
+
+    QString detail = QStringLiteral("resource=%1; %2; %3%4")
+                         .arg(resource, RefreshFailurePolicy::transportText(reply.httpStatus),
                               error.error.isEmpty() ? QString() : error.error + QStringLiteral("; "), decision.message);
     if (decision.needsSignIn) {
         recordNeedsSignIn(accountId, decision.reason);
@@ -689,7 +691,8 @@ void TokenManager::handleFailure(qint64 accountId, const Account &account, const
                       .arg(decision.nextAttempt.toString(Qt::ISODate));
     }
     writeAudit(accountId, account.email, QStringLiteral("token.refreshed"), QStringLiteral("failed"), detail);
-    m_alerts->recordRefreshFailure(accountId, decision.message, decision.failures);
+    if (!decision.stillWorks) // offline with a valid token is no sign of trouble yet
+        m_alerts->recordRefreshFailure(accountId, decision.message, decision.failures);
     const Error err(decision.code, decision.reason);
     endRefresh(accountId, err);
     failAll(accountId, err);

@@ -85,6 +85,18 @@ void AppSettings::setSplitterState(const QByteArray &state)
     m_settings->setValue(QStringLiteral("window/splitter"), state);
 }
 
+AppSettings::AccountOrder AppSettings::accountOrder() const
+{
+    const QString order = m_settings->value(QStringLiteral("window/account_order")).toString();
+    return order == QLatin1String("name") ? AccountOrder::ByName : AccountOrder::NeedsAttentionFirst;
+}
+
+void AppSettings::setAccountOrder(AccountOrder order)
+{
+    m_settings->setValue(QStringLiteral("window/account_order"),
+                         order == AccountOrder::ByName ? QStringLiteral("name") : QStringLiteral("attention"));
+}
+
 int AppSettings::auditRetentionDays() const
 {
     bool ok = false;

@@ -18,6 +18,7 @@ namespace mailkey {
 //   provider/<id>/mail_api_base    - the keys ProviderRegistry reads
 //   providers/file                 - the custom providers file (empty: the default providers.json)
 //   window/geometry, window/splitter
+//   window/account_order           - "attention" (default: needs attention first) or "name" (A–Z)
 // Tokens and keys never go here.
 class AppSettings {
 public:
@@ -50,6 +51,13 @@ public:
     void setWindowGeometry(const QByteArray &geometry);
     QByteArray splitterState() const;
     void setSplitterState(const QByteArray &state);
+    // How the window orders the mailboxes: needs attention first (the default), or by name.
+    enum class AccountOrder {
+        NeedsAttentionFirst,
+        ByName
+    };
+    AccountOrder accountOrder() const;
+    void setAccountOrder(AccountOrder order);
 
     void sync();
 

@@ -20,7 +20,10 @@
 #include "tests/support/fakeidp/BrowserPool.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
+#include "ui/AccountDelegate.h"
 #include "ui/AccountDetails.h"
+#include "ui/AccountFilterModel.h"
+#include "ui/AccountListPane.h"
 #include "ui/AccountModel.h"
 #include "ui/BackupDialog.h"
 #include "ui/Banner.h"
@@ -57,6 +60,7 @@
 #include <QSplitter>
 #include <QSslCertificate>
 #include <QStatusBar>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -281,6 +285,34 @@ protected:
         const qint64 id = m_window->selectedAccountId();
         EXPECT_NE(id, 0);
         return m_window->model()->accountAt(m_window->model()->indexOfId(id));
+    }
+
+    // More mailboxes, written through the real vault with copies of `from`'s tokens (a real
+    // sign-in), then listed by the window. Returns their ids in the order given.
+    QList<qint64> seedAccounts(const Account &from, const QList<AccountInfo> &infos)
+    {
+        const std::shared_ptr<Vault> vault = AccountServiceTestAccess::vault(*m_service);
+        const auto token = vault->token(from.id, QStringLiteral("default"));
+        EXPECT_TRUE(token.ok() && token.value().has_value());
+        QList<qint64> ids;
+        if (!token.ok() || !token.value().has_value())
+            return ids;
+        for (const AccountInfo &info : infos) {
+            TokenRecord record = (*token)->clone();
+            const auto saved = vault->saveConnection(info, record, QDateTime::currentDateTimeUtc());
+            EXPECT_TRUE(saved.ok());
+            ids.append(saved.ok() ? saved->accountId : 0);
+        }
+        return ids;
+    }
+
+    QList<qint64> shownIds() const
+    {
+        QList<qint64> ids;
+        const AccountFilterModel *rows = m_window->listModel();
+        for (int r = 0; r < rows->rowCount(); ++r)
+            ids.append(rows->index(r, 0).data(AccountModel::IdRole).toLongLong());
+        return ids;
     }
 
     QTemporaryDir m_dir;
@@ -735,7 +767,7 @@ TEST_F(MainWindowTest, StatusIsLiveAndARevokedGrantTurnsIntoNeedsSignInThenRecon
     auto *refreshButton = m_window->details()->findChild<QPushButton *>(QStringLiteral("refreshNowButton"));
     ASSERT_TRUE(refreshButton);
     // Connected, with the time of the next (scheduled) refresh.
-    EXPECT_TRUE(statusText().startsWith(QStringLiteral("Connected · refreshes in"))) << statusText().toStdString();
+    EXPECT_TRUE(statusText().startsWith(QStringLiteral("Connected · renews in"))) << statusText().toStdString();
 
     // Refresh now: "Refreshing…" while the request runs, then Connected again.
     QAction *refresh = m_window->refreshNowAction();
@@ -1374,6 +1406,247 @@ TEST_F(MainWindowTest, TheListShowsWhileTheVaultIsCheckedAndLateDamageIsShown)
     EXPECT_EQ(m_window->model()->rowCount(), 0);
     EXPECT_TRUE(m_window->vaultBanner()->isVisible());
     EXPECT_TRUE(m_window->vaultBanner()->button(QStringLiteral("Reset vault…")));
+}
+
+// ------------------------------------------------------------------------------------------
+// Issue 16 point 2: fifty mailboxes, searched and sorted; point 5: honest offline wording.
+
+TEST_F(MainWindowTest, FiftyMailboxesSearchSortAndTheOrderIsRemembered)
+{
+    open();
+    const Account alice = connectThroughUi(); // "Alice Example", Fake IdP
+    QList<AccountInfo> infos;
+    const QStringList names
+        = {QStringLiteral("Zeta"),   QStringLiteral("yannick"), QStringLiteral("Xavier"), QStringLiteral("Wendy"),
+           QStringLiteral("victor"), QStringLiteral("Ursula"),  QStringLiteral("Tom"),    QStringLiteral("sarah"),
+           QStringLiteral("Rita"),   QStringLiteral("Quinn")};
+    for (int i = 0; i < 49; ++i) {
+        const QString name = names.at(i % names.size()) + QStringLiteral(" %1").arg(i, 2, 10, QLatin1Char('0'));
+        const bool ms = i % 3 == 0;
+        infos.append(AccountInfo{ms ? QStringLiteral("microsoft") : QStringLiteral("fake"),
+                                 name.toLower().replace(QLatin1Char(' '), QLatin1Char('.'))
+                                     + (ms ? QStringLiteral("@contoso.example") : QStringLiteral("@example.org")),
+                                 name, QString(), QStringLiteral("sub-%1").arg(i)});
+    }
+    infos[7].email = QStringLiteral("averyveryverylongname.averyveryverylongname@department.example.com");
+    const QList<qint64> ids = seedAccounts(alice, infos);
+    ASSERT_EQ(ids.size(), 49);
+    // Some need attention: two need a sign-in, one has an error, one is offline, one failed its mail login.
+    const std::shared_ptr<Vault> vault = AccountServiceTestAccess::vault(*m_service);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    ASSERT_TRUE(vault->setAccountStatus(ids.at(40), AccountStatus::NeedsSignIn, QStringLiteral("Revoked."), now).ok());
+    ASSERT_TRUE(vault->setAccountStatus(ids.at(11), AccountStatus::NeedsSignIn, QStringLiteral("Revoked."), now).ok());
+    ASSERT_TRUE(vault->setAccountStatus(ids.at(25), AccountStatus::Error, QStringLiteral("Bad client."), now).ok());
+    ASSERT_TRUE(vault->setAccountStatus(ids.at(33), AccountStatus::Offline, QString(), now).ok());
+    Q_EMIT m_service->accountsChanged();
+    ASSERT_TRUE(waitFor([&] { return m_window->model()->rowCount() == 50; }));
+    m_window->model()->setMailLoginFailure(ids.at(2), QStringLiteral("SMTP"));
+    m_window->resize(780, 532); // the first size a person sees
+    m_window->selectAccount(alice.id);
+    waitFor([] { return false; }, 200);
+    dump(m_window.get(), QStringLiteral("fifty.png"));
+
+    // Needs attention first (the default): sign-in (A–Z), error, offline, mail login; then A–Z.
+    AccountListPane *pane = m_window->accountListPane();
+    EXPECT_EQ(pane->order(), AccountFilterModel::Order::NeedsAttentionFirst);
+    const QList<qint64> shown = shownIds();
+    ASSERT_EQ(shown.size(), 50);
+    // "yannick 11", "Zeta 40" (sign-in), "Ursula 25" (error), "Wendy 33" (offline), "Xavier 02" (SMTP).
+    EXPECT_EQ(shown.mid(0, 5), (QList<qint64>{ids.at(11), ids.at(40), ids.at(25), ids.at(33), ids.at(2)}));
+    const auto nameAt = [&](int row) {
+        const QModelIndex i = m_window->listModel()->index(row, 0);
+        const QString n = i.data(AccountModel::DisplayNameRole).toString();
+        return (n.isEmpty() ? i.data(AccountModel::EmailRole).toString() : n).toCaseFolded();
+    };
+    for (int r = 6; r < 50; ++r)
+        EXPECT_LE(QString::localeAwareCompare(nameAt(r - 1), nameAt(r)), 0) << "row " << r;
+    EXPECT_EQ(shown.at(5), alice.id); // "Alice Example" is first of the rest
+
+    // At the first size, more than six rows show, and a connected row's status and time fit.
+    QListView *list = m_window->accountList();
+    const int rowHeight = list->sizeHintForRow(0);
+    EXPECT_GE(list->viewport()->height() / rowHeight, 6) << list->viewport()->height() << " / " << rowHeight;
+    const QModelIndex aliceRow = m_window->listModel()->indexOfId(alice.id);
+    const QString status = aliceRow.data(AccountModel::StatusTextRole).toString();
+    EXPECT_TRUE(status.startsWith(QStringLiteral("Connected · renews in"))) << status.toStdString();
+    const AccountDelegate::Layout layout
+        = AccountDelegate::layoutFor(list->visualRect(aliceRow), list->fontMetrics(), 1000, false);
+    EXPECT_GE(layout.status.width(), list->fontMetrics().horizontalAdvance(status))
+        << "the status line is elided: " << status.toStdString();
+    // The long address keeps its domain in the row.
+    const QString painted = AccountDelegate::elidedEmail(infos.at(7).email, list->fontMetrics(), layout.email.width());
+    EXPECT_TRUE(painted.endsWith(QStringLiteral("@department.example.com"))) << painted.toStdString();
+    EXPECT_TRUE(painted.contains(QChar(0x2026))) << painted.toStdString();
+
+    // Ctrl+F focuses the search from the list.
+    m_window->activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(m_window.get()));
+    list->setFocus();
+    QLineEdit *search = pane->searchField();
+    EXPECT_FALSE(search->accessibleName().isEmpty());
+    QTest::keyClick(list, Qt::Key_F, Qt::ControlModifier);
+    EXPECT_TRUE(search->hasFocus());
+
+    // By name, case-insensitively: the chosen mailbox is hidden, the first match is selected.
+    QTest::keyClicks(search, QStringLiteral("ZETA"));
+    EXPECT_EQ(m_window->listModel()->rowCount(), 5);
+    EXPECT_FALSE(pane->showsNoMatch());
+    const qint64 firstZeta = m_window->selectedAccountId();
+    ASSERT_NE(firstZeta, 0);
+    EXPECT_TRUE(m_service->account(firstZeta)->displayName.startsWith(QStringLiteral("Zeta")));
+    EXPECT_EQ(m_window->details()->accountId(), firstZeta);
+    waitFor([] { return false; }, 100);
+    dump(m_window.get(), QStringLiteral("search.png"));
+    // Every word must match somewhere: the name and the provider's name.
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("zeta outlook"));
+    for (int r = 0; r < m_window->listModel()->rowCount(); ++r)
+        EXPECT_EQ(m_window->listModel()->index(r, 0).data(AccountModel::ProviderRole).toString(),
+                  QStringLiteral("microsoft"));
+    EXPECT_GT(m_window->listModel()->rowCount(), 0);
+    EXPECT_LT(m_window->listModel()->rowCount(), 5);
+    // By address (the domain).
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("DEPARTMENT.example"));
+    EXPECT_EQ(shownIds(), QList<qint64>{ids.at(7)});
+
+    // Nothing matches: said in place of the list, nothing selected, the details are empty.
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("nobody-here"));
+    EXPECT_EQ(m_window->listModel()->rowCount(), 0);
+    EXPECT_TRUE(pane->showsNoMatch());
+    EXPECT_TRUE(pane->noMatchLabel()->isVisible());
+    EXPECT_EQ(pane->noMatchLabel()->text(), QStringLiteral("No mailbox matches “nobody-here”."));
+    EXPECT_EQ(m_window->selectedAccountId(), 0);
+    EXPECT_EQ(m_window->details()->accountId(), 0);
+
+    // Esc clears it: every row again, and the mailbox chosen before the search is selected again.
+    QTest::keyClick(search, Qt::Key_Escape);
+    EXPECT_TRUE(search->text().isEmpty());
+    EXPECT_EQ(m_window->listModel()->rowCount(), 50);
+    EXPECT_FALSE(pane->showsNoMatch());
+    EXPECT_EQ(m_window->selectedAccountId(), alice.id);
+    EXPECT_EQ(m_window->details()->accountId(), alice.id);
+    // Esc again (empty field) goes back to the list.
+    QTest::keyClick(search, Qt::Key_Escape);
+    EXPECT_TRUE(list->hasFocus());
+
+    // A mailbox asked for by id (an alert's "Show mailbox") is shown even when a search hides it.
+    QTest::keyClick(list, Qt::Key_F, Qt::ControlModifier);
+    QTest::keyClicks(search, QStringLiteral("zeta"));
+    m_window->selectAccount(ids.at(11)); // "yannick 11"
+    EXPECT_TRUE(search->text().isEmpty());
+    EXPECT_EQ(m_window->selectedAccountId(), ids.at(11));
+
+    // Switch to A–Z with the sort menu: plain alphabetical order, the selection kept, remembered.
+    QAction *byName = m_window->findChild<QAction *>(QStringLiteral("orderByName"));
+    ASSERT_TRUE(byName);
+    byName->trigger();
+    EXPECT_EQ(pane->order(), AccountFilterModel::Order::ByName);
+    for (int r = 1; r < 50; ++r)
+        EXPECT_LE(QString::localeAwareCompare(nameAt(r - 1), nameAt(r)), 0) << "row " << r;
+    EXPECT_EQ(shownIds().first(), alice.id);
+    EXPECT_EQ(m_window->selectedAccountId(), ids.at(11));
+    EXPECT_EQ(AppSettings(m_settings->path()).accountOrder(), AppSettings::AccountOrder::ByName);
+    m_window->close();
+    m_window = std::make_unique<MainWindow>(m_service.get(), m_settings.get());
+    m_window->show();
+    ASSERT_TRUE(waitFor([&] { return m_window->model()->rowCount() == 50; }));
+    EXPECT_EQ(m_window->accountListPane()->order(), AccountFilterModel::Order::ByName);
+    EXPECT_TRUE(m_window->findChild<QAction *>(QStringLiteral("orderByName"))->isChecked());
+    EXPECT_EQ(shownIds().first(), alice.id);
+    // And back.
+    m_window->findChild<QAction *>(QStringLiteral("orderAttention"))->trigger();
+    EXPECT_EQ(shownIds().first(), ids.at(11));
+    EXPECT_EQ(AppSettings(m_settings->path()).accountOrder(), AppSettings::AccountOrder::NeedsAttentionFirst);
+}
+
+TEST_F(MainWindowTest, AnUnreachableProviderWithAValidTokenIsNotAnError)
+{
+    open();
+    ManualClock clock(QDateTime::currentDateTimeUtc());
+    m_window->setClock(&clock);
+    const Account a = connectThroughUi();
+    m_server.setUser(user(QStringLiteral("bob@example.com"), QStringLiteral("Bob")));
+    connectThroughUi();
+    m_window->selectAccount(a.id);
+    const auto row = [&] { return m_window->listModel()->indexOfId(a.id); };
+    const QDateTime expiry = row().data(AccountModel::ExpiryRole).toDateTime();
+    ASSERT_TRUE(expiry.isValid());
+    ASSERT_GT(expiry, clock.now());
+
+    // The token endpoint moves to a port nobody listens on: connection refused.
+    QTcpServer probe;
+    ASSERT_TRUE(probe.listen(QHostAddress(QHostAddress::LocalHost), 0));
+    const quint16 deadPort = probe.serverPort();
+    probe.close();
+    writeProvidersFile({{QStringLiteral("token_endpoint"), QStringLiteral("http://127.0.0.1:%1/token").arg(deadPort)}});
+    m_window->reloadProviders();
+    m_window->messageBanner()->dismiss();
+    m_window->refreshNow(a.id);
+    ASSERT_TRUE(
+        waitFor([&] { return row().data(AccountModel::StatusRole).toInt() == int(AccountStatus::Offline); }, 15000));
+    ASSERT_TRUE(waitFor([&] { return m_window->refreshNowAction()->isEnabled(); }, 5000));
+
+    // The row: it still works, until when; the quiet colour, not the error's.
+    const QString until = AccountModel::shortTime(expiry, clock.now());
+    EXPECT_EQ(row().data(AccountModel::StatusTextRole).toString(),
+              QStringLiteral("Offline · works until %1, will retry").arg(until));
+    EXPECT_EQ(row().data(AccountModel::SeverityRole).toInt(), int(AccountModel::Severity::Quiet));
+    const QPalette palette = m_window->accountList()->palette();
+    EXPECT_NE(AccountDelegate::severityColor(row().data(AccountModel::SeverityRole).toInt(),
+                                             int(AccountStatus::Offline), palette),
+              AccountDelegate::statusColor(int(AccountStatus::Error), palette));
+    // Needs attention, but after the mailboxes that are broken; first of the list here.
+    EXPECT_EQ(row().data(AccountModel::AttentionRole).toInt(), 2);
+    EXPECT_EQ(row().row(), 0);
+    // The details and the outcome of Refresh now say the same, without alarm.
+    auto *detailsStatus = m_window->details()->findChild<QLabel *>(QStringLiteral("detailsStatus"));
+    ASSERT_TRUE(waitFor([&] { return detailsStatus->text().startsWith(QStringLiteral("Offline · works until")); }))
+        << detailsStatus->text().toStdString();
+    EXPECT_NE(m_window->messageBanner()->kind(), Banner::Kind::Error)
+        << m_window->messageBanner()->title().toStdString();
+    EXPECT_FALSE(m_window->messageBanner()->message().contains(QStringLiteral("internet connection")))
+        << m_window->messageBanner()->message().toStdString();
+    EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("keeps working until")))
+        << m_window->messageBanner()->message().toStdString();
+    // Activity: what happened in words, not "HTTP 0".
+    QTreeWidget *activity = m_window->details()->activityList();
+    ASSERT_TRUE(waitFor([&] {
+        m_window->selectAccount(a.id);
+        for (int i = 0; i < activity->topLevelItemCount(); ++i) {
+            if (activity->topLevelItem(i)->text(2) == QStringLiteral("failed"))
+                return true;
+        }
+        return false;
+    }));
+    bool sawUnreachable = false;
+    for (int i = 0; i < activity->topLevelItemCount(); ++i) {
+        const QString detail = activity->topLevelItem(i)->text(3);
+        EXPECT_FALSE(detail.contains(QStringLiteral("HTTP 0"))) << detail.toStdString();
+        sawUnreachable = sawUnreachable || detail.contains(QStringLiteral("could not reach the provider"));
+    }
+    EXPECT_TRUE(sawUnreachable);
+    // No "refreshes keep failing" alert for a mailbox that works.
+    EXPECT_FALSE(m_window->alertBanner()->isVisible());
+    waitFor([] { return false; }, 100);
+    dump(m_window.get(), QStringLiteral("offline.png"));
+
+    // Once the token has expired it is a problem: said so, in the error colour.
+    clock.set(expiry.addSecs(60));
+    m_window->model()->refreshRelativeTimes();
+    EXPECT_EQ(row().data(AccountModel::StatusTextRole).toString(),
+              QStringLiteral("Offline · access expired at %1, will retry").arg(until));
+    EXPECT_EQ(row().data(AccountModel::SeverityRole).toInt(), int(AccountModel::Severity::Problem));
+    EXPECT_EQ(AccountDelegate::severityColor(row().data(AccountModel::SeverityRole).toInt(),
+                                             int(AccountStatus::Offline), palette),
+              AccountDelegate::statusColor(int(AccountStatus::Error), palette));
+    EXPECT_EQ(row().data(AccountModel::AttentionRole).toInt(), 3);
+    m_window->details()->refreshRelativeTimes(); // its 30-s timer
+    EXPECT_TRUE(detailsStatus->text().startsWith(QStringLiteral("Offline · access expired at")))
+        << detailsStatus->text().toStdString();
+    dump(m_window.get(), QStringLiteral("offline-expired.png"));
+    m_window->setClock(nullptr);
 }
 
 // Audit retention (Settings, default 365 days): applied at start on the checking connection; the

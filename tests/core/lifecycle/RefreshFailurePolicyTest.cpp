@@ -109,7 +109,36 @@ TEST(RefreshFailurePolicy, NoConnectionIsTransient)
     const auto d = policy.decide(f);
     EXPECT_EQ(d.status, AccountStatus::Offline);
     EXPECT_EQ(d.code, ErrorCode::Network);
-    EXPECT_TRUE(d.reason.endsWith(QStringLiteral(". The provider could not be reached."))) << qPrintable(d.reason);
+    // Said as what happened, not as advice about the internet connection (issue 16 point 5).
+    EXPECT_EQ(d.message, QStringLiteral("MailKey could not reach the provider."));
+    EXPECT_TRUE(d.reason.endsWith(QStringLiteral(". MailKey could not reach the provider."))) << qPrintable(d.reason);
+    EXPECT_FALSE(d.stillWorks); // the token's expiry is not known
+    EXPECT_EQ(RefreshFailurePolicy::transportText(0), QStringLiteral("could not reach the provider"));
+    EXPECT_EQ(RefreshFailurePolicy::transportText(503), QStringLiteral("HTTP 503"));
+}
+
+TEST(RefreshFailurePolicy, NoConnectionWhileTheTokenIsValidSaysTheMailboxStillWorks)
+{
+    const Backoff backoff = exactBackoff();
+    const RefreshFailurePolicy policy(backoff);
+    RefreshFailurePolicy::Failure f;
+    f.error.kind = OAuthErrorKind::Transient;
+    f.error.userMessage = QStringLiteral("The sign-in server did not answer. Check your internet connection.");
+    f.now = kNow;
+    f.accessValidUntil = kNow.addSecs(1800);
+    const auto d = policy.decide(f);
+    EXPECT_EQ(d.status, AccountStatus::Offline);
+    EXPECT_TRUE(d.stillWorks);
+    EXPECT_TRUE(d.reason.contains(QStringLiteral("The mailbox keeps working until"))) << qPrintable(d.reason);
+    EXPECT_FALSE(d.reason.contains(QStringLiteral("internet connection"))) << qPrintable(d.reason);
+    // Expired: no longer "still works".
+    f.accessValidUntil = kNow.addSecs(-1);
+    EXPECT_FALSE(policy.decide(f).stillWorks);
+    EXPECT_FALSE(policy.decide(f).reason.contains(QStringLiteral("keeps working")));
+    // An HTTP answer (a 503) is not "could not reach", whatever the token.
+    f.accessValidUntil = kNow.addSecs(1800);
+    f.httpStatus = 503;
+    EXPECT_FALSE(policy.decide(f).stillWorks);
 }
 
 TEST(RefreshFailurePolicy, TheBackoffGrowsWithTheFailuresInARow)

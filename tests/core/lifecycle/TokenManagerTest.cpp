@@ -43,6 +43,21 @@ Result<AccessToken> fetch(TokenManager &m, qint64 id, const QString &resource = 
 
 class TokenManagerTest : public LifecycleFixture {
 protected:
+    // The Microsoft provider's token endpoint on a port nobody listens on: connection refused
+    // (closing the fake server would leave kept-alive connections open).
+    void moveTokenEndpointToADeadPort()
+    {
+        QTcpServer probe;
+        ASSERT_TRUE(probe.listen(QHostAddress(QHostAddress::LocalHost), 0));
+        const quint16 deadPort = probe.serverPort();
+        probe.close();
+        Provider p = m_registry.provider(QString::fromLatin1(kMsProvider));
+        p.tokenEndpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/token").arg(deadPort));
+        ProviderFile::Contents c;
+        c.providers = {p};
+        m_registry.setCustomProviders(c);
+    }
+
     void SetUp() override
     {
         LifecycleFixture::SetUp();
@@ -418,7 +433,11 @@ TEST_P(TransientFailureTest, GoesOfflineKeepsTheTokensAndBacksOff)
     EXPECT_EQ(r.error().code, ErrorCode::Network) << r.error().message.toStdString();
     const Account a = account(id);
     EXPECT_EQ(a.status, AccountStatus::Offline);
-    EXPECT_TRUE(a.statusReason.startsWith(QLatin1String("Offline, will retry"))) << a.statusReason.toStdString();
+    // "Offline, will retry at …", or with no HTTP reply while the token is still valid (10 s here)
+    // "Offline: MailKey could not reach the provider. The mailbox keeps working until …".
+    EXPECT_TRUE(a.statusReason.startsWith(QLatin1String("Offline, will retry"))
+                || a.statusReason.contains(QLatin1String("keeps working until")))
+        << a.statusReason.toStdString();
     EXPECT_EQ(a.failureCount, 1);
     const qint64 wait = m_clock.now().secsTo(a.nextRefreshAt);
     EXPECT_GE(wait, 24);
@@ -462,20 +481,47 @@ TEST_F(TokenManagerTest, ConnectionRefusedIsTransient)
 {
     const qint64 id = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("ann@example.com"));
     m_clock.advance(3600);
-    // A port nobody listens on (closing the fake server would leave kept-alive connections open).
-    QTcpServer probe;
-    ASSERT_TRUE(probe.listen(QHostAddress(QHostAddress::LocalHost), 0));
-    const quint16 deadPort = probe.serverPort();
-    probe.close();
-    Provider p = m_registry.provider(QString::fromLatin1(kMsProvider));
-    p.tokenEndpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/token").arg(deadPort));
-    ProviderFile::Contents c;
-    c.providers = {p};
-    m_registry.setCustomProviders(c);
+    moveTokenEndpointToADeadPort();
     auto r = fetch(*m_manager, id);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::Network);
     EXPECT_EQ(account(id).status, AccountStatus::Offline);
+}
+
+// Issue 16 point 5: a provider that cannot be reached while the access token is valid is no
+// alarm: the reason says until when the mailbox works, the audit says what happened (not
+// "HTTP 0"), and no "refreshes keep failing" alert comes until the token has expired.
+TEST_F(TokenManagerTest, AnUnreachableProviderWhileTheTokenIsValidIsNoAlarm)
+{
+    const qint64 id = connectAccount(QString::fromLatin1(kMsProvider), QStringLiteral("ann@example.com"));
+    moveTokenEndpointToADeadPort();
+    QSignalSpy alerts(m_manager->alerts(), &AlertMonitor::alertRaised);
+    for (int i = 1; i <= 5; ++i) {
+        std::optional<Status> s;
+        m_manager->refreshNow(id, QStringLiteral("default"), [&](Status st) { s.emplace(st); });
+        ASSERT_TRUE(waitFor([&] { return s.has_value(); }));
+        ASSERT_FALSE(s->ok());
+        EXPECT_EQ(s->error().code, ErrorCode::Network);
+        EXPECT_TRUE(s->error().message.contains(QStringLiteral("keeps working until")))
+            << s->error().message.toStdString();
+    }
+    EXPECT_EQ(account(id).status, AccountStatus::Offline);
+    EXPECT_EQ(alerts.count(), 0);
+    const auto failed = auditOf(QStringLiteral("token.refreshed"));
+    ASSERT_FALSE(failed.isEmpty());
+    for (const AuditEntry &e : failed) {
+        if (e.outcome != QStringLiteral("failed"))
+            continue;
+        EXPECT_FALSE(e.detail.contains(QStringLiteral("HTTP 0"))) << e.detail.toStdString();
+        EXPECT_TRUE(e.detail.contains(QStringLiteral("could not reach the provider"))) << e.detail.toStdString();
+    }
+    // The token has expired: the next failure is an alarm (the streak of failures is long).
+    m_clock.advance(3600);
+    std::optional<Status> s;
+    m_manager->refreshNow(id, QStringLiteral("default"), [&](Status st) { s.emplace(st); });
+    ASSERT_TRUE(waitFor([&] { return s.has_value(); }));
+    EXPECT_FALSE(s->error().message.contains(QStringLiteral("keeps working"))) << s->error().message.toStdString();
+    EXPECT_EQ(alerts.count(), 1);
 }
 
 struct PermanentCase {
