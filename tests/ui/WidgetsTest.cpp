@@ -470,8 +470,10 @@ TEST(VaultErrorAdvice, EachKeychainAndVaultErrorHasTitleStepsAndButtons)
     EXPECT_FALSE(noKeychain.offerReset);
 
     const auto locked = VaultErrorAdvice::forError(Error(ErrorCode::KeychainLocked, QStringLiteral("Locked.")));
-    EXPECT_TRUE(locked.title.contains(QStringLiteral("locked")));
-    EXPECT_TRUE(locked.nextSteps.contains(QStringLiteral("Unlock")));
+    EXPECT_EQ(locked.title, QStringLiteral("Your keyring is locked"));
+    // Core's message says how to unlock it; the next step only what to press then.
+    EXPECT_TRUE(locked.nextSteps.contains(QStringLiteral("Retry")));
+    EXPECT_FALSE(locked.nextSteps.contains(QStringLiteral("Unlock")));
     EXPECT_FALSE(locked.offerReset);
 
     const auto missing = VaultErrorAdvice::forError(Error(ErrorCode::KeyMissing, QStringLiteral("Key missing.")));
