@@ -299,13 +299,9 @@ struct AccountService::Private {
     {
         if (!vault)
             return {};
-        Result<std::vector<TokenRecord>> records = vault->tokens(accountId);
-        if (!records)
-            return {};
-        QList<TokenTiming> out;
-        for (const TokenRecord &r : *records)
-            out.append(TokenTiming{r.resource, r.expiresAt, r.issuedAt, r.scopes, !r.refreshToken.isEmpty()});
-        return out;
+        // The times only: no token value is read (and decrypted into memory) for them.
+        Result<QList<TokenTiming>> timings = vault->tokenTimings(accountId);
+        return timings ? *timings : QList<TokenTiming>();
     }
 
     QDateTime nextRefreshFor(const Account &a, const QList<TokenTiming> *tokens) const

@@ -1014,6 +1014,36 @@ Status Vault::setRefreshSchedules(const QList<RefreshSchedule> &schedules)
 
 // Tokens ---------------------------------------------------------------------------------------
 
+namespace {
+// resource, expires_at, issued_at, scopes, refresh_token <> '' from column `first` on.
+TokenTiming readTokenTiming(Stmt &s, int first)
+{
+    TokenTiming t;
+    t.resource = s.text(first);
+    t.expiresAt = s.time(first + 1);
+    t.issuedAt = s.time(first + 2);
+    t.scopes = s.text(first + 3).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    t.refreshable = s.int64(first + 4) != 0;
+    return t;
+}
+} // namespace
+
+Result<QList<TokenTiming>> Vault::tokenTimings(qint64 accountId)
+{
+    Stmt s(m_db, "SELECT resource, expires_at, issued_at, scopes, refresh_token <> ''"
+                 " FROM tokens WHERE account_id = ?1 ORDER BY resource");
+    if (!s.prepared())
+        return sqliteError(s.prepareCode(), "reading token times");
+    s.bind(1, accountId);
+    QList<TokenTiming> list;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+        list.append(readTokenTiming(s, 0));
+    if (rc != SQLITE_DONE)
+        return sqliteError(rc, "reading token times");
+    return list;
+}
+
 Result<QList<AccountTokens>> Vault::accountsWithTokens()
 {
     // Columns 0-12 as in MAILKEY_ACCOUNT_SELECT, then the token's; NULL token columns for an
@@ -1033,13 +1063,7 @@ Result<QList<AccountTokens>> Vault::accountsWithTokens()
             list.append(AccountTokens{readAccount(s), {}, {}});
         if (s.isNull(13))
             continue;
-        TokenTiming t;
-        t.resource = s.text(13);
-        t.expiresAt = s.time(14);
-        t.issuedAt = s.time(15);
-        t.scopes = s.text(16).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        t.refreshable = s.int64(17) != 0;
-        list.last().tokens.append(t);
+        list.last().tokens.append(readTokenTiming(s, 13));
     }
     if (rc != SQLITE_DONE)
         return sqliteError(rc, "listing accounts");

@@ -87,6 +87,9 @@ public:
     // Every account, in the order of accounts(), with the timing of each of its tokens (no token
     // value is read): one statement for the whole vault, not one per account.
     Result<QList<AccountTokens>> accountsWithTokens();
+    // The timing of each of one account's tokens, by resource, without reading a token value (the
+    // details pane and the estimate of a next refresh).
+    Result<QList<TokenTiming>> tokenTimings(qint64 accountId);
     // Stores a refreshed access token for `resource`. If newRefreshToken is not empty, it replaces
     // the refresh token of every resource of this account, in the same transaction (rotation).
     Status commitRefresh(qint64 accountId, const QString &resource, const SecretString &accessToken,

@@ -771,6 +771,17 @@ TEST_F(VaultTest, AccountsWithTheirTokenTimingsInOneStatement)
         auto tokens = v->tokens(row.account.id);
         ASSERT_TRUE(tokens.ok());
         ASSERT_EQ(size_t(row.tokens.size()), tokens->size());
+        // One account's timings alone read the same.
+        auto one = v->tokenTimings(row.account.id);
+        ASSERT_TRUE(one.ok());
+        ASSERT_EQ(one->size(), row.tokens.size());
+        for (int j = 0; j < one->size(); ++j) {
+            EXPECT_EQ(one->at(j).resource, row.tokens.at(j).resource);
+            EXPECT_EQ(one->at(j).expiresAt, row.tokens.at(j).expiresAt);
+            EXPECT_EQ(one->at(j).issuedAt, row.tokens.at(j).issuedAt);
+            EXPECT_EQ(one->at(j).scopes, row.tokens.at(j).scopes);
+            EXPECT_EQ(one->at(j).refreshable, row.tokens.at(j).refreshable);
+        }
         for (int j = 0; j < row.tokens.size(); ++j) {
             const TokenTiming &t = row.tokens.at(j);
             EXPECT_EQ(t.resource, tokens->at(size_t(j)).resource);
@@ -791,6 +802,9 @@ TEST_F(VaultTest, AccountsWithTheirTokenTimingsInOneStatement)
     ASSERT_EQ(rows->size(), 2) << "accounts without tokens are listed too";
     EXPECT_TRUE(rows->at(0).tokens.isEmpty());
     EXPECT_TRUE(rows->at(1).tokens.isEmpty());
+    auto none = v->tokenTimings(a->accountId);
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->isEmpty());
 }
 
 // The last mail-login check per account and protocol: replaced by the next one, written with its
