@@ -749,6 +749,30 @@
         <source>The provider &quot;%1&quot; has no token endpoint. Check its settings in providers.json.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the connection was refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the name %1 was not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it did not answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its certificate is not trusted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the connection failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey cannot reach %1, the sign-in page of %2: %3. The browser cannot show the sign-in page either. Check your internet connection (and the provider&apos;s address, for a custom provider); MailKey keeps trying, or cancel and try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::CrossProcessLock</name>

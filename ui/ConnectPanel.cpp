@@ -34,6 +34,13 @@ ConnectPanel::ConnectPanel(QWidget *parent) : QFrame(parent)
     wait->setTextFormat(Qt::PlainText);
     wait->setObjectName(QStringLiteral("waitingLabel"));
     layout->addWidget(wait);
+    m_wait = wait;
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(QStringLiteral("signInProblem"));
+    m_problem->setTextFormat(Qt::PlainText);
+    m_problem->setWordWrap(true);
+    m_problem->hide();
+    layout->addWidget(m_problem);
 
     auto *progress = new QProgressBar(this);
     progress->setRange(0, 0);
@@ -85,6 +92,7 @@ void ConnectPanel::start(const QString &what)
 {
     m_title->setText(SafeText::breakLongWords(SafeText::clean(what, 160)));
     setUrl(QUrl());
+    setProblem(QString());
     m_cancel->setEnabled(true);
     show();
     m_cancel->setFocus();
@@ -97,6 +105,18 @@ void ConnectPanel::setUrl(const QUrl &url)
     m_urlField->setCursorPosition(0);
     m_copy->setEnabled(url.isValid());
     m_open->setEnabled(url.isValid());
+}
+
+void ConnectPanel::setProblem(const QString &problem)
+{
+    m_problem->setText(SafeText::cleanMultiline(problem, 600));
+    m_problem->setVisible(!problem.isEmpty());
+    m_wait->setVisible(problem.isEmpty());
+}
+
+QString ConnectPanel::problem() const
+{
+    return m_problem->isVisible() ? m_problem->text() : QString();
 }
 
 void ConnectPanel::finish()

@@ -21,6 +21,10 @@ public:
     void setUrl(const QUrl &url);
     QUrl url() const { return m_url; }
     void finish(); // hides the panel and forgets the URL
+    // The sign-in page cannot be reached (ConnectSession::providerUnreachable): said in the panel,
+    // in place of "Waiting for you to sign in…", until setProblem({}) (it answers again).
+    void setProblem(const QString &problem);
+    QString problem() const;
 
     QPushButton *cancelButton() const { return m_cancel; }
     QPushButton *copyButton() const { return m_copy; }
@@ -34,6 +38,8 @@ Q_SIGNALS:
 private:
     QLabel *m_title = nullptr;
     QLabel *m_hint = nullptr;
+    QLabel *m_wait = nullptr;
+    QLabel *m_problem = nullptr;
     QLineEdit *m_urlField = nullptr;
     QPushButton *m_copy = nullptr;
     QPushButton *m_open = nullptr;

@@ -952,6 +952,14 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
         if (session == m_session)
             m_connectPanel->setUrl(url);
     });
+    connect(session, &ConnectSession::providerUnreachable, this, [this, session](const Error &error) {
+        if (session == m_session)
+            m_connectPanel->setProblem(error.message);
+    });
+    connect(session, &ConnectSession::providerReachable, this, [this, session] {
+        if (session == m_session)
+            m_connectPanel->setProblem(QString());
+    });
     connect(session, &ConnectSession::succeeded, this,
             [this, session](const Account &account, bool created, const QString &message) {
                 if (session != m_session)

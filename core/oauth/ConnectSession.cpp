@@ -1,6 +1,7 @@
 #include "core/oauth/ConnectSession.h"
 
 #include "core/common/Clock.h"
+#include "core/common/NetworkReplies.h"
 #include "core/oauth/FormEncoder.h"
 #include "core/oauth/OAuthErrorCatalog.h"
 #include "core/oauth/OAuthState.h"
@@ -11,6 +12,8 @@
 #include <QLoggingCategory>
 #include <QMultiMap>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QOAuth2AuthorizationCodeFlow>
 #include <QVariant>
 #include <QtGlobal>
@@ -114,6 +117,8 @@ ConnectSession::ConnectSession(const Provider &provider, std::shared_ptr<Connect
     silenceNetworkAuthDebugLog();
     m_expiryTimer.setSingleShot(false);
     connect(&m_expiryTimer, &QTimer::timeout, this, &ConnectSession::checkExpiry);
+    m_probeTimer.setSingleShot(true);
+    connect(&m_probeTimer, &QTimer::timeout, this, &ConnectSession::probeSignInPage);
     m_tokenTimer.setSingleShot(true);
     connect(&m_tokenTimer, &QTimer::timeout, this, [this] {
         if (m_phase != Phase::ExchangingCode)
@@ -486,10 +491,79 @@ void ConnectSession::onAuthorizeWithBrowser(const QUrl &url)
         return;
     m_authorizationUrl = url;
     Q_EMIT authorizationUrlReady(url);
-    if (m_phase != Phase::WaitingForBrowser || !m_options.openBrowser)
+    if (m_phase != Phase::WaitingForBrowser)
+        return;
+    probeSignInPage();
+    if (!m_options.openBrowser)
         return;
     if (!m_options.urlOpener || !m_options.urlOpener(url))
         qCInfo(lcConnect, "no browser could be opened; the sign-in address is offered to copy");
+}
+
+namespace {
+constexpr int ProbeTimeoutMs = 8000;
+constexpr int ProbeRetryMs = 5000;
+} // namespace
+
+// Whether the browser can reach the sign-in page: a HEAD of the authorization endpoint without the
+// request's parameters (nothing of the attempt is sent). A provider that cannot be reached would
+// otherwise leave the panel waiting until the attempt expires while the browser shows an error.
+void ConnectSession::probeSignInPage()
+{
+    if (m_phase != Phase::WaitingForBrowser || m_probe || !m_nam)
+        return;
+    QUrl page = m_provider.authorizationEndpoint;
+    page.setQuery(QString());
+    page.setFragment(QString());
+    QNetworkRequest request(page);
+    request.setTransferTimeout(ProbeTimeoutMs);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    m_probe = m_nam->head(request);
+    connect(m_probe, &QNetworkReply::finished, this, [this, reply = m_probe.data(), host = page.host()] {
+        reply->deleteLater();
+        if (m_phase != Phase::WaitingForBrowser)
+            return;
+        const QNetworkReply::NetworkError error = reply->error();
+        const bool answered = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid();
+        const bool unreachable = !answered && error != QNetworkReply::NoError;
+        if (unreachable) {
+            QString why;
+            switch (error) {
+            case QNetworkReply::ConnectionRefusedError:
+                why = tr("the connection was refused");
+                break;
+            case QNetworkReply::HostNotFoundError:
+                why = tr("the name %1 was not found").arg(host);
+                break;
+            case QNetworkReply::TimeoutError:
+            case QNetworkReply::OperationCanceledError:
+                why = tr("it did not answer");
+                break;
+            case QNetworkReply::SslHandshakeFailedError:
+                why = tr("its certificate is not trusted");
+                break;
+            default:
+                why = tr("the connection failed");
+                break;
+            }
+            qCInfo(lcConnect, "the sign-in page's server cannot be reached (network error %d)", int(error));
+            if (!m_unreachable) {
+                m_unreachable = true;
+                Q_EMIT providerUnreachable(
+                    Error(ErrorCode::Network,
+                          tr("MailKey cannot reach %1, the sign-in page of %2: %3. The browser cannot show the sign-in "
+                             "page either. Check your internet connection (and the provider's address, for a custom "
+                             "provider); MailKey keeps trying, or cancel and try again later.")
+                              .arg(host, m_provider.displayName, why)));
+            }
+        } else if (m_unreachable) {
+            m_unreachable = false;
+            qCInfo(lcConnect, "the sign-in page's server answers again");
+            Q_EMIT providerReachable();
+        }
+        if (unreachable)
+            m_probeTimer.start(ProbeRetryMs); // until it answers; once it does, no more probes
+    });
 }
 
 // --- the callback ------------------------------------------------------------------------------
@@ -714,6 +788,8 @@ void ConnectSession::teardown()
 {
     m_expiryTimer.stop();
     m_tokenTimer.stop();
+    m_probeTimer.stop();
+    dropReply(m_probe, this);
     if (m_handler) {
         m_handler->close();
         m_handler->disconnect(this);

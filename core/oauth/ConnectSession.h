@@ -159,6 +159,12 @@ Q_SIGNALS:
     void providerDiscovered(const mailkey::Provider &provider);
     // After succeeded(), failed() or cancelled().
     void finished();
+    // While waiting for the browser: the sign-in page's server could not be reached (connection
+    // refused, unknown host, no answer, an untrusted certificate), so the browser shows an error
+    // too; `error.message` says which and what to do. Asked again every few seconds; reachable()
+    // follows when it answers (any HTTP answer counts). The attempt itself goes on.
+    void providerUnreachable(const mailkey::Error &error);
+    void providerReachable();
 
 private:
     void setPhase(Phase phase);
@@ -173,6 +179,7 @@ private:
                       const QByteArray &retryAfter, QNetworkReply::NetworkError error);
     void onProfile(const AccountInfo &info);
     void checkExpiry();
+    void probeSignInPage();
     void fail(const Error &error, const QString &auditDetail = QString());
     void teardown();
     void audit(const QString &action, const QString &outcome, const QString &detail, qint64 accountId = 0,
@@ -195,6 +202,9 @@ private:
     QPointer<DeviceAuthorization> m_device;
     QTimer m_expiryTimer;
     QTimer m_tokenTimer;
+    QTimer m_probeTimer;
+    QPointer<QNetworkReply> m_probe;
+    bool m_unreachable = false;
 
     SecureBytes m_state;
     SecureBytes m_verifier;

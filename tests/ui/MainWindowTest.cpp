@@ -812,6 +812,34 @@ TEST_F(MainWindowTest, StatusIsLiveAndARevokedGrantTurnsIntoNeedsSignInThenRecon
     EXPECT_TRUE(refreshButton->isEnabled());
 }
 
+// Issue 16 point 6: a sign-in page that cannot be reached is said in the panel within seconds,
+// not left as "Waiting for you to sign in…" until the attempt expires.
+TEST_F(MainWindowTest, ASignInPageThatCannotBeReachedIsSaidInThePanel)
+{
+    quint16 deadPort = 0;
+    {
+        QTcpServer probe;
+        ASSERT_TRUE(probe.listen(QHostAddress::LocalHost));
+        deadPort = probe.serverPort();
+    }
+    writeProvidersFile(
+        {{QStringLiteral("authorization_endpoint"), QStringLiteral("http://127.0.0.1:%1/authorize").arg(deadPort)}});
+    open();
+    QAction *action = menuAction(m_window->connectMenu(), QStringLiteral("connect-fake"));
+    ASSERT_TRUE(action);
+    action->trigger();
+    ASSERT_TRUE(m_window->connectPanel()->isVisible());
+    ASSERT_TRUE(waitFor([&] { return !m_window->connectPanel()->problem().isEmpty(); }, 20000));
+    const QString problem = m_window->connectPanel()->problem();
+    EXPECT_TRUE(problem.contains(QStringLiteral("cannot reach 127.0.0.1"))) << problem.toStdString();
+    EXPECT_TRUE(problem.contains(QStringLiteral("connection was refused"))) << problem.toStdString();
+    EXPECT_FALSE(m_window->connectPanel()->findChild<QLabel *>(QStringLiteral("waitingLabel"))->isVisible());
+    EXPECT_TRUE(m_window->connectPanel()->cancelButton()->isEnabled());
+    dump(m_window.get(), QStringLiteral("sign-in-unreachable.png"));
+    m_window->connectPanel()->cancelButton()->click();
+    EXPECT_TRUE(waitFor([&] { return !m_window->connectPanel()->isVisible(); }, 10000));
+}
+
 TEST_F(MainWindowTest, CancelWhileWaitingClosesTheSignIn)
 {
     open();
