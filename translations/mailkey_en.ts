@@ -457,6 +457,17 @@
     </message>
 </context>
 <context>
+    <name>mailkey::Autostart</name>
+    <message>
+        <source>The autostart entry %1 could not be removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The autostart entry %1 could not be written (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::BackupDialog</name>
     <message>
         <source>Back up to a file</source>
@@ -2134,6 +2145,18 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
         <source>%1 could not be renewed now, and still works</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Show MailKey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey keeps running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your mail programs still get fresh tokens. Open MailKey from here, or quit it from this icon&apos;s menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::ManagedPolicy</name>
@@ -2945,6 +2968,26 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
         <source>Older entries are removed when MailKey starts, under a hash checkpoint, so &quot;mailkey-cli audit --verify&quot; still proves the rest of the log.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>In the background</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep MailKey running when the window is closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start MailKey in the background when you log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens stay fresh and mail programs get theirs while the window is closed. Open the window again from the MailKey icon in the system tray, or by starting MailKey again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens stay fresh and mail programs get theirs while the window is closed. This desktop has no system tray: open the window again by starting MailKey again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::SignOutEverywhere</name>
@@ -3371,6 +3414,10 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     <message>
         <source>mailkey: a profile name has letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos; only (up to 64 characters).
 </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start without showing the window (the login autostart entry uses it); starting MailKey again shows it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

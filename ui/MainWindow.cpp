@@ -352,7 +352,7 @@ void MainWindow::buildMenus()
     m_eraseAction = app->addAction(tr("Erase e&verything…"), this, &MainWindow::confirmEraseEverything);
     m_eraseAction->setObjectName(QStringLiteral("eraseAction"));
     app->addSeparator();
-    QAction *quit = app->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    QAction *quit = app->addAction(tr("&Quit"), this, &MainWindow::quitApplication);
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
 
@@ -1363,17 +1363,7 @@ void MainWindow::notifyDesktop(const QString &title, const QString &message)
 {
     if (!QSystemTrayIcon::isSystemTrayAvailable() || !QSystemTrayIcon::supportsMessages())
         return;
-    if (!m_tray) {
-        m_tray = new QSystemTrayIcon(this);
-        QIcon icon = windowIcon();
-        if (icon.isNull())
-            icon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
-        m_tray->setIcon(icon);
-        m_tray->setToolTip(tr("MailKey"));
-        connect(m_tray, &QSystemTrayIcon::activated, this, &MainWindow::raiseAndActivate);
-        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::raiseAndActivate);
-        m_tray->show();
-    }
+    showTrayIcon();
     m_tray->showMessage(SafeText::clean(title, 120), SafeText::cleanMultiline(message, 400), QSystemTrayIcon::Warning,
                         10000);
 }
@@ -1476,8 +1466,65 @@ void MainWindow::showEvent(QShowEvent *event)
     }
 }
 
+void MainWindow::quitApplication()
+{
+    m_quitting = true;
+    QApplication::quit();
+}
+
+void MainWindow::showTrayIcon()
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    if (!m_tray) {
+        m_tray = new QSystemTrayIcon(this);
+        QIcon icon = windowIcon();
+        if (icon.isNull())
+            icon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
+        m_tray->setIcon(icon);
+        m_tray->setToolTip(tr("MailKey"));
+        connect(m_tray, &QSystemTrayIcon::activated, this, &MainWindow::raiseAndActivate);
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::raiseAndActivate);
+    }
+    if (!m_tray->contextMenu()) {
+        auto *menu = new QMenu(this);
+        menu->addAction(tr("Show MailKey"), this, &MainWindow::raiseAndActivate);
+        menu->addAction(tr("Quit MailKey"), this, &MainWindow::quitApplication);
+        m_tray->setContextMenu(menu);
+    }
+    m_tray->show();
+}
+
+void MainWindow::startInBackground()
+{
+    m_backgroundClosed = true;
+    showTrayIcon(); // the constructor has asked the service to start
+}
+
+bool MainWindow::keepsRunningInBackground() const
+{
+    return m_backgroundClosed;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // "Keep MailKey running when the window is closed": the window hides, the service (refreshes,
+    // mail programs' tokens) goes on. Quit (menu, tray) and an erase end the program.
+    if (m_settings->keepRunningWhenClosed() && !m_quitting && !m_service->isErased()) {
+        m_settings->setWindowGeometry(saveGeometry());
+        m_settings->setSplitterState(m_accountsPage->saveState());
+        m_settings->sync();
+        showTrayIcon();
+        if (m_tray && !m_backgroundClosed)
+            m_tray->showMessage(tr("MailKey keeps running"),
+                                tr("Your mail programs still get fresh tokens. Open MailKey from here, or quit it "
+                                   "from this icon's menu."),
+                                QSystemTrayIcon::Information, 5000);
+        m_backgroundClosed = true;
+        hide();
+        event->ignore();
+        return;
+    }
     if (!m_service->isErased()) { // else settings.ini would come back
         m_settings->setWindowGeometry(saveGeometry());
         m_settings->setSplitterState(m_accountsPage->saveState());

@@ -98,8 +98,17 @@ public:
     qint64 selectedAccountId() const;
     void selectAccount(qint64 accountId);
 
+    // The window was closed with "Keep MailKey running when the window is closed" on: hidden, the
+    // program goes on (the tray icon, where there is a tray, shows it again).
+    bool keepsRunningInBackground() const;
+    // `mailkey --background` (login autostart): the service starts, the window is not shown (the
+    // tray icon is, where there is a tray); starting MailKey again shows it.
+    void startInBackground();
+
 public Q_SLOTS:
     void raiseAndActivate();
+    // File → Quit and the tray's Quit: ends the program even when closing would keep it running.
+    void quitApplication();
     void connectProvider(const QString &providerId);
     void reconnectAccount(qint64 accountId);
     void confirmRemoveAccount(qint64 accountId); // asks first (window-modal, objectName "confirmRemove")
@@ -210,7 +219,10 @@ private:
     QAction *m_restoreAction = nullptr;
     QAction *m_eraseAction = nullptr;
     bool m_backupRunning = false;
-    bool m_erasing = false; // Erase everything runs: its removals are in its report, not banners
+    bool m_erasing = false;
+    bool m_quitting = false;
+    bool m_backgroundClosed = false; // hidden by a close, running on
+    void showTrayIcon();             // Erase everything runs: its removals are in its report, not banners
     QToolButton *m_settingsButton = nullptr;
     QAction *m_settingsAction = nullptr;
     void showEraseReport(const EraseReport &report);

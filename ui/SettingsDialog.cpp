@@ -3,8 +3,11 @@
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AppSettings.h"
+#include "core/service/Autostart.h"
 #include "ui/SafeText.h"
 
+#include <QCheckBox>
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -15,6 +18,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QSystemTrayIcon>
 #include <QVBoxLayout>
 
 namespace mailkey {
@@ -146,6 +150,32 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
     addNote(auditForm, tr("Older entries are removed when MailKey starts, under a hash checkpoint, so "
                           "\"mailkey-cli audit --verify\" still proves the rest of the log."));
     layout->addWidget(auditBox);
+
+    // Running in the background.
+    auto *backgroundBox = new QGroupBox(tr("In the background"), page);
+    auto *backgroundLayout = new QVBoxLayout(backgroundBox);
+    m_keepRunning = new QCheckBox(tr("Keep MailKey running when the window is closed"), backgroundBox);
+    m_keepRunning->setObjectName(QStringLiteral("keepRunning"));
+    m_keepRunning->setChecked(settings->keepRunningWhenClosed());
+    backgroundLayout->addWidget(m_keepRunning);
+    m_startAtLogin = new QCheckBox(tr("Start MailKey in the background when you log in"), backgroundBox);
+    m_startAtLogin->setObjectName(QStringLiteral("startAtLogin"));
+    m_startAtLogin->setChecked(Autostart::isEnabled());
+    backgroundLayout->addWidget(m_startAtLogin);
+    auto *backgroundNote = new QLabel(
+        QSystemTrayIcon::isSystemTrayAvailable()
+            ? tr("Tokens stay fresh and mail programs get theirs while the window is closed. Open the window "
+                 "again from the MailKey icon in the system tray, or by starting MailKey again.")
+            : tr("Tokens stay fresh and mail programs get theirs while the window is closed. This desktop has no "
+                 "system tray: open the window again by starting MailKey again."),
+        backgroundBox);
+    backgroundNote->setTextFormat(Qt::PlainText);
+    backgroundNote->setWordWrap(true);
+    backgroundNote->setForegroundRole(QPalette::PlaceholderText);
+    backgroundLayout->addWidget(backgroundNote);
+    m_backgroundProblem = problemLabelFor(backgroundBox);
+    backgroundLayout->addWidget(m_backgroundProblem);
+    layout->addWidget(backgroundBox);
     layout->addStretch(1);
 
     // What the administrator set cannot be changed here; built-in ids are the fallback.
@@ -395,6 +425,18 @@ void SettingsDialog::accept()
     for (const Provider &p : std::as_const(m_customProviders))
         save(p.id, QStringLiteral("client_id"), QStringLiteral("customClientId-") + p.id, false);
     m_settings->setAuditRetentionDays(m_retention->value());
+    m_settings->setKeepRunningWhenClosed(m_keepRunning->isChecked());
+    if (m_startAtLogin->isChecked() != Autostart::isEnabled()) {
+        // This program (the installed mailkey), started with --background.
+        if (Status written
+            = Autostart::setEnabled(m_startAtLogin->isChecked(), QCoreApplication::applicationFilePath());
+            !written) {
+            m_backgroundProblem->setText(written.error().message);
+            m_backgroundProblem->show();
+            return;
+        }
+    }
+    m_settings->setStartAtLogin(m_startAtLogin->isChecked());
     m_settings->sync();
     QDialog::accept();
 }

@@ -12,6 +12,7 @@ class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
+class QCheckBox;
 class QVBoxLayout;
 class QGroupBox;
 
@@ -43,6 +44,8 @@ public:
     bool hasProblems() const;
     bool isLocked(const QString &objectName) const { return m_locked.contains(objectName); }
     QSpinBox *retentionField() const { return m_retention; }
+    QCheckBox *keepRunningCheck() const { return m_keepRunning; }
+    QCheckBox *startAtLoginCheck() const { return m_startAtLogin; }
     QLineEdit *field(const QString &objectName) const;
     QLabel *problemLabel(const QString &objectName) const;
 
@@ -76,6 +79,9 @@ private:
     QStringList m_customFieldNames;
     QSet<QString> m_locked;
     QSpinBox *m_retention = nullptr;
+    QCheckBox *m_keepRunning = nullptr;
+    QCheckBox *m_startAtLogin = nullptr;
+    QLabel *m_backgroundProblem = nullptr;
 };
 
 } // namespace mailkey

@@ -45,7 +45,13 @@ int main(int argc, char **argv)
                                            Text::tr("Use the profile NAME (its own vault). Default: default."),
                                            QStringLiteral("NAME"), QString::fromLatin1(mailkey::Profile::DefaultName));
     parser.addOption(profileOption);
+    const QCommandLineOption backgroundOption(
+        QStringLiteral("background"),
+        Text::tr("Start without showing the window (the login autostart entry uses it); starting MailKey again "
+                 "shows it."));
+    parser.addOption(backgroundOption);
     parser.process(app);
+    const bool background = parser.isSet(backgroundOption);
     const QString profileName = parser.value(profileOption);
     if (!mailkey::Profile::isValidName(profileName)) {
         QTextStream(stderr) << Text::tr("mailkey: a profile name has letters, digits, '.', '_' and '-' only "
@@ -71,7 +77,10 @@ int main(int argc, char **argv)
         window = std::make_unique<mailkey::MainWindow>(service.get());
         QObject::connect(&instance, &mailkey::SingleInstance::activationRequested, window.get(),
                          &mailkey::MainWindow::raiseAndActivate);
-        window->show();
+        if (background)
+            window->startInBackground(); // the service starts all the same
+        else
+            window->show();
     });
     instance.start();
 

@@ -109,6 +109,26 @@ void AppSettings::setAuditRetentionDays(int days)
     m_settings->setValue(QStringLiteral("audit/retention_days"), days);
 }
 
+bool AppSettings::keepRunningWhenClosed() const
+{
+    return m_settings->value(QStringLiteral("window/keep_running"), false).toBool();
+}
+
+void AppSettings::setKeepRunningWhenClosed(bool keep)
+{
+    m_settings->setValue(QStringLiteral("window/keep_running"), keep);
+}
+
+bool AppSettings::startAtLogin() const
+{
+    return m_settings->value(QStringLiteral("window/start_at_login"), false).toBool();
+}
+
+void AppSettings::setStartAtLogin(bool start)
+{
+    m_settings->setValue(QStringLiteral("window/start_at_login"), start);
+}
+
 void AppSettings::sync()
 {
     // Only writing creates the folder: reading (every mailkey-cli call) leaves no trace.

@@ -19,6 +19,9 @@ namespace mailkey {
 //   providers/file                 - the custom providers file (empty: the default providers.json)
 //   window/geometry, window/splitter
 //   window/account_order           - "attention" (default: needs attention first) or "name" (A–Z)
+//   window/keep_running            - closing the window leaves MailKey running (default false)
+//   window/start_at_login          - start MailKey (in the background) at login (default false;
+//                                    the autostart entry itself: core/service/Autostart)
 // Tokens and keys never go here.
 class AppSettings {
 public:
@@ -58,6 +61,11 @@ public:
     };
     AccountOrder accountOrder() const;
     void setAccountOrder(AccountOrder order);
+
+    bool keepRunningWhenClosed() const;
+    void setKeepRunningWhenClosed(bool keep);
+    bool startAtLogin() const;
+    void setStartAtLogin(bool start);
 
     void sync();
 

@@ -13,6 +13,7 @@
 #include "core/service/AccountService.h"
 #include "core/service/AccountServiceTestAccess.h"
 #include "core/service/AppSettings.h"
+#include "core/service/Autostart.h"
 #include "core/vault/Vault.h"
 #include "tests/support/ScriptedMailServer.h"
 #include "tests/support/TestTls.h"
@@ -31,6 +32,7 @@
 #include "ui/ElidedLabel.h"
 #include "ui/EmptyState.h"
 #include "ui/MailCheckPanel.h"
+#include "ui/SettingsDialog.h"
 
 #include <QAccessible>
 #include <QAction>
@@ -53,10 +55,12 @@
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
+#include <QPointer>
 #include <QProcess>
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QSslCertificate>
 #include <QStatusBar>
@@ -1154,6 +1158,59 @@ TEST_F(MainWindowTest, GeometryIsRemembered)
     EXPECT_FALSE(m_settings->windowGeometry().isEmpty());
     m_window = std::make_unique<MainWindow>(m_service.get(), m_settings.get());
     EXPECT_EQ(m_window->size(), QSize(777, 555));
+}
+
+// Issue 14: the resident window. Both options are off by default and shown in Settings; with "keep
+// running" a close hides the window and the service goes on; "start at login" writes the XDG
+// autostart entry (mailkey --background) and removes it when turned off.
+TEST_F(MainWindowTest, KeepRunningWhenClosedAndStartAtLoginFromSettings)
+{
+    open();
+    connectThroughUi();
+    ASSERT_FALSE(QFileInfo::exists(Autostart::entryPath()));
+    m_window->openSettings();
+    auto *settings = waitForChild<SettingsDialog>(m_window.get(), QString());
+    ASSERT_TRUE(settings);
+    ASSERT_FALSE(settings->keepRunningCheck()->isChecked()); // off by default
+    ASSERT_FALSE(settings->startAtLoginCheck()->isChecked());
+    settings->keepRunningCheck()->setChecked(true);
+    settings->startAtLoginCheck()->setChecked(true);
+    if (auto *scroll = settings->findChild<QScrollArea *>()) // to look at: the new box is at the end
+        scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
+    dump(settings, QStringLiteral("settings-background.png"));
+    QPointer<SettingsDialog> first(settings);
+    settings->accept();
+    ASSERT_TRUE(waitFor([&] { return !first; }, 5000)); // deleted on close
+    EXPECT_TRUE(m_settings->keepRunningWhenClosed());
+    EXPECT_TRUE(m_settings->startAtLogin());
+    QFile entry(Autostart::entryPath());
+    ASSERT_TRUE(entry.open(QIODevice::ReadOnly)) << Autostart::entryPath().toStdString();
+    const QString text = QString::fromUtf8(entry.readAll());
+    EXPECT_TRUE(text.startsWith(QStringLiteral("[Desktop Entry]\n"))) << text.toStdString();
+    EXPECT_TRUE(text.contains(QStringLiteral("Exec=\"") + QCoreApplication::applicationFilePath()
+                              + QStringLiteral("\" --background\n")))
+        << text.toStdString();
+
+    // Closed: hidden, and MailKey goes on (its vault open, its service answering).
+    m_window->close();
+    EXPECT_FALSE(m_window->isVisible());
+    EXPECT_TRUE(m_window->keepsRunningInBackground());
+    EXPECT_EQ(m_service->vaultState(), VaultState::Ready);
+    EXPECT_EQ(m_service->accounts().size(), 1);
+    m_window->raiseAndActivate();
+    EXPECT_TRUE(m_window->isVisible());
+
+    // Both off again: the entry goes, and a close closes.
+    m_window->openSettings();
+    settings = waitForChild<SettingsDialog>(m_window.get(), QString());
+    ASSERT_TRUE(settings);
+    EXPECT_TRUE(settings->keepRunningCheck()->isChecked());
+    EXPECT_TRUE(settings->startAtLoginCheck()->isChecked());
+    settings->keepRunningCheck()->setChecked(false);
+    settings->startAtLoginCheck()->setChecked(false);
+    settings->accept();
+    EXPECT_FALSE(QFileInfo::exists(Autostart::entryPath()));
+    EXPECT_FALSE(m_settings->keepRunningWhenClosed());
 }
 
 TEST_F(MainWindowTest, SignOutEverywhereNeedsAStrongConfirmation)
