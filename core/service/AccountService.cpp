@@ -1094,26 +1094,13 @@ void AccountService::exportBackup(const QString &path, SecureBytes passphrase, b
 void AccountService::importBackup(const QString &path, SecureBytes passphrase,
                                   std::function<void(Result<ImportOutcome>, BackupFile::Problem)> done)
 {
-    const auto failLater = [this, &done](const Error &e, BackupFile::Problem problem) {
-        d->post([done = std::move(done), e, problem] { done(e, problem); });
-    };
     if (d->state != VaultState::Ready || !d->vault) {
-        failLater(d->vaultNotReady(), BackupFile::Problem::None);
-        return;
-    }
-    Result<QByteArray> data = Backups::readFile(path);
-    if (!data) {
-        failLater(data.error(), BackupFile::Problem::None);
-        return;
-    }
-    BackupFile::Problem problem = BackupFile::Problem::None;
-    if (const std::optional<Error> refused = Backups::refusal(*data, &problem)) {
-        failLater(*refused, problem);
+        d->post([done = std::move(done), e = d->vaultNotReady()] { done(e, BackupFile::Problem::None); });
         return;
     }
     QPointer<AccountService> guard(this);
     Backups::readAsync(
-        std::move(*data), std::move(passphrase), this,
+        path, std::move(passphrase), this,
         [guard, done = std::move(done)](Result<BackupFile::Contents> read, BackupFile::Problem why) {
             if (!guard || guard->d->destroying)
                 return;

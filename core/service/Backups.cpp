@@ -221,17 +221,27 @@ void writeAsync(BackupFile::Contents contents, SecureBytes passphrase, QObject *
         std::move(done));
 }
 
-void readAsync(QByteArray file, SecureBytes passphrase, QObject *context,
+void readAsync(const QString &path, SecureBytes passphrase, QObject *context,
                std::function<void(Result<BackupFile::Contents>, BackupFile::Problem)> done)
 {
     using Read = std::pair<Result<BackupFile::Contents>, BackupFile::Problem>;
-    auto input = std::make_shared<std::pair<QByteArray, SecureBytes>>(std::move(file), std::move(passphrase));
+    auto pass = std::make_shared<SecureBytes>(std::move(passphrase));
     offThread<Read>(
         context,
-        [input]() {
+        [path, pass]() {
+            // The file (up to MaxBackupBytes) is read here too, not on the caller's thread.
+            Result<QByteArray> data = readFile(path);
             BackupFile::Problem problem = BackupFile::Problem::None;
-            Result<BackupFile::Contents> read = BackupFile::read(input->first, input->second, &problem);
-            input->second.clear();
+            if (!data) {
+                pass->clear();
+                return Read(data.error(), problem);
+            }
+            if (const std::optional<Error> refused = refusal(*data, &problem)) {
+                pass->clear();
+                return Read(*refused, problem);
+            }
+            Result<BackupFile::Contents> read = BackupFile::read(*data, *pass, &problem);
+            pass->clear();
             return Read(std::move(read), problem);
         },
         [done = std::move(done)](Read read) { done(std::move(read.first), read.second); });

@@ -57,11 +57,13 @@ std::optional<Error> refusal(const QByteArray &file, BackupFile::Problem *proble
 // "3 added, 1 updated, 0 kept as they were." and the lines before it, for the person.
 QStringList describe(const ImportReport &report);
 
-// BackupFile::write / read on a pool thread; `done` runs on the event loop of `context`'s thread,
-// and not at all if `context` is gone. The passphrase is wiped on the pool thread after use.
+// BackupFile::write, and readFile + refusal + BackupFile::read of `path`, on a pool thread; `done`
+// runs on the event loop of `context`'s thread, and not at all if `context` is gone. The passphrase
+// is wiped on the pool thread after use. `Problem` says why a file was refused (None for other
+// failures).
 void writeAsync(BackupFile::Contents contents, SecureBytes passphrase, QObject *context,
                 std::function<void(Result<QByteArray>)> done);
-void readAsync(QByteArray file, SecureBytes passphrase, QObject *context,
+void readAsync(const QString &path, SecureBytes passphrase, QObject *context,
                std::function<void(Result<BackupFile::Contents>, BackupFile::Problem)> done);
 
 } // namespace Backups
