@@ -122,16 +122,17 @@ void cmdConnect(Context &ctx)
                              .arg(providerId.left(40), guess, known));
         return;
     }
-    if (!provider) {
-        failWith(ctx, provider.error());
-        return;
-    }
-    // Before the vault is opened: Google, or a provider without the endpoint, cannot do it at all.
-    if (device) {
-        if (const std::optional<Error> why = DeviceAuthorization::unavailableReason(*provider)) {
+    // Before the vault is opened, and before a missing client id is explained: Google, or a
+    // provider without the endpoint, cannot sign in on another device at all.
+    if (const Provider known = providers->provider(providerId); device && known.isValid()) {
+        if (const std::optional<Error> why = DeviceAuthorization::unavailableReason(known)) {
             failWith(ctx, *why);
             return;
         }
+    }
+    if (!provider) {
+        failWith(ctx, provider.error());
+        return;
     }
     withVault(ctx, [&ctx, provider = *provider, providers, loginHint, noBrowser,
                     device](const std::shared_ptr<Vault> &vault) {
