@@ -101,18 +101,21 @@ const char *kUsage = QT_TRANSLATE_NOOP(
     "                         merge a backup, or a mutt_oauth2.py token file, into the vault\n"
     "  erase-all --yes [--all-profiles]\n"
     "                         revoke, then delete the vault, its copies and its keychain keys\n"
+    "  serve                  keep the tokens fresh in the background without the window, and\n"
+    "                         answer token requests (a systemd user unit runs it: see the README)\n"
     "\n"
     "Options:\n"
     "  --profile NAME         use a separate vault with its own key (default: \"default\")\n"
-    "  --providers FILE       custom providers file (used by connect, token, check, remove and\n"
-    "                         sign-out-everywhere)\n"
+    "  --providers FILE       custom providers file (used by connect, token, check, remove,\n"
+    "                         sign-out-everywhere and serve)\n"
     "  --profile and --providers may also follow the command.\n"
     "  -h, --help             show help (also: mailkey-cli help COMMAND, mailkey-cli COMMAND --help)\n"
     "  --version              show the version\n"
     "\n"
     "Only the requested value goes to standard output; messages go to standard error.\n"
     "Every --json output has \"format\": 1 (its schema version) and \"mailkey_version\".\n"
-    "When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).\n"
+    "When the MailKey window or `mailkey-cli serve` is running, mailkey-cli asks it for tokens\n"
+    "(one shared cache).\n"
     "Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).\n"
     "\n"
     "Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,\n"
@@ -147,6 +150,7 @@ std::map<QString, CommandInfo> buildCommands()
     addCheckCommand(table);
     addBackupCommands(table);
     addEraseCommand(table);
+    addServeCommand(table);
     return table;
 }
 
@@ -306,9 +310,12 @@ int run(int argc, char **argv)
         return Ok;
     }
     // Commands that use providers read --providers themselves; for the others it changes nothing.
-    static const QStringList usesProviders
-        = {QStringLiteral("connect"), QStringLiteral("token"), QStringLiteral("check"), QStringLiteral("remove"),
-           QStringLiteral("sign-out-everywhere")};
+    static const QStringList usesProviders = {QStringLiteral("connect"),
+                                              QStringLiteral("token"),
+                                              QStringLiteral("check"),
+                                              QStringLiteral("remove"),
+                                              QStringLiteral("sign-out-everywhere"),
+                                              QStringLiteral("serve")};
     if (!providersFile.isEmpty() && (usesProviders.contains(name) || name == QLatin1String("import")))
         args << QStringLiteral("--providers") << providersFile;
 
@@ -331,7 +338,8 @@ int run(int argc, char **argv)
             if (ctx.onInterrupt) {
                 ctx.onInterrupt();
                 // If the command does not end by itself soon, end it.
-                QTimer::singleShot(3000, QCoreApplication::instance(), [&ctx] { ctx.finish(Cancelled); });
+                QTimer::singleShot(ctx.interruptGraceMs, QCoreApplication::instance(),
+                                   [&ctx] { ctx.finish(Cancelled); });
                 return;
             }
             if (!ctx.finished)

@@ -91,16 +91,26 @@ struct Context::Owned {
     std::unique_ptr<IpcClient> ipc;
     std::unique_ptr<ProviderRegistry> registry;
     std::unique_ptr<TokenManager> tokens;
+    std::unique_ptr<QObject> objects; // parent of the command's long-lived objects (serve)
 };
 
 Context::Context() : m_owned(std::make_unique<Owned>()) {}
 
 Context::~Context()
 {
-    // The token manager first: it cancels its work and calls back with Cancelled.
+    // The command's objects and the token manager first: they cancel their work and call back
+    // with Cancelled.
+    m_owned->objects.reset();
     m_owned->tokens.reset();
     m_owned->ipc.reset();
     m_owned->network.reset();
+}
+
+QObject *Context::objects()
+{
+    if (!m_owned->objects)
+        m_owned->objects = std::make_unique<QObject>();
+    return m_owned->objects.get();
 }
 
 QNetworkAccessManager *Context::network()

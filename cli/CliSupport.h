@@ -62,6 +62,9 @@ struct Context {
     std::function<void(int)> finish;
     // Set by a command that can stop cleanly on Ctrl-C; otherwise Ctrl-C ends with 130 at once.
     std::function<void()> onInterrupt;
+    // How long a command with onInterrupt may take to end after Ctrl-C / SIGTERM before it is
+    // ended with 130 (serve: its refreshes in flight are committed first).
+    int interruptGraceMs = 3000;
     // Set by a command whose work is complete and committed when it finishes: the process then
     // ends without tearing down (no vault close with its WAL checkpoint, no D-Bus goodbyes).
     bool quickExit = false;
@@ -70,6 +73,8 @@ struct Context {
 
     // Created on first use.
     QNetworkAccessManager *network();
+    // A parent for objects that live as long as the command (destroyed before the rest).
+    QObject *objects();
     IpcClient *ipc();
     // The providers, loaded as the window loads them (settings.ini, environment) plus the
     // custom providers file (`providersFile`, else the configured or default providers.json).
@@ -174,5 +179,6 @@ void addConnectCommand(std::map<QString, CommandInfo> &table);
 void addCheckCommand(std::map<QString, CommandInfo> &table);
 void addBackupCommands(std::map<QString, CommandInfo> &table);
 void addEraseCommand(std::map<QString, CommandInfo> &table);
+void addServeCommand(std::map<QString, CommandInfo> &table);
 
 } // namespace mailkey::cli

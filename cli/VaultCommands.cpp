@@ -363,6 +363,8 @@ struct StatusReport {
     QString app;    // the MailKey window, in words
     QString window; // "running", "starting", "incompatible", "not-running"
     qint64 windowPid = 0;
+    QString servedBy; // who answers token requests: "window", "service" (mailkey-cli serve) or ""
+    qint64 servedByPid = 0;
     QString vault;     // "none", "unlocked", "unavailable"
     QString cipher;    // SQLCipher version, when unlocked
     int accounts = -1; // when unlocked
@@ -383,6 +385,8 @@ void printStatus(Context &ctx, const StatusReport &s, bool json)
             {QStringLiteral("keychain_entry"), ctx.profile.keychainKey()},
             {QStringLiteral("window"), s.window},
             {QStringLiteral("window_pid"), s.windowPid > 0 ? QJsonValue(s.windowPid) : QJsonValue()},
+            {QStringLiteral("served_by"), s.servedBy.isEmpty() ? QJsonValue() : QJsonValue(s.servedBy)},
+            {QStringLiteral("served_by_pid"), s.servedByPid > 0 ? QJsonValue(s.servedByPid) : QJsonValue()},
             {QStringLiteral("accounts"), s.accounts >= 0 ? QJsonValue(s.accounts) : QJsonValue()},
             {QStringLiteral("error"), s.error ? QJsonValue(s.error->message) : QJsonValue()},
         };
@@ -424,8 +428,20 @@ void cmdStatus(Context &ctx)
     ctx.ipc()->send(ipc::HelloRequest{}, 2000, [&ctx, json](IpcClient::Reply hello) {
         StatusReport s;
         const Result<ipc::HelloReply> window = ipc::parseReply<ipc::HelloReply>(hello.body);
-        if (hello.answered && window) {
+        if (hello.answered && window && window->role == QLatin1String("service")) {
+            // `mailkey-cli serve` answers the socket: no window runs (it would have taken over).
+            s.window = QStringLiteral("not-running");
+            s.servedBy = window->ready ? window->role : QString();
+            s.servedByPid = window->ready ? window->pid : 0;
+            s.app = window->ready
+                        ? Text::tr("not running; mailkey-cli serve (pid %1) keeps the tokens fresh and "
+                                   "answers token requests")
+                              .arg(window->pid)
+                        : Text::tr("not running; mailkey-cli serve (pid %1) is opening the vault").arg(window->pid);
+        } else if (hello.answered && window) {
             s.window = window->ready ? QStringLiteral("running") : QStringLiteral("starting");
+            s.servedBy = window->ready ? QStringLiteral("window") : QString();
+            s.servedByPid = window->ready ? window->pid : 0;
             s.windowPid = window->pid;
             s.app = window->ready
                         ? Text::tr("running (pid %1); token requests go through it").arg(window->pid)

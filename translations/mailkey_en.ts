@@ -468,6 +468,17 @@
     </message>
 </context>
 <context>
+    <name>mailkey::BackgroundService</name>
+    <message>
+        <source>MailKey&apos;s background service is not serving.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A token refresh was still running when the window took over.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::BackupDialog</name>
     <message>
         <source>Back up to a file</source>
@@ -926,6 +937,10 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
             <numerusform></numerusform>
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>The MailKey window does not hand over.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -3825,6 +3840,33 @@ Shows the audit log, newest first: sign-ins, refreshes, token hand-outs, failure
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]
+                   [--providers FILE]
+       mailkey-cli [--profile NAME] connect PROVIDER --device [--providers FILE]
+
+Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,
+Google Workspace) or the id of a provider in providers.json. The sign-in address is printed
+on standard error and opened in your browser; MailKey waits for the answer on a loopback
+address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the
+connected address on standard output. Connecting an account again renews its sign-in.
+Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.
+
+With --device, no browser is needed here: MailKey prints an address and a code on
+standard error; open the address on any device (a phone, another computer), enter the
+code and sign in there, and MailKey connects the mailbox when you are done (OAuth 2.0
+device authorization grant, RFC 8628). For microsoft and for providers with a
+device_authorization_endpoint; not for google, whose device sign-in does not allow mail
+access (connect on a computer with a browser, then use export and import).
+
+  --login-hint EMAIL  fill in the account name on the sign-in page
+  --no-browser        do not start a browser: open the printed address yourself, in a
+                      browser on this computer
+  --device            sign in on another device with a code (see above)
+  --providers FILE    custom providers file instead of &lt;config&gt;/providers.json
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Usage: mailkey-cli [--profile NAME] COMMAND [OPTIONS]
 
 Keeps OAuth 2.0 tokens of your mailboxes in an encrypted vault and hands fresh access
@@ -3855,18 +3897,21 @@ Commands:
                          merge a backup, or a mutt_oauth2.py token file, into the vault
   erase-all --yes [--all-profiles]
                          revoke, then delete the vault, its copies and its keychain keys
+  serve                  keep the tokens fresh in the background without the window, and
+                         answer token requests (a systemd user unit runs it: see the README)
 
 Options:
   --profile NAME         use a separate vault with its own key (default: &quot;default&quot;)
-  --providers FILE       custom providers file (used by connect, token, check, remove and
-                         sign-out-everywhere)
+  --providers FILE       custom providers file (used by connect, token, check, remove,
+                         sign-out-everywhere and serve)
   --profile and --providers may also follow the command.
   -h, --help             show help (also: mailkey-cli help COMMAND, mailkey-cli COMMAND --help)
   --version              show the version
 
 Only the requested value goes to standard output; messages go to standard error.
 Every --json output has &quot;format&quot;: 1 (its schema version) and &quot;mailkey_version&quot;.
-When the MailKey window is running, mailkey-cli asks it for tokens (one shared cache).
+When the MailKey window or `mailkey-cli serve` is running, mailkey-cli asks it for tokens
+(one shared cache).
 Set MAILKEY_DEBUG=1 to see diagnostic messages (secrets are never shown).
 
 Exit codes: 0 success, 1 other failure, 2 usage error, 3 account not found,
@@ -3878,29 +3923,18 @@ from a newer MailKey (import), 130 cancelled (Ctrl-C).
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] connect PROVIDER [--login-hint EMAIL] [--no-browser]
-                   [--providers FILE]
-       mailkey-cli [--profile NAME] connect PROVIDER --device [--providers FILE]
+        <source>Usage: mailkey-cli [--profile NAME] serve [--providers FILE]
 
-Connects a mailbox: PROVIDER is microsoft (Outlook.com, Microsoft 365), google (Gmail,
-Google Workspace) or the id of a provider in providers.json. The sign-in address is printed
-on standard error and opened in your browser; MailKey waits for the answer on a loopback
-address (127.0.0.1 or localhost) and a port chosen for this sign-in, then prints the
-connected address on standard output. Connecting an account again renews its sign-in.
-Ctrl-C cancels (exit code 130). The sign-in expires after 10 minutes.
-
-With --device, no browser is needed here: MailKey prints an address and a code on
-standard error; open the address on any device (a phone, another computer), enter the
-code and sign in there, and MailKey connects the mailbox when you are done (OAuth 2.0
-device authorization grant, RFC 8628). For microsoft and for providers with a
-device_authorization_endpoint; not for google, whose device sign-in does not allow mail
-access (connect on a computer with a browser, then use export and import).
-
-  --login-hint EMAIL  fill in the account name on the sign-in page
-  --no-browser        do not start a browser: open the printed address yourself, in a
-                      browser on this computer
-  --device            sign in on another device with a code (see above)
-  --providers FILE    custom providers file instead of &lt;config&gt;/providers.json
+Keeps the profile&apos;s tokens fresh without the MailKey window: refreshes each access token
+ahead of its expiry, keeps idle accounts alive, and answers mailkey-cli token over the
+same private socket the window uses. Runs until stopped (SIGTERM, Ctrl-C); a refresh
+in flight is committed before it ends.
+One process serves a profile at a time: when the MailKey window starts, serve hands
+over to it and stands by; when the window closes, serve takes over again. A second
+serve for the same profile ends at once.
+The package installs a systemd user unit, off until you turn it on:
+  systemctl --user enable --now mailkey.service
+Exit codes: 0 stopped, 1 already running, 2 usage, 5 keychain unavailable or locked.
 </source>
         <translation type="unfinished"></translation>
     </message>
@@ -4067,6 +4101,59 @@ access (connect on a computer with a browser, then use export and import).
     </message>
     <message>
         <source>The MailKey window of profile &quot;%1&quot; is running and has its vault open. Erase it there (File → Erase everything…), or quit it first and run erase-all again. Nothing was erased.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::cli::ServeCommand</name>
+    <message>
+        <source>account %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>serving profile %1 (mailboxes: %2); mailkey-cli token is answered here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refresh of %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a new sign-in: mailkey-cli connect %2 --login-hint %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>takes no arguments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--providers: there is no file %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli serve: already running for profile %1 (pid %2); nothing to do.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mailkey-cli serve: already running for profile %1; nothing to do.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the MailKey window is starting: handing over to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the MailKey window is open and keeps the tokens fresh; serving again when it closes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stopping.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a token refresh did not finish in time; the next start retries it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4319,6 +4406,14 @@ access (connect on a computer with a browser, then use export and import).
     </message>
     <message>
         <source>--until takes a date (2026-11-20), a time (2026-11-20T10:00:00Z) or an age (7d, 12h, 30m)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not running; mailkey-cli serve (pid %1) keeps the tokens fresh and answers token requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not running; mailkey-cli serve (pid %1) is opening the vault</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -4,6 +4,7 @@
 #include "core/common/ProcessHardening.h"
 #include "core/common/Profile.h"
 #include "core/ipc/IpcServer.h"
+#include "core/ipc/ServingLock.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
 #include "ui/MainWindow.h"
@@ -64,11 +65,14 @@ int main(int argc, char **argv)
     mailkey::ProviderRegistry providers;
     std::unique_ptr<mailkey::AccountService> service;
     std::unique_ptr<mailkey::MainWindow> window;
+    // The window serves its profile while it runs; a `mailkey-cli serve` hands over to it first
+    // (core/ipc/ServingLock.h) and takes over again once this process has ended.
+    mailkey::ServingLock servingLock(profile);
 
     mailkey::SingleInstance instance(mailkey::SingleInstance::socketNameFor(profile.ipcSocketName()));
     QObject::connect(&instance, &mailkey::SingleInstance::alreadyRunning, &app,
                      [] { QMetaObject::invokeMethod(qApp, &QCoreApplication::quit, Qt::QueuedConnection); });
-    QObject::connect(&instance, &mailkey::SingleInstance::primary, &app, [&] {
+    const auto startWindow = [&] {
         service = std::make_unique<mailkey::AccountService>(profile, &network, &providers);
         // mailkey-cli asks the running window for tokens (one cache, one refresh per account).
         // The IPC server is owned by the service and answers "not ready" until the vault is open
@@ -81,6 +85,12 @@ int main(int argc, char **argv)
             window->startInBackground(); // the service starts all the same
         else
             window->show();
+    };
+    QObject::connect(&instance, &mailkey::SingleInstance::primary, &app, [&] {
+        // Usually a fraction of a second (the service answers once no refresh is in flight); a
+        // service that does not step aside within 10 s is worked beside (refreshes are still
+        // one at a time per account, under the cross-process lock).
+        mailkey::takeOverFromService(&app, &servingLock, profile, 10000, [&](bool) { startWindow(); });
     });
     instance.start();
 

@@ -170,6 +170,7 @@ QJsonObject HelloReply::toJson() const
     o.insert(QStringLiteral("profile"), profile);
     o.insert(QStringLiteral("ready"), ready);
     o.insert(QStringLiteral("pid"), pid);
+    o.insert(QStringLiteral("role"), role);
     return o;
 }
 
@@ -183,6 +184,9 @@ Result<HelloReply> HelloReply::fromJson(const QJsonObject &json)
     r.profile = f.text("profile");
     r.ready = f.flag("ready", false);
     r.pid = f.number("pid", 0, 0, std::numeric_limits<qint64>::max());
+    const QString role = f.text("role", 16);
+    if (!role.isEmpty())
+        r.role = role;
     return f.reply(std::move(r));
 }
 

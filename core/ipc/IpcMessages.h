@@ -27,6 +27,7 @@ namespace mailkey::ipc {
 //                            key_rotated, summary, messages[]
 //   rotate-key            -> (nothing)
 //   accounts-changed      -> (nothing); the window re-reads the vault (a CLI connected an account)
+//   hand-over             -> (nothing); a `mailkey-cli serve` steps aside for a starting window
 //
 // toJson() of a request gives {"v", "op", fields...}; toJson() of a reply gives {"v", "ok": true,
 // fields...} (a failure is ipc::errorReply()). fromJson() reads the fields only ("v", "op" and "ok"
@@ -86,6 +87,9 @@ struct HelloReply {
     QString profile;
     bool ready = false; // the window has its vault open and serves vault requests
     qint64 pid = 0;
+    // Who answers: "window" (the MailKey window) or "service" (`mailkey-cli serve`). An older
+    // window sends none: read as "window".
+    QString role = QStringLiteral("window");
 
     QJsonObject toJson() const;
     static Result<HelloReply> fromJson(const QJsonObject &json);
@@ -187,6 +191,15 @@ struct RotateKeyReply : NoFieldsReply<RotateKeyReply> {};
 struct RotateKeyRequest : NoFieldsRequest<RotateKeyRequest> {
     static constexpr char Op[] = "rotate-key";
     using Reply = RotateKeyReply;
+};
+
+// The window, starting, asks a running `mailkey-cli serve` to hand the profile over: the service
+// lets its refreshes in flight finish, closes its vault and this socket, and waits until the
+// window has gone (core/ipc/BackgroundService.h). A window answers unknown-op.
+struct HandOverReply : NoFieldsReply<HandOverReply> {};
+struct HandOverRequest : NoFieldsRequest<HandOverRequest> {
+    static constexpr char Op[] = "hand-over";
+    using Reply = HandOverReply;
 };
 
 struct AccountsChangedReply : NoFieldsReply<AccountsChangedReply> {};

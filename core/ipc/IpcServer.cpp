@@ -221,14 +221,19 @@ void IpcServer::startListening(const QString &name, std::function<void(Status)> 
 
 void IpcServer::close()
 {
+    stopListening();
+    const QList<Connection *> connections = m_connections;
+    for (Connection *c : connections)
+        c->drop("server closed");
+}
+
+void IpcServer::stopListening()
+{
     if (m_server) {
         m_server->close();
         delete m_server;
         m_server = nullptr;
     }
-    const QList<Connection *> connections = m_connections;
-    for (Connection *c : connections)
-        c->drop("server closed");
 }
 
 bool IpcServer::isListening() const
@@ -307,6 +312,7 @@ const QHash<QString, IpcServer::Route> &IpcServer::routes()
     static const QHash<QString, Route> table = {
         route<ipc::HelloRequest, &IpcServer::serveHello>(Needs::Nothing),
         route<ipc::AccountsChangedRequest, &IpcServer::serveAccountsChanged>(Needs::Nothing),
+        route<ipc::HandOverRequest, &IpcServer::serveHandOver>(Needs::Nothing),
         route<ipc::TokenRequest, &IpcServer::serveToken>(Needs::OpenVault),
         route<ipc::RemoveRequest, &IpcServer::serveRemove>(Needs::OpenVault),
         route<ipc::SignOutEverywhereRequest, &IpcServer::serveSignOutEverywhere>(Needs::OpenVault),
@@ -361,7 +367,25 @@ void IpcServer::serveHello(Connection *connection, const ipc::HelloRequest &)
     r.profile = m_service ? m_service->profile().name() : m_profile.name();
     r.ready = vaultReady();
     r.pid = QCoreApplication::applicationPid();
+    r.role = m_role;
     reply(connection, QString::fromLatin1(ipc::HelloRequest::Op), r.toJson());
+}
+
+void IpcServer::serveHandOver(Connection *connection, const ipc::HandOverRequest &)
+{
+    const QString op = QString::fromLatin1(ipc::HandOverRequest::Op);
+    if (!m_handOver) {
+        reply(connection, op,
+              ipc::errorReply(QString::fromLatin1(ipc::UnknownOpCode), tr("The MailKey window does not hand over.")));
+        return;
+    }
+    const QPointer<Connection> conn(connection);
+    m_handOver([this, self = QPointer<IpcServer>(this), conn, op](Status done) {
+        if (!self)
+            return;
+        answer(conn, op, done ? Result<bool>(true) : Result<bool>(done.error()),
+               [](bool) { return ipc::HandOverReply(); });
+    });
 }
 
 void IpcServer::serveAccountsChanged(Connection *connection, const ipc::AccountsChangedRequest &)

@@ -21,6 +21,7 @@ class AccountService;
 
 namespace ipc {
 struct AccountsChangedRequest;
+struct HandOverRequest;
 struct HelloRequest;
 struct RemoveRequest;
 struct RotateKeyRequest;
@@ -62,6 +63,14 @@ public:
     // The window's one line: a server owned by `service`, listening on its profile's socket.
     static IpcServer *attach(AccountService *service);
     void setLimits(const Limits &limits) { m_limits = limits; }
+    // Who this server is, as `hello` tells it: "window" (the default) or "service".
+    void setRole(const QString &role) { m_role = role; }
+    QString role() const { return m_role; }
+    // `mailkey-cli serve` only: how a `hand-over` request is carried out. `done` answers the
+    // request; the handler may close this server afterwards. Without a handler the request is
+    // answered unknown-op (a window does not hand over).
+    using HandOverHandler = std::function<void(std::function<void(Status)> done)>;
+    void setHandOverHandler(HandOverHandler handler) { m_handOver = std::move(handler); }
     const Limits &limits() const { return m_limits; }
 
     // Listens on profile.ipcSocketName(). A socket of that name that nobody answers on (left by a
@@ -69,6 +78,8 @@ public:
     void listen(const Profile &profile, std::function<void(Status)> done = {});
     void listen(const QString &name, std::function<void(Status)> done = {});
     void close();
+    // No new connections; those open are still answered (before a service stops).
+    void stopListening();
     bool isListening() const;
     QString fullServerName() const;
 
@@ -100,6 +111,7 @@ private:
     void handle(Connection *connection, const QJsonObject &request);
     void serveHello(Connection *connection, const ipc::HelloRequest &request);
     void serveAccountsChanged(Connection *connection, const ipc::AccountsChangedRequest &request);
+    void serveHandOver(Connection *connection, const ipc::HandOverRequest &request);
     void serveToken(Connection *connection, const ipc::TokenRequest &request);
     void serveRemove(Connection *connection, const ipc::RemoveRequest &request);
     void serveSignOutEverywhere(Connection *connection, const ipc::SignOutEverywhereRequest &request);
@@ -118,6 +130,8 @@ private:
     Profile m_profile;
     Limits m_limits;
     int m_rejectedPeers = 0;
+    QString m_role = QStringLiteral("window");
+    HandOverHandler m_handOver;
 };
 
 } // namespace mailkey

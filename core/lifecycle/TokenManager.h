@@ -136,6 +136,8 @@ public:
 
     bool isRefreshing(qint64 accountId) const; // a refresh is queued, waiting for the lock or in flight
     int activeRefreshCount() const;
+    // Some account has a refresh queued, waiting for the lock or in flight.
+    bool hasWork() const { return !m_flights.isEmpty(); }
 
     // Fails every queued caller of the account with ErrorCode::Cancelled, aborts its request and
     // releases its lock.

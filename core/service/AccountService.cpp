@@ -14,6 +14,7 @@
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QLoggingCategory>
 #include <QMetaObject>
@@ -481,6 +482,27 @@ AccountService::~AccountService()
 {
     d->destroying = true;
     d->stopLifecycle();
+}
+
+void AccountService::drain(int maxWaitMs, std::function<void(bool)> done)
+{
+    if (d->scheduler)
+        d->scheduler->stop();
+    auto *poll = new QTimer(this);
+    poll->setInterval(50);
+    QElapsedTimer waited;
+    waited.start();
+    const auto check = [this, poll, waited, maxWaitMs, done = std::move(done)] {
+        const bool idle = !d->tokens || !d->tokens->hasWork();
+        if (!idle && waited.elapsed() < maxWaitMs)
+            return;
+        poll->stop();
+        poll->deleteLater();
+        done(idle);
+    };
+    connect(poll, &QTimer::timeout, this, check);
+    poll->start();
+    QTimer::singleShot(0, poll, check);
 }
 
 void AccountService::setClock(const Clock *clock)

@@ -138,6 +138,14 @@ public:
     void setAuditRetentionDays(int days);
 
     void start();
+    // Stops starting refreshes (the scheduler) and calls `done` once no refresh is queued, waiting
+    // for the cross-process lock or in flight any more, or after maxWaitMs: a refresh whose
+    // request left is allowed to come back and be committed, and the callers queued behind it are
+    // served, so a rotated refresh token is never lost to a shutdown (`mailkey-cli serve` on
+    // SIGTERM and when it hands over to the window). `done` gets false when it gave up waiting.
+    // Nothing else is cancelled; stop taking new requests first (IpcServer::stopListening), and
+    // destroy the service afterwards.
+    void drain(int maxWaitMs, std::function<void(bool drained)> done);
     // The window's "Reset vault": VaultAccess::resetUnreadable (only for a vault that could not be
     // opened; the old file and its key are kept), then the new, empty vault is used as after
     // start(). When the reset is refused the state goes back to Failed with the reason.

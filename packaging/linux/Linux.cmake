@@ -81,6 +81,12 @@ install(FILES "${_out}/gz/mailkey.1.gz" "${_out}/gz/mailkey-cli.1.gz"
     DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
 install(FILES "${_here}/copyright" "${_out}/gz/changelog.Debian.gz" DESTINATION "${_docdir}")
 
+# ---- The systemd user unit of `mailkey-cli serve`, installed off -------------------------------
+# (a package does not turn on user units; the README says `systemctl --user enable --now`).
+set(MAILKEY_SERVE_EXEC "${CMAKE_INSTALL_FULL_BINDIR}/mailkey-cli")
+configure_file("${_here}/mailkey.service.in" "${_out}/mailkey.service" @ONLY)
+install(FILES "${_out}/mailkey.service" DESTINATION "lib/systemd/user")
+
 # ---- Shell completions of mailkey-cli, where bash-completion, zsh and fish look for them -------
 set(_completions "${PROJECT_SOURCE_DIR}/resources/completions")
 install(FILES "${_completions}/mailkey-cli.bash" DESTINATION "${_datadir}/bash-completion/completions"

@@ -134,6 +134,15 @@ done
 bash -n /usr/share/bash-completion/completions/mailkey-cli || fail "the bash completion does not parse"
 echo "ok: $desktop, $metainfo, icon '$icon' in 8 sizes + scalable, man pages, shell completions"
 
+# ---- The systemd user unit of mailkey-cli serve: installed, and off ----------------------------
+unit=/usr/lib/systemd/user/mailkey.service
+[ -f "$unit" ] || fail "$unit is not installed"
+grep -q '^ExecStart=/usr/bin/mailkey-cli serve$' "$unit" || fail "$unit does not start /usr/bin/mailkey-cli serve"
+if ls /etc/systemd/user/*.wants/mailkey.service >/dev/null 2>&1; then
+    fail "the package turned $unit on; it must be off until the user enables it"
+fi
+echo "ok: $unit installed, not enabled"
+
 # ---- 5. mailkey-cli --version ----------------------------------------------------------------
 step "/usr/bin/mailkey-cli --version"
 rc=0

@@ -8,7 +8,7 @@
 # MAILKEY_COMPLETE_ACCOUNTS=0 turns that off. Nothing else is run.
 # Needs no bash-completion helper functions.
 
-_mailkey_cli_commands='connect token check list remove audit export import erase-all rotate-key sign-out-everywhere status reset-vault help'
+_mailkey_cli_commands='connect token check list remove audit export import erase-all serve rotate-key sign-out-everywhere status reset-vault help'
 
 # The provider ids: the built-in ones and those of the providers file (--providers FILE on the
 # line, else <config>/providers.json).
@@ -136,6 +136,7 @@ _mailkey_cli()
     sign-out-everywhere | reset-vault) options='--yes' ;;
     erase-all) options='--yes --all-profiles' ;;
     rotate-key) ;;
+    serve) ;;
     help) first=commands ;;
     *) return ;;
     esac

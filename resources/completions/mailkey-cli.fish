@@ -7,7 +7,7 @@
 # run and never unlocks the keyring (a locked keyring makes it fail, and no address is offered).
 # MAILKEY_COMPLETE_ACCOUNTS=0 turns that off. Nothing else is run.
 
-set -l __mailkey_cli_commands connect token check list remove audit export import erase-all rotate-key sign-out-everywhere status reset-vault help
+set -l __mailkey_cli_commands connect token check list remove audit export import erase-all serve rotate-key sign-out-everywhere status reset-vault help
 
 # The value after OPTION on the command line so far, if any.
 function __mailkey_cli_option_value -a option
@@ -101,6 +101,7 @@ complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_comma
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a export -d 'Encrypted backup of the profile'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a import -d 'Merge a backup or a mutt_oauth2 token file'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a erase-all -d 'Revoke and delete everything MailKey keeps'
+complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a serve -d 'Keep the tokens fresh in the background'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a rotate-key -d 'Re-encrypt the vault with a new key'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a sign-out-everywhere -d 'Revoke and delete every token'
 complete -c mailkey-cli -n "not __fish_seen_subcommand_from $__mailkey_cli_commands" -a status -d 'The vault, the keychain, the window'

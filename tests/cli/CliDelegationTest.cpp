@@ -19,21 +19,10 @@
 #include <QSignalSpy>
 
 using namespace mailkey;
+using mailkey::test::args;
 using mailkey::test::CliHarness;
 using mailkey::test::CliRun;
 using mailkey::test::waitFor;
-
-namespace {
-
-QStringList args(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *a : list)
-        out << QString::fromUtf8(a);
-    return out;
-}
-
-} // namespace
 
 class CliDelegationTest : public ::testing::Test {
 protected:

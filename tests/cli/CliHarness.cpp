@@ -15,6 +15,14 @@
 
 namespace mailkey::test {
 
+QStringList args(std::initializer_list<const char *> list)
+{
+    QStringList out;
+    for (const char *a : list)
+        out << QString::fromUtf8(a);
+    return out;
+}
+
 const QString CliHarness::Email = QStringLiteral("alice@example.com");
 const QString CliHarness::Client = QStringLiteral("mailkey-test-client");
 

@@ -38,6 +38,9 @@ struct CliRun {
     std::string errForMessage() const { return err.toStdString(); }
 };
 
+// A command line from literals: args({"status", "--json"}).
+QStringList args(std::initializer_list<const char *> list);
+
 class CliHarness {
 public:
     static const QString Email;  // alice@example.com

@@ -26,20 +26,13 @@
 #include <optional>
 
 using namespace mailkey;
+using mailkey::test::args;
 using mailkey::test::CliHarness;
 using mailkey::test::CliRun;
 using mailkey::test::FakeAuthServer;
 using mailkey::test::waitFor;
 
 namespace {
-
-QStringList args(std::initializer_list<const char *> list)
-{
-    QStringList out;
-    for (const char *a : list)
-        out << QString::fromUtf8(a);
-    return out;
-}
 
 bool portAccepts(quint16 port)
 {

@@ -137,6 +137,19 @@ TEST_F(IpcServerTest, AServerWithoutAVaultSaysSoAndOnlyItsUserCanReachIt)
     EXPECT_EQ(token.body.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
               QString::fromLatin1(ipc::NotReadyCode));
 
+    EXPECT_EQ(hello.body.value(QStringLiteral("role")).toString(), QStringLiteral("window"));
+    // A window does not hand over (only `mailkey-cli serve` does); a hello without a role (an
+    // older window) reads as a window.
+    const IpcClient::Reply handOver = ask(m_name, {{QStringLiteral("op"), QStringLiteral("hand-over")}});
+    ASSERT_TRUE(handOver.answered);
+    EXPECT_EQ(handOver.body.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+              QString::fromLatin1(ipc::UnknownOpCode));
+    QJsonObject older = hello.body;
+    older.remove(QStringLiteral("role"));
+    const Result<ipc::HelloReply> olderHello = ipc::HelloReply::fromJson(older);
+    ASSERT_TRUE(olderHello.ok());
+    EXPECT_EQ(olderHello->role, QStringLiteral("window"));
+
     const IpcClient::Reply unknown = ask(m_name, {{QStringLiteral("op"), QStringLiteral("format-disk")}});
     EXPECT_EQ(unknown.body.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
               QString::fromLatin1(ipc::UnknownOpCode));

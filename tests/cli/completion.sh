@@ -82,7 +82,7 @@ expect_bash "reset-vault remove" "$cli" re
 expect_bash "rotate-key" "$cli" ro
 expect_bash "--profile --providers --help --version" "$cli" --
 # The same after a global option and its value.
-expect_bash "status sign-out-everywhere" "$cli" --profile work s
+expect_bash "serve status sign-out-everywhere" "$cli" --profile work s
 
 # Provider ids: the built-in ones and those of providers.json; of --providers FILE when given.
 expect_bash "microsoft google corp-sso uni" "$cli" connect ""

@@ -642,6 +642,15 @@ void FakeAuthServer::handleRequest(HttpConnection *connection, const HttpRequest
     }
     const int delay = m_latencyMs + (hasFault ? qMax(0, fault.delayMs) : 0);
     QPointer<HttpConnection> conn(connection);
+    if (hasFault && fault.kind == Fault::SlowAnswer && known) {
+        const HttpResponse response = respond(endpoint, request);
+        QTimer::singleShot(delay, connection, [this, conn, request, response] {
+            Q_EMIT requestHandled(QString::fromLatin1(request.method), request.path, response.status);
+            if (conn)
+                conn->send(response);
+        });
+        return;
+    }
     auto finish = [this, conn, request, endpoint, known, hasFault, fault, signature] {
         if (!conn)
             return;
@@ -705,6 +714,7 @@ HttpResponse FakeAuthServer::faultResponse(const Fault &fault) const
         r.drop = true;
         break;
     case Fault::Delay:
+    case Fault::SlowAnswer:
         break;
     }
     return r;

@@ -139,6 +139,10 @@ public:
             // re-send is NOT absorbed here: it presents the rotated refresh token again, which
             // is reuse, and the grant dies (what a strict RFC 9700 server does).
             DropAfterProcessing,
+            // Process the request at once (a refresh rotates!), then send the answer after
+            // delayMs: a reply slow to come back, as over a slow network. A client that gives up
+            // meanwhile has lost the rotated refresh token.
+            SlowAnswer,
             // Status line, headers and part of the body, then close: a reset mid-response.
             // Qt does not re-send this one; the reply ends with RemoteHostClosedError.
             Truncated,
