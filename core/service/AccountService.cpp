@@ -158,6 +158,8 @@ struct AccountService::Private {
     // when a Connected account stopped being so; needs_sign_in when it became Needs sign-in.
     void hooksAfterRefresh(qint64 id, const Status &result)
     {
+        if (!statusAtRefresh.contains(id))
+            return; // no hooks when it started (or not a refresh of this service)
         const AccountStatus before = statusAtRefresh.take(id);
         const std::optional<Account> a = stored(id);
         if (!a || (!result && result.error().code == ErrorCode::Cancelled))
@@ -255,7 +257,7 @@ struct AccountService::Private {
             QObject::connect(tokens, &TokenManager::accountStatusChanged, q,
                              [this](qint64 id) { rowChanged(id, true); });
             QObject::connect(tokens, &TokenManager::refreshStarted, q, [this](qint64 id) {
-                if (const std::optional<Account> a = stored(id))
+                if (const std::optional<Account> a = hooks->settings().isEmpty() ? std::nullopt : stored(id))
                     statusAtRefresh.insert(id, a->status);
                 refreshing.insert(id);
                 rowChanged(id, false);
