@@ -84,6 +84,7 @@ void cmdServe(Context &ctx)
         // settings.ini and providers.json are read again each time: the window may have changed them.
         const AppSettings settings;
         service->setAuditRetentionDays(settings.auditRetentionDays());
+        service->setHooks(settings.hookSettings());
         Status loaded = settings.applyTo(registry);
         if (!providersFile.isEmpty() && !settings.policy().disables(ManagedPolicy::Feature::CustomProviders))
             loaded = registry->loadCustomProviders(providersFile);

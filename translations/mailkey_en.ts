@@ -238,6 +238,10 @@
         <source>Mail login</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Hook run</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::AccountListPane</name>

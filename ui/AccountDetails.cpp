@@ -380,6 +380,7 @@ QString AccountDetails::actionText(const QString &action)
         {QStringLiteral("alert.failed-sign-ins"), tr("Alert: failed sign-ins")},
         {QStringLiteral("alert.refresh-failures"), tr("Alert: refreshes failing")},
         {QStringLiteral("alert.rejected-callback"), tr("Alert: callback rejected")},
+        {QStringLiteral("hook.run"), tr("Hook run")},
     };
     const QString known = names.value(action);
     return known.isEmpty() ? SafeText::clean(action, 64) : known;

@@ -98,6 +98,7 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
         setWindowTitle(tr("MailKey — %1").arg(m_service->profile().name()));
     setObjectName(QStringLiteral("mainWindow"));
     m_service->setAuditRetentionDays(m_settings->auditRetentionDays());
+    m_service->setHooks(m_settings->hookSettings());
     // Sign-ins started from this window open in the user's default browser.
     m_service->setUrlOpener([](const QUrl &url) { return QDesktopServices::openUrl(url); });
     if (QFile::exists(QString::fromLatin1(IconPath)))

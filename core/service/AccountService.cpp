@@ -75,6 +75,11 @@ struct AccountService::Private {
     QSet<qint64> foldersAfterCheck; // fetchFolders() asked while Verifying
     MailCheck::Options mailCheckOptions;
     int auditRetentionDays = 0;
+    // Hooks (child of q): the account's stored status when each refresh started, to raise
+    // refresh_failed / needs_sign_in on a change of state only; expiring_soon raised, per account.
+    Hooks *hooks = nullptr;
+    QHash<qint64, AccountStatus> statusAtRefresh;
+    QHash<qint64, QDate> expiringRaised;
 
     // Token lifecycle (children of q, made when the vault is Ready).
     TokenManager *tokens = nullptr;
@@ -133,6 +138,47 @@ struct AccountService::Private {
                                 }
                                 done(Result<SecretString>(std::move(token->token)));
                             });
+    }
+
+    std::optional<Account> stored(qint64 accountId) const
+    {
+        if (!vault)
+            return std::nullopt;
+        Result<std::optional<Account>> a = vault->account(accountId);
+        return a ? *a : std::nullopt;
+    }
+
+    void raiseHook(HookEvent event, const Account &a, const QString &reason, const QDateTime &expiresAt = {})
+    {
+        if (!hooks || destroying)
+            return;
+        hooks->fire(HookContext{event, a.id, a.email, a.provider, profile.name(), reason, expiresAt});
+    }
+
+    // A refresh ended (TokenManager::refreshFinished): token_refreshed each time; refresh_failed
+    // when a Connected account stopped being so; needs_sign_in when it became Needs sign-in.
+    void hooksAfterRefresh(qint64 id, const Status &result)
+    {
+        if (!statusAtRefresh.contains(id))
+            return; // no hooks when it started (or not a refresh of this service)
+        const AccountStatus before = statusAtRefresh.take(id);
+        const std::optional<Account> a = stored(id);
+        if (!a || (!result && result.error().code == ErrorCode::Cancelled))
+            return;
+        if (result) {
+            QDateTime expires;
+            const QList<TokenTiming> timings = timingsOf(id);
+            for (const TokenTiming &t : timings) {
+                if (!expires.isValid() || t.expiresAt > expires)
+                    expires = t.expiresAt;
+            }
+            raiseHook(HookEvent::TokenRefreshed, *a, QString(), expires);
+        } else if (a->status == AccountStatus::NeedsSignIn && before != AccountStatus::NeedsSignIn) {
+            raiseHook(HookEvent::NeedsSignIn, *a, a->statusReason);
+        } else if (a->status != AccountStatus::Connected && before == AccountStatus::Connected) {
+            raiseHook(HookEvent::RefreshFailed, *a,
+                      a->statusReason.isEmpty() ? result.error().message : a->statusReason);
+        }
     }
 
     // Ends the lifecycle, the mail checks, the sessions and the folder fetches (the destructor, and
@@ -212,12 +258,15 @@ struct AccountService::Private {
             QObject::connect(tokens, &TokenManager::accountStatusChanged, q,
                              [this](qint64 id) { rowChanged(id, true); });
             QObject::connect(tokens, &TokenManager::refreshStarted, q, [this](qint64 id) {
+                if (const std::optional<Account> a = hooks->settings().isEmpty() ? std::nullopt : stored(id))
+                    statusAtRefresh.insert(id, a->status);
                 refreshing.insert(id);
                 rowChanged(id, false);
             });
-            QObject::connect(tokens, &TokenManager::refreshFinished, q, [this](qint64 id, const Status &) {
+            QObject::connect(tokens, &TokenManager::refreshFinished, q, [this](qint64 id, const Status &result) {
                 refreshing.remove(id);
                 rowChanged(id, true);
+                hooksAfterRefresh(id, result);
             });
             QObject::connect(tokens->alerts(), &AlertMonitor::alertRaised, q,
                              [this](AlertKind kind, qint64 id, const QString &message) {
@@ -364,7 +413,8 @@ struct AccountService::Private {
             failLater(vaultNotReady());
             return;
         }
-        if (!q->account(accountId)) {
+        const std::optional<Account> account = q->account(accountId);
+        if (!account) {
             failLater(Error(ErrorCode::NotFound, tr("This account is no longer in MailKey.")));
             return;
         }
@@ -379,7 +429,7 @@ struct AccountService::Private {
             queued.append(std::move(done));
 
         QPointer<AccountService> guard(q);
-        tokens->removeAccount(accountId, [guard, accountId](Result<RevocationOutcome> outcome) {
+        tokens->removeAccount(accountId, [guard, accountId, account](Result<RevocationOutcome> outcome) {
             if (!guard || guard->d->destroying)
                 return;
             AccountService *q = guard.data();
@@ -402,6 +452,7 @@ struct AccountService::Private {
                        ? "revoked at the provider"
                        : (outcome->pending ? "revocation pending" : "not revoked at the provider"));
             const RevocationOutcome removed = *outcome;
+            q->d->raiseHook(HookEvent::AccountRemoved, *account, QString());
             q->d->post([q, accountId, report, removed, waiters] {
                 Q_EMIT q->accountRemoved(accountId, report);
                 Q_EMIT q->accountsChanged();
@@ -476,6 +527,14 @@ AccountService::AccountService(Profile profile, QNetworkAccessManager *network, 
     d->network = network;
     d->providers = providers;
     d->keyStore = new KeyStore(this);
+    d->hooks = new Hooks(this);
+    d->hooks->setAuditSink([this](AuditEntry e) {
+        if (!d->vault || d->destroying)
+            return;
+        e.at = d->now();
+        if (Status st = d->vault->appendAudit(e); !st)
+            qCWarning(lcService, "could not record a hook run: %s", qPrintable(st.error().message));
+    });
 }
 
 AccountService::~AccountService()
@@ -966,6 +1025,20 @@ void AccountService::signOutEverywhere(std::function<void(Result<SignOutReport>)
 void AccountService::setAuditRetentionDays(int days)
 {
     d->auditRetentionDays = days;
+}
+
+void AccountService::setHooks(const HookSettings &hooks)
+{
+    d->hooks->setSettings(hooks);
+}
+
+void AccountService::notifyExpiringSoon(qint64 accountId, const QDateTime &signInNeededBy, const QString &reason)
+{
+    const std::optional<Account> a = d->stored(accountId);
+    if (!a || d->expiringRaised.value(accountId) == signInNeededBy.toUTC().date())
+        return;
+    d->expiringRaised.insert(accountId, signInNeededBy.toUTC().date());
+    d->raiseHook(HookEvent::ExpiringSoon, *a, reason, signInNeededBy);
 }
 
 void AccountService::setMailCheckOptions(const MailCheck::Options &options)

@@ -38,6 +38,12 @@
 // accountChanged(id) is emitted whenever that state changes (started, finished, failed,
 // offline, needs sign-in). Alerts of the AlertMonitor (failed sign-ins, refresh failures,
 // rejected callbacks) are forwarded as alertRaised().
+//
+// Hooks (core/service/Hooks, set with setHooks): the user's commands run on token_refreshed (a
+// refresh succeeded), refresh_failed (a refresh of a Connected account failed: once per failing
+// streak, not per retry), needs_sign_in (the account became Needs sign-in: once, until it is
+// connected again), account_removed, and expiring_soon (notifyExpiringSoon). Each run is audited
+// ("hook.run") in this vault; none is waited for.
 
 #include "core/common/Profile.h"
 #include "core/common/Result.h"
@@ -46,6 +52,7 @@
 #include "core/mailcheck/MailCheck.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/service/Backups.h"
+#include "core/service/Hooks.h"
 #include "core/service/MailDoctor.h"
 #include "core/service/ProfileEraser.h"
 #include "core/service/TokenBroker.h"
@@ -136,6 +143,13 @@ public:
     // entries older than `days` are pruned under a hash checkpoint (Vault::pruneAudit). 0 keeps
     // the log forever (the default here; the window passes its setting, 365 unless changed).
     void setAuditRetentionDays(int days);
+    // The hooks to run on account events (the window passes AppSettings::hookSettings()). Any time;
+    // hooks already running keep going.
+    void setHooks(const HookSettings &hooks);
+    // The sign-in of the account is predicted to end at `signInNeededBy`, for `reason` (plain
+    // words): runs the expiring_soon hook, once per account and predicted date in this process.
+    // Nothing calls it yet: it is for the health clock (issue 14).
+    void notifyExpiringSoon(qint64 accountId, const QDateTime &signInNeededBy, const QString &reason);
 
     void start();
     // Stops starting refreshes (the scheduler) and calls `done` once no refresh is queued, waiting

@@ -129,6 +129,45 @@ void AppSettings::setStartAtLogin(bool start)
     m_settings->setValue(QStringLiteral("window/start_at_login"), start);
 }
 
+HookSettings AppSettings::hookSettings() const
+{
+    // An unquoted comma makes QSettings read a list: the command line is the whole of it.
+    const auto command = [this](const QString &key) {
+        const QVariant v = m_settings->value(key);
+        if (v.typeId() == QMetaType::QStringList)
+            return v.toStringList().join(QStringLiteral(", ")).trimmed();
+        return v.toString().trimmed();
+    };
+    HookSettings out;
+    const QList<HookEvent> events = allHookEvents();
+    for (const HookEvent event : events) {
+        const QString line = command(QStringLiteral("hooks/") + hookEventName(event));
+        if (!line.isEmpty())
+            out.commands.insert(event, line);
+    }
+    out.any = command(QStringLiteral("hooks/any"));
+    bool ok = false;
+    const int timeout = m_settings->value(QStringLiteral("hooks/timeout_seconds"), out.timeoutSeconds).toInt(&ok);
+    if (ok && timeout >= 1 && timeout <= 3600)
+        out.timeoutSeconds = timeout;
+    return out;
+}
+
+void AppSettings::setHookSettings(const HookSettings &hooks)
+{
+    const auto put = [this](const QString &key, const QString &command) {
+        if (command.trimmed().isEmpty())
+            m_settings->remove(key);
+        else
+            m_settings->setValue(key, command.trimmed());
+    };
+    const QList<HookEvent> events = allHookEvents();
+    for (const HookEvent event : events)
+        put(QStringLiteral("hooks/") + hookEventName(event), hooks.commands.value(event));
+    put(QStringLiteral("hooks/any"), hooks.any);
+    m_settings->setValue(QStringLiteral("hooks/timeout_seconds"), hooks.timeoutSeconds);
+}
+
 void AppSettings::sync()
 {
     // Only writing creates the folder: reading (every mailkey-cli call) leaves no trace.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/Hooks.h"
 
 #include <QByteArray>
 #include <QString>
@@ -22,6 +23,11 @@ namespace mailkey {
 //   window/keep_running            - closing the window leaves MailKey running (default false)
 //   window/start_at_login          - start MailKey (in the background) at login (default false;
 //                                    the autostart entry itself: core/service/Autostart)
+//   hooks/needs_sign_in, hooks/refresh_failed, hooks/token_refreshed, hooks/account_removed,
+//   hooks/expiring_soon            - a command line run on that event (core/service/Hooks; no
+//                                    shell: split like QProcess::splitCommand); empty: none
+//   hooks/any                      - a command line run on every event, after the event's own
+//   hooks/timeout_seconds          - a hook's time limit (default 30; 1 to 3600)
 // Tokens and keys never go here.
 class AppSettings {
 public:
@@ -66,6 +72,12 @@ public:
     void setKeepRunningWhenClosed(bool keep);
     bool startAtLogin() const;
     void setStartAtLogin(bool start);
+
+    // The hooks (hooks/<event>, hooks/any, hooks/timeout_seconds). The window passes them to
+    // AccountService::setHooks at start. setHookSettings writes every key (an empty command
+    // removes its key).
+    HookSettings hookSettings() const;
+    void setHookSettings(const HookSettings &hooks);
 
     void sync();
 
