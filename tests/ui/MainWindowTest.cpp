@@ -17,6 +17,7 @@
 #include "core/service/AppSettings.h"
 #include "core/service/Autostart.h"
 #include "core/vault/Vault.h"
+#include "tests/support/ReplaceFile.h"
 #include "tests/support/ScriptedMailServer.h"
 #include "tests/support/TestTls.h"
 #include "tests/support/TestUtil.h"
@@ -608,14 +609,6 @@ TEST_F(MainWindowTest, AProvidersFileChangedOutsideIsPickedUpAndABrokenOneKeepsI
               QFileInfo(m_dir.filePath(QStringLiteral("config/providers.json"))));
     m_window->providersWatcher()->setDelay(50);
     const QString path = m_dir.filePath(QStringLiteral("config/providers.json"));
-    const auto replaceWith = [&](const QByteArray &bytes) {
-        const QString tmp = path + QStringLiteral(".new");
-        QFile f(tmp);
-        ASSERT_TRUE(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        f.write(bytes);
-        f.close();
-        ASSERT_EQ(::rename(QFile::encodeName(tmp).constData(), QFile::encodeName(path).constData()), 0);
-    };
     QJsonObject doc = QJsonDocument::fromJson([&] {
                           QFile f(path);
                           return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
@@ -626,10 +619,10 @@ TEST_F(MainWindowTest, AProvidersFileChangedOutsideIsPickedUpAndABrokenOneKeepsI
                             {QStringLiteral("name"), QStringLiteral("Third")},
                             {QStringLiteral("issuer"), QStringLiteral("https://third.example.com")}});
     doc.insert(QStringLiteral("providers"), list);
-    replaceWith(QJsonDocument(doc).toJson());
+    ASSERT_TRUE(test::replaceFileByRename(path, QJsonDocument(doc).toJson()));
     ASSERT_TRUE(waitFor([&] { return menuAction(m_window->connectMenu(), QStringLiteral("connect-third")); }));
 
-    replaceWith(R"({"providers": [{"id": "third", )");
+    ASSERT_TRUE(test::replaceFileByRename(path, R"({"providers": [{"id": "third", )"));
     ASSERT_TRUE(waitFor([&] { return m_window->configBanner()->isVisible(); }));
     EXPECT_TRUE(m_window->configBanner()->message().contains(QStringLiteral("not valid JSON")))
         << m_window->configBanner()->message().toStdString();

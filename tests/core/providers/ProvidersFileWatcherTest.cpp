@@ -4,6 +4,7 @@
 #include "core/providers/ProvidersFileWatcher.h"
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderFileEditor.h"
+#include "tests/support/ReplaceFile.h"
 #include "tests/support/TestUtil.h"
 
 #include <QDir>
@@ -19,16 +20,6 @@ using namespace mailkey;
 using mailkey::test::waitFor;
 
 namespace {
-
-void writeByRename(const QString &path, const QByteArray &bytes)
-{
-    const QString tmp = path + QStringLiteral(".tmp");
-    QFile f(tmp);
-    ASSERT_TRUE(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    f.write(bytes);
-    f.close();
-    ASSERT_EQ(::rename(QFile::encodeName(tmp).constData(), QFile::encodeName(path).constData()), 0);
-}
 
 QByteArray providersWith(const QString &id)
 {
@@ -47,10 +38,10 @@ TEST(ProvidersFileWatcher, SeesCreationReplacementInPlaceWritesAndRemoval)
     watcher.setPath(path); // does not exist yet
     EXPECT_EQ(watcher.path(), path);
 
-    writeByRename(path, providersWith(QStringLiteral("one")));
+    ASSERT_TRUE(test::replaceFileByRename(path, providersWith(QStringLiteral("one"))));
     ASSERT_TRUE(waitFor([&] { return changed.count() == 1; }, 5000));
 
-    writeByRename(path, providersWith(QStringLiteral("two"))); // replaced: a new inode
+    ASSERT_TRUE(test::replaceFileByRename(path, providersWith(QStringLiteral("two")))); // replaced: a new inode
     ASSERT_TRUE(waitFor([&] { return changed.count() == 2; }, 5000));
 
     { // written in place, after the replacement (the watch followed the new file)
@@ -71,7 +62,7 @@ TEST(ProvidersFileWatcher, SeesCreationReplacementInPlaceWritesAndRemoval)
     EXPECT_FALSE(waitFor([&] { return changed.count() > 4; }, 400));
 
     watcher.setPath(QString());
-    writeByRename(path, providersWith(QStringLiteral("three")));
+    ASSERT_TRUE(test::replaceFileByRename(path, providersWith(QStringLiteral("three"))));
     EXPECT_FALSE(waitFor([&] { return changed.count() > 4; }, 400));
 }
 
