@@ -37,6 +37,7 @@
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
@@ -1240,7 +1241,13 @@ void MainWindow::openProviderEditor(QWidget *parent)
         return;
     if (!m_discovery)
         m_discovery = new IssuerDiscovery(nullptr, this);
-    auto *editor = new ProviderEditor(m_settings->effectiveProvidersFile(), m_discovery, parent ? parent : this);
+    // Over Settings: the file its field names now (saved or not).
+    QString path = m_settings->effectiveProvidersFile();
+    if (auto *settings = qobject_cast<SettingsDialog *>(parent)) {
+        const QString typed = settings->field(QStringLiteral("providersFile"))->text().trimmed();
+        path = typed.isEmpty() ? ProviderFile::defaultPath() : typed;
+    }
+    auto *editor = new ProviderEditor(path, m_discovery, parent ? parent : this);
     editor->setAttribute(Qt::WA_DeleteOnClose);
     connect(editor, &ProviderEditor::fileChanged, this, &MainWindow::reloadProviders);
     if (auto *settings = qobject_cast<SettingsDialog *>(parent))
