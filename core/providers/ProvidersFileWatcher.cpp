@@ -55,8 +55,18 @@ void ProvidersFileWatcher::rewatch()
     if (m_path.isEmpty())
         return;
     const QFileInfo info(m_path);
-    if (info.absoluteDir().exists() && !m_watcher.directories().contains(info.absolutePath()))
-        m_watcher.addPath(info.absolutePath());
+    // The folder, or while it does not exist (a first run) the nearest one above it that does, so
+    // that creating the folder and then the file is seen.
+    QDir dir = info.absoluteDir();
+    while (!dir.exists() && !dir.isRoot())
+        dir.setPath(QFileInfo(dir.absolutePath()).absolutePath());
+    const QStringList watched = m_watcher.directories();
+    for (const QString &d : watched) {
+        if (d != dir.absolutePath())
+            m_watcher.removePath(d);
+    }
+    if (dir.exists() && !m_watcher.directories().contains(dir.absolutePath()))
+        m_watcher.addPath(dir.absolutePath());
     if (info.exists() && !m_watcher.files().contains(m_path))
         m_watcher.addPath(m_path);
 }

@@ -9,10 +9,11 @@
 namespace mailkey {
 
 // Watches a providers.json while the window runs, so a file changed, replaced, created or removed
-// outside MailKey is picked up without Save or a restart. Watches the file and its folder (editors
+// outside MailKey is picked up without Save or a restart. Watches the file and its folder: editors
 // save by writing a new file and renaming it over the old one, which ends a watch on the file
-// itself). Bursts of events are coalesced; changed() is emitted only when what is there differs
-// from what was there at setPath() or the last changed() (existence, size, time, content).
+// itself. While the folder does not exist yet (a first run), the nearest existing folder above it
+// is watched instead. Bursts of events are coalesced; changed() is emitted only when what is there
+// differs from what was there at setPath() or the last changed() (existence, size, time, content).
 class ProvidersFileWatcher : public QObject {
     Q_OBJECT
 public:

@@ -66,6 +66,23 @@ TEST(ProvidersFileWatcher, SeesCreationReplacementInPlaceWritesAndRemoval)
     EXPECT_FALSE(waitFor([&] { return changed.count() > 4; }, 400));
 }
 
+// A first run: the configuration folder does not exist yet; it is made, then the file in it.
+TEST(ProvidersFileWatcher, SeesAFileInAFolderMadeLater)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("config/MailKey/providers.json"));
+    ProvidersFileWatcher watcher;
+    watcher.setDelay(20);
+    QSignalSpy changed(&watcher, &ProvidersFileWatcher::changed);
+    watcher.setPath(path);
+    ASSERT_TRUE(QDir().mkpath(dir.filePath(QStringLiteral("config"))));
+    EXPECT_FALSE(waitFor([&] { return changed.count() > 0; }, 300)); // no file yet: nothing changed
+    ASSERT_TRUE(QDir().mkpath(dir.filePath(QStringLiteral("config/MailKey"))));
+    EXPECT_FALSE(waitFor([&] { return changed.count() > 0; }, 300));
+    ASSERT_TRUE(test::replaceFileByRename(path, providersWith(QStringLiteral("late"))));
+    ASSERT_TRUE(waitFor([&] { return changed.count() == 1; }, 5000));
+}
+
 TEST(ProviderFileEditor, ChecksAreTheLoadersAndOtherEntriesAreKept)
 {
     QTemporaryDir dir;
