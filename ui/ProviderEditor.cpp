@@ -399,6 +399,7 @@ void ProviderEditor::validate()
         const bool show = !reason.isEmpty() && !untouchedRequired;
         SafeText::setLabelMultiline(it.value(), show ? reason : QString(), 1000);
         it.value()->setVisible(show);
+        m_edits.value(it.key())->setAccessibleDescription(show ? reason : QString()); // read with the field
     }
     if (m_fileUsable) {
         SafeText::setLabelMultiline(m_fileProblem, other.join(QLatin1Char('\n')), 2000);

@@ -97,6 +97,8 @@ TEST(ProviderEditor, ValidatesAsYouTypeAndWritesWhatTheLoaderReads)
 
     type(editor.field(QStringLiteral("issuer")), QStringLiteral("http://id.example.com"));
     EXPECT_TRUE(shows(editor, QStringLiteral("issuer"), QStringLiteral("https")));
+    EXPECT_EQ(editor.field(QStringLiteral("issuer"))->accessibleDescription(),
+              editor.problemLabel(QStringLiteral("issuer"))->text()); // a screen reader hears it with the field
     EXPECT_FALSE(editor.canSave());
     type(editor.field(QStringLiteral("issuer")), QStringLiteral("https://id.example.com"));
     EXPECT_TRUE(editor.problemLabel(QStringLiteral("issuer"))->isHidden());
