@@ -33,6 +33,7 @@ namespace {
 
 void dumpShot(QWidget *w, const QString &name)
 {
+    QTest::qWait(50); // the layout settles (reasons that came and went)
     if (qEnvironmentVariableIsSet("MAILKEY_UI_DUMP_DIR"))
         w->grab().save(qEnvironmentVariable("MAILKEY_UI_DUMP_DIR") + QLatin1Char('/') + name);
 }
