@@ -948,6 +948,13 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
 </context>
 <context>
+    <name>mailkey::IssuerDiscovery</name>
+    <message>
+        <source>The issuer %1. Enter the provider&apos;s issuer address, such as https://id.example.com.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::KeyStore</name>
     <message>
         <source>The entry was not found in the keychain.</source>
@@ -2176,6 +2183,14 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
         <source>Your mail programs still get fresh tokens. Open MailKey from here, or quit it from this icon&apos;s menu.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The custom providers read from it before are still used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--providers %1 was not used: your administrator turned custom providers off.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::ManagedPolicy</name>
@@ -2618,9 +2633,220 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
 </context>
 <context>
+    <name>mailkey::ProviderEditor</name>
+    <message>
+        <source>Custom providers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Provider to edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Example Mail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Derived from the name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Used by mailkey-cli (connect ID) and in the redirect address; a-z, 0-9 and &quot;-&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the endpoints from the issuer&apos;s OpenID configuration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Issuer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authorization endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty with the token endpoint: discovered at sign-in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Token endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty with the authorization endpoint: discovered at sign-in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device authorization endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: sign-in on another device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revocation endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: Remove revokes the sign-in there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User info endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From the provider&apos;s app registration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: a desktop client&apos;s secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scopes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IMAP port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SMTP port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IMAP server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: imap.example.com</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SMTP server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: smtp.example.com</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fix the file in a text editor first; MailKey does not overwrite a file it cannot read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another provider in this file already has the id &quot;%1&quot;; choose another.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The scope %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Register this redirect address with the provider (with any port):
+http://%1%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking up the OpenID configuration of %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Found: %1. Add the client id of your app registration, then Save.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove provider</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the provider &quot;%1&quot; from %2? Mailboxes signed in with it stay in the list but cannot refresh their tokens until it is added again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::ProviderFile</name>
     <message>
         <source>The custom providers file %1 %2. Fix or remove the file; the built-in providers are still available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ProviderFileEditor</name>
+    <message>
+        <source>The providers file %1 cannot be read (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The providers file %1 changed while it was read; try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The providers file %1 has no provider &quot;%2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder %1 cannot be created.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The providers file %1 cannot be written (%2).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3005,6 +3231,22 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
     <message>
         <source>Tokens stay fresh and mail programs get theirs while the window is closed. This desktop has no system tray: open the window again by starting MailKey again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add or edit providers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A form for the providers in the file: discover the endpoints from an issuer, or fill them in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Given with --providers for this run; the saved setting is not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Given with --providers for this run</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3437,6 +3679,10 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
     <message>
         <source>Start without showing the window (the login autostart entry uses it); starting MailKey again shows it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use FILE as the custom providers file for this run (instead of the one in Settings).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

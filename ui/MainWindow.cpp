@@ -1,7 +1,9 @@
 #include "ui/MainWindow.h"
 
 #include "core/oauth/ConnectSession.h"
+#include "core/providers/IssuerDiscovery.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/providers/ProvidersFileWatcher.h"
 #include "core/service/AppSettings.h"
 #include "core/vault/VaultAccess.h"
 #include "ui/AccountDelegate.h"
@@ -14,6 +16,7 @@
 #include "ui/ConnectPanel.h"
 #include "ui/EmptyState.h"
 #include "ui/MailCheckPanel.h"
+#include "ui/ProviderEditor.h"
 #include "ui/SafeText.h"
 #include "ui/SettingsDialog.h"
 #include "ui/VaultErrorAdvice.h"
@@ -30,9 +33,11 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
@@ -106,6 +111,9 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
 
     buildUi();
     buildMenus();
+    // A providers file changed outside MailKey (an editor, a script) is used at once.
+    m_providersWatcher = new ProvidersFileWatcher(this);
+    connect(m_providersWatcher, &ProvidersFileWatcher::changed, this, &MainWindow::reloadProviders);
     reloadProviders();
 
     connect(m_service, &AccountService::vaultStateChanged, this, &MainWindow::updateForVaultState);
@@ -180,8 +188,8 @@ void MainWindow::buildUi()
         const QString id = action->data().toString();
         if (id.isEmpty())
             return;
-        if (id == QLatin1String("#settings"))
-            openSettings();
+        if (id == QLatin1String("#addProvider"))
+            openProviderEditor();
         else
             connectProvider(id);
     });
@@ -333,8 +341,8 @@ void MainWindow::buildMenus()
     m_menuConnect = app->addMenu(tr("&Connect account"));
     connect(m_menuConnect, &QMenu::triggered, this, [this](QAction *action) {
         const QString id = action->data().toString();
-        if (id == QLatin1String("#settings"))
-            openSettings();
+        if (id == QLatin1String("#addProvider"))
+            openProviderEditor();
         else if (!id.isEmpty())
             connectProvider(id);
     });
@@ -415,10 +423,25 @@ void MainWindow::reloadProviders()
     ProviderRegistry *registry = m_service->providers();
     if (!registry)
         return;
+    const bool customAllowed = !m_settings->policy().disables(ManagedPolicy::Feature::CustomProviders);
+    const QString file = m_settings->effectiveProvidersFile();
+    if (m_providersWatcher)
+        m_providersWatcher->setPath(customAllowed ? file : QString());
+    const ProviderFile::Contents before = registry->customProviders();
     const Status loaded = m_settings->applyTo(registry);
     QStringList problems;
-    if (!loaded.ok())
+    if (!loaded.ok()) {
         problems.append(loaded.error().message);
+        // A file broken while MailKey runs (half saved, a typo) does not take away the providers
+        // it had: they stay until the file is fixed.
+        if (!before.providers.isEmpty() && QFileInfo(before.path) == QFileInfo(file)) {
+            registry->setCustomProviders(before);
+            problems.append(tr("The custom providers read from it before are still used."));
+        }
+    }
+    if (!customAllowed && !m_settings->providersFileOverride().isEmpty())
+        problems.append(tr("--providers %1 was not used: your administrator turned custom providers off.")
+                            .arg(m_settings->providersFileOverride()));
     for (const QString &p : m_settings->policy().problems)
         problems.append(tr("Your administrator's policy (%1): %2").arg(m_settings->policy().source, p));
     for (const ProviderProblem &p : registry->problems())
@@ -465,7 +488,7 @@ void MainWindow::rebuildConnectMenu()
             continue;
         menu->addSeparator();
         QAction *add = menu->addAction(tr("Add a provider…"));
-        add->setData(QStringLiteral("#settings"));
+        add->setData(QStringLiteral("#addProvider"));
         add->setObjectName(QStringLiteral("addProvider"));
     }
 }
@@ -1208,7 +1231,35 @@ void MainWindow::openSettings()
     auto *dialog = new SettingsDialog(m_settings, QProcessEnvironment::systemEnvironment(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, &MainWindow::reloadProviders);
+    connect(dialog, &SettingsDialog::editProvidersRequested, this, [this, dialog] { openProviderEditor(dialog); });
     dialog->open();
+}
+
+void MainWindow::openProviderEditor(QWidget *parent)
+{
+    if (findChild<ProviderEditor *>() || m_service->isErased() || m_erasing
+        || m_settings->policy().disables(ManagedPolicy::Feature::CustomProviders))
+        return;
+    if (!m_discovery)
+        m_discovery = new IssuerDiscovery(nullptr, this);
+    // Over Settings: the file its field names now (saved or not).
+    QString path = m_settings->effectiveProvidersFile();
+    if (auto *settings = qobject_cast<SettingsDialog *>(parent)) {
+        const QString typed = settings->field(QStringLiteral("providersFile"))->text().trimmed();
+        path = typed.isEmpty() ? ProviderFile::defaultPath() : typed;
+    }
+    auto *editor = new ProviderEditor(path, m_discovery, parent ? parent : this);
+    editor->setAttribute(Qt::WA_DeleteOnClose);
+    connect(editor, &ProviderEditor::fileChanged, this, &MainWindow::reloadProviders);
+    if (auto *settings = qobject_cast<SettingsDialog *>(parent))
+        connect(editor, &ProviderEditor::fileChanged, settings, &SettingsDialog::reloadCustomProviders);
+    editor->open();
+}
+
+void MainWindow::setProvidersFileOverride(const QString &path)
+{
+    m_settings->setProvidersFileOverride(path);
+    reloadProviders();
 }
 
 void MainWindow::confirmSignOutEverywhere()

@@ -36,6 +36,8 @@ class AppSettings;
 class ConnectPanel;
 class ConnectSession;
 class EmptyState;
+class IssuerDiscovery;
+class ProvidersFileWatcher;
 
 // The double-click GUI: connected mailboxes in a list, their details, connect / reconnect /
 // remove, settings, and the startup and keychain/vault banners. Talks only to AccountService.
@@ -119,6 +121,9 @@ public Q_SLOTS:
     // checkMail) and shows the progress and the result in the details' "Mail login" tab.
     void testMailConnection(qint64 accountId);
     void openSettings();
+    // "Add a provider…": the provider editor (objectName "providerEditor") for the providers file
+    // in use, over `parent` (nullptr: this window); a saved change reloads the providers.
+    void openProviderEditor(QWidget *parent = nullptr);
     void confirmSignOutEverywhere(); // objectName "confirmSignOutEverywhere"
     void confirmResetVault();        // objectName "confirmResetVault"
     // File → Back up to a file… / Restore from a backup… (BackupDialog, objectNames "backupDialog",
@@ -131,6 +136,12 @@ public Q_SLOTS:
     void confirmEraseEverything();
     void retryVault();
     void reloadProviders();
+    // `mailkey --providers FILE`: FILE is the custom providers file of this run (not saved).
+    void setProvidersFileOverride(const QString &path);
+
+public:
+    // The watch on the providers file in use (tests: its delay).
+    ProvidersFileWatcher *providersWatcher() const { return m_providersWatcher; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -230,6 +241,9 @@ private:
     // dialog, or the banner once the dialog is gone, says why.
     bool endBackupWork(const QPointer<BackupDialog> &dialog, const std::optional<Error> &failure,
                        const QString &failureTitle);
+
+    ProvidersFileWatcher *m_providersWatcher = nullptr;
+    IssuerDiscovery *m_discovery = nullptr; // made when the provider editor first needs it
 
     QPointer<ConnectSession> m_session;
     QString m_sessionProvider;

@@ -125,6 +125,12 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
                           }});
     addNote(m_customForm, tr("A JSON file with RFC 8414 field names; see the README. Empty: %1 if it exists.")
                               .arg(ProviderFile::defaultPath()));
+    auto *editProviders = new QPushButton(tr("Add or edit providers…"), m_customBox);
+    editProviders->setObjectName(QStringLiteral("editProviders"));
+    editProviders->setToolTip(tr("A form for the providers in the file: discover the endpoints from an issuer, or "
+                                 "fill them in"));
+    connect(editProviders, &QPushButton::clicked, this, &SettingsDialog::editProvidersRequested);
+    m_customForm->addRow(QString(), editProviders);
     connect(browse, &QPushButton::clicked, this, [this, fileEdit] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Custom providers file"), fileEdit->text(),
                                                           tr("JSON files (*.json);;All files (*)"));
@@ -194,6 +200,14 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
     if (!googlePreset.clientId.isEmpty()) {
         lockField(QStringLiteral("googleClientId"), googlePreset.clientId);
         lockField(QStringLiteral("googleClientSecret"), googlePreset.clientSecret);
+    }
+    if (!settings->providersFileOverride().isEmpty()) {
+        // mailkey --providers FILE: this run's file, not a setting.
+        lockField(QStringLiteral("providersFile"), settings->providersFileOverride());
+        field(QStringLiteral("providersFile"))
+            ->setToolTip(tr("Given with --providers for this run; the saved setting is not changed."));
+        field(QStringLiteral("providersFile"))->setAccessibleDescription(tr("Given with --providers for this run"));
+        browse->setEnabled(false);
     }
     if (policy.disables(ManagedPolicy::Feature::CustomProviders)) {
         m_customBox->setEnabled(false);
@@ -361,6 +375,11 @@ void SettingsDialog::rebuildCustomClientIds()
             lockField(name, preset);
     }
     validateAll();
+}
+
+void SettingsDialog::reloadCustomProviders()
+{
+    rebuildCustomClientIds();
 }
 
 void SettingsDialog::validateAll()

@@ -51,6 +51,12 @@ public:
 
 public Q_SLOTS:
     void accept() override;
+    // The providers file was changed (the provider editor saved): its client id rows again.
+    void reloadCustomProviders();
+
+Q_SIGNALS:
+    // "Add or edit providers…": the window opens the provider editor over this dialog.
+    void editProvidersRequested();
 
 private:
     struct Field {

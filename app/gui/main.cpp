@@ -5,6 +5,7 @@
 #include "core/common/Profile.h"
 #include "core/ipc/IpcServer.h"
 #include "core/ipc/ServingLock.h"
+#include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
 #include "ui/MainWindow.h"
@@ -13,6 +14,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFile>
+#include <QFileInfo>
 #include <QIcon>
 #include <QNetworkAccessManager>
 #include <QTextStream>
@@ -51,6 +53,11 @@ int main(int argc, char **argv)
         Text::tr("Start without showing the window (the login autostart entry uses it); starting MailKey again "
                  "shows it."));
     parser.addOption(backgroundOption);
+    const QCommandLineOption providersOption(
+        QStringLiteral("providers"),
+        Text::tr("Use FILE as the custom providers file for this run (instead of the one in Settings)."),
+        QStringLiteral("FILE"));
+    parser.addOption(providersOption);
     parser.process(app);
     const bool background = parser.isSet(backgroundOption);
     const QString profileName = parser.value(profileOption);
@@ -60,6 +67,15 @@ int main(int argc, char **argv)
         return 2;
     }
     const mailkey::Profile profile(profileName);
+    // --providers FILE: checked now, so a wrong path is said here instead of a window without it.
+    QString providersFile;
+    if (parser.isSet(providersOption)) {
+        providersFile = QFileInfo(parser.value(providersOption)).absoluteFilePath();
+        if (const auto loaded = mailkey::ProviderFile::load(providersFile); !loaded) {
+            QTextStream(stderr) << "mailkey: " << loaded.error().message << '\n';
+            return 2;
+        }
+    }
 
     QNetworkAccessManager network;
     mailkey::ProviderRegistry providers;
@@ -79,6 +95,8 @@ int main(int argc, char **argv)
         // (mailkey-cli then opens the vault itself).
         mailkey::IpcServer::attach(service.get());
         window = std::make_unique<mailkey::MainWindow>(service.get());
+        if (!providersFile.isEmpty())
+            window->setProvidersFileOverride(providersFile);
         QObject::connect(&instance, &mailkey::SingleInstance::activationRequested, window.get(),
                          &mailkey::MainWindow::raiseAndActivate);
         if (background)

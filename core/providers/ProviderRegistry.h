@@ -72,6 +72,9 @@ public:
     // providers are cleared; per-provider problems go to problems().
     Status loadCustomProviders(const QString &path = QString());
     void setCustomProviders(const ProviderFile::Contents &contents);
+    // What setCustomProviders() / loadCustomProviders() last gave (unresolved), so a window can
+    // keep it when a changed file turns out to be broken.
+    ProviderFile::Contents customProviders() const { return {m_customPath, m_custom, m_fileProblems}; }
 
     bool contains(const QString &id) const;
     // A resolved copy; an invalid Provider (isValid() false) for an unknown id.

@@ -57,6 +57,14 @@ QString AppSettings::customProvidersFile() const
     return m_settings->value(QStringLiteral("providers/file")).toString();
 }
 
+QString AppSettings::effectiveProvidersFile() const
+{
+    if (!m_providersOverride.isEmpty())
+        return m_providersOverride;
+    const QString configured = customProvidersFile().trimmed();
+    return configured.isEmpty() ? ProviderFile::defaultPath() : configured;
+}
+
 void AppSettings::setCustomProvidersFile(const QString &path)
 {
     if (path.trimmed().isEmpty())
@@ -184,6 +192,8 @@ Status AppSettings::applyTo(ProviderRegistry *registry) const
         registry->setCustomProviders(ProviderFile::Contents());
         return {};
     }
+    if (!m_providersOverride.isEmpty())
+        return registry->loadCustomProviders(m_providersOverride);
     return registry->loadCustomProviders(customProvidersFile());
 }
 

@@ -50,6 +50,11 @@ public:
 
     QString customProvidersFile() const; // empty = default
     void setCustomProvidersFile(const QString &path);
+    // `mailkey --providers FILE`: this file instead of the setting, for this run only (not saved).
+    void setProvidersFileOverride(const QString &path) { m_providersOverride = path; }
+    QString providersFileOverride() const { return m_providersOverride; }
+    // The providers file in use: the override, else the setting, else ProviderFile::defaultPath().
+    QString effectiveProvidersFile() const;
 
     // Audit retention: the days of audit log to keep (audit/retention_days), default 365; 0 keeps
     // it forever. Applied by the window at start and by `mailkey-cli audit --prune`.
@@ -89,6 +94,7 @@ public:
 private:
     std::unique_ptr<QSettings> m_settings;
     ManagedPolicy m_policy;
+    QString m_providersOverride;
 };
 
 } // namespace mailkey

@@ -9,12 +9,15 @@
 #include "core/common/Profile.h"
 #include "core/keychain/KeyStore.h"
 #include "core/oauth/ConnectSession.h"
+#include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/providers/ProvidersFileWatcher.h"
 #include "core/service/AccountService.h"
 #include "core/service/AccountServiceTestAccess.h"
 #include "core/service/AppSettings.h"
 #include "core/service/Autostart.h"
 #include "core/vault/Vault.h"
+#include "tests/support/ReplaceFile.h"
 #include "tests/support/ScriptedMailServer.h"
 #include "tests/support/TestTls.h"
 #include "tests/support/TestUtil.h"
@@ -32,6 +35,7 @@
 #include "ui/ElidedLabel.h"
 #include "ui/EmptyState.h"
 #include "ui/MailCheckPanel.h"
+#include "ui/ProviderEditor.h"
 #include "ui/SettingsDialog.h"
 
 #include <QAccessible>
@@ -39,11 +43,13 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -544,6 +550,137 @@ TEST_F(MainWindowTest, ThePolicyLimitsWhatTheWindowOffers)
     EXPECT_TRUE(m_window->configBanner()->isVisible());
     EXPECT_TRUE(m_window->configBanner()->message().contains(QStringLiteral("\"x\" is not a feature")))
         << m_window->configBanner()->message().toStdString();
+}
+
+// Issue 16.1: "Add a provider…" leads straight to the provider editor; what it saves is offered
+// at once. Settings has the same editor behind "Add or edit providers…".
+TEST_F(MainWindowTest, AddAProviderOpensTheEditorAndTheSavedProviderIsOffered)
+{
+    open();
+    QAction *add = menuAction(m_window->connectMenu(), QStringLiteral("addProvider"));
+    ASSERT_TRUE(add);
+    add->trigger();
+    auto *editor = waitForChild<ProviderEditor>(m_window.get(), QStringLiteral("providerEditor"));
+    ASSERT_TRUE(editor);
+    EXPECT_EQ(QFileInfo(editor->path()), QFileInfo(m_dir.filePath(QStringLiteral("config/providers.json"))));
+    EXPECT_EQ(editor->providerChoice()->count(), 2); // New provider, Fake IdP
+    editor->field(QStringLiteral("name"))->setText(QStringLiteral("Second IdP"));
+    Q_EMIT editor->field(QStringLiteral("name"))->textEdited(QStringLiteral("Second IdP"));
+    EXPECT_EQ(editor->field(QStringLiteral("id"))->text(), QStringLiteral("second-idp"));
+    editor->field(QStringLiteral("issuer"))->setText(m_server.issuer());
+    editor->field(QStringLiteral("authorization_endpoint"))->setText(m_server.authorizeUrl().toString());
+    editor->field(QStringLiteral("token_endpoint"))->setText(m_server.tokenUrl().toString());
+    editor->field(QStringLiteral("client_id"))->setText(kClient);
+    ASSERT_TRUE(editor->canSave());
+    QTest::qWait(100); // the layout settles (a reason shown, then hidden again)
+    EXPECT_TRUE(editor->problemLabel(QStringLiteral("token_endpoint"))->isHidden());
+    dump(editor, QStringLiteral("provider-editor-window.png"));
+    editor->saveButton()->click();
+    ASSERT_TRUE(waitFor([&] { return menuAction(m_window->connectMenu(), QStringLiteral("connect-second-idp")); }));
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("connect-fake"))); // the other one is kept
+    EXPECT_TRUE(m_window->configBanner()->isHidden()) << m_window->configBanner()->message().toStdString();
+    EXPECT_TRUE(waitFor([&] { return !m_window->findChild<ProviderEditor *>(); }));
+
+    // Settings → Add or edit providers… opens the editor over the Settings dialog.
+    m_window->openSettings();
+    auto *settings = waitForChild<SettingsDialog>(m_window.get(), QStringLiteral("settingsDialog"));
+    ASSERT_TRUE(settings);
+    auto *editButton = settings->findChild<QPushButton *>(QStringLiteral("editProviders"));
+    ASSERT_TRUE(editButton);
+    editButton->click();
+    editor = waitForChild<ProviderEditor>(settings, QStringLiteral("providerEditor"));
+    ASSERT_TRUE(editor);
+    ASSERT_TRUE(editor->removeProvider(QStringLiteral("second-idp")));
+    EXPECT_TRUE(waitFor([&] { return !menuAction(m_window->connectMenu(), QStringLiteral("connect-second-idp")); }));
+    // The Settings dialog's client id rows follow the file.
+    EXPECT_FALSE(settings->field(QStringLiteral("customClientId-second-idp")));
+    EXPECT_TRUE(settings->field(QStringLiteral("customClientId-fake")));
+    editor->reject();
+    settings->reject();
+}
+
+// A providers.json changed outside MailKey is used without Save or a restart; a broken one says
+// what is wrong and keeps the providers read before.
+TEST_F(MainWindowTest, AProvidersFileChangedOutsideIsPickedUpAndABrokenOneKeepsItsProviders)
+{
+    open();
+    ASSERT_TRUE(m_window->providersWatcher());
+    EXPECT_EQ(QFileInfo(m_window->providersWatcher()->path()),
+              QFileInfo(m_dir.filePath(QStringLiteral("config/providers.json"))));
+    m_window->providersWatcher()->setDelay(50);
+    const QString path = m_dir.filePath(QStringLiteral("config/providers.json"));
+    QJsonObject doc = QJsonDocument::fromJson([&] {
+                          QFile f(path);
+                          return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+                      }())
+                          .object();
+    QJsonArray list = doc.value(QStringLiteral("providers")).toArray();
+    list.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("third")},
+                            {QStringLiteral("name"), QStringLiteral("Third")},
+                            {QStringLiteral("issuer"), QStringLiteral("https://third.example.com")}});
+    doc.insert(QStringLiteral("providers"), list);
+    ASSERT_TRUE(test::replaceFileByRename(path, QJsonDocument(doc).toJson()));
+    ASSERT_TRUE(waitFor([&] { return menuAction(m_window->connectMenu(), QStringLiteral("connect-third")); }));
+
+    ASSERT_TRUE(test::replaceFileByRename(path, R"({"providers": [{"id": "third", )"));
+    ASSERT_TRUE(waitFor([&] { return m_window->configBanner()->isVisible(); }));
+    EXPECT_TRUE(m_window->configBanner()->message().contains(QStringLiteral("not valid JSON")))
+        << m_window->configBanner()->message().toStdString();
+    EXPECT_TRUE(m_window->configBanner()->message().contains(QStringLiteral("still used")));
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("connect-fake")));
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("connect-third")));
+    dump(m_window.get(), QStringLiteral("providers-file-broken.png"));
+
+    writeProvidersFile(); // fixed: only the fake provider again
+    ASSERT_TRUE(waitFor([&] { return !menuAction(m_window->connectMenu(), QStringLiteral("connect-third")); }));
+    EXPECT_TRUE(waitFor([&] { return m_window->configBanner()->isHidden(); }));
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("connect-fake")));
+}
+
+// `mailkey --providers FILE`: that file for this run (watched, not saved in the settings); a
+// missing file is said on stderr, exit 2.
+TEST_F(MainWindowTest, TheProvidersOptionUsesThatFileForThisRun)
+{
+    const QString other = m_dir.filePath(QStringLiteral("elsewhere.json"));
+    {
+        QFile f(other);
+        ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(R"({"providers": [{"id": "elsewhere", "issuer": "https://elsewhere.example.com"}]})");
+    }
+    open();
+    m_window->setProvidersFileOverride(other);
+    EXPECT_TRUE(menuAction(m_window->connectMenu(), QStringLiteral("connect-elsewhere")));
+    EXPECT_FALSE(menuAction(m_window->connectMenu(), QStringLiteral("connect-fake")));
+    EXPECT_EQ(m_window->providersWatcher()->path(), other);
+    EXPECT_TRUE(m_settings->customProvidersFile().isEmpty());
+    m_window->openSettings();
+    auto *settings = waitForChild<SettingsDialog>(m_window.get(), QStringLiteral("settingsDialog"));
+    ASSERT_TRUE(settings);
+    EXPECT_EQ(settings->field(QStringLiteral("providersFile"))->text(), other);
+    EXPECT_TRUE(settings->field(QStringLiteral("providersFile"))->isReadOnly());
+    settings->accept();
+    EXPECT_TRUE(AppSettings(m_settings->path()).customProvidersFile().isEmpty());
+    // The editor edits that file.
+    menuAction(m_window->connectMenu(), QStringLiteral("addProvider"))->trigger();
+    auto *editor = waitForChild<ProviderEditor>(m_window.get(), QStringLiteral("providerEditor"));
+    ASSERT_TRUE(editor);
+    EXPECT_EQ(editor->path(), other);
+    editor->reject();
+
+    // The program itself.
+    QProcess help;
+    help.start(QStringLiteral(MAILKEY_GUI_BINARY), {QStringLiteral("--help")});
+    ASSERT_TRUE(help.waitForFinished(30000));
+    EXPECT_TRUE(help.readAllStandardOutput().contains("--providers <FILE>"));
+    QProcess missing;
+    missing.start(QStringLiteral(MAILKEY_GUI_BINARY),
+                  {QStringLiteral("--providers"), m_dir.filePath(QStringLiteral("no-such.json")),
+                   QStringLiteral("--profile"), test::uniqueName(QStringLiteral("opt"))});
+    ASSERT_TRUE(missing.waitForFinished(30000));
+    EXPECT_EQ(missing.exitStatus(), QProcess::NormalExit);
+    EXPECT_EQ(missing.exitCode(), 2);
+    const QByteArray err = missing.readAllStandardError();
+    EXPECT_TRUE(err.contains("no-such.json") && err.contains("does not exist")) << err.toStdString();
 }
 
 TEST_F(MainWindowTest, FoldersLoadWithProgressAndShowLiterally)
