@@ -242,6 +242,34 @@
         <source>Hook run</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Sign-in reply accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in reply rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail login checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Old activity removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backup restored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New vault key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New vault key in use</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::AccountListPane</name>
@@ -435,6 +463,79 @@
     <message>
         <source>MailKey is still opening the vault. Wait until it has finished, then erase again.</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::ActivityView</name>
+    <message>
+        <source>Activity log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search the activity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Mailbox:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Event:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All mailboxes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not about one mailbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n entries</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2189,6 +2290,22 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
     <message>
         <source>--providers %1 was not used: your administrator turned custom providers off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Activity log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Everything MailKey did with your mailboxes and their tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show activity</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

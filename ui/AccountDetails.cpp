@@ -381,9 +381,25 @@ QString AccountDetails::actionText(const QString &action)
         {QStringLiteral("alert.refresh-failures"), tr("Alert: refreshes failing")},
         {QStringLiteral("alert.rejected-callback"), tr("Alert: callback rejected")},
         {QStringLiteral("hook.run"), tr("Hook run")},
+        {QStringLiteral("callback.accepted"), tr("Sign-in reply accepted")},
+        {QStringLiteral("callback.rejected"), tr("Sign-in reply rejected")},
+        {QStringLiteral("mail.check"), tr("Mail login checked")},
+        {QStringLiteral("audit.pruned"), tr("Old activity removed")},
+        {QStringLiteral("vault.imported"), tr("Backup restored")},
+        {QStringLiteral("vault.key-rotated"), tr("New vault key")},
+        {QStringLiteral("vault.key-rotation-completed"), tr("New vault key in use")},
     };
     const QString known = names.value(action);
     return known.isEmpty() ? SafeText::clean(action, 64) : known;
+}
+
+QString AccountDetails::detailText(const AuditEntry &e)
+{
+    const QString detail = SafeText::clean(e.detail, 300);
+    const QString actor = SafeText::clean(e.actor, 64);
+    if (actor.isEmpty() || actor == QLatin1String("mailkey"))
+        return detail;
+    return detail.isEmpty() ? tr("by %1").arg(actor) : tr("%1 (by %2)").arg(detail, actor);
 }
 
 void AccountDetails::setActivity(const QList<AuditEntry> &entries)
@@ -395,11 +411,7 @@ void AccountDetails::setActivity(const QList<AuditEntry> &entries)
         item->setText(0, QLocale().toString(e.at.toLocalTime(), QLocale::ShortFormat));
         item->setText(1, actionText(e.action));
         item->setText(2, SafeText::clean(e.outcome, 32));
-        QString detail = SafeText::clean(e.detail, 200);
-        const QString actor = SafeText::clean(e.actor, 64);
-        if (!actor.isEmpty() && actor != QLatin1String("mailkey"))
-            detail = detail.isEmpty() ? tr("by %1").arg(actor) : tr("%1 (by %2)").arg(detail, actor);
-        item->setText(3, detail);
+        item->setText(3, detailText(e));
         item->setToolTip(3, SafeText::toolTip(e.detail));
         items.append(item);
     }

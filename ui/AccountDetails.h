@@ -61,6 +61,11 @@ public:
     MailCheckPanel *mailCheckPanel() const { return m_mailCheck; }
     // Brings the "Mail login" tab to the front.
     void showMailCheckTab();
+    // The name of an audit action for people ("token.refreshed" -> "Token refreshed"); also the
+    // window-wide ActivityView's.
+    static QString actionText(const QString &action);
+    // An entry's detail for display, cleaned, with the program that asked when not MailKey.
+    static QString detailText(const AuditEntry &entry);
 
 Q_SIGNALS:
     void reconnectRequested(qint64 accountId);
@@ -71,7 +76,6 @@ Q_SIGNALS:
 
 private:
     QLabel *addRow(QFormLayout *form, const QString &label, const QString &objectName);
-    static QString actionText(const QString &action);
     void updateActionButtons();
 
     const Clock *m_clock = nullptr;

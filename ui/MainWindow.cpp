@@ -11,6 +11,7 @@
 #include "ui/AccountFilterModel.h"
 #include "ui/AccountListPane.h"
 #include "ui/AccountModel.h"
+#include "ui/ActivityView.h"
 #include "ui/BackupDialog.h"
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
@@ -397,6 +398,13 @@ void MainWindow::buildMenus()
         m_list->setCurrentIndex(index);
         mailbox->popup(m_list->viewport()->mapToGlobal(pos));
     });
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *activity
+        = view->addAction(tr("&Activity log"), this, [this] { showActivity(ActivityView::AllMailboxes); });
+    activity->setObjectName(QStringLiteral("activityAction"));
+    activity->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    activity->setStatusTip(tr("Everything MailKey did with your mailboxes and their tokens"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *about = help->addAction(tr("&About MailKey"), this, [this] {
@@ -1408,7 +1416,35 @@ void MainWindow::onAlert(const Alert &alert)
         QPushButton *show = m_alertBanner->addButton(tr("Show mailbox"));
         connect(show, &QPushButton::clicked, this, [this, id] { selectAccount(id); });
     }
+    // The alerts say "check the activity log": this is where it is. An alert about no mailbox
+    // (a refused sign-in reply) shows the entries about no mailbox.
+    const qint64 mailbox = alert.kind == Alert::Kind::FailedSignIns ? ActivityView::AllMailboxes : alert.accountId;
+    QPushButton *activity = m_alertBanner->addButton(tr("Show activity"));
+    activity->setObjectName(QStringLiteral("showActivityButton"));
+    connect(activity, &QPushButton::clicked, this, [this, mailbox] { showActivity(mailbox); });
     notifyDesktop(title, alert.message);
+}
+
+ActivityView *MainWindow::activityView() const
+{
+    return m_activityView;
+}
+
+void MainWindow::showActivity(qint64 mailbox)
+{
+    const VaultState state = m_service->vaultState();
+    if (state != VaultState::Ready && state != VaultState::Verifying)
+        return;
+    if (!m_activityView) {
+        m_activityView = new ActivityView(m_service, this);
+        m_activityView->setAttribute(Qt::WA_DeleteOnClose);
+    } else {
+        m_activityView->reload();
+    }
+    m_activityView->showMailbox(mailbox);
+    m_activityView->show();
+    m_activityView->raise();
+    m_activityView->activateWindow();
 }
 
 void MainWindow::notifyDesktop(const QString &title, const QString &message)

@@ -28,6 +28,7 @@ class QLabel;
 namespace mailkey {
 
 class AccountDetails;
+class ActivityView;
 class AccountFilterModel;
 class AccountListPane;
 class BackupDialog;
@@ -82,6 +83,7 @@ public:
     Banner *vaultBanner() const { return m_vaultBanner; }
     Banner *messageBanner() const { return m_messageBanner; }
     Banner *alertBanner() const { return m_alertBanner; }
+    ActivityView *activityView() const;
     Banner *configBanner() const { return m_configBanner; }
     QToolButton *connectButton() const { return m_connectButton; }
     QAction *refreshNowAction() const { return m_refreshAction; }
@@ -171,6 +173,8 @@ private:
     void onRemoveFailed(qint64 accountId, const Error &error);
     void onFoldersLoaded(qint64 accountId, const QList<MailFolder> &folders);
     void onFoldersFailed(qint64 accountId, const Error &error);
+    // View → Activity log: the whole log, filtered to a mailbox (ActivityView::AllMailboxes: all).
+    void showActivity(qint64 mailbox);
     void onAlert(const Alert &alert);
     void onSignedOutEverywhere(const Status &result);
     void onRefreshFinished(qint64 accountId, const Status &result);
@@ -216,6 +220,7 @@ private:
     QMenu *m_connectMenu = nullptr;
     QMenu *m_menuConnect = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
+    QPointer<ActivityView> m_activityView;
     QLabel *m_statusLabel = nullptr;
 
     QAction *m_reconnectAction = nullptr;

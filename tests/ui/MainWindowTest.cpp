@@ -29,6 +29,7 @@
 #include "ui/AccountFilterModel.h"
 #include "ui/AccountListPane.h"
 #include "ui/AccountModel.h"
+#include "ui/ActivityView.h"
 #include "ui/BackupDialog.h"
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
@@ -1074,8 +1075,76 @@ TEST_F(MainWindowTest, ARejectedSignInResponseShowsTheAlertBanner)
     EXPECT_FALSE(m_window->alertBanner()->message().contains(QStringLiteral("not-the-state")));
     // The attempt is still waiting for the real browser.
     EXPECT_TRUE(m_window->connectPanel()->isVisible());
+
+    // "Check the activity log": the alert leads there, to the entries about no mailbox.
+    QPushButton *showActivity = m_window->alertBanner()->button(QStringLiteral("Show activity"));
+    ASSERT_TRUE(showActivity);
+    showActivity->click();
+    ActivityView *activity = m_window->activityView();
+    ASSERT_TRUE(activity);
+    EXPECT_TRUE(activity->isVisible());
+    EXPECT_EQ(activity->mailboxFilter(), ActivityView::NoMailbox);
+    auto *tree = activity->findChild<QTreeWidget *>(QStringLiteral("activityTree"));
+    ASSERT_TRUE(tree);
+    QStringList shown;
+    for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+        if (!tree->topLevelItem(i)->isHidden())
+            shown << tree->topLevelItem(i)->text(2);
+    }
+    EXPECT_TRUE(shown.contains(QStringLiteral("Alert: callback rejected")))
+        << shown.join(QLatin1String(", ")).toStdString();
+    for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+        for (int c = 0; c < tree->columnCount(); ++c)
+            EXPECT_FALSE(tree->topLevelItem(i)->text(c).contains(QStringLiteral("not-the-state")));
+    }
+    dump(activity, QStringLiteral("activity-rejected-callback.png"));
+    activity->close();
+
     m_window->connectPanel()->cancelButton()->click();
     ASSERT_TRUE(waitFor([&] { return !m_window->connectPanel()->isVisible(); }, 5000));
+}
+
+TEST_F(MainWindowTest, TheActivityLogFiltersByMailboxEventAndWords)
+{
+    open();
+    const Account a = connectThroughUi();
+    ASSERT_NE(a.id, 0);
+    m_window->refreshNow(a.id);
+    ASSERT_TRUE(waitFor([&] { return m_server.refreshCount() >= 1 && !m_service->isRefreshing(a.id); }, 20000));
+
+    QAction *action = m_window->findChild<QAction *>(QStringLiteral("activityAction"));
+    ASSERT_TRUE(action);
+    action->trigger();
+    ActivityView *activity = m_window->activityView();
+    ASSERT_TRUE(activity);
+    EXPECT_EQ(activity->mailboxFilter(), ActivityView::AllMailboxes);
+    const int all = activity->visibleCount();
+    EXPECT_EQ(all, activity->entryCount());
+    EXPECT_EQ(all, int(m_service->auditFor(0, ActivityView::Limit).size()));
+    EXPECT_GE(all, 2);
+
+    activity->showMailbox(a.id);
+    EXPECT_EQ(activity->visibleCount(), int(m_service->auditFor(a.id, ActivityView::Limit).size()));
+
+    auto *event = activity->findChild<QComboBox *>(QStringLiteral("activityEvent"));
+    ASSERT_TRUE(event);
+    const int refreshed = event->findText(QStringLiteral("Token refreshed"));
+    ASSERT_GE(refreshed, 0);
+    event->setCurrentIndex(refreshed);
+    int expected = 0;
+    for (const AuditEntry &e : m_service->auditFor(a.id, ActivityView::Limit))
+        expected += e.action == QLatin1String("token.refreshed") ? 1 : 0;
+    EXPECT_GE(expected, 1);
+    EXPECT_EQ(activity->visibleCount(), expected);
+
+    auto *search = activity->findChild<QLineEdit *>(QStringLiteral("activitySearch"));
+    ASSERT_TRUE(search);
+    event->setCurrentIndex(0);
+    search->setText(QStringLiteral("no such words anywhere"));
+    EXPECT_EQ(activity->visibleCount(), 0);
+    search->clear();
+    EXPECT_EQ(activity->visibleCount(), int(m_service->auditFor(a.id, ActivityView::Limit).size()));
+    dump(activity, QStringLiteral("activity-mailbox.png"));
 }
 
 TEST_F(MainWindowTest, AlertsShowAsABanner)
