@@ -117,6 +117,28 @@ void AppSettings::setAuditRetentionDays(int days)
     m_settings->setValue(QStringLiteral("audit/retention_days"), days);
 }
 
+bool AppSettings::googleTestingStatus() const
+{
+    return m_settings->value(QStringLiteral("provider/google/testing_status"), false).toBool();
+}
+
+void AppSettings::setGoogleTestingStatus(bool testing)
+{
+    m_settings->setValue(QStringLiteral("provider/google/testing_status"), testing);
+}
+
+int AppSettings::healthWarnDays() const
+{
+    bool ok = false;
+    const int days = m_settings->value(QStringLiteral("health/warn_days"), 3).toInt(&ok);
+    return ok && days >= 0 && days <= 365 ? days : 3;
+}
+
+void AppSettings::setHealthWarnDays(int days)
+{
+    m_settings->setValue(QStringLiteral("health/warn_days"), days);
+}
+
 bool AppSettings::keepRunningWhenClosed() const
 {
     return m_settings->value(QStringLiteral("window/keep_running"), false).toBool();

@@ -28,6 +28,11 @@ namespace mailkey {
 //                                    shell: split like QProcess::splitCommand); empty: none
 //   hooks/any                      - a command line run on every event, after the event's own
 //   hooks/timeout_seconds          - a hook's time limit (default 30; 1 to 3600)
+//   provider/google/testing_status - the Google app is in "Testing" publishing status, so its
+//                                    sign-ins end after 7 days (default false; the person states
+//                                    it, MailKey cannot learn it) (core/lifecycle/HealthClock)
+//   health/warn_days               - warn this many days before a sign-in is expected to be needed
+//                                    (default 3; 0 to 365)
 // Tokens and keys never go here.
 class AppSettings {
 public:
@@ -72,6 +77,13 @@ public:
     };
     AccountOrder accountOrder() const;
     void setAccountOrder(AccountOrder order);
+
+    // The health clock (core/lifecycle/HealthClock): provider/google/testing_status and
+    // health/warn_days.
+    bool googleTestingStatus() const;
+    void setGoogleTestingStatus(bool testing);
+    int healthWarnDays() const;
+    void setHealthWarnDays(int days);
 
     bool keepRunningWhenClosed() const;
     void setKeepRunningWhenClosed(bool keep);
