@@ -5,6 +5,7 @@
 #include "core/common/TextSafety.h"
 #include "core/ipc/IpcMessages.h"
 #include "core/keychain/KeyStore.h"
+#include "core/lifecycle/HealthClock.h"
 #include "core/service/AppSettings.h"
 #include "core/vault/VaultAccess.h"
 
@@ -72,6 +73,8 @@ QString statusText(const Account &a)
 // with accents stays aligned), the expiry last. Empty: a message on stderr.
 void printAccounts(Context &ctx, const QList<AccountTokens> &accounts, bool json)
 {
+    const bool googleTesting = json && AppSettings().googleTestingStatus();
+    const QDateTime now = Clock::system()->now();
     QJsonArray array;
     struct Row {
         QString email, provider, status, expiry;
@@ -85,6 +88,7 @@ void printAccounts(Context &ctx, const QList<AccountTokens> &accounts, bool json
                 expiry = t.expiresAt;
         }
         if (json) {
+            const HealthForecast health = HealthClock::forecast(a, googleTesting, now);
             array.append(withJsonVersion(QJsonObject{
                 {QStringLiteral("email"), a.email},
                 {QStringLiteral("provider"), a.provider},
@@ -94,6 +98,10 @@ void printAccounts(Context &ctx, const QList<AccountTokens> &accounts, bool json
                 {QStringLiteral("expires_at"), isoTime(expiry)},
                 {QStringLiteral("last_refresh_at"), isoTime(a.lastRefreshAt)},
                 {QStringLiteral("connected_since"), isoTime(a.createdAt)},
+                {QStringLiteral("sign_in_needed_by"), health.signInNeededBy.isValid()
+                                                          ? QJsonValue(isoTime(health.signInNeededBy))
+                                                          : QJsonValue(QJsonValue::Null)},
+                {QStringLiteral("sign_in_needed_reason"), HealthClock::reasonName(health.reason)},
             }));
         } else {
             // Escaped here as out() would escape them (a control character becomes a visible
@@ -548,7 +556,9 @@ void addVaultCommands(std::map<QString, CommandInfo> &table)
                             "row. Only looks: on first run it creates no vault.\n"
                             "  --json   one JSON array, an object per account: email, provider, display_name,\n"
                             "           status, status_reason, expires_at, last_refresh_at, connected_since,\n"
-                            "           format (the schema version, 1) and mailkey_version\n"),
+                            "           sign_in_needed_by (when a new sign-in is expected to be needed, UTC;\n"
+                            "           null: unknown), sign_in_needed_reason (inactivity, google-testing,\n"
+                            "           max-age or unknown), format (the schema version, 1) and mailkey_version\n"),
           cmdList}},
         {QStringLiteral("audit"),
          {QT_TRANSLATE_NOOP(

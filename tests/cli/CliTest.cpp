@@ -164,7 +164,13 @@ TEST_F(CliTest, ConnectNoBrowserPrintsTheSignInAddressAndThenOnlyTheMailbox)
     ASSERT_EQ(again.exitCode, cli::Ok) << again.errForMessage();
     EXPECT_EQ(again.outText(), CliHarness::Email + QLatin1Char('\n'));
     const CliRun json = h->run(args({"list", "--json"}));
-    EXPECT_EQ(QJsonDocument::fromJson(json.out).array().size(), 1);
+    const QJsonArray accounts = QJsonDocument::fromJson(json.out).array();
+    ASSERT_EQ(accounts.size(), 1);
+    // The health clock: the fake provider is a custom one, whose rules MailKey does not know.
+    const QJsonObject account = accounts.at(0).toObject();
+    ASSERT_TRUE(account.contains(QStringLiteral("sign_in_needed_by"))) << json.outText().toStdString();
+    EXPECT_TRUE(account.value(QStringLiteral("sign_in_needed_by")).isNull());
+    EXPECT_EQ(account.value(QStringLiteral("sign_in_needed_reason")).toString(), QStringLiteral("unknown"));
 }
 
 TEST_F(CliTest, ConnectOpensTheBrowserThroughXdgOpenWithoutTouchingStdout)
@@ -758,7 +764,7 @@ TEST_F(CliTest, ListHasAHeaderAndItsColumnsHoldWithLongAndNonAsciiAddresses)
         EXPECT_EQ(columns(line->left(line->indexOf(QLatin1String("20")))), expiresAt) << line->toStdString();
     }
 
-    // --json: the same fields as before, plus the version fields.
+    // --json: the same fields as before, plus the version fields and the health clock.
     const CliRun json = h->run(args({"list", "--json"}));
     ASSERT_EQ(json.exitCode, cli::Ok);
     const QJsonArray array = QJsonDocument::fromJson(json.out).array();
@@ -768,7 +774,8 @@ TEST_F(CliTest, ListHasAHeaderAndItsColumnsHoldWithLongAndNonAsciiAddresses)
         keys.sort();
         EXPECT_EQ(keys.join(QLatin1Char(',')),
                   QStringLiteral("connected_since,display_name,email,expires_at,format,last_refresh_at,"
-                                 "mailkey_version,provider,status,status_reason"));
+                                 "mailkey_version,provider,sign_in_needed_by,sign_in_needed_reason,status,"
+                                 "status_reason"));
         EXPECT_EQ(v.toObject().value(QStringLiteral("format")).toInt(), 1);
         EXPECT_EQ(v.toObject().value(QStringLiteral("mailkey_version")).toString(), QStringLiteral(MAILKEY_VERSION));
     }
