@@ -1,5 +1,7 @@
 #include "ui/AccountDetails.h"
 
+#include "core/lifecycle/HealthClock.h"
+
 #include "ui/AccountModel.h"
 #include "ui/AvatarWidget.h"
 #include "ui/ElidedLabel.h"
@@ -133,6 +135,7 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     m_lastRefresh = addRow(form, tr("Last refresh"), QStringLiteral("detailsLastRefresh"));
     m_nextRefresh = addRow(form, tr("Next refresh"), QStringLiteral("detailsNextRefresh"));
     m_since = addRow(form, tr("Connected since"), QStringLiteral("detailsSince"));
+    m_signInNeededBy = addRow(form, tr("Sign-in needed by"), QStringLiteral("detailsSignInNeededBy"));
     layout->addLayout(form);
 
     // Folders and activity.
@@ -236,6 +239,12 @@ void AccountDetails::setClock(const Clock *clock)
     m_mailCheck->setClock(clock);
 }
 
+void AccountDetails::setGoogleTestingStatus(bool testing)
+{
+    m_googleTesting = testing;
+    refreshRelativeTimes();
+}
+
 void AccountDetails::showMailCheckTab()
 {
     m_tabs->setCurrentWidget(m_mailCheck);
@@ -295,6 +304,14 @@ void AccountDetails::refreshRelativeTimes()
     setPlain(m_lastRefresh, m_account.lastRefreshAt.isValid() ? formatTime(m_account.lastRefreshAt) : tr("Not yet"));
     setPlain(m_nextRefresh, formatTime(m_account.nextRefreshAt));
     setPlain(m_since, formatTime(m_account.createdAt));
+    // The date on the first line, why on the second (and the whole sentence as the tooltip).
+    const HealthForecast health = HealthClock::forecast(m_account, m_googleTesting, now);
+    const QString when
+        = health.signInNeededBy.isValid()
+              ? (health.reason == HealthClock::Reason::MaxAge ? tr("Now") : formatTime(health.signInNeededBy))
+              : tr("Unknown");
+    setPlain(m_signInNeededBy, when + QLatin1Char('\n') + health.why);
+    m_signInNeededBy->setToolTip(health.text); // plain: it is also the accessible description
 }
 
 void AccountDetails::clearAccount()
@@ -304,8 +321,10 @@ void AccountDetails::clearAccount()
     m_avatar->setPerson(QString(), QString());
     m_name->setText(tr("No mailbox selected"));
     m_email->setText(QString());
-    for (QLabel *l : {m_status, m_provider, m_tenant, m_scopes, m_expiry, m_lastRefresh, m_nextRefresh, m_since})
+    for (QLabel *l :
+         {m_status, m_provider, m_tenant, m_scopes, m_expiry, m_lastRefresh, m_nextRefresh, m_since, m_signInNeededBy})
         l->clear();
+    m_signInNeededBy->setToolTip(QString());
     m_folders->clear();
     m_activity->clear();
     m_folderStack->setCurrentWidget(m_folders);

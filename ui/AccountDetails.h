@@ -25,7 +25,7 @@ class AvatarWidget;
 class MailCheckPanel;
 
 // The selected mailbox: who it is, its provider and tenant, granted scopes, token expiry, last and
-// next refresh, connected since; its folders (loaded asynchronously, errors in place) and its
+// next refresh, connected since, the health clock (sign-in needed by, and why); its folders (loaded asynchronously, errors in place) and its
 // activity (audit entries, newest first); its mail login (MailCheckPanel: the last IMAP and SMTP
 // checks, "Test mail connection"); actions Refresh now, Reconnect, Remove and Copy address.
 // Data comes in through setters (MainWindow asks AccountService); this widget has no service.
@@ -36,6 +36,9 @@ public:
     explicit AccountDetails(QWidget *parent = nullptr);
 
     void setClock(const Clock *clock);
+    // The person's statement that the Google app is in Testing status (AppSettings), for the
+    // "Sign-in needed by" row (core/lifecycle/HealthClock).
+    void setGoogleTestingStatus(bool testing);
 
     void showAccount(const Account &account, const QString &providerName, const QList<TokenSummary> &tokens);
     void clearAccount();
@@ -103,6 +106,8 @@ private:
     QLabel *m_lastRefresh = nullptr;
     QLabel *m_nextRefresh = nullptr;
     QLabel *m_since = nullptr;
+    QLabel *m_signInNeededBy = nullptr;
+    bool m_googleTesting = false;
 
     QTabWidget *m_tabs = nullptr;
     QStackedWidget *m_folderStack = nullptr;

@@ -105,12 +105,14 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
     setObjectName(QStringLiteral("mainWindow"));
     m_service->setAuditRetentionDays(m_settings->auditRetentionDays());
     m_service->setHooks(m_settings->hookSettings());
+    m_service->setHealthWarnings(m_settings->googleTestingStatus(), m_settings->healthWarnDays());
     // Sign-ins started from this window open in the user's default browser.
     m_service->setUrlOpener([](const QUrl &url) { return QDesktopServices::openUrl(url); });
     if (QFile::exists(QString::fromLatin1(IconPath)))
         setWindowIcon(QIcon(QString::fromLatin1(IconPath)));
 
     buildUi();
+    m_details->setGoogleTestingStatus(m_settings->googleTestingStatus());
     buildMenus();
     // A providers file changed outside MailKey (an editor, a script) is used at once.
     m_providersWatcher = new ProvidersFileWatcher(this);
@@ -1406,6 +1408,10 @@ void MainWindow::onAlert(const Alert &alert)
         title = tr("A sign-in response was rejected");
         topic = QStringLiteral("callback");
         break;
+    case Alert::Kind::SignInExpiring:
+        title = tr("A sign-in will be needed soon");
+        topic = QStringLiteral("health:%1").arg(alert.accountId); // alert: a sign-in is needed soon
+        break;
     }
     // Alerts are all warnings: a newer one replaces the one shown.
     m_alertBanner->offer(Banner::Kind::Warning, topic, title, alert.message);
@@ -1422,7 +1428,8 @@ void MainWindow::onAlert(const Alert &alert)
     QPushButton *activity = m_alertBanner->addButton(tr("Show activity"));
     activity->setObjectName(QStringLiteral("showActivityButton"));
     connect(activity, &QPushButton::clicked, this, [this, mailbox] { showActivity(mailbox); });
-    notifyDesktop(title, alert.message);
+    if (!alert.desktopNotified)
+        notifyDesktop(title, alert.message);
 }
 
 ActivityView *MainWindow::activityView() const

@@ -10,11 +10,16 @@
 #include "core/lifecycle/TokenManager.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderRegistry.h"
+#include "core/service/HealthWatch.h"
 #include "core/service/MailFolderFetcher.h"
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 
 #include <QElapsedTimer>
+#ifdef MAILKEY_HAVE_QTDBUS
+#include <QDBusConnection>
+#include <QDBusMessage>
+#endif
 #include <QHash>
 #include <QLoggingCategory>
 #include <QMetaObject>
@@ -40,6 +45,27 @@ const char *const kActor = "mailkey";
 // second later (RefreshScheduler::Options::minIntervalMs); the rows are re-read after that.
 constexpr int kDisplayUpdateMarginMs = 300;
 constexpr int kDisplayRowsPerTurn = 8;
+
+// A freedesktop notification (org.freedesktop.Notifications.Notify on the session bus), sent
+// without waiting for the reply. The body is escaped: servers may read simple markup in it.
+bool sendDesktopNotification(const QString &title, const QString &body)
+{
+#ifdef MAILKEY_HAVE_QTDBUS
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (!bus.isConnected())
+        return false;
+    QDBusMessage call = QDBusMessage::createMethodCall(
+        QStringLiteral("org.freedesktop.Notifications"), QStringLiteral("/org/freedesktop/Notifications"),
+        QStringLiteral("org.freedesktop.Notifications"), QStringLiteral("Notify"));
+    call << QStringLiteral("MailKey") << 0U << QStringLiteral("mail-send-receive") << title << body.toHtmlEscaped()
+         << QStringList() << QVariantMap() << -1;
+    return bus.send(call);
+#else
+    Q_UNUSED(title);
+    Q_UNUSED(body);
+    return false;
+#endif
+}
 
 Alert::Kind alertKind(AlertKind kind)
 {
@@ -80,6 +106,8 @@ struct AccountService::Private {
     Hooks *hooks = nullptr;
     QHash<qint64, AccountStatus> statusAtRefresh;
     QHash<qint64, QDate> expiringRaised;
+    HealthWatch *health = nullptr; // child of q
+    std::function<bool(const QString &, const QString &)> desktopNotifier;
 
     // Token lifecycle (children of q, made when the vault is Ready).
     TokenManager *tokens = nullptr;
@@ -102,6 +130,15 @@ struct AccountService::Private {
     bool erased = false; // eraseEverything() closed the vault for good
 
     QDateTime now() const { return (clock ? clock : Clock::system())->now(); }
+
+    // The health clock says a new sign-in is near (HealthWatch, once per account and date).
+    void warnSignInNeeded(const Account &a, const HealthForecast &f)
+    {
+        q->notifyExpiringSoon(a.id, f.signInNeededBy, f.text);
+        const QString title = tr("Sign-in needed soon: %1").arg(a.email);
+        const bool notified = desktopNotifier && desktopNotifier(title, f.text);
+        Q_EMIT q->alertRaised(Alert{Alert::Kind::SignInExpiring, a.id, tr("%1: %2").arg(a.email, f.text), notified});
+    }
 
     // Runs fn on the event loop: every result of the service reaches its receivers after the
     // method that caused it has returned.
@@ -535,6 +572,11 @@ AccountService::AccountService(Profile profile, QNetworkAccessManager *network, 
         if (Status st = d->vault->appendAudit(e); !st)
             qCWarning(lcService, "could not record a hook run: %s", qPrintable(st.error().message));
     });
+    d->desktopNotifier = sendDesktopNotification;
+    d->health = new HealthWatch([this] { return accounts(); },
+                                [this](const Account &a, const HealthForecast &f) { d->warnSignInNeeded(a, f); }, this);
+    connect(this, &AccountService::accountsChanged, d->health, &HealthWatch::check);
+    connect(this, &AccountService::accountChanged, d->health, &HealthWatch::check);
 }
 
 AccountService::~AccountService()
@@ -567,6 +609,7 @@ void AccountService::drain(int maxWaitMs, std::function<void(bool)> done)
 void AccountService::setClock(const Clock *clock)
 {
     d->clock = clock;
+    d->health->setClock(clock);
 }
 
 void AccountService::setAutoRefresh(bool enabled)
@@ -1039,6 +1082,16 @@ void AccountService::notifyExpiringSoon(qint64 accountId, const QDateTime &signI
         return;
     d->expiringRaised.insert(accountId, signInNeededBy.toUTC().date());
     d->raiseHook(HookEvent::ExpiringSoon, *a, reason, signInNeededBy);
+}
+
+void AccountService::setHealthWarnings(bool googleTestingStatus, int warnDays)
+{
+    d->health->setSettings(googleTestingStatus, warnDays);
+}
+
+void AccountService::setDesktopNotifier(std::function<bool(const QString &, const QString &)> notifier)
+{
+    d->desktopNotifier = std::move(notifier);
 }
 
 void AccountService::setMailCheckOptions(const MailCheck::Options &options)

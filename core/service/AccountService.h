@@ -42,7 +42,8 @@
 // Hooks (core/service/Hooks, set with setHooks): the user's commands run on token_refreshed (a
 // refresh succeeded), refresh_failed (a refresh of a Connected account failed: once per failing
 // streak, not per retry), needs_sign_in (the account became Needs sign-in: once, until it is
-// connected again), account_removed, and expiring_soon (notifyExpiringSoon). Each run is audited
+// connected again), account_removed, and expiring_soon (notifyExpiringSoon, by the health
+// warnings: setHealthWarnings). Each run is audited
 // ("hook.run") in this vault; none is waited for.
 
 #include "core/common/Profile.h"
@@ -110,10 +111,12 @@ struct Alert {
     enum class Kind {
         FailedSignIns,
         RefreshFailures,
-        RejectedCallback
+        RejectedCallback,
+        SignInExpiring // the health clock: a new sign-in is expected to be needed soon
     } kind;
     qint64 accountId = 0;
     QString message;
+    bool desktopNotified = false; // the service already sent a desktop notification for it
 };
 
 class AccountService : public QObject {
@@ -148,8 +151,16 @@ public:
     void setHooks(const HookSettings &hooks);
     // The sign-in of the account is predicted to end at `signInNeededBy`, for `reason` (plain
     // words): runs the expiring_soon hook, once per account and predicted date in this process.
-    // Nothing calls it yet: it is for the health clock (issue 14).
+    // The health warnings call it (setHealthWarnings).
     void notifyExpiringSoon(qint64 accountId, const QDateTime &signInNeededBy, const QString &reason);
+    // Health warnings (core/service/HealthWatch, off until the window calls this with its
+    // AppSettings): when accounts change and once a day, an account whose sign-in is expected to
+    // be needed within warnDays days gets, once per account and date, notifyExpiringSoon(), an
+    // alertRaised(SignInExpiring) and a desktop notification. warnDays <= 0: off.
+    void setHealthWarnings(bool googleTestingStatus, int warnDays);
+    // Tests: replaces the desktop notification (default: org.freedesktop.Notifications over the
+    // session bus on Linux, asynchronous; none elsewhere). Returns whether one was sent.
+    void setDesktopNotifier(std::function<bool(const QString &title, const QString &body)> notifier);
 
     void start();
     // Stops starting refreshes (the scheduler) and calls `done` once no refresh is queued, waiting

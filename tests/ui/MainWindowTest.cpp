@@ -1187,6 +1187,26 @@ TEST_F(MainWindowTest, AlertsClearWhenWhatFailedSucceeds)
     EXPECT_TRUE(m_window->alertBanner()->isVisible());
 }
 
+// The health warning: the alert banner shows it with "Show mailbox"; the details show the row.
+TEST_F(MainWindowTest, AHealthWarningShowsInTheAlertBanner)
+{
+    open();
+    const Account a = connectThroughUi();
+    Q_EMIT m_service->alertRaised(
+        Alert{Alert::Kind::SignInExpiring, a.id,
+              a.email
+                  + QStringLiteral(": Sign-in needed by 09/12/2026 if MailKey does not run before (Microsoft ends "
+                                   "sign-ins unused for 90 days; MailKey refreshes every 14 days while it runs)"),
+              true});
+    ASSERT_TRUE(m_window->alertBanner()->isVisible());
+    EXPECT_EQ(m_window->alertBanner()->title(), QStringLiteral("A sign-in will be needed soon"));
+    auto *row = m_window->details()->findChild<QLabel *>(QStringLiteral("detailsSignInNeededBy"));
+    ASSERT_TRUE(row);
+    EXPECT_FALSE(row->text().isEmpty());
+    waitFor([] { return false; }, 300);
+    dump(m_window.get(), QStringLiteral("health-warning.png"));
+}
+
 TEST_F(MainWindowTest, ACancelledSignInGivesWayAndTimesOut)
 {
     open();

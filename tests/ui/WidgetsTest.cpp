@@ -29,6 +29,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QLocale>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
@@ -36,6 +37,7 @@
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTemporaryDir>
+#include <QTimeZone>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QUrl>
@@ -673,6 +675,51 @@ TEST(EmptyState, HelpHasRealLinksAndDoesNotRepeatItself)
 
 // Details ---------------------------------------------------------------------------------
 
+// The health clock's row: the date, why under it and as the tooltip; Google's Testing status
+// (the person's setting) changes the rule; a custom provider is unknown.
+TEST(AccountDetails, SignInNeededByShowsTheDateAndWhy)
+{
+    ManualClock clock(QDateTime(QDate(2026, 12, 7), QTime(12, 0), QTimeZone::utc()));
+    AccountDetails details;
+    details.setClock(&clock);
+    details.resize(700, 600);
+    details.show();
+    auto *row = details.findChild<QLabel *>(QStringLiteral("detailsSignInNeededBy"));
+    ASSERT_TRUE(row);
+
+    Account a = account(7, QStringLiteral("alice@example.com"), QStringLiteral("Alice Example"));
+    a.createdAt = clock.now().addDays(-100);
+    a.lastRefreshAt = clock.now().addDays(-10);
+    details.showAccount(a, QStringLiteral("Microsoft"), {});
+    const QString due = QLocale().toString(clock.now().addDays(80).toLocalTime(), QLocale::ShortFormat);
+    EXPECT_TRUE(row->text().startsWith(due)) << row->text().toStdString();
+    EXPECT_TRUE(row->text().contains(QStringLiteral("unused for 90 days"))) << row->text().toStdString();
+    EXPECT_TRUE(row->toolTip().contains(QStringLiteral("if MailKey does not run before")))
+        << row->toolTip().toStdString();
+    waitFor([] { return false; }, 100); // the layout takes the second line
+    if (qEnvironmentVariableIsSet("MAILKEY_UI_DUMP_DIR"))
+        details.grab().save(qEnvironmentVariable("MAILKEY_UI_DUMP_DIR") + QStringLiteral("/details-health.png"));
+
+    Account g = account(8, QStringLiteral("gail@example.com"), QStringLiteral("Gail"));
+    g.provider = QStringLiteral("google");
+    g.createdAt = clock.now().addDays(-2);
+    details.setGoogleTestingStatus(true);
+    details.showAccount(g, QStringLiteral("Google"), {});
+    EXPECT_TRUE(row->text().contains(QStringLiteral("Testing status after 7 days"))) << row->text().toStdString();
+    details.setGoogleTestingStatus(false);
+    EXPECT_TRUE(row->text().contains(QStringLiteral("unused for 6 months"))) << row->text().toStdString();
+
+    Account c = account(9, QStringLiteral("carl@example.com"), QStringLiteral("Carl"));
+    c.provider = QStringLiteral("fastmail");
+    c.createdAt = clock.now();
+    details.showAccount(c, QStringLiteral("Fastmail"), {});
+    EXPECT_TRUE(row->text().startsWith(QStringLiteral("Unknown"))) << row->text().toStdString();
+
+    details.clearAccount();
+    EXPECT_TRUE(row->text().isEmpty());
+    EXPECT_TRUE(row->toolTip().isEmpty());
+}
+
 TEST(AccountDetails, AccessibleNamesRolesRelationsAndTabOrder)
 {
     AccountDetails details;
@@ -695,7 +742,7 @@ TEST(AccountDetails, AccessibleNamesRolesRelationsAndTabOrder)
 
     // Each detail value is labelled by its name, which comes first in the tree.
     for (const char *value : {"detailsProvider", "detailsTenant", "detailsScopes", "detailsExpiry",
-                              "detailsLastRefresh", "detailsNextRefresh", "detailsSince"}) {
+                              "detailsLastRefresh", "detailsNextRefresh", "detailsSince", "detailsSignInNeededBy"}) {
         auto *v = details.findChild<QLabel *>(QString::fromLatin1(value));
         auto *n = details.findChild<QLabel *>(QString::fromLatin1(value) + QStringLiteral("Label"));
         ASSERT_TRUE(v && n) << value;

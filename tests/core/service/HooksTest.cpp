@@ -4,12 +4,15 @@
 // the environment and no token; a hook that hangs is stopped at its time limit (and audited so)
 // while refreshes go on; a failing or missing command is audited and changes nothing else.
 #include "core/service/Hooks.h"
+#include "core/common/Clock.h"
 #include "core/keychain/KeyStore.h"
 #include "core/oauth/ConnectSession.h"
 #include "core/providers/ProviderFile.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
+#include "core/service/AccountServiceTestAccess.h"
 #include "core/service/AppSettings.h"
+#include "core/vault/Vault.h"
 #include "tests/support/TestUtil.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
@@ -23,6 +26,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 #include <gtest/gtest.h>
 
@@ -530,4 +534,95 @@ TEST_F(HooksServiceTest, AFailingOrMissingCommandIsAuditedAndChangesNothingElse)
     ASSERT_TRUE(refresh(a.id).ok());
     ASSERT_TRUE(waitFor([&] { return hookRuns().size() == 4; }, 5000));
     EXPECT_EQ(m_service->account(a.id)->status, AccountStatus::Connected);
+}
+
+// The health warnings (issue 14): an account whose sign-in is expected to be needed within
+// warnDays gets the expiring_soon hook, an alert and a desktop notification, once per account and
+// date, however often accounts change; an account far from its date gets none.
+TEST_F(HooksServiceTest, HealthWarningRunsTheExpiringSoonHookOnceWithAnAlertAndADesktopNotification)
+{
+    const QString hook = script(QStringLiteral("expiring.sh"),
+                                "echo \"$MAILKEY_ACCOUNT $MAILKEY_EXPIRES_AT\" >> \"$HOOK_DIR/expiring.log\"\n");
+    qputenv("HOOK_DIR", QFile::encodeName(m_dir.path()));
+    HookSettings settings;
+    settings.commands.insert(HookEvent::ExpiringSoon, hook);
+    settings.timeoutSeconds = 20;
+    m_service->setHooks(settings);
+    const QDateTime now(QDate(2026, 12, 7), QTime(12, 0), QTimeZone::utc());
+    ManualClock clock(now);
+    m_service->setClock(&clock);
+    QStringList notifications;
+    m_service->setDesktopNotifier([&notifications](const QString &title, const QString &body) {
+        notifications.append(title + QLatin1Char('|') + body);
+        return true;
+    });
+    startService();
+
+    // Stored as a sign-in long ago would have stored them: Microsoft unused for 88 days (2 days
+    // left), Google in Testing signed in 5 days ago (2 days left), Microsoft signed in today.
+    const std::shared_ptr<Vault> vault = AccountServiceTestAccess::vault(*m_service);
+    ASSERT_NE(vault, nullptr);
+    const auto store = [&](const QString &provider, const QString &email, const QDateTime &at) {
+        TokenRecord t;
+        t.accessToken = SecretString(QStringLiteral("health-access"));
+        t.refreshToken = SecretString(QStringLiteral("health-refresh"));
+        t.expiresAt = at.addSecs(3600);
+        t.issuedAt = at;
+        Result<UpsertResult> up = vault->saveConnection({provider, email, email, QString(), email}, t, at);
+        EXPECT_TRUE(up.ok());
+        return up ? up->accountId : qint64(0);
+    };
+    const qint64 old = store(QStringLiteral("microsoft"), QStringLiteral("old@example.com"), now.addDays(-88));
+    const qint64 testing = store(QStringLiteral("google"), QStringLiteral("testing@example.com"), now.addDays(-5));
+    store(QStringLiteral("microsoft"), QStringLiteral("fresh@example.com"), now);
+
+    QSignalSpy alerts(m_service.get(), &AccountService::alertRaised);
+    const auto logLines = [&] {
+        return QString::fromUtf8(readAll(m_dir.filePath(QStringLiteral("expiring.log"))))
+            .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    };
+
+    // Off (warnDays 0): nothing.
+    m_service->setHealthWarnings(true, 0);
+    Q_EMIT m_service->accountsChanged();
+    QTest::qWait(200);
+    EXPECT_EQ(alerts.count(), 0);
+    EXPECT_TRUE(notifications.isEmpty());
+
+    // On: the two near accounts, once each.
+    m_service->setHealthWarnings(true, 3);
+    ASSERT_TRUE(waitFor([&] { return alerts.count() == 2; }, 5000)) << alerts.count();
+    ASSERT_TRUE(waitFor([&] { return logLines().size() == 2; }, 15000))
+        << logLines().join(QLatin1Char(';')).toStdString();
+    QSet<qint64> alerted;
+    for (const QList<QVariant> &args : std::as_const(alerts)) {
+        const Alert alert = args.at(0).value<Alert>();
+        EXPECT_EQ(alert.kind, Alert::Kind::SignInExpiring);
+        EXPECT_TRUE(alert.desktopNotified);
+        alerted.insert(alert.accountId);
+        if (alert.accountId == old) {
+            EXPECT_TRUE(alert.message.contains(QLatin1String("90 days"))) << alert.message.toStdString();
+        }
+        if (alert.accountId == testing) {
+            EXPECT_TRUE(alert.message.contains(QLatin1String("Testing"))) << alert.message.toStdString();
+        }
+    }
+    EXPECT_EQ(alerted, (QSet<qint64>{old, testing}));
+    EXPECT_EQ(notifications.size(), 2);
+    EXPECT_TRUE(logLines().contains(QStringLiteral("old@example.com ") + now.addDays(2).toUTC().toString(Qt::ISODate)))
+        << logLines().join(QLatin1Char(';')).toStdString();
+    EXPECT_TRUE(
+        logLines().contains(QStringLiteral("testing@example.com ") + now.addDays(2).toUTC().toString(Qt::ISODate)))
+        << logLines().join(QLatin1Char(';')).toStdString();
+
+    // Accounts change again, a day passes (the daily check): the same dates, no second warning.
+    Q_EMIT m_service->accountsChanged();
+    Q_EMIT m_service->accountChanged(old);
+    QTest::qWait(300);
+    clock.advance(24 * 3600);
+    Q_EMIT m_service->accountsChanged();
+    QTest::qWait(1500);
+    EXPECT_EQ(alerts.count(), 2);
+    EXPECT_EQ(notifications.size(), 2);
+    EXPECT_EQ(logLines().size(), 2);
 }
