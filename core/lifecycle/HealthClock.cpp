@@ -33,8 +33,18 @@ HealthClock::Forecast HealthClock::forecast(const Account &account, bool googleT
     if (account.provider == QLatin1String("google") && googleTestingStatus) {
         if (!signIn.isValid())
             return f;
-        f.signInNeededBy = signIn.toUTC().addDays(GoogleTestingDays);
         f.reason = Reason::GoogleTesting;
+        const QDateTime end = signIn.toUTC().addDays(GoogleTestingDays);
+        if (!signedInAt.isValid() && account.lastRefreshAt.isValid() && account.lastRefreshAt > end) {
+            // Worked after the first sign-in's 7 days: signed in again since, but the vault does not
+            // keep when (createdAt is the first sign-in).
+            f.why = tr("Google ends sign-ins to apps in Testing status %1 days after each sign-in; MailKey does "
+                       "not know when the last one was")
+                        .arg(GoogleTestingDays);
+            f.text = tr("Unknown: %1").arg(f.why);
+            return f;
+        }
+        f.signInNeededBy = end;
         f.why = tr("Google ends sign-ins to apps in Testing status after %1 days, whatever MailKey does")
                     .arg(GoogleTestingDays);
         f.text = tr("Sign-in needed by %1 (%2)").arg(shortDate(f.signInNeededBy), f.why);

@@ -80,6 +80,16 @@ TEST(HealthClock, GoogleTestingCountsFromALaterSignInWhenGiven)
     EXPECT_EQ(f.signInNeededBy, utc(2026, 12, 12));
 }
 
+TEST(HealthClock, GoogleTestingSignedInAgainAtAnUnknownTimeIsUnknownNotOverdue)
+{
+    // Refreshed on 30 Nov, after the first sign-in's 7 days (1 to 8 Nov): signed in again since.
+    const HealthForecast f
+        = HealthClock::forecast(account(QStringLiteral("google"), utc(2026, 11, 1), utc(2026, 11, 30)), true, kNow);
+    EXPECT_EQ(f.reason, HealthClock::Reason::GoogleTesting);
+    EXPECT_FALSE(f.signInNeededBy.isValid());
+    EXPECT_TRUE(f.text.contains(QStringLiteral("after each sign-in"))) << f.text.toStdString();
+}
+
 TEST(HealthClock, MaxAgeErrorNeedsSignInNow)
 {
     Account a = account(QStringLiteral("microsoft"), utc(2026, 12, 1), utc(2026, 12, 6));
