@@ -270,6 +270,18 @@
         <source>New vault key in use</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Sign-in needed by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::AccountListPane</name>
@@ -462,6 +474,14 @@
     </message>
     <message>
         <source>MailKey is still opening the vault. Wait until it has finished, then erase again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in needed soon: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -960,6 +980,49 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
     <message>
         <source>Open %1 in your browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::HealthClock</name>
+    <message>
+        <source>the organisation&apos;s sign-in frequency policy limits how long a sign-in lasts, and that time has passed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in needed now (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Google ends sign-ins to apps in Testing status %1 days after each sign-in; MailKey does not know when the last one was</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Google ends sign-ins to apps in Testing status after %1 days, whatever MailKey does</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in needed by %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Microsoft ends sign-ins unused for %1 days; MailKey refreshes every %2 days while it runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in needed by %1 if MailKey does not run before (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Google ends sign-ins unused for %1 months; MailKey refreshes every %2 days while it runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey does not know when this provider ends sign-ins</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2306,6 +2369,10 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
     <message>
         <source>Show activity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sign-in will be needed soon</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4149,17 +4216,6 @@ Exit codes: 0 every login works, 7 a server refused the login or the command aft
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: mailkey-cli [--profile NAME] list [--json]
-
-Lists the connected accounts with provider, status and token expiry, under a header
-row. Only looks: on first run it creates no vault.
-  --json   one JSON array, an object per account: email, provider, display_name,
-           status, status_reason, expires_at, last_refresh_at, connected_since,
-           format (the schema version, 1) and mailkey_version
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Usage: mailkey-cli [--profile NAME] status [--json]
 
 Prints the profile, where the vault is, the keychain in use, whether the MailKey window
@@ -4302,6 +4358,19 @@ serve for the same profile ends at once.
 The package installs a systemd user unit, off until you turn it on:
   systemctl --user enable --now mailkey.service
 Exit codes: 0 stopped, 1 already running, 2 usage, 5 keychain unavailable or locked.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: mailkey-cli [--profile NAME] list [--json]
+
+Lists the connected accounts with provider, status and token expiry, under a header
+row. Only looks: on first run it creates no vault.
+  --json   one JSON array, an object per account: email, provider, display_name,
+           status, status_reason, expires_at, last_refresh_at, connected_since,
+           sign_in_needed_by (when a new sign-in is expected to be needed, UTC;
+           null: unknown), sign_in_needed_reason (inactivity, google-testing,
+           max-age or unknown), format (the schema version, 1) and mailkey_version
 </source>
         <translation type="unfinished"></translation>
     </message>
