@@ -1,5 +1,7 @@
 #include "ui/AccountModel.h"
 
+#include "core/lifecycle/HealthClock.h"
+
 #include "ui/Avatar.h"
 #include "ui/SafeText.h"
 
@@ -181,8 +183,10 @@ QVariant AccountModel::data(const QModelIndex &index, int role) const
         return name.isEmpty() ? SafeText::clean(a.email) : name;
     }
     case Qt::ToolTipRole:
+        // The health clock on a second line: when a new sign-in is expected to be needed, and why.
         return SafeText::toolTip(SafeText::clean(a.displayName) + QLatin1Char(' ') + SafeText::clean(a.email)
-                                 + QLatin1String(" — ") + statusText(a));
+                                 + QLatin1String(" — ") + statusText(a) + QLatin1Char('\n')
+                                 + HealthClock::forecast(a, m_googleTesting, now()).text);
     case Qt::AccessibleTextRole: {
         const QString name = SafeText::clean(a.displayName);
         const QString email = SafeText::clean(a.email);

@@ -53,6 +53,9 @@ public:
     explicit AccountModel(QObject *parent = nullptr);
 
     void setClock(const Clock *clock); // nullptr = system clock
+    // The person's statement that the Google app is in Testing status (AppSettings), for the
+    // health clock in each row's tooltip (core/lifecycle/HealthClock).
+    void setGoogleTestingStatus(bool testing) { m_googleTesting = testing; }
     // Provider id -> the name shown on the badge.
     void setProviderNames(const QHash<QString, QString> &names);
     QString providerName(const QString &providerId) const;
@@ -103,6 +106,7 @@ private:
     QHash<qint64, QDateTime> m_expiry;
     QHash<qint64, QString> m_mailFailed;
     QHash<QString, QString> m_providerNames;
+    bool m_googleTesting = false;
     const Clock *m_clock = nullptr;
     QTimer m_tick;
 };

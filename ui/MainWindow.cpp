@@ -113,6 +113,7 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
 
     buildUi();
     m_details->setGoogleTestingStatus(m_settings->googleTestingStatus());
+    m_model->setGoogleTestingStatus(m_settings->googleTestingStatus());
     buildMenus();
     // A providers file changed outside MailKey (an editor, a script) is used at once.
     m_providersWatcher = new ProvidersFileWatcher(this);

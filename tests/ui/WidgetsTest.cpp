@@ -675,6 +675,26 @@ TEST(EmptyState, HelpHasRealLinksAndDoesNotRepeatItself)
 
 // Details ---------------------------------------------------------------------------------
 
+// The list's tooltip names the health clock too: when a new sign-in is expected, and why.
+TEST(AccountModel, TooltipGivesTheHealthClock)
+{
+    ManualClock clock(QDateTime(QDate(2026, 12, 7), QTime(12, 0), QTimeZone::utc()));
+    AccountModel model;
+    model.setClock(&clock);
+    Account a = account(1, QStringLiteral("alice@example.com"), QStringLiteral("Alice"));
+    a.createdAt = clock.now().addDays(-30);
+    a.lastRefreshAt = clock.now().addDays(-1);
+    Account g = account(2, QStringLiteral("gail@example.com"), QStringLiteral("Gail"));
+    g.provider = QStringLiteral("google");
+    g.createdAt = clock.now().addDays(-2);
+    model.setAccounts({a, g});
+    const QString tipA = model.index(0).data(Qt::ToolTipRole).toString();
+    EXPECT_TRUE(tipA.contains(QStringLiteral("unused for 90 days"))) << tipA.toStdString();
+    model.setGoogleTestingStatus(true);
+    const QString tipG = model.index(1).data(Qt::ToolTipRole).toString();
+    EXPECT_TRUE(tipG.contains(QStringLiteral("Testing status"))) << tipG.toStdString();
+}
+
 // The health clock's row: the date, why under it and as the tooltip; Google's Testing status
 // (the person's setting) changes the rule; a custom provider is unknown.
 TEST(AccountDetails, SignInNeededByShowsTheDateAndWhy)
