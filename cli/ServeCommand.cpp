@@ -58,6 +58,9 @@ void watch(AccountService *service, Context &ctx)
         if (!result)
             say(Text::tr("refresh of %1 failed: %2").arg(addressOf(service, id), result.error().message));
     });
+    // Alerts (failing refreshes, a sign-in about to be needed): a line each; the desktop
+    // notification, where there is a session bus, is sent by the service itself.
+    QObject::connect(service, &AccountService::alertRaised, service, [](const Alert &alert) { say(alert.message); });
     QObject::connect(service, &AccountService::accountChanged, service, [service](qint64 id) {
         const std::optional<Account> account = service->account(id);
         if (account && account->status == AccountStatus::NeedsSignIn)
@@ -85,6 +88,7 @@ void cmdServe(Context &ctx)
         const AppSettings settings;
         service->setAuditRetentionDays(settings.auditRetentionDays());
         service->setHooks(settings.hookSettings());
+        service->setHealthWarnings(settings.googleTestingStatus(), settings.healthWarnDays());
         Status loaded = settings.applyTo(registry);
         if (!providersFile.isEmpty() && !settings.policy().disables(ManagedPolicy::Feature::CustomProviders))
             loaded = registry->loadCustomProviders(providersFile);
