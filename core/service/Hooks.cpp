@@ -7,6 +7,7 @@
 #include <QPointer>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <memory>
@@ -178,8 +179,18 @@ void Hooks::launch(const Run &run)
         return;
     }
     const QString program = QFileInfo(args.first()).fileName();
+    // Found before it is started: how a missing program is reported differs between Qt versions
+    // (6.8 with the Unix process parameters below reports a child that exited with 255).
+    const QString named = args.takeFirst();
+    const QString path = named.contains(QLatin1Char('/')) ? named : QStandardPaths::findExecutable(named);
+    const QFileInfo file(path);
+    if (path.isEmpty() || !file.isFile() || !file.isExecutable()) {
+        record(run.context, program, QStringLiteral("not-started"), QStringLiteral("could not start; 0 ms"));
+        Q_EMIT runFinished(run.context.event, program, QStringLiteral("not-started"));
+        return;
+    }
     auto *process = new QProcess(this);
-    process->setProgram(args.takeFirst());
+    process->setProgram(path);
     process->setArguments(args);
     process->setEnvironment(environmentFor(run.context));
     process->setWorkingDirectory(QDir::homePath());
