@@ -83,7 +83,10 @@ install(FILES "${_here}/copyright" "${_out}/gz/changelog.Debian.gz" DESTINATION 
 
 # ---- The systemd user unit of `mailkey-cli serve`, installed off -------------------------------
 # (a package does not turn on user units; the README says `systemctl --user enable --now`).
-set(MAILKEY_SERVE_EXEC "${CMAKE_INSTALL_FULL_BINDIR}/mailkey-cli")
+# The program where the .deb puts it (CPACK_PACKAGING_INSTALL_PREFIX below), not where a plain
+# `cmake --install` would (CMAKE_INSTALL_PREFIX, /usr/local).
+set(_package_prefix "/usr")
+set(MAILKEY_SERVE_EXEC "${_package_prefix}/${CMAKE_INSTALL_BINDIR}/mailkey-cli")
 configure_file("${_here}/mailkey.service.in" "${_out}/mailkey.service" @ONLY)
 install(FILES "${_out}/mailkey.service" DESTINATION "lib/systemd/user")
 
@@ -98,7 +101,7 @@ install(FILES "${_here}/lintian-overrides" DESTINATION "${_datadir}/lintian/over
 
 # ---- CPack DEB ------------------------------------------------------------------------------
 set(CPACK_GENERATOR "DEB")
-set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
+set(CPACK_PACKAGING_INSTALL_PREFIX "${_package_prefix}")
 set(CPACK_DEBIAN_PACKAGE_NAME "mailkey")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # mailkey_<version>-<revision>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_RELEASE ${_debian_revision})
