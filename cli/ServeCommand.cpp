@@ -27,12 +27,6 @@ void say(const QString &line)
     err(QStringLiteral("mailkey-cli serve: %1\n").arg(oneLine(line)));
 }
 
-QString addressOf(AccountService *service, qint64 accountId)
-{
-    const std::optional<Account> account = service->account(accountId);
-    return account ? account->email : Text::tr("account %1").arg(accountId);
-}
-
 // The service's signals worth a line, for one serving period.
 void watch(AccountService *service, Context &ctx)
 {
@@ -54,19 +48,22 @@ void watch(AccountService *service, Context &ctx)
             break;
         }
     });
+    // A failed refresh: a line, with the command that fixes it when the account must sign in again
+    // (once per failure, read only then; accountChanged comes for every state change and would
+    // read the vault and repeat the line).
     QObject::connect(service, &AccountService::refreshFinished, service, [service](qint64 id, const Status &result) {
-        if (!result)
-            say(Text::tr("refresh of %1 failed: %2").arg(addressOf(service, id), result.error().message));
+        if (result)
+            return;
+        const std::optional<Account> account = service->account(id);
+        const QString address = account ? account->email : Text::tr("account %1").arg(id);
+        say(Text::tr("refresh of %1 failed: %2").arg(address, result.error().message));
+        if (account && result.error().code == ErrorCode::NeedsSignIn)
+            say(Text::tr("%1 needs a new sign-in: mailkey-cli connect %2 --login-hint %1")
+                    .arg(account->email, account->provider));
     });
     // Alerts (failing refreshes, a sign-in about to be needed): a line each; the desktop
     // notification, where there is a session bus, is sent by the service itself.
     QObject::connect(service, &AccountService::alertRaised, service, [](const Alert &alert) { say(alert.message); });
-    QObject::connect(service, &AccountService::accountChanged, service, [service](qint64 id) {
-        const std::optional<Account> account = service->account(id);
-        if (account && account->status == AccountStatus::NeedsSignIn)
-            say(Text::tr("%1 needs a new sign-in: mailkey-cli connect %2 --login-hint %1")
-                    .arg(account->email, account->provider));
-    });
 }
 
 void cmdServe(Context &ctx)

@@ -52,24 +52,25 @@ HealthClock::Forecast HealthClock::forecast(const Account &account, bool googleT
     }
     if (!lastUse.isValid())
         return f;
-    if (account.provider == QLatin1String("microsoft")) {
-        f.signInNeededBy = lastUse.toUTC().addDays(MicrosoftInactivityDays);
+    // The inactivity window: the date moves with every refresh (keep-alive while MailKey runs).
+    const auto inactivity = [&f](const QDateTime &end, const QString &why) {
+        f.signInNeededBy = end;
         f.reason = Reason::Inactivity;
-        f.why = tr("Microsoft ends sign-ins unused for %1 days; MailKey refreshes every %2 days while it runs")
-                    .arg(MicrosoftInactivityDays)
-                    .arg(KeepAliveDays);
-        f.text = tr("Sign-in needed by %1 if MailKey does not run before (%2)").arg(shortDate(f.signInNeededBy), f.why);
+        f.why = why;
+        f.text = tr("Sign-in needed by %1 if MailKey does not run before (%2)").arg(shortDate(end), why);
         return f;
-    }
-    if (account.provider == QLatin1String("google")) {
-        f.signInNeededBy = lastUse.toUTC().addMonths(GoogleInactivityMonths);
-        f.reason = Reason::Inactivity;
-        f.why = tr("Google ends sign-ins unused for %1 months; MailKey refreshes every %2 days while it runs")
-                    .arg(GoogleInactivityMonths)
-                    .arg(KeepAliveDays);
-        f.text = tr("Sign-in needed by %1 if MailKey does not run before (%2)").arg(shortDate(f.signInNeededBy), f.why);
-        return f;
-    }
+    };
+    if (account.provider == QLatin1String("microsoft"))
+        return inactivity(
+            lastUse.toUTC().addDays(MicrosoftInactivityDays),
+            tr("Microsoft ends sign-ins unused for %1 days; MailKey refreshes every %2 days while it runs")
+                .arg(MicrosoftInactivityDays)
+                .arg(KeepAliveDays));
+    if (account.provider == QLatin1String("google"))
+        return inactivity(lastUse.toUTC().addMonths(GoogleInactivityMonths),
+                          tr("Google ends sign-ins unused for %1 months; MailKey refreshes every %2 days while it runs")
+                              .arg(GoogleInactivityMonths)
+                              .arg(KeepAliveDays));
     f.why = tr("MailKey does not know when this provider ends sign-ins");
     f.text = tr("Unknown: %1").arg(f.why);
     return f;
