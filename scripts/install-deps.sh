@@ -22,18 +22,19 @@ esac
 
 # ccache: running a set-up command again (after an update) compiles only what changed.
 run_pkgs="cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-networkauth-dev
-qtkeychain-qt6-dev libsqlcipher-dev libssl-dev $svg qt6-qpa-plugins gnome-keyring dbus
+qtkeychain-qt6-dev libsqlcipher-dev libssl-dev libqrencode-dev $svg qt6-qpa-plugins gnome-keyring dbus
 fonts-dejavu-core ccache"
 # Qt Linguist (lupdate in qt6-l10n-tools, its CMake package Qt6LinguistTools in qt6-tools-dev):
 # the update_translations target and the i18n_lupdate test; the app itself does not need it.
 # gdbus (libglib2.0-bin) locks the test keyring. The test suite also tries the README's
 # mail-program recipes for real (tests/cli/recipes.sh), against Dovecot and node's oidc-provider. git send-email needs two of git-email's Recommends
 # (Mail::Address, Authen::SASL), named here because Recommends are not installed. zsh and fish:
-# the shell completions are checked in them (tests/cli/completion.sh), not only in bash.
+# the shell completions are checked in them (tests/cli/completion.sh), not only in bash. zbarimg
+# (zbar-tools) reads the device sign-in panel's QR code back in the window tests.
 test_pkgs="$run_pkgs libgtest-dev libgmock-dev libsecret-tools dbus-daemon xvfb xauth
 python3 openssl curl ca-certificates libglib2.0-bin mutt msmtp isync aerc git-email libmailtools-perl
 libauthen-sasl-perl libsasl2-modules-kdexoauth2 nodejs npm dovecot-imapd dovecot-submissiond
-qt6-l10n-tools qt6-tools-dev zsh fish"
+qt6-l10n-tools qt6-tools-dev zsh fish zbar-tools"
 
 case "$what" in
   run) pkgs=$run_pkgs ;;

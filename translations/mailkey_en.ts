@@ -841,6 +841,54 @@
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Sign-in address for the other device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>and enter this code:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the sign-in on the other device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QR code of the sign-in address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the provider for a sign-in code…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On your phone or another computer, open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for you to finish signing in there…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code works until %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Or scan this with a phone: the code is in it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Or scan the address with a phone</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::ConnectSession</name>
@@ -2373,6 +2421,38 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
     <message>
         <source>A sign-in will be needed soon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in code copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in on another device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No provider here offers it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gmail: only with a browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Google&apos;s sign-in for devices without a browser does not allow mail access.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot sign in on another device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to %1 on another device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was changed. The code no longer works; you can close the sign-in page on the other device.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

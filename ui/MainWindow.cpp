@@ -1,6 +1,7 @@
 #include "ui/MainWindow.h"
 
 #include "core/oauth/ConnectSession.h"
+#include "core/oauth/DeviceAuthorization.h"
 #include "core/providers/IssuerDiscovery.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/providers/ProvidersFileWatcher.h"
@@ -241,6 +242,8 @@ void MainWindow::buildUi()
             [](const QUrl &url) { QDesktopServices::openUrl(url); });
     connect(m_connectPanel, &ConnectPanel::urlCopied, this,
             [this] { statusBar()->showMessage(tr("Sign-in address copied"), 4000); });
+    connect(m_connectPanel, &ConnectPanel::codeCopied, this,
+            [this] { statusBar()->showMessage(tr("Sign-in code copied"), 4000); });
 
     // Pages.
     m_pages = new QStackedWidget(content);
@@ -494,6 +497,7 @@ void MainWindow::rebuildConnectMenu()
                 a->setData(p.id);
                 a->setObjectName(QStringLiteral("connect-") + p.id);
             }
+            addDeviceSignInMenu(menu, registry);
         }
         if (m_settings->policy().disables(ManagedPolicy::Feature::CustomProviders))
             continue;
@@ -501,6 +505,41 @@ void MainWindow::rebuildConnectMenu()
         QAction *add = menu->addAction(tr("Add a provider…"));
         add->setData(QStringLiteral("#addProvider"));
         add->setObjectName(QStringLiteral("addProvider"));
+    }
+}
+
+// "Sign in on another device": the providers that can (RFC 8628). Their actions carry no data, so
+// the connect menus' own handler leaves them alone; each starts its own sign-in.
+void MainWindow::addDeviceSignInMenu(QMenu *menu, ProviderRegistry *registry)
+{
+    QMenu *device = menu->addMenu(tr("Sign in on another device"));
+    device->setObjectName(QStringLiteral("deviceSignInMenu"));
+    device->setToolTipsVisible(true);
+    bool googleListed = false;
+    for (const Provider &p : registry->providers()) {
+        if (!registry->isAllowed(p.id))
+            continue;
+        if (DeviceAuthorization::unavailableReason(p)) {
+            googleListed = googleListed || p.kind == Provider::Kind::Google;
+            continue;
+        }
+        QString text = SafeText::clean(p.displayName.isEmpty() ? p.id : p.displayName, 48);
+        if (p.clientId.isEmpty())
+            text = tr("%1 (needs a client id)").arg(text);
+        QAction *a = device->addAction(text);
+        a->setObjectName(QStringLiteral("device-") + p.id);
+        connect(a, &QAction::triggered, this, [this, id = p.id] { connectProviderWithCode(id); });
+    }
+    if (device->isEmpty()) {
+        QAction *none = device->addAction(tr("No provider here offers it"));
+        none->setEnabled(false);
+    }
+    if (googleListed) {
+        // Said where the person looks for it, rather than offering a sign-in that cannot work.
+        QAction *note = device->addAction(tr("Gmail: only with a browser"));
+        note->setObjectName(QStringLiteral("deviceGoogleNote"));
+        note->setEnabled(false);
+        note->setToolTip(tr("Google's sign-in for devices without a browser does not allow mail access."));
     }
 }
 
@@ -957,6 +996,34 @@ void MainWindow::connectProvider(const QString &providerId)
     startSession(session, tr("Connecting to %1").arg(providerName(providerId)), providerId, 0);
 }
 
+void MainWindow::connectProviderWithCode(const QString &providerId)
+{
+    if (m_session || m_service->vaultState() != VaultState::Ready)
+        return;
+    if (ProviderRegistry *registry = m_service->providers()) {
+        const Result<Provider> ready = registry->providerForSignIn(providerId);
+        std::optional<Error> problem;
+        if (!ready)
+            problem = ready.error();
+        else
+            problem = DeviceAuthorization::unavailableReason(ready.value());
+        if (problem) {
+            if (showOutcome(Banner::Kind::Warning, signInTopic(),
+                            problem->code == ErrorCode::Config && (!ready || ready->clientId.isEmpty())
+                                ? tr("%1 needs a client id first").arg(providerName(providerId))
+                                : tr("Cannot sign in on another device"),
+                            problem->message)) {
+                QPushButton *open = m_messageBanner->addButton(tr("Open settings…"));
+                connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
+            }
+            return;
+        }
+    }
+    ConnectSession *session = m_service->connectAccount(providerId, QString(), ConnectSession::Method::DeviceCode);
+    startSession(session, tr("Connecting to %1 on another device").arg(providerName(providerId)), providerId, 0,
+                 ConnectPanel::Mode::Device);
+}
+
 void MainWindow::reconnectAccount(qint64 accountId)
 {
     if (accountId == 0 || m_session || m_service->vaultState() != VaultState::Ready)
@@ -970,7 +1037,7 @@ void MainWindow::reconnectAccount(qint64 accountId)
 }
 
 void MainWindow::startSession(ConnectSession *session, const QString &title, const QString &providerId,
-                              qint64 reconnectId)
+                              qint64 reconnectId, ConnectPanel::Mode mode)
 {
     if (!session) {
         showOutcome(Banner::Kind::Error, signInTopic(), tr("Sign-in could not start"),
@@ -981,8 +1048,12 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
     m_sessionProvider = providerId;
     m_sessionAccount = reconnectId;
     m_messageBanner->clearTopic(signInTopic()); // a new attempt: the last one's outcome is over
-    m_connectPanel->start(title);
+    m_connectPanel->start(title, mode);
 
+    connect(session, &ConnectSession::deviceCodeReady, this, [this, session](const DeviceCodePrompt &prompt) {
+        if (session == m_session)
+            m_connectPanel->setDeviceCode(prompt);
+    });
     connect(session, &ConnectSession::authorizationUrlReady, this, [this, session](const QUrl &url) {
         if (session == m_session)
             m_connectPanel->setUrl(url);
@@ -1012,7 +1083,8 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
                             message.isEmpty() ? SafeText::clean(account.email) : message);
                 QTimer::singleShot(0, this, &MainWindow::updatePage);
             });
-    connect(session, &ConnectSession::failed, this, [this, session](const Error &error) {
+    const bool device = mode == ConnectPanel::Mode::Device;
+    connect(session, &ConnectSession::failed, this, [this, session, device](const Error &error) {
         if (session != m_session)
             return;
         const QString provider = m_sessionProvider;
@@ -1029,9 +1101,11 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
             return;
         QPushButton *again = m_messageBanner->addButton(tr("Try again"));
         again->setObjectName(QStringLiteral("tryAgainButton"));
-        connect(again, &QPushButton::clicked, this, [this, provider, account] {
+        connect(again, &QPushButton::clicked, this, [this, provider, account, device] {
             if (account)
                 reconnectAccount(account);
+            else if (device)
+                connectProviderWithCode(provider);
             else
                 connectProvider(provider);
         });
@@ -1040,12 +1114,14 @@ void MainWindow::startSession(ConnectSession *session, const QString &title, con
             connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
         }
     });
-    connect(session, &ConnectSession::cancelled, this, [this, session] {
+    connect(session, &ConnectSession::cancelled, this, [this, session, device] {
         if (session != m_session)
             return;
         endSession();
         showOutcome(Banner::Kind::Info, signInTopic(), tr("Sign-in cancelled"),
-                    tr("Nothing was changed. You can close the browser tab."));
+                    device ? tr("Nothing was changed. The code no longer works; you can close the sign-in "
+                                "page on the other device.")
+                           : tr("Nothing was changed. You can close the browser tab."));
     });
     connect(session, &QObject::destroyed, this, [this] {
         if (!m_session)

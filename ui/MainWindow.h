@@ -4,6 +4,7 @@
 #include "core/common/Result.h"
 #include "core/service/AccountService.h"
 #include "ui/Banner.h"
+#include "ui/ConnectPanel.h"
 
 #include <QHash>
 #include <QList>
@@ -34,7 +35,6 @@ class AccountListPane;
 class BackupDialog;
 class AccountModel;
 class AppSettings;
-class ConnectPanel;
 class ConnectSession;
 class EmptyState;
 class IssuerDiscovery;
@@ -114,6 +114,8 @@ public Q_SLOTS:
     // File → Quit and the tray's Quit: ends the program even when closing would keep it running.
     void quitApplication();
     void connectProvider(const QString &providerId);
+    // The same on another device (RFC 8628): the panel shows the address, the code and a QR code.
+    void connectProviderWithCode(const QString &providerId);
     void reconnectAccount(qint64 accountId);
     void confirmRemoveAccount(qint64 accountId); // asks first (window-modal, objectName "confirmRemove")
     void copyAddress(qint64 accountId);
@@ -165,7 +167,9 @@ private:
     // Which of the account's mail logins failed at their last check ("SMTP", "IMAP and SMTP"), or "".
     static QString failedMailLogins(const QList<MailCheckRecord> &checks);
     void onSelectionChanged();
-    void startSession(ConnectSession *session, const QString &title, const QString &providerId, qint64 reconnectId);
+    void startSession(ConnectSession *session, const QString &title, const QString &providerId, qint64 reconnectId,
+                      ConnectPanel::Mode mode = ConnectPanel::Mode::Browser);
+    void addDeviceSignInMenu(QMenu *menu, ProviderRegistry *registry);
     void endSession();
     void onAccountChanged(qint64 accountId);
     void onAccountRemoved(qint64 accountId, const RemovalReport &report);

@@ -869,7 +869,8 @@ QList<AuditEntry> AccountService::auditFor(qint64 accountId, int limit) const
 
 // --- connecting -------------------------------------------------------------------------------
 
-ConnectSession *AccountService::connectAccount(const QString &providerId, const QString &loginHint)
+ConnectSession *AccountService::connectAccount(const QString &providerId, const QString &loginHint,
+                                               ConnectSession::Method method)
 {
     std::optional<Error> preflight;
     Provider provider;
@@ -897,6 +898,8 @@ ConnectSession *AccountService::connectAccount(const QString &providerId, const 
     session->setClock(d->clock);
     ConnectSession::Options options = d->connectOptions;
     options.loginHint = loginHint;
+    if (method == ConnectSession::Method::DeviceCode)
+        options.method = method;
     if (!options.urlOpener)
         options.urlOpener = d->urlOpener;
     session->setOptions(options);

@@ -193,8 +193,11 @@ public:
     QList<AuditEntry> auditFor(qint64 accountId, int limit = 200) const;
 
     // The session is a child of the service, started from the event loop (connect first), and
-    // deleted a few seconds after its finished() signal: keep it in a QPointer.
-    ConnectSession *connectAccount(const QString &providerId, const QString &loginHint = {});
+    // deleted a few seconds after its finished() signal: keep it in a QPointer. `method`
+    // DeviceCode: the sign-in happens on another device (RFC 8628; the session emits
+    // deviceCodeReady), whatever the connect options say; Browser: as the options say.
+    ConnectSession *connectAccount(const QString &providerId, const QString &loginHint = {},
+                                   ConnectSession::Method method = ConnectSession::Method::Browser);
     ConnectSession *reconnect(qint64 accountId);
     void removeAccount(qint64 accountId);
     void refreshNow(qint64 accountId);

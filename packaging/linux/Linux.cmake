@@ -125,7 +125,7 @@ git send-email.")
 
 # Depends: dpkg-shlibdeps reads the ELF files and names the Debian packages of every shared
 # library they link (libqt6core6, libqt6gui6, libqt6widgets6, libqt6network6,
-# libqt6networkauth6, libqt6dbus6, libqt6keychain1, libsqlcipher0, libc6, libstdc++6, ...) with
+# libqt6networkauth6, libqt6dbus6, libqt6keychain1, libsqlcipher0, libqrencode4, libc6, ...) with
 # the minimum versions from their symbols files. QtKeychain loads libsecret at run time, so no
 # ELF file names it: it is listed by hand.
 find_program(MAILKEY_DPKG_SHLIBDEPS dpkg-shlibdeps)
@@ -138,7 +138,7 @@ else()
     set(CPACK_DEBIAN_PACKAGE_DEPENDS
         "libc6, libstdc++6, libqt6core6 (>= 6.4), libqt6gui6 (>= 6.4), libqt6widgets6 (>= 6.4), \
 libqt6network6 (>= 6.4), libqt6networkauth6 (>= 6.4), libqt6dbus6 (>= 6.4), libqt6keychain1, \
-libsqlcipher0, libsecret-1-0")
+libsqlcipher0, libqrencode4, libsecret-1-0")
 endif()
 # A Secret Service is what keeps the vault key on Linux (QtKeychain also speaks to KWallet);
 # libqt6svg6 has the SVG icon engine that draws the window icon (:/icons/mailkey.svg).

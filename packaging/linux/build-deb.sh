@@ -14,7 +14,7 @@ case $build in /*) ;; *) build=$(pwd)/$build ;; esac
 
 # Debian build dependencies: the app's, plus librsvg2-bin (icons) and dpkg-dev (dpkg-shlibdeps).
 build_deps="cmake ninja-build g++ pkg-config file qt6-base-dev qt6-networkauth-dev qtkeychain-qt6-dev
-libsqlcipher-dev libssl-dev librsvg2-bin dpkg-dev gzip"
+libsqlcipher-dev libssl-dev libqrencode-dev librsvg2-bin dpkg-dev gzip"
 missing=""
 for p in $build_deps; do
     dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing="$missing $p"

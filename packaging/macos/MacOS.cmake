@@ -32,7 +32,7 @@ set_target_properties(mailkey PROPERTIES
     MACOSX_BUNDLE_GUI_IDENTIFIER "${MAILKEY_APP_ID}"
     MACOSX_BUNDLE_ICON_FILE "mailkey.icns"
     XCODE_ATTRIBUTE_PRODUCT_BUNDLE_IDENTIFIER "${MAILKEY_APP_ID}")
-# Keep the folders of the non-Qt libraries (Homebrew's SQLCipher and OpenSSL, QtKeychain) in the
+# Keep the folders of the non-Qt libraries (Homebrew's SQLCipher, OpenSSL and qrencode, QtKeychain) in the
 # installed RPATH, so that macdeployqt can find the @rpath libraries it has to copy.
 set_target_properties(mailkey mailkey-cli PROPERTIES INSTALL_RPATH_USE_LINK_PATH TRUE)
 

@@ -69,13 +69,15 @@ file(WRITE \"\${_bin}/qt.conf\" \"[Paths]\\nPrefix = .\\nPlugins = plugins\\n\")
 ")
 endif()
 
-# 3. The other DLLs (QtKeychain, SQLCipher, OpenSSL from vcpkg, ...): windeployqt only knows Qt's.
+# 3. The other DLLs (QtKeychain, SQLCipher, libqrencode, OpenSSL from vcpkg, ...): windeployqt only knows Qt's.
 #    Searched next to the imported libraries, in <prefix>/bin of CMAKE_PREFIX_PATH, and in
 #    MAILKEY_RUNTIME_DLL_DIRS.
 set(MAILKEY_RUNTIME_DLL_DIRS "" CACHE STRING
     "Extra folders with DLLs the executables need (;-separated), e.g. <vcpkg>/installed/x64-windows/bin")
 get_filename_component(_sqlcipher_lib_dir "${SQLCipher_LIBRARY}" DIRECTORY)
-set(_dll_dirs "$<TARGET_FILE_DIR:qt6keychain>" "${_sqlcipher_lib_dir}/../bin" ${MAILKEY_RUNTIME_DLL_DIRS})
+get_filename_component(_qrencode_lib_dir "${QRencode_LIBRARY}" DIRECTORY)
+set(_dll_dirs "$<TARGET_FILE_DIR:qt6keychain>" "${_sqlcipher_lib_dir}/../bin" "${_qrencode_lib_dir}/../bin"
+    ${MAILKEY_RUNTIME_DLL_DIRS})
 foreach(_p IN LISTS CMAKE_PREFIX_PATH)
     list(APPEND _dll_dirs "${_p}/bin")
 endforeach()

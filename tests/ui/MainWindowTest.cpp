@@ -24,6 +24,7 @@
 #include "tests/support/fakeidp/BrowserPool.h"
 #include "tests/support/fakeidp/FakeAuthServer.h"
 #include "tests/support/fakeidp/FakeBrowser.h"
+#include "tests/ui/QrReader.h"
 #include "ui/AccountDelegate.h"
 #include "ui/AccountDetails.h"
 #include "ui/AccountFilterModel.h"
@@ -267,6 +268,7 @@ protected:
         m_service = std::make_unique<AccountService>(m_profile, &m_nam, m_registry.get());
         ConnectSession::Options o;
         o.profileRetry = RetryPolicy::fast();
+        o.device.intervalScale = 0.02; // the device flow's 5 s polls every 100 ms
         m_service->setConnectOptions(o);
         m_window = std::make_unique<MainWindow>(m_service.get(), m_settings.get());
         m_window->show();
@@ -1022,6 +1024,111 @@ TEST_F(MainWindowTest, CancelWhileWaitingClosesTheSignIn)
     waitFor([] { return false; }, 100);
     EXPECT_EQ(m_window->model()->rowCount(), 0);
     EXPECT_EQ(m_window->currentPage(), m_window->emptyState());
+}
+
+TEST_F(MainWindowTest, SignInOnAnotherDeviceShowsTheCodeAndAQrCodeThenConnects)
+{
+    writeProvidersFile(
+        {{QStringLiteral("device_authorization_endpoint"), m_server.deviceAuthorizationUrl().toString()}});
+    FakeAuthServer::DeviceFlow flow;
+    flow.pendingPolls = 1000000; // the person on the other device takes their time
+    m_server.setDeviceFlow(flow);
+    open();
+
+    // The menu offers it for the providers that can, and says why Gmail is not among them.
+    QMenu *deviceMenu = m_window->connectMenu()->findChild<QMenu *>(QStringLiteral("deviceSignInMenu"));
+    ASSERT_TRUE(deviceMenu);
+    QAction *action = menuAction(deviceMenu, QStringLiteral("device-fake"));
+    ASSERT_TRUE(action);
+    EXPECT_TRUE(menuAction(deviceMenu, QStringLiteral("device-microsoft")));
+    EXPECT_FALSE(menuAction(deviceMenu, QStringLiteral("device-google")));
+    QAction *googleNote = menuAction(deviceMenu, QStringLiteral("deviceGoogleNote"));
+    ASSERT_TRUE(googleNote);
+    EXPECT_FALSE(googleNote->isEnabled());
+
+    action->trigger();
+    ConnectPanel *panel = m_window->connectPanel();
+    EXPECT_TRUE(panel->isVisible());
+    EXPECT_EQ(panel->mode(), ConnectPanel::Mode::Device);
+    EXPECT_FALSE(m_window->connectButton()->isEnabled());
+    ASSERT_TRUE(waitFor([&] { return !panel->userCode().isEmpty(); }, 10000));
+    EXPECT_EQ(panel->userCode(), m_server.lastUserCode());
+    EXPECT_TRUE(m_desktop->opened.isEmpty()) << "no browser is opened here for a sign-in on another device";
+    const QUrl complete(m_server.deviceVerificationUrl().toString() + QStringLiteral("?user_code=")
+                        + m_server.lastUserCode());
+    EXPECT_EQ(panel->qrUrl(), complete);
+    EXPECT_EQ(test::decodeQr(panel->qrLabel()->pixmap().toImage()), complete.toString());
+    // It keeps polling while the person has not finished.
+    const int pollsBefore = int(m_server.devicePollTimes().size());
+    ASSERT_TRUE(waitFor([&] { return m_server.devicePollTimes().size() >= pollsBefore + 2; }, 10000));
+    EXPECT_TRUE(panel->isVisible());
+    expectAllLabelsPlain(m_window.get());
+    expectNothingClipped(m_window.get(), "device sign-in panel");
+    dump(m_window.get(), QStringLiteral("device-sign-in.png"));
+
+    // The person approves on the other device: the mailbox arrives as after a browser sign-in.
+    m_server.setDeviceFlow(FakeAuthServer::DeviceFlow{});
+    ASSERT_TRUE(waitFor([&] { return m_window->messageBanner()->isVisible(); }, 30000));
+    EXPECT_EQ(m_window->messageBanner()->kind(), Banner::Kind::Success)
+        << m_window->messageBanner()->message().toStdString();
+    EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("Mailbox connected"));
+    EXPECT_FALSE(panel->isVisible());
+    EXPECT_TRUE(panel->userCode().isEmpty());
+    ASSERT_EQ(m_window->model()->rowCount(), 1);
+    const Account account = m_window->model()->accountAt(m_window->model()->index(0, 0));
+    EXPECT_EQ(account.email, QStringLiteral("alice@example.com"));
+    // Audited like a browser sign-in: the code (before there is a mailbox), then the mailbox.
+    QStringList actions;
+    for (const AuditEntry &e : m_service->auditFor(0))
+        actions.append(e.action + QLatin1Char('@') + QString::number(e.accountId));
+    EXPECT_TRUE(actions.contains(QStringLiteral("device.code_issued@0"))) << actions.join(u' ').toStdString();
+    EXPECT_FALSE(m_service->auditFor(account.id).isEmpty());
+}
+
+TEST_F(MainWindowTest, CancellingASignInOnAnotherDeviceStopsPollingAndTryAgainUsesACodeAgain)
+{
+    writeProvidersFile(
+        {{QStringLiteral("device_authorization_endpoint"), m_server.deviceAuthorizationUrl().toString()}});
+    FakeAuthServer::DeviceFlow flow;
+    flow.pendingPolls = 1000000;
+    m_server.setDeviceFlow(flow);
+    open();
+    QMenu *deviceMenu = m_window->connectMenu()->findChild<QMenu *>(QStringLiteral("deviceSignInMenu"));
+    ASSERT_TRUE(deviceMenu);
+    menuAction(deviceMenu, QStringLiteral("device-fake"))->trigger();
+    ConnectPanel *panel = m_window->connectPanel();
+    ASSERT_TRUE(waitFor([&] { return !panel->userCode().isEmpty(); }, 10000));
+    panel->cancelButton()->click();
+    ASSERT_TRUE(waitFor([&] { return !panel->isVisible(); }, 5000));
+    EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("Sign-in cancelled"));
+    EXPECT_TRUE(m_window->messageBanner()->message().contains(QStringLiteral("other device")));
+    const qsizetype polls = m_server.devicePollTimes().size();
+    waitFor([] { return false; }, 400);
+    EXPECT_EQ(m_server.devicePollTimes().size(), polls) << "no polling after Cancel";
+
+    // The code expires on the provider's side: the failure says so, and Try again asks for a
+    // new code rather than opening a browser.
+    flow.expiresIn = 0;
+    m_server.setDeviceFlow(flow);
+    menuAction(deviceMenu, QStringLiteral("device-fake"))->trigger();
+    ASSERT_TRUE(waitFor(
+        [&] {
+            return m_window->messageBanner()->isVisible() && m_window->messageBanner()->kind() == Banner::Kind::Error;
+        },
+        30000));
+    EXPECT_EQ(m_window->messageBanner()->title(), QStringLiteral("The sign-in expired"));
+    QPushButton *again = m_window->messageBanner()->findChild<QPushButton *>(QStringLiteral("tryAgainButton"));
+    ASSERT_TRUE(again);
+    const QString firstCode = m_server.lastUserCode();
+    flow.expiresIn = 600;
+    m_server.setDeviceFlow(flow);
+    again->click();
+    ASSERT_TRUE(waitFor([&] { return !panel->userCode().isEmpty(); }, 10000));
+    EXPECT_EQ(panel->mode(), ConnectPanel::Mode::Device);
+    EXPECT_NE(m_server.lastUserCode(), firstCode);
+    EXPECT_TRUE(m_desktop->opened.isEmpty());
+    panel->cancelButton()->click();
+    ASSERT_TRUE(waitFor([&] { return !panel->isVisible(); }, 5000));
 }
 
 TEST_F(MainWindowTest, FailedSignInSaysWhatHappenedAndWhatToDo)

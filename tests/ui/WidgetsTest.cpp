@@ -2,11 +2,13 @@
 // delegate, banners for keychain/vault errors, the empty state, details, settings, single instance.
 #include "core/common/Clock.h"
 #include "core/common/Result.h"
+#include "core/oauth/DeviceAuthorization.h"
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountService.h"
 #include "core/service/AppSettings.h"
 #include "core/vault/VaultTypes.h"
 #include "tests/support/TestUtil.h"
+#include "tests/ui/QrReader.h"
 #include "ui/AccountDelegate.h"
 #include "ui/AccountDetails.h"
 #include "ui/AccountModel.h"
@@ -15,6 +17,7 @@
 #include "ui/ConnectPanel.h"
 #include "ui/ElidedLabel.h"
 #include "ui/EmptyState.h"
+#include "ui/QrCode.h"
 #include "ui/SafeText.h"
 #include "ui/SettingsDialog.h"
 #include "ui/SingleInstance.h"
@@ -51,6 +54,7 @@
 #include <unistd.h>
 
 using namespace mailkey;
+using mailkey::test::decodeQr;
 using mailkey::test::waitFor;
 
 namespace {
@@ -903,6 +907,99 @@ TEST(ConnectPanel, ShowsUrlCopiesAndCancels)
     EXPECT_TRUE(panel.isHidden());
     EXPECT_FALSE(panel.url().isValid());
     expectAllLabelsPlain(&panel);
+}
+
+TEST(QrCode, AQrReaderReadsBackWhatWasEncoded)
+{
+    const QList<QByteArray> inputs{
+        "https://microsoft.com/devicelogin",
+        "https://login.example.com/device?user_code=BCDF-GHJK",
+        // Long enough for a larger version, with every URL-safe character class.
+        "https://id.example.org/realms/mail/device?user_code=WXYZ-BCDF&client_id=mailkey-desktop"
+        "&ui_locales=de-CH%20fr&x=~_.-!*'()0123456789abcdefghijklmnopqrstuvwxyz",
+    };
+    for (const QByteArray &data : inputs) {
+        for (int px : {1, 3, 4}) {
+            const QImage image = qrCodeImage(data, px);
+            ASSERT_FALSE(image.isNull()) << data.constData();
+            const int modules = qrCodeModules(data);
+            EXPECT_GE(modules, 21); // version 1 is 21 x 21
+            EXPECT_EQ((modules - 21) % 4, 0) << "a QR code grows 4 modules per version";
+            EXPECT_EQ(image.width(), (modules + 8) * px) << "4 modules of quiet zone on each side";
+            // The quiet zone is white and the finder pattern's corner is dark.
+            EXPECT_EQ(qGray(image.pixel(0, 0)), 255);
+            EXPECT_EQ(qGray(image.pixel(4 * px, 4 * px)), 0);
+            if (px == 1)
+                continue; // one pixel per module is below what zbar reliably reads; shape checked above
+            EXPECT_EQ(decodeQr(image), QString::fromLatin1(data)) << "at " << px << " px per module";
+        }
+    }
+    EXPECT_TRUE(qrCodeImage(QByteArray(), 4).isNull());
+    EXPECT_TRUE(qrCodeImage(QByteArray(3000, 'a'), 4).isNull()) << "more than a QR code holds";
+    EXPECT_EQ(qrCodeModules(QByteArray(3000, 'a')), 0);
+}
+
+TEST(ConnectPanel, DeviceFormShowsTheCodeTheAddressAndAQrCodeAPhoneCanRead)
+{
+    ConnectPanel panel;
+    panel.resize(720, 260);
+    panel.start(QStringLiteral("Connecting to Fake IdP on another device"), ConnectPanel::Mode::Device);
+    EXPECT_EQ(panel.mode(), ConnectPanel::Mode::Device);
+    EXPECT_FALSE(panel.isHidden());
+    EXPECT_FALSE(panel.copyCodeButton()->isEnabled()) << "nothing to copy before the provider answered";
+    EXPECT_TRUE(panel.qrLabel()->isHidden());
+    EXPECT_EQ(panel.cancelButton()->objectName(), QStringLiteral("cancelDeviceSignInButton"));
+
+    DeviceCodePrompt prompt;
+    prompt.userCode = QStringLiteral("BCDF-GHJK");
+    prompt.verificationUri = QUrl(QStringLiteral("https://login.example.com/device"));
+    prompt.verificationUriComplete = QUrl(QStringLiteral("https://login.example.com/device?user_code=BCDF-GHJK"));
+    prompt.expiresAt = QDateTime::currentDateTimeUtc().addSecs(900);
+    prompt.intervalSeconds = 5;
+    panel.setDeviceCode(prompt);
+    panel.show();
+
+    EXPECT_EQ(panel.userCode(), QStringLiteral("BCDF-GHJK"));
+    EXPECT_EQ(panel.findChild<QLabel *>(QStringLiteral("userCodeLabel"))->text(), QStringLiteral("BCDF-GHJK"));
+    EXPECT_EQ(panel.findChild<QLabel *>(QStringLiteral("verificationAddress"))->text(),
+              QStringLiteral("https://login.example.com/device"));
+    const QString until = QLocale().toString(prompt.expiresAt.toLocalTime().time(), QLocale::ShortFormat);
+    EXPECT_TRUE(panel.findChild<QLabel *>(QStringLiteral("deviceExpiryLabel"))->text().contains(until));
+    ASSERT_TRUE(panel.copyCodeButton()->isEnabled());
+    QSignalSpy copied(&panel, &ConnectPanel::codeCopied);
+    panel.copyCodeButton()->click();
+    EXPECT_EQ(QGuiApplication::clipboard()->text(), QStringLiteral("BCDF-GHJK"));
+    EXPECT_EQ(copied.count(), 1);
+
+    // The QR code holds the address with the code in it, and a real reader reads exactly that.
+    EXPECT_FALSE(panel.qrLabel()->isHidden());
+    EXPECT_EQ(panel.qrUrl(), prompt.verificationUriComplete);
+    const QImage shown = panel.qrLabel()->pixmap().toImage();
+    ASSERT_FALSE(shown.isNull());
+    EXPECT_EQ(decodeQr(shown), prompt.verificationUriComplete.toString());
+
+    // Without verification_uri_complete it holds the address alone (the code is typed in).
+    prompt.verificationUriComplete = QUrl();
+    panel.setDeviceCode(prompt);
+    EXPECT_EQ(decodeQr(panel.qrLabel()->pixmap().toImage()), QStringLiteral("https://login.example.com/device"));
+
+    // Markup from the provider is shown as text, never rendered.
+    prompt.userCode = QStringLiteral("<b>X</b>");
+    panel.setDeviceCode(prompt);
+    EXPECT_EQ(panel.findChild<QLabel *>(QStringLiteral("userCodeLabel"))->text(), QStringLiteral("<b>X</b>"));
+    expectAllLabelsPlain(&panel);
+
+    QSignalSpy cancel(&panel, &ConnectPanel::cancelRequested);
+    panel.cancelButton()->click();
+    EXPECT_EQ(cancel.count(), 1);
+    panel.finish();
+    EXPECT_TRUE(panel.isHidden());
+    EXPECT_TRUE(panel.userCode().isEmpty());
+
+    // The next browser sign-in shows the browser form again.
+    panel.start(QStringLiteral("Connecting to Fake IdP"));
+    EXPECT_EQ(panel.cancelButton()->objectName(), QStringLiteral("cancelSignInButton"));
+    EXPECT_TRUE(panel.findChild<QWidget *>(QStringLiteral("browserSignInPage"))->isVisible());
 }
 
 // Settings ----------------------------------------------------------------------------------
