@@ -13,9 +13,9 @@ QString shortDate(const QDateTime &when)
 
 } // namespace
 
-HealthClock::Forecast HealthClock::forecast(const Account &account, bool googleTestingStatus, const QDateTime &now,
-                                            const QDateTime &signedInAt)
+HealthClock::Forecast HealthClock::forecast(const Account &account, bool googleTestingStatus, const QDateTime &now)
 {
+    const QDateTime &signedInAt = account.signedInAt;
     Forecast f;
     if (account.statusReason.contains(QLatin1String("AADSTS70043"))) {
         f.signInNeededBy = now.toUTC();

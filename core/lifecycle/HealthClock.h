@@ -16,9 +16,10 @@ namespace mailkey {
 //    maximum age of a sign-in, was reached): a sign-in is needed now (MaxAge, date = now).
 //  - Google, app in "Testing" publishing status (provider/google/testing_status in settings.ini:
 //    MailKey cannot learn it, the person states it): the refresh token ends 7 days after the
-//    sign-in (GoogleTesting). The sign-in is the account's createdAt (the first sign-in: the vault
-//    keeps no later one) unless signedInAt is given; an account that refreshed after those 7 days
-//    was signed in again at an unknown time: the date is then unknown (reason GoogleTesting).
+//    sign-in (GoogleTesting). The sign-in is the account's signedInAt (the last sign-in, kept
+//    since vault schema 5). Without it (an account from an older vault, not signed in to since),
+//    the first sign-in, createdAt; such an account that refreshed after those 7 days was signed in
+//    again at an unknown time: the date is then unknown (reason GoogleTesting).
 //  - Microsoft: a refresh token unused for 90 days ends; Google (published app): unused for 6
 //    months. The date counts from the last refresh (else the sign-in) (Inactivity). MailKey
 //    refreshes idle accounts every 14 days while it runs, so each refresh moves this date.
@@ -44,8 +45,7 @@ public:
     static constexpr int GoogleTestingDays = 7;
     static constexpr int KeepAliveDays = 14;
 
-    static Forecast forecast(const Account &account, bool googleTestingStatus, const QDateTime &now,
-                             const QDateTime &signedInAt = QDateTime());
+    static Forecast forecast(const Account &account, bool googleTestingStatus, const QDateTime &now);
 
     // "inactivity", "google-testing", "max-age", "unknown" (`mailkey-cli list --json`).
     static QString reasonName(Reason reason);

@@ -272,6 +272,13 @@ const char *kSchemaV4[] = {
     " client_secret TEXT NOT NULL DEFAULT '')",
 };
 
+// When the mailbox was last signed in to (a browser or device sign-in, saveConnection), for the
+// health clock: Google ends the sign-ins of apps in Testing status 7 days after each one.
+// NULL for accounts of an older vault until their next sign-in.
+const char *kSchemaV5[] = {
+    "ALTER TABLE accounts ADD COLUMN signed_in_at INTEGER",
+};
+
 Account readAccount(const Stmt &s)
 {
     Account a;
@@ -288,13 +295,14 @@ Account readAccount(const Stmt &s)
     a.lastRefreshAt = s.time(10);
     a.nextRefreshAt = s.time(11);
     a.failureCount = int(s.int64(12));
+    a.signedInAt = s.time(13);
     return a;
 }
 
 // Spliced into literals at compile time, so every statement stays a constant string.
 #define MAILKEY_ACCOUNT_SELECT                                                                                         \
     "SELECT id, provider, email, display_name, tenant, subject, status, status_reason, created_at,"                    \
-    " updated_at, last_refresh_at, next_refresh_at, failure_count FROM accounts"
+    " updated_at, last_refresh_at, next_refresh_at, failure_count, signed_in_at FROM accounts"
 
 // Columns 0-7 of "SELECT id, at, account_id, account_email, action, outcome, detail, actor".
 AuditEntry readAudit(const Stmt &s)
@@ -776,9 +784,15 @@ Status Vault::migrate()
                 return s;
         }
     }
-    // Future migrations: if (*version < 5) { ... }
-    static_assert(SchemaVersion == 4, "add the migration and the version below");
-    if (Status s = exec("PRAGMA user_version = 4"); !s)
+    if (*version < 5) {
+        for (const char *sql : kSchemaV5) {
+            if (Status s = exec(sql); !s)
+                return s;
+        }
+    }
+    // Future migrations: if (*version < 6) { ... }
+    static_assert(SchemaVersion == 5, "add the migration and the version below");
+    if (Status s = exec("PRAGMA user_version = 5"); !s)
         return s;
     return tx.commit();
 }
@@ -838,7 +852,8 @@ Result<UpsertResult> Vault::upsertAccountLocked(const AccountInfo &info, const Q
     }
     if (result.accountId) {
         Stmt s(m_db, "UPDATE accounts SET display_name = ?1, tenant = ?2, subject = ?3, email = ?4, status = ?5,"
-                     " status_reason = '', updated_at = ?6, last_refresh_at = ?6, failure_count = 0 WHERE id = ?7");
+                     " status_reason = '', updated_at = ?6, last_refresh_at = ?6, signed_in_at = ?6, failure_count = 0"
+                     " WHERE id = ?7");
         s.bind(1, info.displayName);
         s.bind(2, info.tenant);
         s.bind(3, info.subject);
@@ -850,7 +865,7 @@ Result<UpsertResult> Vault::upsertAccountLocked(const AccountInfo &info, const Q
             return sqliteError(rc, "updating the account");
     } else {
         Stmt s(m_db, "INSERT INTO accounts (provider, email, display_name, tenant, subject, status, created_at,"
-                     " updated_at, last_refresh_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)");
+                     " updated_at, last_refresh_at, signed_in_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?7)");
         s.bind(1, info.provider);
         s.bind(2, info.email);
         s.bind(3, info.displayName);
@@ -1046,11 +1061,11 @@ Result<QList<TokenTiming>> Vault::tokenTimings(qint64 accountId)
 
 Result<QList<AccountTokens>> Vault::accountsWithTokens()
 {
-    // Columns 0-12 as in MAILKEY_ACCOUNT_SELECT, then the token's; NULL token columns for an
+    // Columns 0-13 as in MAILKEY_ACCOUNT_SELECT, then the token's; NULL token columns for an
     // account without tokens. Of the refresh token only whether there is one.
     Stmt s(m_db, "SELECT a.id, a.provider, a.email, a.display_name, a.tenant, a.subject, a.status, a.status_reason,"
                  " a.created_at, a.updated_at, a.last_refresh_at, a.next_refresh_at, a.failure_count,"
-                 " t.resource, t.expires_at, t.issued_at, t.scopes, t.refresh_token <> ''"
+                 " a.signed_in_at, t.resource, t.expires_at, t.issued_at, t.scopes, t.refresh_token <> ''"
                  " FROM accounts a LEFT JOIN tokens t ON t.account_id = a.id"
                  " ORDER BY lower(a.email), a.provider, a.id, t.resource");
     if (!s.prepared())
@@ -1061,9 +1076,9 @@ Result<QList<AccountTokens>> Vault::accountsWithTokens()
         const qint64 id = s.int64(0);
         if (list.isEmpty() || list.last().account.id != id)
             list.append(AccountTokens{readAccount(s), {}, {}});
-        if (s.isNull(13))
+        if (s.isNull(14))
             continue;
-        list.last().tokens.append(readTokenTiming(s, 13));
+        list.last().tokens.append(readTokenTiming(s, 14));
     }
     if (rc != SQLITE_DONE)
         return sqliteError(rc, "listing accounts");
@@ -1585,8 +1600,10 @@ Result<ImportReport> Vault::importSnapshot(const VaultSnapshot &snap, const QDat
         (up->created ? report.added : report.updated) << label;
         idByEmail.insert(info.email.toLower(), up->accountId);
         {
-            Stmt s(m_db, "UPDATE accounts SET status = ?1, status_reason = ?2, created_at = coalesce(?3, created_at)"
-                         " WHERE id = ?4");
+            // The backup does not say when its tokens' sign-in was: unknown here (not the import's
+            // time, which would move the health clock's Google Testing date past the real one).
+            Stmt s(m_db, "UPDATE accounts SET status = ?1, status_reason = ?2, created_at = coalesce(?3, created_at),"
+                         " signed_in_at = NULL WHERE id = ?4");
             s.bind(1, accountStatusToString(item.status == AccountStatus::Refreshing ? AccountStatus::Connected
                                                                                      : item.status));
             s.bind(2, item.statusReason);

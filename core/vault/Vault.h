@@ -41,7 +41,7 @@ public:
         Header
     };
 
-    static constexpr int SchemaVersion = 4;
+    static constexpr int SchemaVersion = 5;
     static constexpr int BusyTimeoutMs = 10000;
 
     ~Vault();

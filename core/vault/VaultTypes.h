@@ -36,6 +36,7 @@ struct Account {
     QDateTime lastRefreshAt;
     QDateTime nextRefreshAt;
     int failureCount = 0;
+    QDateTime signedInAt; // the last sign-in (saveConnection); invalid: before schema 5, unknown
 };
 
 // What a sign-in learned about the mailbox (input of Vault::saveConnection).

@@ -73,10 +73,13 @@ TEST(HealthClock, GoogleTestingSevenDaysAfterTheSignInWhateverTheRefreshes)
     EXPECT_EQ(HealthClock::reasonName(f.reason), QStringLiteral("google-testing"));
 }
 
-TEST(HealthClock, GoogleTestingCountsFromALaterSignInWhenGiven)
+TEST(HealthClock, GoogleTestingCountsFromTheLastSignIn)
 {
-    const HealthForecast f
-        = HealthClock::forecast(account(QStringLiteral("google"), utc(2026, 11, 1)), true, kNow, utc(2026, 12, 5));
+    // First signed in on 1 Nov, refreshed on 30 Nov, signed in again on 5 Dec (schema 5 keeps it).
+    Account a = account(QStringLiteral("google"), utc(2026, 11, 1), utc(2026, 11, 30));
+    a.signedInAt = utc(2026, 12, 5);
+    const HealthForecast f = HealthClock::forecast(a, true, kNow);
+    EXPECT_EQ(f.reason, HealthClock::Reason::GoogleTesting);
     EXPECT_EQ(f.signInNeededBy, utc(2026, 12, 12));
 }
 

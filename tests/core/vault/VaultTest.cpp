@@ -334,9 +334,18 @@ TEST_F(VaultTest, DuplicateProviderAndEmailUpdatesInPlace)
     ASSERT_TRUE(all.ok());
     ASSERT_EQ(all->size(), 1);
     EXPECT_EQ(all->at(0).displayName, QStringLiteral("New Name"));
+    // The health clock's "last sign-in" moves with each sign-in; createdAt stays the first.
+    EXPECT_EQ(all->at(0).createdAt, now);
+    EXPECT_EQ(all->at(0).signedInAt, now.addSecs(5));
     auto tok = v->token(first->accountId, QString::fromLatin1(DefaultResource));
     ASSERT_TRUE(tok.ok() && tok->has_value());
     EXPECT_TRUE((*tok)->refreshToken.reveal() == newRefresh);
+    // A refresh is not a sign-in.
+    ASSERT_TRUE(v->commitRefresh(first->accountId, QString::fromLatin1(DefaultResource),
+                                 SecretString(uniqueToken("A3")), SecretString(uniqueToken("R3")), now.addSecs(3600),
+                                 {}, now.addSecs(60))
+                    .ok());
+    EXPECT_EQ((*v->account(first->accountId))->signedInAt, now.addSecs(5));
 
     // Same address at another provider is another account.
     auto other = v->saveConnection(sampleAccount(QStringLiteral("a@example.com"), QStringLiteral("google")),

@@ -180,6 +180,14 @@ TEST_F(VaultUpgradeTest, ASchema1VaultGetsTheAuditIndexesInPlaceAndKeepsItsChain
         EXPECT_EQ(all->size(), 3);
         EXPECT_EQ(since->size(), 3);
         EXPECT_GE(byAccount->size(), 1);
+        // Schema 5's last sign-in is unknown for the accounts of an older vault, not made up.
+        auto accounts = (*opened)->accounts();
+        ASSERT_TRUE(accounts.ok());
+        ASSERT_FALSE(accounts->isEmpty());
+        for (const Account &a : *accounts) {
+            EXPECT_FALSE(a.signedInAt.isValid());
+            EXPECT_TRUE(a.createdAt.isValid());
+        }
     }
     EXPECT_EQ(rawQuery(path, m_key, {"PRAGMA user_version"}), QString::number(Vault::SchemaVersion));
     EXPECT_EQ(rawQuery(path, m_key, {kAuditIndexes}),
