@@ -1655,7 +1655,12 @@ void MainWindow::showTrayIcon()
             icon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
         m_tray->setIcon(icon);
         m_tray->setToolTip(tr("MailKey"));
-        connect(m_tray, &QSystemTrayIcon::activated, this, &MainWindow::raiseAndActivate);
+        // A click shows the window; the right button opens the icon's menu (Qt shows it) and
+        // must not also bring the window up over it.
+        connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+            if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                raiseAndActivate();
+        });
         connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::raiseAndActivate);
     }
     if (!m_tray->contextMenu()) {
