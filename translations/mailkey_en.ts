@@ -1165,6 +1165,10 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
         <source>The issuer %1. Enter the provider&apos;s issuer address, such as https://id.example.com.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Check the issuer address, or fill in the endpoints below by hand.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::KeyStore</name>
@@ -2716,10 +2720,6 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
 <context>
     <name>mailkey::OidcDiscovery</name>
     <message>
-        <source>MailKey cannot use the OpenID configuration of %1 (%2): %3. Check the issuer of this provider in providers.json, or set its endpoints there.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 did not answer within %2 seconds (%3). Check your connection and try again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2733,6 +2733,14 @@ Mail programs that get their passwords from MailKey stop working. This cannot be
     </message>
     <message>
         <source>The connection to %1 failed (%2): %3. Try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey cannot use the OpenID configuration of %1 (%2): %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the issuer of this provider in providers.json, or set its endpoints there.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3081,6 +3089,30 @@ http://%1%2</source>
     </message>
     <message>
         <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discard the changes to this provider?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discard the changes to &quot;%1&quot;?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>They have not been saved to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discard changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

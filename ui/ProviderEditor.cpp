@@ -182,8 +182,16 @@ ProviderEditor::ProviderEditor(const QString &path, IssuerDiscovery *discovery, 
             field(QStringLiteral("id"))->setText(idFromName(name));
     });
     connect(field(QStringLiteral("id")), &QLineEdit::textEdited, this, [this] { m_idEdited = true; });
-    connect(m_choice, &QComboBox::activated, this,
-            [this](int index) { editProvider(m_choice->itemData(index).toString()); });
+    connect(m_choice, &QComboBox::activated, this, [this](int index) {
+        const QString id = m_choice->itemData(index).toString();
+        if (id == m_editingId)
+            return;
+        // Back to the entry being edited until the person has said what to do with the changes.
+        const int current = m_choice->findData(m_editingId);
+        if (current >= 0)
+            m_choice->setCurrentIndex(current);
+        whenChangesSettled([this, id] { editProvider(id); });
+    });
     connect(m_remove, &QPushButton::clicked, this, &ProviderEditor::confirmRemove);
     if (m_discovery) {
         connect(m_discovery, &IssuerDiscovery::finished, this, &ProviderEditor::onDiscovered);
@@ -299,6 +307,7 @@ bool ProviderEditor::editProvider(const QString &id)
     m_idEdited = !id.isEmpty();
     m_touched.clear();
     fillFrom(m_original);
+    m_asLoaded = entryFromForm();
     // An existing provider keeps its id: mailboxes and mail programs refer to it.
     field(QStringLiteral("id"))->setReadOnly(!id.isEmpty());
     m_remove->setEnabled(!id.isEmpty() && m_fileUsable);
@@ -493,6 +502,43 @@ bool ProviderEditor::removeProvider(const QString &id)
     reloadChoices(QString());
     editProvider(QString());
     return true;
+}
+
+bool ProviderEditor::hasUnsavedChanges() const
+{
+    return entryFromForm() != m_asLoaded;
+}
+
+void ProviderEditor::whenChangesSettled(std::function<void()> then)
+{
+    if (!hasUnsavedChanges()) {
+        then();
+        return;
+    }
+    const QString name = field(QStringLiteral("name"))->text().trimmed();
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Unsaved changes"),
+                                name.isEmpty() ? tr("Discard the changes to this provider?")
+                                               : tr("Discard the changes to \"%1\"?").arg(SafeText::clean(name, 40)),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("discardProviderChanges"));
+    box->setTextFormat(Qt::PlainText);
+    box->setInformativeText(tr("They have not been saved to %1.").arg(m_file.path()));
+    QPushButton *discard = box->addButton(tr("Discard changes"), QMessageBox::DestructiveRole);
+    discard->setObjectName(QStringLiteral("discardChangesButton"));
+    QPushButton *keep = box->addButton(tr("Keep editing"), QMessageBox::RejectRole);
+    keep->setObjectName(QStringLiteral("keepEditingButton"));
+    box->setDefaultButton(keep);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [discard, then = std::move(then)](QAbstractButton *clicked) {
+        if (clicked == discard)
+            then();
+    });
+    box->open();
+}
+
+void ProviderEditor::reject()
+{
+    whenChangesSettled([this] { QDialog::reject(); });
 }
 
 void ProviderEditor::confirmRemove()

@@ -9,6 +9,8 @@
 #include <QPointer>
 #include <QSet>
 
+#include <functional>
+
 class QComboBox;
 class QDialogButtonBox;
 class QFormLayout;
@@ -54,9 +56,14 @@ public:
     QPushButton *saveButton() const;
     QComboBox *providerChoice() const { return m_choice; }
 
+    // The form differs from the entry as it was loaded (or from an empty form for a new one).
+    bool hasUnsavedChanges() const;
+
 public Q_SLOTS:
     void discover();
     void accept() override;
+    // Cancel, Escape, the window's close button: asks first when there are unsaved changes.
+    void reject() override;
 
 Q_SIGNALS:
     // The file was written (saved or an entry removed); the registry should reload it.
@@ -72,11 +79,15 @@ private:
     void setDiscoveryStatus(const QString &text, bool problem);
     void onDiscovered(const Provider &provider);
     void confirmRemove();
+    // Runs `then` at once, or after the person chose "Discard changes" (window-modal; "Keep
+    // editing" runs nothing).
+    void whenChangesSettled(std::function<void()> then);
 
     ProviderFileEditor m_file;
     QPointer<IssuerDiscovery> m_discovery;
     QString m_editingId;     // the id of the entry being edited; "" = new
     QJsonObject m_original;  // that entry as read (fields this form does not show are kept)
+    QJsonObject m_asLoaded;  // entryFromForm() right after it was filled: the unsaved-changes baseline
     bool m_idEdited = false; // the id was typed, not derived from the name
     bool m_filling = false;  // fillFrom() is setting the fields
     QSet<QString> m_touched; // fields the person changed (an empty untouched field shows no reason)

@@ -16,8 +16,17 @@ IssuerDiscovery::IssuerDiscovery(QNetworkAccessManager *nam, QObject *parent) : 
     }
     m_discovery = new OidcDiscovery(nam, this);
     connect(m_discovery, &OidcDiscovery::finished, this, &IssuerDiscovery::finished);
-    // OidcDiscovery's messages say what failed and what to do (check the issuer, set the endpoints).
-    connect(m_discovery, &OidcDiscovery::failed, this, [this](const Error &error) { Q_EMIT failed(error.message); });
+    // OidcDiscovery's messages say what failed and what to do. Its advice names providers.json;
+    // here the person is in the editor, where the issuer and the endpoints are fields.
+    connect(m_discovery, &OidcDiscovery::failed, this, [this](const Error &error) {
+        QString message = error.message;
+        const QString fileAdvice = OidcDiscovery::providersFileAdvice();
+        if (message.endsWith(fileAdvice)) {
+            message.chop(fileAdvice.size());
+            message += tr("Check the issuer address, or fill in the endpoints below by hand.");
+        }
+        Q_EMIT failed(message);
+    });
 }
 
 IssuerDiscovery::~IssuerDiscovery()

@@ -28,10 +28,9 @@ QString shortened(const QString &s, int max = 120)
 
 Error configError(const Provider &p, const QString &what)
 {
-    return Error(ErrorCode::Config,
-                 OidcDiscovery::tr("MailKey cannot use the OpenID configuration of %1 (%2): %3. Check the issuer "
-                                   "of this provider in providers.json, or set its endpoints there.")
-                     .arg(p.displayName.isEmpty() ? p.id : p.displayName, p.issuer, what));
+    return Error(ErrorCode::Config, OidcDiscovery::tr("MailKey cannot use the OpenID configuration of %1 (%2): %3.")
+                                            .arg(p.displayName.isEmpty() ? p.id : p.displayName, p.issuer, what)
+                                        + QLatin1Char(' ') + OidcDiscovery::providersFileAdvice());
 }
 
 bool arrayContains(const QJsonValue &v, const QString &needle)
@@ -55,6 +54,11 @@ OidcDiscovery::OidcDiscovery(QNetworkAccessManager *nam, QObject *parent) : QObj
 OidcDiscovery::~OidcDiscovery()
 {
     dropReply();
+}
+
+QString OidcDiscovery::providersFileAdvice()
+{
+    return tr("Check the issuer of this provider in providers.json, or set its endpoints there.");
 }
 
 QUrl OidcDiscovery::discoveryUrl(const QString &issuer)

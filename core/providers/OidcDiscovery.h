@@ -48,6 +48,9 @@ public:
     qint64 maxBodySize() const { return m_maxBodySize; }
 
     // Starts discovery for `provider` (its issuer must be set). A running discovery is cancelled.
+    // The advice that ends every "cannot use the OpenID configuration" message, for a provider
+    // of providers.json; a caller with another place to fix it (the provider editor) replaces it.
+    static QString providersFileAdvice();
     void start(const Provider &provider);
     void cancel();
     bool isRunning() const { return !m_reply.isNull(); }

@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QProgressBar>
@@ -244,6 +245,69 @@ TEST(ProviderEditor, EditsAndRemovesAnExistingProviderKeepingWhatItDoesNotShow)
     EXPECT_FALSE(again.removeProvider(QStringLiteral("other")));
 }
 
+TEST(ProviderEditor, UnsavedChangesAreNotLostBySwitchingEntriesOrClosing)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("providers.json"));
+    writeFile(path, kExisting);
+    ProviderEditor editor(path, nullptr);
+    editor.show();
+    QComboBox *choice = editor.providerChoice();
+    const auto question = [&]() -> QMessageBox * {
+        QMessageBox *box = nullptr;
+        waitFor(
+            [&] {
+                box = editor.findChild<QMessageBox *>(QStringLiteral("discardProviderChanges"));
+                return box && box->isVisible();
+            },
+            3000);
+        return box && box->isVisible() ? box : nullptr;
+    };
+    const auto answer = [&](const char *button) {
+        QMessageBox *box = question();
+        ASSERT_TRUE(box) << "the editor asks before changes are lost";
+        box->findChild<QPushButton *>(QString::fromLatin1(button))->click();
+        ASSERT_TRUE(
+            waitFor([&] { return !editor.findChild<QMessageBox *>(QStringLiteral("discardProviderChanges")); }, 3000));
+    };
+
+    // Nothing changed: switching is immediate.
+    EXPECT_FALSE(editor.hasUnsavedChanges());
+    Q_EMIT choice->activated(choice->findData(QStringLiteral("other")));
+    EXPECT_EQ(editor.field(QStringLiteral("name"))->text(), QStringLiteral("Other"));
+    EXPECT_FALSE(editor.hasUnsavedChanges());
+    EXPECT_EQ(question(), nullptr);
+
+    // A change, then another entry chosen: asked; "Keep editing" keeps the typing and the choice.
+    type(editor.field(QStringLiteral("name")), QStringLiteral("Other Mail"));
+    EXPECT_TRUE(editor.hasUnsavedChanges());
+    Q_EMIT choice->activated(choice->findData(QString()));
+    EXPECT_EQ(choice->currentData().toString(), QStringLiteral("other")) << "the list shows what the form shows";
+    answer("keepEditingButton");
+    EXPECT_EQ(editor.field(QStringLiteral("name"))->text(), QStringLiteral("Other Mail"));
+    EXPECT_EQ(choice->currentData().toString(), QStringLiteral("other"));
+
+    // "Discard changes": the new entry is shown, and the file was not touched.
+    Q_EMIT choice->activated(choice->findData(QString()));
+    answer("discardChangesButton");
+    EXPECT_EQ(choice->currentData().toString(), QString());
+    EXPECT_TRUE(editor.field(QStringLiteral("name"))->text().isEmpty());
+    Result<ProviderFile::Contents> loaded = ProviderFile::load(path);
+    ASSERT_TRUE(loaded.ok());
+    EXPECT_EQ(loaded->providers.first().displayName, QStringLiteral("Other"));
+
+    // Closing with changes asks too; Keep editing leaves the dialog open.
+    type(editor.field(QStringLiteral("name")), QStringLiteral("Typed"));
+    editor.reject();
+    answer("keepEditingButton");
+    EXPECT_TRUE(editor.isVisible());
+    EXPECT_EQ(editor.field(QStringLiteral("name"))->text(), QStringLiteral("Typed"));
+    editor.reject();
+    answer("discardChangesButton");
+    EXPECT_FALSE(editor.isVisible());
+    EXPECT_EQ(editor.result(), QDialog::Rejected);
+}
+
 TEST(ProviderEditor, ABrokenFileIsNeverOverwritten)
 {
     QTemporaryDir dir;
@@ -330,7 +394,9 @@ TEST(ProviderEditor, DiscoveryFailuresSayWhatIsWrong)
     // Not an OpenID configuration: the default 404.
     const QString notFound = discoverWith(server.baseUrl());
     EXPECT_TRUE(notFound.contains(QStringLiteral("HTTP 404"))) << notFound.toStdString();
-    EXPECT_TRUE(notFound.contains(QStringLiteral("Check the issuer")));
+    EXPECT_TRUE(notFound.contains(QStringLiteral("Check the issuer address, or fill in the endpoints below")))
+        << notFound.toStdString();
+    EXPECT_FALSE(notFound.contains(QStringLiteral("providers.json"))) << "the editor is where it is fixed";
     // An OpenID configuration of another issuer.
     server.on("GET", QStringLiteral("/.well-known/openid-configuration"),
               test::HttpTestServer::Reply::json(
