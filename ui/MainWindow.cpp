@@ -20,6 +20,7 @@
 #include "ui/MailCheckPanel.h"
 #include "ui/ProviderEditor.h"
 #include "ui/SafeText.h"
+#include "ui/ScreenFit.h"
 #include "ui/SettingsDialog.h"
 #include "ui/VaultErrorAdvice.h"
 #include "ui/WrappingContent.h"
@@ -1320,6 +1321,7 @@ void MainWindow::openSettings()
     connect(dialog, &QDialog::accepted, this, &MainWindow::reloadProviders);
     connect(dialog, &SettingsDialog::editProvidersRequested, this, [this, dialog] { openProviderEditor(dialog); });
     dialog->open();
+    mailkey::fitToScreen(dialog, false);
 }
 
 void MainWindow::openProviderEditor(QWidget *parent)
@@ -1341,6 +1343,7 @@ void MainWindow::openProviderEditor(QWidget *parent)
     if (auto *settings = qobject_cast<SettingsDialog *>(parent))
         connect(editor, &ProviderEditor::fileChanged, settings, &SettingsDialog::reloadCustomProviders);
     editor->open();
+    mailkey::fitToScreen(editor, false);
 }
 
 void MainWindow::setProvidersFileOverride(const QString &path)
@@ -1527,6 +1530,7 @@ void MainWindow::showActivity(qint64 mailbox)
     }
     m_activityView->showMailbox(mailbox);
     m_activityView->show();
+    mailkey::fitToScreen(m_activityView, false);
     m_activityView->raise();
     m_activityView->activateWindow();
 }
@@ -1589,28 +1593,7 @@ void MainWindow::updateActions()
 
 void MainWindow::fitToScreen(bool centre)
 {
-    QScreen *screen = this->screen();
-    if (!screen || isMaximized() || isFullScreen())
-        return;
-    const QRect available = screen->availableGeometry();
-    // The window manager's frame: known once shown; before, leave room for a title bar and
-    // borders, so the status bar stays on screen.
-    const QRect frame = frameGeometry();
-    const QRect inner = geometry();
-    QSize extra(frame.width() - inner.width(), frame.height() - inner.height());
-    if (extra.isNull()) {
-        const int border = 2 * style()->pixelMetric(QStyle::PM_DefaultFrameWidth, nullptr, this);
-        extra = QSize(border, border + style()->pixelMetric(QStyle::PM_TitleBarHeight, nullptr, this));
-    }
-    const QSize fitted = size().boundedTo(
-        QSize(qMax(1, available.width() - extra.width()), qMax(1, available.height() - extra.height())));
-    QRect outer(pos(), fitted + extra); // pos() is the frame's top left
-    if (centre)
-        outer.moveCenter(available.center());
-    outer.moveLeft(qBound(available.left(), outer.left(), available.left() + available.width() - outer.width()));
-    outer.moveTop(qBound(available.top(), outer.top(), available.top() + available.height() - outer.height()));
-    resize(fitted);
-    move(outer.topLeft());
+    mailkey::fitToScreen(this, centre);
 }
 
 bool MainWindow::showOutcome(Banner::Kind kind, const QString &topic, const QString &title, const QString &message)

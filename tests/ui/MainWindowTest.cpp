@@ -2337,4 +2337,36 @@ TEST(ChildOnly, SmallScreen)
     }
     MainWindow restored(&service, &settings);
     fits(restored, "restored geometry");
+
+    // The windows it opens fit too (their first sizes come from the font: 32 to 40 lines).
+    waitFor([&] { return service.vaultState() == VaultState::Ready; }, 30000);
+    const auto dialogFits = [&](QWidget *w, const char *what, const QString &shot) {
+        ASSERT_TRUE(w) << what;
+        ASSERT_TRUE(waitFor([&] { return w->isVisible(); }, 5000)) << what;
+        waitFor([] { return false; }, 100);
+        const QRect frame = w->frameGeometry();
+        EXPECT_TRUE(available.contains(frame))
+            << what << ": " << frame.width() << "x" << frame.height() << "+" << frame.x() << "+" << frame.y()
+            << ", minimum " << w->minimumSizeHint().width() << "x" << w->minimumSizeHint().height();
+        for (QPushButton *b : w->findChildren<QPushButton *>()) {
+            if (!b->isVisibleTo(w) || b->window() != w)
+                continue;
+            const QRect onScreen(b->mapToGlobal(QPoint(0, 0)), b->size());
+            EXPECT_TRUE(available.contains(onScreen))
+                << what << ": the button \"" << b->text().toStdString() << "\" is off screen";
+        }
+        dump(w, shot);
+    };
+    restored.openSettings();
+    auto *settingsDialog = restored.findChild<SettingsDialog *>();
+    dialogFits(settingsDialog, "Settings", QStringLiteral("small-screen-2x-settings.png"));
+    restored.openProviderEditor(settingsDialog);
+    dialogFits(restored.findChild<ProviderEditor *>(), "the provider editor",
+               QStringLiteral("small-screen-2x-provider-editor.png"));
+    delete restored.findChild<ProviderEditor *>();
+    delete settingsDialog;
+    QAction *activityAction = restored.findChild<QAction *>(QStringLiteral("activityAction"));
+    ASSERT_TRUE(activityAction);
+    activityAction->trigger();
+    dialogFits(restored.activityView(), "the Activity log", QStringLiteral("small-screen-2x-activity.png"));
 }
