@@ -282,6 +282,14 @@
         <source>Unknown</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Mailbox details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folders and activity</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::AccountListPane</name>
@@ -842,15 +850,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Sign-in address for the other device</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>and enter this code:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sign-in code</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -887,6 +887,14 @@
     </message>
     <message>
         <source>Or scan the address with a phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The address to open on the other device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code to enter on the other device</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3115,6 +3123,10 @@ http://%1%2</source>
         <source>Keep editing</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Provider details</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::ProviderFile</name>
@@ -3543,6 +3555,10 @@ http://%1%2</source>
     </message>
     <message>
         <source>Given with --providers for this run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -53,6 +53,7 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     outer->setContentsMargins(0, 0, 0, 0);
     m_scroll = new QScrollArea(this);
     m_scroll->setObjectName(QStringLiteral("detailsScroll"));
+    m_scroll->setAccessibleName(tr("Mailbox details"));
     m_scroll->setFrameShape(QFrame::NoFrame);
     m_scroll->setWidgetResizable(true);
     m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
@@ -140,6 +141,7 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
 
     // Folders and activity.
     m_tabs = new QTabWidget(content);
+    m_tabs->setAccessibleName(tr("Folders and activity"));
     auto *folderPage = new QWidget(m_tabs);
     auto *folderLayout = new QVBoxLayout(folderPage);
     m_folderStack = new QStackedWidget(folderPage);

@@ -144,7 +144,8 @@ QWidget *ConnectPanel::makeDevicePage()
     m_verifyAddress->setTextFormat(Qt::PlainText);
     m_verifyAddress->setWordWrap(true);
     m_verifyAddress->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    m_verifyAddress->setAccessibleName(tr("Sign-in address for the other device"));
+    // Its name is the address itself (what a screen reader must read); what it is, the description.
+    m_verifyAddress->setAccessibleDescription(tr("The address to open on the other device"));
     QFont addressFont = m_verifyAddress->font();
     addressFont.setBold(true);
     m_verifyAddress->setFont(addressFont);
@@ -156,7 +157,7 @@ QWidget *ConnectPanel::makeDevicePage()
     m_codeLabel->setObjectName(QStringLiteral("userCodeLabel"));
     m_codeLabel->setTextFormat(Qt::PlainText);
     m_codeLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    m_codeLabel->setAccessibleName(tr("Sign-in code"));
+    m_codeLabel->setAccessibleDescription(tr("The code to enter on the other device"));
     QFont codeFont = QFont(QStringLiteral("monospace"));
     codeFont.setStyleHint(QFont::Monospace);
     codeFont.setBold(true);
@@ -259,7 +260,7 @@ void ConnectPanel::setDeviceCode(const DeviceCodePrompt &prompt)
     m_deviceIntro->setText(tr("On your phone or another computer, open"));
     const QString shown = SafeText::clean(verify.toDisplayString(), 300);
     m_verifyAddress->setText(SafeText::breakLongWords(shown));
-    m_verifyAddress->setAccessibleDescription(shown);
+    m_verifyAddress->setAccessibleName(shown); // without the soft breaks for wrapping
     m_verifyAddress->show();
     m_codeLabel->setText(m_userCode);
     m_copyCode->setEnabled(!m_userCode.isEmpty());

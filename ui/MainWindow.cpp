@@ -212,6 +212,7 @@ void MainWindow::buildUi()
     // scrolls instead of raising the window's minimum size (which would make the window grow).
     auto *scroll = new QScrollArea(central);
     scroll->setObjectName(QStringLiteral("mainScroll"));
+    scroll->setAccessibleName(tr("Mailboxes"));
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setWidgetResizable(true);
     auto *content = new WrappingContent(scroll);

@@ -103,6 +103,7 @@ ProviderEditor::ProviderEditor(const QString &path, IssuerDiscovery *discovery, 
     outer->addWidget(m_fileProblem);
 
     auto *scroll = new QScrollArea(this);
+    scroll->setAccessibleName(tr("Provider details"));
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto *page = new QWidget(scroll);

@@ -54,6 +54,7 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
     setObjectName(QStringLiteral("settingsDialog"));
     auto *outer = new QVBoxLayout(this);
     auto *scroll = new QScrollArea(this);
+    scroll->setAccessibleName(tr("Settings"));
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto *page = new QWidget(scroll);
@@ -114,7 +115,11 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const QProcessEnvironment 
     auto *browse = new QPushButton(tr("Browse…"), fileRow);
     fileLayout->addWidget(fileEdit, 1);
     fileLayout->addWidget(browse);
-    m_customForm->addRow(formLabel(tr("Providers file"), m_customBox), fileRow);
+    QLabel *fileLabel = formLabel(tr("Providers file"), m_customBox);
+    m_customForm->addRow(fileLabel, fileRow);
+    fileLabel->setBuddy(fileEdit); // the field, not its row (Alt+letter)
+    // Qt finds a label by its buddy only among the field's siblings; the field sits in a row.
+    fileEdit->setAccessibleName(tr("Providers file"));
     m_fileProblems = problemLabelFor(m_customBox);
     m_fileProblems->setObjectName(QStringLiteral("providersFileProblem"));
     m_customForm->addRow(m_fileProblems);

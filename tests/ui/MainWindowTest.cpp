@@ -40,6 +40,7 @@
 #include "ui/ProviderEditor.h"
 #include "ui/SettingsDialog.h"
 
+#include <QAbstractSpinBox>
 #include <QAccessible>
 #include <QAction>
 #include <QApplication>
@@ -75,6 +76,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextDocument>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -184,6 +186,45 @@ ChildResult runChild(const char *which, const QStringList &programAndArgs, const
         p.waitForFinished();
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromLocal8Bit(p.readAll())};
+}
+
+// Every control a keyboard or screen-reader user can reach in `root` has an accessible name (its
+// own or its label's, as Qt's accessibility bridge reports it to AT-SPI), and no name or
+// description is markup. Returns what is wrong, one line per control.
+QStringList unnamedControls(QWidget *root)
+{
+    QStringList problems;
+    const auto widgets = root->findChildren<QWidget *>();
+    for (QWidget *w : widgets) {
+        if (!w->isVisibleTo(root) || w->focusPolicy() == Qt::NoFocus || !w->isEnabled())
+            continue;
+        const QWidget *parent = w->parentWidget();
+        const bool part
+            = parent && (qobject_cast<const QComboBox *>(parent) || qobject_cast<const QAbstractSpinBox *>(parent));
+        if (qobject_cast<QScrollBar *>(w) || part)
+            continue; // parts of another control, named by it
+        QAccessibleInterface *i = QAccessible::queryAccessibleInterface(w);
+        if (!i) {
+            problems << QStringLiteral("%1 (%2): no accessible interface")
+                            .arg(w->objectName(), QString::fromLatin1(w->metaObject()->className()));
+            continue;
+        }
+        const QString name = i->text(QAccessible::Name).trimmed();
+        bool labelled = !name.isEmpty();
+        if (!labelled) {
+            const auto labels = i->relations(QAccessible::Label);
+            for (const auto &rel : labels)
+                labelled = labelled || (rel.first && !rel.first->text(QAccessible::Name).trimmed().isEmpty());
+        }
+        if (!labelled)
+            problems << QStringLiteral("%1 (%2): no accessible name")
+                            .arg(w->objectName(), QString::fromLatin1(w->metaObject()->className()));
+        for (const QString &t : {name, i->text(QAccessible::Description)}) {
+            if (t.contains(QLatin1Char('<')) && t.contains(QLatin1Char('>')) && Qt::mightBeRichText(t))
+                problems << QStringLiteral("%1: markup in \"%2\"").arg(w->objectName(), t);
+        }
+    }
+    return problems;
 }
 
 } // namespace
@@ -1129,6 +1170,63 @@ TEST_F(MainWindowTest, CancellingASignInOnAnotherDeviceStopsPollingAndTryAgainUs
     EXPECT_TRUE(m_desktop->opened.isEmpty());
     panel->cancelButton()->click();
     ASSERT_TRUE(waitFor([&] { return !panel->isVisible(); }, 5000));
+}
+
+TEST_F(MainWindowTest, EveryControlOfTheNewViewsHasAnAccessibleName)
+{
+    writeProvidersFile(
+        {{QStringLiteral("device_authorization_endpoint"), m_server.deviceAuthorizationUrl().toString()}});
+    FakeAuthServer::DeviceFlow flow;
+    flow.pendingPolls = 1000000;
+    m_server.setDeviceFlow(flow);
+    open();
+    connectThroughUi();
+
+    // The list with its search and order, and the details.
+    EXPECT_EQ(unnamedControls(m_window.get()).join(u'\n').toStdString(), std::string());
+
+    // The device sign-in panel.
+    QMenu *deviceMenu = m_window->connectMenu()->findChild<QMenu *>(QStringLiteral("deviceSignInMenu"));
+    ASSERT_TRUE(deviceMenu);
+    menuAction(deviceMenu, QStringLiteral("device-fake"))->trigger();
+    ASSERT_TRUE(waitFor([&] { return !m_window->connectPanel()->userCode().isEmpty(); }, 10000));
+    EXPECT_EQ(unnamedControls(m_window->connectPanel()).join(u'\n').toStdString(), std::string());
+    QAccessibleInterface *code = QAccessible::queryAccessibleInterface(
+        m_window->connectPanel()->findChild<QLabel *>(QStringLiteral("userCodeLabel")));
+    ASSERT_TRUE(code);
+    EXPECT_EQ(code->role(), QAccessible::StaticText);
+    EXPECT_EQ(code->text(QAccessible::Name), m_server.lastUserCode()) << "a screen reader reads the code itself";
+    QAccessibleInterface *qr = QAccessible::queryAccessibleInterface(m_window->connectPanel()->qrLabel());
+    ASSERT_TRUE(qr);
+    EXPECT_FALSE(qr->text(QAccessible::Name).isEmpty());
+    m_window->connectPanel()->cancelButton()->click();
+    ASSERT_TRUE(waitFor([&] { return !m_window->connectPanel()->isVisible(); }, 5000));
+
+    // The Activity log.
+    QAction *activity = m_window->findChild<QAction *>(QStringLiteral("activityAction"));
+    ASSERT_TRUE(activity);
+    activity->trigger();
+    ASSERT_TRUE(m_window->activityView());
+    ASSERT_TRUE(waitFor([&] { return m_window->activityView()->isVisible(); }, 5000));
+    EXPECT_EQ(unnamedControls(m_window->activityView()).join(u'\n').toStdString(), std::string());
+    m_window->activityView()->close();
+
+    // Settings and the provider editor.
+    m_window->openSettings();
+    auto *settings = m_window->findChild<SettingsDialog *>();
+    ASSERT_TRUE(settings);
+    EXPECT_EQ(unnamedControls(settings).join(u'\n').toStdString(), std::string());
+    m_window->openProviderEditor(settings);
+    auto *editor = m_window->findChild<ProviderEditor *>();
+    ASSERT_TRUE(editor);
+    ASSERT_TRUE(editor->editProvider(QStringLiteral("fake")));
+    EXPECT_EQ(unnamedControls(editor).join(u'\n').toStdString(), std::string());
+    // A field is named by its label, as a screen reader announces it.
+    QAccessibleInterface *issuer = QAccessible::queryAccessibleInterface(editor->field(QStringLiteral("issuer")));
+    ASSERT_TRUE(issuer);
+    EXPECT_EQ(issuer->text(QAccessible::Name).remove(u'&'), QStringLiteral("Issuer"));
+    delete editor;
+    delete settings;
 }
 
 TEST_F(MainWindowTest, FailedSignInSaysWhatHappenedAndWhatToDo)
