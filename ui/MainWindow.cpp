@@ -151,7 +151,10 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
     // A locked keyring: Unlock asks it for its password; once unlocked, the vault opens by itself.
     m_keyringUnlock
         = new KeyringUnlock(this, QString::fromLatin1(KeychainService), m_service->profile().keychainKey(), this);
-    connect(m_keyringUnlock, &KeyringUnlock::unlocked, this, &MainWindow::retryVault);
+    connect(m_keyringUnlock, &KeyringUnlock::unlocked, this, [this] {
+        if (m_service->vaultState() == VaultState::Failed) // not if Retry opened it meanwhile
+            retryVault();
+    });
     connect(m_keyringUnlock, &KeyringUnlock::changed, this, [this] {
         if (m_service->vaultState() == VaultState::Failed)
             updateForVaultState();
@@ -602,7 +605,7 @@ void MainWindow::updateForVaultState()
     case VaultState::Failed: {
         const Error &error = m_service->vaultError();
         const VaultErrorAdvice advice = VaultErrorAdvice::forError(error, m_keyringUnlock->offered(error));
-        const QString note = advice.offerUnlock ? m_keyringUnlock->note() : QString();
+        const QString note = error.code == ErrorCode::KeychainLocked ? m_keyringUnlock->note() : QString();
         m_vaultBanner->showMessage(Banner::Kind::Error, advice.title,
                                    note.isEmpty() ? advice.fullText()
                                                   : note + QStringLiteral("\n\n") + advice.fullText());

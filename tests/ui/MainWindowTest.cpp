@@ -2317,6 +2317,7 @@ TEST(ChildOnly, NoKeychain)
     EXPECT_TRUE(window.vaultBanner()->message().contains(service.vaultError().message));
     EXPECT_TRUE(window.vaultBanner()->button(QStringLiteral("Retry")));
     EXPECT_FALSE(window.vaultBanner()->button(QStringLiteral("Reset vault…")));
+    EXPECT_FALSE(window.vaultBanner()->button(QStringLiteral("Unlock"))) << "no Secret Service to ask";
     EXPECT_EQ(window.currentPage(), window.unavailablePage());
     // Nothing was written without a keychain.
     EXPECT_FALSE(QFile::exists(Profile(QStringLiteral("nokeychain")).databasePath()));
