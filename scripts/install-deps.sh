@@ -30,8 +30,10 @@ fonts-dejavu-core ccache"
 # mail-program recipes for real (tests/cli/recipes.sh), against Dovecot and node's oidc-provider. git send-email needs two of git-email's Recommends
 # (Mail::Address, Authen::SASL), named here because Recommends are not installed. zsh and fish:
 # the shell completions are checked in them (tests/cli/completion.sh), not only in bash. zbarimg
-# (zbar-tools) reads the device sign-in panel's QR code back in the window tests.
-test_pkgs="$run_pkgs libgtest-dev libgmock-dev libsecret-tools dbus-daemon xvfb xauth
+# (zbar-tools) reads the device sign-in panel's QR code back in the window tests. xdotool types
+# the keyring's password into gnome-keyring's own prompt (gcr-prompter, on Xvfb) in
+# test_secret_service_unlock_prompt and test_ui_window_keyring_unlock.
+test_pkgs="$run_pkgs libgtest-dev libgmock-dev libsecret-tools dbus-daemon xvfb xauth xdotool
 python3 openssl curl ca-certificates libglib2.0-bin mutt msmtp isync aerc git-email libmailtools-perl
 libauthen-sasl-perl libsasl2-modules-kdexoauth2 nodejs npm dovecot-imapd dovecot-submissiond
 qt6-l10n-tools qt6-tools-dev zsh fish zbar-tools"

@@ -1222,6 +1222,33 @@ Your mail programs then get a fresh access token from MailKey instead of your pa
     </message>
 </context>
 <context>
+    <name>mailkey::KeyringUnlock</name>
+    <message>
+        <source>Unlock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asks your keyring to unlock; it shows its own password window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your keyring is asking for its password in a window of its own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password window was closed, so the keyring stays locked. You can press Unlock again at any time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MailKey could not reach your keyring to ask it to unlock.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keyring did not unlock: it reported an error.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mailkey::LoopbackReplyHandler</name>
     <message>
         <source>Sign-in cancelled</source>
@@ -3971,6 +3998,10 @@ http://%1%2</source>
     </message>
     <message>
         <source>Once it is unlocked, press Retry. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Press Unlock to type your keyring&apos;s password in its own window; MailKey then opens the vault. Nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -143,8 +143,10 @@ void Banner::restartTimer()
 void Banner::showMessage(Kind kind, const QString &title, const QString &message)
 {
     m_kind = kind;
-    for (QPushButton *b : std::as_const(m_buttons))
+    for (QPushButton *b : std::as_const(m_buttons)) {
+        b->hide(); // at once: a message replaced from the event loop never shows the old buttons too
         b->deleteLater();
+    }
     m_buttons.clear();
     m_busy->hide();
     m_title->setText(SafeText::breakLongWords(SafeText::clean(title, 200)));

@@ -17,6 +17,7 @@
 #include "ui/Banner.h"
 #include "ui/ConnectPanel.h"
 #include "ui/EmptyState.h"
+#include "ui/KeyringUnlock.h"
 #include "ui/MailCheckPanel.h"
 #include "ui/ProviderEditor.h"
 #include "ui/SafeText.h"
@@ -146,6 +147,18 @@ MainWindow::MainWindow(AccountService *service, AppSettings *settings, QWidget *
     const QByteArray splitter = m_settings->splitterState();
     if (!splitter.isEmpty())
         m_accountsPage->restoreState(splitter);
+
+    // A locked keyring: Unlock asks it for its password; once unlocked, the vault opens by itself.
+    m_keyringUnlock
+        = new KeyringUnlock(this, QString::fromLatin1(KeychainService), m_service->profile().keychainKey(), this);
+    connect(m_keyringUnlock, &KeyringUnlock::unlocked, this, [this] {
+        if (m_service->vaultState() == VaultState::Failed) // not if Retry opened it meanwhile
+            retryVault();
+    });
+    connect(m_keyringUnlock, &KeyringUnlock::changed, this, [this] {
+        if (m_service->vaultState() == VaultState::Failed)
+            updateForVaultState();
+    });
 
     updateForVaultState();
     if (m_service->vaultState() == VaultState::Locked) {
@@ -591,8 +604,14 @@ void MainWindow::updateForVaultState()
         m_statusLabel->setAccessibleDescription(SafeText::clean(m_service->vaultPath(), 1024));
         break;
     case VaultState::Failed: {
-        const VaultErrorAdvice advice = VaultErrorAdvice::forError(m_service->vaultError());
-        m_vaultBanner->showMessage(Banner::Kind::Error, advice.title, advice.fullText());
+        const Error &error = m_service->vaultError();
+        const VaultErrorAdvice advice = VaultErrorAdvice::forError(error, m_keyringUnlock->offered(error));
+        const QString note = error.code == ErrorCode::KeychainLocked ? m_keyringUnlock->note() : QString();
+        m_vaultBanner->showMessage(Banner::Kind::Error, advice.title,
+                                   note.isEmpty() ? advice.fullText()
+                                                  : note + QStringLiteral("\n\n") + advice.fullText());
+        if (advice.offerUnlock)
+            m_keyringUnlock->addButton(m_vaultBanner);
         if (advice.canRetry) {
             QPushButton *retry = m_vaultBanner->addButton(tr("Retry"));
             retry->setObjectName(QStringLiteral("retryVaultButton"));
@@ -760,6 +779,7 @@ void MainWindow::showEraseReport(const EraseReport &report)
 
 void MainWindow::retryVault()
 {
+    m_keyringUnlock->clearNote();
     m_vaultBanner->setBusy(true);
     m_pages->setCurrentWidget(m_loadingPage);
     m_service->start();

@@ -38,6 +38,7 @@ class AppSettings;
 class ConnectSession;
 class EmptyState;
 class IssuerDiscovery;
+class KeyringUnlock;
 class ProvidersFileWatcher;
 
 // The double-click GUI: connected mailboxes in a list, their details, connect / reconnect /
@@ -217,6 +218,7 @@ private:
     QSplitter *m_accountsPage = nullptr;
     ConnectPanel *m_connectPanel = nullptr;
     Banner *m_vaultBanner = nullptr;
+    KeyringUnlock *m_keyringUnlock = nullptr; // the locked keyring's Unlock button
     Banner *m_messageBanner = nullptr;
     Banner *m_alertBanner = nullptr;
     Banner *m_configBanner = nullptr;

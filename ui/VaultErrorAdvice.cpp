@@ -19,7 +19,7 @@ QString VaultErrorAdvice::fullText() const
     return message + QStringLiteral("\n\n") + nextSteps;
 }
 
-VaultErrorAdvice VaultErrorAdvice::forError(const Error &error)
+VaultErrorAdvice VaultErrorAdvice::forError(const Error &error, bool canUnlock)
 {
     VaultErrorAdvice a;
     a.message = error.message;
@@ -33,7 +33,10 @@ VaultErrorAdvice VaultErrorAdvice::forError(const Error &error)
     case ErrorCode::KeychainLocked:
         // The message already says how to unlock it: the next step is only what to press after.
         a.title = Text::tr("Your keyring is locked");
-        a.nextSteps = Text::tr("Once it is unlocked, press Retry. Nothing was changed.");
+        a.offerUnlock = canUnlock;
+        a.nextSteps = canUnlock ? Text::tr("Press Unlock to type your keyring's password in its own window; MailKey "
+                                           "then opens the vault. Nothing was changed.")
+                                : Text::tr("Once it is unlocked, press Retry. Nothing was changed.");
         break;
     case ErrorCode::KeyMissing:
         a.title = Text::tr("The key of your vault is missing");

@@ -72,6 +72,7 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QSslCertificate>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -225,6 +226,42 @@ QStringList unnamedControls(QWidget *root)
         }
     }
     return problems;
+}
+
+// Locks the private keyring's login collection over D-Bus (as PLATFORM-NOTES shows).
+bool lockLoginKeyring()
+{
+    return QProcess::execute(QStringLiteral("gdbus"),
+                             {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
+                              QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"),
+                              QStringLiteral("/org/freedesktop/secrets"), QStringLiteral("--method"),
+                              QStringLiteral("org.freedesktop.Secret.Service.Lock"),
+                              QStringLiteral("['/org/freedesktop/secrets/collection/login']")})
+           == 0;
+}
+
+// xdotool on $DISPLAY, the event loop running meanwhile; its output (e.g. a window id).
+QString xdotool(const QStringList &args, int timeoutMs = 20000)
+{
+    QProcess p;
+    p.start(QStringLiteral("xdotool"), args);
+    if (!p.waitForStarted(10000))
+        return {};
+    waitFor([&] { return p.state() == QProcess::NotRunning; }, timeoutMs);
+    if (p.state() != QProcess::NotRunning) {
+        p.kill();
+        p.waitForFinished(2000);
+        return {};
+    }
+    return QString::fromLocal8Bit(p.readAllStandardOutput()).trimmed().section(QLatin1Char('\n'), 0, 0);
+}
+
+// gnome-keyring's own password window (gcr-prompter), once it is mapped.
+QString keyringPromptWindow()
+{
+    return xdotool({QStringLiteral("search"), QStringLiteral("--sync"), QStringLiteral("--onlyvisible"),
+                    QStringLiteral("--class"), QStringLiteral("gcr-prompter")},
+                   30000);
 }
 
 } // namespace
@@ -2315,15 +2352,48 @@ TEST_F(MainWindowTest, LockedKeychainShowsABanner)
 {
     // A child process with a keyring of its own (it gets locked).
     const QString script = QString::fromLocal8Bit(MAILKEY_WITH_KEYRING_SCRIPT);
+    // No display: with one (xvfb-run), the keychain read at start would bring up the keyring's own
+    // prompt (libsecret) and wait for a person; KeyringUnlockFromTheBanner... covers that.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     const ChildResult r = runChild("locked",
                                    {QStringLiteral("sh"), script, QCoreApplication::applicationFilePath(),
                                     QStringLiteral("--gtest_filter=ChildOnly.LockedKeychain")},
-                                   QProcessEnvironment::systemEnvironment());
+                                   env);
     EXPECT_EQ(r.exitCode, 0) << r.output.toStdString();
     EXPECT_TRUE(r.output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << r.output.toStdString();
 }
 
-// Run only as children of the two tests above.
+// Needs Xvfb (a display for gnome-keyring's prompter) and xdotool: its own ctest entry,
+// test_ui_window_keyring_unlock, skips (77) only when one of them is not installed.
+TEST_F(MainWindowTest, KeyringUnlockFromTheBannerOpensTheVaultByItself)
+{
+    ASSERT_FALSE(QStandardPaths::findExecutable(QStringLiteral("Xvfb")).isEmpty());
+    ASSERT_FALSE(QStandardPaths::findExecutable(QStringLiteral("xdotool")).isEmpty());
+    QProcess xvfb;
+    xvfb.start(QStringLiteral("Xvfb"),
+               {QStringLiteral("-displayfd"), QStringLiteral("1"), QStringLiteral("-screen"), QStringLiteral("0"),
+                QStringLiteral("1280x900x24"), QStringLiteral("-nolisten"), QStringLiteral("tcp")});
+    ASSERT_TRUE(xvfb.waitForStarted(10000));
+    ASSERT_TRUE(waitFor([&] { return xvfb.canReadLine(); }, 20000)) << "Xvfb gave no display number";
+    const QString display = QLatin1Char(':') + QString::fromLatin1(xvfb.readLine().trimmed());
+    // The child's own keyring (with-keyring.sh), whose session bus starts gcr-prompter on `display`.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DISPLAY"), display);
+    env.insert(QStringLiteral("NO_AT_BRIDGE"), QStringLiteral("1"));
+    const QString script = QString::fromLocal8Bit(MAILKEY_WITH_KEYRING_SCRIPT);
+    const ChildResult r = runChild("keyringunlock",
+                                   {QStringLiteral("sh"), script, QCoreApplication::applicationFilePath(),
+                                    QStringLiteral("--gtest_filter=ChildOnly.KeyringUnlock")},
+                                   env);
+    xvfb.terminate();
+    xvfb.waitForFinished(5000);
+    EXPECT_EQ(r.exitCode, 0) << r.output.toStdString();
+    EXPECT_TRUE(r.output.contains(QStringLiteral("[  PASSED  ] 1 test"))) << r.output.toStdString();
+}
+
+// Run only as children of the tests above.
 TEST(ChildOnly, NoKeychain)
 {
     if (!isChild("nokeychain"))
@@ -2345,6 +2415,7 @@ TEST(ChildOnly, NoKeychain)
     EXPECT_TRUE(window.vaultBanner()->message().contains(service.vaultError().message));
     EXPECT_TRUE(window.vaultBanner()->button(QStringLiteral("Retry")));
     EXPECT_FALSE(window.vaultBanner()->button(QStringLiteral("Reset vault…")));
+    EXPECT_FALSE(window.vaultBanner()->button(QStringLiteral("Unlock"))) << "no Secret Service to ask";
     EXPECT_EQ(window.currentPage(), window.unavailablePage());
     // Nothing was written without a keychain.
     EXPECT_FALSE(QFile::exists(Profile(QStringLiteral("nokeychain")).databasePath()));
@@ -2370,13 +2441,7 @@ TEST(ChildOnly, LockedKeychain)
         first.start();
         ASSERT_TRUE(waitFor([&] { return first.vaultState() == VaultState::Ready; }, 30000));
     }
-    const int rc = QProcess::execute(QStringLiteral("gdbus"),
-                                     {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
-                                      QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"),
-                                      QStringLiteral("/org/freedesktop/secrets"), QStringLiteral("--method"),
-                                      QStringLiteral("org.freedesktop.Secret.Service.Lock"),
-                                      QStringLiteral("['/org/freedesktop/secrets/collection/login']")});
-    ASSERT_EQ(rc, 0);
+    ASSERT_TRUE(lockLoginKeyring());
 
     AccountService service(profile, &nam, &registry);
     MainWindow window(&service, &settings);
@@ -2393,6 +2458,94 @@ TEST(ChildOnly, LockedKeychain)
     EXPECT_FALSE(window.vaultBanner()->button(QStringLiteral("Reset vault…"))); // never offered for a lock
     EXPECT_EQ(window.currentPage(), window.unavailablePage());
     EXPECT_TRUE(QFile::exists(profile.databasePath()));
+    // The Secret Service is there: Unlock is offered next to Retry, and the text names it.
+    QPushButton *unlock = window.vaultBanner()->button(QStringLiteral("Unlock"));
+    ASSERT_TRUE(unlock);
+    EXPECT_TRUE(unlock->isEnabled());
+    EXPECT_TRUE(text.contains(QStringLiteral("Press Unlock"))) << text.toStdString();
+    waitFor([] { return false; }, 300); // the availability answer must not take it away
+    ASSERT_TRUE(window.vaultBanner()->button(QStringLiteral("Unlock")));
+    EXPECT_TRUE(window.vaultBanner()->button(QStringLiteral("Unlock"))->isVisible());
+    dump(&window, QStringLiteral("keyring-locked.png"));
+}
+
+// Unlock in the banner, for real: gnome-keyring's own prompt (gcr-prompter) on the display given
+// by the parent, driven with xdotool. Cancel keeps Unlock and Retry and says so; the password
+// opens the vault with no other click.
+TEST(ChildOnly, KeyringUnlock)
+{
+    if (!isChild("keyringunlock"))
+        GTEST_SKIP() << "runs as a child of MainWindowTest.KeyringUnlockFromTheBannerOpensTheVaultByItself";
+    ASSERT_TRUE(KeyStore::sessionBusAvailable());
+    ASSERT_FALSE(qEnvironmentVariable("DISPLAY").isEmpty());
+    QTemporaryDir dir;
+    qputenv("MAILKEY_DATA_DIR", QFile::encodeName(dir.filePath(QStringLiteral("data"))));
+    qputenv("MAILKEY_CONFIG_DIR", QFile::encodeName(dir.filePath(QStringLiteral("config"))));
+    QNetworkAccessManager nam;
+    ProviderRegistry registry(ProviderRegistry::Settings{}, QProcessEnvironment());
+    AppSettings settings(dir.filePath(QStringLiteral("config/settings.ini")));
+    const Profile profile(QStringLiteral("keyringunlock"));
+    {
+        AccountService first(profile, &nam, &registry);
+        first.start();
+        ASSERT_TRUE(waitFor([&] { return first.vaultState() == VaultState::Ready; }, 30000));
+    }
+    ASSERT_TRUE(lockLoginKeyring());
+
+    AccountService service(profile, &nam, &registry);
+    MainWindow window(&service, &settings);
+    window.show();
+    // With a display, the keychain read at start may itself bring up the keyring's prompt
+    // (libsecret, through QtKeychain): a person who cancels it gets the locked banner.
+    if (!waitFor([&] { return service.vaultState() == VaultState::Failed; }, 5000)) {
+        const QString first = keyringPromptWindow();
+        ASSERT_FALSE(first.isEmpty()) << "the vault neither failed nor did the keyring prompt";
+        xdotool({QStringLiteral("windowfocus"), QStringLiteral("--sync"), first});
+        xdotool({QStringLiteral("key"), QStringLiteral("Escape")});
+        std::cout << "the read at start prompted; cancelled" << std::endl;
+    }
+    ASSERT_TRUE(waitFor([&] { return service.vaultState() == VaultState::Failed; }, 30000));
+    ASSERT_EQ(service.vaultError().code, ErrorCode::KeychainLocked);
+    Banner *banner = window.vaultBanner();
+    ASSERT_TRUE(banner->button(QStringLiteral("Unlock")));
+
+    // Unlock: the keyring's window appears; the banner says where the password is asked.
+    banner->button(QStringLiteral("Unlock"))->click();
+    const QString prompt = keyringPromptWindow();
+    ASSERT_FALSE(prompt.isEmpty()) << "gnome-keyring showed no password window";
+    EXPECT_TRUE(banner->message().contains(QStringLiteral("window of its own"))) << banner->message().toStdString();
+    ASSERT_TRUE(banner->button(QStringLiteral("Unlock")));
+    EXPECT_FALSE(banner->button(QStringLiteral("Unlock"))->isEnabled()) << "one prompt at a time";
+    EXPECT_TRUE(banner->button(QStringLiteral("Retry")));
+    dump(&window, QStringLiteral("keyring-unlock-prompting.png"));
+
+    // Cancel in the keyring's window: said calmly, both buttons stay.
+    xdotool({QStringLiteral("windowfocus"), QStringLiteral("--sync"), prompt});
+    xdotool({QStringLiteral("key"), QStringLiteral("Escape")});
+    ASSERT_TRUE(waitFor([&] { return banner->message().contains(QStringLiteral("window was closed")); }, 30000))
+        << banner->message().toStdString();
+    EXPECT_EQ(service.vaultState(), VaultState::Failed);
+    EXPECT_EQ(banner->title(), QStringLiteral("Your keyring is locked"));
+    EXPECT_FALSE(banner->message().contains(QStringLiteral("keychain"))) << banner->message().toStdString();
+    EXPECT_EQ(banner->message().count(QStringLiteral("Unlock your keyring")), 1) << banner->message().toStdString();
+    ASSERT_TRUE(banner->button(QStringLiteral("Unlock")));
+    EXPECT_TRUE(banner->button(QStringLiteral("Unlock"))->isEnabled());
+    EXPECT_TRUE(banner->button(QStringLiteral("Retry")));
+    EXPECT_EQ(banner->buttons().size(), 2); // Unlock and Retry, once each
+    dump(&window, QStringLiteral("keyring-unlock-dismissed.png"));
+
+    // Unlock again and the keyring's password (with-keyring.sh's): the vault opens by itself.
+    banner->button(QStringLiteral("Unlock"))->click();
+    const QString again = keyringPromptWindow();
+    ASSERT_FALSE(again.isEmpty()) << "gnome-keyring showed no password window the second time";
+    xdotool({QStringLiteral("windowfocus"), QStringLiteral("--sync"), again});
+    xdotool({QStringLiteral("type"), QStringLiteral("--delay"), QStringLiteral("40"), QStringLiteral("pw")});
+    xdotool({QStringLiteral("key"), QStringLiteral("Return")});
+    ASSERT_TRUE(waitFor([&] { return service.vaultState() == VaultState::Ready; }, 30000))
+        << "state " << int(service.vaultState()) << ": " << banner->message().toStdString();
+    EXPECT_TRUE(banner->isHidden());
+    EXPECT_NE(window.currentPage(), window.unavailablePage());
+    dump(&window, QStringLiteral("keyring-unlocked.png"));
 }
 
 TEST(ChildOnly, SmallScreen)

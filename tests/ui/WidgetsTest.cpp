@@ -481,6 +481,16 @@ TEST(VaultErrorAdvice, EachKeychainAndVaultErrorHasTitleStepsAndButtons)
     EXPECT_TRUE(locked.nextSteps.contains(QStringLiteral("Retry")));
     EXPECT_FALSE(locked.nextSteps.contains(QStringLiteral("Unlock")));
     EXPECT_FALSE(locked.offerReset);
+    EXPECT_FALSE(locked.offerUnlock);
+    // Where the window can ask the keyring to unlock, the next step names that button.
+    const auto unlockable
+        = VaultErrorAdvice::forError(Error(ErrorCode::KeychainLocked, QStringLiteral("Locked.")), true);
+    EXPECT_TRUE(unlockable.offerUnlock);
+    EXPECT_TRUE(unlockable.canRetry);
+    EXPECT_TRUE(unlockable.nextSteps.contains(QStringLiteral("Press Unlock")));
+    EXPECT_EQ(unlockable.fullText().count(QStringLiteral("Locked.")), 1);
+    // Only a locked keyring offers it.
+    EXPECT_FALSE(VaultErrorAdvice::forError(Error(ErrorCode::NoKeychain, QStringLiteral("None.")), true).offerUnlock);
 
     const auto missing = VaultErrorAdvice::forError(Error(ErrorCode::KeyMissing, QStringLiteral("Key missing.")));
     EXPECT_TRUE(missing.offerReset);
