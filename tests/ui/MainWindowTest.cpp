@@ -396,9 +396,15 @@ TEST_F(MainWindowTest, ConnectThroughTheUiShowsTheNewRowSelected)
     auto *folderError = m_window->details()->findChild<QLabel *>(QStringLiteral("folderError"));
     ASSERT_TRUE(waitFor([&] { return folderError->isVisible(); }, 10000));
     EXPECT_TRUE(folderError->text().contains(QStringLiteral("no mail folder API")));
-    // Activity: the mailbox's audit entries (the sign-in added it).
+    // Activity: the mailbox's audit entries (the sign-in added it), read off the GUI thread: the
+    // same entries the vault's own connection reads.
     QTreeWidget *activity = m_window->details()->activityList();
-    ASSERT_GE(activity->topLevelItemCount(), 1);
+    ASSERT_TRUE(waitFor([&] { return !m_window->details()->isActivityLoading(); }, 10000));
+    const QList<AuditEntry> stored = m_service->auditFor(a.id, AccountDetails::ActivityLimit);
+    ASSERT_GE(stored.size(), 1);
+    ASSERT_EQ(activity->topLevelItemCount(), stored.size());
+    for (int i = 0; i < stored.size(); ++i)
+        EXPECT_EQ(activity->topLevelItem(i)->text(1), AccountDetails::actionText(stored.at(i).action));
     EXPECT_EQ(activity->topLevelItem(0)->text(1), QStringLiteral("Mailbox added"));
 
     // Copy address.
@@ -1083,6 +1089,7 @@ TEST_F(MainWindowTest, ARejectedSignInResponseShowsTheAlertBanner)
     ActivityView *activity = m_window->activityView();
     ASSERT_TRUE(activity);
     EXPECT_TRUE(activity->isVisible());
+    ASSERT_TRUE(waitFor([&] { return !activity->isLoading(); }, 10000));
     EXPECT_EQ(activity->mailboxFilter(), ActivityView::NoMailbox);
     auto *tree = activity->findChild<QTreeWidget *>(QStringLiteral("activityTree"));
     ASSERT_TRUE(tree);
@@ -1117,6 +1124,7 @@ TEST_F(MainWindowTest, TheActivityLogFiltersByMailboxEventAndWords)
     action->trigger();
     ActivityView *activity = m_window->activityView();
     ASSERT_TRUE(activity);
+    ASSERT_TRUE(waitFor([&] { return !activity->isLoading(); }, 10000));
     EXPECT_EQ(activity->mailboxFilter(), ActivityView::AllMailboxes);
     const int all = activity->visibleCount();
     EXPECT_EQ(all, activity->entryCount());
