@@ -306,6 +306,7 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
     if (!same) {
         m_folders->clear();
         m_activity->clear();
+        m_tabs->setTabText(1, tr("Activity")); // not the count of the mailbox shown before
         clearBusy();
     }
     updateActionButtons();
@@ -344,6 +345,7 @@ void AccountDetails::clearAccount()
     m_signInNeededBy->setToolTip(QString());
     m_folders->clear();
     m_activity->clear();
+    m_tabs->setTabText(1, tr("Activity"));
     m_activityLoading = false;
     m_activityLoadingDelay.stop();
     m_activityStack->setCurrentWidget(m_activity);

@@ -823,6 +823,11 @@ RefreshScheduler *AccountServiceTestAccess::scheduler(const AccountService &serv
     return service.d->scheduler;
 }
 
+AuditReader *AccountServiceTestAccess::auditReader(const AccountService &service)
+{
+    return service.d->auditReader;
+}
+
 std::optional<SignOutReport> AccountService::lastSignOutReport() const
 {
     return d->lastSignOut;

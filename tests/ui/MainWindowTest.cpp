@@ -16,6 +16,7 @@
 #include "core/service/AccountServiceTestAccess.h"
 #include "core/service/AppSettings.h"
 #include "core/service/Autostart.h"
+#include "core/vault/AuditReader.h"
 #include "core/vault/Vault.h"
 #include "tests/support/ReplaceFile.h"
 #include "tests/support/ScriptedMailServer.h"
@@ -71,14 +72,18 @@
 #include <QSplitter>
 #include <QSslCertificate>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 
 #include <gtest/gtest.h>
+
+#include <atomic>
 
 #include <memory>
 #include <optional>
@@ -823,6 +828,84 @@ TEST_F(MainWindowTest, ReconnectKeepsTheRow)
     // The sign-in asked for that mailbox.
     EXPECT_EQ(m_server.authorizeRequests().last().queryItemValue(QStringLiteral("login_hint"), QUrl::FullyDecoded),
               QStringLiteral("alice@example.com"));
+}
+
+// The details' Activity tab and the Activity log read the log off the GUI thread (AccountService::
+// readAudit). With slow reads (a pause on the reader's worker): changing the row quickly shows the
+// last row's activity only (the answers for the rows passed over are dropped), "Loading activity…"
+// shows once a read takes longer than 150 ms, and the Activity log keeps its rows while it reloads.
+TEST_F(MainWindowTest, TheActivityIsReadOffTheGuiThreadAndStaleAnswersAreDropped)
+{
+    open();
+    const Account first = connectThroughUi();
+    m_server.setUser(user(QStringLiteral("bob@example.com"), QStringLiteral("Bob")));
+    const Account second = connectThroughUi();
+    ASSERT_EQ(m_window->model()->rowCount(), 2);
+    AuditEntry marker;
+    marker.accountId = second.id;
+    marker.accountEmail = second.email;
+    marker.action = QStringLiteral("token.refreshed");
+    marker.outcome = QStringLiteral("ok");
+    marker.detail = QStringLiteral("only in the second mailbox");
+    ASSERT_TRUE(AccountServiceTestAccess::vault(*m_service)->appendAudit(marker).ok());
+
+    AccountDetails *details = m_window->details();
+    auto *tabs = details->findChild<QTabWidget *>();
+    ASSERT_TRUE(tabs);
+    tabs->setCurrentIndex(1);
+    auto *loading = details->findChild<QLabel *>(QStringLiteral("activityLoading"));
+    ASSERT_TRUE(loading);
+    QTreeWidget *activity = details->activityList();
+
+    AuditReader *reader = AccountServiceTestAccess::auditReader(*m_service);
+    ASSERT_TRUE(reader);
+    std::atomic<int> queries{0};
+    reader->setBeforeQueryForTests([&queries] {
+        ++queries;
+        QThread::msleep(400);
+    });
+    m_window->selectAccount(second.id);
+    m_window->selectAccount(first.id);
+    m_window->selectAccount(second.id);
+    EXPECT_TRUE(details->isActivityLoading());
+    EXPECT_FALSE(loading->isVisible()); // not before 150 ms
+    ASSERT_TRUE(waitFor([&] { return loading->isVisible(); }, 5000));
+    EXPECT_TRUE(details->isActivityLoading());
+    dump(m_window.get(), QStringLiteral("activity-loading.png"));
+    reader->setBeforeQueryForTests({}); // the reads already queued keep their pause
+    ASSERT_TRUE(waitFor([&] { return !details->isActivityLoading(); }, 10000));
+    waitFor([] { return false; }, 1000); // any older answer would have come by now
+    ASSERT_TRUE(waitFor([&] { return !details->isActivityLoading(); }, 10000));
+    EXPECT_EQ(details->accountId(), second.id);
+    EXPECT_FALSE(loading->isVisible());
+    EXPECT_TRUE(activity->isVisible());
+    const QList<AuditEntry> expected = m_service->auditFor(second.id, AccountDetails::ActivityLimit);
+    ASSERT_EQ(activity->topLevelItemCount(), expected.size());
+    EXPECT_TRUE(activity->topLevelItem(0)->text(3).contains(marker.detail));
+    EXPECT_GE(queries.load(), 1);
+    dump(m_window.get(), QStringLiteral("activity-second.png"));
+
+    // The Activity log: its rows stay while it reloads, and the count says Loading meanwhile.
+    reader->setBeforeQueryForTests({});
+    m_window->findChild<QAction *>(QStringLiteral("activityAction"))->trigger();
+    ActivityView *view = m_window->activityView();
+    ASSERT_TRUE(view);
+    ASSERT_TRUE(waitFor([&] { return !view->isLoading(); }, 10000));
+    const int all = view->entryCount();
+    EXPECT_EQ(all, int(m_service->auditFor(0, ActivityView::Limit).size()));
+    auto *count = view->findChild<QLabel *>(QStringLiteral("activityCount"));
+    ASSERT_TRUE(count);
+    reader->setBeforeQueryForTests([] { QThread::msleep(400); });
+    view->reload();
+    EXPECT_TRUE(view->isLoading());
+    EXPECT_EQ(view->visibleCount(), all);
+    ASSERT_TRUE(waitFor([&] { return count->text() == QStringLiteral("Loading…"); }, 5000));
+    EXPECT_EQ(view->visibleCount(), all);
+    ASSERT_TRUE(waitFor([&] { return !view->isLoading(); }, 10000));
+    EXPECT_EQ(view->entryCount(), all);
+    EXPECT_NE(count->text(), QStringLiteral("Loading…"));
+    reader->setBeforeQueryForTests({});
+    view->close();
 }
 
 TEST_F(MainWindowTest, RemoveAsksThenSaysWhatHappened)
