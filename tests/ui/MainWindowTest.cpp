@@ -1201,6 +1201,18 @@ TEST_F(MainWindowTest, TheActivityLogFiltersByMailboxEventAndWords)
     ASSERT_NE(a.id, 0);
     m_window->refreshNow(a.id);
     ASSERT_TRUE(waitFor([&] { return m_server.refreshCount() >= 1 && !m_service->isRefreshing(a.id); }, 20000));
+    // The log is read while the event loop runs (off the GUI thread): let the entries that follow
+    // the sign-in and the refresh (the folder fetch) land first, so the counts below stay put.
+    qsizetype settled = -1;
+    ASSERT_TRUE(waitFor(
+        [&] {
+            const qsizetype now = m_service->auditFor(0, ActivityView::Limit).size();
+            const bool same = now == settled;
+            settled = now;
+            waitFor([] { return false; }, 300);
+            return same;
+        },
+        10000));
 
     QAction *action = m_window->findChild<QAction *>(QStringLiteral("activityAction"));
     ASSERT_TRUE(action);
