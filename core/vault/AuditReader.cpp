@@ -225,14 +225,19 @@ void AuditReader::close()
         if (m_shared->busy)
             sqlite3_interrupt(m_shared->busy);
     }
+    // With no connection (never opened, or lost: the worker dropped it then) there is nothing
+    // to close, and no worker thread is started for it.
+    const bool open = m_connection != Connection::None;
     m_connection = Connection::None;
     const QList<quint64> waiting = std::exchange(m_waiting, {});
     for (const quint64 seq : waiting) {
         QMetaObject::invokeMethod(
             this, [this, seq] { deliver(seq, cancelled(), false, 0); }, Qt::QueuedConnection);
     }
-    auto shared = m_shared;
-    m_pool->start([shared] { shared->vault.reset(); });
+    if (open) {
+        auto shared = m_shared;
+        m_pool->start([shared] { shared->vault.reset(); });
+    }
     // Reads of the old generation are skipped and a query in flight was interrupted: short.
     m_pool->waitForDone();
 }

@@ -701,8 +701,11 @@ Result<std::unique_ptr<Vault>> Vault::openReadOnly(const QString &path, const Se
     const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_PRIVATECACHE;
     if (Status s = v->openCipherConnection(QFile::encodeName(path), flags, key); !s)
         return s.error();
-    if (Status s = v->exec("PRAGMA query_only = ON"); !s)
-        return s.error();
+    // A small page cache: it reads a few index pages per query, and the window's memory counts.
+    for (const char *sql : {"PRAGMA query_only = ON", "PRAGMA cache_size = -1024"}) {
+        if (Status s = v->exec(sql); !s)
+            return s.error();
+    }
     Stmt s(v->m_db, "PRAGMA user_version");
     const int rc = s.prepared() ? s.step() : s.prepareCode();
     if (rc != SQLITE_ROW)
