@@ -290,6 +290,10 @@
         <source>Folders and activity</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Loading activity…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::AccountListPane</name>
@@ -565,6 +569,10 @@
             <numerusform></numerusform>
         </translation>
     </message>
+    <message>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>mailkey::AlertMonitor</name>
@@ -586,6 +594,17 @@
     </message>
     <message>
         <source>%1 consecutive refresh failures; last: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>mailkey::AuditReader</name>
+    <message>
+        <source>The activity was not read: the vault was closed meanwhile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The activity could not be read off the window&apos;s thread.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3856,6 +3875,10 @@ http://%1%2</source>
     </message>
     <message>
         <source>the checkpoint of the pruned log does not match the pruning that made it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vault has schema %1, not %2, so it cannot be read without changing it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

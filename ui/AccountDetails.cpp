@@ -194,7 +194,8 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     folderLayout->addLayout(reloadRow);
     m_tabs->addTab(folderPage, tr("Folders"));
 
-    m_activity = new QTreeWidget(m_tabs);
+    m_activityStack = new QStackedWidget(m_tabs);
+    m_activity = new QTreeWidget(m_activityStack);
     m_activity->setObjectName(QStringLiteral("activityList"));
     m_activity->setAccessibleName(tr("Activity"));
     m_activity->setColumnCount(4);
@@ -208,7 +209,23 @@ AccountDetails::AccountDetails(QWidget *parent) : QWidget(parent)
     m_activity->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     m_activity->header()->setStretchLastSection(true);
     m_activity->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_tabs->addTab(m_activity, tr("Activity"));
+    auto *activityLoading = new QWidget(m_activityStack);
+    auto *activityLoadingLayout = new QVBoxLayout(activityLoading);
+    auto *activityLoadingText = new QLabel(tr("Loading activity…"), activityLoading);
+    activityLoadingText->setObjectName(QStringLiteral("activityLoading"));
+    activityLoadingText->setTextFormat(Qt::PlainText);
+    activityLoadingLayout->addWidget(activityLoadingText);
+    activityLoadingLayout->addStretch(1);
+    m_activityStack->addWidget(m_activity);
+    m_activityStack->addWidget(activityLoading);
+    m_tabs->addTab(m_activityStack, tr("Activity"));
+    // An answer within this time replaces the old rows without a "Loading" in between.
+    m_activityLoadingDelay.setSingleShot(true);
+    m_activityLoadingDelay.setInterval(ActivityLoadingDelayMs);
+    connect(&m_activityLoadingDelay, &QTimer::timeout, this, [this, activityLoading] {
+        if (m_activityLoading)
+            m_activityStack->setCurrentWidget(activityLoading);
+    });
     m_mailCheck = new MailCheckPanel(m_tabs);
     m_tabs->addTab(m_mailCheck, tr("Mail login"));
     layout->addWidget(m_tabs, 1);
@@ -291,6 +308,7 @@ void AccountDetails::showAccount(const Account &account, const QString &provider
     if (!same) {
         m_folders->clear();
         m_activity->clear();
+        m_tabs->setTabText(1, tr("Activity")); // not the count of the mailbox shown before
         clearBusy();
     }
     updateActionButtons();
@@ -329,6 +347,10 @@ void AccountDetails::clearAccount()
     m_signInNeededBy->setToolTip(QString());
     m_folders->clear();
     m_activity->clear();
+    m_tabs->setTabText(1, tr("Activity"));
+    m_activityLoading = false;
+    m_activityLoadingDelay.stop();
+    m_activityStack->setCurrentWidget(m_activity);
     m_folderStack->setCurrentWidget(m_folders);
     m_mailCheck->clearAccount();
     clearBusy();
@@ -423,8 +445,17 @@ QString AccountDetails::detailText(const AuditEntry &e)
     return detail.isEmpty() ? tr("by %1").arg(actor) : tr("%1 (by %2)").arg(detail, actor);
 }
 
+void AccountDetails::setActivityLoading()
+{
+    m_activityLoading = true;
+    m_activityLoadingDelay.start();
+}
+
 void AccountDetails::setActivity(const QList<AuditEntry> &entries)
 {
+    m_activityLoading = false;
+    m_activityLoadingDelay.stop();
+    m_activityStack->setCurrentWidget(m_activity);
     m_activity->clear();
     QList<QTreeWidgetItem *> items;
     for (const AuditEntry &e : entries) {

@@ -48,6 +48,12 @@ public:
     void setFoldersLoading();
     void setFolders(const QList<MailFolder> &folders);
     void setFoldersError(const QString &message);
+    // The activity is being read (off the GUI thread): the rows shown stay until setActivity(),
+    // and "Loading activity…" shows only when the answer takes longer than ActivityLoadingDelayMs.
+    static constexpr int ActivityLimit = 200; // newest entries shown
+    static constexpr int ActivityLoadingDelayMs = 150;
+    void setActivityLoading();
+    bool isActivityLoading() const { return m_activityLoading; }
     void setActivity(const QList<AuditEntry> &entries);
 
     // A running action on this account ("Removing…"): the actions are disabled meanwhile.
@@ -115,7 +121,10 @@ private:
     QTreeWidget *m_folders = nullptr;
     QLabel *m_folderError = nullptr;
     QPushButton *m_reloadFolders = nullptr;
+    QStackedWidget *m_activityStack = nullptr;
     QTreeWidget *m_activity = nullptr;
+    QTimer m_activityLoadingDelay;
+    bool m_activityLoading = false;
     MailCheckPanel *m_mailCheck = nullptr;
     QTimer m_tick;
 };

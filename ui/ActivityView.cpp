@@ -13,6 +13,7 @@
 #include <QLocale>
 #include <QMap>
 #include <QPushButton>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -81,24 +82,45 @@ ActivityView::ActivityView(AccountService *service, QWidget *parent) : QDialog(p
     bottom->addWidget(buttons);
     layout->addLayout(bottom);
 
+    connect(m_mailbox, &QComboBox::currentIndexChanged, this, [this] { m_wantedMailbox.reset(); });
     connect(m_mailbox, &QComboBox::currentIndexChanged, this, &ActivityView::applyFilter);
     connect(m_event, &QComboBox::currentIndexChanged, this, &ActivityView::applyFilter);
     connect(m_search, &QLineEdit::textChanged, this, &ActivityView::applyFilter);
 
+    m_loadingDelay = new QTimer(this);
+    m_loadingDelay->setSingleShot(true);
+    m_loadingDelay->setInterval(AccountDetails::ActivityLoadingDelayMs);
+    connect(m_loadingDelay, &QTimer::timeout, this, [this] {
+        if (m_loading)
+            m_count->setText(tr("Loading…"));
+    });
+
     const QFontMetrics fm = fontMetrics();
     resize(fm.averageCharWidth() * 140, fm.height() * 32);
+    fill(); // the filters, with the mailboxes, before the log comes
     reload();
 }
 
 void ActivityView::reload()
 {
-    m_entries = m_service->auditFor(0, Limit);
-    fill();
+    m_loading = true;
+    if (m_entries.isEmpty())
+        m_count->setText(tr("Loading…"));
+    else
+        m_loadingDelay->start();
+    m_service->readAudit(0, Limit, this, [this](QList<AuditEntry> entries) {
+        m_loading = false;
+        m_loadingDelay->stop();
+        m_entries = std::move(entries);
+        fill();
+    });
 }
 
 void ActivityView::fill()
 {
-    const qint64 mailbox = mailboxFilter();
+    const qint64 mailbox = m_wantedMailbox.value_or(mailboxFilter());
+    if (!m_loading)
+        m_wantedMailbox.reset();
     const QString event = m_event->currentData().toString();
 
     // The mailboxes and events the log has, for the filters (kept across a reload).
@@ -152,6 +174,8 @@ void ActivityView::showMailbox(qint64 accountId)
 {
     const int index = m_mailbox->findData(accountId);
     m_mailbox->setCurrentIndex(index >= 0 ? index : 0);
+    if (m_loading)
+        m_wantedMailbox = accountId; // it may be known from the log only
 }
 
 qint64 ActivityView::mailboxFilter() const
@@ -185,6 +209,8 @@ void ActivityView::applyFilter()
         item->setHidden(!show);
     }
     const int shown = visibleCount();
+    if (m_loading && m_entries.isEmpty())
+        return; // "Loading…" stays
     m_count->setText(shown == int(m_entries.size()) ? tr("%n entries", "", shown)
                                                     : tr("%1 of %n entries", "", int(m_entries.size())).arg(shown));
 }

@@ -5,9 +5,12 @@
 #include <QDialog>
 #include <QList>
 
+#include <optional>
+
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QTimer;
 class QTreeWidget;
 
 namespace mailkey {
@@ -30,7 +33,11 @@ public:
     // The mailbox filter: an account id, AllMailboxes or NoMailbox.
     static constexpr qint64 AllMailboxes = -1;
     static constexpr qint64 NoMailbox = 0;
+    // Reads the log off the GUI thread (AccountService::readAudit); the rows shown stay until the
+    // answer, and the count says "Loading…" meanwhile (at once when nothing is shown yet, else
+    // after AccountDetails::ActivityLoadingDelayMs).
     void reload();
+    bool isLoading() const { return m_loading; }
     void showMailbox(qint64 accountId);
     qint64 mailboxFilter() const;
     int visibleCount() const;
@@ -47,6 +54,9 @@ private:
     QTreeWidget *m_tree = nullptr;
     QLabel *m_count = nullptr;
     QList<AuditEntry> m_entries;
+    bool m_loading = false;
+    QTimer *m_loadingDelay = nullptr;
+    std::optional<qint64> m_wantedMailbox; // showMailbox() before the entries came
 };
 
 } // namespace mailkey

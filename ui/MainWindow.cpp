@@ -878,7 +878,11 @@ void MainWindow::showDetailsFor(qint64 accountId, bool fetchFolders)
         return;
     }
     m_details->showAccount(*account, providerName(account->provider), m_service->tokenSummary(accountId));
-    m_details->setActivity(m_service->auditFor(accountId));
+    m_details->setActivityLoading();
+    m_service->readAudit(accountId, AccountDetails::ActivityLimit, m_details, [this, accountId](QList<AuditEntry> e) {
+        if (accountId == m_details->accountId())
+            m_details->setActivity(e);
+    });
     MailCheckPanel *mail = m_details->mailCheckPanel();
     const QList<MailCheckRecord> checks = m_service->mailChecks(accountId);
     mail->showAccount(accountId, checks);

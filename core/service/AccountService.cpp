@@ -12,6 +12,7 @@
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/HealthWatch.h"
 #include "core/service/MailFolderFetcher.h"
+#include "core/vault/AuditReader.h"
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 
@@ -90,6 +91,7 @@ struct AccountService::Private {
     const Clock *clock = nullptr;
     KeyStore *keyStore = nullptr; // child of q
     std::shared_ptr<Vault> vault;
+    AuditReader *auditReader = nullptr; // child of q; closed whenever `vault` changes or its key does
     VaultState state = VaultState::Locked;
     Error error;
     ConnectSession::Options connectOptions;
@@ -259,6 +261,7 @@ struct AccountService::Private {
     {
         stopLifecycle();
         refreshing.clear();
+        auditReader->suspend(); // for good: the files go next
         vault.reset();
         erased = true;
         state = VaultState::Locked;
@@ -564,6 +567,15 @@ AccountService::AccountService(Profile profile, QNetworkAccessManager *network, 
     d->network = network;
     d->providers = providers;
     d->keyStore = new KeyStore(this);
+    d->auditReader = new AuditReader(
+        d->profile.databasePath(),
+        [this](std::function<void(Result<SecureBytes>)> done) { d->keyStore->read(d->profile.keychainKey(), done); },
+        this);
+    d->auditReader->setFallback([this](qint64 accountId, int limit) -> AuditReader::Entries {
+        if (!d->vault)
+            return QList<AuditEntry>();
+        return d->vault->audit(accountId, QDateTime(), limit);
+    });
     d->hooks = new Hooks(this);
     d->hooks->setAuditSink([this](AuditEntry e) {
         if (!d->vault || d->destroying)
@@ -582,6 +594,8 @@ AccountService::AccountService(Profile profile, QNetworkAccessManager *network, 
 AccountService::~AccountService()
 {
     d->destroying = true;
+    delete d->auditReader; // interrupts and waits for a read in flight
+    d->auditReader = nullptr;
     d->stopLifecycle();
 }
 
@@ -698,6 +712,7 @@ void AccountService::verifyThenAdopt(std::shared_ptr<Vault> vault)
             if (!guard || guard->d->destroying || guard->d->state != VaultState::Verifying)
                 return;
             if (!checked && checked.error().code == ErrorCode::VaultDamaged) {
+                guard->d->auditReader->close();
                 guard->d->vault.reset();
                 guard->adoptVault(checked.error(), false);
                 return;
@@ -735,6 +750,8 @@ void AccountService::resetVault(std::function<void(Result<VaultAccess::ResetOutc
 
 void AccountService::adoptVault(Result<std::shared_ptr<Vault>> opened, bool created)
 {
+    if (!opened || d->vault != *opened)
+        d->auditReader->close(); // another file (a reset), or none
     if (!opened) {
         d->foldersAfterCheck.clear(); // the window shows why the vault did not open
         d->state = VaultState::Failed;
@@ -806,6 +823,11 @@ RefreshScheduler *AccountServiceTestAccess::scheduler(const AccountService &serv
     return service.d->scheduler;
 }
 
+AuditReader *AccountServiceTestAccess::auditReader(const AccountService &service)
+{
+    return service.d->auditReader;
+}
+
 std::optional<SignOutReport> AccountService::lastSignOutReport() const
 {
     return d->lastSignOut;
@@ -865,6 +887,17 @@ QList<AuditEntry> AccountService::auditFor(qint64 accountId, int limit) const
     if (!entries)
         return {};
     return entries.value();
+}
+
+void AccountService::readAudit(qint64 accountId, int limit, QObject *context,
+                               std::function<void(QList<AuditEntry>)> done)
+{
+    d->auditReader->read(
+        accountId, limit, context,
+        [done = std::move(done)](AuditReader::Entries entries) {
+            done(entries ? std::move(entries).value() : QList<AuditEntry>());
+        },
+        d->vault != nullptr);
 }
 
 // --- connecting -------------------------------------------------------------------------------
@@ -1036,6 +1069,8 @@ void AccountService::signOutEverywhere(std::function<void(Result<SignOutReport>)
     if (d->signingOut)
         return; // the running one reports, to every waiter
     d->signingOut = true;
+    // The vault key changes at the end: no second connection holds the old one meanwhile.
+    d->auditReader->suspend();
     for (const qint64 id : d->folderFetches.keys())
         d->cancelFolderFetch(id);
     qCInfo(lcService, "signing out everywhere");
@@ -1045,6 +1080,7 @@ void AccountService::signOutEverywhere(std::function<void(Result<SignOutReport>)
             return;
         AccountService *q = guard.data();
         q->d->signingOut = false;
+        q->d->auditReader->resume();
         q->d->refreshing.clear();
         Status status;
         if (result) {
@@ -1192,9 +1228,12 @@ void AccountService::rotateKey(std::function<void(Status)> done)
         return;
     }
     QPointer<AccountService> guard(this);
+    d->auditReader->suspend(); // no second connection keeps the old key
     VaultAccess::rotateKey(d->vault, d->profile, d->keyStore, [guard, done = std::move(done)](Status rotated) {
         if (!guard || guard->d->destroying)
             return;
+        if (!guard->d->signingOut)
+            guard->d->auditReader->resume();
         if (rotated)
             Q_EMIT guard->accountsChanged();
         done(rotated);

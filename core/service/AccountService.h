@@ -16,7 +16,7 @@
 //   removeAccount(id)          revokes where the provider can, always wipes locally;
 //                              accountRemoved(id, RemovalReport)
 //   fetchFolders(id)           foldersLoaded(id, folders) or foldersFailed(id, Error)
-//   auditFor(id)               newest first
+//   auditFor(id)               newest first; readAudit() the same off the GUI thread
 //   signOutEverywhere()        revoke what can be, wipe all tokens, rotate the vault key,
 //                              incident in the audit log; signedOutEverywhere(Status)
 //   checkMail(id)              "Test mail connection": a MailDoctor (owned by the service) that
@@ -191,6 +191,12 @@ public:
     std::optional<Account> account(qint64 id) const;
     QList<TokenSummary> tokenSummary(qint64 accountId) const;
     QList<AuditEntry> auditFor(qint64 accountId, int limit = 200) const;
+    // auditFor() off the GUI thread (AuditReader: a worker thread with its own read-only
+    // connection). `done` runs later on the GUI thread, only for the latest read of `context`
+    // (an older answer is dropped) and never after `context` is destroyed. An empty list when the
+    // vault is not open. While the vault key changes (sign out everywhere, rotateKey) the vault's
+    // own connection answers.
+    void readAudit(qint64 accountId, int limit, QObject *context, std::function<void(QList<AuditEntry>)> done);
 
     // The session is a child of the service, started from the event loop (connect first), and
     // deleted a few seconds after its finished() signal: keep it in a QPointer. `method`

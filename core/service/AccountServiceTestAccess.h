@@ -9,6 +9,7 @@
 namespace mailkey {
 
 class AccountService;
+class AuditReader;
 class RefreshScheduler;
 class TokenManager;
 class Vault;
@@ -18,6 +19,7 @@ public:
     static std::shared_ptr<Vault> vault(const AccountService &service); // null until Ready
     static TokenManager *tokens(const AccountService &service);         // null until Ready
     static RefreshScheduler *scheduler(const AccountService &service);  // null until Ready
+    static AuditReader *auditReader(const AccountService &service);     // readAudit()'s
 };
 
 } // namespace mailkey

@@ -632,6 +632,8 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
 
     QString target = path;
     const QFileInfo info(path);
+    if (mode == OpenMode::ReadOnly)
+        return openReadOnly(path, key);
     if (mode == OpenMode::OpenExisting) {
         if (!info.exists())
             return Error(ErrorCode::NotFound, Text::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
@@ -690,6 +692,37 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
         return open(path, key, OpenMode::OpenExisting, check);
     }
     QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return v;
+}
+
+Result<std::unique_ptr<Vault>> Vault::openReadOnly(const QString &path, const SecureBytes &key)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return Error(ErrorCode::NotFound, Text::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
+    if (Status s = PrivateLocation::secureVaultFiles(path); !s)
+        return s.error();
+    if (info.size() == 0 || info.size() % 512 != 0)
+        return Error(ErrorCode::VaultDamaged, vaultErrorMessage(ErrorCode::VaultDamaged, path));
+    std::unique_ptr<Vault> v(new Vault);
+    v->m_path = path;
+    const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_PRIVATECACHE;
+    if (Status s = v->openCipherConnection(QFile::encodeName(path), flags, key); !s)
+        return s.error();
+    // A small page cache: it reads a few index pages per query, and the window's memory counts.
+    for (const char *sql : {"PRAGMA query_only = ON", "PRAGMA cache_size = -1024"}) {
+        if (Status s = v->exec(sql); !s)
+            return s.error();
+    }
+    Stmt s(v->m_db, "PRAGMA user_version");
+    const int rc = s.prepared() ? s.step() : s.prepareCode();
+    if (rc != SQLITE_ROW)
+        return v->sqliteError(rc, "reading the schema version");
+    if (s.int64(0) != SchemaVersion)
+        return Error(ErrorCode::Internal,
+                     Text::tr("The vault has schema %1, not %2, so it cannot be read without changing it.")
+                         .arg(s.int64(0))
+                         .arg(SchemaVersion));
     return v;
 }
 

@@ -30,6 +30,10 @@ public:
     enum class OpenMode {
         OpenExisting, // the file must exist; it is never created
         Create,       // the file must not exist; it is created atomically (temp file + rename)
+        // A second, read-only connection to a vault another connection has opened (and upgraded):
+        // SQLITE_OPEN_READONLY, nothing written (no pragma that writes, no migration; a schema
+        // other than SchemaVersion is refused). Only IntegrityCheck::Header applies.
+        ReadOnly,
     };
 
     // How much of the file is verified when it is opened. Full reads every page (PRAGMA
@@ -161,6 +165,7 @@ private:
     friend class Transaction;
 
     Status exec(const char *sql);
+    static Result<std::unique_ptr<Vault>> openReadOnly(const QString &path, const SecureBytes &key);
     Status openCipherConnection(const QByteArray &nativePath, int flags, const SecureBytes &key);
     static bool fileInSqlCipher4Format(const QString &path, const SecureBytes &key);
     Status migrate();

@@ -16,6 +16,7 @@
 #include "core/service/AccountServiceTestAccess.h"
 #include "core/service/AppSettings.h"
 #include "core/service/Autostart.h"
+#include "core/vault/AuditReader.h"
 #include "core/vault/Vault.h"
 #include "tests/support/ReplaceFile.h"
 #include "tests/support/ScriptedMailServer.h"
@@ -74,15 +75,19 @@
 #include <QSslCertificate>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextDocument>
+#include <QThread>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 
 #include <gtest/gtest.h>
+
+#include <atomic>
 
 #include <memory>
 #include <optional>
@@ -476,9 +481,15 @@ TEST_F(MainWindowTest, ConnectThroughTheUiShowsTheNewRowSelected)
     auto *folderError = m_window->details()->findChild<QLabel *>(QStringLiteral("folderError"));
     ASSERT_TRUE(waitFor([&] { return folderError->isVisible(); }, 10000));
     EXPECT_TRUE(folderError->text().contains(QStringLiteral("no mail folder API")));
-    // Activity: the mailbox's audit entries (the sign-in added it).
+    // Activity: the mailbox's audit entries (the sign-in added it), read off the GUI thread: the
+    // same entries the vault's own connection reads.
     QTreeWidget *activity = m_window->details()->activityList();
-    ASSERT_GE(activity->topLevelItemCount(), 1);
+    ASSERT_TRUE(waitFor([&] { return !m_window->details()->isActivityLoading(); }, 10000));
+    const QList<AuditEntry> stored = m_service->auditFor(a.id, AccountDetails::ActivityLimit);
+    ASSERT_GE(stored.size(), 1);
+    ASSERT_EQ(activity->topLevelItemCount(), stored.size());
+    for (int i = 0; i < stored.size(); ++i)
+        EXPECT_EQ(activity->topLevelItem(i)->text(1), AccountDetails::actionText(stored.at(i).action));
     EXPECT_EQ(activity->topLevelItem(0)->text(1), QStringLiteral("Mailbox added"));
 
     // Copy address.
@@ -897,6 +908,84 @@ TEST_F(MainWindowTest, ReconnectKeepsTheRow)
     // The sign-in asked for that mailbox.
     EXPECT_EQ(m_server.authorizeRequests().last().queryItemValue(QStringLiteral("login_hint"), QUrl::FullyDecoded),
               QStringLiteral("alice@example.com"));
+}
+
+// The details' Activity tab and the Activity log read the log off the GUI thread (AccountService::
+// readAudit). With slow reads (a pause on the reader's worker): changing the row quickly shows the
+// last row's activity only (the answers for the rows passed over are dropped), "Loading activity…"
+// shows once a read takes longer than 150 ms, and the Activity log keeps its rows while it reloads.
+TEST_F(MainWindowTest, TheActivityIsReadOffTheGuiThreadAndStaleAnswersAreDropped)
+{
+    open();
+    const Account first = connectThroughUi();
+    m_server.setUser(user(QStringLiteral("bob@example.com"), QStringLiteral("Bob")));
+    const Account second = connectThroughUi();
+    ASSERT_EQ(m_window->model()->rowCount(), 2);
+    AuditEntry marker;
+    marker.accountId = second.id;
+    marker.accountEmail = second.email;
+    marker.action = QStringLiteral("token.refreshed");
+    marker.outcome = QStringLiteral("ok");
+    marker.detail = QStringLiteral("only in the second mailbox");
+    ASSERT_TRUE(AccountServiceTestAccess::vault(*m_service)->appendAudit(marker).ok());
+
+    AccountDetails *details = m_window->details();
+    auto *tabs = details->findChild<QTabWidget *>();
+    ASSERT_TRUE(tabs);
+    tabs->setCurrentIndex(1);
+    auto *loading = details->findChild<QLabel *>(QStringLiteral("activityLoading"));
+    ASSERT_TRUE(loading);
+    QTreeWidget *activity = details->activityList();
+
+    AuditReader *reader = AccountServiceTestAccess::auditReader(*m_service);
+    ASSERT_TRUE(reader);
+    std::atomic<int> queries{0};
+    reader->setBeforeQueryForTests([&queries] {
+        ++queries;
+        QThread::msleep(400);
+    });
+    m_window->selectAccount(second.id);
+    m_window->selectAccount(first.id);
+    m_window->selectAccount(second.id);
+    EXPECT_TRUE(details->isActivityLoading());
+    EXPECT_FALSE(loading->isVisible()); // not before 150 ms
+    ASSERT_TRUE(waitFor([&] { return loading->isVisible(); }, 5000));
+    EXPECT_TRUE(details->isActivityLoading());
+    dump(m_window.get(), QStringLiteral("activity-loading.png"));
+    reader->setBeforeQueryForTests({}); // the reads already queued keep their pause
+    ASSERT_TRUE(waitFor([&] { return !details->isActivityLoading(); }, 10000));
+    waitFor([] { return false; }, 1000); // any older answer would have come by now
+    ASSERT_TRUE(waitFor([&] { return !details->isActivityLoading(); }, 10000));
+    EXPECT_EQ(details->accountId(), second.id);
+    EXPECT_FALSE(loading->isVisible());
+    EXPECT_TRUE(activity->isVisible());
+    const QList<AuditEntry> expected = m_service->auditFor(second.id, AccountDetails::ActivityLimit);
+    ASSERT_EQ(activity->topLevelItemCount(), expected.size());
+    EXPECT_TRUE(activity->topLevelItem(0)->text(3).contains(marker.detail));
+    EXPECT_GE(queries.load(), 1);
+    dump(m_window.get(), QStringLiteral("activity-second.png"));
+
+    // The Activity log: its rows stay while it reloads, and the count says Loading meanwhile.
+    reader->setBeforeQueryForTests({});
+    m_window->findChild<QAction *>(QStringLiteral("activityAction"))->trigger();
+    ActivityView *view = m_window->activityView();
+    ASSERT_TRUE(view);
+    ASSERT_TRUE(waitFor([&] { return !view->isLoading(); }, 10000));
+    const int all = view->entryCount();
+    EXPECT_EQ(all, int(m_service->auditFor(0, ActivityView::Limit).size()));
+    auto *count = view->findChild<QLabel *>(QStringLiteral("activityCount"));
+    ASSERT_TRUE(count);
+    reader->setBeforeQueryForTests([] { QThread::msleep(400); });
+    view->reload();
+    EXPECT_TRUE(view->isLoading());
+    EXPECT_EQ(view->visibleCount(), all);
+    ASSERT_TRUE(waitFor([&] { return count->text() == QStringLiteral("Loading…"); }, 5000));
+    EXPECT_EQ(view->visibleCount(), all);
+    ASSERT_TRUE(waitFor([&] { return !view->isLoading(); }, 10000));
+    EXPECT_EQ(view->entryCount(), all);
+    EXPECT_NE(count->text(), QStringLiteral("Loading…"));
+    reader->setBeforeQueryForTests({});
+    view->close();
 }
 
 TEST_F(MainWindowTest, RemoveAsksThenSaysWhatHappened)
@@ -1325,6 +1414,7 @@ TEST_F(MainWindowTest, ARejectedSignInResponseShowsTheAlertBanner)
     ActivityView *activity = m_window->activityView();
     ASSERT_TRUE(activity);
     EXPECT_TRUE(activity->isVisible());
+    ASSERT_TRUE(waitFor([&] { return !activity->isLoading(); }, 10000));
     EXPECT_EQ(activity->mailboxFilter(), ActivityView::NoMailbox);
     auto *tree = activity->findChild<QTreeWidget *>(QStringLiteral("activityTree"));
     ASSERT_TRUE(tree);
@@ -1353,12 +1443,25 @@ TEST_F(MainWindowTest, TheActivityLogFiltersByMailboxEventAndWords)
     ASSERT_NE(a.id, 0);
     m_window->refreshNow(a.id);
     ASSERT_TRUE(waitFor([&] { return m_server.refreshCount() >= 1 && !m_service->isRefreshing(a.id); }, 20000));
+    // The log is read while the event loop runs (off the GUI thread): let the entries that follow
+    // the sign-in and the refresh (the folder fetch) land first, so the counts below stay put.
+    qsizetype settled = -1;
+    ASSERT_TRUE(waitFor(
+        [&] {
+            const qsizetype now = m_service->auditFor(0, ActivityView::Limit).size();
+            const bool same = now == settled;
+            settled = now;
+            waitFor([] { return false; }, 300);
+            return same;
+        },
+        10000));
 
     QAction *action = m_window->findChild<QAction *>(QStringLiteral("activityAction"));
     ASSERT_TRUE(action);
     action->trigger();
     ActivityView *activity = m_window->activityView();
     ASSERT_TRUE(activity);
+    ASSERT_TRUE(waitFor([&] { return !activity->isLoading(); }, 10000));
     EXPECT_EQ(activity->mailboxFilter(), ActivityView::AllMailboxes);
     const int all = activity->visibleCount();
     EXPECT_EQ(all, activity->entryCount());

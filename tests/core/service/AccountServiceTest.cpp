@@ -14,6 +14,7 @@
 #include "core/providers/ProviderRegistry.h"
 #include "core/service/AccountServiceTestAccess.h"
 #include "core/service/VaultConnectionStore.h"
+#include "core/vault/AuditReader.h"
 #include "core/vault/Vault.h"
 #include "core/vault/VaultAccess.h"
 #include "tests/support/TestUtil.h"
@@ -29,6 +30,7 @@
 #include <QPointer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QUrlQuery>
 
 #include <gtest/gtest.h>
@@ -804,4 +806,78 @@ TEST_F(AccountServiceTest, BeforeTheVaultIsOpenLifecycleOperationsFailClearly)
     EXPECT_FALSE(signedOut.first().at(0).value<Status>().ok());
     EXPECT_EQ(AccountServiceTestAccess::tokens(*m_service), nullptr);
     EXPECT_FALSE(m_service->lastSignOutReport().has_value());
+}
+
+// readAudit: the audit log read on the AuditReader's worker thread, with a connection of its own
+// opened with the key from the keychain. The same entries as auditFor; only the latest answer of a
+// context; a new connection after sign out everywhere rotated the key; the service destroyed with
+// a read in flight calls back nobody.
+TEST_F(AccountServiceTest, AuditReadsOffTheGuiThreadMatchAuditForAndSurviveKeyRotationAndShutdown)
+{
+    m_service->setAutoRefresh(false);
+    startService();
+    const Account account = connectVia(QStringLiteral("example"));
+    ASSERT_GT(account.id, 0);
+    AuditReader *reader = AccountServiceTestAccess::auditReader(*m_service);
+    ASSERT_NE(reader, nullptr);
+    const auto sameAs = [](const QList<AuditEntry> &a, const QList<AuditEntry> &b) {
+        if (a.size() != b.size())
+            return false;
+        for (int i = 0; i < a.size(); ++i) {
+            if (a.at(i).id != b.at(i).id || a.at(i).action != b.at(i).action || a.at(i).detail != b.at(i).detail)
+                return false;
+        }
+        return true;
+    };
+
+    QObject context;
+    QList<int> answers; // 1: the mailbox's read, 2: the whole log's
+    QList<AuditEntry> got;
+    m_service->readAudit(account.id, 200, &context, [&](QList<AuditEntry> e) {
+        answers.append(1);
+        got = e;
+    });
+    m_service->readAudit(0, 1000, &context, [&](QList<AuditEntry> e) {
+        answers.append(2);
+        got = e;
+    });
+    ASSERT_TRUE(waitFor([&] { return !answers.isEmpty(); }));
+    waitFor([] { return false; }, 100);
+    EXPECT_EQ(answers, QList<int>{2});
+    EXPECT_GE(got.size(), 2);
+    EXPECT_TRUE(sameAs(got, m_service->auditFor(0, 1000)));
+    EXPECT_EQ(reader->connectionsOpened(), 1);
+
+    // Sign out everywhere rotates the vault key: reads meanwhile are answered all the same, and
+    // the next connection opens with the new key.
+    QSignalSpy done(m_service.get(), &AccountService::signedOutEverywhere);
+    m_service->signOutEverywhere();
+    std::optional<QList<AuditEntry>> during;
+    m_service->readAudit(account.id, 200, &context, [&](QList<AuditEntry> e) { during = e; });
+    ASSERT_TRUE(waitFor([&] { return done.count() == 1; }, 30000));
+    ASSERT_TRUE(done.first().at(0).value<Status>().ok());
+    ASSERT_TRUE(waitFor([&] { return during.has_value(); }));
+    EXPECT_FALSE(during->isEmpty());
+    std::optional<QList<AuditEntry>> after;
+    m_service->readAudit(0, 1000, &context, [&](QList<AuditEntry> e) { after = e; });
+    ASSERT_TRUE(waitFor([&] { return after.has_value(); }, 20000));
+    EXPECT_TRUE(sameAs(*after, m_service->auditFor(0, 1000)));
+    bool incident = false;
+    for (const AuditEntry &e : *after)
+        incident = incident || e.action == QLatin1String("vault.key-rotated");
+    EXPECT_TRUE(incident);
+    EXPECT_EQ(reader->connectionsOpened(), 2);
+
+    // Destroyed while a read runs: the read is waited for, and nobody is called back.
+    std::atomic<bool> inQuery{false};
+    reader->setBeforeQueryForTests([&inQuery] {
+        inQuery = true;
+        QThread::msleep(200);
+    });
+    bool called = false;
+    m_service->readAudit(0, 1000, &context, [&](QList<AuditEntry>) { called = true; });
+    ASSERT_TRUE(waitFor([&] { return inQuery.load(); }));
+    m_service.reset();
+    waitFor([] { return false; }, 300);
+    EXPECT_FALSE(called);
 }
