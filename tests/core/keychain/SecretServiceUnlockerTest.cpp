@@ -142,8 +142,13 @@ protected:
             QStringLiteral("org.freedesktop.DBus"), QStringLiteral("/org/freedesktop/DBus"),
             QStringLiteral("org.freedesktop.DBus"), QStringLiteral("UpdateActivationEnvironment"));
         // NO_AT_BRIDGE: GTK would otherwise wait for an accessibility bus that is not there.
-        env << QVariant::fromValue(QMap<QString, QString>{{QStringLiteral("DISPLAY"), m_display},
-                                                          {QStringLiteral("NO_AT_BRIDGE"), QStringLiteral("1")}});
+        QMap<QString, QString> activation{{QStringLiteral("DISPLAY"), m_display},
+                                          {QStringLiteral("NO_AT_BRIDGE"), QStringLiteral("1")}};
+        // The prompter is started by the bus; named explicitly, its bus is found whatever the
+        // daemon's own environment holds (once seen on Debian 13: "couldn't connect to session bus").
+        if (const QString bus = qEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS"); !bus.isEmpty())
+            activation.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), bus);
+        env << QVariant::fromValue(activation);
         const QDBusMessage r = QDBusConnection::sessionBus().call(env, QDBus::Block, 10000);
         ASSERT_EQ(r.type(), QDBusMessage::ReplyMessage) << r.errorMessage().toStdString();
     }
