@@ -999,52 +999,46 @@ void MainWindow::onAccountChanged(qint64 accountId)
 
 // Connect / reconnect -------------------------------------------------------------------------
 
+// Whether a sign-in with this provider can start (a client id; for a device sign-in, a provider
+// that offers it); if not, says why in the message banner, with Open settings.
+bool MainWindow::readyToSignIn(const QString &providerId, ConnectPanel::Mode mode)
+{
+    ProviderRegistry *registry = m_service->providers();
+    if (!registry)
+        return true;
+    const Result<Provider> ready = registry->providerForSignIn(providerId);
+    std::optional<Error> problem;
+    if (!ready)
+        problem = ready.error();
+    else if (mode == ConnectPanel::Mode::Device)
+        problem = DeviceAuthorization::unavailableReason(ready.value());
+    if (!problem)
+        return true;
+    const QString heading = !ready && problem->code == ErrorCode::Config
+                                ? tr("%1 needs a client id first").arg(providerName(providerId))
+                            : mode == ConnectPanel::Mode::Device ? tr("Cannot sign in on another device")
+                                                                 : tr("Cannot connect");
+    if (showOutcome(Banner::Kind::Warning, signInTopic(), heading, problem->message)) {
+        QPushButton *open = m_messageBanner->addButton(tr("Open settings…"));
+        connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
+    }
+    return false;
+}
+
 void MainWindow::connectProvider(const QString &providerId)
 {
-    if (m_session || m_service->vaultState() != VaultState::Ready)
+    if (m_session || m_service->vaultState() != VaultState::Ready
+        || !readyToSignIn(providerId, ConnectPanel::Mode::Browser))
         return;
-    ProviderRegistry *registry = m_service->providers();
-    if (registry) {
-        const Result<Provider> ready = registry->providerForSignIn(providerId);
-        if (!ready) {
-            if (showOutcome(Banner::Kind::Warning, signInTopic(),
-                            ready.error().code == ErrorCode::Config
-                                ? tr("%1 needs a client id first").arg(providerName(providerId))
-                                : tr("Cannot connect"),
-                            ready.error().message)) {
-                QPushButton *open = m_messageBanner->addButton(tr("Open settings…"));
-                connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
-            }
-            return;
-        }
-    }
     ConnectSession *session = m_service->connectAccount(providerId);
     startSession(session, tr("Connecting to %1").arg(providerName(providerId)), providerId, 0);
 }
 
 void MainWindow::connectProviderWithCode(const QString &providerId)
 {
-    if (m_session || m_service->vaultState() != VaultState::Ready)
+    if (m_session || m_service->vaultState() != VaultState::Ready
+        || !readyToSignIn(providerId, ConnectPanel::Mode::Device))
         return;
-    if (ProviderRegistry *registry = m_service->providers()) {
-        const Result<Provider> ready = registry->providerForSignIn(providerId);
-        std::optional<Error> problem;
-        if (!ready)
-            problem = ready.error();
-        else
-            problem = DeviceAuthorization::unavailableReason(ready.value());
-        if (problem) {
-            if (showOutcome(Banner::Kind::Warning, signInTopic(),
-                            problem->code == ErrorCode::Config && (!ready || ready->clientId.isEmpty())
-                                ? tr("%1 needs a client id first").arg(providerName(providerId))
-                                : tr("Cannot sign in on another device"),
-                            problem->message)) {
-                QPushButton *open = m_messageBanner->addButton(tr("Open settings…"));
-                connect(open, &QPushButton::clicked, this, &MainWindow::openSettings);
-            }
-            return;
-        }
-    }
     ConnectSession *session = m_service->connectAccount(providerId, QString(), ConnectSession::Method::DeviceCode);
     startSession(session, tr("Connecting to %1 on another device").arg(providerName(providerId)), providerId, 0,
                  ConnectPanel::Mode::Device);

@@ -171,6 +171,7 @@ private:
     void startSession(ConnectSession *session, const QString &title, const QString &providerId, qint64 reconnectId,
                       ConnectPanel::Mode mode = ConnectPanel::Mode::Browser);
     void addDeviceSignInMenu(QMenu *menu, ProviderRegistry *registry);
+    bool readyToSignIn(const QString &providerId, ConnectPanel::Mode mode);
     void endSession();
     void onAccountChanged(qint64 accountId);
     void onAccountRemoved(qint64 accountId, const RemovalReport &report);

@@ -624,6 +624,27 @@ bool Vault::fileInSqlCipher4Format(const QString &path, const SecureBytes &key)
 #endif
 }
 
+namespace {
+
+// What every open of an existing vault checks before SQLite sees the file (the read-write open
+// and the read-only reader's alike).
+Status checkExistingFile(const QString &path, const QFileInfo &info)
+{
+    if (!info.exists())
+        return Error(ErrorCode::NotFound, Text::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
+    // Before anything is opened: nobody else can change the folder, and no file in it is a
+    // link or someone else's (SQLite would follow a planted vault.db-wal link and write there).
+    if (Status s = PrivateLocation::secureVaultFiles(path); !s)
+        return s;
+    // An empty or truncated file is damage, not a new database: SQLite would happily start
+    // writing a fresh database into a zero-length file.
+    if (info.size() == 0 || info.size() % 512 != 0)
+        return Error(ErrorCode::VaultDamaged, vaultErrorMessage(ErrorCode::VaultDamaged, path));
+    return {};
+}
+
+} // namespace
+
 Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureBytes &key, OpenMode mode,
                                            IntegrityCheck check)
 {
@@ -635,16 +656,8 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
     if (mode == OpenMode::ReadOnly)
         return openReadOnly(path, key);
     if (mode == OpenMode::OpenExisting) {
-        if (!info.exists())
-            return Error(ErrorCode::NotFound, Text::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
-        // Before anything is opened: nobody else can change the folder, and no file in it is a
-        // link or someone else's (SQLite would follow a planted vault.db-wal link and write there).
-        if (Status s = PrivateLocation::secureVaultFiles(path); !s)
+        if (Status s = checkExistingFile(path, info); !s)
             return s.error();
-        // An empty or truncated file is damage, not a new database: SQLite would happily start
-        // writing a fresh database into a zero-length file.
-        if (info.size() == 0 || info.size() % 512 != 0)
-            return Error(ErrorCode::VaultDamaged, vaultErrorMessage(ErrorCode::VaultDamaged, path));
         if (!info.isWritable() || !QFileInfo(info.absolutePath()).isWritable())
             return Error(ErrorCode::VaultReadOnly, vaultErrorMessage(ErrorCode::VaultReadOnly, path));
     } else {
@@ -697,13 +710,8 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString &path, const SecureByte
 
 Result<std::unique_ptr<Vault>> Vault::openReadOnly(const QString &path, const SecureBytes &key)
 {
-    const QFileInfo info(path);
-    if (!info.exists())
-        return Error(ErrorCode::NotFound, Text::tr("There is no vault at %1.").arg(QDir::toNativeSeparators(path)));
-    if (Status s = PrivateLocation::secureVaultFiles(path); !s)
+    if (Status s = checkExistingFile(path, QFileInfo(path)); !s)
         return s.error();
-    if (info.size() == 0 || info.size() % 512 != 0)
-        return Error(ErrorCode::VaultDamaged, vaultErrorMessage(ErrorCode::VaultDamaged, path));
     std::unique_ptr<Vault> v(new Vault);
     v->m_path = path;
     const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_PRIVATECACHE;
